@@ -1,0 +1,238 @@
+package org.atrium.accounts;
+
+import org.atrium.platform.AtriumException;
+import org.atrium.platform.LogEvents;
+import org.atrium.platform.Page;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Accounts and sessions: sign-up, sign-in, sign-out, the per-request caller lookup, and user administration.
+ *
+ * <p>The caller lookup reads the user's role from the database on every call; nothing about a user's rights is ever
+ * taken from the token itself.
+ */
+@Service
+public class AccountService {
+
+    private static final Logger log = LoggerFactory.getLogger(AccountService.class);
+    /** bcrypt ignores everything after 72 bytes, so longer passwords are refused rather than silently truncated. */
+    private static final int MAX_PASSWORD_BYTES = 72;
+    /** Compared against when the e-mail is unknown, so that sign-in takes as long whether or not the account exists. */
+    private static final String DUMMY_HASH = new BCryptPasswordEncoder().encode("atrium-dummy-password");
+
+    private final UserStore users;
+    private final CredentialStore credentials;
+    private final SignupProperties signup;
+    private final SessionProperties sessions;
+    private final PasswordEncoder passwords = new BCryptPasswordEncoder();
+    private final Clock clock;
+
+    AccountService(UserStore users, CredentialStore credentials, SignupProperties signup, SessionProperties sessions,
+                   Clock clock) {
+        this.users = users;
+        this.credentials = credentials;
+        this.signup = signup;
+        this.sessions = sessions;
+        this.clock = clock;
+    }
+
+    /**
+     * Creates an account and signs it in. The first account becomes instance admin; later ones get
+     * {@code atrium.signup.default-role}.
+     *
+     * @param email    the e-mail address, unique regardless of case
+     * @param name     the display name
+     * @param password the password, 8 to 72 bytes
+     * @return the new session
+     * @throws AtriumException {@code signup_disabled} (403), {@code email_taken} (409), {@code validation_failed}
+     *                         (400, password longer than 72 bytes)
+     */
+    @Transactional
+    public SignedIn signUp(String email, String name, String password) {
+        requirePasswordFits(password);
+        String hash = passwords.encode(password);
+        users.lockAccounts();
+        boolean first = users.count() == 0;
+        if (!first && !signup.enabled()) {
+            throw AtriumException.forbidden("signup_disabled",
+                    "Sign-up is disabled on this instance. Ask an admin to create an account for you.");
+        }
+        if (users.emailExists(email)) {
+            throw AtriumException.conflict("email_taken", "An account with this e-mail address already exists.");
+        }
+        User user = users.insert(email.strip(), name.strip(), hash, first ? Role.ADMIN : signup.defaultRole());
+        LogEvents.info(log, "user.signed_up").addKeyValue("new_user_id", user.id())
+                .addKeyValue("role", user.role().value()).log();
+        return openSession(user);
+    }
+
+    /**
+     * Signs in with e-mail and password.
+     *
+     * @param email    the e-mail address
+     * @param password the password
+     * @return the new session
+     * @throws AtriumException {@code invalid_credentials} (401), the same whether the e-mail or the password is wrong
+     */
+    @Transactional
+    public SignedIn signIn(String email, String password) {
+        Optional<UserStore.Credentials> found = users.findCredentials(email.strip());
+        boolean matches = passwords.matches(password, found.map(UserStore.Credentials::passwordHash).orElse(DUMMY_HASH));
+        if (found.isEmpty() || !matches) {
+            LogEvents.info(log, "user.sign_in.rejected").log();
+            throw new AtriumException(HttpStatus.UNAUTHORIZED, "invalid_credentials",
+                    "The e-mail address or the password is wrong.");
+        }
+        return openSession(found.get().user());
+    }
+
+    /**
+     * Ends the caller's session. Calling it with an API key does nothing: keys are revoked, not signed out.
+     *
+     * @param caller the current caller
+     */
+    @Transactional
+    public void signOut(Caller caller) {
+        if (caller.credential() == Caller.Credential.SESSION) {
+            credentials.deleteSession(caller.credentialId());
+            LogEvents.info(log, "session.signed_out").log();
+        }
+    }
+
+    /**
+     * Looks up the caller behind a session token.
+     *
+     * @param token the token from the cookie or the bearer header
+     * @return the caller, or empty when the token is unknown or expired
+     */
+    @Transactional(readOnly = true)
+    public Optional<Caller> authenticateSession(String token) {
+        return credentials.callerBySession(Secrets.digest(token));
+    }
+
+    /**
+     * Looks up the caller behind a personal API key.
+     *
+     * @param key the key from the bearer or {@code x-api-key} header
+     * @return the caller, or empty when the key is unknown, revoked or expired
+     */
+    @Transactional(readOnly = true)
+    public Optional<Caller> authenticateApiKey(String key) {
+        return credentials.callerByApiKey(Secrets.digest(key));
+    }
+
+    /**
+     * Lists accounts, oldest first. Instance admins only.
+     *
+     * @param caller the current caller
+     * @param offset how many to skip
+     * @param limit  page size
+     * @return one page
+     */
+    @Transactional(readOnly = true)
+    public Page<User> listUsers(Caller caller, int offset, int limit) {
+        caller.requireAdmin();
+        return new Page<>(users.page(offset, limit), users.count(), offset, limit);
+    }
+
+    /**
+     * Reads one account. Instance admins read anyone; others only themselves.
+     *
+     * @param caller the current caller
+     * @param userId the account
+     * @return the account
+     * @throws AtriumException {@code user_not_found} (404), also for accounts the caller may not see
+     */
+    @Transactional(readOnly = true)
+    public User getUser(Caller caller, UUID userId) {
+        if (!caller.isAdmin() && !caller.userId().equals(userId)) {
+            throw userNotFound();
+        }
+        return users.find(userId).orElseThrow(AccountService::userNotFound);
+    }
+
+    /**
+     * Changes an account's role; approving a pending account is changing its role to {@code user}. Instance admins
+     * only. The change applies to the account's very next request, on every replica.
+     *
+     * @param caller the current caller
+     * @param userId the account
+     * @param role   the new role
+     * @return the account after the change
+     * @throws AtriumException {@code admin_required} (403), {@code user_not_found} (404), {@code last_admin} (409)
+     */
+    @Transactional
+    public User changeRole(Caller caller, UUID userId, Role role) {
+        caller.requireAdmin();
+        users.lockAccounts();
+        User current = users.find(userId).orElseThrow(AccountService::userNotFound);
+        if (current.role() == Role.ADMIN && role != Role.ADMIN) {
+            requireAnotherAdmin();
+        }
+        User changed = users.updateRole(userId, role).orElseThrow(AccountService::userNotFound);
+        LogEvents.info(log, "user.role.changed").addKeyValue("target_user_id", userId)
+                .addKeyValue("from", current.role().value()).addKeyValue("to", role.value()).log();
+        return changed;
+    }
+
+    /**
+     * Deletes an account with its sessions, API keys and memberships. Instance admins only. Deleting an account
+     * that no longer exists succeeds.
+     *
+     * @param caller the current caller
+     * @param userId the account
+     * @throws AtriumException {@code admin_required} (403), {@code last_admin} (409)
+     */
+    @Transactional
+    public void deleteUser(Caller caller, UUID userId) {
+        caller.requireAdmin();
+        users.lockAccounts();
+        Optional<User> target = users.find(userId);
+        if (target.isEmpty()) {
+            return;
+        }
+        if (target.get().role() == Role.ADMIN) {
+            requireAnotherAdmin();
+        }
+        users.delete(userId);
+        LogEvents.info(log, "user.deleted").addKeyValue("target_user_id", userId).log();
+    }
+
+    private SignedIn openSession(User user) {
+        String token = Secrets.newToken(Secrets.SESSION_PREFIX);
+        Instant expiresAt = clock.instant().plus(sessions.ttl());
+        UUID sessionId = UUID.randomUUID();
+        credentials.insertSession(sessionId, Secrets.digest(token), user.id(), expiresAt);
+        LogEvents.info(log, "session.created").addKeyValue("session_user_id", user.id()).log();
+        return new SignedIn(token, expiresAt, user);
+    }
+
+    private void requireAnotherAdmin() {
+        if (users.countAdmins() <= 1) {
+            throw AtriumException.conflict("last_admin",
+                    "This is the last instance admin. Make another account admin first.");
+        }
+    }
+
+    private static void requirePasswordFits(String password) {
+        if (password.getBytes(StandardCharsets.UTF_8).length > MAX_PASSWORD_BYTES) {
+            throw AtriumException.invalidField("password", "must be at most 72 bytes long in UTF-8");
+        }
+    }
+
+    private static AtriumException userNotFound() {
+        return AtriumException.notFound("user_not_found", "No such user.");
+    }
+}

@@ -1,0 +1,85 @@
+package org.atrium.accounts;
+
+import org.atrium.platform.AtriumException;
+import org.atrium.platform.LogEvents;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Personal API keys: created by their owner, shown once, stored as a digest, listed masked, revoked by their owner
+ * or an instance admin. A revoked or expired key is rejected on its next use.
+ */
+@Service
+public class ApiKeyService {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiKeyService.class);
+
+    private final CredentialStore credentials;
+    private final Clock clock;
+
+    ApiKeyService(CredentialStore credentials, Clock clock) {
+        this.credentials = credentials;
+        this.clock = clock;
+    }
+
+    /**
+     * Creates a key for the caller.
+     *
+     * @param caller    the owner
+     * @param name      what the key is for
+     * @param expiresAt when it stops working, or {@code null} for never
+     * @return the key, in full for this one time
+     * @throws AtriumException {@code validation_failed} (400) when {@code expiresAt} is not in the future
+     */
+    @Transactional
+    public NewApiKey create(Caller caller, String name, @Nullable Instant expiresAt) {
+        if (expiresAt != null && !expiresAt.isAfter(clock.instant())) {
+            throw AtriumException.invalidField("expiresAt", "must be in the future");
+        }
+        String key = Secrets.newToken(Secrets.API_KEY_PREFIX);
+        ApiKey created = credentials.insertApiKey(caller.userId(), name.strip(), Secrets.digest(key),
+                key.substring(key.length() - 4), expiresAt);
+        LogEvents.info(log, "api_key.created").addKeyValue("api_key_id", created.id()).log();
+        return new NewApiKey(key, created);
+    }
+
+    /**
+     * Lists the caller's keys, masked, oldest first.
+     *
+     * @param caller the owner
+     * @return the keys
+     */
+    @Transactional(readOnly = true)
+    public List<ApiKey> list(Caller caller) {
+        return credentials.apiKeysOf(caller.userId());
+    }
+
+    /**
+     * Revokes a key: it is rejected from the next request on. The owner or an instance admin may revoke it.
+     *
+     * @param caller the current caller
+     * @param keyId  the key's id
+     * @throws AtriumException {@code api_key_not_found} (404), also for other users' keys when not admin
+     */
+    @Transactional
+    public void revoke(Caller caller, UUID keyId) {
+        UUID owner = credentials.apiKeyOwner(keyId).orElseThrow(ApiKeyService::notFound);
+        if (!owner.equals(caller.userId()) && !caller.isAdmin()) {
+            throw notFound();
+        }
+        credentials.deleteApiKey(keyId);
+        LogEvents.info(log, "api_key.revoked").addKeyValue("api_key_id", keyId).log();
+    }
+
+    private static AtriumException notFound() {
+        return AtriumException.notFound("api_key_not_found", "No such API key.");
+    }
+}

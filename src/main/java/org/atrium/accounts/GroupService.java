@@ -1,0 +1,225 @@
+package org.atrium.accounts;
+
+import org.atrium.platform.AtriumException;
+import org.atrium.platform.LogEvents;
+import org.atrium.platform.Page;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Groups and their members.
+ *
+ * <p>Rules: instance admins manage every group. A group's admins add and remove the group's plain members; only an
+ * instance admin makes someone a group admin or removes one. Members see their group and its members; to anyone else
+ * a group does not exist (404).
+ */
+@Service
+public class GroupService {
+
+    private static final Logger log = LoggerFactory.getLogger(GroupService.class);
+
+    private final GroupStore groups;
+    private final UserStore users;
+
+    GroupService(GroupStore groups, UserStore users) {
+        this.groups = groups;
+        this.users = users;
+    }
+
+    /**
+     * Creates a group. Instance admins only.
+     *
+     * @param caller      the current caller
+     * @param name        a name no other group has (regardless of case)
+     * @param description what the group is for
+     * @return the group
+     * @throws AtriumException {@code admin_required} (403), {@code group_name_taken} (409)
+     */
+    @Transactional
+    public Group create(Caller caller, String name, String description) {
+        caller.requireAdmin();
+        String cleanName = name.strip();
+        requireFreeName(cleanName, new UUID(0, 0));
+        UUID id = groups.insert(cleanName, description.strip());
+        LogEvents.info(log, "group.created").addKeyValue("group_id", id).log();
+        return groups.find(id).orElseThrow();
+    }
+
+    /**
+     * Lists groups by name: all of them for instance admins, the caller's own for everyone else.
+     *
+     * @param caller the current caller
+     * @param offset how many to skip
+     * @param limit  page size
+     * @return one page
+     */
+    @Transactional(readOnly = true)
+    public Page<Group> list(Caller caller, int offset, int limit) {
+        if (caller.isAdmin()) {
+            return new Page<>(groups.page(offset, limit), groups.count(), offset, limit);
+        }
+        return new Page<>(groups.pageOf(caller.userId(), offset, limit), groups.countOf(caller.userId()),
+                offset, limit);
+    }
+
+    /**
+     * Reads a group the caller may see.
+     *
+     * @param caller  the current caller
+     * @param groupId the group
+     * @return the group
+     * @throws AtriumException {@code group_not_found} (404)
+     */
+    @Transactional(readOnly = true)
+    public Group get(Caller caller, UUID groupId) {
+        requireVisible(caller, groupId);
+        return groups.find(groupId).orElseThrow(GroupService::notFound);
+    }
+
+    /**
+     * Renames a group or changes its description. Instance admins only.
+     *
+     * @param caller      the current caller
+     * @param groupId     the group
+     * @param name        the new name, or {@code null} to keep it
+     * @param description the new description, or {@code null} to keep it
+     * @return the group after the change
+     * @throws AtriumException {@code admin_required} (403), {@code group_not_found} (404), {@code group_name_taken}
+     *                         (409)
+     */
+    @Transactional
+    public Group update(Caller caller, UUID groupId, @Nullable String name,
+                        @Nullable String description) {
+        caller.requireAdmin();
+        Group current = groups.find(groupId).orElseThrow(GroupService::notFound);
+        String newName = name == null ? current.name() : name.strip();
+        if (!newName.equalsIgnoreCase(current.name())) {
+            requireFreeName(newName, groupId);
+        }
+        groups.update(groupId, newName, description == null ? current.description() : description.strip());
+        LogEvents.info(log, "group.updated").addKeyValue("group_id", groupId).log();
+        return groups.find(groupId).orElseThrow(GroupService::notFound);
+    }
+
+    /**
+     * Deletes a group and its memberships. Instance admins only. Deleting a group that no longer exists succeeds.
+     *
+     * @param caller  the current caller
+     * @param groupId the group
+     * @throws AtriumException {@code admin_required} (403)
+     */
+    @Transactional
+    public void delete(Caller caller, UUID groupId) {
+        caller.requireAdmin();
+        if (groups.delete(groupId)) {
+            LogEvents.info(log, "group.deleted").addKeyValue("group_id", groupId).log();
+        }
+    }
+
+    /**
+     * Lists a group's members by e-mail address.
+     *
+     * @param caller  an instance admin or a member of the group
+     * @param groupId the group
+     * @param offset  how many to skip
+     * @param limit   page size
+     * @return one page
+     * @throws AtriumException {@code group_not_found} (404)
+     */
+    @Transactional(readOnly = true)
+    public Page<GroupMember> members(Caller caller, UUID groupId, int offset, int limit) {
+        requireVisible(caller, groupId);
+        groups.find(groupId).orElseThrow(GroupService::notFound);
+        return new Page<>(groups.members(groupId, offset, limit), groups.countMembers(groupId), offset, limit);
+    }
+
+    /**
+     * Adds a user to a group or changes their role in it.
+     *
+     * @param caller  an instance admin, or an admin of this group (who may only add or keep plain members)
+     * @param groupId the group
+     * @param userId  the user
+     * @param role    the role in the group
+     * @return the membership
+     * @throws AtriumException {@code group_not_found} (404), {@code user_not_found} (404), {@code forbidden} (403)
+     */
+    @Transactional
+    public GroupMember putMember(Caller caller, UUID groupId, UUID userId, GroupRole role) {
+        boolean groupAdmin = requireManager(caller, groupId);
+        if (groupAdmin && (role == GroupRole.ADMIN || isGroupAdmin(groupId, userId))) {
+            throw AtriumException.forbidden("forbidden",
+                    "Only an instance admin can make someone a group admin or change a group admin's role.");
+        }
+        users.find(userId).orElseThrow(() -> AtriumException.notFound("user_not_found", "No such user."));
+        GroupMember member = groups.upsertMember(groupId, userId, role);
+        LogEvents.info(log, "group.member.put").addKeyValue("group_id", groupId)
+                .addKeyValue("member_user_id", userId).addKeyValue("group_role", role.value()).log();
+        return member;
+    }
+
+    /**
+     * Removes a user from a group. Removing someone who is not a member succeeds.
+     *
+     * @param caller  an instance admin, or an admin of this group (who may only remove plain members)
+     * @param groupId the group
+     * @param userId  the user
+     * @throws AtriumException {@code group_not_found} (404), {@code forbidden} (403)
+     */
+    @Transactional
+    public void removeMember(Caller caller, UUID groupId, UUID userId) {
+        boolean groupAdmin = requireManager(caller, groupId);
+        if (groupAdmin && isGroupAdmin(groupId, userId)) {
+            throw AtriumException.forbidden("forbidden", "Only an instance admin can remove a group admin.");
+        }
+        if (groups.deleteMember(groupId, userId)) {
+            LogEvents.info(log, "group.member.removed").addKeyValue("group_id", groupId)
+                    .addKeyValue("member_user_id", userId).log();
+        }
+    }
+
+    /** @return {@code true} when the caller manages the group as its group admin rather than as instance admin */
+    private boolean requireManager(Caller caller, UUID groupId) {
+        if (caller.isAdmin()) {
+            groups.find(groupId).orElseThrow(GroupService::notFound);
+            return false;
+        }
+        Optional<GroupRole> role = groups.roleOf(groupId, caller.userId());
+        if (role.isEmpty()) {
+            throw notFound();
+        }
+        if (role.get() != GroupRole.ADMIN) {
+            throw AtriumException.forbidden("forbidden", "Only the group's admins manage its members.");
+        }
+        return true;
+    }
+
+    private boolean isGroupAdmin(UUID groupId, UUID userId) {
+        return groups.roleOf(groupId, userId).filter(r -> r == GroupRole.ADMIN).isPresent();
+    }
+
+    private void requireVisible(Caller caller, UUID groupId) {
+        if (!caller.isAdmin() && groups.roleOf(groupId, caller.userId()).isEmpty()) {
+            throw notFound();
+        }
+    }
+
+    private void requireFreeName(String name, UUID exceptId) {
+        if (groups.nameTaken(name, exceptId)) {
+            throw nameTaken();
+        }
+    }
+
+    static AtriumException nameTaken() {
+        return AtriumException.conflict("group_name_taken", "Another group already has this name.");
+    }
+
+    private static AtriumException notFound() {
+        return AtriumException.notFound("group_not_found", "No such group.");
+    }
+}

@@ -1,0 +1,86 @@
+package org.atrium.accounts;
+
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** SQL for the {@code users} table. */
+@Repository
+class UserStore {
+
+    /** A user row including the password hash, which never leaves this module. */
+    record Credentials(User user, String passwordHash) {
+    }
+
+    static final RowMapper<User> USER = (rs, row) -> new User(
+            rs.getObject("id", UUID.class), rs.getString("email"), rs.getString("name"),
+            Role.of(rs.getString("role")), rs.getTimestamp("created_at").toInstant());
+
+    private final JdbcClient jdbc;
+
+    UserStore(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Serialises sign-ups and admin changes so "first account" and "last admin" checks cannot race. */
+    void lockAccounts() {
+        jdbc.sql("select pg_advisory_xact_lock(hashtext('atrium.accounts'))").query().singleValue();
+    }
+
+    long count() {
+        return jdbc.sql("select count(*) from users").query(Long.class).single();
+    }
+
+    long countAdmins() {
+        return jdbc.sql("select count(*) from users where role = 'admin'").query(Long.class).single();
+    }
+
+    boolean emailExists(String email) {
+        return jdbc.sql("select exists(select 1 from users where lower(email) = lower(:email))")
+                .param("email", email).query(Boolean.class).single();
+    }
+
+    User insert(String email, String name, String passwordHash, Role role) {
+        return jdbc.sql("""
+                        insert into users (id, email, name, password_hash, role)
+                        values (:id, :email, :name, :hash, :role)
+                        returning id, email, name, role, created_at""")
+                .param("id", UUID.randomUUID()).param("email", email).param("name", name)
+                .param("hash", passwordHash).param("role", role.value())
+                .query(USER).single();
+    }
+
+    Optional<Credentials> findCredentials(String email) {
+        return jdbc.sql("select id, email, name, role, created_at, password_hash from users"
+                        + " where lower(email) = lower(:email)")
+                .param("email", email)
+                .query((rs, row) -> new Credentials(USER.mapRow(rs, row), rs.getString("password_hash")))
+                .optional();
+    }
+
+    Optional<User> find(UUID id) {
+        return jdbc.sql("select id, email, name, role, created_at from users where id = :id")
+                .param("id", id).query(USER).optional();
+    }
+
+    List<User> page(int offset, int limit) {
+        return jdbc.sql("select id, email, name, role, created_at from users order by created_at, id"
+                        + " offset :offset limit :limit")
+                .param("offset", offset).param("limit", limit).query(USER).list();
+    }
+
+    Optional<User> updateRole(UUID id, Role role) {
+        return jdbc.sql("""
+                        update users set role = :role, updated_at = now() where id = :id
+                        returning id, email, name, role, created_at""")
+                .param("id", id).param("role", role.value()).query(USER).optional();
+    }
+
+    boolean delete(UUID id) {
+        return jdbc.sql("delete from users where id = :id").param("id", id).update() > 0;
+    }
+}

@@ -1,0 +1,11 @@
+/**
+ * Accounts: users and their roles, sign-up and sign-in, sessions, personal API keys, groups and group membership.
+ * The facades {@link org.atrium.accounts.AccountService}, {@link org.atrium.accounts.ApiKeyService} and
+ * {@link org.atrium.accounts.GroupService} are the module's API; every other type is a value they take or return.
+ */
+@NullMarked
+@ApplicationModule(displayName = "Accounts", allowedDependencies = "platform")
+package org.atrium.accounts;
+
+import org.jspecify.annotations.NullMarked;
+import org.springframework.modulith.ApplicationModule;

@@ -1,0 +1,106 @@
+package org.atrium.accounts.web;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.Cookie;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.atrium.accounts.AccountService;
+import org.atrium.accounts.Caller;
+import org.atrium.platform.Problems;
+import org.atrium.platform.RequestIds;
+import org.slf4j.MDC;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Authenticates each request from current data. Credentials, in the order they are read:
+ * {@code x-api-key: <key>} (API keys only), {@code Authorization: Bearer <key or session token>}, then the
+ * {@code atrium_session} cookie. An API key is checked the same way whichever header carries it.
+ *
+ * <p>A credential sent in a header that does not authenticate is answered with 401 at once, so that scripts learn
+ * about a revoked or mistyped key instead of being treated as anonymous. A stale cookie is ignored (and cleared),
+ * so that a browser can still reach the sign-in endpoint.
+ */
+final class CredentialAuthenticationFilter extends OncePerRequestFilter {
+
+    static final String SESSION_COOKIE = "atrium_session";
+    private static final String API_KEY_HEADER = "x-api-key";
+    private static final String BEARER = "Bearer ";
+    private static final String API_KEY_PREFIX = "atk_";
+
+    private final AccountService accounts;
+
+    CredentialAuthenticationFilter(AccountService accounts) {
+        this.accounts = accounts;
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String apiKeyHeader = request.getHeader(API_KEY_HEADER);
+        String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+        Optional<Caller> caller;
+        if (apiKeyHeader != null) {
+            caller = apiKeyHeader.startsWith(API_KEY_PREFIX)
+                    ? accounts.authenticateApiKey(apiKeyHeader.strip()) : Optional.empty();
+            if (caller.isEmpty()) {
+                reject(response);
+                return;
+            }
+        } else if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            String token = authorization.substring(BEARER.length()).strip();
+            caller = token.startsWith(API_KEY_PREFIX)
+                    ? accounts.authenticateApiKey(token) : accounts.authenticateSession(token);
+            if (caller.isEmpty()) {
+                reject(response);
+                return;
+            }
+        } else {
+            caller = sessionCookie(request).flatMap(accounts::authenticateSession);
+            if (caller.isEmpty() && sessionCookie(request).isPresent()) {
+                response.addHeader(HttpHeaders.SET_COOKIE, SessionCookies.expired(request.isSecure()).toString());
+            }
+        }
+        caller.ifPresent(CredentialAuthenticationFilter::establish);
+        try {
+            chain.doFilter(request, response);
+        } finally {
+            SecurityContextHolder.clearContext();
+        }
+    }
+
+    private static void establish(Caller caller) {
+        var authority = new SimpleGrantedAuthority("ROLE_" + caller.role().name());
+        var authentication = UsernamePasswordAuthenticationToken.authenticated(caller, null, List.of(authority));
+        SecurityContextHolder.getContext().setAuthentication(authentication);
+        MDC.put(RequestIds.USER_MDC_KEY, caller.userId().toString());
+    }
+
+    private static Optional<String> sessionCookie(HttpServletRequest request) {
+        Cookie[] cookies = request.getCookies();
+        if (cookies == null) {
+            return Optional.empty();
+        }
+        for (Cookie cookie : cookies) {
+            if (SESSION_COOKIE.equals(cookie.getName()) && !cookie.getValue().isBlank()) {
+                return Optional.of(cookie.getValue());
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static void reject(HttpServletResponse response) throws IOException {
+        response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"");
+        Problems.write(response, HttpStatus.UNAUTHORIZED, "invalid_credentials",
+                "The API key or session token is unknown, revoked or expired.");
+    }
+}

@@ -1,0 +1,33 @@
+package org.atrium.platform;
+
+import java.util.Locale;
+
+/** What one run of the Atrium binary does, chosen by its first command-line argument. */
+public enum AtriumCommand {
+    /** Serve HTTP (no argument, or any argument that is not a command). */
+    SERVE,
+    /** Apply pending migrations, then exit 0; exit 1 when the database is not in a state this build understands. */
+    MIGRATE,
+    /** Check that the database is exactly at this build's schema, then exit 0 or 1. */
+    VALIDATE;
+
+    /** The property through which the chosen command reaches the application context. */
+    public static final String PROPERTY = "atrium.command";
+
+    /**
+     * Reads the command from the arguments.
+     *
+     * @param args the process arguments
+     * @return the command; {@link #SERVE} when the first argument is not {@code migrate} or {@code validate}
+     */
+    public static AtriumCommand fromArguments(String[] args) {
+        if (args.length == 0) {
+            return SERVE;
+        }
+        return switch (args[0].toLowerCase(Locale.ROOT)) {
+            case "migrate" -> MIGRATE;
+            case "validate" -> VALIDATE;
+            default -> SERVE;
+        };
+    }
+}

