@@ -35,6 +35,7 @@ class EmbeddedDatabaseConfiguration {
         Path directory = properties.dataDir().resolve("postgres").toAbsolutePath().normalize();
         try {
             Files.createDirectories(directory);
+            stopOrphanedServer(directory);
             long started = System.nanoTime();
             EmbeddedPostgres server = EmbeddedPostgres.builder()
                     .setDataDirectory(directory)
@@ -62,6 +63,29 @@ class EmbeddedDatabaseConfiguration {
         dataSource.setUsername("postgres");
         dataSource.setPoolName("atrium-embedded");
         return dataSource;
+    }
+
+    /**
+     * A previous Atrium that was killed (SIGKILL, power loss of the JVM only) leaves its PostgreSQL running on the
+     * data directory, and a second server cannot start there. Stop it; PostgreSQL's own crash recovery handles the
+     * rest.
+     */
+    private static void stopOrphanedServer(Path directory) throws IOException {
+        Path pidFile = directory.resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        String firstLine = Files.readAllLines(pidFile).stream().findFirst().orElse("").strip();
+        if (!firstLine.matches("\\d+")) {
+            return;
+        }
+        ProcessHandle.of(Long.parseLong(firstLine))
+                .filter(process -> process.info().command().map(c -> c.contains("postgres")).orElse(false))
+                .ifPresent(orphan -> {
+                    LogEvents.warn(log, "database.embedded.orphan_stopped").addKeyValue("pid", orphan.pid()).log();
+                    orphan.destroy();
+                    orphan.onExit().orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join();
+                });
     }
 
     static final class NoDatasourceUrl implements Condition {

