@@ -5,8 +5,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Base of in-process integration tests: one Atrium in cluster mode on a random port, on its own database of the
@@ -16,7 +14,17 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 public abstract class IntegrationTest {
 
-    private static final TestInfrastructure.Database DATABASE = TestInfrastructure.createDatabase("it");
+    static {
+        // System properties rather than @DynamicPropertySource: Atrium derives its mode (cluster when Redis is
+        // configured) and log format before the test framework adds dynamic properties.
+        TestInfrastructure.Database database = TestInfrastructure.createDatabase("it");
+        System.setProperty("spring.datasource.url", database.jdbcUrl());
+        System.setProperty("spring.datasource.username", database.user());
+        System.setProperty("spring.datasource.password", database.password());
+        System.setProperty("spring.data.redis.url", TestInfrastructure.redisUrl());
+        System.setProperty("atrium.data-dir",
+                System.getProperty("java.io.tmpdir") + "/atrium-it-" + TestInfrastructure.runId());
+    }
 
     @LocalServerPort
     private int port;
@@ -26,16 +34,6 @@ public abstract class IntegrationTest {
 
     protected Api api;
     protected TestUsers users;
-
-    @DynamicPropertySource
-    static void infrastructure(DynamicPropertyRegistry registry) {
-        registry.add("spring.datasource.url", DATABASE::jdbcUrl);
-        registry.add("spring.datasource.username", DATABASE::user);
-        registry.add("spring.datasource.password", DATABASE::password);
-        registry.add("spring.data.redis.url", TestInfrastructure::redisUrl);
-        registry.add("atrium.data-dir", () -> System.getProperty("java.io.tmpdir") + "/atrium-it-"
-                + TestInfrastructure.runId());
-    }
 
     @BeforeEach
     void connect() {
