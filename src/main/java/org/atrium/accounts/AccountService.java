@@ -70,12 +70,39 @@ public class AccountService {
                     "Sign-up is disabled on this instance. Ask an admin to create an account for you.");
         }
         if (users.emailExists(email)) {
-            throw AtriumException.conflict("email_taken", "An account with this e-mail address already exists.");
+            throw emailTaken();
         }
         User user = users.insert(email.strip(), name.strip(), hash, first ? Role.ADMIN : signup.defaultRole());
         LogEvents.info(log, "user.signed_up").addKeyValue("new_user_id", user.id())
                 .addKeyValue("role", user.role().value()).log();
         return openSession(user);
+    }
+
+    /**
+     * Creates an account on someone's behalf, for instances where sign-up is closed or accounts are provisioned by
+     * an admin. Instance admins only. The new account is not signed in.
+     *
+     * @param caller   the current caller
+     * @param email    the e-mail address, unique regardless of case
+     * @param name     the display name
+     * @param password the initial password, 8 to 72 bytes
+     * @param role     the account's role
+     * @return the account
+     * @throws AtriumException {@code admin_required} (403), {@code email_taken} (409), {@code validation_failed} (400)
+     */
+    @Transactional
+    public User createUser(Caller caller, String email, String name, String password, Role role) {
+        caller.requireAdmin();
+        requirePasswordFits(password);
+        String hash = passwords.encode(password);
+        users.lockAccounts();
+        if (users.emailExists(email)) {
+            throw emailTaken();
+        }
+        User user = users.insert(email.strip(), name.strip(), hash, role);
+        LogEvents.info(log, "user.created").addKeyValue("target_user_id", user.id())
+                .addKeyValue("role", role.value()).log();
+        return user;
     }
 
     /**
@@ -230,6 +257,10 @@ public class AccountService {
         if (password.getBytes(StandardCharsets.UTF_8).length > MAX_PASSWORD_BYTES) {
             throw AtriumException.invalidField("password", "must be at most 72 bytes long in UTF-8");
         }
+    }
+
+    private static AtriumException emailTaken() {
+        return AtriumException.conflict("email_taken", "An account with this e-mail address already exists.");
     }
 
     private static AtriumException userNotFound() {

@@ -160,7 +160,8 @@ class GroupController {
     @ApiResponse(responseCode = "403",
             description = "`forbidden`: a group admin tried to make or change a group admin, or the caller is a"
                     + " plain member.")
-    @ApiResponse(responseCode = "404", description = "`group_not_found` or `user_not_found`.")
+    @ApiResponse(responseCode = "404",
+            description = "`group_not_found`: no such group, or not yours to see; or `user_not_found`: no such user.")
     GroupMember putMember(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
                           @Parameter(description = "The group's id.") @PathVariable UUID groupId,
                           @Parameter(description = "The user's id.") @PathVariable UUID userId,

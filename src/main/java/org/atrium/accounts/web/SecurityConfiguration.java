@@ -17,6 +17,7 @@ import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
 
 /**
  * HTTP security: stateless, one authentication filter, and three coarse rules; finer rules (instance admin, group
@@ -72,6 +73,13 @@ class SecurityConfiguration {
                             }
                         }));
         return http.build();
+    }
+
+    /** URLs that Spring Security's firewall rejects (encoded dots, path parameters, double slashes). */
+    @Bean
+    RequestRejectedHandler requestRejectedHandler() {
+        return (request, response, rejection) -> Problems.write(response, HttpStatus.BAD_REQUEST, "bad_request",
+                "The request URL is not acceptable.");
     }
 
     private static boolean isPending(Authentication authentication) {

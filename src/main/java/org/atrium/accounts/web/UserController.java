@@ -6,20 +6,26 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 import org.atrium.accounts.AccountService;
 import org.atrium.accounts.Caller;
 import org.atrium.accounts.Role;
 import org.atrium.accounts.User;
 import org.atrium.platform.Page;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -30,7 +36,7 @@ import java.util.UUID;
 /** User administration. */
 @RestController
 @RequestMapping("/api/v1/users")
-@Tag(name = "Users", description = "List, approve, promote and delete accounts (instance admins).")
+@Tag(name = "Users", description = "Create, list, approve, promote and delete accounts (instance admins).")
 class UserController {
 
     private final AccountService accounts;
@@ -43,6 +49,32 @@ class UserController {
     record UpdateUserRequest(
             @Schema(description = "The new role: `user` approves a pending account, `admin` promotes it.",
                     example = "user") @NotNull Role role) {
+    }
+
+    @Schema(description = "An account created by an admin.")
+    record CreateUserRequest(
+            @Schema(example = "grace@example.org") @NotBlank @Email @Size(max = 320) String email,
+            @Schema(example = "Grace Hopper") @NotBlank @Size(max = 200) String name,
+            @Schema(description = "The initial password; tell the person to keep it secret.",
+                    example = "a long initial passphrase", minLength = 8, maxLength = 72)
+            @NotBlank @Size(min = 8, max = 72) String password,
+            @Schema(description = "The account's role; `user` when omitted.", example = "user", nullable = true)
+            @Nullable Role role) {
+    }
+
+    @PostMapping
+    @Operation(summary = "Create an account",
+            description = "Creates an account for someone, with an initial password and a role (`user` by"
+                    + " default). This is how people get in when sign-up is disabled. Instance admins only.")
+    @ApiResponse(responseCode = "201", description = "The account.")
+    @ApiResponse(responseCode = "400", description = "`validation_failed`: a field is missing or invalid.")
+    @ApiResponse(responseCode = "403", description = "`admin_required`: the caller is not an instance admin.")
+    @ApiResponse(responseCode = "409", description = "`email_taken`: an account with this e-mail exists.")
+    ResponseEntity<User> create(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+                                @Valid @RequestBody CreateUserRequest body) {
+        User user = accounts.createUser(caller, body.email(), body.name(), body.password(),
+                body.role() == null ? Role.USER : body.role());
+        return ResponseEntity.status(HttpStatus.CREATED).body(user);
     }
 
     @GetMapping

@@ -61,7 +61,7 @@ class MigrationGate implements FlywayMigrationStrategy {
                     .log();
         } catch (FlywayException failure) {
             throw new DatabaseNotUnderstoodException("a migration failed while being applied: "
-                    + firstLine(failure.getMessage())
+                    + essentials(failure.getMessage())
                     + ". On PostgreSQL the failed migration's transaction was rolled back.",
                     "Read the error above. If the migration itself is wrong, this build cannot run against this"
                             + " database: deploy a fixed build. If the database was changed by hand, restore it from"
@@ -126,12 +126,16 @@ class MigrationGate implements FlywayMigrationStrategy {
                 : "V" + migration.getVersion() + " (" + migration.getDescription() + ")";
     }
 
-    private static String firstLine(String message) {
+    /** Flyway's first line (which script) and the database's own error, without Flyway's advice to run it by hand. */
+    private static String essentials(String message) {
         if (message == null) {
             return "unknown error";
         }
-        String trimmed = message.strip();
-        int newline = trimmed.indexOf('\n');
-        return newline < 0 ? trimmed : trimmed.substring(0, newline);
+        List<String> lines = message.strip().lines().map(String::strip).toList();
+        List<String> kept = new ArrayList<>();
+        kept.add(lines.getFirst());
+        lines.stream().filter(line -> line.startsWith("SQL State") || line.startsWith("Message")
+                || line.startsWith("Location") || line.startsWith("Line")).forEach(kept::add);
+        return String.join("; ", kept);
     }
 }

@@ -18,6 +18,8 @@ import org.atrium.platform.Problems;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
 
 import java.util.LinkedHashMap;
@@ -29,13 +31,15 @@ import java.util.regex.Pattern;
  * The OpenAPI document at {@code /v3/api-docs}, browsable at {@code /swagger-ui/index.html}.
  *
  * <p>Controllers declare each error response with a description that starts with its code in backticks
- * ({@code `group_not_found`: ...}); this customizer gives every such response the {@code Problem} schema and an
- * example built from that code, and adds the {@code 500 internal_error} response every operation can return.
+ * ({@code `group_not_found`: ...}, several separated by {@code ;}); this customizer gives every such response the
+ * {@code Problem} schema and one example per code, and adds the {@code 500 internal_error} response every operation
+ * can return.
  */
 @Configuration(proxyBeanMethods = false)
 class OpenApiConfiguration {
 
-    private static final Pattern LEADING_CODE = Pattern.compile("^`([a-z_]+)`");
+    /** A code in a response description: {@code `group_not_found`: no such group}. */
+    private static final Pattern CODE = Pattern.compile("`([a-z_]+)`:\\s*([^;]*)");
     private static final String PROBLEM_SCHEMA = "Problem";
 
     @Bean
@@ -62,7 +66,9 @@ class OpenApiConfiguration {
                 .addSecurityItem(new SecurityRequirement().addList("cookie"));
     }
 
+    /** Runs after every module's customizer, so that the responses they add get their problem content too. */
     @Bean
+    @Order(Ordered.LOWEST_PRECEDENCE)
     OpenApiCustomizer problemResponses() {
         return openApi -> openApi.getPaths().values().forEach(path -> path.readOperations().forEach(operation -> {
             var responses = operation.getResponses();
@@ -79,16 +85,16 @@ class OpenApiConfiguration {
     }
 
     private static Content problemContent(int status, String description) {
-        Matcher code = LEADING_CODE.matcher(description == null ? "" : description);
+        Matcher code = CODE.matcher(description == null ? "" : description);
         Map<String, Example> examples = new LinkedHashMap<>();
-        if (code.find()) {
+        while (code.find()) {
             String name = code.group(1);
             HttpStatus httpStatus = HttpStatus.valueOf(status);
             Map<String, Object> value = new LinkedHashMap<>();
             value.put("type", Problems.TYPE_PREFIX + name);
             value.put("title", httpStatus.getReasonPhrase());
             value.put("status", status);
-            value.put("detail", description.substring(code.end()).replaceFirst("^[:\\s]+", ""));
+            value.put("detail", code.group(2).strip());
             value.put("code", name);
             value.put("requestId", "5f0c6a2e-3b1d-4c7e-9a8f-1e2d3c4b5a69");
             examples.put(name, new Example().value(value));

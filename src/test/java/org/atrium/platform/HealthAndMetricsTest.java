@@ -1,0 +1,103 @@
+package org.atrium.platform;
+
+import org.atrium.testing.Api;
+import org.atrium.testing.IntegrationTest;
+import org.atrium.testing.TestUsers;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.actuate.endpoint.EndpointId;
+import org.springframework.boot.actuate.endpoint.web.PathMappedEndpoints;
+import org.springframework.boot.health.actuate.endpoint.CompositeHealthDescriptor;
+import org.springframework.boot.health.actuate.endpoint.HealthDescriptor;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroups;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.core.env.Environment;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Probes and metrics are public; nothing else of the actuator is. */
+class HealthAndMetricsTest extends IntegrationTest {
+
+    @Autowired
+    private HealthEndpoint health;
+
+    @Autowired
+    private HealthEndpointGroups groups;
+
+    @Autowired
+    private PathMappedEndpoints endpoints;
+
+    @Autowired
+    private Environment environment;
+
+    @Test
+    void livenessIsPublicAndUp() {
+        Api.Response response = api.get("/actuator/health/liveness", null);
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.json().path("status").asString(null)).isEqualTo("UP");
+    }
+
+    @Test
+    void readinessIsPublicAndUp() {
+        Api.Response response = api.get("/actuator/health/readiness", null);
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.json().path("status").asString(null)).isEqualTo("UP");
+    }
+
+    @Test
+    void publicHealthShowsNoComponentsOrDetails() {
+        Api.Response response = api.get("/actuator/health/readiness", null);
+
+        assertThat(response.json().has("components")).isFalse();
+        assertThat(response.json().has("details")).isFalse();
+        assertThat(response.text()).doesNotContainIgnoringCase("redis").doesNotContainIgnoringCase("postgres");
+    }
+
+    @Test
+    void inClusterModeReadinessWaitsForRedisAndTheDatabase() {
+        assertThat(environment.getProperty("atrium.mode")).isEqualTo("cluster");
+        assertThat(groups.get("readiness").isMember("redis")).as("redis in the readiness group").isTrue();
+        assertThat(groups.get("readiness").isMember("db")).as("db in the readiness group").isTrue();
+        assertThat(groups.get("liveness").isMember("redis")).as("redis stays out of liveness").isFalse();
+
+        HealthDescriptor readiness = health.healthForPath("readiness");
+        assertThat(readiness).isInstanceOf(CompositeHealthDescriptor.class);
+        var components = ((CompositeHealthDescriptor) readiness).getComponents();
+        assertThat(components).containsKeys("redis", "db", "readinessState");
+        assertThat(components.get("redis").getStatus()).isEqualTo(Status.UP);
+        assertThat(readiness.getStatus()).isEqualTo(Status.UP);
+    }
+
+    @Test
+    void prometheusScrapeIsPublicTextWithHttpServerRequestMetrics() {
+        api.get("/api/v1/groups", null);
+
+        Api.Response response = api.get("/actuator/prometheus", null);
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.header("Content-Type")).startsWith("text/plain");
+        assertThat(response.text()).contains("http_server_requests_seconds_count")
+                .contains("application=\"atrium\"");
+    }
+
+    @Test
+    void otherActuatorEndpointsAreNotExposed() {
+        assertThat(endpoints.getAllRootPaths())
+                .containsExactlyInAnyOrder("health", "info", "prometheus");
+        assertThat(endpoints.getEndpoint(EndpointId.of("env"))).isNull();
+
+        TestUsers.Account admin = users.admin();
+        for (String path : List.of("/actuator/env", "/actuator/beans", "/actuator/configprops", "/actuator/heapdump",
+                "/actuator/loggers", "/actuator/mappings", "/actuator/metrics", "/actuator/threaddump",
+                "/actuator/shutdown")) {
+            assertThat(api.get(path, null).status()).as("anonymous GET %s", path).isIn(401, 404);
+            assertThat(api.get(path, admin.token()).status()).as("admin GET %s", path).isIn(401, 403, 404);
+            assertThat(api.post(path, null, admin.token()).status()).as("admin POST %s", path).isIn(401, 403, 404);
+        }
+    }
+}
