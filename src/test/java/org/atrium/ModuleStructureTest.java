@@ -19,12 +19,16 @@ class ModuleStructureTest {
     }
 
     @Test
-    void featureModulesAreThereAndPlatformDependsOnNoFeature() {
-        assertThat(modules.stream().map(m -> m.getIdentifier().toString())).contains("accounts", "platform");
+    void dependenciesPointOneWayFromSettingsThroughAccountsAndCacheToPlatform() {
+        assertThat(modules.stream().map(m -> m.getIdentifier().toString()))
+                .contains("accounts", "platform", "cache", "settings");
+        assertThat(modules.getModuleByName("cache").orElseThrow().getDirectDependencies(modules).stream()
+                .map(d -> d.getTargetModule().getIdentifier().toString()).distinct().toList())
+                .containsOnly("platform");
         var platform = modules.getModuleByName("platform").orElseThrow();
         assertThat(platform.getBootstrapDependencies(modules).toList()).isEmpty();
         assertThat(modules.getModuleByName("accounts").orElseThrow().getDirectDependencies(modules).stream()
                 .map(d -> d.getTargetModule().getIdentifier().toString()).distinct().toList())
-                .containsOnly("platform");
+                .containsOnly("platform", "cache");
     }
 }

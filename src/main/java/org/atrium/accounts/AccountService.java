@@ -1,5 +1,7 @@
 package org.atrium.accounts;
 
+import org.atrium.cache.Invalidation;
+import org.atrium.cache.Scope;
 import org.atrium.platform.AtriumException;
 import org.atrium.platform.LogEvents;
 import org.atrium.platform.Page;
@@ -18,10 +20,11 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Accounts and sessions: sign-up, sign-in, sign-out, the per-request caller lookup, and user administration.
+ * Accounts and sessions: sign-up, sign-in, sign-out, the lookups effective state is resolved from, and user
+ * administration.
  *
- * <p>The caller lookup reads the user's role from the database on every call; nothing about a user's rights is ever
- * taken from the token itself.
+ * <p>Nothing about a user's rights is ever taken from a token: the token only names a session or key, and
+ * every write that changes what a user may do raises the user's cache scope in the same transaction.
  */
 @Service
 public class AccountService {
@@ -34,15 +37,19 @@ public class AccountService {
 
     private final UserStore users;
     private final CredentialStore credentials;
+    private final GroupStore groups;
+    private final Invalidation invalidation;
     private final SignupProperties signup;
     private final SessionProperties sessions;
     private final PasswordEncoder passwords = new BCryptPasswordEncoder();
     private final Clock clock;
 
-    AccountService(UserStore users, CredentialStore credentials, SignupProperties signup, SessionProperties sessions,
-                   Clock clock) {
+    AccountService(UserStore users, CredentialStore credentials, GroupStore groups, Invalidation invalidation,
+                   SignupProperties signup, SessionProperties sessions, Clock clock) {
         this.users = users;
         this.credentials = credentials;
+        this.groups = groups;
+        this.invalidation = invalidation;
         this.signup = signup;
         this.sessions = sessions;
         this.clock = clock;
@@ -134,30 +141,42 @@ public class AccountService {
     public void signOut(Caller caller) {
         if (caller.credential() == Caller.Credential.SESSION) {
             credentials.deleteSession(caller.credentialId());
+            invalidation.changed(Scope.user(caller.userId()));
             LogEvents.info(log, "session.signed_out").log();
         }
     }
 
     /**
-     * Looks up the caller behind a session token.
+     * Looks up what a session token stands for, from current data.
      *
      * @param token the token from the cookie or the bearer header
-     * @return the caller, or empty when the token is unknown or expired
+     * @return the principal, or empty when the token is unknown or expired
      */
     @Transactional(readOnly = true)
-    public Optional<Caller> authenticateSession(String token) {
-        return credentials.callerBySession(Secrets.digest(token));
+    public Optional<Principal> findSession(String token) {
+        return credentials.sessionPrincipal(Secrets.digest(token));
     }
 
     /**
-     * Looks up the caller behind a personal API key.
+     * Looks up what a personal API key stands for, from current data.
      *
      * @param key the key from the bearer or {@code x-api-key} header
-     * @return the caller, or empty when the key is unknown, revoked or expired
+     * @return the principal, or empty when the key is unknown, revoked or expired
      */
     @Transactional(readOnly = true)
-    public Optional<Caller> authenticateApiKey(String key) {
-        return credentials.callerByApiKey(Secrets.digest(key));
+    public Optional<Principal> findApiKey(String key) {
+        return credentials.apiKeyPrincipal(Secrets.digest(key));
+    }
+
+    /**
+     * Reads an account with its groups, highest priority first.
+     *
+     * @param userId the account
+     * @return the profile, or empty when the account does not exist
+     */
+    @Transactional(readOnly = true)
+    public Optional<AccessProfile> accessProfile(UUID userId) {
+        return users.find(userId).map(user -> new AccessProfile(user, groups.membershipsOf(userId)));
     }
 
     /**
@@ -209,6 +228,7 @@ public class AccountService {
             requireAnotherAdmin();
         }
         User changed = users.updateRole(userId, role).orElseThrow(AccountService::userNotFound);
+        invalidation.changed(Scope.user(userId));
         LogEvents.info(log, "user.role.changed").addKeyValue("target_user_id", userId)
                 .addKeyValue("from", current.role().value()).addKeyValue("to", role.value()).log();
         return changed;
@@ -234,6 +254,7 @@ public class AccountService {
             requireAnotherAdmin();
         }
         users.delete(userId);
+        invalidation.changed(Scope.user(userId));
         LogEvents.info(log, "user.deleted").addKeyValue("target_user_id", userId).log();
     }
 

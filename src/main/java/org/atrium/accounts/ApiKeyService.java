@@ -1,5 +1,7 @@
 package org.atrium.accounts;
 
+import org.atrium.cache.Invalidation;
+import org.atrium.cache.Scope;
 import org.atrium.platform.AtriumException;
 import org.atrium.platform.LogEvents;
 import org.jspecify.annotations.Nullable;
@@ -23,10 +25,12 @@ public class ApiKeyService {
     private static final Logger log = LoggerFactory.getLogger(ApiKeyService.class);
 
     private final CredentialStore credentials;
+    private final Invalidation invalidation;
     private final Clock clock;
 
-    ApiKeyService(CredentialStore credentials, Clock clock) {
+    ApiKeyService(CredentialStore credentials, Invalidation invalidation, Clock clock) {
         this.credentials = credentials;
+        this.invalidation = invalidation;
         this.clock = clock;
     }
 
@@ -37,10 +41,12 @@ public class ApiKeyService {
      * @param name      what the key is for
      * @param expiresAt when it stops working, or {@code null} for never
      * @return the key, in full for this one time
-     * @throws AtriumException {@code validation_failed} (400) when {@code expiresAt} is not in the future
+     * @throws AtriumException {@code validation_failed} (400) when {@code expiresAt} is not in the future,
+     *                         {@code permission_denied} (403) without the {@code createApiKeys} permission
      */
     @Transactional
     public NewApiKey create(Caller caller, String name, @Nullable Instant expiresAt) {
+        caller.require(Permission.CREATE_API_KEYS);
         if (expiresAt != null && !expiresAt.isAfter(clock.instant())) {
             throw AtriumException.invalidField("expiresAt", "must be in the future");
         }
@@ -76,6 +82,7 @@ public class ApiKeyService {
             throw notFound();
         }
         credentials.deleteApiKey(keyId);
+        invalidation.changed(Scope.user(owner));
         LogEvents.info(log, "api_key.revoked").addKeyValue("api_key_id", keyId).log();
     }
 

@@ -2,19 +2,28 @@ package org.atrium.accounts;
 
 import org.atrium.platform.AtriumException;
 
+import java.util.Set;
 import java.util.UUID;
 
 /**
- * Who is making the current request, read from current data on every request (never from a token claim).
+ * Who is making the current request, with their role and permissions as they are now: built by the effective-state
+ * resolver for every request, never taken from a token.
  *
  * @param userId       the account's id
  * @param email        the account's e-mail address
  * @param name         the display name
- * @param role         the role as stored now
+ * @param role         the role
  * @param credential   how the caller authenticated
  * @param credentialId the session's or API key's id
+ * @param permissions  the permissions granted by inherited settings (instance admins hold them all)
  */
-public record Caller(UUID userId, String email, String name, Role role, Credential credential, UUID credentialId) {
+public record Caller(UUID userId, String email, String name, Role role, Credential credential, UUID credentialId,
+                     Set<Permission> permissions) {
+
+    /** Freezes the permissions. */
+    public Caller {
+        permissions = Set.copyOf(permissions);
+    }
 
     /** How a caller proved who they are. */
     public enum Credential {
@@ -37,6 +46,19 @@ public record Caller(UUID userId, String email, String name, Role role, Credenti
     public void requireAdmin() {
         if (!isAdmin()) {
             throw AtriumException.forbidden("admin_required", "Only an instance admin may do this.");
+        }
+    }
+
+    /**
+     * Fails unless the caller holds a permission (instance admins hold all).
+     *
+     * @param permission the permission
+     * @throws AtriumException {@code permission_denied} (403)
+     */
+    public void require(Permission permission) {
+        if (!isAdmin() && !permissions.contains(permission)) {
+            throw AtriumException.forbidden("permission_denied",
+                    "Your groups do not grant you this permission. Ask a group admin.");
         }
     }
 }

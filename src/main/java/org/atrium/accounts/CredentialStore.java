@@ -37,24 +37,30 @@ class CredentialStore {
         jdbc.sql("delete from sessions where id = :id").param("id", id).update();
     }
 
-    /** The caller behind a live session token, with the user's current role. */
-    Optional<Caller> callerBySession(byte[] tokenHash) {
-        return jdbc.sql("""
-                        select u.id, u.email, u.name, u.role, s.id as credential_id
-                        from sessions s join users u on u.id = s.user_id
-                        where s.token_hash = :hash and s.expires_at > now()""")
+    /** What a live session token stands for. */
+    Optional<Principal> sessionPrincipal(byte[] tokenHash) {
+        return jdbc.sql("select user_id, id, expires_at from sessions where token_hash = :hash and expires_at > now()")
                 .param("hash", tokenHash)
-                .query((rs, row) -> caller(rs, Caller.Credential.SESSION)).optional();
+                .query((rs, row) -> new Principal(rs.getObject("user_id", UUID.class), Caller.Credential.SESSION,
+                        rs.getObject("id", UUID.class), rs.getTimestamp("expires_at").toInstant()))
+                .optional();
     }
 
-    /** The caller behind an unexpired API key, with the user's current role. */
-    Optional<Caller> callerByApiKey(byte[] tokenHash) {
-        return jdbc.sql("""
-                        select u.id, u.email, u.name, u.role, k.id as credential_id
-                        from api_keys k join users u on u.id = k.user_id
-                        where k.token_hash = :hash and (k.expires_at is null or k.expires_at > now())""")
+    /** What an unexpired API key stands for. */
+    Optional<Principal> apiKeyPrincipal(byte[] tokenHash) {
+        return jdbc.sql("select user_id, id, expires_at from api_keys where token_hash = :hash"
+                        + " and (expires_at is null or expires_at > now())")
                 .param("hash", tokenHash)
-                .query((rs, row) -> caller(rs, Caller.Credential.API_KEY)).optional();
+                .query((rs, row) -> new Principal(rs.getObject("user_id", UUID.class), Caller.Credential.API_KEY,
+                        rs.getObject("id", UUID.class), rs.getTimestamp("expires_at") == null ? Principal.NEVER
+                        : rs.getTimestamp("expires_at").toInstant()))
+                .optional();
+    }
+
+    /** The owner of a session. */
+    Optional<UUID> sessionOwner(UUID sessionId) {
+        return jdbc.sql("select user_id from sessions where id = :id").param("id", sessionId)
+                .query(UUID.class).optional();
     }
 
     ApiKey insertApiKey(UUID userId, String name, byte[] tokenHash, String lastFour, @Nullable Instant expiresAt) {
@@ -81,10 +87,5 @@ class CredentialStore {
 
     boolean deleteApiKey(UUID keyId) {
         return jdbc.sql("delete from api_keys where id = :id").param("id", keyId).update() > 0;
-    }
-
-    private static Caller caller(java.sql.ResultSet rs, Caller.Credential credential) throws java.sql.SQLException {
-        return new Caller(rs.getObject("id", UUID.class), rs.getString("email"), rs.getString("name"),
-                Role.of(rs.getString("role")), credential, rs.getObject("credential_id", UUID.class));
     }
 }

@@ -1,5 +1,7 @@
 package org.atrium.accounts;
 
+import org.atrium.cache.Invalidation;
+import org.atrium.cache.Scope;
 import org.atrium.platform.AtriumException;
 import org.atrium.platform.LogEvents;
 import org.atrium.platform.Page;
@@ -26,10 +28,12 @@ public class GroupService {
 
     private final GroupStore groups;
     private final UserStore users;
+    private final Invalidation invalidation;
 
-    GroupService(GroupStore groups, UserStore users) {
+    GroupService(GroupStore groups, UserStore users, Invalidation invalidation) {
         this.groups = groups;
         this.users = users;
+        this.invalidation = invalidation;
     }
 
     /**
@@ -103,6 +107,7 @@ public class GroupService {
             requireFreeName(newName, groupId);
         }
         groups.update(groupId, newName, description == null ? current.description() : description.strip());
+        invalidation.changed(Scope.group(groupId));
         LogEvents.info(log, "group.updated").addKeyValue("group_id", groupId).log();
         return groups.find(groupId).orElseThrow(GroupService::notFound);
     }
@@ -118,6 +123,7 @@ public class GroupService {
     public void delete(Caller caller, UUID groupId) {
         caller.requireAdmin();
         if (groups.delete(groupId)) {
+            invalidation.changed(Scope.group(groupId));
             LogEvents.info(log, "group.deleted").addKeyValue("group_id", groupId).log();
         }
     }
@@ -158,6 +164,7 @@ public class GroupService {
         }
         users.find(userId).orElseThrow(() -> AtriumException.notFound("user_not_found", "No such user."));
         GroupMember member = groups.upsertMember(groupId, userId, role);
+        invalidation.changed(Scope.user(userId));
         LogEvents.info(log, "group.member.put").addKeyValue("group_id", groupId)
                 .addKeyValue("member_user_id", userId).addKeyValue("group_role", role.value()).log();
         return member;
@@ -178,9 +185,56 @@ public class GroupService {
             throw AtriumException.forbidden("forbidden", "Only an instance admin can remove a group admin.");
         }
         if (groups.deleteMember(groupId, userId)) {
+            invalidation.changed(Scope.user(userId));
             LogEvents.info(log, "group.member.removed").addKeyValue("group_id", groupId)
                     .addKeyValue("member_user_id", userId).log();
         }
+    }
+
+    /**
+     * Sets which group's settings win for members of several groups. Instance admins only: a group admin could
+     * otherwise raise their group above others.
+     *
+     * @param caller   the current caller
+     * @param groupId  the group
+     * @param priority higher wins
+     * @throws AtriumException {@code admin_required} (403), {@code group_not_found} (404)
+     */
+    @Transactional
+    public void setPriority(Caller caller, UUID groupId, int priority) {
+        caller.requireAdmin();
+        groups.find(groupId).orElseThrow(GroupService::notFound);
+        groups.setPriority(groupId, priority);
+        invalidation.changed(Scope.group(groupId));
+        LogEvents.info(log, "group.priority.changed").addKeyValue("group_id", groupId)
+                .addKeyValue("priority", priority).log();
+    }
+
+    /**
+     * Fails unless the caller is an instance admin or an admin of the group.
+     *
+     * @param caller  the current caller
+     * @param groupId the group
+     * @throws AtriumException {@code group_not_found} (404) for non-members, {@code forbidden} (403) for members
+     */
+    @Transactional(readOnly = true)
+    public void requireGroupAdmin(Caller caller, UUID groupId) {
+        requireManager(caller, groupId);
+    }
+
+    /**
+     * Fails unless the caller may see the group (instance admin or member).
+     *
+     * @param caller  the current caller
+     * @param groupId the group
+     * @throws AtriumException {@code group_not_found} (404)
+     */
+    @Transactional(readOnly = true)
+    public void requireVisible(Caller caller, UUID groupId) {
+        if (!caller.isAdmin() && groups.roleOf(groupId, caller.userId()).isEmpty()) {
+            throw notFound();
+        }
+        groups.find(groupId).orElseThrow(GroupService::notFound);
     }
 
     /** @return {@code true} when the caller manages the group as its group admin rather than as instance admin */
@@ -201,12 +255,6 @@ public class GroupService {
 
     private boolean isGroupAdmin(UUID groupId, UUID userId) {
         return groups.roleOf(groupId, userId).filter(r -> r == GroupRole.ADMIN).isPresent();
-    }
-
-    private void requireVisible(Caller caller, UUID groupId) {
-        if (!caller.isAdmin() && groups.roleOf(groupId, caller.userId()).isEmpty()) {
-            throw notFound();
-        }
     }
 
     private void requireFreeName(String name, UUID exceptId) {

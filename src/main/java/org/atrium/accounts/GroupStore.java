@@ -14,12 +14,12 @@ import java.util.UUID;
 class GroupStore {
 
     private static final String GROUP_COLUMNS = """
-            g.id, g.name, g.description, g.created_at,
+            g.id, g.name, g.description, g.priority, g.created_at,
             (select count(*) from group_members m where m.group_id = g.id) as member_count""";
 
     private static final RowMapper<Group> GROUP = (rs, row) -> new Group(
             rs.getObject("id", UUID.class), rs.getString("name"), rs.getString("description"),
-            rs.getInt("member_count"), rs.getTimestamp("created_at").toInstant());
+            rs.getInt("priority"), rs.getInt("member_count"), rs.getTimestamp("created_at").toInstant());
 
     private static final RowMapper<GroupMember> MEMBER = (rs, row) -> new GroupMember(
             rs.getObject("user_id", UUID.class), rs.getString("email"), rs.getString("name"),
@@ -86,6 +86,28 @@ class GroupStore {
 
     boolean delete(UUID id) {
         return jdbc.sql("delete from groups where id = :id").param("id", id).update() > 0;
+    }
+
+    List<AccessProfile.Membership> membershipsOf(UUID userId) {
+        return jdbc.sql("""
+                        select g.id, g.name, g.priority, m.role
+                        from group_members m join groups g on g.id = m.group_id
+                        where m.user_id = :user
+                        order by g.priority desc, g.created_at, g.id""")
+                .param("user", userId)
+                .query((rs, row) -> new AccessProfile.Membership(rs.getObject("id", UUID.class),
+                        rs.getString("name"), rs.getInt("priority"), GroupRole.of(rs.getString("role"))))
+                .list();
+    }
+
+    List<UUID> memberIds(UUID groupId) {
+        return jdbc.sql("select user_id from group_members where group_id = :group")
+                .param("group", groupId).query(UUID.class).list();
+    }
+
+    void setPriority(UUID groupId, int priority) {
+        jdbc.sql("update groups set priority = :priority, updated_at = now() where id = :id")
+                .param("id", groupId).param("priority", priority).update();
     }
 
     Optional<GroupRole> roleOf(UUID groupId, UUID userId) {

@@ -4,7 +4,7 @@
  * {@link org.atrium.accounts.GroupService} are the module's API; every other type is a value they take or return.
  */
 @NullMarked
-@ApplicationModule(displayName = "Accounts", allowedDependencies = "platform")
+@ApplicationModule(displayName = "Accounts", allowedDependencies = {"platform", "cache"})
 package org.atrium.accounts;
 
 import org.jspecify.annotations.NullMarked;

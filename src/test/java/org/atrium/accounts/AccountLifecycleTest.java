@@ -1,5 +1,6 @@
 package org.atrium.accounts;
 
+import org.atrium.cache.Scope;
 import org.atrium.testing.Api;
 import org.atrium.testing.IntegrationTest;
 import org.atrium.testing.TestUsers;
@@ -59,8 +60,9 @@ class AccountLifecycleTest extends IntegrationTest {
         String token = signedUp.json().path("token").asString();
         assertThat(api.get(ME, token).status()).isEqualTo(200);
 
-        jdbc.sql("update sessions set expires_at = now() - interval '1 second' where user_id = :id")
-                .param("id", UUID.fromString(signedUp.json().path("user").path("id").asString())).update();
+        UUID userId = UUID.fromString(signedUp.json().path("user").path("id").asString());
+        direct.update("update sessions set expires_at = now() - interval '1 second' where user_id = :id",
+                Map.of("id", userId), Scope.user(userId));
 
         Api.Response bearer = api.get(ME, token);
         assertThat(bearer.status()).isEqualTo(401);

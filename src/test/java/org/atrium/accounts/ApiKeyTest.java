@@ -1,5 +1,6 @@
 package org.atrium.accounts;
 
+import org.atrium.cache.Scope;
 import org.atrium.testing.Api;
 import org.atrium.testing.IntegrationTest;
 import org.atrium.testing.TestUsers;
@@ -63,11 +64,26 @@ class ApiKeyTest extends IntegrationTest {
         String key = created.json().path("key").asString();
         assertThat(api.get("/api/v1/auth/me", key).status()).isEqualTo(200);
 
-        jdbc.sql("update api_keys set expires_at = now() - interval '1 second' where id = :id")
-                .param("id", UUID.fromString(created.json().path("apiKey").path("id").asString())).update();
+        direct.update("update api_keys set expires_at = now() - interval '1 second' where id = :id",
+                Map.of("id", UUID.fromString(created.json().path("apiKey").path("id").asString())),
+                Scope.user(owner.id()));
 
         assertThat(api.get("/api/v1/auth/me", key).status()).isEqualTo(401);
         assertThat(api.send("GET", "/api/v1/auth/me", null, Map.of("x-api-key", key)).status()).isEqualTo(401);
+    }
+
+    @Test
+    void keyStopsWorkingWhenItsExpiryPassesEvenWhileCached() throws InterruptedException {
+        TestUsers.Account owner = users.user();
+        Instant expiry = Instant.now().plusSeconds(2);
+        String key = api.post("/api/v1/api-keys", Map.of("name", "brief", "expiresAt", expiry.toString()),
+                owner.token()).json().path("key").asString();
+        assertThat(api.get("/api/v1/auth/me", key).status()).isEqualTo(200);
+        assertThat(api.get("/api/v1/auth/me", key).status()).as("served from the cache").isEqualTo(200);
+
+        Thread.sleep(Math.max(0, expiry.toEpochMilli() - System.currentTimeMillis()) + 100);
+
+        assertThat(api.get("/api/v1/auth/me", key).status()).isEqualTo(401);
     }
 
     @Test

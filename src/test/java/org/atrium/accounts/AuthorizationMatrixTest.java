@@ -388,8 +388,7 @@ class AuthorizationMatrixTest extends IntegrationTest {
         }
 
         private void setRole(TestUsers.Account account, String role) {
-            jdbc.sql("update users set role = :role where id = :id").param("role", role).param("id", account.id())
-                    .update();
+            users.setRole(account.id(), role);
         }
     }
 }

@@ -154,7 +154,7 @@ class RequestLoggingTest extends IntegrationTest {
         assertThat(signedUp.status()).isEqualTo(201);
         String signUpToken = signedUp.json().path("token").asString();
         UUID userId = UUID.fromString(signedUp.json().path("user").path("id").asString());
-        jdbc.sql("update users set role = 'user' where id = :id").param("id", userId).update();
+        users.setRole(userId, "user");
 
         Api.Response failed = api.post("/api/v1/auth/signin", Map.of("email", email, "password", wrongPassword),
                 null);

@@ -45,12 +45,14 @@ public final class AtriumProcess implements AutoCloseable {
             environment.put("SPRING_DATASOURCE_URL", database.jdbcUrl());
             environment.put("SPRING_DATASOURCE_USERNAME", database.user());
             environment.put("SPRING_DATASOURCE_PASSWORD", database.password());
+            environment.put("ATRIUM_CACHE_KEY_PREFIX", database.redisKeyPrefix());
             return this;
         }
 
         /** Uses a Redis server (cluster mode). */
         public Builder redis(String url) {
             environment.put("SPRING_DATA_REDIS_URL", url);
+            environment.putIfAbsent("ATRIUM_SECRETS_KEYS_TEST", TestInfrastructure.SECRETS_KEY);
             return this;
         }
 

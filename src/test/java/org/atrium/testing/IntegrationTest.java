@@ -1,10 +1,12 @@
 package org.atrium.testing;
 
+import org.atrium.cache.Invalidation;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.PlatformTransactionManager;
 
 /**
  * Base of in-process integration tests: one Atrium in cluster mode on a random port, on its own database of the
@@ -22,6 +24,8 @@ public abstract class IntegrationTest {
         System.setProperty("spring.datasource.username", database.user());
         System.setProperty("spring.datasource.password", database.password());
         System.setProperty("spring.data.redis.url", TestInfrastructure.redisUrl());
+        System.setProperty("atrium.cache.key-prefix", database.redisKeyPrefix());
+        System.setProperty("atrium.secrets.keys.test", TestInfrastructure.SECRETS_KEY);
         System.setProperty("atrium.data-dir",
                 System.getProperty("java.io.tmpdir") + "/atrium-it-" + TestInfrastructure.runId());
     }
@@ -32,12 +36,21 @@ public abstract class IntegrationTest {
     @Autowired
     protected JdbcClient jdbc;
 
+    @Autowired
+    private PlatformTransactionManager transactions;
+
+    @Autowired
+    private Invalidation invalidation;
+
+    protected DirectWrites direct;
+
     protected Api api;
     protected TestUsers users;
 
     @BeforeEach
     void connect() {
         api = new Api("http://127.0.0.1:" + port);
-        users = new TestUsers(api, jdbc);
+        direct = new DirectWrites(jdbc, transactions, invalidation);
+        users = new TestUsers(api, direct);
     }
 }

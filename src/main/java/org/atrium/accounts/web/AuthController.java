@@ -12,6 +12,7 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
 import org.atrium.accounts.AccountService;
 import org.atrium.accounts.Caller;
+import org.atrium.accounts.SessionCookies;
 import org.atrium.accounts.SessionProperties;
 import org.atrium.accounts.SignedIn;
 import org.atrium.accounts.User;

@@ -1,4 +1,4 @@
-package org.atrium.accounts.web;
+package org.atrium.settings.web;
 
 import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.responses.ApiResponse;

@@ -1,14 +1,16 @@
-package org.atrium.accounts.web;
+package org.atrium.settings.web;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.atrium.accounts.AccountService;
 import org.atrium.accounts.Caller;
+import org.atrium.accounts.SessionCookies;
 import org.atrium.platform.Problems;
 import org.atrium.platform.RequestIds;
+import org.atrium.settings.EffectiveState;
+import org.atrium.settings.EffectiveStateResolver;
 import org.slf4j.MDC;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -22,25 +24,24 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Authenticates each request from current data. Credentials, in the order they are read:
+ * Authenticates each request through the {@link EffectiveStateResolver}. Credentials, in the order they are read:
  * {@code x-api-key: <key>} (API keys only), {@code Authorization: Bearer <key or session token>}, then the
  * {@code atrium_session} cookie. An API key is checked the same way whichever header carries it.
  *
  * <p>A credential sent in a header that does not authenticate is answered with 401 at once, so that scripts learn
  * about a revoked or mistyped key instead of being treated as anonymous. A stale cookie is ignored (and cleared),
- * so that a browser can still reach the sign-in endpoint.
+ * so that a browser can still reach the sign-in endpoint. The principal is the {@link Caller}; the full
+ * {@link EffectiveState} is the authentication's details.
  */
 final class CredentialAuthenticationFilter extends OncePerRequestFilter {
 
-    static final String SESSION_COOKIE = "atrium_session";
     private static final String API_KEY_HEADER = "x-api-key";
     private static final String BEARER = "Bearer ";
-    private static final String API_KEY_PREFIX = "atk_";
 
-    private final AccountService accounts;
+    private final EffectiveStateResolver resolver;
 
-    CredentialAuthenticationFilter(AccountService accounts) {
-        this.accounts = accounts;
+    CredentialAuthenticationFilter(EffectiveStateResolver resolver) {
+        this.resolver = resolver;
     }
 
     @Override
@@ -48,29 +49,27 @@ final class CredentialAuthenticationFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         String apiKeyHeader = request.getHeader(API_KEY_HEADER);
         String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
-        Optional<Caller> caller;
+        Optional<EffectiveState> state;
         if (apiKeyHeader != null) {
-            caller = apiKeyHeader.startsWith(API_KEY_PREFIX)
-                    ? accounts.authenticateApiKey(apiKeyHeader.strip()) : Optional.empty();
-            if (caller.isEmpty()) {
+            state = resolver.resolve(apiKeyHeader.strip(), true);
+            if (state.isEmpty()) {
                 reject(response);
                 return;
             }
         } else if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            String token = authorization.substring(BEARER.length()).strip();
-            caller = token.startsWith(API_KEY_PREFIX)
-                    ? accounts.authenticateApiKey(token) : accounts.authenticateSession(token);
-            if (caller.isEmpty()) {
+            state = resolver.resolve(authorization.substring(BEARER.length()).strip(), false);
+            if (state.isEmpty()) {
                 reject(response);
                 return;
             }
         } else {
-            caller = sessionCookie(request).flatMap(accounts::authenticateSession);
-            if (caller.isEmpty() && sessionCookie(request).isPresent()) {
+            Optional<String> cookie = sessionCookie(request);
+            state = cookie.flatMap(token -> resolver.resolve(token, false));
+            if (state.isEmpty() && cookie.isPresent()) {
                 response.addHeader(HttpHeaders.SET_COOKIE, SessionCookies.expired(request.isSecure()).toString());
             }
         }
-        caller.ifPresent(CredentialAuthenticationFilter::establish);
+        state.ifPresent(CredentialAuthenticationFilter::establish);
         try {
             chain.doFilter(request, response);
         } finally {
@@ -78,9 +77,11 @@ final class CredentialAuthenticationFilter extends OncePerRequestFilter {
         }
     }
 
-    private static void establish(Caller caller) {
+    private static void establish(EffectiveState state) {
+        Caller caller = state.caller();
         var authority = new SimpleGrantedAuthority("ROLE_" + caller.role().name());
         var authentication = UsernamePasswordAuthenticationToken.authenticated(caller, null, List.of(authority));
+        authentication.setDetails(state);
         SecurityContextHolder.getContext().setAuthentication(authentication);
         MDC.put(RequestIds.USER_MDC_KEY, caller.userId().toString());
     }
@@ -91,7 +92,7 @@ final class CredentialAuthenticationFilter extends OncePerRequestFilter {
             return Optional.empty();
         }
         for (Cookie cookie : cookies) {
-            if (SESSION_COOKIE.equals(cookie.getName()) && !cookie.getValue().isBlank()) {
+            if (SessionCookies.NAME.equals(cookie.getName()) && !cookie.getValue().isBlank()) {
                 return Optional.of(cookie.getValue());
             }
         }

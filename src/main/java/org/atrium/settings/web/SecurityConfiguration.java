@@ -1,9 +1,9 @@
-package org.atrium.accounts.web;
+package org.atrium.settings.web;
 
-import org.atrium.accounts.AccountService;
 import org.atrium.accounts.Caller;
 import org.atrium.accounts.Role;
 import org.atrium.platform.Problems;
+import org.atrium.settings.EffectiveStateResolver;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -40,14 +40,14 @@ import org.springframework.security.web.firewall.RequestRejectedHandler;
 class SecurityConfiguration {
 
     @Bean
-    SecurityFilterChain securityFilterChain(HttpSecurity http, AccountService accounts) throws Exception {
+    SecurityFilterChain securityFilterChain(HttpSecurity http, EffectiveStateResolver resolver) throws Exception {
         http.csrf(AbstractHttpConfigurer::disable)
                 .httpBasic(AbstractHttpConfigurer::disable)
                 .formLogin(AbstractHttpConfigurer::disable)
                 .logout(AbstractHttpConfigurer::disable)
                 .requestCache(AbstractHttpConfigurer::disable)
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-                .addFilterBefore(new CredentialAuthenticationFilter(accounts), AnonymousAuthenticationFilter.class)
+                .addFilterBefore(new CredentialAuthenticationFilter(resolver), AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(rules -> rules
                         .requestMatchers(HttpMethod.POST, "/api/v1/auth/signup", "/api/v1/auth/signin").permitAll()
                         .requestMatchers("/actuator/health/**", "/actuator/health", "/actuator/prometheus",

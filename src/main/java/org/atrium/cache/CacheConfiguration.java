@@ -1,0 +1,91 @@
+package org.atrium.cache;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.atrium.platform.LogEvents;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.scheduling.annotation.EnableScheduling;
+import org.springframework.transaction.PlatformTransactionManager;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.time.Duration;
+
+/**
+ * Wires the protocol for the deployment mode: Redis as the shared store when it is configured, this process's
+ * memory otherwise.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableScheduling
+class CacheConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(CacheConfiguration.class);
+
+    @Bean
+    SharedStore sharedStore(ObjectProvider<StringRedisTemplate> redis, CacheProperties properties) {
+        StringRedisTemplate template = redis.getIfAvailable();
+        if (template == null) {
+            return new LocalSharedStore();
+        }
+        CircuitBreaker breaker = CircuitBreaker.of("redis", CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(10)
+                .minimumNumberOfCalls(3)
+                .failureRateThreshold(50)
+                .waitDurationInOpenState(Duration.ofSeconds(2))
+                .permittedNumberOfCallsInHalfOpenState(1)
+                .build());
+        breaker.getEventPublisher().onStateTransition(event -> LogEvents.warn(log, "cache.redis.circuit")
+                .addKeyValue("transition", event.getStateTransition().name()).log());
+        return new RedisSharedStore(template, breaker, properties.keyPrefix(), properties.entryTtl(),
+                properties.versionTtl());
+    }
+
+    @Bean
+    VersionedCache versionedCache(SharedStore shared, VersionStore versions, ProtocolProbe probe, JsonMapper json,
+                                  PlatformTransactionManager transactions, CacheProperties properties,
+                                  MeterRegistry meters) {
+        return new VersionedCache(shared, versions, probe, json, transactions, properties, meters);
+    }
+
+    @Bean
+    Invalidation invalidation(SharedStore shared, VersionStore versions, ProtocolProbe probe) {
+        return new Invalidation(shared, versions, probe);
+    }
+
+    @Bean
+    VersionRelay versionRelay(SharedStore shared, VersionStore versions) {
+        return new VersionRelay(shared, versions);
+    }
+
+    @Bean
+    DerivedObjects derivedObjects() {
+        return new DerivedObjects();
+    }
+
+    /**
+     * No-op in production. {@code atrium.testing.halt-at=<point>} makes the process halt (as if SIGKILLed) the first
+     * time it reaches that point: the multi-replica tests use it to kill a writer between commit and invalidation.
+     */
+    @Bean
+    ProtocolProbe protocolProbe(@Value("${atrium.testing.halt-at:}") @Nullable String haltAt) {
+        if (haltAt == null || haltAt.isBlank()) {
+            return (point, detail) -> {
+            };
+        }
+        ProtocolProbe.Point target = ProtocolProbe.Point.valueOf(haltAt);
+        LogEvents.warn(log, "testing.fault_injection.armed").addKeyValue("point", target.name()).log();
+        return (point, detail) -> {
+            if (point == target) {
+                Runtime.getRuntime().halt(137);
+            }
+        };
+    }
+}

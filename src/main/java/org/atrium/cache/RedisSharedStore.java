@@ -1,0 +1,160 @@
+package org.atrium.cache;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import org.jspecify.annotations.Nullable;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The cluster-mode shared store. Versions are plain keys {@code <prefix>v:<scope>}; entries are
+ * {@code <prefix>e:<key>} holding {@code <stamp>\n<payload>}. Checking a stamp and reading or writing the entry
+ * happen in one Lua script, so no writer can slip between the check and the action. Every call goes through a
+ * circuit breaker, so that while Redis is unreachable callers fall back at once instead of waiting for timeouts.
+ */
+final class RedisSharedStore implements SharedStore {
+
+    /** KEYS[1] entry; ARGV[1] version prefix. Returns the payload when every version in the stamp is current. */
+    private static final RedisScript<String> GET_VALID = RedisScript.of("""
+            local entry = redis.call('GET', KEYS[1])
+            if not entry then return nil end
+            local newline = string.find(entry, '\\n', 1, true)
+            local stamp = string.sub(entry, 1, newline - 1)
+            for scope, version in string.gmatch(stamp, '([^=;]+)=(%d+)') do
+              if redis.call('GET', ARGV[1] .. scope) ~= version then return nil end
+            end
+            return string.sub(entry, newline + 1)
+            """, String.class);
+
+    /**
+     * KEYS[1] entry; ARGV[1] version prefix, ARGV[2] stamp, ARGV[3] payload ('' to only check), ARGV[4] entry ttl.
+     * Returns {1} stored, {-1, scope} a version is missing, or {0, scope, current, ...} stale.
+     */
+    @SuppressWarnings("rawtypes")
+    private static final RedisScript<List> FILL = RedisScript.of("""
+            local stale = {0}
+            for scope, version in string.gmatch(ARGV[2], '([^=;]+)=(%d+)') do
+              local current = redis.call('GET', ARGV[1] .. scope)
+              if not current then return {-1, scope} end
+              if current ~= version then
+                table.insert(stale, scope)
+                table.insert(stale, current)
+              end
+            end
+            if #stale > 1 then return stale end
+            if ARGV[3] ~= '' then
+              redis.call('SET', KEYS[1], ARGV[2] .. '\\n' .. ARGV[3], 'EX', ARGV[4])
+            end
+            return {1}
+            """, List.class);
+
+    /** ARGV[1] version prefix, ARGV[2] ttl, then scope/version pairs. Raises each version, never lowers one. */
+    private static final RedisScript<Long> RAISE = RedisScript.of("""
+            for i = 3, #ARGV, 2 do
+              local key = ARGV[1] .. ARGV[i]
+              local current = redis.call('GET', key)
+              if (not current) or tonumber(current) < tonumber(ARGV[i + 1]) then
+                redis.call('SET', key, ARGV[i + 1], 'EX', ARGV[2])
+              else
+                redis.call('EXPIRE', key, ARGV[2])
+              end
+            end
+            return 1
+            """, Long.class);
+
+    private final StringRedisTemplate redis;
+    private final CircuitBreaker breaker;
+    private final String versionPrefix;
+    private final String entryPrefix;
+    private final String entryTtlSeconds;
+    private final String versionTtlSeconds;
+
+    RedisSharedStore(StringRedisTemplate redis, CircuitBreaker breaker, String keyPrefix, Duration entryTtl,
+                     Duration versionTtl) {
+        this.redis = redis;
+        this.breaker = breaker;
+        this.versionPrefix = keyPrefix + "v:";
+        this.entryPrefix = keyPrefix + "e:";
+        this.entryTtlSeconds = Long.toString(Math.max(1, entryTtl.toSeconds()));
+        this.versionTtlSeconds = Long.toString(Math.max(1, versionTtl.toSeconds()));
+    }
+
+    @Override
+    public void raise(Map<String, Long> versions) {
+        if (versions.isEmpty()) {
+            return;
+        }
+        List<String> args = new ArrayList<>();
+        args.add(versionPrefix);
+        args.add(versionTtlSeconds);
+        versions.forEach((scope, version) -> {
+            args.add(scope);
+            args.add(Long.toString(version));
+        });
+        call(() -> redis.execute(RAISE, List.of(), args.toArray()));
+    }
+
+    @Override
+    public Map<String, Long> versions(Collection<String> scopes) {
+        List<String> keys = scopes.stream().map(scope -> versionPrefix + scope).toList();
+        List<String> values = call(() -> redis.opsForValue().multiGet(keys));
+        Map<String, Long> found = new HashMap<>();
+        int index = 0;
+        for (String scope : scopes) {
+            String value = values == null ? null : values.get(index);
+            if (value != null) {
+                found.put(scope, Long.parseLong(value));
+            }
+            index++;
+        }
+        return found;
+    }
+
+    @Override
+    public Optional<String> getValid(String key) {
+        return Optional.ofNullable(call(() -> redis.execute(GET_VALID, List.of(entryPrefix + key), versionPrefix)));
+    }
+
+    @Override
+    public Fill fill(String key, Stamp stamp, @Nullable String payload) {
+        List<?> result = call(() -> redis.execute(FILL, List.of(entryPrefix + key), versionPrefix, stamp.encode(),
+                payload == null ? "" : payload, entryTtlSeconds));
+        if (result == null || result.isEmpty()) {
+            throw new SharedStoreUnavailableException("empty answer from the fill script", null);
+        }
+        long status = ((Number) result.getFirst()).longValue();
+        if (status == 1) {
+            return new Fill(FillOutcome.STORED, Map.of());
+        }
+        if (status == -1) {
+            return new Fill(FillOutcome.VERSION_MISSING, Map.of());
+        }
+        Map<String, Long> current = new HashMap<>();
+        for (int i = 1; i + 1 < result.size(); i += 2) {
+            current.put(String.valueOf(result.get(i)), Long.parseLong(String.valueOf(result.get(i + 1))));
+        }
+        return new Fill(FillOutcome.STALE, current);
+    }
+
+    @Override
+    public boolean keepsEntries() {
+        return true;
+    }
+
+    private <T> T call(Supplier<T> operation) {
+        try {
+            return breaker.executeSupplier(operation);
+        } catch (RuntimeException failure) {
+            throw new SharedStoreUnavailableException("Redis is unavailable: " + failure.getClass().getSimpleName(),
+                    failure);
+        }
+    }
+}

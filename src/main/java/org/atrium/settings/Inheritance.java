@@ -1,0 +1,187 @@
+package org.atrium.settings;
+
+import org.atrium.accounts.AccessProfile;
+import org.atrium.accounts.Permission;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/**
+ * The merge of instance defaults, group settings and user overrides, as documented in {@code docs/settings.md}.
+ * Pure: the same inputs always give the same result, whatever the order the groups were read in.
+ */
+final class Inheritance {
+
+    /** The merged settings, credentials and permissions of one user. */
+    record Result(Map<String, EffectiveValue> settings, List<EffectiveCredential> credentials,
+                  Set<Permission> permissions) {
+    }
+
+    private static final Map<SettingKey, Permission> PERMISSIONS = Map.of(
+            SettingKey.UPLOAD_FILES, Permission.UPLOAD_FILES,
+            SettingKey.CREATE_COLLECTIONS, Permission.CREATE_COLLECTIONS,
+            SettingKey.CREATE_API_KEYS, Permission.CREATE_API_KEYS,
+            SettingKey.OVERRIDE_SETTINGS, Permission.OVERRIDE_SETTINGS);
+
+    private Inheritance() {
+    }
+
+    static Result merge(AccessProfile profile, ObjectNode instance, Map<UUID, ObjectNode> groupLayers,
+                        ObjectNode user, List<Credential> credentials) {
+        List<AccessProfile.Membership> groups = profile.memberships().stream()
+                .sorted(Comparator.comparingInt(AccessProfile.Membership::priority).reversed()
+                        .thenComparing(m -> m.groupId().toString()))
+                .toList();
+        Map<String, EffectiveValue> settings = new LinkedHashMap<>();
+        for (SettingKey key : SettingKey.values()) {
+            if (key.merge() == SettingKey.Merge.ANY) {
+                settings.put(key.key(), any(key, instance, groups, groupLayers));
+            }
+        }
+        boolean mayOverride = settings.get(SettingKey.OVERRIDE_SETTINGS.key()).value().asBoolean(false);
+        for (SettingKey key : SettingKey.values()) {
+            switch (key.merge()) {
+                case PRIORITY -> settings.put(key.key(),
+                        priority(key, instance, groups, groupLayers, mayOverride ? user : null));
+                case UNION -> settings.put(key.key(), union(key, instance, groups, groupLayers));
+                case ANY -> {
+                }
+            }
+        }
+        Set<Permission> permissions = EnumSet.noneOf(Permission.class);
+        PERMISSIONS.forEach((key, permission) -> {
+            if (settings.get(key.key()).value().asBoolean(false)) {
+                permissions.add(permission);
+            }
+        });
+        return new Result(settings, credentials(profile, groups, credentials, mayOverride), permissions);
+    }
+
+    private static EffectiveValue priority(SettingKey key, ObjectNode instance, List<AccessProfile.Membership> groups,
+                                           Map<UUID, ObjectNode> layers, ObjectNode user) {
+        if (key.userOverridable() && user != null && isSet(user, key)) {
+            return new EffectiveValue(user.get(key.key()), "user", List.of("user"));
+        }
+        for (AccessProfile.Membership group : groups) {
+            ObjectNode layer = layers.get(group.groupId());
+            if (layer != null && isSet(layer, key)) {
+                String source = groupSource(group);
+                return new EffectiveValue(layer.get(key.key()), source, List.of(source));
+            }
+        }
+        return instanceValue(key, instance);
+    }
+
+    private static EffectiveValue any(SettingKey key, ObjectNode instance, List<AccessProfile.Membership> groups,
+                                      Map<UUID, ObjectNode> layers) {
+        List<String> granting = new ArrayList<>();
+        if (instanceValue(key, instance).value().asBoolean(false)) {
+            granting.add("instance");
+        }
+        for (AccessProfile.Membership group : groups) {
+            ObjectNode layer = layers.get(group.groupId());
+            if (layer != null && isSet(layer, key) && layer.get(key.key()).asBoolean(false)) {
+                granting.add(groupSource(group));
+            }
+        }
+        if (granting.isEmpty()) {
+            return new EffectiveValue(JsonNodeFactory.instance.booleanNode(false), "instance", List.of("instance"));
+        }
+        return new EffectiveValue(JsonNodeFactory.instance.booleanNode(true), granting.getFirst(), granting);
+    }
+
+    private static EffectiveValue union(SettingKey key, ObjectNode instance, List<AccessProfile.Membership> groups,
+                                        Map<UUID, ObjectNode> layers) {
+        LinkedHashSet<String> items = new LinkedHashSet<>();
+        List<String> sources = new ArrayList<>();
+        for (AccessProfile.Membership group : groups) {
+            ObjectNode layer = layers.get(group.groupId());
+            if (layer != null && isSet(layer, key)) {
+                layer.get(key.key()).valueStream().forEach(item -> items.add(item.asString()));
+                sources.add(groupSource(group));
+            }
+        }
+        if (sources.isEmpty()) {
+            return instanceValue(key, instance);
+        }
+        ArrayNode array = JsonNodeFactory.instance.arrayNode();
+        items.forEach(array::add);
+        return new EffectiveValue(array, sources.getFirst(), sources);
+    }
+
+    private static List<EffectiveCredential> credentials(AccessProfile profile, List<AccessProfile.Membership> groups,
+                                                         List<Credential> all, boolean mayOverride) {
+        TreeMap<String, EffectiveCredential> chosen = new TreeMap<>();
+        for (Credential credential : all) {
+            String connection = credential.connection();
+            Optional<String> source = sourceFor(profile, groups, credential, mayOverride);
+            if (source.isEmpty()) {
+                continue;
+            }
+            EffectiveCredential candidate = new EffectiveCredential(connection, credential.id(), credential.kind(),
+                    credential.maskedSecret(), source.get());
+            EffectiveCredential current = chosen.get(connection);
+            if (current == null || rank(groups, candidate) < rank(groups, current)) {
+                chosen.put(connection, candidate);
+            }
+        }
+        return List.copyOf(chosen.values());
+    }
+
+    /** Which layer a credential reaches this user through, if any. */
+    private static Optional<String> sourceFor(AccessProfile profile, List<AccessProfile.Membership> groups,
+                                              Credential credential, boolean mayOverride) {
+        return switch (credential.scope()) {
+            case "user" -> mayOverride && profile.user().id().equals(credential.ownerId())
+                    ? Optional.of("user") : Optional.empty();
+            case "group" -> groups.stream().filter(g -> g.groupId().equals(credential.ownerId())).findFirst()
+                    .map(Inheritance::groupSource);
+            default -> {
+                Optional<String> viaGroup = groups.stream()
+                        .filter(g -> credential.sharedWithGroups().contains(g.groupId())).findFirst()
+                        .map(g -> "instance");
+                yield viaGroup.isPresent() || credential.sharedWithAll() ? Optional.of("instance") : Optional.empty();
+            }
+        };
+    }
+
+    /** Lower is stronger: the user's own, then groups by priority, then instance credentials. */
+    private static int rank(List<AccessProfile.Membership> groups, EffectiveCredential credential) {
+        if (credential.source().equals("user")) {
+            return 0;
+        }
+        for (int i = 0; i < groups.size(); i++) {
+            if (credential.source().equals(groupSource(groups.get(i)))) {
+                return 1 + i;
+            }
+        }
+        return 1 + groups.size();
+    }
+
+    private static EffectiveValue instanceValue(SettingKey key, ObjectNode instance) {
+        JsonNode value = isSet(instance, key) ? instance.get(key.key()) : key.builtInDefault();
+        return new EffectiveValue(value, "instance", List.of("instance"));
+    }
+
+    private static boolean isSet(ObjectNode layer, SettingKey key) {
+        JsonNode value = layer.get(key.key());
+        return value != null && !value.isNull();
+    }
+
+    private static String groupSource(AccessProfile.Membership group) {
+        return "group:" + group.groupId();
+    }
+}
