@@ -11,7 +11,8 @@ import java.util.Map;
 
 /**
  * Entry point. Without arguments Atrium serves HTTP; {@code migrate} and {@code validate} run only the database
- * migration step and exit (for a Kubernetes Job or a pre-deployment check).
+ * migration step and exit (for a Kubernetes Job or a pre-deployment check); {@code rotate-secrets} re-encrypts stored
+ * secrets with the active key and exits.
  */
 @SpringBootApplication(excludeName = "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration")
 @ConfigurationPropertiesScan
@@ -20,7 +21,8 @@ public class AtriumApplication {
     /**
      * Starts Atrium.
      *
-     * @param args empty to serve, or {@code migrate} / {@code validate} followed by any Spring Boot arguments
+     * @param args empty to serve, or {@code migrate} / {@code validate} / {@code rotate-secrets} followed by any Spring
+     *             Boot arguments
      */
     public static void main(String[] args) {
         AtriumCommand command = AtriumCommand.fromArguments(args);

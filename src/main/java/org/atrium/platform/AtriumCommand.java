@@ -9,7 +9,9 @@ public enum AtriumCommand {
     /** Apply pending migrations, then exit 0; exit 1 when the database is not in a state this build understands. */
     MIGRATE,
     /** Check that the database is exactly at this build's schema, then exit 0 or 1. */
-    VALIDATE;
+    VALIDATE,
+    /** Re-encrypt every stored secret with the active secrets key, then exit 0 or 1. */
+    ROTATE_SECRETS;
 
     /** The property through which the chosen command reaches the application context. */
     public static final String PROPERTY = "atrium.command";
@@ -18,7 +20,8 @@ public enum AtriumCommand {
      * Reads the command from the arguments.
      *
      * @param args the process arguments
-     * @return the command; {@link #SERVE} when the first argument is not {@code migrate} or {@code validate}
+     * @return the command; {@link #SERVE} when the first argument is not {@code migrate}, {@code validate} or
+     * {@code rotate-secrets}
      */
     public static AtriumCommand fromArguments(String[] args) {
         if (args.length == 0) {
@@ -27,6 +30,7 @@ public enum AtriumCommand {
         return switch (args[0].toLowerCase(Locale.ROOT)) {
             case "migrate" -> MIGRATE;
             case "validate" -> VALIDATE;
+            case "rotate-secrets" -> ROTATE_SECRETS;
             default -> SERVE;
         };
     }

@@ -40,9 +40,11 @@ class MigrationGate implements FlywayMigrationStrategy {
     @Override
     public void migrate(Flyway flyway) {
         refuseUnknownState(flyway);
-        boolean onlyValidate = properties.command() == AtriumCommand.VALIDATE
-                || (properties.command() == AtriumCommand.SERVE
-                && properties.migrations().onStartup() == AtriumProperties.Migrations.OnStartup.VALIDATE);
+        boolean onlyValidate = switch (properties.command()) {
+            case MIGRATE -> false;
+            case SERVE -> properties.migrations().onStartup() == AtriumProperties.Migrations.OnStartup.VALIDATE;
+            case VALIDATE, ROTATE_SECRETS -> true;
+        };
         if (onlyValidate) {
             refusePending(flyway);
             LogEvents.info(log, "database.schema.validated")

@@ -49,27 +49,29 @@ final class CredentialAuthenticationFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         String apiKeyHeader = request.getHeader(API_KEY_HEADER);
         String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
-        Optional<EffectiveState> state;
+        RequestCredential credential;
+        boolean fromHeader = true;
         if (apiKeyHeader != null) {
-            state = resolver.resolve(apiKeyHeader.strip(), true);
-            if (state.isEmpty()) {
-                reject(response);
-                return;
-            }
+            credential = new RequestCredential(apiKeyHeader.strip(), true);
         } else if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            state = resolver.resolve(authorization.substring(BEARER.length()).strip(), false);
-            if (state.isEmpty()) {
+            credential = new RequestCredential(authorization.substring(BEARER.length()).strip(), false);
+        } else {
+            fromHeader = false;
+            credential = sessionCookie(request).map(token -> new RequestCredential(token, false)).orElse(null);
+        }
+        Optional<EffectiveState> state = credential == null ? Optional.empty()
+                : resolver.resolve(credential.secret(), credential.apiKeyOnly());
+        if (state.isEmpty() && credential != null) {
+            if (fromHeader) {
                 reject(response);
                 return;
             }
-        } else {
-            Optional<String> cookie = sessionCookie(request);
-            state = cookie.flatMap(token -> resolver.resolve(token, false));
-            if (state.isEmpty() && cookie.isPresent()) {
-                response.addHeader(HttpHeaders.SET_COOKIE, SessionCookies.expired(request.isSecure()).toString());
-            }
+            response.addHeader(HttpHeaders.SET_COOKIE, SessionCookies.expired(request.isSecure()).toString());
         }
-        state.ifPresent(CredentialAuthenticationFilter::establish);
+        if (state.isPresent()) {
+            establish(state.get());
+            credential.attachTo(request);
+        }
         try {
             chain.doFilter(request, response);
         } finally {

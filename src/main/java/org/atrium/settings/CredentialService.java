@@ -1,0 +1,261 @@
+package org.atrium.settings;
+
+import org.atrium.accounts.Caller;
+import org.atrium.accounts.GroupService;
+import org.atrium.accounts.Permission;
+import org.atrium.cache.Invalidation;
+import org.atrium.cache.Scope;
+import org.atrium.platform.AtriumException;
+import org.atrium.platform.LogEvents;
+import org.atrium.platform.SecretCipher;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Provider credentials (API keys and AI-gateway virtual keys) at the three levels. Secrets are encrypted with
+ * {@link SecretCipher} before they are stored, returned only masked, and never logged.
+ *
+ * <p>Instance credentials reach users only where an instance admin shared them: with every user, or with chosen
+ * groups. Group credentials are set by instance admins or the group's admins and reach the group's members. Users
+ * with {@code overrideSettings} may keep their own, which win over everything else.
+ */
+@Service
+public class CredentialService {
+
+    private static final Logger log = LoggerFactory.getLogger(CredentialService.class);
+
+    /** What a new credential is. */
+    public record NewCredential(String connection, String kind, String name, String secret) {
+    }
+
+    private final ProviderCredentialStore store;
+    private final GroupService groups;
+    private final SecretCipher cipher;
+    private final Invalidation invalidation;
+
+    CredentialService(ProviderCredentialStore store, GroupService groups, SecretCipher cipher,
+                      Invalidation invalidation) {
+        this.store = store;
+        this.groups = groups;
+        this.cipher = cipher;
+        this.invalidation = invalidation;
+    }
+
+    /**
+     * @param caller an instance admin
+     * @return the instance's credentials, masked
+     */
+    @Transactional(readOnly = true)
+    public List<Credential> instanceCredentials(Caller caller) {
+        caller.requireAdmin();
+        return store.ofInstance();
+    }
+
+    /**
+     * Stores an instance credential.
+     *
+     * @param caller        an instance admin
+     * @param credential    what to store
+     * @param sharedWithAll whether every user gets it
+     * @param groupIds      groups whose members get it
+     * @return the stored credential, masked
+     */
+    @Transactional
+    public Credential createInstance(Caller caller, NewCredential credential, boolean sharedWithAll,
+                                     Collection<UUID> groupIds) {
+        caller.requireAdmin();
+        groupIds.forEach(groupId -> groups.requireVisible(caller, groupId));
+        UUID id = insert("instance", null, null, credential);
+        store.replaceShares(id, sharedWithAll, groupIds);
+        invalidation.changed(Scope.INSTANCE);
+        return store.find(id).orElseThrow();
+    }
+
+    /**
+     * Changes who an instance credential is shared with.
+     *
+     * @param caller        an instance admin
+     * @param credentialId  the credential
+     * @param sharedWithAll whether every user gets it
+     * @param groupIds      groups whose members get it
+     * @return the credential after the change
+     * @throws AtriumException {@code credential_not_found} (404)
+     */
+    @Transactional
+    public Credential share(Caller caller, UUID credentialId, boolean sharedWithAll, Collection<UUID> groupIds) {
+        caller.requireAdmin();
+        Credential existing = store.find(credentialId).filter(c -> c.scope().equals("instance"))
+                .orElseThrow(CredentialService::notFound);
+        groupIds.forEach(groupId -> groups.requireVisible(caller, groupId));
+        store.replaceShares(existing.id(), sharedWithAll, groupIds);
+        invalidation.changed(Scope.INSTANCE);
+        LogEvents.info(log, "credential.shared").addKeyValue("credential_id", credentialId)
+                .addKeyValue("groups", groupIds.size()).addKeyValue("all", sharedWithAll).log();
+        return store.find(credentialId).orElseThrow();
+    }
+
+    /**
+     * @param caller  an instance admin or an admin of the group
+     * @param groupId the group
+     * @return the group's credentials, masked
+     */
+    @Transactional(readOnly = true)
+    public List<Credential> groupCredentials(Caller caller, UUID groupId) {
+        groups.requireGroupAdmin(caller, groupId);
+        return store.ofGroup(groupId);
+    }
+
+    /**
+     * Stores a group credential (one per connection).
+     *
+     * @param caller     an instance admin or an admin of the group
+     * @param groupId    the group
+     * @param credential what to store
+     * @return the stored credential, masked
+     * @throws AtriumException {@code credential_exists} (409)
+     */
+    @Transactional
+    public Credential createGroup(Caller caller, UUID groupId, NewCredential credential) {
+        groups.requireGroupAdmin(caller, groupId);
+        UUID id = insert("group", groupId, null, credential);
+        invalidation.changed(Scope.group(groupId));
+        return store.find(id).orElseThrow();
+    }
+
+    /**
+     * @param caller the user
+     * @return the user's own credentials, masked
+     */
+    @Transactional(readOnly = true)
+    public List<Credential> userCredentials(Caller caller) {
+        return store.ofUser(caller.userId());
+    }
+
+    /**
+     * Stores one of the caller's own credentials (one per connection).
+     *
+     * @param caller     the user, who needs {@code overrideSettings}
+     * @param credential what to store
+     * @return the stored credential, masked
+     * @throws AtriumException {@code permission_denied} (403), {@code credential_exists} (409)
+     */
+    @Transactional
+    public Credential createUser(Caller caller, NewCredential credential) {
+        caller.require(Permission.OVERRIDE_SETTINGS);
+        UUID id = insert("user", null, caller.userId(), credential);
+        invalidation.changed(Scope.user(caller.userId()));
+        return store.find(id).orElseThrow();
+    }
+
+    /**
+     * Deletes an instance credential. Deleting one that does not exist succeeds.
+     *
+     * @param caller       an instance admin
+     * @param credentialId the credential
+     * @throws AtriumException {@code admin_required} (403), {@code credential_not_found} (404) for a credential
+     *                         that is not the instance's
+     */
+    @Transactional
+    public void deleteInstance(Caller caller, UUID credentialId) {
+        caller.requireAdmin();
+        delete(credentialId, "instance", null, Scope.INSTANCE);
+    }
+
+    /**
+     * Deletes a group credential. Deleting one that does not exist succeeds.
+     *
+     * @param caller       an instance admin or an admin of the group
+     * @param groupId      the group
+     * @param credentialId the credential
+     * @throws AtriumException {@code group_not_found} (404), {@code forbidden} (403), {@code credential_not_found}
+     *                         (404) for a credential of another owner
+     */
+    @Transactional
+    public void deleteGroup(Caller caller, UUID groupId, UUID credentialId) {
+        groups.requireGroupAdmin(caller, groupId);
+        delete(credentialId, "group", groupId, Scope.group(groupId));
+    }
+
+    /**
+     * Deletes one of the caller's own credentials. Deleting one that does not exist succeeds.
+     *
+     * @param caller       the user
+     * @param credentialId the credential
+     * @throws AtriumException {@code credential_not_found} (404) for someone else's credential
+     */
+    @Transactional
+    public void deleteUser(Caller caller, UUID credentialId) {
+        delete(credentialId, "user", caller.userId(), Scope.user(caller.userId()));
+    }
+
+    private void delete(UUID credentialId, String scope, @Nullable UUID ownerId, Scope cacheScope) {
+        var found = store.find(credentialId);
+        if (found.isEmpty()) {
+            return;
+        }
+        Credential credential = found.get();
+        if (!credential.scope().equals(scope) || (ownerId != null && !ownerId.equals(credential.ownerId()))) {
+            throw notFound();
+        }
+        store.delete(credentialId);
+        invalidation.changed(cacheScope);
+        LogEvents.info(log, "credential.deleted").addKeyValue("credential_id", credentialId).log();
+    }
+
+    /**
+     * Re-encrypts every credential that is not encrypted with the active key ({@code rotate-secrets}).
+     *
+     * @return how many were re-encrypted
+     */
+    @Transactional
+    public int rotate() {
+        List<UUID> ids = store.sealedWithOtherKeys(cipher.activeKeyId());
+        for (UUID id : ids) {
+            SecretCipher.Sealed old = store.sealed(id).orElseThrow();
+            store.reseal(id, cipher.seal(cipher.open(old, id.toString()), id.toString()));
+        }
+        LogEvents.info(log, "secrets.rotated").addKeyValue("credentials", ids.size())
+                .addKeyValue("key_id", cipher.activeKeyId()).log();
+        return ids.size();
+    }
+
+    /**
+     * Decrypts a credential for a provider call. Never log the result.
+     *
+     * @param credentialId the credential
+     * @return the secret
+     */
+    @Transactional(readOnly = true)
+    public String reveal(UUID credentialId) {
+        SecretCipher.Sealed sealed = store.sealed(credentialId).orElseThrow(CredentialService::notFound);
+        return cipher.open(sealed, credentialId.toString());
+    }
+
+    private UUID insert(String scope, @Nullable UUID groupId, @Nullable UUID userId, NewCredential credential) {
+        UUID id = UUID.randomUUID();
+        String secret = credential.secret().strip();
+        SecretCipher.Sealed sealed = cipher.seal(secret, id.toString());
+        try {
+            store.insert(id, scope, groupId, userId, credential.connection(), credential.kind(),
+                    credential.name().strip(), sealed, secret.substring(Math.max(0, secret.length() - 4)), false);
+        } catch (DuplicateKeyException exists) {
+            throw AtriumException.conflict("credential_exists", "There is already a credential for connection '"
+                    + credential.connection() + "' here. Delete it first to replace it.");
+        }
+        LogEvents.info(log, "credential.created").addKeyValue("credential_id", id).addKeyValue("scope", scope)
+                .addKeyValue("connection", credential.connection()).log();
+        return id;
+    }
+
+    private static AtriumException notFound() {
+        return AtriumException.notFound("credential_not_found", "No such credential.");
+    }
+}

@@ -1,0 +1,115 @@
+package org.atrium.settings.web;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
+import org.atrium.accounts.AccessProfile;
+import org.atrium.accounts.Caller;
+import org.atrium.accounts.Permission;
+import org.atrium.accounts.Role;
+import org.atrium.platform.LogEvents;
+import org.atrium.settings.EffectiveState;
+import org.atrium.settings.EffectiveStateResolver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/**
+ * The caller's live event stream. An open stream is a long-lived cache of the caller's authorisation, so it is held
+ * to the same rule as every cached value: before each event it re-resolves the credential it was opened with (a cache
+ * hit, or PostgreSQL) and ends, without sending anything more, as soon as the credential is revoked or signed out, the
+ * account is deleted, or its role, permissions or groups changed. Clients reconnect and are authorised afresh.
+ */
+@RestController
+@Tag(name = "Events", description = "Server-sent events for the signed-in caller.")
+class EventStreamController {
+
+    private static final Logger log = LoggerFactory.getLogger(EventStreamController.class);
+
+    /** What a stream was authorised with; any change ends it. */
+    private record Authorisation(UUID userId, Role role, Set<Permission> permissions, Map<UUID, String> groups) {
+        static Authorisation of(EffectiveState state) {
+            Caller caller = state.caller();
+            return new Authorisation(caller.userId(), caller.role(), caller.permissions(),
+                    state.groups().stream().collect(Collectors.toMap(AccessProfile.Membership::groupId,
+                            m -> m.role().value())));
+        }
+    }
+
+    private final EffectiveStateResolver resolver;
+    private final Duration heartbeat;
+    private final Duration checkInterval;
+
+    EventStreamController(EffectiveStateResolver resolver,
+                          @Value("${atrium.events.heartbeat:15s}") Duration heartbeat,
+                          @Value("${atrium.events.check-interval:1s}") Duration checkInterval) {
+        this.resolver = resolver;
+        this.heartbeat = heartbeat;
+        this.checkInterval = checkInterval;
+    }
+
+    @GetMapping(path = "/api/v1/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    @Operation(summary = "Stream my events",
+            description = "A server-sent event stream: `ready` once, `heartbeat` every `atrium.events.heartbeat`,"
+                    + " `state.changed` when the caller's effective settings change. The stream ends, with no"
+                    + " further event, when the credential it was opened with stops being valid or the caller's"
+                    + " role, permissions or groups change; reconnect to continue.")
+    @ApiResponse(responseCode = "200", description = "The stream.", content = @Content(
+            mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, examples = @ExampleObject(
+            value = "event: ready\ndata: {\"userId\":\"0b9a3c1e-4e0f-4a53-9d6c-2f1f0d3c8a11\"}\n\n")))
+    SseEmitter events(EffectiveState state, HttpServletRequest request) {
+        RequestCredential credential = RequestCredential.of(request).orElseThrow();
+        SseEmitter emitter = new SseEmitter(0L);
+        Thread.ofVirtual().name("events-" + state.caller().userId()).start(
+                () -> stream(emitter, credential, state));
+        return emitter;
+    }
+
+    private void stream(SseEmitter emitter, RequestCredential credential, EffectiveState opened) {
+        Authorisation authorisation = Authorisation.of(opened);
+        var stamp = opened.stamp();
+        Instant nextHeartbeat = Instant.now().plus(heartbeat);
+        try {
+            emitter.send(SseEmitter.event().name("ready").data(Map.of("userId", opened.caller().userId())));
+            while (true) {
+                Thread.sleep(checkInterval);
+                Optional<EffectiveState> now = resolver.resolve(credential.secret(), credential.apiKeyOnly());
+                if (now.isEmpty() || !Authorisation.of(now.get()).equals(authorisation)) {
+                    LogEvents.info(log, "events.stream.ended").addKeyValue("reason", "authorisation_changed")
+                            .addKeyValue("stream_user_id", authorisation.userId()).log();
+                    emitter.complete();
+                    return;
+                }
+                if (!now.get().stamp().equals(stamp)) {
+                    stamp = now.get().stamp();
+                    emitter.send(SseEmitter.event().name("state.changed").data(Map.of("at", Instant.now())));
+                }
+                if (!Instant.now().isBefore(nextHeartbeat)) {
+                    nextHeartbeat = Instant.now().plus(heartbeat);
+                    emitter.send(SseEmitter.event().name("heartbeat").data(Map.of("at", Instant.now())));
+                }
+            }
+        } catch (IOException | IllegalStateException clientGone) {
+            emitter.completeWithError(clientGone);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            emitter.complete();
+        }
+    }
+}
