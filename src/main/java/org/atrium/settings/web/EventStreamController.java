@@ -13,9 +13,9 @@ import org.atrium.accounts.Role;
 import org.atrium.platform.LogEvents;
 import org.atrium.settings.EffectiveState;
 import org.atrium.settings.EffectiveStateResolver;
+import org.atrium.settings.EventStreamProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -56,12 +56,10 @@ class EventStreamController {
     private final Duration heartbeat;
     private final Duration checkInterval;
 
-    EventStreamController(EffectiveStateResolver resolver,
-                          @Value("${atrium.events.heartbeat:15s}") Duration heartbeat,
-                          @Value("${atrium.events.check-interval:1s}") Duration checkInterval) {
+    EventStreamController(EffectiveStateResolver resolver, EventStreamProperties properties) {
         this.resolver = resolver;
-        this.heartbeat = heartbeat;
-        this.checkInterval = checkInterval;
+        this.heartbeat = properties.heartbeat();
+        this.checkInterval = properties.checkInterval();
     }
 
     @GetMapping(path = "/api/v1/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
