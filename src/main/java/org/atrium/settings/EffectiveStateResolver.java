@@ -80,13 +80,15 @@ public class EffectiveStateResolver {
     }
 
     /**
-     * Computes any user's effective state from current data (for admins looking at someone else's settings).
+     * Computes any user's effective state from current data, for an instance admin looking at someone's settings.
      *
+     * @param caller an instance admin
      * @param userId the user
      * @return the state, with the caller part describing that user
-     * @throws AtriumException {@code user_not_found} (404)
+     * @throws AtriumException {@code admin_required} (403), {@code user_not_found} (404)
      */
-    public EffectiveState forUser(UUID userId) {
+    public EffectiveState forUser(Caller caller, UUID userId) {
+        caller.requireAdmin();
         Principal none = new Principal(userId, Caller.Credential.SESSION, new UUID(0, 0), Principal.NEVER);
         return snapshot.execute(status -> read(none))
                 .orElseThrow(() -> AtriumException.notFound("user_not_found", "No such user."));

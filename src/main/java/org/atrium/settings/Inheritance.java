@@ -14,7 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -124,51 +124,56 @@ final class Inheritance {
 
     private static List<EffectiveCredential> credentials(AccessProfile profile, List<AccessProfile.Membership> groups,
                                                          List<Credential> all, boolean mayOverride) {
-        TreeMap<String, EffectiveCredential> chosen = new TreeMap<>();
+        record Candidate(Credential credential, String source, int rank) {
+        }
+        TreeMap<String, Candidate> chosen = new TreeMap<>();
+        Comparator<Candidate> strength = Comparator.comparingInt(Candidate::rank)
+                .thenComparing(c -> c.credential().createdAt())
+                .thenComparing(c -> c.credential().id());
         for (Credential credential : all) {
-            String connection = credential.connection();
-            Optional<String> source = sourceFor(profile, groups, credential, mayOverride);
-            if (source.isEmpty()) {
+            OptionalInt rank = rank(profile, groups, credential, mayOverride);
+            if (rank.isEmpty()) {
                 continue;
             }
-            EffectiveCredential candidate = new EffectiveCredential(connection, credential.id(), credential.kind(),
-                    credential.maskedSecret(), source.get());
-            EffectiveCredential current = chosen.get(connection);
-            if (current == null || rank(groups, candidate) < rank(groups, current)) {
-                chosen.put(connection, candidate);
-            }
+            Candidate candidate = new Candidate(credential, credential.scope().equals("group")
+                    ? "group:" + credential.ownerId() : credential.scope(), rank.getAsInt());
+            chosen.merge(credential.connection(), candidate,
+                    (current, other) -> strength.compare(other, current) < 0 ? other : current);
         }
-        return List.copyOf(chosen.values());
+        return chosen.values().stream().map(c -> new EffectiveCredential(c.credential().connection(),
+                c.credential().id(), c.credential().kind(), c.credential().maskedSecret(), c.source())).toList();
     }
 
-    /** Which layer a credential reaches this user through, if any. */
-    private static Optional<String> sourceFor(AccessProfile profile, List<AccessProfile.Membership> groups,
-                                              Credential credential, boolean mayOverride) {
-        return switch (credential.scope()) {
-            case "user" -> mayOverride && profile.user().id().equals(credential.ownerId())
-                    ? Optional.of("user") : Optional.empty();
-            case "group" -> groups.stream().filter(g -> g.groupId().equals(credential.ownerId())).findFirst()
-                    .map(Inheritance::groupSource);
+    /**
+     * How strongly a credential applies to this user, lower being stronger, or empty when it does not reach them:
+     * their own (0); their groups' by priority (1..n); instance credentials shared with one of their groups, by that
+     * group's priority (n+1..2n); instance credentials shared with everyone (2n+1). Ties go to the oldest.
+     */
+    private static OptionalInt rank(AccessProfile profile, List<AccessProfile.Membership> groups, Credential credential,
+                                    boolean mayOverride) {
+        int n = groups.size();
+        switch (credential.scope()) {
+            case "user" -> {
+                return mayOverride && profile.user().id().equals(credential.ownerId())
+                        ? OptionalInt.of(0) : OptionalInt.empty();
+            }
+            case "group" -> {
+                for (int i = 0; i < n; i++) {
+                    if (groups.get(i).groupId().equals(credential.ownerId())) {
+                        return OptionalInt.of(1 + i);
+                    }
+                }
+                return OptionalInt.empty();
+            }
             default -> {
-                Optional<String> viaGroup = groups.stream()
-                        .filter(g -> credential.sharedWithGroups().contains(g.groupId())).findFirst()
-                        .map(g -> "instance");
-                yield viaGroup.isPresent() || credential.sharedWithAll() ? Optional.of("instance") : Optional.empty();
-            }
-        };
-    }
-
-    /** Lower is stronger: the user's own, then groups by priority, then instance credentials. */
-    private static int rank(List<AccessProfile.Membership> groups, EffectiveCredential credential) {
-        if (credential.source().equals("user")) {
-            return 0;
-        }
-        for (int i = 0; i < groups.size(); i++) {
-            if (credential.source().equals(groupSource(groups.get(i)))) {
-                return 1 + i;
+                for (int i = 0; i < n; i++) {
+                    if (credential.sharedWithGroups().contains(groups.get(i).groupId())) {
+                        return OptionalInt.of(1 + n + i);
+                    }
+                }
+                return credential.sharedWithAll() ? OptionalInt.of(1 + 2 * n) : OptionalInt.empty();
             }
         }
-        return 1 + groups.size();
     }
 
     private static EffectiveValue instanceValue(SettingKey key, ObjectNode instance) {

@@ -94,6 +94,9 @@ public class SettingsService {
     @Transactional
     public ObjectNode replaceGroup(Caller caller, UUID groupId, ObjectNode settings, @Nullable Integer priority) {
         groups.requireGroupAdmin(caller, groupId);
+        if (priority != null) {
+            caller.requireAdmin();
+        }
         ObjectNode clean = validate(settings, false);
         if (priority != null) {
             groups.setPriority(caller, groupId, priority);

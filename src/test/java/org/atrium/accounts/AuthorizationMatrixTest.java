@@ -8,6 +8,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import tools.jackson.databind.JsonNode;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -15,7 +26,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.LinkedHashMap;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -29,7 +46,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>Every cell builds its own world: a fresh group "G" (the group under test), a fresh caller for the persona, and
  * fresh targets (accounts, keys, members), so that no call can change what another cell sees. Deletions always
- * target throwaway objects.
+ * target throwaway objects, and writes that every caller may make (settings, credentials) only touch the cell's own
+ * objects; the one write with global effect, replacing the instance defaults, writes back the layer it read.
  */
 class AuthorizationMatrixTest extends IntegrationTest {
 
@@ -73,9 +91,17 @@ class AuthorizationMatrixTest extends IntegrationTest {
     private static final Expect USER_NOT_FOUND = new Expect(404, "user_not_found");
     private static final Expect API_KEY_NOT_FOUND = new Expect(404, "api_key_not_found");
     private static final Expect GROUP_NOT_FOUND = new Expect(404, "group_not_found");
+    private static final Expect CREDENTIAL_NOT_FOUND = new Expect(404, "credential_not_found");
 
-    /** A request as sent: the method, the concrete path and the JSON body (or {@code null}). */
-    record Request(String method, String path, Object body) {
+    /**
+     * A request as sent: the method, the concrete path and the JSON body (or {@code null}). A {@code stream} request
+     * is a server-sent event stream, which does not end for authorised callers: only its status and headers (and its
+     * first event) are read before it is closed.
+     */
+    record Request(String method, String path, Object body, boolean stream) {
+        Request(String method, String path, Object body) {
+            this(method, path, body, false);
+        }
     }
 
     /** One way of calling an endpoint: its method and path template, what it targets, and how to build it. */
@@ -162,6 +188,80 @@ class AuthorizationMatrixTest extends IntegrationTest {
             "another admin of G",
             c -> c.request("DELETE", "/api/v1/groups/" + c.group() + "/members/" + c.secondGroupAdmin().id(), null));
 
+
+    private static final Call READ_INSTANCE_SETTINGS = new Call("GET", "/api/v1/settings/instance",
+            "the instance defaults",
+            c -> c.request("GET", "/api/v1/settings/instance", null));
+    private static final Call REPLACE_INSTANCE_SETTINGS = new Call("PUT", "/api/v1/settings/instance",
+            "the instance defaults, unchanged (the layer as read)",
+            c -> c.request("PUT", "/api/v1/settings/instance", Map.of("settings", c.currentInstanceLayer())));
+    private static final Call READ_GROUP_SETTINGS = new Call("GET", "/api/v1/groups/{groupId}/settings",
+            "G's settings",
+            c -> c.request("GET", "/api/v1/groups/" + c.group() + "/settings", null));
+    private static final Call REPLACE_GROUP_SETTINGS = new Call("PUT", "/api/v1/groups/{groupId}/settings",
+            "G's settings, no priority",
+            c -> c.request("PUT", "/api/v1/groups/" + c.group() + "/settings",
+                    Map.of("settings", Map.of("systemPrompt", "matrix"))));
+    private static final Call REPLACE_GROUP_SETTINGS_AND_PRIORITY = new Call("PUT",
+            "/api/v1/groups/{groupId}/settings", "G's settings and a new priority",
+            c -> c.request("PUT", "/api/v1/groups/" + c.group() + "/settings",
+                    Map.of("settings", Map.of("systemPrompt", "matrix"), "priority", 7)));
+    private static final Call READ_OWN_SETTINGS = new Call("GET", "/api/v1/me/settings", "the caller's overrides",
+            c -> c.request("GET", "/api/v1/me/settings", null));
+    private static final Call REPLACE_OWN_SETTINGS = new Call("PUT", "/api/v1/me/settings",
+            "the caller's overrides, an overridable key",
+            c -> c.request("PUT", "/api/v1/me/settings", Map.of("settings", Map.of("defaultModel", "m"))));
+    private static final Call READ_OWN_EFFECTIVE_STATE = new Call("GET", "/api/v1/me/effective-state",
+            "the caller's effective state",
+            c -> c.request("GET", "/api/v1/me/effective-state", null));
+    private static final Call READ_OTHERS_EFFECTIVE_STATE = new Call("GET", "/api/v1/users/{userId}/effective-state",
+            "a plain member of G",
+            c -> c.request("GET", "/api/v1/users/" + c.plainMember().id() + "/effective-state", null));
+
+    private static final Call LIST_INSTANCE_CREDENTIALS = new Call("GET", "/api/v1/settings/instance/credentials",
+            "the instance's credentials",
+            c -> c.request("GET", "/api/v1/settings/instance/credentials", null));
+    private static final Call CREATE_INSTANCE_CREDENTIAL = new Call("POST", "/api/v1/settings/instance/credentials",
+            "a new instance credential, shared with G",
+            c -> c.request("POST", "/api/v1/settings/instance/credentials", c.credentialBody(c.group())));
+    private static final Call SHARE_INSTANCE_CREDENTIAL = new Call("PUT",
+            "/api/v1/settings/instance/credentials/{credentialId}/shares", "an instance credential, shared with G",
+            c -> c.request("PUT", "/api/v1/settings/instance/credentials/" + c.instanceCredential() + "/shares",
+                    Map.of("sharedWithAll", false, "sharedWithGroups", List.of(c.group()))));
+    private static final Call DELETE_INSTANCE_CREDENTIAL = new Call("DELETE",
+            "/api/v1/settings/instance/credentials/{credentialId}", "a throwaway instance credential",
+            c -> c.request("DELETE", "/api/v1/settings/instance/credentials/" + c.instanceCredential(), null));
+    private static final Call LIST_GROUP_CREDENTIALS = new Call("GET", "/api/v1/groups/{groupId}/credentials",
+            "G's credentials",
+            c -> c.request("GET", "/api/v1/groups/" + c.group() + "/credentials", null));
+    private static final Call CREATE_GROUP_CREDENTIAL = new Call("POST", "/api/v1/groups/{groupId}/credentials",
+            "a new credential of G",
+            c -> c.request("POST", "/api/v1/groups/" + c.group() + "/credentials", c.credentialBody(null)));
+    private static final Call DELETE_GROUP_CREDENTIAL = new Call("DELETE",
+            "/api/v1/groups/{groupId}/credentials/{credentialId}", "a credential of G",
+            c -> c.request("DELETE", "/api/v1/groups/" + c.group() + "/credentials/"
+                    + c.groupCredential(c.group()), null));
+    private static final Call DELETE_OTHER_GROUPS_CREDENTIAL = new Call("DELETE",
+            "/api/v1/groups/{groupId}/credentials/{credentialId}", "a credential of another group, under G's path",
+            c -> c.request("DELETE", "/api/v1/groups/" + c.group() + "/credentials/"
+                    + c.groupCredential(c.otherGroup()), null));
+    private static final Call LIST_OWN_CREDENTIALS = new Call("GET", "/api/v1/me/credentials",
+            "the caller's credentials",
+            c -> c.request("GET", "/api/v1/me/credentials", null));
+    private static final Call CREATE_OWN_CREDENTIAL = new Call("POST", "/api/v1/me/credentials",
+            "a new credential of the caller's",
+            c -> c.request("POST", "/api/v1/me/credentials", c.credentialBody(null)));
+    private static final Call DELETE_OWN_CREDENTIAL = new Call("DELETE", "/api/v1/me/credentials/{credentialId}",
+            "the caller's own credential",
+            c -> c.request("DELETE", "/api/v1/me/credentials/" + c.ownCredential(), null));
+    private static final Call DELETE_OTHERS_CREDENTIAL = new Call("DELETE", "/api/v1/me/credentials/{credentialId}",
+            "a credential of a plain member of G",
+            c -> c.request("DELETE", "/api/v1/me/credentials/" + c.userCredentialOf(c.plainMember()), null));
+
+    private static final Call EVENTS = new Call("GET", "/api/v1/events",
+            "the caller's event stream (ended by signing out)",
+            c -> c.stream("GET", "/api/v1/events"));
+
     // ----------------------------------------------------------------------------------------------------------------
     // The matrix. Columns: anonymous, pending account, plain user, admin of another group, admin of G, instance admin.
     // ----------------------------------------------------------------------------------------------------------------
@@ -196,7 +296,32 @@ class AuthorizationMatrixTest extends IntegrationTest {
             row(PROMOTE_MEMBER,        UNAUTHENTICATED, ACCOUNT_PENDING, GROUP_NOT_FOUND,   GROUP_NOT_FOUND,   FORBIDDEN,         OK),
             row(DEMOTE_GROUP_ADMIN,    UNAUTHENTICATED, ACCOUNT_PENDING, GROUP_NOT_FOUND,   GROUP_NOT_FOUND,   FORBIDDEN,         OK),
             row(REMOVE_MEMBER,         UNAUTHENTICATED, ACCOUNT_PENDING, GROUP_NOT_FOUND,   GROUP_NOT_FOUND,   NO_CONTENT,        NO_CONTENT),
-            row(REMOVE_GROUP_ADMIN,    UNAUTHENTICATED, ACCOUNT_PENDING, GROUP_NOT_FOUND,   GROUP_NOT_FOUND,   FORBIDDEN,         NO_CONTENT));
+            row(REMOVE_GROUP_ADMIN,    UNAUTHENTICATED, ACCOUNT_PENDING, GROUP_NOT_FOUND,   GROUP_NOT_FOUND,   FORBIDDEN,         NO_CONTENT),
+
+            row(READ_INSTANCE_SETTINGS,              UNAUTHENTICATED, ACCOUNT_PENDING, ADMIN_REQUIRED,       ADMIN_REQUIRED,       ADMIN_REQUIRED,       OK),
+            row(REPLACE_INSTANCE_SETTINGS,           UNAUTHENTICATED, ACCOUNT_PENDING, ADMIN_REQUIRED,       ADMIN_REQUIRED,       ADMIN_REQUIRED,       OK),
+            row(READ_GROUP_SETTINGS,                 UNAUTHENTICATED, ACCOUNT_PENDING, GROUP_NOT_FOUND,      GROUP_NOT_FOUND,      OK,                   OK),
+            row(REPLACE_GROUP_SETTINGS,              UNAUTHENTICATED, ACCOUNT_PENDING, GROUP_NOT_FOUND,      GROUP_NOT_FOUND,      OK,                   OK),
+            row(REPLACE_GROUP_SETTINGS_AND_PRIORITY, UNAUTHENTICATED, ACCOUNT_PENDING, GROUP_NOT_FOUND,      GROUP_NOT_FOUND,      ADMIN_REQUIRED,       OK),
+            row(READ_OWN_SETTINGS,                   UNAUTHENTICATED, ACCOUNT_PENDING, OK,                   OK,                   OK,                   OK),
+            row(REPLACE_OWN_SETTINGS,                UNAUTHENTICATED, ACCOUNT_PENDING, OK,                   OK,                   OK,                   OK),
+            row(READ_OWN_EFFECTIVE_STATE,            UNAUTHENTICATED, ACCOUNT_PENDING, OK,                   OK,                   OK,                   OK),
+            row(READ_OTHERS_EFFECTIVE_STATE,         UNAUTHENTICATED, ACCOUNT_PENDING, ADMIN_REQUIRED,       ADMIN_REQUIRED,       ADMIN_REQUIRED,       OK),
+
+            row(LIST_INSTANCE_CREDENTIALS,           UNAUTHENTICATED, ACCOUNT_PENDING, ADMIN_REQUIRED,       ADMIN_REQUIRED,       ADMIN_REQUIRED,       OK),
+            row(CREATE_INSTANCE_CREDENTIAL,          UNAUTHENTICATED, ACCOUNT_PENDING, ADMIN_REQUIRED,       ADMIN_REQUIRED,       ADMIN_REQUIRED,       CREATED),
+            row(SHARE_INSTANCE_CREDENTIAL,           UNAUTHENTICATED, ACCOUNT_PENDING, ADMIN_REQUIRED,       ADMIN_REQUIRED,       ADMIN_REQUIRED,       OK),
+            row(DELETE_INSTANCE_CREDENTIAL,          UNAUTHENTICATED, ACCOUNT_PENDING, ADMIN_REQUIRED,       ADMIN_REQUIRED,       ADMIN_REQUIRED,       NO_CONTENT),
+            row(LIST_GROUP_CREDENTIALS,              UNAUTHENTICATED, ACCOUNT_PENDING, GROUP_NOT_FOUND,      GROUP_NOT_FOUND,      OK,                   OK),
+            row(CREATE_GROUP_CREDENTIAL,             UNAUTHENTICATED, ACCOUNT_PENDING, GROUP_NOT_FOUND,      GROUP_NOT_FOUND,      CREATED,              CREATED),
+            row(DELETE_GROUP_CREDENTIAL,             UNAUTHENTICATED, ACCOUNT_PENDING, GROUP_NOT_FOUND,      GROUP_NOT_FOUND,      NO_CONTENT,           NO_CONTENT),
+            row(DELETE_OTHER_GROUPS_CREDENTIAL,      UNAUTHENTICATED, ACCOUNT_PENDING, GROUP_NOT_FOUND,      GROUP_NOT_FOUND,      CREDENTIAL_NOT_FOUND, CREDENTIAL_NOT_FOUND),
+            row(LIST_OWN_CREDENTIALS,                UNAUTHENTICATED, ACCOUNT_PENDING, OK,                   OK,                   OK,                   OK),
+            row(CREATE_OWN_CREDENTIAL,               UNAUTHENTICATED, ACCOUNT_PENDING, CREATED,              CREATED,              CREATED,              CREATED),
+            row(DELETE_OWN_CREDENTIAL,               UNAUTHENTICATED, ACCOUNT_PENDING, NO_CONTENT,           NO_CONTENT,           NO_CONTENT,           NO_CONTENT),
+            row(DELETE_OTHERS_CREDENTIAL,            UNAUTHENTICATED, ACCOUNT_PENDING, CREDENTIAL_NOT_FOUND, CREDENTIAL_NOT_FOUND, CREDENTIAL_NOT_FOUND, CREDENTIAL_NOT_FOUND),
+
+            row(EVENTS,                              UNAUTHENTICATED, ACCOUNT_PENDING, OK,                   OK,                   OK,                   OK));
 
     private static Row row(Call call, Expect anonymous, Expect pending, Expect user, Expect otherGroupAdmin,
                            Expect groupAdmin, Expect instanceAdmin) {
@@ -227,6 +352,9 @@ class AuthorizationMatrixTest extends IntegrationTest {
                 if (expected.code() != null) {
                     assertThat(response.json().path("code").asString()).as(context).isEqualTo(expected.code());
                 }
+                if (request.stream() && response.status() == 200) {
+                    assertThat(response.text()).as("first event; " + context).startsWith("event:ready");
+                }
             });
         }));
     }
@@ -255,7 +383,7 @@ class AuthorizationMatrixTest extends IntegrationTest {
         TestUsers.Account setupAdmin = users.admin();
         for (Row row : MATRIX) {
             Request request = row.call().build().apply(new Cell(setupAdmin, Persona.ANONYMOUS));
-            Api.Response response = api.send(request.method(), request.path(), request.body(),
+            Api.Response response = send(request,
                     Map.of("Authorization", "Bearer ats_not-a-real-session-token"));
             assertThat(response.status()).as("%s %s", request.method(), request.path()).isEqualTo(401);
             assertThat(response.json().path("code").asString()).as("%s %s", request.method(), request.path())
@@ -277,6 +405,95 @@ class AuthorizationMatrixTest extends IntegrationTest {
 
     private static String templateRegex(String template) {
         return template.replaceAll("\\{[^}]+}", "[^/]+");
+    }
+
+    /** Sends a request: through {@link Api}, or, for an event stream, with {@link #openStream}. */
+    private Api.Response send(Request request, Map<String, String> headers) {
+        return request.stream() ? openStream(request, headers)
+                : api.send(request.method(), request.path(), request.body(), headers);
+    }
+
+    private static final HttpClient STREAM_CLIENT =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final Duration STREAM_TIMEOUT = Duration.ofSeconds(10);
+
+    /**
+     * Opens an event stream and ends it again. An error answer is read whole (it ends). A 200 must be an event stream
+     * whose first event, read with a timeout, becomes the response's text; then the caller signs out and the server
+     * must end the stream within a few seconds (it re-checks the credential every second). Ending it on the server's
+     * side matters: a stream the client merely abandons stays open there until a heartbeat write fails, and holds up
+     * the graceful shutdown at the end of the test run. Nothing here waits without a timeout.
+     */
+    private Api.Response openStream(Request request, Map<String, String> headers) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(api.baseUrl() + request.path()))
+                .timeout(STREAM_TIMEOUT).header("Accept", "text/event-stream")
+                .method(request.method(), HttpRequest.BodyPublishers.noBody());
+        headers.forEach(builder::header);
+        HttpResponse<InputStream> response;
+        try {
+            response = STREAM_CLIENT.send(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException failure) {
+            throw new UncheckedIOException(request.method() + " " + request.path() + " failed", failure);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(interrupted);
+        }
+        Map<String, String> flat = new LinkedHashMap<>();
+        response.headers().map().forEach((name, values) -> flat.put(name.toLowerCase(Locale.ROOT), values.getFirst()));
+        try (InputStream body = response.body()) {
+            if (response.statusCode() != 200) {
+                return new Api.Response(response.statusCode(), flat,
+                        new String(body.readAllBytes(), StandardCharsets.UTF_8));
+            }
+            assertThat(flat.get("content-type")).as("content type of %s", request.path())
+                    .startsWith("text/event-stream");
+            BufferedReader reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
+            String first = withTimeout("the first event of " + request.path(), () -> readEvent(reader));
+
+            Api.Response signedOut = api.send("POST", "/api/v1/auth/signout", null, headers);
+            assertThat(signedOut.status()).as("signing out to end the stream: %s", signedOut.text()).isEqualTo(204);
+            withTimeout("the end of " + request.path() + " after signing out", () -> {
+                try {
+                    while (reader.readLine() != null) {
+                        // heartbeats, if any, until the server ends the stream
+                    }
+                } catch (IOException abruptEnd) {
+                    // Ended, but by dropping the connection rather than with the last chunk: the async dispatch
+                    // that completes the stream is refused by the security filter chain (it has no
+                    // authentication), on an already committed response. Authorisation-wise the stream did end.
+                }
+                return null;
+            });
+            return new Api.Response(200, flat, first);
+        } catch (IOException failure) {
+            throw new UncheckedIOException(failure);
+        }
+    }
+
+    /** Runs a blocking read on a virtual thread and waits at most {@link #STREAM_TIMEOUT} for it. */
+    private static <T> T withTimeout(String what, Callable<T> read) {
+        FutureTask<T> task = new FutureTask<>(read);
+        Thread.ofVirtual().name("matrix-stream-reader").start(task);
+        try {
+            return task.get(STREAM_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (TimeoutException late) {
+            task.cancel(true);
+            throw new AssertionError("no " + what + " within " + STREAM_TIMEOUT, late);
+        } catch (ExecutionException failed) {
+            throw new AssertionError("reading " + what + " failed", failed.getCause());
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(interrupted);
+        }
+    }
+
+    /** Reads one server-sent event: its lines up to the blank line that ends it. */
+    private static String readEvent(BufferedReader reader) throws IOException {
+        StringBuilder event = new StringBuilder();
+        for (String line = reader.readLine(); line != null && !line.isEmpty(); line = reader.readLine()) {
+            event.append(line).append('\n');
+        }
+        return event.toString();
     }
 
     // ----------------------------------------------------------------------------------------------------------------
@@ -377,14 +594,81 @@ class AuthorizationMatrixTest extends IntegrationTest {
             };
         }
 
+        /** A fresh group "K" that no caller belongs to. */
+        UUID otherGroup() {
+            return users.group(setupAdmin, "matrix-k");
+        }
+
+        /** The instance layer as it is now, read as the setup admin. */
+        JsonNode currentInstanceLayer() {
+            Api.Response layer = api.get("/api/v1/settings/instance", setupAdmin.token());
+            assertThat(layer.status()).as("reading the instance layer: %s", layer.text()).isEqualTo(200);
+            return layer.json().path("settings");
+        }
+
+        /**
+         * A credential to store, for a connection nobody has used (a group or user has one per connection).
+         *
+         * @param sharedWith for instance credentials, a group to share it with; {@code null} for none
+         */
+        Map<String, Object> credentialBody(UUID sharedWith) {
+            Map<String, Object> body = new LinkedHashMap<>(Map.of("connection",
+                    "c-" + UUID.randomUUID().toString().substring(0, 8), "kind", "api_key", "name", "n",
+                    "secret", "sk-test-1234"));
+            if (sharedWith != null) {
+                body.put("sharedWithAll", false);
+                body.put("sharedWithGroups", List.of(sharedWith));
+            }
+            return body;
+        }
+
+        /** Creates an instance credential shared with G, as the setup admin, and returns its id. */
+        String instanceCredential() {
+            return created("/api/v1/settings/instance/credentials", credentialBody(group), setupAdmin);
+        }
+
+        /** Creates a credential of a group, as the setup admin, and returns its id. */
+        String groupCredential(UUID groupId) {
+            return created("/api/v1/groups/" + groupId + "/credentials", credentialBody(null), setupAdmin);
+        }
+
+        /** Creates a credential of an approved account's own and returns its id. */
+        String userCredentialOf(TestUsers.Account owner) {
+            return created("/api/v1/me/credentials", credentialBody(null), owner);
+        }
+
+        /** The caller's own credential; like {@link #ownApiKey()} for the pending and anonymous callers. */
+        String ownCredential() {
+            return switch (persona) {
+                case ANONYMOUS -> userCredentialOf(throwawayUser());
+                case PENDING -> {
+                    setRole(caller, "user");
+                    String credential = userCredentialOf(caller);
+                    setRole(caller, "pending");
+                    yield credential;
+                }
+                default -> userCredentialOf(caller);
+            };
+        }
+
+        private String created(String path, Object body, TestUsers.Account as) {
+            Api.Response created = api.post(path, body, as.token());
+            assertThat(created.status()).as("creating a target credential: %s", created.text()).isEqualTo(201);
+            return created.json().path("id").asString();
+        }
+
         Request request(String method, String path, Object body) {
             return new Request(method, path, body);
+        }
+
+        Request stream(String method, String path) {
+            return new Request(method, path, null, true);
         }
 
         Api.Response sendAsCaller(Request request) {
             Map<String, String> headers = caller == null ? Map.of()
                     : Map.of("Authorization", "Bearer " + caller.token());
-            return api.send(request.method(), request.path(), request.body(), headers);
+            return send(request, headers);
         }
 
         private void setRole(TestUsers.Account account, String role) {

@@ -16,6 +16,7 @@ import org.atrium.settings.EffectiveStateResolver;
 import org.atrium.settings.EventStreamProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -28,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
@@ -38,7 +40,7 @@ import java.util.stream.Collectors;
  */
 @RestController
 @Tag(name = "Events", description = "Server-sent events for the signed-in caller.")
-class EventStreamController {
+class EventStreamController implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(EventStreamController.class);
 
@@ -55,6 +57,8 @@ class EventStreamController {
     private final EffectiveStateResolver resolver;
     private final Duration heartbeat;
     private final Duration checkInterval;
+    private final Set<SseEmitter> open = ConcurrentHashMap.newKeySet();
+    private volatile boolean running;
 
     EventStreamController(EffectiveStateResolver resolver, EventStreamProperties properties) {
         this.resolver = resolver;
@@ -74,9 +78,37 @@ class EventStreamController {
     SseEmitter events(EffectiveState state, HttpServletRequest request) {
         RequestCredential credential = RequestCredential.of(request).orElseThrow();
         SseEmitter emitter = new SseEmitter(0L);
+        open.add(emitter);
+        Runnable forget = () -> open.remove(emitter);
+        emitter.onCompletion(forget);
+        emitter.onError(error -> forget.run());
         Thread.ofVirtual().name("events-" + state.caller().userId()).start(
                 () -> stream(emitter, credential, state));
         return emitter;
+    }
+
+    /** Streams never end on their own; they must not hold graceful shutdown for its whole timeout. */
+    @Override
+    public void start() {
+        running = true;
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        open.forEach(SseEmitter::complete);
+        open.clear();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Stops before the web server's graceful shutdown, which would otherwise wait for the streams. */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE;
     }
 
     private void stream(SseEmitter emitter, RequestCredential credential, EffectiveState opened) {
@@ -84,8 +116,12 @@ class EventStreamController {
         var stamp = opened.stamp();
         Instant nextHeartbeat = Instant.now().plus(heartbeat);
         try {
+            if (!running) {
+                emitter.complete();
+                return;
+            }
             emitter.send(SseEmitter.event().name("ready").data(Map.of("userId", opened.caller().userId())));
-            while (true) {
+            while (running) {
                 Thread.sleep(checkInterval);
                 Optional<EffectiveState> now = resolver.resolve(credential.secret(), credential.apiKeyOnly());
                 if (now.isEmpty() || !Authorisation.of(now.get()).equals(authorisation)) {
@@ -103,8 +139,10 @@ class EventStreamController {
                     emitter.send(SseEmitter.event().name("heartbeat").data(Map.of("at", Instant.now())));
                 }
             }
-        } catch (IOException | IllegalStateException clientGone) {
-            emitter.completeWithError(clientGone);
+            emitter.complete();
+        } catch (IOException | RuntimeException clientGoneOrFailure) {
+            // A client that went away, or a failure re-checking the caller: either way the stream ends.
+            emitter.completeWithError(clientGoneOrFailure);
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
             emitter.complete();

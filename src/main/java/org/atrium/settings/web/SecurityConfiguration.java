@@ -1,5 +1,6 @@
 package org.atrium.settings.web;
 
+import jakarta.servlet.DispatcherType;
 import org.atrium.accounts.Caller;
 import org.atrium.accounts.Role;
 import org.atrium.platform.Problems;
@@ -49,6 +50,8 @@ class SecurityConfiguration {
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .addFilterBefore(new CredentialAuthenticationFilter(resolver), AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(rules -> rules
+                        // The request was authorised when it arrived; these dispatches only finish its response.
+                        .dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR).permitAll()
                         .requestMatchers(HttpMethod.POST, "/api/v1/auth/signup", "/api/v1/auth/signin").permitAll()
                         .requestMatchers("/actuator/health/**", "/actuator/health", "/actuator/prometheus",
                                 "/actuator/info").permitAll()

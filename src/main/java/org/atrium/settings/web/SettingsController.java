@@ -148,7 +148,6 @@ class SettingsController {
     @ApiResponse(responseCode = "404", description = "`user_not_found`: no such account.")
     EffectiveStateView userState(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
                                  @Parameter(description = "The account's id.") @PathVariable UUID userId) {
-        caller.requireAdmin();
-        return EffectiveStateView.of(resolver.forUser(userId));
+        return EffectiveStateView.of(resolver.forUser(caller, userId));
     }
 }
