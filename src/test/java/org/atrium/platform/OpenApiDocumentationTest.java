@@ -174,6 +174,9 @@ class OpenApiDocumentationTest extends IntegrationTest {
         if (property.has("example") || (property.path("examples").isArray() && !property.path("examples").isEmpty())) {
             return true;
         }
+        if (property.path("items").has("example")) {
+            return true;
+        }
         if (property.has("$ref")) {
             JsonNode target = resolve(property);
             return target.has("example") || (target.path("examples").isArray() && !target.path("examples").isEmpty());

@@ -2,6 +2,7 @@ package org.atrium.settings.web;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -53,7 +54,8 @@ class CredentialController {
             @NotBlank @Size(min = 4, max = 4096) String secret,
             @Schema(description = "Instance credentials only: share with every user.", example = "false",
                     nullable = true) @Nullable Boolean sharedWithAll,
-            @Schema(description = "Instance credentials only: groups whose members use it.", nullable = true)
+            @ArraySchema(arraySchema = @Schema(description = "Instance credentials only: groups whose members use"
+                    + " it.", nullable = true), schema = @Schema(example = "2d7e9f10-3a4b-4c5d-8e6f-7a8b9c0d1e2f"))
             @Nullable List<UUID> sharedWithGroups) {
 
         CredentialService.NewCredential toNew() {
@@ -64,7 +66,8 @@ class CredentialController {
     @Schema(description = "Who an instance credential is shared with.")
     record SharesRequest(
             @Schema(description = "Share with every user.", example = "false") boolean sharedWithAll,
-            @Schema(description = "Groups whose members use it.") @NotNull List<UUID> sharedWithGroups) {
+            @ArraySchema(arraySchema = @Schema(description = "Groups whose members use it."),
+                    schema = @Schema(example = "2d7e9f10-3a4b-4c5d-8e6f-7a8b9c0d1e2f")) @NotNull List<UUID> sharedWithGroups) {
     }
 
     @Schema(description = "Credentials, masked.")

@@ -19,8 +19,11 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
+import java.util.Map;
 import java.util.UUID;
 
 /** The settings layers and the effective state they produce. */
@@ -28,6 +31,10 @@ import java.util.UUID;
 @Tag(name = "Settings", description = "Instance defaults, group settings, user overrides, and effective state with"
         + " the source of every value.")
 class SettingsController {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
+    };
 
     private final SettingsService settings;
     private final EffectiveStateResolver resolver;
@@ -44,14 +51,18 @@ class SettingsController {
             @Schema(description = "Setting key to value, for example `defaultModel`, `features.autocompletion`,"
                     + " `permissions.createApiKeys`, `allowedModels` (see docs/settings.md).",
                     example = "{\"defaultModel\": \"gpt-4o\", \"features.autocompletion\": true}")
-            @NotNull ObjectNode settings) {
+            @NotNull Map<String, Object> settings) {
+
+        static Layer of(ObjectNode layer) {
+            return new Layer(JSON.convertValue(layer, MAP));
+        }
     }
 
     @Schema(description = "A group's settings layer and its priority.")
     record GroupLayer(
             @Schema(description = "Setting key to value.",
                     example = "{\"systemPrompt\": \"You help the research department.\"}")
-            @NotNull ObjectNode settings,
+            @NotNull Map<String, Object> settings,
             @Schema(description = "Higher wins when a member's groups set the same value; only instance admins"
                     + " may change it. Omit to keep it.", example = "10", nullable = true)
             @Nullable Integer priority) {
@@ -64,7 +75,7 @@ class SettingsController {
     @ApiResponse(responseCode = "200", description = "The layer.")
     @ApiResponse(responseCode = "403", description = "`admin_required`: the caller is not an instance admin.")
     Layer instance(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
-        return new Layer(settings.instance(caller));
+        return Layer.of(settings.instance(caller));
     }
 
     @PutMapping("/api/v1/settings/instance")
@@ -77,7 +88,7 @@ class SettingsController {
     @ApiResponse(responseCode = "403", description = "`admin_required`: the caller is not an instance admin.")
     Layer replaceInstance(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
                           @Valid @RequestBody Layer body) {
-        return new Layer(settings.replaceInstance(caller, body.settings()));
+        return Layer.of(settings.replaceInstance(caller, JSON.valueToTree(body.settings())));
     }
 
     @GetMapping("/api/v1/groups/{groupId}/settings")
@@ -88,7 +99,7 @@ class SettingsController {
     @ApiResponse(responseCode = "404", description = "`group_not_found`: no such group, or not yours to see.")
     Layer group(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
                 @Parameter(description = "The group's id.") @PathVariable UUID groupId) {
-        return new Layer(settings.group(caller, groupId));
+        return Layer.of(settings.group(caller, groupId));
     }
 
     @PutMapping("/api/v1/groups/{groupId}/settings")
@@ -103,14 +114,14 @@ class SettingsController {
     Layer replaceGroup(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
                        @Parameter(description = "The group's id.") @PathVariable UUID groupId,
                        @Valid @RequestBody GroupLayer body) {
-        return new Layer(settings.replaceGroup(caller, groupId, body.settings(), body.priority()));
+        return Layer.of(settings.replaceGroup(caller, groupId, JSON.valueToTree(body.settings()), body.priority()));
     }
 
     @GetMapping("/api/v1/me/settings")
     @Operation(summary = "Read my overrides", description = "The caller's own settings layer.")
     @ApiResponse(responseCode = "200", description = "The layer.")
     Layer mine(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
-        return new Layer(settings.user(caller));
+        return Layer.of(settings.user(caller));
     }
 
     @PutMapping("/api/v1/me/settings")
@@ -124,7 +135,7 @@ class SettingsController {
     @ApiResponse(responseCode = "403", description = "`permission_denied`: overriding is not granted.")
     Layer replaceMine(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
                       @Valid @RequestBody Layer body) {
-        return new Layer(settings.replaceUser(caller, body.settings()));
+        return Layer.of(settings.replaceUser(caller, JSON.valueToTree(body.settings())));
     }
 
     @GetMapping("/api/v1/me/effective-state")
