@@ -22,7 +22,7 @@ import java.util.function.Supplier;
  */
 final class RedisSharedStore implements SharedStore {
 
-    /** KEYS[1] entry; ARGV[1] version prefix. Returns the payload when every version in the stamp is current. */
+    /** KEYS[1] entry; ARGV[1] version prefix. Returns the whole entry when every version in its stamp is current. */
     private static final RedisScript<String> GET_VALID = RedisScript.of("""
             local entry = redis.call('GET', KEYS[1])
             if not entry then return nil end
@@ -31,7 +31,7 @@ final class RedisSharedStore implements SharedStore {
             for scope, version in string.gmatch(stamp, '([^=;]+)=(%d+)') do
               if redis.call('GET', ARGV[1] .. scope) ~= version then return nil end
             end
-            return string.sub(entry, newline + 1)
+            return entry
             """, String.class);
 
     /**

@@ -45,7 +45,7 @@ interface SharedStore {
      * Reads an entry if, at this moment, every version of its stamp is current.
      *
      * @param key the entry's key
-     * @return the serialised value, or empty on a miss or a stale entry
+     * @return the entry, {@code <encoded stamp>\n<serialised value>}, or empty on a miss or a stale entry
      */
     Optional<String> getValid(String key);
 
