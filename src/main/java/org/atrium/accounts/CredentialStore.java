@@ -57,12 +57,6 @@ class CredentialStore {
                 .optional();
     }
 
-    /** The owner of a session. */
-    Optional<UUID> sessionOwner(UUID sessionId) {
-        return jdbc.sql("select user_id from sessions where id = :id").param("id", sessionId)
-                .query(UUID.class).optional();
-    }
-
     ApiKey insertApiKey(UUID userId, String name, byte[] tokenHash, String lastFour, @Nullable Instant expiresAt) {
         return jdbc.sql("""
                         insert into api_keys (id, user_id, name, token_hash, last_four, expires_at)

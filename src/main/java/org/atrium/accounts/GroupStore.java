@@ -100,11 +100,6 @@ class GroupStore {
                 .list();
     }
 
-    List<UUID> memberIds(UUID groupId) {
-        return jdbc.sql("select user_id from group_members where group_id = :group")
-                .param("group", groupId).query(UUID.class).list();
-    }
-
     void setPriority(UUID groupId, int priority) {
         jdbc.sql("update groups set priority = :priority, updated_at = now() where id = :id")
                 .param("id", groupId).param("priority", priority).update();

@@ -227,18 +227,6 @@ public class CredentialService {
         return ids.size();
     }
 
-    /**
-     * Decrypts a credential for a provider call. Never log the result.
-     *
-     * @param credentialId the credential
-     * @return the secret
-     */
-    @Transactional(readOnly = true)
-    public String reveal(UUID credentialId) {
-        SecretCipher.Sealed sealed = store.sealed(credentialId).orElseThrow(CredentialService::notFound);
-        return cipher.open(sealed, credentialId.toString());
-    }
-
     private UUID insert(String scope, @Nullable UUID groupId, @Nullable UUID userId, NewCredential credential) {
         UUID id = UUID.randomUUID();
         String secret = credential.secret().strip();
