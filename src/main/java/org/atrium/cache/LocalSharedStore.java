@@ -21,6 +21,18 @@ final class LocalSharedStore implements SharedStore {
         raised.forEach((scope, version) -> versions.merge(scope, version, Math::max));
     }
 
+    /** Memory is lost only with the process, and with it every entry: one epoch for the process's life. */
+    @Override
+    public String epoch() {
+        return "process";
+    }
+
+    @Override
+    public boolean raiseRead(String epoch, Map<String, Long> read) {
+        raise(read);
+        return true;
+    }
+
     @Override
     public Map<String, Long> versions(Collection<String> scopes) {
         Map<String, Long> found = new HashMap<>();

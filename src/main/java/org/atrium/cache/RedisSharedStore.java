@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
@@ -70,9 +71,33 @@ final class RedisSharedStore implements SharedStore {
             return 1
             """, Long.class);
 
+    /** KEYS[1] epoch; ARGV[1] a fresh random value used if the epoch is missing. Returns the epoch. */
+    private static final RedisScript<String> EPOCH = RedisScript.of("""
+            local epoch = redis.call('GET', KEYS[1])
+            if not epoch then
+              redis.call('SET', KEYS[1], ARGV[1])
+              return ARGV[1]
+            end
+            return epoch
+            """, String.class);
+
+    /** KEYS[1] epoch; ARGV[1] expected epoch, ARGV[2] version prefix, ARGV[3] ttl, then pairs. 1 if raised. */
+    private static final RedisScript<Long> RAISE_READ = RedisScript.of("""
+            if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+            for i = 4, #ARGV, 2 do
+              local key = ARGV[2] .. ARGV[i]
+              local current = redis.call('GET', key)
+              if (not current) or tonumber(current) < tonumber(ARGV[i + 1]) then
+                redis.call('SET', key, ARGV[i + 1], 'EX', ARGV[3])
+              end
+            end
+            return 1
+            """, Long.class);
+
     private final StringRedisTemplate redis;
     private final CircuitBreaker breaker;
     private final String versionPrefix;
+    private final String epochKey;
     private final String entryPrefix;
     private final String entryTtlSeconds;
     private final String versionTtlSeconds;
@@ -82,6 +107,7 @@ final class RedisSharedStore implements SharedStore {
         this.redis = redis;
         this.breaker = breaker;
         this.versionPrefix = keyPrefix + "v:";
+        this.epochKey = keyPrefix + "epoch";
         this.entryPrefix = keyPrefix + "e:";
         this.entryTtlSeconds = Long.toString(Math.max(1, entryTtl.toSeconds()));
         this.versionTtlSeconds = Long.toString(Math.max(1, versionTtl.toSeconds()));
@@ -100,6 +126,28 @@ final class RedisSharedStore implements SharedStore {
             args.add(Long.toString(version));
         });
         call(() -> redis.execute(RAISE, List.of(), args.toArray()));
+    }
+
+    @Override
+    public String epoch() {
+        return call(() -> redis.execute(EPOCH, List.of(epochKey), UUID.randomUUID().toString()));
+    }
+
+    @Override
+    public boolean raiseRead(String epoch, Map<String, Long> versions) {
+        if (versions.isEmpty()) {
+            return true;
+        }
+        List<String> args = new ArrayList<>();
+        args.add(epoch);
+        args.add(versionPrefix);
+        args.add(versionTtlSeconds);
+        versions.forEach((scope, version) -> {
+            args.add(scope);
+            args.add(Long.toString(version));
+        });
+        Long raised = call(() -> redis.execute(RAISE_READ, List.of(epochKey), args.toArray()));
+        return raised != null && raised == 1L;
     }
 
     @Override

@@ -27,11 +27,31 @@ interface SharedStore {
     }
 
     /**
-     * Raises versions: each scope ends at the larger of its current value and the given one; never lowers one.
+     * Raises versions a writer is committing or has committed: each scope ends at the larger of its current value
+     * and the given one; never lowers one.
      *
      * @param versions scope key to version
      */
     void raise(Map<String, Long> versions);
+
+    /**
+     * Returns the store's current epoch, creating it if missing. The epoch is a random token that disappears with
+     * everything else when the store is flushed or restarted.
+     *
+     * @return the epoch
+     */
+    String epoch();
+
+    /**
+     * Raises versions that were read from PostgreSQL after {@link #epoch()} returned {@code epoch}, but only if the
+     * epoch is still the same: a flush or restart since then could have removed a newer version that this older read
+     * must not replace.
+     *
+     * @param epoch    the epoch obtained before the read
+     * @param versions scope key to version, as read
+     * @return whether the raise was applied
+     */
+    boolean raiseRead(String epoch, Map<String, Long> versions);
 
     /**
      * Reads current versions.

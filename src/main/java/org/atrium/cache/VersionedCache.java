@@ -181,13 +181,15 @@ public final class VersionedCache {
 
     /**
      * A version was missing from the shared store (restart, flush, expiry). Seed it from a fresh read of
-     * PostgreSQL, never from the reader's own, possibly older, snapshot: a fresh read includes every write that was
-     * acknowledged before the version went missing.
+     * PostgreSQL, never from the reader's own, possibly older, snapshot; and only if the store was not flushed
+     * again while the read ran (the epoch fence), since that flush may have removed a newer version.
      */
     private void reseed(Stamp stamp) {
+        String epoch = shared.epoch();
         Map<String, Long> fresh = readVersions.execute(status -> versions.read(stamp.versions().keySet()));
-        shared.raise(fresh);
-        LogEvents.debug(log, "cache.versions.reseeded").addKeyValue("scopes", fresh.size()).log();
+        boolean raised = shared.raiseRead(epoch, fresh);
+        LogEvents.debug(log, "cache.versions.reseeded").addKeyValue("scopes", fresh.size())
+                .addKeyValue("applied", raised).log();
     }
 
     /** A shared version ahead of the stamp may be left by a writer that rolled back or died: repair it. */
