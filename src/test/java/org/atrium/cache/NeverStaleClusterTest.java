@@ -50,15 +50,24 @@ class NeverStaleClusterTest {
 
     private static final String PASSWORD = "correct horse battery staple";
     private static final String EFFECTIVE_STATE = "/api/v1/me/effective-state";
-    private static final Map<String, String> HALT_AFTER_COMMIT =
-            Map.of("ATRIUM_TESTING_HALT_AT", "WRITER_AFTER_COMMIT");
+    private static final Duration REDIS_DOWN = Duration.ofMillis(2500);
+
+    /**
+     * Atrium sets no Redis command timeout, so while Redis is down Lettuce queues every command until it is back and
+     * requests wait (nothing fails, nothing falls back). Replicas 1 (the writer, and the one killed after commit)
+     * and 3 get a 1 s timeout, so that an outage makes writes answer 503 and reads fall back to PostgreSQL there;
+     * replica 2 keeps the shipped behaviour.
+     */
+    private static final Map<String, String> REDIS_TIMEOUT = Map.of("SPRING_DATA_REDIS_TIMEOUT", "1s");
+    private static final Map<String, String> HALT_AFTER_COMMIT = Map.of("ATRIUM_TESTING_HALT_AT", "WRITER_AFTER_COMMIT",
+            "SPRING_DATA_REDIS_TIMEOUT", "1s");
 
     private Cluster cluster;
     private String adminToken;
 
     @BeforeAll
     void startCluster() {
-        cluster = Cluster.start("neverstale", 3, Map.of());
+        cluster = Cluster.start("neverstale", Map.of(), List.of(REDIS_TIMEOUT, Map.of(), REDIS_TIMEOUT));
         Api.Response signUp = cluster.api(0).post("/api/v1/auth/signup",
                 Map.of("email", email("admin"), "name", "Admin", "password", PASSWORD), null);
         assertThat(signUp.status()).as(signUp.text()).isEqualTo(201);
@@ -154,6 +163,8 @@ class NeverStaleClusterTest {
         private final AtomicLong markers = new AtomicLong();
         private final AtomicInteger httpReads = new AtomicInteger();
         private final AtomicInteger acknowledged = new AtomicInteger();
+        private final AtomicLong slowestRead = new AtomicLong();
+        private final AtomicInteger slowReads = new AtomicInteger();
         private final AtomicInteger unavailable = new AtomicInteger();
         private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
         private final List<Account> subjects = new ArrayList<>();
@@ -166,6 +177,7 @@ class NeverStaleClusterTest {
         private final List<Integer> readerSlots = List.of(1, 2);
         private UUID chaosGroup;
         private volatile boolean stopping;
+        private boolean giveUpKilling;
         private int redisRestarts;
         private int flushes;
         private int kills;
@@ -198,17 +210,28 @@ class NeverStaleClusterTest {
                 while (true) {
                     long now = System.nanoTime();
                     if (now >= nextChaos) {
-                        if (step % 2 == 0) {
-                            cluster.flushRedis();
-                            flushes++;
-                        } else {
-                            cluster.restartRedis(Duration.ofMillis(1500));
-                            redisRestarts++;
+                        switch (step % 3) {
+                            case 0 -> {
+                                cluster.flushRedis();
+                                flushes++;
+                            }
+                            case 1 -> {
+                                cluster.restartRedis(REDIS_DOWN);
+                                redisRestarts++;
+                            }
+                            default -> {
+                                // A burst: versions go missing again while replicas are reseeding them.
+                                for (int i = 0; i < 10; i++) {
+                                    cluster.flushRedis();
+                                    flushes++;
+                                    sleep(25);
+                                }
+                            }
                         }
                         step++;
                         nextChaos = System.nanoTime() + Duration.ofSeconds(longVariant ? 7 : 4).toNanos();
                     }
-                    if (halting != null && halting.isDone()) {
+                    if (halting != null && halting.isDone() && !giveUpKilling) {
                         int slot = halting.join();
                         if (killWriterAfterCommit(slot)) {
                             halting = longVariant ? CompletableFuture.supplyAsync(() -> {
@@ -220,6 +243,9 @@ class NeverStaleClusterTest {
                     Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
                     if (httpReads.get() >= targetReads && flushes >= 1 && redisRestarts >= 1 && kills >= 1
                             && elapsed.compareTo(minimum) >= 0) {
+                        break;
+                    }
+                    if (!failures.isEmpty() && elapsed.compareTo(minimum) >= 0) {
                         break;
                     }
                     if (elapsed.compareTo(limit) > 0) {
@@ -246,9 +272,10 @@ class NeverStaleClusterTest {
             String variant = longVariant ? "long" : "default";
             System.out.printf("NeverStaleClusterTest[%s]: %s; %d HTTP reads in %.1f s (%.0f/s), %d writes"
                             + " acknowledged, %d answered 503, %d Redis restarts, %d FLUSHALLs, %d writers killed"
-                            + " after commit, seed %d%n", variant, result.summary(), httpReads.get(),
-                    duration.toMillis() / 1000.0, httpReads.get() * 1e9 / duration.toNanos(), acknowledged.get(),
-                    unavailable.get(), redisRestarts, flushes, kills, seed);
+                            + " after commit, slowest read %d ms, %d reads over 1 s, seed %d%n", variant,
+                    result.summary(), httpReads.get(), duration.toMillis() / 1000.0,
+                    httpReads.get() * 1e9 / duration.toNanos(), acknowledged.get(), unavailable.get(), redisRestarts,
+                    flushes, kills, slowestRead.get() / 1_000_000, slowReads.get(), seed);
             System.out.printf("checked %d reads, %d violations%n", result.readsChecked(), result.violations().size());
             StringBuilder report = new StringBuilder();
             result.violations().stream().limit(5)
@@ -256,8 +283,15 @@ class NeverStaleClusterTest {
             if (!report.isEmpty()) {
                 System.out.println(report);
             }
-            assertThat(result.violations()).as("stale reads (seed %d):%n%s", seed, report).isEmpty();
-            assertThat(failures).as("reads answered 5xx or unexpected statuses (seed %d)", seed).isEmpty();
+            List<String> failed = List.copyOf(failures);
+            String failureReport = failed.size() + " failures, the first ones:\n"
+                    + String.join("\n", failed.subList(0, Math.min(15, failed.size())));
+            if (!failed.isEmpty()) {
+                System.out.println(failureReport);
+            }
+            assertThat(result.violations().size()).as("stale reads (seed %d):%n%s", seed, report).isZero();
+            assertThat(failed.size()).as("reads answered 5xx, unexpected statuses (seed %d): %s", seed,
+                    failureReport).isZero();
             assertThat(httpReads.get()).isGreaterThanOrEqualTo(targetReads);
             assertThat(result.readsChecked()).isGreaterThanOrEqualTo(targetReads);
             assertThat(kills).as("writers killed between commit and invalidation").isGreaterThanOrEqualTo(1);
@@ -463,8 +497,9 @@ class NeverStaleClusterTest {
                             "halting replica answered 503");
                     return false;
                 }
-                throw new AssertionError("the replica armed to halt answered " + answered.status() + ": "
-                        + answered.text());
+                failures.add("the replica armed to halt answered " + answered.status() + ": " + answered.text());
+                giveUpKilling = true;
+                return false;
             } catch (UncheckedIOException died) {
                 int exit = cluster.replica(slot).awaitExit(Duration.ofSeconds(30));
                 long end = System.nanoTime();
@@ -532,6 +567,10 @@ class NeverStaleClusterTest {
             }
             long end = System.nanoTime();
             httpReads.incrementAndGet();
+            slowestRead.accumulateAndGet(end - start, Math::max);
+            if (end - start > 1_000_000_000L) {
+                slowReads.incrementAndGet();
+            }
             String detail = "replica " + (slot + 1) + ", " + (key == null ? "session of " + owner.id()
                     : "key " + key.id()) + ", " + why + ", request " + response.header("x-request-id");
             if (response.status() >= 500) {

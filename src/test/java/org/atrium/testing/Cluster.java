@@ -11,6 +11,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +56,8 @@ public final class Cluster implements AutoCloseable {
     private final RedisServer redis;
     private final Map<String, String> commonEnvironment;
     private final List<Slot> slots = new ArrayList<>();
+    private final List<AtriumProcess> launched = new ArrayList<>();
+    private boolean closed;
 
     /** One numbered replica: its current process and the extra environment it was started with. */
     private record Slot(AtriumProcess process, Map<String, String> environment) {
@@ -93,9 +96,23 @@ public final class Cluster implements AutoCloseable {
      * (with the replica's output) is thrown
      */
     public static Cluster start(String purpose, int replicas, Map<String, String> environment) {
+        return start(purpose, environment, Collections.nCopies(replicas, Map.of()));
+    }
+
+    /**
+     * Starts a cluster whose replicas differ (in parallel).
+     *
+     * @param purpose     a short lower-case word for the database name
+     * @param environment extra environment variables for every replica of this cluster, including later ones
+     * @param replicas    for each replica to start, its own extra environment variables (which win)
+     * @return the running cluster; if a replica fails to start, everything started is stopped and the failure
+     * (with the replica's output) is thrown
+     */
+    public static Cluster start(String purpose, Map<String, String> environment,
+                                List<Map<String, String>> replicas) {
         Cluster cluster = new Cluster(purpose, environment);
         try {
-            cluster.addReplicas(replicas, Map.of());
+            cluster.addReplicas(replicas);
             return cluster;
         } catch (RuntimeException | Error failure) {
             cluster.close();
@@ -153,9 +170,19 @@ public final class Cluster implements AutoCloseable {
      * @return their slot numbers
      */
     public List<Integer> addReplicas(int count, Map<String, String> environment) {
+        return addReplicas(Collections.nCopies(count, environment));
+    }
+
+    /**
+     * Starts more replicas together, each with its own extra environment, and waits until all are ready.
+     *
+     * @param environments for each replica, its extra environment variables
+     * @return their slot numbers, in the same order
+     */
+    public List<Integer> addReplicas(List<Map<String, String>> environments) {
         List<AtriumProcess> started = new ArrayList<>();
         try {
-            for (int i = 0; i < count; i++) {
+            for (Map<String, String> environment : environments) {
                 started.add(launch(environment));
             }
             awaitReady(started);
@@ -165,8 +192,8 @@ public final class Cluster implements AutoCloseable {
         }
         synchronized (this) {
             List<Integer> indexes = new ArrayList<>();
-            for (AtriumProcess process : started) {
-                slots.add(new Slot(process, Map.copyOf(environment)));
+            for (int i = 0; i < started.size(); i++) {
+                slots.add(new Slot(started.get(i), Map.copyOf(environments.get(i))));
                 indexes.add(slots.size() - 1);
             }
             return indexes;
@@ -304,12 +331,13 @@ public final class Cluster implements AutoCloseable {
         return text.toString();
     }
 
-    /** Kills every replica and stops Redis. */
+    /** Kills every replica (and any replica still starting) and stops Redis. */
     @Override
     public void close() {
         List<AtriumProcess> processes;
         synchronized (this) {
-            processes = slots.stream().map(Slot::process).toList();
+            closed = true;
+            processes = List.copyOf(launched);
         }
         CompletableFuture.allOf(processes.stream()
                 .map(process -> CompletableFuture.runAsync(process::close)).toArray(CompletableFuture[]::new))
@@ -321,12 +349,18 @@ public final class Cluster implements AutoCloseable {
         }
     }
 
-    private AtriumProcess launch(Map<String, String> environment) {
+    /** Starts a JVM; every JVM ever started is killed by {@link #close()}, even one still starting then. */
+    private synchronized AtriumProcess launch(Map<String, String> environment) {
+        if (closed) {
+            throw new IllegalStateException("the cluster is closed");
+        }
         AtriumProcess.Builder builder = AtriumProcess.builder().database(database).redis(redisUrl());
         Map<String, String> merged = new LinkedHashMap<>(commonEnvironment);
         merged.putAll(environment);
         merged.forEach(builder::env);
-        return builder.start();
+        AtriumProcess process = builder.start();
+        launched.add(process);
+        return process;
     }
 
     private static void awaitReady(List<AtriumProcess> processes) {
