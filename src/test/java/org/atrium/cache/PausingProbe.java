@@ -1,5 +1,7 @@
 package org.atrium.cache;
 
+import org.springframework.context.annotation.Primary;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -13,7 +15,13 @@ import java.util.function.Predicate;
  * writer's scopes), and the first thread that reaches that step with a matching detail signals its arrival and waits
  * there until the test {@linkplain Gate#release() releases} it. Other threads, and the same step with another detail,
  * pass through. Every step reached is recorded.
+ *
+ * <p>{@link ProtocolRaceTestBase} imports it as a bean, {@link Primary} over the product's no-op probe. It is
+ * deliberately not a component nor a configuration class: Atrium JVMs started from the test class path
+ * ({@code AtriumProcess}) scan this package without the test-type exclusions, and would otherwise pick it up in place
+ * of their own probe (and lose {@code ATRIUM_TESTING_HALT_AT}).
  */
+@Primary
 final class PausingProbe implements ProtocolProbe {
 
     /** A step reached by a thread. */

@@ -23,6 +23,7 @@ final class PrivateRedis implements AutoCloseable {
     private final int port;
     private final RedisClient client;
     private RedisServer server;
+    private boolean closed;
 
     private PrivateRedis(int port) {
         this.port = port;
@@ -114,7 +115,11 @@ final class PrivateRedis implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
             down();
         } finally {

@@ -11,11 +11,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
-import org.springframework.context.annotation.Primary;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -51,7 +48,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Every subclass has the same configuration, so they share one context (and one database, one private Redis).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@Import(ProtocolRaceTestBase.PausingProbeConfiguration.class)
+@Import(PausingProbe.class)
 abstract class ProtocolRaceTestBase {
 
     static final PrivateRedis REDIS;
@@ -84,16 +81,6 @@ abstract class ProtocolRaceTestBase {
         registry.add("atrium.events.heartbeat", () -> "200ms");
         registry.add("atrium.events.check-interval", () -> "100ms");
         registry.add("atrium.data-dir", dataDir::toString);
-    }
-
-    /** Replaces the product's no-op probe in this context only (test configurations are not component-scanned). */
-    @TestConfiguration(proxyBeanMethods = false)
-    static class PausingProbeConfiguration {
-        @Bean
-        @Primary
-        PausingProbe pausingProbe() {
-            return new PausingProbe();
-        }
     }
 
     @LocalServerPort
@@ -157,22 +144,37 @@ abstract class ProtocolRaceTestBase {
         }
     }
 
-    /** Stops the private Redis and waits until the application's circuit breaker is open (calls fail at once). */
+    /**
+     * Stops the private Redis and waits until the application's circuit breaker is open, so that Redis calls fail at
+     * once (concurrent calls, each failing after the command timeout, open it in one round).
+     */
     protected void stopRedis() {
         REDIS.down();
         Instant deadline = Instant.now().plusSeconds(20);
-        while (true) {
-            long started = System.nanoTime();
-            try {
-                shared.versions(List.of(Scope.INSTANCE.key()));
-            } catch (SharedStoreUnavailableException expected) {
-                if (Duration.ofNanos(System.nanoTime() - started).toMillis() < 50) {
-                    return;
+        while (!redisCallsFailFast()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("the application's Redis calls do not fail fast after Redis was stopped");
+            }
+            List<Thread> callers = java.util.stream.IntStream.range(0, 10).mapToObj(i -> Thread.ofVirtual()
+                    .start(this::redisCallsFailFast)).toList();
+            for (Thread caller : callers) {
+                try {
+                    caller.join();
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(interrupted);
                 }
             }
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("the application still reaches Redis after it was stopped");
-            }
+        }
+    }
+
+    private boolean redisCallsFailFast() {
+        long started = System.nanoTime();
+        try {
+            shared.versions(List.of(Scope.INSTANCE.key()));
+            return false;
+        } catch (SharedStoreUnavailableException expected) {
+            return Duration.ofNanos(System.nanoTime() - started).toMillis() < 50;
         }
     }
 
@@ -192,7 +194,7 @@ abstract class ProtocolRaceTestBase {
                 .param("scope", scope.key()).query(Long.class).single();
     }
 
-    /** @return a cache lookup counter ({@code local_hit}, {@code shared_hit}, {@code miss}, {@code database_validated}) */
+    /** @return a lookup counter: {@code local_hit}, {@code shared_hit}, {@code miss} or {@code database_validated} */
     protected double lookups(String result) {
         Counter counter = meters.find("atrium.cache.lookups").tag("result", result).counter();
         return counter == null ? 0 : counter.count();
