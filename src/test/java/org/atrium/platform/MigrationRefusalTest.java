@@ -106,11 +106,13 @@ class MigrationRefusalTest {
     }
 
     @Test
-    void migrationThatFailsWhileBeingAppliedStopsStartupReadablyAndLeavesNoTraceOfItself() {
+    void migrationThatFailsWhileBeingAppliedStopsStartupReadablyAndLeavesNoTraceOfItself() throws Exception {
         TestInfrastructure.Database database = TestInfrastructure.createDatabase("brokenmig");
+        // Replicas run without the test classes, so the broken migration is given as a directory.
+        String broken = java.nio.file.Path.of(getClass().getResource("/db/broken").toURI()).toString();
         String output;
         try (AtriumProcess serve = AtriumProcess.builder().database(database)
-                .env("SPRING_FLYWAY_LOCATIONS", "classpath:db/migration,classpath:db/broken").start()) {
+                .env("SPRING_FLYWAY_LOCATIONS", "classpath:db/migration,filesystem:" + broken).start()) {
             assertThat(serve.awaitExit(TIMEOUT)).as("a serving process must exit, not serve:\n" + serve.output())
                     .isNotZero();
             String refusal = assertRefusal(serve.output(), "a migration failed while being applied: ",

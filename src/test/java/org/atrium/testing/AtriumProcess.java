@@ -77,7 +77,7 @@ public final class AtriumProcess implements AutoCloseable {
                 command.add("-Xmx512m");
                 command.add("-XX:TieredStopAtLevel=1");
                 command.add("-cp");
-                command.add(System.getProperty("java.class.path"));
+                command.add(productionClassPath());
                 command.add("org.atrium.AtriumApplication");
                 command.addAll(arguments);
                 ProcessBuilder builder = new ProcessBuilder(command)
@@ -93,6 +93,18 @@ public final class AtriumProcess implements AutoCloseable {
                 throw new UncheckedIOException("could not start an Atrium process", failure);
             }
         }
+    }
+
+    /**
+     * The test JVM's class path without the test classes: a replica runs the product as built, so test-only beans
+     * (test controllers, probes, configurations) cannot leak into it through component scanning.
+     */
+    private static String productionClassPath() {
+        String separator = java.io.File.pathSeparator;
+        return java.util.Arrays.stream(System.getProperty("java.class.path").split(separator))
+                .filter(entry -> !entry.replace('\\', '/').endsWith("/test-classes")
+                        && !entry.replace('\\', '/').endsWith("/test-classes/"))
+                .collect(java.util.stream.Collectors.joining(separator));
     }
 
     /** @return a builder for a new process */
