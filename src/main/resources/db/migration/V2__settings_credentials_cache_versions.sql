@@ -24,6 +24,7 @@ create table user_settings (
 );
 
 -- Provider API keys and virtual keys, AES-256-GCM encrypted; key_id names the key that encrypted the row.
+-- secret_prefix (a conventional prefix such as 'sk-') and last_four are kept in clear only to show the secret masked.
 create table credentials (
     id              uuid primary key,
     scope           text        not null check (scope in ('instance', 'group', 'user')),
@@ -35,6 +36,7 @@ create table credentials (
     key_id          text        not null,
     nonce           bytea       not null,
     ciphertext      bytea       not null,
+    secret_prefix   text        not null default '',
     last_four       text        not null,
     shared_with_all boolean     not null default false,
     created_at      timestamptz not null default now(),

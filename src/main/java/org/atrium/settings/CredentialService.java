@@ -31,6 +31,7 @@ import java.util.UUID;
 public class CredentialService {
 
     private static final Logger log = LoggerFactory.getLogger(CredentialService.class);
+    private static final java.util.regex.Pattern CONVENTIONAL_PREFIX = java.util.regex.Pattern.compile("[A-Za-z]{2,4}-");
 
     /** What a new credential is. */
     public record NewCredential(String connection, String kind, String name, String secret) {
@@ -233,7 +234,8 @@ public class CredentialService {
         SecretCipher.Sealed sealed = cipher.seal(secret, id.toString());
         try {
             store.insert(id, scope, groupId, userId, credential.connection(), credential.kind(),
-                    credential.name().strip(), sealed, secret.substring(Math.max(0, secret.length() - 4)), false);
+                    credential.name().strip(), sealed, conventionalPrefix(secret),
+                    secret.substring(Math.max(0, secret.length() - 4)), false);
         } catch (DuplicateKeyException exists) {
             throw AtriumException.conflict("credential_exists", "There is already a credential for connection '"
                     + credential.connection() + "' here. Delete it first to replace it.");
@@ -241,6 +243,12 @@ public class CredentialService {
         LogEvents.info(log, "credential.created").addKeyValue("credential_id", id).addKeyValue("scope", scope)
                 .addKeyValue("connection", credential.connection()).log();
         return id;
+    }
+
+    /** A prefix such as {@code sk-} that names the kind of key without revealing any of it, or nothing. */
+    private static String conventionalPrefix(String secret) {
+        java.util.regex.Matcher prefix = CONVENTIONAL_PREFIX.matcher(secret);
+        return prefix.lookingAt() && secret.length() >= prefix.end() + 8 ? prefix.group() : "";
     }
 
     private static AtriumException notFound() {

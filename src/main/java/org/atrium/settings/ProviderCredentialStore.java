@@ -18,7 +18,8 @@ import java.util.UUID;
 class ProviderCredentialStore {
 
     private static final String COLUMNS = """
-            c.id, c.scope, c.group_id, c.user_id, c.connection, c.kind, c.name, c.last_four, c.shared_with_all,
+            c.id, c.scope, c.group_id, c.user_id, c.connection, c.kind, c.name, c.secret_prefix, c.last_four,
+            c.shared_with_all,
             c.created_at,
             coalesce((select array_agg(s.group_id order by s.group_id) from credential_shares s
                       where s.credential_id = c.id), '{}') as shares""";
@@ -30,16 +31,16 @@ class ProviderCredentialStore {
     }
 
     void insert(UUID id, String scope, @Nullable UUID groupId, @Nullable UUID userId, String connection, String kind,
-                String name, SecretCipher.Sealed sealed, String lastFour, boolean sharedWithAll) {
+                String name, SecretCipher.Sealed sealed, String prefix, String lastFour, boolean sharedWithAll) {
         jdbc.sql("""
                         insert into credentials (id, scope, group_id, user_id, connection, kind, name, key_id, nonce,
-                                                 ciphertext, last_four, shared_with_all)
+                                                 ciphertext, secret_prefix, last_four, shared_with_all)
                         values (:id, :scope, :group, :user, :connection, :kind, :name, :keyId, :nonce, :ciphertext,
-                                :lastFour, :all)""")
+                                :prefix, :lastFour, :all)""")
                 .param("id", id).param("scope", scope).param("group", groupId).param("user", userId)
                 .param("connection", connection).param("kind", kind).param("name", name)
                 .param("keyId", sealed.keyId()).param("nonce", sealed.nonce()).param("ciphertext", sealed.ciphertext())
-                .param("lastFour", lastFour).param("all", sharedWithAll).update();
+                .param("prefix", prefix).param("lastFour", lastFour).param("all", sharedWithAll).update();
     }
 
     void replaceShares(UUID credentialId, boolean sharedWithAll, Collection<UUID> groupIds) {
@@ -121,7 +122,7 @@ class ProviderCredentialStore {
             shares.add((UUID) id);
         }
         return new Credential(rs.getObject("id", UUID.class), scope, owner, rs.getString("connection"),
-                rs.getString("kind"), rs.getString("name"), "..." + rs.getString("last_four"),
+                rs.getString("kind"), rs.getString("name"), rs.getString("secret_prefix") + "..." + rs.getString("last_four"),
                 rs.getBoolean("shared_with_all"), shares, rs.getTimestamp("created_at").toInstant());
     }
 }

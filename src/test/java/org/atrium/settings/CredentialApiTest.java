@@ -420,8 +420,9 @@ class CredentialApiTest extends IntegrationTest {
         return "sk-" + hint + "-" + UUID.randomUUID().toString().replace("-", "");
     }
 
+    /** The conventional prefix ({@code sk-}) and the last four characters, as the issue specifies. */
     private static String masked(String secret) {
-        return "..." + secret.substring(secret.length() - 4);
+        return "sk-..." + secret.substring(secret.length() - 4);
     }
 
     /** The secret or any long part of it; the last four characters are allowed (they are the mask). */
