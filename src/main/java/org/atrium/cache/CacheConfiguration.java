@@ -44,8 +44,8 @@ class CacheConfiguration {
                 .build());
         breaker.getEventPublisher().onStateTransition(event -> LogEvents.warn(log, "cache.redis.circuit")
                 .addKeyValue("transition", event.getStateTransition().name()).log());
-        return new RedisSharedStore(template, breaker, properties.keyPrefix(), properties.entryTtl(),
-                properties.versionTtl());
+        RedisRequirements.check(template);
+        return new RedisSharedStore(template, breaker, properties.keyPrefix(), properties.entryTtl());
     }
 
     @Bean

@@ -14,8 +14,6 @@ import java.time.Duration;
  *                      Redis its own
  * @param entryTtl      how long an entry may stay in Redis or in memory without being read ({@code 1h}); only
  *                      bounds memory, correctness never depends on it
- * @param versionTtl    how long a version key lives in Redis after its last raise ({@code 24h}); an expired version
- *                      is reseeded from PostgreSQL
  * @param localEntries  how many entries each replica keeps in memory ({@code 10000}; 0 turns the in-memory layer
  *                      off in cluster mode)
  * @param relayInterval how often each replica copies recently raised versions from PostgreSQL to Redis, repairing
@@ -26,7 +24,6 @@ import java.time.Duration;
 public record CacheProperties(
         @DefaultValue("atrium:") @NotNull String keyPrefix,
         @DefaultValue("1h") @NotNull Duration entryTtl,
-        @DefaultValue("24h") @NotNull Duration versionTtl,
         @DefaultValue("10000") int localEntries,
         @DefaultValue("1s") @NotNull Duration relayInterval) {
 }

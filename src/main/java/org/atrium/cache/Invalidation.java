@@ -100,7 +100,7 @@ public final class Invalidation {
             // Raised again because Redis may have lost the first raise (restart, flush) while this transaction ran.
             for (int attempt = 1; ; attempt++) {
                 try {
-                    shared.raise(raised);
+                    shared.raiseCommitted(raised);
                     return;
                 } catch (SharedStoreUnavailableException unavailable) {
                     if (attempt == POST_COMMIT_ATTEMPTS) {

@@ -21,6 +21,11 @@ final class LocalSharedStore implements SharedStore {
         raised.forEach((scope, version) -> versions.merge(scope, version, Math::max));
     }
 
+    @Override
+    public void raiseCommitted(Map<String, Long> committed) {
+        raise(committed);
+    }
+
     /** Memory is lost only with the process, and with it every entry: one epoch for the process's life. */
     @Override
     public String epoch() {

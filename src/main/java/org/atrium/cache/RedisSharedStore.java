@@ -16,8 +16,9 @@ import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
- * The cluster-mode shared store. Versions are plain keys {@code <prefix>v:<scope>}; entries are
- * {@code <prefix>e:<key>} holding {@code <stamp>\n<payload>}. Checking a stamp and reading or writing the entry
+ * The cluster-mode shared store. Versions are plain keys {@code <prefix>v:<scope>} without TTL; entries are
+ * {@code <prefix>e:<key>} holding {@code <stamp>\n<payload>}, with a TTL. Scripts touch keys they compute, so this
+ * needs a standalone Redis (or one primary), not Redis Cluster. Checking a stamp and reading or writing the entry
  * happen in one Lua script, so no writer can slip between the check and the action. Every call goes through a
  * circuit breaker, so that while Redis is unreachable callers fall back at once instead of waiting for timeouts.
  */
@@ -57,15 +58,16 @@ final class RedisSharedStore implements SharedStore {
             return {1}
             """, List.class);
 
-    /** ARGV[1] version prefix, ARGV[2] ttl, then scope/version pairs. Raises each version, never lowers one. */
+    /**
+     * ARGV[1] version prefix, then scope/version pairs. Raises each version, never lowers one. Version keys have no
+     * TTL, so an eviction policy limited to keys with a TTL never removes them.
+     */
     private static final RedisScript<Long> RAISE = RedisScript.of("""
-            for i = 3, #ARGV, 2 do
+            for i = 2, #ARGV, 2 do
               local key = ARGV[1] .. ARGV[i]
               local current = redis.call('GET', key)
               if (not current) or tonumber(current) < tonumber(ARGV[i + 1]) then
-                redis.call('SET', key, ARGV[i + 1], 'EX', ARGV[2])
-              else
-                redis.call('EXPIRE', key, ARGV[2])
+                redis.call('SET', key, ARGV[i + 1])
               end
             end
             return 1
@@ -81,14 +83,14 @@ final class RedisSharedStore implements SharedStore {
             return epoch
             """, String.class);
 
-    /** KEYS[1] epoch; ARGV[1] expected epoch, ARGV[2] version prefix, ARGV[3] ttl, then pairs. 1 if raised. */
+    /** KEYS[1] epoch; ARGV[1] expected epoch, ARGV[2] version prefix, then pairs. 1 if raised. */
     private static final RedisScript<Long> RAISE_READ = RedisScript.of("""
             if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-            for i = 4, #ARGV, 2 do
+            for i = 3, #ARGV, 2 do
               local key = ARGV[2] .. ARGV[i]
               local current = redis.call('GET', key)
               if (not current) or tonumber(current) < tonumber(ARGV[i + 1]) then
-                redis.call('SET', key, ARGV[i + 1], 'EX', ARGV[3])
+                redis.call('SET', key, ARGV[i + 1])
               end
             end
             return 1
@@ -100,32 +102,42 @@ final class RedisSharedStore implements SharedStore {
     private final String epochKey;
     private final String entryPrefix;
     private final String entryTtlSeconds;
-    private final String versionTtlSeconds;
 
-    RedisSharedStore(StringRedisTemplate redis, CircuitBreaker breaker, String keyPrefix, Duration entryTtl,
-                     Duration versionTtl) {
+    RedisSharedStore(StringRedisTemplate redis, CircuitBreaker breaker, String keyPrefix, Duration entryTtl) {
         this.redis = redis;
         this.breaker = breaker;
         this.versionPrefix = keyPrefix + "v:";
         this.epochKey = keyPrefix + "epoch";
         this.entryPrefix = keyPrefix + "e:";
         this.entryTtlSeconds = Long.toString(Math.max(1, entryTtl.toSeconds()));
-        this.versionTtlSeconds = Long.toString(Math.max(1, versionTtl.toSeconds()));
     }
 
     @Override
     public void raise(Map<String, Long> versions) {
+        call(() -> raiseNow(versions));
+    }
+
+    @Override
+    public void raiseCommitted(Map<String, Long> versions) {
+        try {
+            raiseNow(versions);
+        } catch (RuntimeException failure) {
+            throw new SharedStoreUnavailableException("Redis is unavailable: " + failure.getClass().getSimpleName(),
+                    failure);
+        }
+    }
+
+    private Long raiseNow(Map<String, Long> versions) {
         if (versions.isEmpty()) {
-            return;
+            return 1L;
         }
         List<String> args = new ArrayList<>();
         args.add(versionPrefix);
-        args.add(versionTtlSeconds);
         versions.forEach((scope, version) -> {
             args.add(scope);
             args.add(Long.toString(version));
         });
-        call(() -> redis.execute(RAISE, List.of(), args.toArray()));
+        return redis.execute(RAISE, List.of(), args.toArray());
     }
 
     @Override
@@ -141,7 +153,6 @@ final class RedisSharedStore implements SharedStore {
         List<String> args = new ArrayList<>();
         args.add(epoch);
         args.add(versionPrefix);
-        args.add(versionTtlSeconds);
         versions.forEach((scope, version) -> {
             args.add(scope);
             args.add(Long.toString(version));

@@ -35,6 +35,14 @@ interface SharedStore {
     void raise(Map<String, Long> versions);
 
     /**
+     * Raises versions a writer has already committed, bypassing any circuit breaker: the caller is waiting for this
+     * raise to be answered, and a breaker opened by failing reads must not turn a committed write into an error.
+     *
+     * @param versions scope key to version
+     */
+    void raiseCommitted(Map<String, Long> versions);
+
+    /**
      * Returns the store's current epoch, creating it if missing. The epoch is a random token that disappears with
      * everything else when the store is flushed or restarted.
      *

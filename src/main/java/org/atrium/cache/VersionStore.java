@@ -52,23 +52,24 @@ class VersionStore {
     }
 
     void set(List<String> scopes, long version) {
-        jdbc.sql("update cache_versions set version = :version, updated_at = now() where scope = any(:scopes)")
+        jdbc.sql("update cache_versions set version = :version, updated_at = clock_timestamp()"
+                        + " where scope = any(:scopes)")
                 .param("version", version).param("scopes", scopes.toArray(String[]::new)).update();
     }
 
     /**
      * Brings a scope that the shared store holds ahead of PostgreSQL up to the shared store's version. A writer
-     * raises the shared store only while it holds the scope's row lock; so if the lock can be taken (within a short
-     * wait) and the row is still behind, its writer rolled back or died, the data is unchanged, and moving the version
+     * raises the shared store only while it holds the scope's row lock; so if the lock can be taken at once (a
+     * reader never queues behind a writer here) and the row is still behind, its writer rolled back or died, the data is unchanged, and moving the version
      * up is harmless. Must run in its own transaction.
      *
      * @return whether the row was moved up
      */
     boolean repair(String scope, long sharedVersion) {
-        jdbc.sql("set local lock_timeout = '100ms'").update();
+        jdbc.sql("set local lock_timeout = '1ms'").update();
         return jdbc.sql("""
                         insert into cache_versions (scope, version) values (:scope, :version)
-                        on conflict (scope) do update set version = excluded.version, updated_at = now()
+                        on conflict (scope) do update set version = excluded.version, updated_at = clock_timestamp()
                         where cache_versions.version < excluded.version""")
                 .param("scope", scope).param("version", sharedVersion).update() > 0;
     }

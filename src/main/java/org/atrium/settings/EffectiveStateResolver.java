@@ -50,6 +50,8 @@ public class EffectiveStateResolver {
         this.cache = cache;
         this.snapshot = new TransactionTemplate(transactions);
         this.snapshot.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
+        // Its own transaction always: joining a caller's read-committed one would stamp old reads with newer versions.
+        this.snapshot.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         this.snapshot.setReadOnly(true);
         this.clock = clock;
     }

@@ -36,8 +36,7 @@ class EpochFenceTest {
         connections.afterPropertiesSet();
         redis = new StringRedisTemplate(connections);
         prefix = "atrium-test:epoch-" + UUID.randomUUID() + ":";
-        store = new RedisSharedStore(redis, CircuitBreaker.ofDefaults("epoch-test"), prefix, Duration.ofMinutes(5),
-                Duration.ofMinutes(5));
+        store = new RedisSharedStore(redis, CircuitBreaker.ofDefaults("epoch-test"), prefix, Duration.ofMinutes(5));
     }
 
     @AfterEach

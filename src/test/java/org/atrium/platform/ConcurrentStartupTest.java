@@ -19,7 +19,8 @@ class ConcurrentStartupTest {
     void threeReplicasStartingTogetherOnAnEmptyDatabaseAllBecomeReadyAndApplyEachMigrationExactlyOnce() {
         TestInfrastructure.Database database = TestInfrastructure.createDatabase("concurrent");
         SortedSet<String> versions = ProcessTestSupport.buildVersions();
-        List<AtriumProcess.Builder> builders = Stream.generate(() -> AtriumProcess.builder().database(database))
+        List<AtriumProcess.Builder> builders = Stream.generate(() -> AtriumProcess.builder().database(database)
+                .redis(TestInfrastructure.redisUrl()))
                 .limit(3).toList();
 
         try (AtriumProcess first = builders.get(0).start();
@@ -43,5 +44,19 @@ class ConcurrentStartupTest {
         assertThat(ProcessTestSupport.jdbc(database)
                 .sql("select count(*) from flyway_schema_history where not success").query(Long.class).single())
                 .isZero();
+    }
+
+    @Test
+    void aSecondProcessWithoutRedisOnTheSameDatabaseRefusesToStart() {
+        TestInfrastructure.Database database = TestInfrastructure.createDatabase("singlenode");
+        try (AtriumProcess first = AtriumProcess.builder().database(database).start()) {
+            first.awaitReady(TIMEOUT);
+            try (AtriumProcess second = AtriumProcess.builder().database(database).start()) {
+                assertThat(second.awaitExit(TIMEOUT)).as(second.output()).isNotZero();
+                assertThat(second.output()).contains("Another Atrium process is serving this database without Redis")
+                        .contains("SPRING_DATA_REDIS_URL");
+            }
+            assertThat(first.api().get("/actuator/health/readiness", null).status()).isEqualTo(200);
+        }
     }
 }
