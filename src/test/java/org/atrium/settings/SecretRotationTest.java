@@ -81,7 +81,7 @@ class SecretRotationTest {
             assertThat(listed.status()).as(listed.text()).isEqualTo(200);
             JsonNode item = listed.json().path("items").get(0);
             assertThat(item.path("id").asString()).isEqualTo(credentialId.toString());
-            assertThat(item.path("maskedSecret").asString()).isEqualTo("..." + secret.substring(secret.length() - 4));
+            assertThat(item.path("maskedSecret").asString()).isEqualTo("sk-..." + secret.substring(secret.length() - 4));
             assertThat(listed.text()).doesNotContain(secret);
             Api.Response state = second.api().get("/api/v1/me/effective-state", token);
             assertThat(state.status()).as(state.text()).isEqualTo(200);
