@@ -458,9 +458,7 @@ class AuthorizationMatrixTest extends IntegrationTest {
                         // heartbeats, if any, until the server ends the stream
                     }
                 } catch (IOException abruptEnd) {
-                    // Ended, but by dropping the connection rather than with the last chunk: the async dispatch
-                    // that completes the stream is refused by the security filter chain (it has no
-                    // authentication), on an already committed response. Authorisation-wise the stream did end.
+                    throw new AssertionError("the stream was cut off instead of ending cleanly", abruptEnd);
                 }
                 return null;
             });
