@@ -66,6 +66,16 @@ class EmbeddedRunTest {
             assertThat(signedUp.json().path("token").asString()).isNotBlank();
             userId = user.path("id").asString();
 
+            try (AtriumProcess intruder = embedded()) {
+                assertThat(intruder.awaitExit(TIMEOUT)).as(intruder.output()).isNotZero();
+                assertThat(intruder.output()).contains("Another Atrium (process " + first.pid() + ")")
+                        .contains("ATRIUM_DATA_DIR");
+            }
+            assertReadyAndUp(first.api());
+            assertThat(first.api().get("/api/v1/auth/me", signedUp.json().path("token").asString()).status())
+                    .as("a second process on the data directory leaves the first one's database alone")
+                    .isEqualTo(200);
+
             assertPlainTextLogs(first.output());
 
             int exit = first.stop(TIMEOUT);

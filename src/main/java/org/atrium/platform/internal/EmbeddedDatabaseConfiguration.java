@@ -35,6 +35,7 @@ class EmbeddedDatabaseConfiguration {
         Path directory = properties.dataDir().resolve("postgres").toAbsolutePath().normalize();
         try {
             Files.createDirectories(directory);
+            claim(directory);
             stopOrphanedServer(directory);
             long started = System.nanoTime();
             EmbeddedPostgres server = EmbeddedPostgres.builder()
@@ -63,6 +64,25 @@ class EmbeddedDatabaseConfiguration {
         dataSource.setUsername("postgres");
         dataSource.setPoolName("atrium-embedded");
         return dataSource;
+    }
+
+    /**
+     * Records this process as the data directory's user, refusing when another live Atrium already uses it: its
+     * PostgreSQL is not an orphan, and two single-node processes on one database would not see each other's writes.
+     */
+    private static void claim(Path directory) throws IOException {
+        Path owner = directory.resolveSibling("postgres.owner");
+        long self = ProcessHandle.current().pid();
+        if (Files.exists(owner)) {
+            String recorded = Files.readString(owner).strip();
+            if (recorded.matches("\\d+") && Long.parseLong(recorded) != self
+                    && ProcessHandle.of(Long.parseLong(recorded)).map(ProcessHandle::isAlive).orElse(false)) {
+                throw new IllegalStateException("Another Atrium (process " + recorded + ") is using the data"
+                        + " directory " + directory.getParent() + ". Stop it, or give this one its own directory with"
+                        + " ATRIUM_DATA_DIR.");
+            }
+        }
+        Files.writeString(owner, Long.toString(self));
     }
 
     /**
