@@ -1,0 +1,260 @@
+package org.atrium.knowledge;
+
+import org.atrium.accounts.AccessProfile;
+import org.atrium.accounts.Caller;
+import org.atrium.accounts.GroupRole;
+import org.atrium.accounts.Permission;
+import org.atrium.platform.AtriumException;
+import org.atrium.platform.LogEvents;
+import org.atrium.platform.Page;
+import org.atrium.settings.EffectiveState;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Collections and their access rules. A collection belongs to a user or a group. Its owner, the owning group's
+ * admins and instance admins <em>manage</em> it (delete, grant); the owning group's members <em>read</em> it; explicit
+ * grants give a user or every member of a group <em>read</em> or <em>write</em>. Rules are evaluated against the
+ * caller's effective state of this request, so a removal from a group applies from the next request on.
+ * Collections a caller may not read do not exist for them (404).
+ */
+@Service
+public class CollectionService {
+
+    private static final Logger log = LoggerFactory.getLogger(CollectionService.class);
+
+    private final CollectionStore store;
+
+    CollectionService(CollectionStore store) {
+        this.store = store;
+    }
+
+    /**
+     * Creates a collection for the caller, or for a group the caller administers.
+     *
+     * @param state       the caller's effective state
+     * @param name        its name
+     * @param description what it holds
+     * @param groupId     the owning group, or {@code null} for a personal collection
+     * @return the collection
+     * @throws AtriumException {@code permission_denied} (403) without {@code createCollections}, {@code forbidden}
+     *                         (403) for a plain member of the group, {@code group_not_found} (404)
+     */
+    @Transactional
+    public Collection create(EffectiveState state, String name, String description, @Nullable UUID groupId) {
+        Caller caller = state.caller();
+        caller.require(Permission.CREATE_COLLECTIONS);
+        if (groupId != null && !caller.isAdmin()) {
+            GroupRole role = groupRole(state, groupId).orElseThrow(CollectionService::groupNotFound);
+            if (role != GroupRole.ADMIN) {
+                throw AtriumException.forbidden("forbidden", "Only the group's admins create its collections.");
+            }
+        }
+        UUID id = UUID.randomUUID();
+        try {
+            store.insert(id, name.strip(), description.strip(), groupId == null ? caller.userId() : null, groupId,
+                    caller.userId());
+        } catch (DataIntegrityViolationException noSuchGroup) {
+            throw groupNotFound();
+        }
+        LogEvents.info(log, "collection.created").addKeyValue("collection_id", id)
+                .addKeyValue("group_id", groupId).log();
+        return get(state, id);
+    }
+
+    /**
+     * Lists the collections the caller may read, by name.
+     *
+     * @param state  the caller's effective state
+     * @param offset how many to skip
+     * @param limit  page size
+     * @return one page
+     */
+    @Transactional(readOnly = true)
+    public Page<Collection> list(EffectiveState state, int offset, int limit) {
+        UUID[] groups = groupIds(state);
+        Caller caller = state.caller();
+        List<Collection> items = store.readable(caller.isAdmin(), caller.userId(), groups, offset, limit).stream()
+                .map(row -> view(row, access(state, row).orElse(Access.READ))).toList();
+        return new Page<>(items, store.countReadable(caller.isAdmin(), caller.userId(), groups), offset, limit);
+    }
+
+    /**
+     * Reads a collection the caller may read.
+     *
+     * @param state        the caller's effective state
+     * @param collectionId the collection
+     * @return the collection, with the caller's access
+     * @throws AtriumException {@code collection_not_found} (404)
+     */
+    @Transactional(readOnly = true)
+    public Collection get(EffectiveState state, UUID collectionId) {
+        CollectionStore.Row row = store.find(collectionId).orElseThrow(CollectionService::notFound);
+        return view(row, require(state, row, Access.READ));
+    }
+
+    /**
+     * Renames a collection or changes its description.
+     *
+     * @param state        the caller's effective state; needs write access
+     * @param collectionId the collection
+     * @param name         the new name, or {@code null} to keep it
+     * @param description  the new description, or {@code null} to keep it
+     * @return the collection after the change
+     * @throws AtriumException {@code collection_not_found} (404), {@code forbidden} (403) with read access only
+     */
+    @Transactional
+    public Collection update(EffectiveState state, UUID collectionId, @Nullable String name,
+                             @Nullable String description) {
+        CollectionStore.Row row = store.find(collectionId).orElseThrow(CollectionService::notFound);
+        Access access = require(state, row, Access.WRITE);
+        store.update(collectionId, name == null ? row.name() : name.strip(),
+                description == null ? row.description() : description.strip());
+        LogEvents.info(log, "collection.updated").addKeyValue("collection_id", collectionId).log();
+        return view(store.find(collectionId).orElseThrow(CollectionService::notFound), access);
+    }
+
+    /**
+     * Deletes a collection and its grants. Deleting one that does not exist succeeds.
+     *
+     * @param state        the caller's effective state; needs manage access
+     * @param collectionId the collection
+     * @throws AtriumException {@code collection_not_found} (404), {@code forbidden} (403)
+     */
+    @Transactional
+    public void delete(EffectiveState state, UUID collectionId) {
+        Optional<CollectionStore.Row> row = store.find(collectionId);
+        if (row.isEmpty()) {
+            return;
+        }
+        require(state, row.get(), Access.MANAGE);
+        store.delete(collectionId);
+        LogEvents.info(log, "collection.deleted").addKeyValue("collection_id", collectionId).log();
+    }
+
+    /**
+     * Lists a collection's grants.
+     *
+     * @param state        the caller's effective state; needs manage access
+     * @param collectionId the collection
+     * @return the grants
+     */
+    @Transactional(readOnly = true)
+    public List<CollectionGrant> grants(EffectiveState state, UUID collectionId) {
+        requireManage(state, collectionId);
+        return store.grants(collectionId);
+    }
+
+    /**
+     * Grants a user or a group read or write access, replacing an earlier grant to them.
+     *
+     * @param state        the caller's effective state; needs manage access
+     * @param collectionId the collection
+     * @param grant        exactly one of user or group, and {@code read} or {@code write}
+     * @return the collection's grants after the change
+     * @throws AtriumException {@code validation_failed} (400) for {@code manage}, {@code user_not_found} or
+     *                         {@code group_not_found} (404)
+     */
+    @Transactional
+    public List<CollectionGrant> grant(EffectiveState state, UUID collectionId, CollectionGrant grant) {
+        requireManage(state, collectionId);
+        if (grant.access() == Access.MANAGE) {
+            throw AtriumException.invalidField("access", "must be read or write");
+        }
+        try {
+            if (grant.userId() != null) {
+                store.putUserGrant(collectionId, grant.userId(), grant.access());
+            } else if (grant.groupId() != null) {
+                store.putGroupGrant(collectionId, grant.groupId(), grant.access());
+            }
+        } catch (DataIntegrityViolationException noSuchGrantee) {
+            throw grant.userId() != null ? AtriumException.notFound("user_not_found", "No such user.")
+                    : groupNotFound();
+        }
+        LogEvents.info(log, "collection.granted").addKeyValue("collection_id", collectionId)
+                .addKeyValue("access", grant.access().name().toLowerCase()).log();
+        return store.grants(collectionId);
+    }
+
+    /**
+     * Removes a grant. Removing one that does not exist succeeds.
+     *
+     * @param state        the caller's effective state; needs manage access
+     * @param collectionId the collection
+     * @param userId       the user whose grant goes, or {@code null}
+     * @param groupId      the group whose grant goes, or {@code null}
+     */
+    @Transactional
+    public void revoke(EffectiveState state, UUID collectionId, @Nullable UUID userId, @Nullable UUID groupId) {
+        requireManage(state, collectionId);
+        if (userId != null) {
+            store.deleteUserGrant(collectionId, userId);
+        }
+        if (groupId != null) {
+            store.deleteGroupGrant(collectionId, groupId);
+        }
+        LogEvents.info(log, "collection.grant_revoked").addKeyValue("collection_id", collectionId).log();
+    }
+
+    private void requireManage(EffectiveState state, UUID collectionId) {
+        require(state, store.find(collectionId).orElseThrow(CollectionService::notFound), Access.MANAGE);
+    }
+
+    /** @return the caller's access; 404 when they may not read, 403 when they may read but need more */
+    private Access require(EffectiveState state, CollectionStore.Row row, Access needed) {
+        Access access = access(state, row).orElseThrow(CollectionService::notFound);
+        if (!access.includes(needed)) {
+            throw AtriumException.forbidden("forbidden", "You may " + access.name().toLowerCase()
+                    + " this collection, but this needs " + needed.name().toLowerCase() + " access.");
+        }
+        return access;
+    }
+
+    private Optional<Access> access(EffectiveState state, CollectionStore.Row row) {
+        Caller caller = state.caller();
+        if (caller.isAdmin() || caller.userId().equals(row.ownerUserId())) {
+            return Optional.of(Access.MANAGE);
+        }
+        Optional<Access> viaGroup = row.ownerGroupId() == null ? Optional.empty()
+                : groupRole(state, row.ownerGroupId()).map(role -> role == GroupRole.ADMIN ? Access.MANAGE
+                : Access.READ);
+        if (viaGroup.filter(a -> a == Access.MANAGE).isPresent()) {
+            return viaGroup;
+        }
+        Optional<Access> granted = store.grantedAccess(row.id(), caller.userId(), groupIds(state));
+        if (viaGroup.isPresent() && granted.isPresent()) {
+            return Optional.of(granted.get().includes(viaGroup.get()) ? granted.get() : viaGroup.get());
+        }
+        return viaGroup.isPresent() ? viaGroup : granted;
+    }
+
+    private static Optional<GroupRole> groupRole(EffectiveState state, UUID groupId) {
+        return state.groups().stream().filter(m -> m.groupId().equals(groupId))
+                .map(AccessProfile.Membership::role).findFirst();
+    }
+
+    private static UUID[] groupIds(EffectiveState state) {
+        return state.groups().stream().map(AccessProfile.Membership::groupId).toArray(UUID[]::new);
+    }
+
+    private static Collection view(CollectionStore.Row row, Access access) {
+        return new Collection(row.id(), row.name(), row.description(), row.ownerUserId(), row.ownerGroupId(), access,
+                row.createdAt(), row.updatedAt());
+    }
+
+    private static AtriumException notFound() {
+        return AtriumException.notFound("collection_not_found", "No such collection.");
+    }
+
+    private static AtriumException groupNotFound() {
+        return AtriumException.notFound("group_not_found", "No such group.");
+    }
+}

@@ -1,0 +1,123 @@
+package org.atrium.knowledge;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** SQL for {@code collections} and {@code collection_grants}. */
+@Repository
+class CollectionStore {
+
+    /** A collection row with the grants that may concern the caller, before access is computed. */
+    record Row(UUID id, String name, String description, @Nullable UUID ownerUserId, @Nullable UUID ownerGroupId,
+               Instant createdAt, Instant updatedAt) {
+    }
+
+    /** Collections the caller may read: owned, owned by one of their groups, granted, or any for admins. */
+    private static final String READABLE = """
+            (:admin or c.owner_user_id = :user or c.owner_group_id = any(:groups)
+             or exists (select 1 from collection_grants g where g.collection_id = c.id
+                        and (g.grantee_user_id = :user or g.grantee_group_id = any(:groups))))""";
+
+    private final JdbcClient jdbc;
+
+    CollectionStore(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    void insert(UUID id, String name, String description, @Nullable UUID ownerUserId, @Nullable UUID ownerGroupId,
+                UUID createdBy) {
+        jdbc.sql("""
+                        insert into collections (id, name, description, owner_user_id, owner_group_id, created_by)
+                        values (:id, :name, :description, :user, :group, :createdBy)""")
+                .param("id", id).param("name", name).param("description", description)
+                .param("user", ownerUserId).param("group", ownerGroupId).param("createdBy", createdBy).update();
+    }
+
+    Optional<Row> find(UUID id) {
+        return jdbc.sql("select * from collections where id = :id").param("id", id)
+                .query(CollectionStore::row).optional();
+    }
+
+    long countReadable(boolean admin, UUID user, UUID[] groups) {
+        return jdbc.sql("select count(*) from collections c where " + READABLE)
+                .param("admin", admin).param("user", user).param("groups", groups).query(Long.class).single();
+    }
+
+    List<Row> readable(boolean admin, UUID user, UUID[] groups, int offset, int limit) {
+        return jdbc.sql("select c.* from collections c where " + READABLE
+                        + " order by lower(c.name), c.id offset :offset limit :limit")
+                .param("admin", admin).param("user", user).param("groups", groups)
+                .param("offset", offset).param("limit", limit).query(CollectionStore::row).list();
+    }
+
+    /** The strongest grant that reaches the caller, directly or through one of their groups. */
+    Optional<Access> grantedAccess(UUID collectionId, UUID user, UUID[] groups) {
+        return jdbc.sql("""
+                        select access from collection_grants
+                        where collection_id = :id and (grantee_user_id = :user or grantee_group_id = any(:groups))
+                        order by case access when 'write' then 0 else 1 end limit 1""")
+                .param("id", collectionId).param("user", user).param("groups", groups)
+                .query((rs, row) -> Access.valueOf(rs.getString("access").toUpperCase())).optional();
+    }
+
+    void update(UUID id, String name, String description) {
+        jdbc.sql("update collections set name = :name, description = :description, updated_at = now() where id = :id")
+                .param("id", id).param("name", name).param("description", description).update();
+    }
+
+    boolean delete(UUID id) {
+        return jdbc.sql("delete from collections where id = :id").param("id", id).update() > 0;
+    }
+
+    List<CollectionGrant> grants(UUID collectionId) {
+        return jdbc.sql("select grantee_user_id, grantee_group_id, access from collection_grants"
+                        + " where collection_id = :id order by grantee_user_id nulls last, grantee_group_id")
+                .param("id", collectionId)
+                .query((rs, row) -> new CollectionGrant(rs.getObject("grantee_user_id", UUID.class),
+                        rs.getObject("grantee_group_id", UUID.class),
+                        Access.valueOf(rs.getString("access").toUpperCase()))).list();
+    }
+
+    void putUserGrant(UUID collectionId, UUID userId, Access access) {
+        jdbc.sql("""
+                        insert into collection_grants (collection_id, grantee_user_id, access) values (:id, :user, :access)
+                        on conflict (collection_id, grantee_user_id) where grantee_user_id is not null
+                        do update set access = excluded.access""")
+                .param("id", collectionId).param("user", userId).param("access", access.name().toLowerCase())
+                .update();
+    }
+
+    void putGroupGrant(UUID collectionId, UUID groupId, Access access) {
+        jdbc.sql("""
+                        insert into collection_grants (collection_id, grantee_group_id, access)
+                        values (:id, :group, :access)
+                        on conflict (collection_id, grantee_group_id) where grantee_group_id is not null
+                        do update set access = excluded.access""")
+                .param("id", collectionId).param("group", groupId).param("access", access.name().toLowerCase())
+                .update();
+    }
+
+    void deleteUserGrant(UUID collectionId, UUID userId) {
+        jdbc.sql("delete from collection_grants where collection_id = :id and grantee_user_id = :user")
+                .param("id", collectionId).param("user", userId).update();
+    }
+
+    void deleteGroupGrant(UUID collectionId, UUID groupId) {
+        jdbc.sql("delete from collection_grants where collection_id = :id and grantee_group_id = :group")
+                .param("id", collectionId).param("group", groupId).update();
+    }
+
+    private static Row row(ResultSet rs, int row) throws SQLException {
+        return new Row(rs.getObject("id", UUID.class), rs.getString("name"), rs.getString("description"),
+                rs.getObject("owner_user_id", UUID.class), rs.getObject("owner_group_id", UUID.class),
+                rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant());
+    }
+}
