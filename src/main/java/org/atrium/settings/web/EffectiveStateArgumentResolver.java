@@ -1,6 +1,7 @@
 package org.atrium.settings.web;
 
 import org.atrium.settings.EffectiveState;
+import org.springdoc.core.utils.SpringDocUtils;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.MethodParameter;
 import org.springframework.security.core.Authentication;
@@ -19,6 +20,11 @@ import java.util.List;
  */
 @Configuration(proxyBeanMethods = false)
 class EffectiveStateArgumentResolver implements HandlerMethodArgumentResolver, WebMvcConfigurer {
+
+    static {
+        // Not a request parameter: keep it out of the OpenAPI document.
+        SpringDocUtils.getConfig().addRequestWrapperToIgnore(EffectiveState.class);
+    }
 
     @Override
     public void addArgumentResolvers(List<HandlerMethodArgumentResolver> resolvers) {
