@@ -92,6 +92,7 @@ class AuthorizationMatrixTest extends IntegrationTest {
     private static final Expect API_KEY_NOT_FOUND = new Expect(404, "api_key_not_found");
     private static final Expect GROUP_NOT_FOUND = new Expect(404, "group_not_found");
     private static final Expect CREDENTIAL_NOT_FOUND = new Expect(404, "credential_not_found");
+    private static final Expect COLLECTION_NOT_FOUND = new Expect(404, "collection_not_found");
 
     /**
      * A request as sent: the method, the concrete path and the JSON body (or {@code null}). A {@code stream} request
@@ -262,6 +263,54 @@ class AuthorizationMatrixTest extends IntegrationTest {
             "the caller's event stream (ended by signing out)",
             c -> c.stream("GET", "/api/v1/events"));
 
+    private static final String COLLECTIONS = "/api/v1/collections";
+    private static final Call CREATE_PERSONAL_COLLECTION = new Call("POST", COLLECTIONS,
+            "a new personal collection of the caller's",
+            c -> c.request("POST", COLLECTIONS, Map.of("name", "matrix-personal")));
+    private static final Call CREATE_GROUP_COLLECTION = new Call("POST", COLLECTIONS, "a new collection of G",
+            c -> c.request("POST", COLLECTIONS, Map.of("name", "matrix-group", "groupId", c.group())));
+    private static final Call LIST_COLLECTIONS = new Call("GET", COLLECTIONS,
+            "the collections the caller may read",
+            c -> c.request("GET", COLLECTIONS, null));
+    private static final Call READ_COLLECTION = new Call("GET", COLLECTIONS + "/{collectionId}", "a collection of G",
+            c -> c.request("GET", COLLECTIONS + "/" + c.groupCollection(), null));
+    private static final Call READ_OTHERS_COLLECTION = new Call("GET", COLLECTIONS + "/{collectionId}",
+            "a personal collection of a plain member of G",
+            c -> c.request("GET", COLLECTIONS + "/" + c.personalCollectionOf(c.plainMember()), null));
+    private static final Call RENAME_COLLECTION = new Call("PATCH", COLLECTIONS + "/{collectionId}",
+            "a collection of G, a new name",
+            c -> c.request("PATCH", COLLECTIONS + "/" + c.groupCollection(), Map.of("name", "renamed")));
+    private static final Call DELETE_COLLECTION = new Call("DELETE", COLLECTIONS + "/{collectionId}",
+            "a collection of G",
+            c -> c.request("DELETE", COLLECTIONS + "/" + c.groupCollection(), null));
+    private static final Call LIST_COLLECTION_GRANTS = new Call("GET", COLLECTIONS + "/{collectionId}/grants",
+            "a collection of G's grants",
+            c -> c.request("GET", COLLECTIONS + "/" + c.groupCollection() + "/grants", null));
+    private static final Call GRANT_USER = new Call("PUT", COLLECTIONS + "/{collectionId}/grants/users/{userId}",
+            "a collection of G, read for a throwaway account",
+            c -> c.request("PUT", COLLECTIONS + "/" + c.groupCollection() + "/grants/users/" + c.throwawayUser().id(),
+                    Map.of("access", "read")));
+    private static final Call GRANT_GROUP = new Call("PUT", COLLECTIONS + "/{collectionId}/grants/groups/{groupId}",
+            "a collection of G, read for another group",
+            c -> c.request("PUT", COLLECTIONS + "/" + c.groupCollection() + "/grants/groups/" + c.otherGroup(),
+                    Map.of("access", "read")));
+    private static final Call REVOKE_USER = new Call("DELETE", COLLECTIONS + "/{collectionId}/grants/users/{userId}",
+            "a collection of G, a throwaway account's read grant",
+            c -> {
+                UUID collection = c.groupCollection();
+                UUID grantee = c.throwawayUser().id();
+                c.grantAsSetupAdmin(collection, "users", grantee);
+                return c.request("DELETE", COLLECTIONS + "/" + collection + "/grants/users/" + grantee, null);
+            });
+    private static final Call REVOKE_GROUP = new Call("DELETE",
+            COLLECTIONS + "/{collectionId}/grants/groups/{groupId}", "a collection of G, another group's read grant",
+            c -> {
+                UUID collection = c.groupCollection();
+                UUID grantee = c.otherGroup();
+                c.grantAsSetupAdmin(collection, "groups", grantee);
+                return c.request("DELETE", COLLECTIONS + "/" + collection + "/grants/groups/" + grantee, null);
+            });
+
     // ----------------------------------------------------------------------------------------------------------------
     // The matrix. Columns: anonymous, pending account, plain user, admin of another group, admin of G, instance admin.
     // ----------------------------------------------------------------------------------------------------------------
@@ -321,7 +370,20 @@ class AuthorizationMatrixTest extends IntegrationTest {
             row(DELETE_OWN_CREDENTIAL,               UNAUTHENTICATED, ACCOUNT_PENDING, NO_CONTENT,           NO_CONTENT,           NO_CONTENT,           NO_CONTENT),
             row(DELETE_OTHERS_CREDENTIAL,            UNAUTHENTICATED, ACCOUNT_PENDING, CREDENTIAL_NOT_FOUND, CREDENTIAL_NOT_FOUND, CREDENTIAL_NOT_FOUND, CREDENTIAL_NOT_FOUND),
 
-            row(EVENTS,                              UNAUTHENTICATED, ACCOUNT_PENDING, OK,                   OK,                   OK,                   OK));
+            row(EVENTS,                              UNAUTHENTICATED, ACCOUNT_PENDING, OK,                   OK,                   OK,                   OK),
+
+            row(CREATE_PERSONAL_COLLECTION,          UNAUTHENTICATED, ACCOUNT_PENDING, CREATED,              CREATED,              CREATED,              CREATED),
+            row(CREATE_GROUP_COLLECTION,             UNAUTHENTICATED, ACCOUNT_PENDING, GROUP_NOT_FOUND,      GROUP_NOT_FOUND,      CREATED,              CREATED),
+            row(LIST_COLLECTIONS,                    UNAUTHENTICATED, ACCOUNT_PENDING, OK,                   OK,                   OK,                   OK),
+            row(READ_COLLECTION,                     UNAUTHENTICATED, ACCOUNT_PENDING, COLLECTION_NOT_FOUND, COLLECTION_NOT_FOUND, OK,                   OK),
+            row(READ_OTHERS_COLLECTION,              UNAUTHENTICATED, ACCOUNT_PENDING, COLLECTION_NOT_FOUND, COLLECTION_NOT_FOUND, COLLECTION_NOT_FOUND, OK),
+            row(RENAME_COLLECTION,                   UNAUTHENTICATED, ACCOUNT_PENDING, COLLECTION_NOT_FOUND, COLLECTION_NOT_FOUND, OK,                   OK),
+            row(DELETE_COLLECTION,                   UNAUTHENTICATED, ACCOUNT_PENDING, COLLECTION_NOT_FOUND, COLLECTION_NOT_FOUND, NO_CONTENT,           NO_CONTENT),
+            row(LIST_COLLECTION_GRANTS,              UNAUTHENTICATED, ACCOUNT_PENDING, COLLECTION_NOT_FOUND, COLLECTION_NOT_FOUND, OK,                   OK),
+            row(GRANT_USER,                          UNAUTHENTICATED, ACCOUNT_PENDING, COLLECTION_NOT_FOUND, COLLECTION_NOT_FOUND, OK,                   OK),
+            row(GRANT_GROUP,                         UNAUTHENTICATED, ACCOUNT_PENDING, COLLECTION_NOT_FOUND, COLLECTION_NOT_FOUND, OK,                   OK),
+            row(REVOKE_USER,                         UNAUTHENTICATED, ACCOUNT_PENDING, COLLECTION_NOT_FOUND, COLLECTION_NOT_FOUND, NO_CONTENT,           NO_CONTENT),
+            row(REVOKE_GROUP,                        UNAUTHENTICATED, ACCOUNT_PENDING, COLLECTION_NOT_FOUND, COLLECTION_NOT_FOUND, NO_CONTENT,           NO_CONTENT));
 
     private static Row row(Call call, Expect anonymous, Expect pending, Expect user, Expect otherGroupAdmin,
                            Expect groupAdmin, Expect instanceAdmin) {
@@ -509,6 +571,7 @@ class AuthorizationMatrixTest extends IntegrationTest {
         private final UUID group;
         private final TestUsers.Account caller;
         private final Map<String, TestUsers.Account> targets = new HashMap<>();
+        private final Map<String, String> collections = new HashMap<>();
 
         Cell(TestUsers.Account setupAdmin, Persona persona) {
             this.setupAdmin = setupAdmin;
@@ -647,6 +710,30 @@ class AuthorizationMatrixTest extends IntegrationTest {
                 }
                 default -> userCredentialOf(caller);
             };
+        }
+
+        /** A collection owned by G, created by the setup admin (the same one for the whole cell). */
+        UUID groupCollection() {
+            return UUID.fromString(collections.computeIfAbsent("group", ignored -> createdCollection(
+                    Map.of("name", "matrix-g-collection", "groupId", group), setupAdmin)));
+        }
+
+        /** A fresh personal collection of an approved account's own. */
+        UUID personalCollectionOf(TestUsers.Account owner) {
+            return UUID.fromString(createdCollection(Map.of("name", "matrix-personal"), owner));
+        }
+
+        /** Gives a user or a group ({@code kind} "users" or "groups") read access, as the setup admin. */
+        void grantAsSetupAdmin(UUID collectionId, String kind, UUID grantee) {
+            Api.Response granted = api.put("/api/v1/collections/" + collectionId + "/grants/" + kind + "/"
+                    + grantee, Map.of("access", "read"), setupAdmin.token());
+            assertThat(granted.status()).as("granting access: %s", granted.text()).isEqualTo(200);
+        }
+
+        private String createdCollection(Object body, TestUsers.Account as) {
+            Api.Response created = api.post("/api/v1/collections", body, as.token());
+            assertThat(created.status()).as("creating a target collection: %s", created.text()).isEqualTo(201);
+            return created.json().path("id").asString();
         }
 
         private String created(String path, Object body, TestUsers.Account as) {
