@@ -97,7 +97,7 @@ public class CollectionService {
      */
     @Transactional(readOnly = true)
     public Collection get(EffectiveState state, UUID collectionId) {
-        CollectionStore.Row row = store.find(collectionId).orElseThrow(CollectionService::notFound);
+        CollectionStore.Row row = find(state, collectionId);
         return view(row, require(state, row, Access.READ));
     }
 
@@ -114,12 +114,12 @@ public class CollectionService {
     @Transactional
     public Collection update(EffectiveState state, UUID collectionId, @Nullable String name,
                              @Nullable String description) {
-        CollectionStore.Row row = store.find(collectionId).orElseThrow(CollectionService::notFound);
+        CollectionStore.Row row = find(state, collectionId);
         Access access = require(state, row, Access.WRITE);
         store.update(collectionId, name == null ? row.name() : name.strip(),
                 description == null ? row.description() : description.strip());
         LogEvents.info(log, "collection.updated").addKeyValue("collection_id", collectionId).log();
-        return view(store.find(collectionId).orElseThrow(CollectionService::notFound), access);
+        return view(find(state, collectionId), access);
     }
 
     /**
@@ -131,7 +131,7 @@ public class CollectionService {
      */
     @Transactional
     public void delete(EffectiveState state, UUID collectionId) {
-        Optional<CollectionStore.Row> row = store.find(collectionId);
+        Optional<CollectionStore.Row> row = store.find(collectionId, state.caller().userId(), groupIds(state));
         if (row.isEmpty()) {
             return;
         }
@@ -204,8 +204,13 @@ public class CollectionService {
         LogEvents.info(log, "collection.grant_revoked").addKeyValue("collection_id", collectionId).log();
     }
 
+    private CollectionStore.Row find(EffectiveState state, UUID collectionId) {
+        return store.find(collectionId, state.caller().userId(), groupIds(state))
+                .orElseThrow(CollectionService::notFound);
+    }
+
     private void requireManage(EffectiveState state, UUID collectionId) {
-        require(state, store.find(collectionId).orElseThrow(CollectionService::notFound), Access.MANAGE);
+        require(state, find(state, collectionId), Access.MANAGE);
     }
 
     /** @return the caller's access; 404 when they may not read, 403 when they may read but need more */
@@ -229,7 +234,7 @@ public class CollectionService {
         if (viaGroup.filter(a -> a == Access.MANAGE).isPresent()) {
             return viaGroup;
         }
-        Optional<Access> granted = store.grantedAccess(row.id(), caller.userId(), groupIds(state));
+        Optional<Access> granted = Optional.ofNullable(row.granted());
         if (viaGroup.isPresent() && granted.isPresent()) {
             return Optional.of(granted.get().includes(viaGroup.get()) ? granted.get() : viaGroup.get());
         }

@@ -15,10 +15,16 @@ import java.util.UUID;
 @Repository
 class CollectionStore {
 
-    /** A collection row with the grants that may concern the caller, before access is computed. */
+    /** A collection row with the strongest grant that reaches the caller (null when none does). */
     record Row(UUID id, String name, String description, @Nullable UUID ownerUserId, @Nullable UUID ownerGroupId,
-               Instant createdAt, Instant updatedAt) {
+               Instant createdAt, Instant updatedAt, @Nullable Access granted) {
     }
+
+    /** The caller's strongest grant, directly or through one of their groups, computed with the row. */
+    private static final String GRANTED = """
+            (select case max(case g.access when 'write' then 2 else 1 end) when 2 then 'WRITE' when 1 then 'READ' end
+             from collection_grants g where g.collection_id = c.id
+               and (g.grantee_user_id = :user or g.grantee_group_id = any(:groups))) as granted""";
 
     /** Collections the caller may read: owned, owned by one of their groups, granted, or any for admins. */
     private static final String READABLE = """
@@ -41,9 +47,9 @@ class CollectionStore {
                 .param("user", ownerUserId).param("group", ownerGroupId).param("createdBy", createdBy).update();
     }
 
-    Optional<Row> find(UUID id) {
-        return jdbc.sql("select * from collections where id = :id").param("id", id)
-                .query(CollectionStore::row).optional();
+    Optional<Row> find(UUID id, UUID user, UUID[] groups) {
+        return jdbc.sql("select c.*, " + GRANTED + " from collections c where c.id = :id").param("id", id)
+                .param("user", user).param("groups", groups).query(CollectionStore::row).optional();
     }
 
     long countReadable(boolean admin, UUID user, UUID[] groups) {
@@ -52,20 +58,10 @@ class CollectionStore {
     }
 
     List<Row> readable(boolean admin, UUID user, UUID[] groups, int offset, int limit) {
-        return jdbc.sql("select c.* from collections c where " + READABLE
+        return jdbc.sql("select c.*, " + GRANTED + " from collections c where " + READABLE
                         + " order by lower(c.name), c.id offset :offset limit :limit")
                 .param("admin", admin).param("user", user).param("groups", groups)
                 .param("offset", offset).param("limit", limit).query(CollectionStore::row).list();
-    }
-
-    /** The strongest grant that reaches the caller, directly or through one of their groups. */
-    Optional<Access> grantedAccess(UUID collectionId, UUID user, UUID[] groups) {
-        return jdbc.sql("""
-                        select access from collection_grants
-                        where collection_id = :id and (grantee_user_id = :user or grantee_group_id = any(:groups))
-                        order by case access when 'write' then 0 else 1 end limit 1""")
-                .param("id", collectionId).param("user", user).param("groups", groups)
-                .query((rs, row) -> Access.valueOf(rs.getString("access").toUpperCase())).optional();
     }
 
     void update(UUID id, String name, String description) {
@@ -118,6 +114,7 @@ class CollectionStore {
     private static Row row(ResultSet rs, int row) throws SQLException {
         return new Row(rs.getObject("id", UUID.class), rs.getString("name"), rs.getString("description"),
                 rs.getObject("owner_user_id", UUID.class), rs.getObject("owner_group_id", UUID.class),
-                rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant());
+                rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant(),
+                rs.getString("granted") == null ? null : Access.valueOf(rs.getString("granted")));
     }
 }
