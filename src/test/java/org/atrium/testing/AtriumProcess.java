@@ -24,21 +24,22 @@ import java.util.concurrent.TimeUnit;
  */
 public final class AtriumProcess implements AutoCloseable {
 
+    private static final java.util.regex.Pattern STARTED_ON = java.util.regex.Pattern.compile(
+            "Tomcat started on port (\\d+)");
+
     private final Process process;
     private final Path output;
-    private final int port;
+    private volatile int port;
 
-    private AtriumProcess(Process process, Path output, int port) {
+    private AtriumProcess(Process process, Path output) {
         this.process = process;
         this.output = output;
-        this.port = port;
     }
 
     /** Where a process starts: its environment and arguments. */
     public static final class Builder {
         private final Map<String, String> environment = new LinkedHashMap<>();
         private final List<String> arguments = new ArrayList<>();
-        private int port = TestInfrastructure.freePort();
 
         /** Uses a test database (external-PostgreSQL configuration). */
         public Builder database(TestInfrastructure.Database database) {
@@ -84,11 +85,12 @@ public final class AtriumProcess implements AutoCloseable {
                         .redirectErrorStream(true)
                         .redirectOutput(output.toFile());
                 builder.environment().keySet().removeIf(name -> name.startsWith("SPRING_") || name.startsWith("ATRIUM_"));
-                builder.environment().put("SERVER_PORT", Integer.toString(port));
+                // Port 0: the server binds a free port itself, so replicas started together can never collide.
+                builder.environment().put("SERVER_PORT", "0");
                 builder.environment().putIfAbsent("ATRIUM_DATA_DIR",
                         Files.createTempDirectory("atrium-process-data-").toString());
                 builder.environment().putAll(environment);
-                return new AtriumProcess(builder.start(), output, port);
+                return new AtriumProcess(builder.start(), output);
             } catch (IOException failure) {
                 throw new UncheckedIOException("could not start an Atrium process", failure);
             }
@@ -112,14 +114,33 @@ public final class AtriumProcess implements AutoCloseable {
         return new Builder();
     }
 
-    /** @return the HTTP port the process serves on */
+    /**
+     * @return the HTTP port the process serves on, read from its log once the web server has started
+     * @throws AssertionError when the process exits first or takes more than two minutes
+     */
     public int port() {
-        return port;
+        if (port != 0) {
+            return port;
+        }
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
+        while (Instant.now().isBefore(deadline)) {
+            java.util.regex.Matcher started = STARTED_ON.matcher(output());
+            if (started.find()) {
+                port = Integer.parseInt(started.group(1));
+                return port;
+            }
+            if (!process.isAlive()) {
+                throw new AssertionError("Atrium exited with " + process.exitValue() + " before serving:\n"
+                        + output());
+            }
+            sleep(100);
+        }
+        throw new AssertionError("Atrium did not start its web server within two minutes:\n" + output());
     }
 
     /** @return an API client for this process */
     public Api api() {
-        return new Api("http://127.0.0.1:" + port);
+        return new Api("http://127.0.0.1:" + port());
     }
 
     /**
@@ -136,9 +157,13 @@ public final class AtriumProcess implements AutoCloseable {
                 throw new AssertionError("Atrium exited with " + process.exitValue() + " before it was ready:\n"
                         + output());
             }
+            if (port == 0 && !STARTED_ON.matcher(output()).find()) {
+                sleep(200);
+                continue;
+            }
             try {
                 HttpResponse<String> response = client.send(HttpRequest.newBuilder(
-                                URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
+                                URI.create("http://127.0.0.1:" + port() + "/actuator/health/readiness"))
                         .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() == 200) {
                     return;

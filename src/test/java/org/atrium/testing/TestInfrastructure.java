@@ -40,6 +40,7 @@ public final class TestInfrastructure {
 
     private static final String RUN_ID = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     private static final Object LOCK = new Object();
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private static String adminUrl;
     private static String user;
@@ -96,13 +97,21 @@ public final class TestInfrastructure {
         }
     }
 
-    /** @return a TCP port that was free a moment ago */
+    /**
+     * @return a TCP port that was free a moment ago and that this JVM has not handed out before: the operating system
+     * may offer a just-released port again, and two processes started together must not get the same one
+     */
     public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException failure) {
-            throw new UncheckedIOException(failure);
+        while (true) {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                socket.setReuseAddress(true);
+                int port = socket.getLocalPort();
+                if (HANDED_OUT.add(port)) {
+                    return port;
+                }
+            } catch (IOException failure) {
+                throw new UncheckedIOException(failure);
+            }
         }
     }
 
