@@ -82,8 +82,7 @@ public class GroupService {
      */
     @Transactional(readOnly = true)
     public Group get(Caller caller, UUID groupId) {
-        requireVisible(caller, groupId);
-        return groups.find(groupId).orElseThrow(GroupService::notFound);
+        return requireVisible(caller, groupId);
     }
 
     /**
@@ -141,7 +140,6 @@ public class GroupService {
     @Transactional(readOnly = true)
     public Page<GroupMember> members(Caller caller, UUID groupId, int offset, int limit) {
         requireVisible(caller, groupId);
-        groups.find(groupId).orElseThrow(GroupService::notFound);
         return new Page<>(groups.members(groupId, offset, limit), groups.countMembers(groupId), offset, limit);
     }
 
@@ -227,14 +225,15 @@ public class GroupService {
      *
      * @param caller  the current caller
      * @param groupId the group
+     * @return the group
      * @throws AtriumException {@code group_not_found} (404)
      */
     @Transactional(readOnly = true)
-    public void requireVisible(Caller caller, UUID groupId) {
+    public Group requireVisible(Caller caller, UUID groupId) {
         if (!caller.isAdmin() && groups.roleOf(groupId, caller.userId()).isEmpty()) {
             throw notFound();
         }
-        groups.find(groupId).orElseThrow(GroupService::notFound);
+        return groups.find(groupId).orElseThrow(GroupService::notFound);
     }
 
     /** @return {@code true} when the caller manages the group as its group admin rather than as instance admin */

@@ -77,15 +77,11 @@ class ProviderCredentialStore {
 
     /** Every credential that may apply to a member of these groups: instance ones, the groups', the user's. */
     List<Credential> applicableTo(UUID userId, Collection<UUID> groupIds) {
-        List<Credential> all = new ArrayList<>(ofInstance());
-        if (!groupIds.isEmpty()) {
-            all.addAll(jdbc.sql("select " + COLUMNS + " from credentials c where c.group_id = any(:groups)"
-                            + " order by c.connection, c.created_at, c.id")
-                    .param("groups", groupIds.toArray(UUID[]::new)).query(ProviderCredentialStore::credential)
-                    .list());
-        }
-        all.addAll(ofUser(userId));
-        return all;
+        return jdbc.sql("select " + COLUMNS + " from credentials c where c.scope = 'instance'"
+                        + " or c.group_id = any(:groups) or c.user_id = :user"
+                        + " order by c.connection, c.created_at, c.id")
+                .param("groups", groupIds.toArray(UUID[]::new)).param("user", userId)
+                .query(ProviderCredentialStore::credential).list();
     }
 
     /** The sealed secret, for rotation and for provider calls. */

@@ -7,7 +7,6 @@ import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
-import java.util.Set;
 
 /**
  * Documents the answers the security layer gives on every operation, so that controllers do not repeat them: any
@@ -19,8 +18,6 @@ import java.util.Set;
 @Order(0)
 class AuthenticationResponses implements OpenApiCustomizer {
 
-    private static final Set<String> PUBLIC = Set.of("/api/v1/auth/signup", "/api/v1/auth/signin");
-    private static final Set<String> OPEN_TO_PENDING = Set.of("/api/v1/auth/me", "/api/v1/auth/signout");
 
     private static final String UNAUTHENTICATED =
             "`unauthenticated`: no session or API key was sent";
@@ -36,13 +33,13 @@ class AuthenticationResponses implements OpenApiCustomizer {
             }
             for (Operation operation : item.readOperations()) {
                 ApiResponses responses = operation.getResponses();
-                if (PUBLIC.contains(path)) {
+                if (SecurityConfiguration.PUBLIC_API.contains(path)) {
                     mention(responses, "401", INVALID_CREDENTIALS);
                     continue;
                 }
                 mention(responses, "401", UNAUTHENTICATED);
                 mention(responses, "401", INVALID_CREDENTIALS);
-                if (!OPEN_TO_PENDING.contains(path)) {
+                if (!SecurityConfiguration.OPEN_TO_PENDING.contains(path)) {
                     mention(responses, "403", PENDING);
                 }
             }

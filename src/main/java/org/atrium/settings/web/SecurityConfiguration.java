@@ -20,6 +20,8 @@ import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
 import org.springframework.security.web.firewall.RequestRejectedHandler;
 
+import java.util.Set;
+
 /**
  * HTTP security: stateless, one authentication filter, and three coarse rules; finer rules (instance admin, group
  * admin, owner) are enforced by the facades so that every adapter gets them.
@@ -40,6 +42,13 @@ import org.springframework.security.web.firewall.RequestRejectedHandler;
 @ConditionalOnWebApplication
 class SecurityConfiguration {
 
+    /** API endpoints anyone may call (both are POST). */
+    static final Set<String> PUBLIC_API = Set.of("/api/v1/auth/signup", "/api/v1/auth/signin");
+    private static final String ME = "/api/v1/auth/me";
+    private static final String SIGN_OUT = "/api/v1/auth/signout";
+    /** API endpoints a pending account may call. */
+    static final Set<String> OPEN_TO_PENDING = Set.of(ME, SIGN_OUT);
+
     @Bean
     SecurityFilterChain securityFilterChain(HttpSecurity http, EffectiveStateResolver resolver) throws Exception {
         http.csrf(AbstractHttpConfigurer::disable)
@@ -52,14 +61,14 @@ class SecurityConfiguration {
                 .authorizeHttpRequests(rules -> rules
                         // The request was authorised when it arrived; these dispatches only finish its response.
                         .dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR).permitAll()
-                        .requestMatchers(HttpMethod.POST, "/api/v1/auth/signup", "/api/v1/auth/signin").permitAll()
+                        .requestMatchers(HttpMethod.POST, PUBLIC_API.toArray(String[]::new)).permitAll()
                         .requestMatchers("/actuator/health/**", "/actuator/health", "/actuator/prometheus",
                                 "/actuator/info").permitAll()
                         .requestMatchers("/v3/api-docs/**", "/v3/api-docs", "/swagger-ui/**", "/swagger-ui.html")
                         .permitAll()
                         .requestMatchers("/error").permitAll()
-                        .requestMatchers(HttpMethod.GET, "/api/v1/auth/me").authenticated()
-                        .requestMatchers(HttpMethod.POST, "/api/v1/auth/signout").authenticated()
+                        .requestMatchers(HttpMethod.GET, ME).authenticated()
+                        .requestMatchers(HttpMethod.POST, SIGN_OUT).authenticated()
                         .requestMatchers("/api/**").hasAnyRole(Role.USER.name(), Role.ADMIN.name())
                         .anyRequest().denyAll())
                 .exceptionHandling(errors -> errors

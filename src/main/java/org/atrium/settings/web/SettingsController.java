@@ -32,18 +32,20 @@ import java.util.UUID;
         + " the source of every value.")
 class SettingsController {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
     };
 
     private final SettingsService settings;
     private final EffectiveStateResolver resolver;
     private final DerivedObjects derived;
+    private final JsonMapper json;
 
-    SettingsController(SettingsService settings, EffectiveStateResolver resolver, DerivedObjects derived) {
+    SettingsController(SettingsService settings, EffectiveStateResolver resolver, DerivedObjects derived,
+                       JsonMapper json) {
         this.settings = settings;
         this.resolver = resolver;
         this.derived = derived;
+        this.json = json;
     }
 
     @Schema(description = "One settings layer: setting keys to values. Keys absent (or null) are not set here.")
@@ -53,8 +55,8 @@ class SettingsController {
                     example = "{\"defaultModel\": \"gpt-4o\", \"features.autocompletion\": true}")
             @NotNull Map<String, Object> settings) {
 
-        static Layer of(ObjectNode layer) {
-            return new Layer(JSON.convertValue(layer, MAP));
+        static Layer of(JsonMapper json, ObjectNode layer) {
+            return new Layer(json.convertValue(layer, MAP));
         }
     }
 
@@ -75,7 +77,7 @@ class SettingsController {
     @ApiResponse(responseCode = "200", description = "The layer.")
     @ApiResponse(responseCode = "403", description = "`admin_required`: the caller is not an instance admin.")
     Layer instance(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
-        return Layer.of(settings.instance(caller));
+        return Layer.of(json, settings.instance(caller));
     }
 
     @PutMapping("/api/v1/settings/instance")
@@ -88,7 +90,7 @@ class SettingsController {
     @ApiResponse(responseCode = "403", description = "`admin_required`: the caller is not an instance admin.")
     Layer replaceInstance(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
                           @Valid @RequestBody Layer body) {
-        return Layer.of(settings.replaceInstance(caller, JSON.valueToTree(body.settings())));
+        return Layer.of(json, settings.replaceInstance(caller, json.valueToTree(body.settings())));
     }
 
     @GetMapping("/api/v1/groups/{groupId}/settings")
@@ -99,7 +101,7 @@ class SettingsController {
     @ApiResponse(responseCode = "404", description = "`group_not_found`: no such group, or not yours to see.")
     Layer group(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
                 @Parameter(description = "The group's id.") @PathVariable UUID groupId) {
-        return Layer.of(settings.group(caller, groupId));
+        return Layer.of(json, settings.group(caller, groupId));
     }
 
     @PutMapping("/api/v1/groups/{groupId}/settings")
@@ -114,14 +116,15 @@ class SettingsController {
     Layer replaceGroup(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
                        @Parameter(description = "The group's id.") @PathVariable UUID groupId,
                        @Valid @RequestBody GroupLayer body) {
-        return Layer.of(settings.replaceGroup(caller, groupId, JSON.valueToTree(body.settings()), body.priority()));
+        ObjectNode layer = json.valueToTree(body.settings());
+        return Layer.of(json, settings.replaceGroup(caller, groupId, layer, body.priority()));
     }
 
     @GetMapping("/api/v1/me/settings")
     @Operation(summary = "Read my overrides", description = "The caller's own settings layer.")
     @ApiResponse(responseCode = "200", description = "The layer.")
     Layer mine(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
-        return Layer.of(settings.user(caller));
+        return Layer.of(json, settings.user(caller));
     }
 
     @PutMapping("/api/v1/me/settings")
@@ -135,7 +138,7 @@ class SettingsController {
     @ApiResponse(responseCode = "403", description = "`permission_denied`: overriding is not granted.")
     Layer replaceMine(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
                       @Valid @RequestBody Layer body) {
-        return Layer.of(settings.replaceUser(caller, JSON.valueToTree(body.settings())));
+        return Layer.of(json, settings.replaceUser(caller, json.valueToTree(body.settings())));
     }
 
     @GetMapping("/api/v1/me/effective-state")
