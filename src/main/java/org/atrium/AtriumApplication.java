@@ -21,7 +21,7 @@ public class AtriumApplication {
     /**
      * Starts Atrium.
      *
-     * @param args empty to serve, or {@code migrate} / {@code validate} / {@code rotate-secrets} followed by any Spring
+     * @param args empty to serve, or {@code migrate} / {@code validate} / {@code rotate-secrets} / {@code audit} followed by any Spring
      *             Boot arguments
      */
     public static void main(String[] args) {

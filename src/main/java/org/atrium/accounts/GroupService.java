@@ -236,6 +236,18 @@ public class GroupService {
         return groups.find(groupId).orElseThrow(GroupService::notFound);
     }
 
+    /**
+     * Looks a group up for background work that acts on behalf of the group itself (ingestion, re-indexing), where
+     * there is no caller to check.
+     *
+     * @param groupId the group
+     * @return the group, or empty when it does not exist (any more)
+     */
+    @Transactional(readOnly = true)
+    public Optional<Group> find(UUID groupId) {
+        return groups.find(groupId);
+    }
+
     /** @return {@code true} when the caller manages the group as its group admin rather than as instance admin */
     private boolean requireManager(Caller caller, UUID groupId) {
         if (caller.isAdmin()) {

@@ -9,14 +9,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+import org.springframework.util.backoff.FixedBackOff;
 import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.transaction.PlatformTransactionManager;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.time.Duration;
+import java.util.concurrent.Executors;
 
 /**
  * Wires the protocol for the deployment mode: Redis as the shared store when it is configured, this process's
@@ -49,6 +54,31 @@ class CacheConfiguration {
     }
 
     @Bean
+    Broadcasts broadcasts(ObjectProvider<StringRedisTemplate> redis, CacheProperties properties) {
+        StringRedisTemplate template = redis.getIfAvailable();
+        if (template == null) {
+            return new LocalBroadcasts();
+        }
+        return new RedisBroadcasts(template, broadcastListenerContainer(template), properties.keyPrefix());
+    }
+
+    private static RedisMessageListenerContainer broadcastListenerContainer(StringRedisTemplate template) {
+        RedisMessageListenerContainer container = new RedisMessageListenerContainer();
+        container.setConnectionFactory(template.getRequiredConnectionFactory());
+        // One delivery thread keeps messages in the order they were published (the default spawns one per message).
+        container.setTaskExecutor(Executors.newSingleThreadExecutor(Thread.ofVirtual().name("broadcasts")
+                .factory())::execute);
+        SimpleAsyncTaskExecutor subscriber = new SimpleAsyncTaskExecutor("broadcasts-subscription-");
+        subscriber.setVirtualThreads(true);
+        container.setSubscriptionExecutor(subscriber);
+        // Delivery must not wait for Redis at startup: the container subscribes in the background and retries.
+        container.setRecoveryBackoff(new FixedBackOff(1000, FixedBackOff.UNLIMITED_ATTEMPTS));
+        container.afterPropertiesSet();
+        container.start();
+        return container;
+    }
+
+    @Bean
     VersionedCache versionedCache(SharedStore shared, VersionStore versions, ProtocolProbe probe, JsonMapper json,
                                   PlatformTransactionManager transactions, CacheProperties properties,
                                   MeterRegistry meters) {
@@ -56,8 +86,9 @@ class CacheConfiguration {
     }
 
     @Bean
-    Invalidation invalidation(SharedStore shared, VersionStore versions, ProtocolProbe probe) {
-        return new Invalidation(shared, versions, probe);
+    Invalidation invalidation(SharedStore shared, VersionStore versions, ProtocolProbe probe,
+                              ApplicationEventPublisher events) {
+        return new Invalidation(shared, versions, probe, events);
     }
 
     @Bean

@@ -2,6 +2,7 @@ package org.atrium.cache;
 
 import org.atrium.platform.AtriumException;
 import org.atrium.platform.LogEvents;
+import org.springframework.context.ApplicationEventPublisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -34,7 +35,10 @@ public final class Invalidation {
     private final VersionStore versions;
     private final ProtocolProbe probe;
 
-    Invalidation(SharedStore shared, VersionStore versions, ProtocolProbe probe) {
+    private final ApplicationEventPublisher events;
+
+    Invalidation(SharedStore shared, VersionStore versions, ProtocolProbe probe, ApplicationEventPublisher events) {
+        this.events = events;
         this.shared = shared;
         this.versions = versions;
         this.probe = probe;
@@ -68,6 +72,7 @@ public final class Invalidation {
             TransactionSynchronizationManager.registerSynchronization(raise);
         }
         raise.scopes.addAll(scopes.stream().map(Scope::key).toList());
+        events.publishEvent(new ScopesChanged(List.copyOf(scopes)));
     }
 
     /** One transaction's pending raise. */

@@ -32,9 +32,11 @@ public class CollectionService {
     private static final Logger log = LoggerFactory.getLogger(CollectionService.class);
 
     private final CollectionStore store;
+    private final CollectionSpaces spaces;
 
-    CollectionService(CollectionStore store) {
+    CollectionService(CollectionStore store, CollectionSpaces spaces) {
         this.store = store;
+        this.spaces = spaces;
     }
 
     /**
@@ -65,6 +67,7 @@ public class CollectionService {
         } catch (DataIntegrityViolationException noSuchGroup) {
             throw groupNotFound();
         }
+        spaces.refreshTarget(id);
         LogEvents.info(log, "collection.created").addKeyValue("collection_id", id)
                 .addKeyValue("group_id", groupId).log();
         return get(state, id);
@@ -204,6 +207,18 @@ public class CollectionService {
         LogEvents.info(log, "collection.grant_revoked").addKeyValue("collection_id", collectionId).log();
     }
 
+    /**
+     * For the other services of this module: the collection, when the caller has at least the access needed.
+     *
+     * @throws AtriumException {@code collection_not_found} (404) when the caller may not read it, {@code forbidden}
+     *                         (403) when they may read it but need more
+     */
+    CollectionStore.Row requireAccess(EffectiveState state, UUID collectionId, Access needed) {
+        CollectionStore.Row row = find(state, collectionId);
+        require(state, row, needed);
+        return row;
+    }
+
     private CollectionStore.Row find(EffectiveState state, UUID collectionId) {
         return store.find(collectionId, state.caller().userId(), groupIds(state))
                 .orElseThrow(CollectionService::notFound);
@@ -246,7 +261,7 @@ public class CollectionService {
                 .map(AccessProfile.Membership::role).findFirst();
     }
 
-    private static UUID[] groupIds(EffectiveState state) {
+    static UUID[] groupIds(EffectiveState state) {
         return state.groups().stream().map(AccessProfile.Membership::groupId).toArray(UUID[]::new);
     }
 

@@ -27,7 +27,7 @@ class CollectionStore {
                and (g.grantee_user_id = :user or g.grantee_group_id = any(:groups))) as granted""";
 
     /** Collections the caller may read: owned, owned by one of their groups, granted, or any for admins. */
-    private static final String READABLE = """
+    static final String READABLE = """
             (:admin or c.owner_user_id = :user or c.owner_group_id = any(:groups)
              or exists (select 1 from collection_grants g where g.collection_id = c.id
                         and (g.grantee_user_id = :user or g.grantee_group_id = any(:groups))))""";

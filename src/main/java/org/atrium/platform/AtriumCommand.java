@@ -11,7 +11,9 @@ public enum AtriumCommand {
     /** Check that the database is exactly at this build's schema, then exit 0 or 1. */
     VALIDATE,
     /** Re-encrypt every stored secret with the active secrets key, then exit 0 or 1. */
-    ROTATE_SECRETS;
+    ROTATE_SECRETS,
+    /** Count what deletions left behind in each store (rows, vectors, stored bytes, jobs); exit 1 when any. */
+    AUDIT;
 
     /** The property through which the chosen command reaches the application context. */
     public static final String PROPERTY = "atrium.command";
@@ -20,8 +22,8 @@ public enum AtriumCommand {
      * Reads the command from the arguments.
      *
      * @param args the process arguments
-     * @return the command; {@link #SERVE} when the first argument is not {@code migrate}, {@code validate} or
-     * {@code rotate-secrets}
+     * @return the command; {@link #SERVE} when the first argument is not {@code migrate}, {@code validate},
+     * {@code rotate-secrets} or {@code audit}
      */
     public static AtriumCommand fromArguments(String[] args) {
         if (args.length == 0) {
@@ -31,6 +33,7 @@ public enum AtriumCommand {
             case "migrate" -> MIGRATE;
             case "validate" -> VALIDATE;
             case "rotate-secrets" -> ROTATE_SECRETS;
+            case "audit" -> AUDIT;
             default -> SERVE;
         };
     }

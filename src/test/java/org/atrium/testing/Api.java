@@ -98,6 +98,58 @@ public final class Api {
         return send("DELETE", path, null, auth(token));
     }
 
+    /**
+     * Uploads a file as the multipart part {@code file}, streaming it from memory.
+     *
+     * @param path     for example {@code /api/v1/collections/<id>/files}
+     * @param fileName the name the client gives the file
+     * @param content  its bytes
+     * @param token    a bearer token, or null
+     * @return the response
+     */
+    public Response upload(String path, String fileName, byte[] content, String token) {
+        String boundary = "atrium-test-" + java.util.UUID.randomUUID();
+        byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
+                + fileName.replace("\"", "") + "\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .timeout(Duration.ofSeconds(120))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.concat(HttpRequest.BodyPublishers.ofByteArray(head),
+                        HttpRequest.BodyPublishers.ofByteArray(content), HttpRequest.BodyPublishers.ofByteArray(tail)));
+        auth(token).forEach(builder::header);
+        try {
+            HttpResponse<String> response = CLIENT.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+            Map<String, String> flat = new LinkedHashMap<>();
+            response.headers().map().forEach((name, values) -> flat.put(name.toLowerCase(), values.getFirst()));
+            return new Response(response.statusCode(), flat, response.body());
+        } catch (IOException failure) {
+            throw new UncheckedIOException("upload to " + path + " failed", failure);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(interrupted);
+        }
+    }
+
+    /** GET returning the raw bytes, for downloads. */
+    public byte[] download(String path, String token) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(60));
+        auth(token).forEach(builder::header);
+        try {
+            HttpResponse<byte[]> response = CLIENT.send(builder.GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("download of " + path + " answered " + response.statusCode());
+            }
+            return response.body();
+        } catch (IOException failure) {
+            throw new UncheckedIOException("download of " + path + " failed", failure);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(interrupted);
+        }
+    }
+
     private static Map<String, String> auth(String token) {
         return token == null ? Map.of() : Map.of("Authorization", "Bearer " + token);
     }

@@ -16,6 +16,13 @@ import org.springframework.transaction.PlatformTransactionManager;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 public abstract class IntegrationTest {
 
+    /**
+     * The embeddings provider every in-process test talks to (connections {@code fake}, OpenAI wire format, and
+     * {@code fake-ollama}): one dimension per keyword, so a query naming a keyword finds the chunks that mention it.
+     */
+    protected static final FakeEmbeddingServer EMBEDDINGS = FakeEmbeddingServer.withKeywords("kiwi", "mango",
+            "papaya", "lichen", "granite", "violin", "tundra", "saffron");
+
     static {
         // System properties rather than @DynamicPropertySource: Atrium derives its mode (cluster when Redis is
         // configured) and log format before the test framework adds dynamic properties.
@@ -26,6 +33,14 @@ public abstract class IntegrationTest {
         System.setProperty("spring.data.redis.url", TestInfrastructure.redisUrl());
         System.setProperty("atrium.cache.key-prefix", database.redisKeyPrefix());
         System.setProperty("atrium.secrets.keys.test", TestInfrastructure.SECRETS_KEY);
+        System.setProperty("atrium.providers.connections.fake.type", "openai");
+        System.setProperty("atrium.providers.connections.fake.base-url", EMBEDDINGS.openAiBaseUrl());
+        System.setProperty("atrium.providers.connections.fake-ollama.type", "ollama");
+        System.setProperty("atrium.providers.connections.fake-ollama.base-url", EMBEDDINGS.ollamaBaseUrl());
+        System.setProperty("atrium.providers.embedding.initial-backoff", "50ms");
+        System.setProperty("atrium.providers.embedding.max-backoff", "200ms");
+        System.setProperty("atrium.knowledge.ingest-retry-backoff", "1s");
+        System.setProperty("atrium.jobs.polling-interval", "200ms");
         System.setProperty("atrium.data-dir",
                 System.getProperty("java.io.tmpdir") + "/atrium-it-" + TestInfrastructure.runId());
     }

@@ -43,7 +43,7 @@ class MigrationGate implements FlywayMigrationStrategy {
         boolean onlyValidate = switch (properties.command()) {
             case MIGRATE -> false;
             case SERVE -> properties.migrations().onStartup() == AtriumProperties.Migrations.OnStartup.VALIDATE;
-            case VALIDATE, ROTATE_SECRETS -> true;
+            case VALIDATE, ROTATE_SECRETS, AUDIT -> true;
         };
         if (onlyValidate) {
             refusePending(flyway);

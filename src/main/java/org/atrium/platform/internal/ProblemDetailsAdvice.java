@@ -20,6 +20,8 @@ import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.MissingRequestHeaderException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.multipart.MaxUploadSizeExceededException;
+import org.springframework.web.multipart.support.MissingServletRequestPartException;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
@@ -105,6 +107,10 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
             problem.setDetail("The request body is missing or is not valid JSON of the expected shape.");
         } else if (failure instanceof NoResourceFoundException) {
             problem.setDetail("There is no endpoint at this path.");
+        } else if (failure instanceof MaxUploadSizeExceededException) {
+            problem.setDetail("The file is larger than this instance accepts (atrium.knowledge.max-file-size).");
+        } else if (failure instanceof MissingServletRequestPartException missing) {
+            problem.setDetail("The multipart request has no part named '" + missing.getRequestPartName() + "'.");
         }
         return super.handleExceptionInternal(failure, problem, headers, statusCode, request);
     }
@@ -119,6 +125,8 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
             case HttpMediaTypeNotSupportedException ignored -> "unsupported_media_type";
             case HttpMediaTypeNotAcceptableException ignored -> "not_acceptable";
             case NoResourceFoundException ignored -> "not_found";
+            case MaxUploadSizeExceededException ignored -> "file_too_large";
+            case MissingServletRequestPartException ignored -> "invalid_parameter";
             default -> status.is4xxClientError() ? "bad_request" : "internal_error";
         };
     }

@@ -13,6 +13,7 @@ import org.atrium.accounts.Role;
 import org.atrium.platform.LogEvents;
 import org.atrium.settings.EffectiveState;
 import org.atrium.settings.EffectiveStateResolver;
+import org.atrium.settings.LiveEventSource;
 import org.atrium.settings.EventStreamProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +24,9 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -60,8 +64,12 @@ class EventStreamController implements SmartLifecycle {
     private final Set<SseEmitter> open = ConcurrentHashMap.newKeySet();
     private volatile boolean running;
 
-    EventStreamController(EffectiveStateResolver resolver, EventStreamProperties properties) {
+    private final List<LiveEventSource> sources;
+
+    EventStreamController(EffectiveStateResolver resolver, EventStreamProperties properties,
+                          List<LiveEventSource> sources) {
         this.resolver = resolver;
+        this.sources = List.copyOf(sources);
         this.heartbeat = properties.heartbeat();
         this.checkInterval = properties.checkInterval();
     }
@@ -69,7 +77,9 @@ class EventStreamController implements SmartLifecycle {
     @GetMapping(path = "/api/v1/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     @Operation(summary = "Stream my events",
             description = "A server-sent event stream: `ready` once, `heartbeat` every `atrium.events.heartbeat`,"
-                    + " `state.changed` when the caller's effective settings change. The stream ends, with no"
+                    + " `state.changed` when the caller's effective settings change, `file.status` when a file in a"
+                    + " collection the caller may read moves on in ingestion (queued, extracting, embedding n of m,"
+                    + " ready, failed with a reason; see FileEvent). The stream ends, with no"
                     + " further event, when the credential it was opened with stops being valid or the caller's"
                     + " role, permissions or groups change; reconnect to continue.")
     @ApiResponse(responseCode = "200", description = "The stream.", content = @Content(
@@ -113,6 +123,7 @@ class EventStreamController implements SmartLifecycle {
 
     private void stream(SseEmitter emitter, RequestCredential credential, EffectiveState opened) {
         Authorisation authorisation = Authorisation.of(opened);
+        List<LiveEventSource.Subscription> subscriptions = new ArrayList<>();
         var stamp = opened.stamp();
         Instant nextHeartbeat = Instant.now().plus(heartbeat);
         try {
@@ -121,6 +132,16 @@ class EventStreamController implements SmartLifecycle {
                 return;
             }
             emitter.send(SseEmitter.event().name("ready").data(Map.of("userId", opened.caller().userId())));
+            Supplier<Optional<EffectiveState>> current = () -> resolver.resolve(credential.secret(),
+                    credential.apiKeyOnly()).filter(state -> Authorisation.of(state).equals(authorisation));
+            LiveEventSource.Sink sink = (name, data) -> {
+                try {
+                    emitter.send(SseEmitter.event().name(name).data(data));
+                } catch (IOException | IllegalStateException clientGone) {
+                    // The loop below notices on its next send and ends the stream.
+                }
+            };
+            sources.forEach(source -> subscriptions.add(source.open(current, sink)));
             while (running) {
                 Thread.sleep(checkInterval);
                 Optional<EffectiveState> now = resolver.resolve(credential.secret(), credential.apiKeyOnly());
@@ -146,6 +167,8 @@ class EventStreamController implements SmartLifecycle {
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
             emitter.complete();
+        } finally {
+            subscriptions.forEach(LiveEventSource.Subscription::close);
         }
     }
 }

@@ -1,0 +1,169 @@
+package org.atrium.knowledge;
+
+import org.atrium.cache.Scope;
+import org.atrium.platform.LogEvents;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Keeps each collection's embedding space in line with its owner's effective embedding settings, and each file's
+ * indexes in line with the spaces of the collections holding it: a new model means new indexes are queued, and
+ * indexes no collection searches any more are deleted. Runs inside the caller's transaction.
+ */
+@Component
+class CollectionSpaces {
+
+    private static final Logger log = LoggerFactory.getLogger(CollectionSpaces.class);
+
+    /** Failures an admin fixes by changing settings or credentials; a refresh retries them. */
+    private static final Set<String> SETTINGS_FAILURES = Set.of("embedding_not_configured",
+            "embedding_connection_unknown", "embedding_credential_missing", "embedding_credential_deleted");
+
+    private final JdbcClient jdbc;
+    private final EmbeddingTargets targets;
+    private final FileStore files;
+    private final IngestionJobs jobs;
+    private final KnowledgeEvents events;
+
+    CollectionSpaces(JdbcClient jdbc, EmbeddingTargets targets, FileStore files, IngestionJobs jobs,
+                     KnowledgeEvents events) {
+        this.jdbc = jdbc;
+        this.targets = targets;
+        this.files = files;
+        this.jobs = jobs;
+        this.events = events;
+    }
+
+    /**
+     * Resolves the collection's target, records its space and problem, and brings its files' indexes in line.
+     *
+     * @return the target, or empty when the collection does not exist
+     */
+    Optional<EmbeddingTargets.Target> refresh(UUID collectionId) {
+        Optional<EmbeddingTargets.Target> resolved = refreshTarget(collectionId);
+        if (resolved.isEmpty()) {
+            return resolved;
+        }
+        EmbeddingTargets.Target target = resolved.get();
+        List<UUID> held = jdbc.sql("select file_id from collection_files where collection_id = :c")
+                .param("c", collectionId).query(UUID.class).list();
+        held.forEach(fileId -> ensureIndex(fileId, target));
+        if (!held.isEmpty()) {
+            // Indexes in a space that no collection holding the file searches any more go, with their chunks.
+            jdbc.sql("""
+                            delete from file_indexes fi
+                            where fi.file_id = any(:files)
+                              and not exists (select 1 from collection_files cf join collections c
+                                              on c.id = cf.collection_id
+                                              where cf.file_id = fi.file_id and c.space_id = fi.space_id)""")
+                    .param("files", held.toArray(UUID[]::new)).update();
+        }
+        return Optional.of(target);
+    }
+
+    /**
+     * Resolves the collection's target and records its space and problem, without touching its files.
+     *
+     * @return the target, or empty when the collection does not exist
+     */
+    Optional<EmbeddingTargets.Target> refreshTarget(UUID collectionId) {
+        Optional<FileStore.Owner> owner = jdbc.sql(
+                        "select owner_user_id, owner_group_id from collections where id = :id for update")
+                .param("id", collectionId)
+                .query((rs, row) -> new FileStore.Owner(rs.getObject("owner_user_id", UUID.class),
+                        rs.getObject("owner_group_id", UUID.class))).optional();
+        if (owner.isEmpty()) {
+            return Optional.empty();
+        }
+        EmbeddingTargets.Target target = targets.resolve(owner.get().userId(), owner.get().groupId());
+        Integer spaceId = switch (target) {
+            case EmbeddingTargets.Ready ready -> ready.spaceId();
+            case EmbeddingTargets.Unavailable unavailable -> unavailable.spaceId();
+        };
+        String code = target instanceof EmbeddingTargets.Unavailable u ? u.code() : null;
+        String reason = target instanceof EmbeddingTargets.Unavailable u ? u.reason() : null;
+        int changed = jdbc.sql("""
+                        update collections set space_id = cast(:space as integer),
+                                               embedding_problem_code = cast(:code as text),
+                                               embedding_problem = cast(:reason as text)
+                        where id = :id and (space_id is distinct from cast(:space as integer)
+                                            or embedding_problem_code is distinct from cast(:code as text)
+                                            or embedding_problem is distinct from cast(:reason as text))""")
+                .param("space", spaceId).param("code", code).param("reason", reason).param("id", collectionId)
+                .update();
+        if (changed > 0) {
+            LogEvents.info(log, "collection.embedding.changed").addKeyValue("collection_id", collectionId)
+                    .addKeyValue("space_id", spaceId).addKeyValue("problem", code).log();
+        }
+        return Optional.of(target);
+    }
+
+    /** Makes sure the file has an index in the target's space, queued or failed with the target's reason. */
+    void ensureIndex(UUID fileId, EmbeddingTargets.Target target) {
+        switch (target) {
+            case EmbeddingTargets.Ready ready -> {
+                Optional<Long> created = files.createIndex(fileId, ready.spaceId(), IngestionStatus.QUEUED, null,
+                        null);
+                Optional<Long> generation = created.isPresent() ? created : retryIfSettingsFailure(fileId,
+                        ready.spaceId());
+                generation.ifPresent(g -> {
+                    jobs.schedule(fileId, ready.spaceId(), g);
+                    events.statusChanged(fileId, ready.spaceId());
+                });
+            }
+            case EmbeddingTargets.Unavailable unavailable -> {
+                if (unavailable.spaceId() == null) {
+                    return;
+                }
+                if (files.createIndex(fileId, unavailable.spaceId(), IngestionStatus.FAILED, unavailable.code(),
+                        unavailable.reason()).isEmpty()) {
+                    jdbc.sql("""
+                                    update file_indexes set failure_code = :code, failure_reason = :reason,
+                                                            updated_at = now()
+                                    where file_id = :f and space_id = :s and status = 'failed'
+                                      and failure_code = any(:settings)""")
+                            .param("code", unavailable.code()).param("reason", unavailable.reason())
+                            .param("f", fileId).param("s", unavailable.spaceId())
+                            .param("settings", SETTINGS_FAILURES.toArray(String[]::new)).update();
+                }
+                events.statusChanged(fileId, unavailable.spaceId());
+            }
+        }
+    }
+
+    /** Collections whose target depends on a changed scope. */
+    List<UUID> collectionsAffectedBy(Scope scope) {
+        String key = scope.key();
+        if (key.equals(Scope.INSTANCE.key())) {
+            return jdbc.sql("select id from collections order by id").query(UUID.class).list();
+        }
+        UUID id = UUID.fromString(key.substring(2));
+        if (key.startsWith("g:")) {
+            return jdbc.sql("""
+                            select id from collections where owner_group_id = :id
+                            union select c.id from collections c join group_members m on m.user_id = c.owner_user_id
+                            where m.group_id = :id""")
+                    .param("id", id).query(UUID.class).list();
+        }
+        return jdbc.sql("select id from collections where owner_user_id = :id").param("id", id)
+                .query(UUID.class).list();
+    }
+
+    private Optional<Long> retryIfSettingsFailure(UUID fileId, int spaceId) {
+        Optional<String> failure = jdbc.sql("""
+                        select failure_code from file_indexes
+                        where file_id = :f and space_id = :s and status = 'failed'""")
+                .param("f", fileId).param("s", spaceId).query(String.class).optional();
+        if (failure.isPresent() && SETTINGS_FAILURES.contains(failure.get())) {
+            return files.restartIndex(fileId, spaceId, IngestionStatus.QUEUED, null, null);
+        }
+        return Optional.empty();
+    }
+}

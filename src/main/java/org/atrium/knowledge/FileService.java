@@ -1,0 +1,283 @@
+package org.atrium.knowledge;
+
+import org.atrium.accounts.Caller;
+import org.atrium.accounts.Permission;
+import org.atrium.knowledge.extraction.TextExtractor;
+import org.atrium.platform.AtriumException;
+import org.atrium.platform.LogEvents;
+import org.atrium.platform.Page;
+import org.atrium.settings.EffectiveState;
+import org.atrium.storage.BlobStore;
+import org.atrium.storage.StoredBlob;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.core.io.InputStreamSource;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Files in collections: upload, add, list, read, download, remove and delete. A file is stored once and can be in
+ * several collections; it exists while a collection holds it. Reading a file needs read access to a collection that
+ * holds it (or having uploaded it); adding it to a collection needs that and write access to the target collection.
+ * Ingestion runs in background jobs created in the same transaction as the rows.
+ */
+@Service
+public class FileService {
+
+    private static final Logger log = LoggerFactory.getLogger(FileService.class);
+    private static final int MAX_NAME_LENGTH = 255;
+
+    private final CollectionService collections;
+    private final CollectionSpaces spaces;
+    private final FileStore files;
+    private final BlobStore blobs;
+    private final TextExtractor extractor;
+    private final KnowledgeProperties properties;
+    private final TransactionTemplate transactions;
+    private final boolean haltAfterDeleteCommit;
+
+    FileService(CollectionService collections, CollectionSpaces spaces, FileStore files, BlobStore blobs,
+                TextExtractor extractor, KnowledgeProperties properties, PlatformTransactionManager transactions,
+                @Value("${atrium.testing.halt-after:}") String haltAfter) {
+        // Fault injection for the multi-replica tests: die like a SIGKILL between the commit of a delete and the
+        // storage cleanup, to prove the outbox removes the bytes anyway. Empty (off) in production.
+        this.haltAfterDeleteCommit = "file-delete-commit".equals(haltAfter);
+        this.collections = collections;
+        this.spaces = spaces;
+        this.files = files;
+        this.blobs = blobs;
+        this.extractor = extractor;
+        this.properties = properties;
+        this.transactions = new TransactionTemplate(transactions);
+    }
+
+    /**
+     * Stores an uploaded file, adds it to the collection and queues its ingestion. Returns once the bytes are durably
+     * stored and the rows committed; ingestion runs in the background.
+     *
+     * @param state        the caller's effective state; needs {@code uploadFiles} and write access
+     * @param collectionId the collection
+     * @param clientName   the name the client gave the file, kept for display only
+     * @param size         its size in bytes
+     * @param content      its bytes, which may be read more than once
+     * @return the file as listed in the collection, usually {@code queued}
+     * @throws AtriumException {@code collection_not_found} (404), {@code forbidden} or {@code permission_denied}
+     *                         (403), {@code file_empty} (400), {@code file_too_large} (413),
+     *                         {@code unsupported_file_type} (415)
+     */
+    public CollectionFile upload(EffectiveState state, UUID collectionId, String clientName, long size,
+                                 InputStreamSource content) {
+        Caller caller = state.caller();
+        caller.require(Permission.UPLOAD_FILES);
+        collections.requireAccess(state, collectionId, Access.WRITE);
+        if (size <= 0) {
+            throw new AtriumException(HttpStatus.BAD_REQUEST, "file_empty", "The file is empty.");
+        }
+        if (size > properties.maxFileSize().toBytes()) {
+            throw new AtriumException(HttpStatus.PAYLOAD_TOO_LARGE, "file_too_large", "The file has " + size
+                    + " bytes; this instance accepts at most " + properties.maxFileSize().toBytes() + ".");
+        }
+        String mediaType = detect(content);
+        UUID fileId = UUID.randomUUID();
+        String key = Reconciler.FILES_PREFIX + fileId;
+        StoredBlob stored;
+        try (InputStream in = content.getInputStream()) {
+            stored = blobs.put(key, in, size);
+        } catch (IOException failure) {
+            throw new UncheckedIOException("Storing the upload failed", failure);
+        }
+        try {
+            transactions.executeWithoutResult(status -> {
+                collections.requireAccess(state, collectionId, Access.WRITE);
+                files.insertFile(fileId, displayName(clientName), mediaType, stored.size(), stored.sha256Hex(), key,
+                        caller.userId());
+                files.link(collectionId, fileId, caller.userId());
+                addToSpace(collectionId, fileId);
+            });
+        } catch (RuntimeException failure) {
+            // The rows did not commit: the bytes are nobody's. If this delete fails too, the reconciler removes them.
+            deleteQuietly(key);
+            throw failure;
+        }
+        LogEvents.info(log, "file.uploaded").addKeyValue("file_id", fileId).addKeyValue("collection_id", collectionId)
+                .addKeyValue("media_type", mediaType).addKeyValue("size_bytes", stored.size()).log();
+        return inCollection(collectionId, fileId);
+    }
+
+    /**
+     * Adds a file the caller may read to a collection the caller may write; its chunks are shared, not copied.
+     * Adding a file that is already there changes nothing.
+     *
+     * @throws AtriumException {@code collection_not_found} or {@code file_not_found} (404), {@code forbidden} (403)
+     */
+    @Transactional
+    public CollectionFile add(EffectiveState state, UUID collectionId, UUID fileId) {
+        collections.requireAccess(state, collectionId, Access.WRITE);
+        requireReadable(state, fileId);
+        if (files.link(collectionId, fileId, state.caller().userId())) {
+            addToSpace(collectionId, fileId);
+            LogEvents.info(log, "file.added").addKeyValue("file_id", fileId)
+                    .addKeyValue("collection_id", collectionId).log();
+        }
+        return inCollection(collectionId, fileId);
+    }
+
+    /**
+     * Removes a file from a collection. The file itself goes, everywhere, when no collection holds it any more.
+     * Removing a file that is not there succeeds.
+     *
+     * @throws AtriumException {@code collection_not_found} (404), {@code forbidden} (403)
+     */
+    @Transactional
+    public void remove(EffectiveState state, UUID collectionId, UUID fileId) {
+        collections.requireAccess(state, collectionId, Access.WRITE);
+        if (files.unlink(collectionId, fileId)) {
+            LogEvents.info(log, "file.removed").addKeyValue("file_id", fileId)
+                    .addKeyValue("collection_id", collectionId).log();
+        }
+    }
+
+    /**
+     * Lists a collection's files with their ingestion status for the collection's embedding model.
+     *
+     * @throws AtriumException {@code collection_not_found} (404)
+     */
+    @Transactional(readOnly = true)
+    public Page<CollectionFile> list(EffectiveState state, UUID collectionId, int offset, int limit) {
+        collections.requireAccess(state, collectionId, Access.READ);
+        return new Page<>(files.listInCollection(collectionId, offset, limit), files.countInCollection(collectionId),
+                offset, limit);
+    }
+
+    /**
+     * Reads a file's metadata and its ingestion per embedding model.
+     *
+     * @throws AtriumException {@code file_not_found} (404)
+     */
+    @Transactional(readOnly = true)
+    public KnowledgeFile get(EffectiveState state, UUID fileId) {
+        FileStore.FileRow row = requireReadable(state, fileId);
+        return new KnowledgeFile(row.id(), row.name(), row.mediaType(), row.sizeBytes(), row.sha256(),
+                row.uploadedBy(), row.createdAt(), files.ingestions(fileId));
+    }
+
+    /** A file's bytes, opened for a download. The caller closes the stream. */
+    public record Download(String name, String mediaType, long size, InputStream content) {
+    }
+
+    /**
+     * Opens a file's bytes for download.
+     *
+     * @throws AtriumException {@code file_not_found} (404)
+     */
+    public Download download(EffectiveState state, UUID fileId) {
+        FileStore.FileRow row = Optional.ofNullable(transactions.execute(status -> requireReadable(state, fileId)))
+                .orElseThrow();
+        try {
+            return new Download(row.name(), row.mediaType(), row.sizeBytes(), blobs.open(row.storageKey()));
+        } catch (IOException missing) {
+            // Deleted between the check and the open: for the caller it no longer exists.
+            throw notFound();
+        }
+    }
+
+    /**
+     * Deletes a file from every collection and every store. Only its uploader or an instance admin may; others remove
+     * it from their collection instead. Deleting a file that does not exist succeeds.
+     *
+     * @throws AtriumException {@code forbidden} (403)
+     */
+    @Transactional
+    public void delete(EffectiveState state, UUID fileId) {
+        Optional<FileStore.FileRow> row = files.find(fileId);
+        if (row.isEmpty()) {
+            return;
+        }
+        Caller caller = state.caller();
+        if (!caller.isAdmin() && !caller.userId().equals(row.get().uploadedBy())) {
+            requireReadable(state, fileId);
+            throw AtriumException.forbidden("forbidden", "Only the file's uploader or an instance admin deletes it "
+                    + "everywhere; remove it from your collection instead.");
+        }
+        List<UUID> holders = files.collectionsOf(fileId);
+        files.deleteFile(fileId);
+        if (haltAfterDeleteCommit) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    Runtime.getRuntime().halt(137);
+                }
+            });
+        }
+        LogEvents.info(log, "file.deleted").addKeyValue("file_id", fileId)
+                .addKeyValue("collections", holders.size()).log();
+    }
+
+    private void addToSpace(UUID collectionId, UUID fileId) {
+        Optional<EmbeddingTargets.Target> target = spaces.refreshTarget(collectionId);
+        target.ifPresent(t -> spaces.ensureIndex(fileId, t));
+    }
+
+    private String detect(InputStreamSource content) {
+        String mediaType;
+        try (InputStream in = content.getInputStream()) {
+            mediaType = extractor.detect(in);
+        } catch (IOException unreadable) {
+            throw new UncheckedIOException("Reading the upload failed", unreadable);
+        }
+        if (!extractor.supports(mediaType)) {
+            throw new AtriumException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_file_type", "The file's "
+                    + "content is " + mediaType + ", which Atrium does not extract text from. Supported: PDF, Word "
+                    + "(DOCX), PowerPoint (PPTX), Excel (XLSX), HTML, Markdown, plain text and CSV.");
+        }
+        return mediaType;
+    }
+
+    private FileStore.FileRow requireReadable(EffectiveState state, UUID fileId) {
+        Caller caller = state.caller();
+        if (!files.readable(fileId, caller.isAdmin(), caller.userId(), CollectionService.groupIds(state))) {
+            throw notFound();
+        }
+        return files.find(fileId).orElseThrow(FileService::notFound);
+    }
+
+    private CollectionFile inCollection(UUID collectionId, UUID fileId) {
+        return files.inCollection(collectionId, fileId).orElseThrow(FileService::notFound);
+    }
+
+    private void deleteQuietly(String key) {
+        try {
+            blobs.delete(key);
+        } catch (IOException | RuntimeException failure) {
+            LogEvents.warn(log, "storage.delete.failed").addKeyValue("storage_key", key)
+                    .addKeyValue("reason", failure.getClass().getSimpleName()).log();
+        }
+    }
+
+    /** The client's name for display: no path, no control characters, not too long, never empty. */
+    static String displayName(String clientName) {
+        String name = clientName.replace('\\', '/');
+        name = name.substring(name.lastIndexOf('/') + 1).replaceAll("\\p{Cntrl}", "").strip();
+        if (name.length() > MAX_NAME_LENGTH) {
+            name = name.substring(0, MAX_NAME_LENGTH);
+        }
+        return name.isEmpty() || name.equals(".") || name.equals("..") ? "file" : name;
+    }
+
+    private static AtriumException notFound() {
+        return AtriumException.notFound("file_not_found", "No such file.");
+    }
+}

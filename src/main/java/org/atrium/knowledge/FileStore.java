@@ -1,0 +1,323 @@
+package org.atrium.knowledge;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** SQL for {@code files}, {@code collection_files}, {@code file_indexes} and {@code chunks}. */
+@Repository
+class FileStore {
+
+    /** A file row. */
+    record FileRow(UUID id, String name, String mediaType, long sizeBytes, String sha256, String storageKey,
+                   @Nullable UUID uploadedBy, java.time.Instant createdAt) {
+    }
+
+    /** A file index as the ingestion job sees it. */
+    record IndexRow(UUID fileId, int spaceId, long generation, IngestionStatus status, String connection,
+                    String model, @Nullable Integer dimensions) {
+    }
+
+    /** One chunk to write. */
+    record NewChunk(int index, String content, int startChar, int endChar, int tokenCount, float[] embedding) {
+    }
+
+    private static final String INGESTION_COLUMNS = """
+            s.connection, s.model, fi.status, fi.chunks_done, fi.chunks_total, fi.failure_code, fi.failure_reason,
+            fi.credential_id, fi.updated_at""";
+
+    private final JdbcClient jdbc;
+
+    FileStore(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    void insertFile(UUID id, String name, String mediaType, long size, String sha256, String storageKey,
+                    UUID uploadedBy) {
+        jdbc.sql("""
+                        insert into files (id, name, media_type, size_bytes, sha256, storage_key, uploaded_by)
+                        values (:id, :name, :type, :size, :sha, :key, :by)""")
+                .param("id", id).param("name", name).param("type", mediaType).param("size", size)
+                .param("sha", sha256).param("key", storageKey).param("by", uploadedBy).update();
+    }
+
+    Optional<FileRow> find(UUID fileId) {
+        return jdbc.sql("select * from files where id = :id").param("id", fileId).query(FileStore::file).optional();
+    }
+
+    /** @return true when the file is in a collection the caller may read, or the caller uploaded it */
+    boolean readable(UUID fileId, boolean admin, UUID user, UUID[] groups) {
+        return jdbc.sql("select exists (select 1 from files f where f.id = :file and (:admin or f.uploaded_by = :user"
+                        + " or exists (select 1 from collection_files cf join collections c on c.id = cf.collection_id"
+                        + " where cf.file_id = f.id and " + CollectionStore.READABLE + ")))")
+                .param("file", fileId).param("admin", admin).param("user", user).param("groups", groups)
+                .query(Boolean.class).single();
+    }
+
+    /** @return true when the link is new */
+    boolean link(UUID collectionId, UUID fileId, UUID addedBy) {
+        return jdbc.sql("""
+                        insert into collection_files (collection_id, file_id, added_by) values (:c, :f, :by)
+                        on conflict do nothing""")
+                .param("c", collectionId).param("f", fileId).param("by", addedBy).update() > 0;
+    }
+
+    /** Removes a link; the database then deletes the file or its unused indexes (trigger in V4). */
+    boolean unlink(UUID collectionId, UUID fileId) {
+        return jdbc.sql("delete from collection_files where collection_id = :c and file_id = :f")
+                .param("c", collectionId).param("f", fileId).update() > 0;
+    }
+
+    /** Deletes a file everywhere in the database; its bytes are queued for deletion by a trigger. */
+    boolean deleteFile(UUID fileId) {
+        return jdbc.sql("delete from files where id = :id").param("id", fileId).update() > 0;
+    }
+
+    List<KnowledgeFile.Ingestion> ingestions(UUID fileId) {
+        return jdbc.sql("select " + INGESTION_COLUMNS + " from file_indexes fi join embedding_spaces s"
+                        + " on s.id = fi.space_id where fi.file_id = :f order by s.connection, s.model")
+                .param("f", fileId).query(FileStore::ingestion).list();
+    }
+
+    long countInCollection(UUID collectionId) {
+        return jdbc.sql("select count(*) from collection_files where collection_id = :c").param("c", collectionId)
+                .query(Long.class).single();
+    }
+
+    /**
+     * A page of a collection's files with their ingestion into the collection's space. A collection with no space
+     * (nobody chose a model) shows each file failed with the collection's embedding problem.
+     */
+    List<CollectionFile> listInCollection(UUID collectionId, int offset, int limit) {
+        return inCollection(collectionId, null, offset, limit);
+    }
+
+    /** One file as listed in a collection, if the collection holds it. */
+    Optional<CollectionFile> inCollection(UUID collectionId, UUID fileId) {
+        return inCollection(collectionId, fileId, 0, 1).stream().findFirst();
+    }
+
+    private List<CollectionFile> inCollection(UUID collectionId, @Nullable UUID fileId, int offset, int limit) {
+        return jdbc.sql("""
+                        select f.id, cf.collection_id, f.name, f.media_type, f.size_bytes, cf.added_at,
+                               coalesce(fi.status, 'failed') as status, coalesce(fi.chunks_done, 0) as chunks_done,
+                               fi.chunks_total,
+                               case when fi.file_id is null then coalesce(c.embedding_problem_code,
+                                    'embedding_pending') else fi.failure_code end as failure_code,
+                               case when fi.file_id is null then coalesce(c.embedding_problem,
+                                    'Waiting for the collection''s embedding model to be resolved.')
+                                    else fi.failure_reason end as failure_reason
+                        from collection_files cf
+                        join files f on f.id = cf.file_id
+                        join collections c on c.id = cf.collection_id
+                        left join file_indexes fi on fi.file_id = f.id and fi.space_id = c.space_id
+                        where cf.collection_id = :c and (cast(:file as uuid) is null or cf.file_id = :file)
+                        order by cf.added_at, f.id
+                        offset :offset limit :limit""")
+                .param("c", collectionId).param("file", fileId).param("offset", offset).param("limit", limit)
+                .query((rs, row) -> new CollectionFile(rs.getObject("id", UUID.class),
+                        rs.getObject("collection_id", UUID.class), rs.getString("name"), rs.getString("media_type"),
+                        rs.getLong("size_bytes"), rs.getTimestamp("added_at").toInstant(),
+                        IngestionStatus.fromSql(rs.getString("status")), rs.getInt("chunks_done"),
+                        (Integer) rs.getObject("chunks_total"), rs.getString("failure_code"),
+                        rs.getString("failure_reason")))
+                .list();
+    }
+
+    /** The collections holding a file, for events and for finding its credential. */
+    List<UUID> collectionsOf(UUID fileId) {
+        return jdbc.sql("select collection_id from collection_files where file_id = :f order by added_at")
+                .param("f", fileId).query(UUID.class).list();
+    }
+
+    /** The owners of the collections that hold a file and search the given space, oldest link first. */
+    List<Owner> ownersInSpace(UUID fileId, int spaceId) {
+        return jdbc.sql("""
+                        select c.owner_user_id, c.owner_group_id from collection_files cf
+                        join collections c on c.id = cf.collection_id
+                        where cf.file_id = :f and c.space_id = :s order by cf.added_at""")
+                .param("f", fileId).param("s", spaceId)
+                .query((rs, row) -> new Owner(rs.getObject("owner_user_id", UUID.class),
+                        rs.getObject("owner_group_id", UUID.class))).list();
+    }
+
+    /** A collection's owner: a user or a group. */
+    record Owner(@Nullable UUID userId, @Nullable UUID groupId) {
+    }
+
+    /** The status of one file index, for live events. */
+    Optional<FileEvent> event(UUID fileId, int spaceId) {
+        return jdbc.sql("""
+                        select fi.status, fi.chunks_done, fi.chunks_total, fi.failure_code, fi.failure_reason,
+                               array(select cf.collection_id from collection_files cf join collections c
+                                     on c.id = cf.collection_id where cf.file_id = fi.file_id
+                                     and c.space_id = fi.space_id) as collections
+                        from file_indexes fi where fi.file_id = :f and fi.space_id = :s""")
+                .param("f", fileId).param("s", spaceId)
+                .query((rs, row) -> new FileEvent(fileId, Arrays.stream(
+                        (Object[]) rs.getArray("collections").getArray()).map(UUID.class::cast).toList(),
+                        IngestionStatus.fromSql(rs.getString("status")), rs.getInt("chunks_done"),
+                        (Integer) rs.getObject("chunks_total"), rs.getString("failure_code"),
+                        rs.getString("failure_reason"))).optional();
+    }
+
+    /**
+     * Creates the file's index in a space unless it exists.
+     *
+     * @return the new index's generation, or empty when it existed already
+     */
+    Optional<Long> createIndex(UUID fileId, int spaceId, IngestionStatus status, @Nullable String failureCode,
+                               @Nullable String failureReason) {
+        return jdbc.sql("""
+                        insert into file_indexes (file_id, space_id, generation, status, failure_code, failure_reason)
+                        values (:f, :s, nextval('file_index_generations'), :status, :code, :reason)
+                        on conflict (file_id, space_id) do nothing
+                        returning generation""")
+                .param("f", fileId).param("s", spaceId).param("status", status.sql()).param("code", failureCode)
+                .param("reason", failureReason).query(Long.class).optional();
+    }
+
+    /**
+     * Starts an index over with a new generation (a job still running for the old one stops at its next write) and
+     * drops its chunks.
+     *
+     * @return the new generation, or empty when the index does not exist
+     */
+    Optional<Long> restartIndex(UUID fileId, int spaceId, IngestionStatus status, @Nullable String failureCode,
+                                @Nullable String failureReason) {
+        jdbc.sql("delete from chunks where file_id = :f and space_id = :s").param("f", fileId).param("s", spaceId)
+                .update();
+        return jdbc.sql("""
+                        update file_indexes set generation = nextval('file_index_generations'), status = :status,
+                               chunks_done = 0, chunks_total = null, failure_code = :code, failure_reason = :reason,
+                               credential_id = null, updated_at = now()
+                        where file_id = :f and space_id = :s
+                        returning generation""")
+                .param("f", fileId).param("s", spaceId).param("status", status.sql()).param("code", failureCode)
+                .param("reason", failureReason).query(Long.class).optional();
+    }
+
+    /**
+     * Locks the index row for a job's write, if the job's generation is still current: the fence that keeps a job
+     * from writing after its file was deleted or its index restarted. Call inside the write's transaction.
+     */
+    Optional<IndexRow> lockCurrent(UUID fileId, int spaceId, long generation) {
+        return jdbc.sql("""
+                        select fi.file_id, fi.space_id, fi.generation, fi.status, s.connection, s.model, s.dimensions
+                        from file_indexes fi join embedding_spaces s on s.id = fi.space_id
+                        where fi.file_id = :f and fi.space_id = :s and fi.generation = :g
+                        for update of fi""")
+                .param("f", fileId).param("s", spaceId).param("g", generation)
+                .query((rs, row) -> new IndexRow(rs.getObject("file_id", UUID.class), rs.getInt("space_id"),
+                        rs.getLong("generation"), IngestionStatus.fromSql(rs.getString("status")),
+                        rs.getString("connection"), rs.getString("model"), (Integer) rs.getObject("dimensions")))
+                .optional();
+    }
+
+    void setStatus(UUID fileId, int spaceId, IngestionStatus status, @Nullable Integer chunksTotal,
+                   @Nullable UUID credentialId) {
+        jdbc.sql("""
+                        update file_indexes set status = :status, chunks_total = coalesce(:total, chunks_total),
+                               credential_id = coalesce(:credential, credential_id), failure_code = null,
+                               failure_reason = null, updated_at = now()
+                        where file_id = :f and space_id = :s""")
+                .param("status", status.sql()).param("total", chunksTotal).param("credential", credentialId)
+                .param("f", fileId).param("s", spaceId).update();
+    }
+
+    void setFailed(UUID fileId, int spaceId, String code, String reason) {
+        jdbc.sql("""
+                        update file_indexes set status = 'failed', failure_code = :code, failure_reason = :reason,
+                               updated_at = now()
+                        where file_id = :f and space_id = :s""")
+                .param("code", code).param("reason", reason).param("f", fileId).param("s", spaceId).update();
+    }
+
+    /** Says on a still-running index why it is waiting (a provider failed; the job will be tried again). */
+    void noteRetry(UUID fileId, int spaceId, String reason) {
+        jdbc.sql("update file_indexes set failure_reason = :reason, updated_at = now()"
+                        + " where file_id = :f and space_id = :s")
+                .param("reason", reason).param("f", fileId).param("s", spaceId).update();
+    }
+
+    /** The chunk indexes already written for a file in a space (a resumed job skips them). */
+    List<Integer> writtenChunks(UUID fileId, int spaceId) {
+        return jdbc.sql("select chunk_index from chunks where file_id = :f and space_id = :s order by chunk_index")
+                .param("f", fileId).param("s", spaceId).query(Integer.class).list();
+    }
+
+    /** Drops chunks past the end (left by an earlier extraction with a different result). */
+    void dropChunksFrom(UUID fileId, int spaceId, int fromIndex) {
+        jdbc.sql("delete from chunks where file_id = :f and space_id = :s and chunk_index >= :from")
+                .param("f", fileId).param("s", spaceId).param("from", fromIndex).update();
+    }
+
+    /**
+     * Writes chunks with their vectors, replacing any with the same (file, space, index): a batch redone after a
+     * crash overwrites instead of duplicating. One statement per batch.
+     */
+    void upsertChunks(UUID fileId, int spaceId, List<NewChunk> chunks) {
+        jdbc.sql("""
+                        insert into chunks (file_id, space_id, chunk_index, content, start_char, end_char, token_count,
+                                            embedding)
+                        select :f, :s, t.idx, t.content, t.start_char, t.end_char, t.tokens, t.vector::real[]
+                        from unnest(:idx, :content, :start, :end, :tokens, :vectors)
+                             as t(idx, content, start_char, end_char, tokens, vector)
+                        on conflict (file_id, space_id, chunk_index) do update
+                        set content = excluded.content, start_char = excluded.start_char, end_char = excluded.end_char,
+                            token_count = excluded.token_count, embedding = excluded.embedding""")
+                .param("f", fileId).param("s", spaceId)
+                .param("idx", chunks.stream().map(NewChunk::index).toArray(Integer[]::new))
+                .param("content", chunks.stream().map(NewChunk::content).toArray(String[]::new))
+                .param("start", chunks.stream().map(NewChunk::startChar).toArray(Integer[]::new))
+                .param("end", chunks.stream().map(NewChunk::endChar).toArray(Integer[]::new))
+                .param("tokens", chunks.stream().map(NewChunk::tokenCount).toArray(Integer[]::new))
+                .param("vectors", chunks.stream().map(c -> arrayLiteral(c.embedding())).toArray(String[]::new))
+                .update();
+        jdbc.sql("""
+                        update file_indexes set chunks_done = (select count(*) from chunks
+                                                               where file_id = :f and space_id = :s),
+                               updated_at = now()
+                        where file_id = :f and space_id = :s""")
+                .param("f", fileId).param("s", spaceId).update();
+    }
+
+    /** Records the space's dimension on first use; false when the space already has another. */
+    boolean claimDimensions(int spaceId, int dimensions) {
+        jdbc.sql("update embedding_spaces set dimensions = :d where id = :s and dimensions is null")
+                .param("d", dimensions).param("s", spaceId).update();
+        return jdbc.sql("select dimensions = :d from embedding_spaces where id = :s").param("d", dimensions)
+                .param("s", spaceId).query(Boolean.class).single();
+    }
+
+    static String arrayLiteral(float[] vector) {
+        StringBuilder text = new StringBuilder(vector.length * 12).append('{');
+        for (int i = 0; i < vector.length; i++) {
+            if (i > 0) {
+                text.append(',');
+            }
+            text.append(vector[i]);
+        }
+        return text.append('}').toString();
+    }
+
+    private static FileRow file(ResultSet rs, int row) throws SQLException {
+        return new FileRow(rs.getObject("id", UUID.class), rs.getString("name"), rs.getString("media_type"),
+                rs.getLong("size_bytes"), rs.getString("sha256"), rs.getString("storage_key"),
+                rs.getObject("uploaded_by", UUID.class), rs.getTimestamp("created_at").toInstant());
+    }
+
+    private static KnowledgeFile.Ingestion ingestion(ResultSet rs, int row) throws SQLException {
+        return new KnowledgeFile.Ingestion(rs.getString("connection"), rs.getString("model"),
+                IngestionStatus.fromSql(rs.getString("status")), rs.getInt("chunks_done"),
+                (Integer) rs.getObject("chunks_total"), rs.getString("failure_code"), rs.getString("failure_reason"),
+                rs.getObject("credential_id", UUID.class), rs.getTimestamp("updated_at").toInstant());
+    }
+}

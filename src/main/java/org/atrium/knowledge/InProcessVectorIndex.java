@@ -1,0 +1,119 @@
+package org.atrium.knowledge;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import java.sql.Array;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.UUID;
+
+/**
+ * Exact cosine search in this process, for servers without pgvector (the embedded default). Each search first asks
+ * PostgreSQL which files are ready in the space and held by the given collections, with their index generation, and
+ * searches only those: a deleted or re-indexed file can never be returned, on any replica, and no event is needed to
+ * keep replicas consistent. Vectors are loaded per (file, space, generation) on first use and kept, normalised, in a
+ * bounded memory cache.
+ */
+final class InProcessVectorIndex implements VectorIndex {
+
+    private record Key(UUID fileId, int spaceId, long generation) {
+    }
+
+    private record FileVectors(int[] chunkIndexes, float[][] vectors) {
+    }
+
+    private final JdbcClient jdbc;
+    private final Cache<Key, FileVectors> vectors;
+
+    InProcessVectorIndex(JdbcClient jdbc, long maxBytes) {
+        this.jdbc = jdbc;
+        this.vectors = Caffeine.newBuilder().maximumWeight(maxBytes)
+                .<Key, FileVectors>weigher((key, file) -> 64 + file.chunkIndexes().length
+                        * (16 + (file.vectors().length == 0 ? 0 : file.vectors()[0].length * 4)))
+                .build();
+    }
+
+    @Override
+    public String kind() {
+        return "in-process";
+    }
+
+    @Override
+    public void prepareSpace(int spaceId, int dimensions) {
+        // Nothing to prepare: vectors are loaded on demand.
+    }
+
+    @Override
+    public List<Hit> search(int spaceId, int dimensions, float[] query, List<UUID> collectionIds, int topK) {
+        List<Key> candidates = jdbc.sql("""
+                        select fi.file_id, fi.generation from file_indexes fi
+                        where fi.space_id = :s and fi.status = 'ready'
+                          and fi.file_id in (select file_id from collection_files where collection_id = any(:c))""")
+                .param("s", spaceId).param("c", collectionIds.toArray(UUID[]::new))
+                .query((rs, row) -> new Key(rs.getObject("file_id", UUID.class), spaceId, rs.getLong("generation")))
+                .list();
+        float[] q = normalised(query);
+        PriorityQueue<Hit> best = new PriorityQueue<>(Comparator.comparingDouble(Hit::score));
+        for (Key key : candidates) {
+            FileVectors file = vectors.get(key, this::load);
+            for (int i = 0; i < file.chunkIndexes().length; i++) {
+                float[] v = file.vectors()[i];
+                if (v.length != q.length) {
+                    continue;
+                }
+                double score = 0;
+                for (int d = 0; d < v.length; d++) {
+                    score += v[d] * q[d];
+                }
+                if (best.size() < topK) {
+                    best.add(new Hit(key.fileId(), file.chunkIndexes()[i], score));
+                } else if (score > best.peek().score()) {
+                    best.poll();
+                    best.add(new Hit(key.fileId(), file.chunkIndexes()[i], score));
+                }
+            }
+        }
+        List<Hit> hits = new ArrayList<>(best);
+        hits.sort(Comparator.comparingDouble(Hit::score).reversed());
+        return hits;
+    }
+
+    private FileVectors load(Key key) {
+        List<int[]> indexes = new ArrayList<>();
+        List<float[]> loaded = new ArrayList<>();
+        jdbc.sql("select chunk_index, embedding::real[] as embedding from chunks"
+                        + " where file_id = :f and space_id = :s order by chunk_index")
+                .param("f", key.fileId()).param("s", key.spaceId())
+                .query(rs -> {
+                    indexes.add(new int[]{rs.getInt("chunk_index")});
+                    Array array = rs.getArray("embedding");
+                    Object[] values = (Object[]) array.getArray();
+                    float[] vector = new float[values.length];
+                    for (int d = 0; d < values.length; d++) {
+                        vector[d] = ((Number) values[d]).floatValue();
+                    }
+                    loaded.add(normalised(vector));
+                });
+        return new FileVectors(indexes.stream().mapToInt(i -> i[0]).toArray(), loaded.toArray(float[][]::new));
+    }
+
+    private static float[] normalised(float[] vector) {
+        double norm = 0;
+        for (float value : vector) {
+            norm += value * value;
+        }
+        if (norm == 0) {
+            return vector.clone();
+        }
+        float scale = (float) (1 / Math.sqrt(norm));
+        float[] result = new float[vector.length];
+        for (int i = 0; i < vector.length; i++) {
+            result[i] = vector[i] * scale;
+        }
+        return result;
+    }
+}

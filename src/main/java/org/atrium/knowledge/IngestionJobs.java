@@ -1,0 +1,69 @@
+package org.atrium.knowledge;
+
+import com.github.kagkarlsson.scheduler.SchedulerClient;
+import com.github.kagkarlsson.scheduler.task.TaskDescriptor;
+import org.atrium.cache.Scope;
+import org.atrium.cache.ScopesChanged;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+import java.time.Clock;
+import java.util.UUID;
+
+/**
+ * Creates knowledge jobs in the scheduler's table, inside the caller's transaction: a job exists if and only if the
+ * change that needs it committed.
+ */
+@Component
+class IngestionJobs {
+
+    /** Ingests one file into one embedding space; the instance id is {@code <file>:<space>:<generation>}. */
+    static final TaskDescriptor<IngestJob> INGEST = TaskDescriptor.of("knowledge-ingest", IngestJob.class);
+
+    /** Re-resolves the embedding space of the collections a changed scope affects; one pending job per scope. */
+    static final TaskDescriptor<RefreshJob> REFRESH = TaskDescriptor.of("knowledge-refresh", RefreshJob.class);
+
+    /**
+     * One file index to build.
+     *
+     * @param fileId     the file
+     * @param spaceId    the embedding space
+     * @param generation the index generation the job may write to
+     */
+    record IngestJob(UUID fileId, int spaceId, long generation) {
+
+        String instanceId() {
+            return fileId + ":" + spaceId + ":" + generation;
+        }
+    }
+
+    /**
+     * @param scope the key of the scope whose change may move collections to another embedding model
+     */
+    record RefreshJob(String scope) {
+    }
+
+    private final SchedulerClient scheduler;
+    private final Clock clock;
+
+    IngestionJobs(SchedulerClient scheduler, Clock clock) {
+        this.scheduler = scheduler;
+        this.clock = clock;
+    }
+
+    void schedule(UUID fileId, int spaceId, long generation) {
+        IngestJob job = new IngestJob(fileId, spaceId, generation);
+        scheduler.scheduleIfNotExists(INGEST.instance(job.instanceId()).data(job).scheduledTo(clock.instant()));
+    }
+
+    /** Settings, credentials or memberships changed: the affected collections may need another embedding model. */
+    @EventListener
+    void onScopesChanged(ScopesChanged changed) {
+        changed.scopes().forEach(this::refresh);
+    }
+
+    void refresh(Scope scope) {
+        scheduler.scheduleIfNotExists(REFRESH.instance(scope.key()).data(new RefreshJob(scope.key()))
+                .scheduledTo(clock.instant()));
+    }
+}

@@ -1,0 +1,51 @@
+package org.atrium.knowledge;
+
+import org.atrium.cache.Broadcasts;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * Live ingestion progress across replicas. Events are sent after the change they describe commits, and read the
+ * status from PostgreSQL at that moment, so an event never announces something that was rolled back.
+ */
+@Component
+class KnowledgeEvents {
+
+    private static final String TOPIC = "knowledge";
+
+    private final Broadcasts broadcasts;
+    private final FileStore files;
+    private final JsonMapper json;
+
+    KnowledgeEvents(Broadcasts broadcasts, FileStore files, JsonMapper json) {
+        this.broadcasts = broadcasts;
+        this.files = files;
+        this.json = json;
+    }
+
+    /** Announces the file index's current status once the current transaction commits (or now, outside one). */
+    void statusChanged(UUID fileId, int spaceId) {
+        Runnable send = () -> files.event(fileId, spaceId)
+                .ifPresent(event -> broadcasts.publish(TOPIC, json.writeValueAsString(event)));
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    send.run();
+                }
+            });
+        } else {
+            send.run();
+        }
+    }
+
+    /** Receives every replica's events until the subscription is closed. */
+    Broadcasts.Subscription subscribe(Consumer<FileEvent> receiver) {
+        return broadcasts.subscribe(TOPIC, message -> receiver.accept(json.readValue(message, FileEvent.class)));
+    }
+}

@@ -1,0 +1,46 @@
+package org.atrium.knowledge;
+
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+import java.time.Duration;
+
+/**
+ * Knowledge settings ({@code atrium.knowledge.*}).
+ *
+ * @param maxFileSize            the largest file accepted ({@code 100MB}); also the multipart limit
+ * @param chunkTokens            tokens per chunk ({@code 200}), counted with the all-MiniLM-L6-v2 tokenizer
+ * @param chunkOverlapTokens     tokens shared by consecutive chunks ({@code 40})
+ * @param maxExtractedCharacters a document with more text than this fails with a reason ({@code 10000000})
+ * @param vectorIndex            {@code auto} (pgvector when the server has it, else in-process), {@code pgvector} or
+ *                               {@code in-process}
+ * @param inProcessIndexMemory   how many vectors the in-process index keeps in memory ({@code 256MB})
+ * @param ingestAttempts         how often a job that failed on a transient provider error is tried ({@code 4})
+ * @param ingestRetryBackoff     the wait before the second attempt, doubled for each further one ({@code 30s})
+ * @param garbageInterval        how often stored bytes of deleted files are removed ({@code 2s})
+ * @param reconcileInterval      how often the cluster-wide reconciler runs ({@code 5m})
+ * @param orphanGrace            stored bytes with no file row are removed once older than this ({@code 1h}), so an
+ *                               upload still in progress is never touched
+ */
+@Validated
+@ConfigurationProperties("atrium.knowledge")
+record KnowledgeProperties(
+        @DefaultValue("100MB") @NotNull DataSize maxFileSize,
+        @DefaultValue("200") @Min(16) int chunkTokens,
+        @DefaultValue("40") @Min(0) int chunkOverlapTokens,
+        @DefaultValue("10000000") @Min(1) long maxExtractedCharacters,
+        @DefaultValue("auto") @NotNull VectorIndexKind vectorIndex,
+        @DefaultValue("256MB") @NotNull DataSize inProcessIndexMemory,
+        @DefaultValue("4") @Min(1) int ingestAttempts,
+        @DefaultValue("30s") @NotNull Duration ingestRetryBackoff,
+        @DefaultValue("2s") @NotNull Duration garbageInterval,
+        @DefaultValue("5m") @NotNull Duration reconcileInterval,
+        @DefaultValue("1h") @NotNull Duration orphanGrace) {
+
+    /** Where vectors are searched. */
+    enum VectorIndexKind { AUTO, PGVECTOR, IN_PROCESS }
+}

@@ -1,0 +1,253 @@
+package org.atrium.knowledge.extraction;
+
+import org.apache.commons.io.input.CloseShieldInputStream;
+import org.apache.tika.config.TikaConfig;
+import org.apache.tika.detect.Detector;
+import org.apache.tika.exception.EncryptedDocumentException;
+import org.apache.tika.exception.TikaException;
+import org.apache.tika.exception.WriteLimitReachedException;
+import org.apache.tika.io.TemporaryResources;
+import org.apache.tika.io.TikaInputStream;
+import org.apache.tika.metadata.Metadata;
+import org.apache.tika.metadata.TikaCoreProperties;
+import org.apache.tika.mime.MediaType;
+import org.apache.tika.mime.MediaTypeRegistry;
+import org.apache.tika.parser.AutoDetectParser;
+import org.apache.tika.parser.ParseContext;
+import org.apache.tika.parser.ocr.TesseractOCRConfig;
+import org.apache.tika.parser.pdf.PDFParserConfig;
+import org.apache.tika.parser.csv.TextAndCSVParser;
+import org.apache.tika.parser.txt.TXTParser;
+import org.apache.tika.sax.BodyContentHandler;
+import org.jspecify.annotations.Nullable;
+import org.xml.sax.SAXException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Set;
+
+/**
+ * Detects the type of a document from its content and extracts its text, with Apache Tika.
+ *
+ * <p>File names are never consulted: a name is whatever the uploader typed, so a PDF called {@code notes.txt} is
+ * still a PDF. Supported are PDF, Word, PowerPoint and Excel (OOXML and the legacy binary formats), OpenDocument
+ * text, spreadsheets and presentations, RTF, HTML and XHTML, XML, JSON and any text. Text is extracted without OCR
+ * (a scanned PDF has no text) and without descending into embedded documents (attachments, embedded spreadsheets).
+ *
+ * <p>Thread-safe; meant to be one instance per application.
+ */
+public final class TextExtractor {
+
+    /** OLE2 wrapper of an OOXML file encrypted with a password; supported so that extraction can say so. */
+    private static final MediaType PROTECTED_OOXML = MediaType.application("x-tika-ooxml-protected");
+
+    private static final Set<MediaType> SUPPORTED = Set.of(
+            MediaType.application("pdf"),
+            MediaType.application("vnd.openxmlformats-officedocument.wordprocessingml.document"),
+            MediaType.application("vnd.openxmlformats-officedocument.wordprocessingml.template"),
+            MediaType.application("vnd.ms-word.document.macroenabled.12"),
+            MediaType.application("vnd.openxmlformats-officedocument.presentationml.presentation"),
+            MediaType.application("vnd.openxmlformats-officedocument.presentationml.template"),
+            MediaType.application("vnd.ms-powerpoint.presentation.macroenabled.12"),
+            MediaType.application("vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            MediaType.application("vnd.openxmlformats-officedocument.spreadsheetml.template"),
+            MediaType.application("vnd.ms-excel.sheet.macroenabled.12"),
+            MediaType.application("msword"),
+            MediaType.application("vnd.ms-excel"),
+            MediaType.application("vnd.ms-powerpoint"),
+            MediaType.application("vnd.oasis.opendocument.text"),
+            MediaType.application("vnd.oasis.opendocument.spreadsheet"),
+            MediaType.application("vnd.oasis.opendocument.presentation"),
+            MediaType.application("rtf"),
+            MediaType.application("xhtml+xml"),
+            MediaType.application("json"),
+            MediaType.application("xml"),
+            PROTECTED_OOXML);
+
+    private final long maxCharacters;
+    private final AutoDetectParser parser;
+    private final Detector detector;
+    private final MediaTypeRegistry types;
+
+    /**
+     * Creates the extractor, loading Tika's parsers (a second or so, once).
+     *
+     * @param maxCharacters the most characters of text one document may have, at least 1 (callers use 10,000,000)
+     * @throws IllegalArgumentException when {@code maxCharacters} is less than 1
+     */
+    public TextExtractor(long maxCharacters) {
+        if (maxCharacters < 1) {
+            throw new IllegalArgumentException("maxCharacters must be at least 1, was " + maxCharacters);
+        }
+        this.maxCharacters = maxCharacters;
+        TikaConfig config = TikaConfig.getDefaultConfig();
+        this.parser = new AutoDetectParser(config);
+        this.detector = parser.getDetector();
+        this.types = config.getMediaTypeRegistry();
+    }
+
+    /**
+     * Detects the media type of a document from its bytes alone, including the specific type of OOXML and other
+     * container formats (which takes opening the container, so the whole stream may be read).
+     *
+     * @param content the document; read but not closed
+     * @return the type without parameters, for example {@code application/pdf}, {@code text/plain} or
+     *         {@code application/octet-stream} when nothing is recognised
+     * @throws IOException when reading the stream fails
+     */
+    public String detect(InputStream content) throws IOException {
+        try (TemporaryResources temporary = new TemporaryResources();
+             TikaInputStream stream = open(content, temporary, new Metadata())) {
+            return detect(stream);
+        }
+    }
+
+    /**
+     * @param mediaType a type as {@link #detect} returns it (parameters are ignored)
+     * @return whether {@link #extract} reads documents of this type
+     */
+    public boolean supports(String mediaType) {
+        MediaType type = MediaType.parse(mediaType);
+        if (type == null) {
+            return false;
+        }
+        type = type.getBaseType();
+        if (type.getType().equals("text") || SUPPORTED.contains(type)) {
+            return true;
+        }
+        // Tika knows many dialects of text and XML (shell scripts, JavaScript, RSS, DocBook, ...). Their text is
+        // useful; images drawn in XML (SVG) are not.
+        return !type.getType().equals("image")
+                && (types.isSpecializationOf(type, MediaType.TEXT_PLAIN)
+                || types.isSpecializationOf(type, MediaType.APPLICATION_XML));
+    }
+
+    /**
+     * Extracts the plain text of a document. Text documents come back as they are, except that line breaks become
+     * {@code \n}: Markdown stays Markdown, CSV stays CSV; their character set is detected from the content.
+     *
+     * @param content the document; read but not closed
+     * @return its detected type and its text
+     * @throws ExtractionException with a message for the uploader when the document is of a type Atrium does not
+     *                             read, empty, encrypted, corrupt, has no text, or has more than the configured
+     *                             number of characters of text
+     * @throws IOException         when reading the stream fails
+     */
+    public ExtractedText extract(InputStream content) throws IOException {
+        Metadata metadata = new Metadata();
+        try (TemporaryResources temporary = new TemporaryResources();
+             TikaInputStream stream = open(content, temporary, metadata)) {
+            if (isEmpty(stream)) {
+                throw new ExtractionException("The file is empty.", null);
+            }
+            String type = detect(stream);
+            if (PROTECTED_OOXML.toString().equals(type)) {
+                throw encrypted(null);
+            }
+            if (!supports(type)) {
+                throw new ExtractionException(type.equals(MediaType.OCTET_STREAM.toString())
+                        ? "The file is not a document Atrium can read: its type could not be recognised."
+                        : "The file is not a document Atrium can read (its type is " + type + ").", null);
+            }
+            // The type is known now; let the parser use it instead of detecting it a second time. This also keeps
+            // CSV as it is: told "text/plain", Tika's text parser does not sniff for CSV and turn it into a table.
+            metadata.set(TikaCoreProperties.CONTENT_TYPE_USER_OVERRIDE, type);
+            // One character more than the cap: Tika's text parser appends a line break that is not in the file.
+            BodyContentHandler handler = new BodyContentHandler((int) Math.min(maxCharacters + 1, Integer.MAX_VALUE));
+            try {
+                parser.parse(stream, handler, metadata, context());
+            } catch (EncryptedDocumentException e) {
+                throw encrypted(e);
+            } catch (SAXException | TikaException e) {
+                if (WriteLimitReachedException.isWriteLimitReached(e)) {
+                    throw tooLong(e);
+                }
+                if (isEncrypted(e)) {
+                    throw encrypted(e);
+                }
+                throw new ExtractionException("The document could not be read; it may be damaged or incomplete.", e);
+            }
+            String text = handler.toString();
+            if (parsedAsPlainText(metadata) && text.endsWith("\n")) {
+                text = text.substring(0, text.length() - 1);
+            }
+            if (text.length() > maxCharacters) {
+                throw tooLong(null);
+            }
+            text = normaliseLineBreaks(text);
+            if (text.isBlank()) {
+                throw new ExtractionException("The document contains no text. If it is scanned, run text "
+                        + "recognition (OCR) on it and upload the result.", null);
+            }
+            return new ExtractedText(type, text);
+        }
+    }
+
+    private String detect(TikaInputStream stream) throws IOException {
+        // No resource name in the metadata: the type comes from the bytes only.
+        return detector.detect(stream, new Metadata()).getBaseType().toString();
+    }
+
+    private static boolean isEmpty(TikaInputStream stream) throws IOException {
+        stream.mark(1);
+        try {
+            return stream.read() < 0;
+        } finally {
+            stream.reset();
+        }
+    }
+
+    /** Whether Tika's plain-text parser read the document: it returns the text as is, plus a final line break. */
+    private static boolean parsedAsPlainText(Metadata metadata) {
+        for (String parsedBy : metadata.getValues(TikaCoreProperties.TIKA_PARSED_BY)) {
+            if (parsedBy.equals(TextAndCSVParser.class.getName()) || parsedBy.equals(TXTParser.class.getName())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private ExtractionException tooLong(@Nullable Throwable cause) {
+        return new ExtractionException("The document has more than %,d characters of text, the most Atrium reads "
+                .formatted(maxCharacters) + "from one file. Split it into smaller files.", cause);
+    }
+
+    private static TikaInputStream open(InputStream content, TemporaryResources temporary, Metadata metadata) {
+        // Shielded, so that closing the TikaInputStream (which deletes its temporary files) leaves the caller's open.
+        return TikaInputStream.get(CloseShieldInputStream.wrap(content), temporary, metadata);
+    }
+
+    private static ParseContext context() {
+        ParseContext context = new ParseContext();
+        // No OCR even where Tesseract happens to be installed: minutes per page, and results we do not promise.
+        TesseractOCRConfig ocr = new TesseractOCRConfig();
+        ocr.setSkipOcr(true);
+        context.set(TesseractOCRConfig.class, ocr);
+        PDFParserConfig pdf = new PDFParserConfig();
+        pdf.setOcrStrategy(PDFParserConfig.OCR_STRATEGY.NO_OCR);
+        context.set(PDFParserConfig.class, pdf);
+        return context;
+    }
+
+    private static boolean isEncrypted(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof EncryptedDocumentException
+                    || cause instanceof org.apache.poi.EncryptedDocumentException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static ExtractionException encrypted(@Nullable Throwable cause) {
+        return new ExtractionException("The document is protected with a password. Remove the password and upload "
+                + "it again.", cause);
+    }
+
+    private static String normaliseLineBreaks(String text) {
+        if (text.indexOf('\r') < 0) {
+            return text;
+        }
+        return text.replace("\r\n", "\n").replace('\r', '\n');
+    }
+}

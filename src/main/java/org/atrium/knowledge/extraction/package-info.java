@@ -1,0 +1,9 @@
+/**
+ * Turning a knowledge file's bytes into text and the text into chunks: content-type detection and text extraction
+ * with Apache Tika, and chunking counted in the tokens of the built-in embedding model (all-MiniLM-L6-v2).
+ * Internal to the knowledge module; nothing here touches the database or storage.
+ */
+@NullMarked
+package org.atrium.knowledge.extraction;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,170 @@
+package org.atrium.knowledge.web;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import org.atrium.knowledge.CollectionFile;
+import org.atrium.knowledge.FileService;
+import org.atrium.knowledge.KnowledgeFile;
+import org.atrium.platform.Page;
+import org.atrium.settings.EffectiveState;
+import org.springframework.core.io.InputStreamResource;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RequestPart;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.multipart.MultipartFile;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+
+/** Files in collections: upload, add, list, read, download, remove, delete. */
+@RestController
+@Tag(name = "Files", description = "Files in knowledge collections and their ingestion (extraction, chunking,"
+        + " embedding) in the background.")
+class FileController {
+
+    private final FileService files;
+
+    FileController(FileService files) {
+        this.files = files;
+    }
+
+    @PostMapping(path = "/api/v1/collections/{collectionId}/files", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+    @Operation(summary = "Upload a file",
+            description = "Stores the file (multipart part `file`), adds it to the collection and queues its"
+                    + " ingestion. Answers `202` as soon as the bytes are durably stored; follow progress with"
+                    + " `GET /api/v1/collections/{collectionId}/files` or the `file.status` events of"
+                    + " `/api/v1/events`. The type is detected from the content, never from the name; the name is"
+                    + " kept for display only. Needs `permissions.uploadFiles` and write access.")
+    @ApiResponse(responseCode = "202", description = "Stored; ingestion is `queued`, or `failed` at once when no"
+            + " embedding model or credential is set (the reason says which admin must set what).")
+    @ApiResponse(responseCode = "400", description = "`file_empty`: the file has no bytes; or `invalid_parameter`:"
+            + " no part named `file`.")
+    @ApiResponse(responseCode = "403", description = "`permission_denied`: uploading is not granted; or"
+            + " `forbidden`: the caller may only read the collection.")
+    @ApiResponse(responseCode = "404", description = "`collection_not_found`: no such collection, or not yours.")
+    @ApiResponse(responseCode = "413", description = "`file_too_large`: larger than"
+            + " `atrium.knowledge.max-file-size`.")
+    @ApiResponse(responseCode = "415", description = "`unsupported_file_type`: the content is not PDF, DOCX, PPTX,"
+            + " XLSX, HTML, Markdown, text or CSV.")
+    ResponseEntity<CollectionFile> upload(EffectiveState state,
+                                          @Parameter(description = "The collection's id.") @PathVariable
+                                          UUID collectionId,
+                                          @Parameter(description = "The file.") @RequestPart("file")
+                                          MultipartFile file) {
+        String name = file.getOriginalFilename() == null ? "file" : file.getOriginalFilename();
+        CollectionFile stored = files.upload(state, collectionId, name, file.getSize(), file);
+        return ResponseEntity.status(HttpStatus.ACCEPTED).location(URI.create("/api/v1/files/" + stored.fileId()))
+                .body(stored);
+    }
+
+    @GetMapping("/api/v1/collections/{collectionId}/files")
+    @Operation(summary = "List a collection's files",
+            description = "The collection's files in the order they were added, each with its ingestion status for"
+                    + " the collection's embedding model: `queued`, `extracting`, `embedding` (with chunks done and"
+                    + " total), `ready` or `failed` (with a code and a reason).")
+    @ApiResponse(responseCode = "200", description = "One page of files.")
+    @ApiResponse(responseCode = "400", description = "`validation_failed`: `offset` or `limit` is out of range.")
+    @ApiResponse(responseCode = "404", description = "`collection_not_found`: no such collection, or not yours.")
+    Page<CollectionFile> list(EffectiveState state,
+                              @Parameter(description = "The collection's id.") @PathVariable UUID collectionId,
+                              @Parameter(description = "How many files to skip.", example = "0")
+                              @RequestParam(defaultValue = "0") @Min(0) int offset,
+                              @Parameter(description = "Page size, 1 to 200.", example = "50")
+                              @RequestParam(defaultValue = "50") @Min(1) @Max(Page.MAX_LIMIT) int limit) {
+        return files.list(state, collectionId, offset, limit);
+    }
+
+    @PutMapping("/api/v1/collections/{collectionId}/files/{fileId}")
+    @Operation(summary = "Add a file to a collection",
+            description = "Adds a file the caller may read (it is in a collection they may read, or they uploaded"
+                    + " it) to a collection they may write. The file is stored once and its chunks are shared; it is"
+                    + " embedded again only if the collection uses another embedding model. Adding it twice changes"
+                    + " nothing.")
+    @ApiResponse(responseCode = "200", description = "The file as listed in the collection.")
+    @ApiResponse(responseCode = "403", description = "`forbidden`: the caller may only read the collection.")
+    @ApiResponse(responseCode = "404", description = "`collection_not_found`: no such collection, or not yours; or"
+            + " `file_not_found`: no such file, or not one the caller may read.")
+    CollectionFile add(EffectiveState state,
+                       @Parameter(description = "The collection's id.") @PathVariable UUID collectionId,
+                       @Parameter(description = "The file's id.") @PathVariable UUID fileId) {
+        return files.add(state, collectionId, fileId);
+    }
+
+    @DeleteMapping("/api/v1/collections/{collectionId}/files/{fileId}")
+    @Operation(summary = "Remove a file from a collection",
+            description = "Removes the file from this collection only. When no collection holds it any more, the"
+                    + " file is deleted everywhere: rows, chunks and vectors at once, stored bytes within seconds."
+                    + " Removing a file that is not there succeeds. Needs write access.")
+    @ApiResponse(responseCode = "204", description = "It is no longer in the collection.")
+    @ApiResponse(responseCode = "403", description = "`forbidden`: the caller may only read the collection.")
+    @ApiResponse(responseCode = "404", description = "`collection_not_found`: no such collection, or not yours.")
+    ResponseEntity<Void> remove(EffectiveState state,
+                                @Parameter(description = "The collection's id.") @PathVariable UUID collectionId,
+                                @Parameter(description = "The file's id.") @PathVariable UUID fileId) {
+        files.remove(state, collectionId, fileId);
+        return ResponseEntity.noContent().build();
+    }
+
+    @GetMapping("/api/v1/files/{fileId}")
+    @Operation(summary = "Read a file's metadata",
+            description = "Name, detected type, size, SHA-256, and its ingestion per embedding model.")
+    @ApiResponse(responseCode = "200", description = "The file.")
+    @ApiResponse(responseCode = "404", description = "`file_not_found`: no such file, or not one the caller may"
+            + " read.")
+    KnowledgeFile get(EffectiveState state, @Parameter(description = "The file's id.") @PathVariable UUID fileId) {
+        return files.get(state, fileId);
+    }
+
+    @GetMapping("/api/v1/files/{fileId}/content")
+    @Operation(summary = "Download a file",
+            description = "The stored bytes, streamed, as an attachment with the detected type.")
+    @ApiResponse(responseCode = "200", description = "The bytes.",
+            content = @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM_VALUE,
+                    schema = @Schema(type = "string", format = "binary")))
+    @ApiResponse(responseCode = "404", description = "`file_not_found`: no such file, or not one the caller may"
+            + " read.")
+    ResponseEntity<InputStreamResource> download(EffectiveState state,
+                                                 @Parameter(description = "The file's id.") @PathVariable
+                                                 UUID fileId) {
+        FileService.Download download = files.download(state, fileId);
+        return ResponseEntity.ok()
+                .contentType(MediaType.parseMediaType(download.mediaType()))
+                .contentLength(download.size())
+                .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment()
+                        .filename(download.name(), StandardCharsets.UTF_8).build().toString())
+                .header("X-Content-Type-Options", "nosniff")
+                .body(new InputStreamResource(download.content()));
+    }
+
+    @DeleteMapping("/api/v1/files/{fileId}")
+    @Operation(summary = "Delete a file everywhere",
+            description = "Removes the file from every collection and every store: rows, chunks and vectors at once,"
+                    + " stored bytes within seconds (even if this replica stops right after answering), queued"
+                    + " ingestion jobs; a running ingestion stops and writes nothing more. Only its uploader or an"
+                    + " instance admin may. Deleting a file that does not exist succeeds.")
+    @ApiResponse(responseCode = "204", description = "It is gone.")
+    @ApiResponse(responseCode = "403", description = "`forbidden`: the caller may read the file but did not upload"
+            + " it; remove it from your collection instead.")
+    ResponseEntity<Void> delete(EffectiveState state,
+                                @Parameter(description = "The file's id.") @PathVariable UUID fileId) {
+        files.delete(state, fileId);
+        return ResponseEntity.noContent().build();
+    }
+}
