@@ -74,8 +74,10 @@ class CollectionSpaces {
      * @return the target, or empty when the collection does not exist
      */
     Optional<EmbeddingTargets.Target> refreshTarget(UUID collectionId) {
+        // "for no key update", not "for update": uploads and adds into the collection already hold the key-share
+        // lock of their collection_files foreign key here, and upgrading two of those to "for update" deadlocks.
         Optional<FileStore.Owner> owner = jdbc.sql(
-                        "select owner_user_id, owner_group_id from collections where id = :id for update")
+                        "select owner_user_id, owner_group_id from collections where id = :id for no key update")
                 .param("id", collectionId)
                 .query((rs, row) -> new FileStore.Owner(rs.getObject("owner_user_id", UUID.class),
                         rs.getObject("owner_group_id", UUID.class))).optional();

@@ -20,7 +20,11 @@ class IngestionJobs {
     /** Ingests one file into one embedding space; the instance id is {@code <file>:<space>:<generation>}. */
     static final TaskDescriptor<IngestJob> INGEST = TaskDescriptor.of("knowledge-ingest", IngestJob.class);
 
-    /** Re-resolves the embedding space of the collections a changed scope affects; one pending job per scope. */
+    /**
+     * Re-resolves the embedding space of the collections a changed scope affects. The instance id is the scope and the
+     * second of the change: changes within one second share a job, and a job already running (which may have read
+     * the settings before this change) never swallows a later one.
+     */
     static final TaskDescriptor<RefreshJob> REFRESH = TaskDescriptor.of("knowledge-refresh", RefreshJob.class);
 
     /**
@@ -63,7 +67,7 @@ class IngestionJobs {
     }
 
     void refresh(Scope scope) {
-        scheduler.scheduleIfNotExists(REFRESH.instance(scope.key()).data(new RefreshJob(scope.key()))
-                .scheduledTo(clock.instant()));
+        scheduler.scheduleIfNotExists(REFRESH.instance(scope.key() + "@" + clock.instant().getEpochSecond())
+                .data(new RefreshJob(scope.key())).scheduledTo(clock.instant()));
     }
 }

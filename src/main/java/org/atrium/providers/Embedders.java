@@ -73,7 +73,8 @@ public class Embedders {
      * @param model      the model name as the provider knows it ({@code text-embedding-3-small},
      *                   {@code nomic-embed-text}); for {@code local} only {@code all-minilm-l6-v2}
      * @param secret     the credential to send as {@code Authorization: Bearer}; required by OPENAI connections,
-     *                   optional for OLLAMA, ignored for LOCAL. Never logged nor put in a message.
+     *                   optional for OLLAMA, ignored for LOCAL; surrounding whitespace is dropped. Never logged
+     *                   nor put in a message.
      * @return the embedder
      * @throws AtriumException  ({@code unknown_connection}, 400) for an unknown connection, or
      *                          ({@code validation_failed}) for a blank model name
@@ -94,13 +95,14 @@ public class Embedders {
         return switch (found.type()) {
             case LOCAL -> new LocalEmbedder(model, http.settings().batchSize(), http.metrics());
             case OPENAI, OLLAMA -> {
-                boolean noSecret = secret == null || secret.isBlank();
-                if (noSecret && found.requiresCredential()) {
+                // Pasted keys often carry a trailing newline; no provider's key starts or ends with whitespace.
+                String credential = secret == null || secret.isBlank() ? null : secret.strip();
+                if (credential == null && found.requiresCredential()) {
                     throw new EmbeddingFailure("Connection '" + connection + "' needs a credential (an API key or a"
                             + " virtual key) and none applies here. An admin can add one for connection '"
                             + connection + "', or a group admin or the user their own.", false, null);
                 }
-                yield new RemoteEmbedder(found, model, noSecret ? null : secret, http);
+                yield new RemoteEmbedder(found, model, credential, http);
             }
         };
     }

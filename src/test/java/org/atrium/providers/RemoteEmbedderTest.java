@@ -277,6 +277,13 @@ class RemoteEmbedderTest {
     }
 
     @Test
+    void aPastedCredentialLosesItsTrailingNewline() {
+        embedders(FAST).embedder("openai", "m", SECRET + "\n").embed(List.of("a"));
+
+        assertThat(server.lastAuthorization()).isEqualTo("Bearer " + SECRET);
+    }
+
+    @Test
     void aCredentialWithALineBreakIsRefusedWithoutQuotingIt() {
         EmbeddingFailure failure = catchThrowableOfType(EmbeddingFailure.class,
                 () -> embedders(FAST).embedder("openai", "m", SECRET + "\r\nX-Injected: 1"));

@@ -1,8 +1,12 @@
 package org.atrium.testing;
 
 import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.pdmodel.PDDocumentNameDictionary;
+import org.apache.pdfbox.pdmodel.PDEmbeddedFilesNameTreeNode;
 import org.apache.pdfbox.pdmodel.PDPage;
 import org.apache.pdfbox.pdmodel.PDPageContentStream;
+import org.apache.pdfbox.pdmodel.common.filespecification.PDComplexFileSpecification;
+import org.apache.pdfbox.pdmodel.common.filespecification.PDEmbeddedFile;
 import org.apache.pdfbox.pdmodel.encryption.AccessPermission;
 import org.apache.pdfbox.pdmodel.encryption.StandardProtectionPolicy;
 import org.apache.pdfbox.pdmodel.font.PDType1Font;
@@ -38,6 +42,7 @@ import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -93,6 +98,31 @@ public final class Documents {
         }
     }
 
+    /**
+     * @param attachment the text of a file attached to the PDF (a plain-text file called {@code attachment.txt})
+     * @param pages      as for {@link #pdf}
+     * @return a PDF carrying an attachment, as PDF portfolios and e-invoices do
+     */
+    public static byte[] pdfWithAttachment(String attachment, String... pages) {
+        try (PDDocument document = pdfDocument(pages)) {
+            byte[] content = text(attachment);
+            PDEmbeddedFile file = new PDEmbeddedFile(document, new ByteArrayInputStream(content));
+            file.setSubtype("text/plain");
+            file.setSize(content.length);
+            PDComplexFileSpecification specification = new PDComplexFileSpecification();
+            specification.setFile("attachment.txt");
+            specification.setEmbeddedFile(file);
+            PDEmbeddedFilesNameTreeNode files = new PDEmbeddedFilesNameTreeNode();
+            files.setNames(Map.of("attachment.txt", specification));
+            PDDocumentNameDictionary names = new PDDocumentNameDictionary(document.getDocumentCatalog());
+            names.setEmbeddedFiles(files);
+            document.getDocumentCatalog().setNames(names);
+            return save(document);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** @return a Word document (OOXML) with one paragraph per argument */
     public static byte[] docx(String... paragraphs) {
         try (XWPFDocument document = docxDocument(paragraphs)) {
@@ -105,7 +135,8 @@ public final class Documents {
     }
 
     /**
-     * @param password the password needed to open it
+     * @param password   the password needed to open it
+     * @param paragraphs as for {@link #docx}
      * @return a Word document encrypted the way Office does it (agile encryption in an OLE2 container)
      */
     public static byte[] encryptedDocx(String password, String... paragraphs) {
@@ -153,8 +184,8 @@ public final class Documents {
 
     /** @return an HTML page with the title and one {@code <p>} per paragraph, plus a script that is not text */
     public static byte[] html(String title, String... paragraphs) {
-        StringBuilder html = new StringBuilder("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
-                .append("<title>").append(escape(title)).append("</title>\n")
+        StringBuilder html = new StringBuilder("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n")
+                .append("<meta charset=\"utf-8\">\n<title>").append(escape(title)).append("</title>\n")
                 .append("<script>var hidden = 'not document text';</script>\n</head>\n<body>\n")
                 .append("<h1>").append(escape(title)).append("</h1>\n");
         for (String paragraph : paragraphs) {

@@ -14,9 +14,10 @@ import org.apache.tika.mime.MediaType;
 import org.apache.tika.mime.MediaTypeRegistry;
 import org.apache.tika.parser.AutoDetectParser;
 import org.apache.tika.parser.ParseContext;
+import org.apache.tika.parser.Parser;
+import org.apache.tika.parser.csv.TextAndCSVParser;
 import org.apache.tika.parser.ocr.TesseractOCRConfig;
 import org.apache.tika.parser.pdf.PDFParserConfig;
-import org.apache.tika.parser.csv.TextAndCSVParser;
 import org.apache.tika.parser.txt.TXTParser;
 import org.apache.tika.sax.BodyContentHandler;
 import org.jspecify.annotations.Nullable;
@@ -31,8 +32,8 @@ import java.util.Set;
  *
  * <p>File names are never consulted: a name is whatever the uploader typed, so a PDF called {@code notes.txt} is
  * still a PDF. Supported are PDF, Word, PowerPoint and Excel (OOXML and the legacy binary formats), OpenDocument
- * text, spreadsheets and presentations, RTF, HTML and XHTML, XML, JSON and any text. Text is extracted without OCR
- * (a scanned PDF has no text) and without descending into embedded documents (attachments, embedded spreadsheets).
+ * text, spreadsheets and presentations, RTF, HTML and XHTML, XML, JSON and any text. The text of embedded documents
+ * (attachments, embedded spreadsheets) is included; images are not read (no OCR: a scanned PDF has no text).
  *
  * <p>Thread-safe; meant to be one instance per application.
  */
@@ -115,9 +116,9 @@ public final class TextExtractor {
         if (type.getType().equals("text") || SUPPORTED.contains(type)) {
             return true;
         }
-        // Tika knows many dialects of text and XML (shell scripts, JavaScript, RSS, DocBook, ...). Their text is
-        // useful; images drawn in XML (SVG) are not.
-        return !type.getType().equals("image")
+        // Tika knows many dialects of text and XML (shell scripts, JavaScript, RSS, DocBook, ...): their text is
+        // useful. Not so images drawn in XML (SVG), nor e-mail (message/rfc822), whose parts are other documents.
+        return type.getType().equals("application")
                 && (types.isSpecializationOf(type, MediaType.TEXT_PLAIN)
                 || types.isSpecializationOf(type, MediaType.APPLICATION_XML));
     }
@@ -153,7 +154,8 @@ public final class TextExtractor {
             // CSV as it is: told "text/plain", Tika's text parser does not sniff for CSV and turn it into a table.
             metadata.set(TikaCoreProperties.CONTENT_TYPE_USER_OVERRIDE, type);
             // One character more than the cap: Tika's text parser appends a line break that is not in the file.
-            BodyContentHandler handler = new BodyContentHandler((int) Math.min(maxCharacters + 1, Integer.MAX_VALUE));
+            int limit = (int) Math.min(maxCharacters, Integer.MAX_VALUE - 1) + 1;
+            BodyContentHandler handler = new BodyContentHandler(limit);
             try {
                 parser.parse(stream, handler, metadata, context());
             } catch (EncryptedDocumentException e) {
@@ -217,8 +219,10 @@ public final class TextExtractor {
         return TikaInputStream.get(CloseShieldInputStream.wrap(content), temporary, metadata);
     }
 
-    private static ParseContext context() {
+    private ParseContext context() {
         ParseContext context = new ParseContext();
+        // Embedded documents are parsed with this parser; without it, Tika would build a new one for every document.
+        context.set(Parser.class, parser);
         // No OCR even where Tesseract happens to be installed: minutes per page, and results we do not promise.
         TesseractOCRConfig ocr = new TesseractOCRConfig();
         ocr.setSkipOcr(true);

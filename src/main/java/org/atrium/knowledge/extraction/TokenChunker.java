@@ -71,7 +71,7 @@ public final class TokenChunker {
         while (start < tokens) {
             int limit = Math.min(start + chunkTokens, tokens);
             // Each chunk must reach past the previous one, or a long word after a boundary would repeat chunks.
-            int end = limit == tokens ? tokens : end(text, spans, limit, previousEnd + 1);
+            int end = limit == tokens ? tokens : chunkEnd(text, spans, limit, previousEnd + 1);
             int startChar = spans.start(start);
             int endChar = spans.end(end - 1);
             String chunk = text.substring(startChar, endChar);
@@ -96,7 +96,7 @@ public final class TokenChunker {
     }
 
     /** The token index to end a chunk before, in {@code [minEnd, limit]}, both less than the number of tokens. */
-    private int end(String text, MiniLmTokenizer.Spans spans, int limit, int minEnd) {
+    private int chunkEnd(String text, MiniLmTokenizer.Spans spans, int limit, int minEnd) {
         int floor = Math.max(minEnd, limit - Math.max(1, chunkTokens / 5));
         int sentence = -1;
         int line = -1;

@@ -66,8 +66,10 @@ class FileController {
     ResponseEntity<CollectionFile> upload(EffectiveState state,
                                           @Parameter(description = "The collection's id.") @PathVariable
                                           UUID collectionId,
-                                          @Parameter(description = "The file.") @RequestPart("file")
-                                          MultipartFile file) {
+                                          @Parameter(description = "The file's bytes; the type is detected"
+                                                  + " from them.", schema = @Schema(type = "string",
+                                                  format = "binary", example = "Lab coats are required in rooms 2"
+                                                  + " and 3.")) @RequestPart("file") MultipartFile file) {
         String name = file.getOriginalFilename() == null ? "file" : file.getOriginalFilename();
         CollectionFile stored = files.upload(state, collectionId, name, file.getSize(), file);
         return ResponseEntity.status(HttpStatus.ACCEPTED).location(URI.create("/api/v1/files/" + stored.fileId()))

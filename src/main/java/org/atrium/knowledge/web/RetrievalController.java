@@ -1,6 +1,7 @@
 package org.atrium.knowledge.web;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -35,7 +36,8 @@ class RetrievalController {
     @Schema(description = "What to look for, and where.")
     record RetrievalRequest(
             @Schema(example = "Which rooms require lab coats?") @NotBlank @Size(max = 8000) String query,
-            @Schema(description = "Collections to search; each must be readable by the caller.")
+            @ArraySchema(arraySchema = @Schema(description = "Collections to search; each must be readable by the"
+                    + " caller."), schema = @Schema(example = "5b1c2d3e-4f50-4a61-8b72-9c8d7e6f5a4b"))
             @NotEmpty @Size(max = 100) List<UUID> collectionIds,
             @Schema(description = "How many chunks to return, 1 to 100 (default 5).", example = "5", nullable = true)
             @Nullable @Min(1) @Max(RetrievalService.MAX_TOP_K) Integer topK) {

@@ -15,6 +15,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.stream.Stream;
@@ -156,6 +157,15 @@ class TextExtractorTest {
     }
 
     @Test
+    void textOfAttachedDocumentsIsIncluded() throws IOException {
+        ExtractedText extracted = EXTRACTOR.extract(new ByteArrayInputStream(
+                Documents.pdfWithAttachment(SECOND + "\n" + THIRD, FIRST)));
+
+        assertThat(extracted.mediaType()).isEqualTo("application/pdf");
+        assertThat(extracted.text()).contains(FIRST, SECOND, THIRD);
+    }
+
+    @Test
     void encryptedPdfIsRefusedWithAReadableMessage() {
         byte[] pdf = Documents.encryptedPdf("secret", FIRST);
 
@@ -180,11 +190,16 @@ class TextExtractorTest {
         TextExtractor small = new TextExtractor(1_000);
         byte[] text = Documents.text("word ".repeat(300));
         byte[] pdf = Documents.pdf(String.join(" ", Collections.nCopies(40, FIRST)));
+        byte[] attached = Documents.pdfWithAttachment("word ".repeat(300), FIRST);
 
         assertThatThrownBy(() -> small.extract(new ByteArrayInputStream(text)))
                 .isInstanceOf(ExtractionException.class)
                 .hasMessageStartingWith("The document has more than 1,000 characters of text");
         assertThatThrownBy(() -> small.extract(new ByteArrayInputStream(pdf)))
+                .isInstanceOf(ExtractionException.class)
+                .hasMessageStartingWith("The document has more than 1,000 characters of text");
+        assertThatThrownBy(() -> small.extract(new ByteArrayInputStream(attached)))
+                .as("text in attachments counts too")
                 .isInstanceOf(ExtractionException.class)
                 .hasMessageStartingWith("The document has more than 1,000 characters of text");
     }
@@ -213,6 +228,16 @@ class TextExtractorTest {
         byte[] pdf = Documents.truncatedPdf(FIRST, SECOND, THIRD);
 
         assertThatThrownBy(() -> EXTRACTOR.extract(new ByteArrayInputStream(pdf)))
+                .isInstanceOf(ExtractionException.class)
+                .hasMessage("The document could not be read; it may be damaged or incomplete.");
+    }
+
+    @Test
+    void damagedOfficeDocumentIsRefused() {
+        byte[] docx = Documents.docx(FIRST, SECOND);
+        byte[] truncated = Arrays.copyOf(docx, docx.length / 2);
+
+        assertThatThrownBy(() -> EXTRACTOR.extract(new ByteArrayInputStream(truncated)))
                 .isInstanceOf(ExtractionException.class)
                 .hasMessage("The document could not be read; it may be damaged or incomplete.");
     }
