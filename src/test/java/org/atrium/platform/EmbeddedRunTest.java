@@ -103,6 +103,39 @@ class EmbeddedRunTest {
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(embeddedPostgresProcesses()).isEmpty());
     }
 
+    @Test
+    void zeroSetupRunIngestsWithTheBuiltInModelAndSearchesWithTheInProcessIndex() throws IOException {
+        dataDir = Files.createTempDirectory("atrium-embedded-knowledge-");
+        try (AtriumProcess atrium = embedded()) {
+            atrium.awaitReady(TIMEOUT);
+            Api api = atrium.api();
+            String token = api.post("/api/v1/auth/signup", Map.of("email", "knowledge-admin@atrium.test", "name",
+                    "Admin", "password", PASSWORD), null).json().path("token").asString();
+            Api.Response settings = api.put("/api/v1/settings/instance", Map.of("settings", Map.of(
+                    "embedding.connection", "local", "embedding.model", "all-minilm-l6-v2")), token);
+            assertThat(settings.status()).as(settings.text()).isEqualTo(200);
+            String collection = api.post("/api/v1/collections", Map.of("name", "Notes"), token).json()
+                    .path("id").asString();
+            String text = "Cats are small felines that purr and chase mice.\n\n"
+                    + "Diesel trucks haul freight on the motorway. ".repeat(60);
+
+            Api.Response uploaded = api.upload("/api/v1/collections/" + collection + "/files", "notes.txt",
+                    text.getBytes(java.nio.charset.StandardCharsets.UTF_8), token);
+            assertThat(uploaded.status()).as(uploaded.text()).isEqualTo(202);
+            await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(api.get("/api/v1/collections/"
+                    + collection + "/files", token).json().path("items").get(0).path("status").asString())
+                    .isEqualTo("ready"));
+            Api.Response found = api.post("/api/v1/retrieval", Map.of("query", "kittens", "collectionIds",
+                    List.of(collection), "topK", 1), token);
+
+            assertThat(found.status()).as(found.text()).isEqualTo(200);
+            assertThat(found.json().path("chunks").get(0).path("text").asString()).contains("Cats");
+            assertThat(atrium.output()).as("no pgvector in the embedded PostgreSQL")
+                    .contains("knowledge.index.selected").contains("kind=\"in-process\"");
+            assertThat(atrium.stop(TIMEOUT)).as(atrium.output()).isIn(0, 143);
+        }
+    }
+
     private AtriumProcess embedded() {
         // AtriumProcess drops every inherited SPRING_* and ATRIUM_* variable: no datasource URL, no Redis.
         return AtriumProcess.builder().env("ATRIUM_DATA_DIR", dataDir.toString()).start();
