@@ -102,10 +102,11 @@ public class FileService {
         try {
             transactions.executeWithoutResult(status -> {
                 collections.requireAccess(state, collectionId, Access.WRITE);
+                Optional<EmbeddingTargets.Target> target = lockAndResolve(collectionId);
                 files.insertFile(fileId, displayName(clientName), mediaType, stored.size(), stored.sha256Hex(), key,
                         caller.userId());
                 files.link(collectionId, fileId, caller.userId());
-                addToSpace(collectionId, fileId);
+                target.ifPresent(t -> spaces.ensureIndex(fileId, t));
             });
         } catch (RuntimeException failure) {
             // The rows did not commit: the bytes are nobody's. If this delete fails too, the reconciler removes them.
@@ -127,8 +128,9 @@ public class FileService {
     public CollectionFile add(EffectiveState state, UUID collectionId, UUID fileId) {
         collections.requireAccess(state, collectionId, Access.WRITE);
         requireReadable(state, fileId);
+        Optional<EmbeddingTargets.Target> target = lockAndResolve(collectionId);
         if (files.link(collectionId, fileId, state.caller().userId())) {
-            addToSpace(collectionId, fileId);
+            target.ifPresent(t -> spaces.ensureIndex(fileId, t));
             LogEvents.info(log, "file.added").addKeyValue("file_id", fileId)
                     .addKeyValue("collection_id", collectionId).log();
         }
@@ -196,7 +198,8 @@ public class FileService {
 
     /**
      * Deletes a file from every collection and every store. Only its uploader or an instance admin may; others remove
-     * it from their collection instead. Deleting a file that does not exist succeeds.
+     * it from their collection instead. Deleting a file that does not exist, or that the caller may not read, succeeds
+     * and changes nothing.
      *
      * @throws AtriumException {@code forbidden} (403)
      */
@@ -208,7 +211,10 @@ public class FileService {
         }
         Caller caller = state.caller();
         if (!caller.isAdmin() && !caller.userId().equals(row.get().uploadedBy())) {
-            requireReadable(state, fileId);
+            if (!files.readable(fileId, false, caller.userId(), CollectionService.groupIds(state))) {
+                // As for an id of no file: the answer must not tell whether a file the caller cannot see exists.
+                return;
+            }
             throw AtriumException.forbidden("forbidden", "Only the file's uploader or an instance admin deletes it "
                     + "everywhere; remove it from your collection instead.");
         }
@@ -226,9 +232,13 @@ public class FileService {
                 .addKeyValue("collections", holders.size()).log();
     }
 
-    private void addToSpace(UUID collectionId, UUID fileId) {
-        Optional<EmbeddingTargets.Target> target = spaces.refreshTarget(collectionId);
-        target.ifPresent(t -> spaces.ensureIndex(fileId, t));
+    /**
+     * Resolves the collection's embedding target, locking its row ({@code for update}). Called before the link is
+     * inserted: the link's foreign key takes a key-share lock on the collection row, and two uploads to the same
+     * collection that each held that lock and then asked for the update lock deadlocked.
+     */
+    private Optional<EmbeddingTargets.Target> lockAndResolve(UUID collectionId) {
+        return spaces.refreshTarget(collectionId);
     }
 
     private String detect(InputStreamSource content) {

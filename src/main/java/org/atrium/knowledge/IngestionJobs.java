@@ -21,9 +21,9 @@ class IngestionJobs {
     static final TaskDescriptor<IngestJob> INGEST = TaskDescriptor.of("knowledge-ingest", IngestJob.class);
 
     /**
-     * Re-resolves the embedding space of the collections a changed scope affects. The instance id is the scope and the
-     * second of the change: changes within one second share a job, and a job already running (which may have read
-     * the settings before this change) never swallows a later one.
+     * Re-resolves the embedding space of the collections a changed scope affects. One job per change (the instance id
+     * is the scope and a random suffix): a job created by the change's transaction only starts after it commits, so
+     * it always sees the change. Refreshing is idempotent; a redundant run only re-reads the settings.
      */
     static final TaskDescriptor<RefreshJob> REFRESH = TaskDescriptor.of("knowledge-refresh", RefreshJob.class);
 
@@ -67,7 +67,9 @@ class IngestionJobs {
     }
 
     void refresh(Scope scope) {
-        scheduler.scheduleIfNotExists(REFRESH.instance(scope.key() + "@" + clock.instant().getEpochSecond())
+        // A unique id per change: any job sharing the id could already be running (or be picked before this
+        // transaction commits) with the settings as they were, and would then swallow this change for good.
+        scheduler.scheduleIfNotExists(REFRESH.instance(scope.key() + "@" + UUID.randomUUID())
                 .data(new RefreshJob(scope.key())).scheduledTo(clock.instant()));
     }
 }

@@ -81,8 +81,13 @@ class AuthorizationMatrixTest extends IntegrationTest {
         }
     }
 
+    /** The file every upload sends: plain text, so its type is detected from the content alone. */
+    private static final byte[] MATRIX_FILE =
+            "Kiwis are green inside.\n".getBytes(StandardCharsets.UTF_8);
+
     private static final Expect OK = new Expect(200, null);
     private static final Expect CREATED = new Expect(201, null);
+    private static final Expect ACCEPTED = new Expect(202, null);
     private static final Expect NO_CONTENT = new Expect(204, null);
     private static final Expect UNAUTHENTICATED = new Expect(401, "unauthenticated");
     private static final Expect ACCOUNT_PENDING = new Expect(403, "account_pending");
@@ -93,16 +98,21 @@ class AuthorizationMatrixTest extends IntegrationTest {
     private static final Expect GROUP_NOT_FOUND = new Expect(404, "group_not_found");
     private static final Expect CREDENTIAL_NOT_FOUND = new Expect(404, "credential_not_found");
     private static final Expect COLLECTION_NOT_FOUND = new Expect(404, "collection_not_found");
+    private static final Expect FILE_NOT_FOUND = new Expect(404, "file_not_found");
 
     /**
-     * A request as sent: the method, the concrete path and the JSON body (or {@code null}). A {@code stream} request
-     * is a server-sent event stream, which does not end for authorised callers: only its status and headers (and its
-     * first event) are read before it is closed.
+     * A request as sent: the method, the concrete path and the body: JSON, an {@link Upload}, or {@code null}. A
+     * {@code stream} request is a server-sent event stream, which does not end for authorised callers: only its
+     * status and headers (and its first event) are read before it is closed.
      */
     record Request(String method, String path, Object body, boolean stream) {
         Request(String method, String path, Object body) {
             this(method, path, body, false);
         }
+    }
+
+    /** A request body sent as a multipart upload: the part {@code file}, with the client's name for it. */
+    record Upload(String fileName, byte[] content) {
     }
 
     /** One way of calling an endpoint: its method and path template, what it targets, and how to build it. */
@@ -311,6 +321,61 @@ class AuthorizationMatrixTest extends IntegrationTest {
                 return c.request("DELETE", COLLECTIONS + "/" + collection + "/grants/groups/" + grantee, null);
             });
 
+    private static final String FILES = "/api/v1/files";
+    private static final Call UPLOAD_FILE = new Call("POST", COLLECTIONS + "/{collectionId}/files",
+            "a collection of G, a small text file",
+            c -> c.upload(COLLECTIONS + "/" + c.groupCollection() + "/files"));
+    private static final Call UPLOAD_TO_OWN_COLLECTION = new Call("POST", COLLECTIONS + "/{collectionId}/files",
+            "the caller's own personal collection, a small text file",
+            c -> c.upload(COLLECTIONS + "/" + c.ownPersonalCollection() + "/files"));
+    private static final Call UPLOAD_TO_READABLE_COLLECTION = new Call("POST",
+            COLLECTIONS + "/{collectionId}/files", "a collection of another group, shared with the caller for reading",
+            c -> c.upload(COLLECTIONS + "/" + c.readOnlyCollection() + "/files"));
+    private static final Call LIST_FILES = new Call("GET", COLLECTIONS + "/{collectionId}/files",
+            "a collection of G holding a file",
+            c -> {
+                c.groupFile();
+                return c.request("GET", COLLECTIONS + "/" + c.groupCollection() + "/files", null);
+            });
+    private static final Call ADD_FILE = new Call("PUT", COLLECTIONS + "/{collectionId}/files/{fileId}",
+            "a file of a collection of G, into another collection of G",
+            c -> c.request("PUT", COLLECTIONS + "/" + c.secondGroupCollection() + "/files/" + c.groupFile(), null));
+    private static final Call ADD_FILE_TO_OWN_COLLECTION = new Call("PUT",
+            COLLECTIONS + "/{collectionId}/files/{fileId}",
+            "a file of a collection of G, into the caller's own personal collection",
+            c -> c.request("PUT", COLLECTIONS + "/" + c.ownPersonalCollection() + "/files/" + c.groupFile(), null));
+    private static final Call REMOVE_FILE = new Call("DELETE", COLLECTIONS + "/{collectionId}/files/{fileId}",
+            "a file of a collection of G, from that collection",
+            c -> c.request("DELETE", COLLECTIONS + "/" + c.groupCollection() + "/files/" + c.groupFile(), null));
+    private static final Call REMOVE_FROM_READABLE_COLLECTION = new Call("DELETE",
+            COLLECTIONS + "/{collectionId}/files/{fileId}",
+            "a file of a collection of another group shared with the caller for reading, from that collection",
+            c -> c.request("DELETE", COLLECTIONS + "/" + c.readOnlyCollection() + "/files/" + c.readOnlyFile(),
+                    null));
+    private static final Call READ_FILE = new Call("GET", FILES + "/{fileId}", "a file of a collection of G",
+            c -> c.request("GET", FILES + "/" + c.groupFile(), null));
+    private static final Call READ_UPLOADED_FILE = new Call("GET", FILES + "/{fileId}",
+            "a file the caller uploaded to another group's collection, whose write grant was then revoked",
+            c -> c.request("GET", FILES + "/" + c.fileUploadedBeforeLosingAccess(), null));
+    private static final Call DOWNLOAD_FILE = new Call("GET", FILES + "/{fileId}/content",
+            "a file of a collection of G",
+            c -> c.request("GET", FILES + "/" + c.groupFile() + "/content", null));
+    private static final Call DELETE_FILE = new Call("DELETE", FILES + "/{fileId}",
+            "a file of a collection of G, uploaded by an instance admin",
+            c -> c.request("DELETE", FILES + "/" + c.groupFile(), null));
+    private static final Call DELETE_OWN_FILE = new Call("DELETE", FILES + "/{fileId}",
+            "a file the caller uploaded to their own personal collection",
+            c -> c.request("DELETE", FILES + "/" + c.ownFile(), null));
+    private static final Call DELETE_UNKNOWN_FILE = new Call("DELETE", FILES + "/{fileId}", "an id of no file",
+            c -> c.request("DELETE", FILES + "/" + UUID.randomUUID(), null));
+    private static final Call RETRIEVE = new Call("POST", "/api/v1/retrieval",
+            "a collection of G",
+            c -> c.request("POST", "/api/v1/retrieval", c.retrievalBody(c.groupCollection())));
+    private static final Call RETRIEVE_WITH_OWN_COLLECTION = new Call("POST", "/api/v1/retrieval",
+            "the caller's own personal collection and a collection of G",
+            c -> c.request("POST", "/api/v1/retrieval",
+                    c.retrievalBody(c.ownPersonalCollection(), c.groupCollection())));
+
     // ----------------------------------------------------------------------------------------------------------------
     // The matrix. Columns: anonymous, pending account, plain user, admin of another group, admin of G, instance admin.
     // ----------------------------------------------------------------------------------------------------------------
@@ -383,7 +448,24 @@ class AuthorizationMatrixTest extends IntegrationTest {
             row(GRANT_USER,                          UNAUTHENTICATED, ACCOUNT_PENDING, COLLECTION_NOT_FOUND, COLLECTION_NOT_FOUND, OK,                   OK),
             row(GRANT_GROUP,                         UNAUTHENTICATED, ACCOUNT_PENDING, COLLECTION_NOT_FOUND, COLLECTION_NOT_FOUND, OK,                   OK),
             row(REVOKE_USER,                         UNAUTHENTICATED, ACCOUNT_PENDING, COLLECTION_NOT_FOUND, COLLECTION_NOT_FOUND, NO_CONTENT,           NO_CONTENT),
-            row(REVOKE_GROUP,                        UNAUTHENTICATED, ACCOUNT_PENDING, COLLECTION_NOT_FOUND, COLLECTION_NOT_FOUND, NO_CONTENT,           NO_CONTENT));
+            row(REVOKE_GROUP,                        UNAUTHENTICATED, ACCOUNT_PENDING, COLLECTION_NOT_FOUND, COLLECTION_NOT_FOUND, NO_CONTENT,           NO_CONTENT),
+
+            row(UPLOAD_FILE,                         UNAUTHENTICATED, ACCOUNT_PENDING, COLLECTION_NOT_FOUND, COLLECTION_NOT_FOUND, ACCEPTED,             ACCEPTED),
+            row(UPLOAD_TO_OWN_COLLECTION,            UNAUTHENTICATED, ACCOUNT_PENDING, ACCEPTED,             ACCEPTED,             ACCEPTED,             ACCEPTED),
+            row(UPLOAD_TO_READABLE_COLLECTION,       UNAUTHENTICATED, ACCOUNT_PENDING, FORBIDDEN,            FORBIDDEN,            FORBIDDEN,            ACCEPTED),
+            row(LIST_FILES,                          UNAUTHENTICATED, ACCOUNT_PENDING, COLLECTION_NOT_FOUND, COLLECTION_NOT_FOUND, OK,                   OK),
+            row(ADD_FILE,                            UNAUTHENTICATED, ACCOUNT_PENDING, COLLECTION_NOT_FOUND, COLLECTION_NOT_FOUND, OK,                   OK),
+            row(ADD_FILE_TO_OWN_COLLECTION,          UNAUTHENTICATED, ACCOUNT_PENDING, FILE_NOT_FOUND,       FILE_NOT_FOUND,       OK,                   OK),
+            row(REMOVE_FILE,                         UNAUTHENTICATED, ACCOUNT_PENDING, COLLECTION_NOT_FOUND, COLLECTION_NOT_FOUND, NO_CONTENT,           NO_CONTENT),
+            row(REMOVE_FROM_READABLE_COLLECTION,     UNAUTHENTICATED, ACCOUNT_PENDING, FORBIDDEN,            FORBIDDEN,            FORBIDDEN,            NO_CONTENT),
+            row(READ_FILE,                           UNAUTHENTICATED, ACCOUNT_PENDING, FILE_NOT_FOUND,       FILE_NOT_FOUND,       OK,                   OK),
+            row(READ_UPLOADED_FILE,                  UNAUTHENTICATED, ACCOUNT_PENDING, OK,                   OK,                   OK,                   OK),
+            row(DOWNLOAD_FILE,                       UNAUTHENTICATED, ACCOUNT_PENDING, FILE_NOT_FOUND,       FILE_NOT_FOUND,       OK,                   OK),
+            row(DELETE_FILE,                         UNAUTHENTICATED, ACCOUNT_PENDING, NO_CONTENT,           NO_CONTENT,           FORBIDDEN,            NO_CONTENT),
+            row(DELETE_OWN_FILE,                     UNAUTHENTICATED, ACCOUNT_PENDING, NO_CONTENT,           NO_CONTENT,           NO_CONTENT,           NO_CONTENT),
+            row(DELETE_UNKNOWN_FILE,                 UNAUTHENTICATED, ACCOUNT_PENDING, NO_CONTENT,           NO_CONTENT,           NO_CONTENT,           NO_CONTENT),
+            row(RETRIEVE,                            UNAUTHENTICATED, ACCOUNT_PENDING, COLLECTION_NOT_FOUND, COLLECTION_NOT_FOUND, OK,                   OK),
+            row(RETRIEVE_WITH_OWN_COLLECTION,        UNAUTHENTICATED, ACCOUNT_PENDING, COLLECTION_NOT_FOUND, COLLECTION_NOT_FOUND, OK,                   OK));
 
     private static Row row(Call call, Expect anonymous, Expect pending, Expect user, Expect otherGroupAdmin,
                            Expect groupAdmin, Expect instanceAdmin) {
@@ -469,10 +551,20 @@ class AuthorizationMatrixTest extends IntegrationTest {
         return template.replaceAll("\\{[^}]+}", "[^/]+");
     }
 
-    /** Sends a request: through {@link Api}, or, for an event stream, with {@link #openStream}. */
+    /**
+     * Sends a request: through {@link Api}, as JSON or as an upload (which takes the bearer token on its own), or,
+     * for an event stream, with {@link #openStream}.
+     */
     private Api.Response send(Request request, Map<String, String> headers) {
-        return request.stream() ? openStream(request, headers)
-                : api.send(request.method(), request.path(), request.body(), headers);
+        if (request.stream()) {
+            return openStream(request, headers);
+        }
+        if (request.body() instanceof Upload upload) {
+            String authorization = headers.get("Authorization");
+            return api.upload(request.path(), upload.fileName(), upload.content(),
+                    authorization == null ? null : authorization.substring("Bearer ".length()));
+        }
+        return api.send(request.method(), request.path(), request.body(), headers);
     }
 
     private static final HttpClient STREAM_CLIENT =
@@ -572,6 +664,7 @@ class AuthorizationMatrixTest extends IntegrationTest {
         private final TestUsers.Account caller;
         private final Map<String, TestUsers.Account> targets = new HashMap<>();
         private final Map<String, String> collections = new HashMap<>();
+        private final Map<String, String> files = new HashMap<>();
 
         Cell(TestUsers.Account setupAdmin, Persona persona) {
             this.setupAdmin = setupAdmin;
@@ -638,20 +731,28 @@ class AuthorizationMatrixTest extends IntegrationTest {
             return created.json().path("apiKey").path("id").asString();
         }
 
-        /**
-         * The caller's own key. A pending account cannot create one, so it gets its key while briefly approved, as
-         * an account demoted back to pending would have; the anonymous caller has none and gets a stranger's.
-         */
+        /** The caller's own key; see {@link #asOwner}. */
         String ownApiKey() {
+            return asOwner(this::apiKeyOf);
+        }
+
+        /**
+         * Runs an action as the account whose own object the caller targets. A pending account cannot create
+         * anything, so it acts while briefly approved, as an account demoted back to pending would have; the
+         * anonymous caller has no account and gets a stranger's objects (the same stranger for the whole cell).
+         */
+        <T> T asOwner(Function<TestUsers.Account, T> action) {
             return switch (persona) {
-                case ANONYMOUS -> apiKeyOf(throwawayUser());
+                case ANONYMOUS -> action.apply(targets.computeIfAbsent("stranger", ignored -> throwawayUser()));
                 case PENDING -> {
                     setRole(caller, "user");
-                    String key = apiKeyOf(caller);
-                    setRole(caller, "pending");
-                    yield key;
+                    try {
+                        yield action.apply(caller);
+                    } finally {
+                        setRole(caller, "pending");
+                    }
                 }
-                default -> apiKeyOf(caller);
+                default -> action.apply(caller);
             };
         }
 
@@ -698,18 +799,9 @@ class AuthorizationMatrixTest extends IntegrationTest {
             return created("/api/v1/me/credentials", credentialBody(null), owner);
         }
 
-        /** The caller's own credential; like {@link #ownApiKey()} for the pending and anonymous callers. */
+        /** The caller's own credential; see {@link #asOwner}. */
         String ownCredential() {
-            return switch (persona) {
-                case ANONYMOUS -> userCredentialOf(throwawayUser());
-                case PENDING -> {
-                    setRole(caller, "user");
-                    String credential = userCredentialOf(caller);
-                    setRole(caller, "pending");
-                    yield credential;
-                }
-                default -> userCredentialOf(caller);
-            };
+            return asOwner(this::userCredentialOf);
         }
 
         /** A collection owned by G, created by the setup admin (the same one for the whole cell). */
@@ -725,9 +817,89 @@ class AuthorizationMatrixTest extends IntegrationTest {
 
         /** Gives a user or a group ({@code kind} "users" or "groups") read access, as the setup admin. */
         void grantAsSetupAdmin(UUID collectionId, String kind, UUID grantee) {
+            grantAsSetupAdmin(collectionId, kind, grantee, "read");
+        }
+
+        /** Gives a user or a group {@code read} or {@code write} access, as the setup admin. */
+        void grantAsSetupAdmin(UUID collectionId, String kind, UUID grantee, String access) {
             Api.Response granted = api.put("/api/v1/collections/" + collectionId + "/grants/" + kind + "/"
-                    + grantee, Map.of("access", "read"), setupAdmin.token());
+                    + grantee, Map.of("access", access), setupAdmin.token());
             assertThat(granted.status()).as("granting access: %s", granted.text()).isEqualTo(200);
+        }
+
+        /** Another collection of G, created by the setup admin (the same one for the whole cell). */
+        UUID secondGroupCollection() {
+            return UUID.fromString(collections.computeIfAbsent("group2", ignored -> createdCollection(
+                    Map.of("name", "matrix-g-collection-2", "groupId", group), setupAdmin)));
+        }
+
+        /** The caller's own personal collection (the same one for the whole cell); see {@link #asOwner}. */
+        UUID ownPersonalCollection() {
+            return UUID.fromString(collections.computeIfAbsent("own",
+                    ignored -> asOwner(owner -> personalCollectionOf(owner).toString())));
+        }
+
+        /**
+         * A collection of another group "K" that the caller may only read (a user grant), created by the setup admin
+         * (the same one for the whole cell). The anonymous caller has no grant.
+         */
+        UUID readOnlyCollection() {
+            return UUID.fromString(collections.computeIfAbsent("readOnly", ignored -> {
+                String id = createdCollection(Map.of("name", "matrix-k-collection", "groupId", otherGroup()),
+                        setupAdmin);
+                if (caller != null) {
+                    grantAsSetupAdmin(UUID.fromString(id), "users", caller.id());
+                }
+                return id;
+            }));
+        }
+
+        /** A file uploaded by the setup admin to the collection of G (the same one for the whole cell). */
+        UUID groupFile() {
+            return UUID.fromString(files.computeIfAbsent("group",
+                    ignored -> uploaded(groupCollection(), setupAdmin).toString()));
+        }
+
+        /** A file uploaded by the setup admin to {@link #readOnlyCollection()}. */
+        UUID readOnlyFile() {
+            return UUID.fromString(files.computeIfAbsent("readOnly",
+                    ignored -> uploaded(readOnlyCollection(), setupAdmin).toString()));
+        }
+
+        /** A file the caller uploaded to their own personal collection; see {@link #asOwner}. */
+        UUID ownFile() {
+            UUID collection = ownPersonalCollection();
+            return asOwner(owner -> uploaded(collection, owner));
+        }
+
+        /**
+         * A file the caller uploaded while they had a write grant on a collection of another group "K", which was
+         * then revoked: they may still read it as its uploader, though no collection they may read holds it.
+         */
+        UUID fileUploadedBeforeLosingAccess() {
+            UUID collection = UUID.fromString(createdCollection(
+                    Map.of("name", "matrix-k-collection", "groupId", otherGroup()), setupAdmin));
+            return asOwner(owner -> {
+                grantAsSetupAdmin(collection, "users", owner.id(), "write");
+                UUID file = uploaded(collection, owner);
+                Api.Response revoked = api.delete("/api/v1/collections/" + collection + "/grants/users/"
+                        + owner.id(), setupAdmin.token());
+                assertThat(revoked.status()).as("revoking the grant: %s", revoked.text()).isEqualTo(204);
+                return file;
+            });
+        }
+
+        /** Uploads a small text file as someone and returns its id (ingestion is not waited for). */
+        private UUID uploaded(UUID collectionId, TestUsers.Account as) {
+            Api.Response stored = api.upload("/api/v1/collections/" + collectionId + "/files", "matrix.txt",
+                    MATRIX_FILE, as.token());
+            assertThat(stored.status()).as("uploading a target file: %s", stored.text()).isEqualTo(202);
+            return UUID.fromString(stored.json().path("fileId").asString());
+        }
+
+        /** A retrieval request for some collections. */
+        Map<String, Object> retrievalBody(UUID... collectionIds) {
+            return Map.of("query", "Which fruit is green inside?", "collectionIds", List.of(collectionIds), "topK", 3);
         }
 
         private String createdCollection(Object body, TestUsers.Account as) {
@@ -744,6 +916,11 @@ class AuthorizationMatrixTest extends IntegrationTest {
 
         Request request(String method, String path, Object body) {
             return new Request(method, path, body);
+        }
+
+        /** A multipart upload of a small text file, as the caller. */
+        Request upload(String path) {
+            return new Request("POST", path, new Upload("matrix.txt", MATRIX_FILE));
         }
 
         Request stream(String method, String path) {

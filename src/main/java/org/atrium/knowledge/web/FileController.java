@@ -160,7 +160,8 @@ class FileController {
             description = "Removes the file from every collection and every store: rows, chunks and vectors at once,"
                     + " stored bytes within seconds (even if this replica stops right after answering), queued"
                     + " ingestion jobs; a running ingestion stops and writes nothing more. Only its uploader or an"
-                    + " instance admin may. Deleting a file that does not exist succeeds.")
+                    + " instance admin may. Deleting a file that does not exist, or that the caller may not see,"
+                    + " answers `204` and changes nothing.")
     @ApiResponse(responseCode = "204", description = "It is gone.")
     @ApiResponse(responseCode = "403", description = "`forbidden`: the caller may read the file but did not upload"
             + " it; remove it from your collection instead.")
