@@ -110,12 +110,25 @@ class EmbeddingTargets {
                 .map(secret -> embedders.embedder(target.connection(), target.model(), secret));
     }
 
-    /** The id of the space of (connection, model), created on first use. */
+    /**
+     * The id of the space of (connection, model), created on first use. Read first and inserted only when missing:
+     * an upsert would lock the row until commit and serialise every upload into the space.
+     */
     int space(String connection, String model) {
+        Optional<Integer> existing = findSpace(connection, model);
+        if (existing.isPresent()) {
+            return existing.get();
+        }
         return jdbc.sql("""
                         insert into embedding_spaces (connection, model) values (:connection, :model)
-                        on conflict (connection, model) do update set connection = excluded.connection
-                        returning id""")
-                .param("connection", connection).param("model", model).query(Integer.class).single();
+                        on conflict (connection, model) do nothing returning id""")
+                .param("connection", connection).param("model", model).query(Integer.class).optional()
+                // Another transaction created it meanwhile: its row is visible once that one committed.
+                .orElseGet(() -> findSpace(connection, model).orElseThrow());
+    }
+
+    private Optional<Integer> findSpace(String connection, String model) {
+        return jdbc.sql("select id from embedding_spaces where connection = :connection and model = :model")
+                .param("connection", connection).param("model", model).query(Integer.class).optional();
     }
 }
