@@ -102,11 +102,11 @@ public class FileService {
         try {
             transactions.executeWithoutResult(status -> {
                 collections.requireAccess(state, collectionId, Access.WRITE);
-                Optional<EmbeddingTargets.Target> target = lockAndResolve(collectionId);
+                EmbeddingTargets.Target target = lockAndResolve(collectionId);
                 files.insertFile(fileId, displayName(clientName), mediaType, stored.size(), stored.sha256Hex(), key,
                         caller.userId());
                 files.link(collectionId, fileId, caller.userId());
-                target.ifPresent(t -> spaces.ensureIndex(fileId, t));
+                spaces.ensureIndex(fileId, target);
             });
         } catch (RuntimeException failure) {
             // The rows did not commit: the bytes are nobody's. If this delete fails too, the reconciler removes them.
@@ -128,9 +128,9 @@ public class FileService {
     public CollectionFile add(EffectiveState state, UUID collectionId, UUID fileId) {
         collections.requireAccess(state, collectionId, Access.WRITE);
         requireReadable(state, fileId);
-        Optional<EmbeddingTargets.Target> target = lockAndResolve(collectionId);
+        EmbeddingTargets.Target target = lockAndResolve(collectionId);
         if (files.link(collectionId, fileId, state.caller().userId())) {
-            target.ifPresent(t -> spaces.ensureIndex(fileId, t));
+            spaces.ensureIndex(fileId, target);
             LogEvents.info(log, "file.added").addKeyValue("file_id", fileId)
                     .addKeyValue("collection_id", collectionId).log();
         }
@@ -233,12 +233,14 @@ public class FileService {
     }
 
     /**
-     * Resolves the collection's embedding target, locking its row ({@code for update}). Called before the link is
-     * inserted: the link's foreign key takes a key-share lock on the collection row, and two uploads to the same
-     * collection that each held that lock and then asked for the update lock deadlocked.
+     * Resolves the collection's embedding target, locking its row ({@code for no key update}) before the link is
+     * inserted, so that concurrent uploads into one collection queue instead of deadlocking.
+     *
+     * @throws AtriumException {@code collection_not_found} (404) when the collection was deleted meanwhile
      */
-    private Optional<EmbeddingTargets.Target> lockAndResolve(UUID collectionId) {
-        return spaces.refreshTarget(collectionId);
+    private EmbeddingTargets.Target lockAndResolve(UUID collectionId) {
+        return spaces.refreshTarget(collectionId).orElseThrow(() ->
+                AtriumException.notFound("collection_not_found", "No such collection."));
     }
 
     private String detect(InputStreamSource content) {

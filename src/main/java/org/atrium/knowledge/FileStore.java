@@ -1,6 +1,8 @@
 package org.atrium.knowledge;
 
+import org.atrium.platform.AtriumException;
 import org.jspecify.annotations.Nullable;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -61,12 +63,24 @@ class FileStore {
                 .query(Boolean.class).single();
     }
 
-    /** @return true when the link is new */
+    /**
+     * @return true when the link is new
+     * @throws AtriumException {@code collection_not_found} or {@code file_not_found} (404) when the collection or the
+     *                         file was deleted by a transaction that committed after the caller checked it
+     */
     boolean link(UUID collectionId, UUID fileId, UUID addedBy) {
-        return jdbc.sql("""
-                        insert into collection_files (collection_id, file_id, added_by) values (:c, :f, :by)
-                        on conflict do nothing""")
-                .param("c", collectionId).param("f", fileId).param("by", addedBy).update() > 0;
+        try {
+            return jdbc.sql("""
+                            insert into collection_files (collection_id, file_id, added_by) values (:c, :f, :by)
+                            on conflict do nothing""")
+                    .param("c", collectionId).param("f", fileId).param("by", addedBy).update() > 0;
+        } catch (DataIntegrityViolationException deletedMeanwhile) {
+            // Only the two foreign keys can fail here; the caller saw both rows a moment ago.
+            String message = String.valueOf(deletedMeanwhile.getMessage());
+            throw message.contains("collection_files_file_id_fkey")
+                    ? AtriumException.notFound("file_not_found", "No such file.")
+                    : AtriumException.notFound("collection_not_found", "No such collection.");
+        }
     }
 
     /** Removes a link; the database then deletes the file or its unused indexes (trigger in V4). */
