@@ -19,7 +19,8 @@ public interface Broadcasts {
     void publish(String topic, String message);
 
     /**
-     * Receives messages published on the topic from now on, on any replica.
+     * Receives messages published on the topic from now on, on any replica. Never throws: when Redis is
+     * unreachable or refuses pub/sub, the subscription receives nothing and the failure is logged.
      *
      * @param topic    the topic
      * @param receiver called for each message, on a thread of the transport: keep it short

@@ -45,8 +45,20 @@ final class RedisBroadcasts implements Broadcasts, DisposableBean {
         MessageListener listener = (message, pattern) ->
                 receiver.accept(new String(message.getBody(), StandardCharsets.UTF_8));
         ChannelTopic channel = new ChannelTopic(channelPrefix + topic);
-        container.addMessageListener(listener, channel);
-        return () -> container.removeMessageListener(listener, channel);
+        try {
+            container.addMessageListener(listener, channel);
+        } catch (RuntimeException unavailable) {
+            // Redis unreachable or pub/sub not permitted: this subscriber gets no live messages, and says so.
+            LogEvents.warn(log, "events.subscribe.failed").addKeyValue("topic", topic)
+                    .addKeyValue("reason", unavailable.getClass().getSimpleName()).log();
+        }
+        return () -> {
+            try {
+                container.removeMessageListener(listener, channel);
+            } catch (RuntimeException unavailable) {
+                LogEvents.debug(log, "events.unsubscribe.failed").addKeyValue("topic", topic).log();
+            }
+        };
     }
 
     @Override

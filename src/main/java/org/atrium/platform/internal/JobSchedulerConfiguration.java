@@ -7,6 +7,7 @@ import com.github.kagkarlsson.scheduler.task.Task;
 import com.github.kagkarlsson.scheduler.task.helper.RecurringTask;
 import org.atrium.platform.AtriumCommand;
 import org.atrium.platform.AtriumProperties;
+import org.jspecify.annotations.Nullable;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -14,6 +15,7 @@ import org.springframework.jdbc.datasource.TransactionAwareDataSourceProxy;
 import tools.jackson.databind.json.JsonMapper;
 
 import javax.sql.DataSource;
+import java.util.function.Supplier;
 import java.util.List;
 
 /**
@@ -63,7 +65,7 @@ class JobSchedulerConfiguration {
                 .filter(task -> task instanceof RecurringTask<?>).<RecurringTask<?>>map(task -> (RecurringTask<?>) task)
                 .toList();
         List<Task<?>> oneTime = tasks.stream().filter(task -> !(task instanceof RecurringTask<?>)).toList();
-        Scheduler scheduler = Scheduler.create(dataSource, oneTime)
+        Supplier<Scheduler> schedulers = () -> Scheduler.create(dataSource, oneTime)
                 .startTasks(recurring)
                 .serializer(serializer)
                 .threads(jobs.threads())
@@ -73,40 +75,44 @@ class JobSchedulerConfiguration {
                 .shutdownMaxWait(jobs.shutdownMaxWait())
                 .enableImmediateExecution()
                 .build();
-        return new JobSchedulerLifecycle(scheduler, atrium.command() == AtriumCommand.SERVE);
+        return new JobSchedulerLifecycle(schedulers, atrium.command() == AtriumCommand.SERVE);
     }
 
-    /** Starts the scheduler once the application is up and stops it before the database pool closes. */
+    /**
+     * Starts a scheduler once the application is up and stops it before the database pool closes. A db-scheduler
+     * cannot start again once stopped, so each start builds a new one (a context can be stopped and restarted, as the
+     * test framework does with contexts it pauses).
+     */
     static final class JobSchedulerLifecycle implements SmartLifecycle {
 
-        private final Scheduler scheduler;
+        private final Supplier<Scheduler> schedulers;
         private final boolean serving;
-        private volatile boolean running;
+        private @Nullable Scheduler running;
 
-        JobSchedulerLifecycle(Scheduler scheduler, boolean serving) {
-            this.scheduler = scheduler;
+        JobSchedulerLifecycle(Supplier<Scheduler> schedulers, boolean serving) {
+            this.schedulers = schedulers;
             this.serving = serving;
         }
 
         @Override
-        public void start() {
-            if (serving) {
-                scheduler.start();
+        public synchronized void start() {
+            if (serving && running == null) {
+                running = schedulers.get();
+                running.start();
             }
-            running = true;
         }
 
         @Override
-        public void stop() {
-            if (serving) {
-                scheduler.stop();
+        public synchronized void stop() {
+            if (running != null) {
+                running.stop();
+                running = null;
             }
-            running = false;
         }
 
         @Override
-        public boolean isRunning() {
-            return running;
+        public synchronized boolean isRunning() {
+            return running != null;
         }
     }
 }

@@ -141,7 +141,15 @@ class EventStreamController implements SmartLifecycle {
                     // The loop below notices on its next send and ends the stream.
                 }
             };
-            sources.forEach(source -> subscriptions.add(source.open(current, sink)));
+            for (LiveEventSource source : sources) {
+                try {
+                    subscriptions.add(source.open(current, sink));
+                } catch (RuntimeException unavailable) {
+                    // One kind of event missing must not take the stream (and its other events) down.
+                    LogEvents.warn(log, "events.source.failed").addKeyValue("source",
+                            source.getClass().getSimpleName()).log();
+                }
+            }
             while (running) {
                 Thread.sleep(checkInterval);
                 Optional<EffectiveState> now = resolver.resolve(credential.secret(), credential.apiKeyOnly());
