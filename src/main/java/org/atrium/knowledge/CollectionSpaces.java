@@ -2,12 +2,14 @@ package org.atrium.knowledge;
 
 import org.atrium.cache.Scope;
 import org.atrium.platform.LogEvents;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -25,6 +27,9 @@ class CollectionSpaces {
     /** Failures an admin fixes by changing settings or credentials; a refresh retries them. */
     private static final Set<String> SETTINGS_FAILURES = Set.of("embedding_not_configured",
             "embedding_connection_unknown", "embedding_credential_missing", "embedding_credential_deleted");
+
+    /** The provider refused or kept failing; worth another try with another credential. */
+    private static final String PROVIDER_REFUSAL = "embedding_failed";
 
     private final JdbcClient jdbc;
     private final EmbeddingTargets targets;
@@ -113,8 +118,7 @@ class CollectionSpaces {
             case EmbeddingTargets.Ready ready -> {
                 Optional<Long> created = files.createIndex(fileId, ready.spaceId(), IngestionStatus.QUEUED, null,
                         null);
-                Optional<Long> generation = created.isPresent() ? created : retryIfSettingsFailure(fileId,
-                        ready.spaceId());
+                Optional<Long> generation = created.isPresent() ? created : retryIfFixed(fileId, ready);
                 generation.ifPresent(g -> {
                     jobs.schedule(fileId, ready.spaceId(), g);
                     events.statusChanged(fileId, ready.spaceId());
@@ -158,14 +162,23 @@ class CollectionSpaces {
                 .query(UUID.class).list();
     }
 
-    private Optional<Long> retryIfSettingsFailure(UUID fileId, int spaceId) {
-        Optional<String> failure = jdbc.sql("""
-                        select failure_code from file_indexes
-                        where file_id = :f and space_id = :s and status = 'failed'""")
-                .param("f", fileId).param("s", spaceId).query(String.class).optional();
-        if (failure.isPresent() && SETTINGS_FAILURES.contains(failure.get())) {
-            return files.restartIndex(fileId, spaceId, IngestionStatus.QUEUED, null, null);
+    /**
+     * Queues a failed index again when what it failed on may be fixed: settings or credentials were missing, or the
+     * provider refused the call and the credential that applies now is another one (an admin replaced a wrong key).
+     */
+    private Optional<Long> retryIfFixed(UUID fileId, EmbeddingTargets.Ready ready) {
+        record Failure(String code, @Nullable UUID credentialId) {
         }
-        return Optional.empty();
+        Optional<Failure> failure = jdbc.sql("""
+                        select failure_code, credential_id from file_indexes
+                        where file_id = :f and space_id = :s and status = 'failed'""")
+                .param("f", fileId).param("s", ready.spaceId())
+                .query((rs, row) -> new Failure(rs.getString("failure_code"),
+                        rs.getObject("credential_id", UUID.class))).optional();
+        boolean fixed = failure.isPresent() && (SETTINGS_FAILURES.contains(failure.get().code())
+                || PROVIDER_REFUSAL.equals(failure.get().code())
+                && !Objects.equals(failure.get().credentialId(), ready.credentialId()));
+        return fixed ? files.restartIndex(fileId, ready.spaceId(), IngestionStatus.QUEUED, null, null)
+                : Optional.empty();
     }
 }
