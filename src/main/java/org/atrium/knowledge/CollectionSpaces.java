@@ -112,8 +112,12 @@ class CollectionSpaces {
         return Optional.of(target);
     }
 
-    /** Makes sure the file has an index in the target's space, queued or failed with the target's reason. */
-    void ensureIndex(UUID fileId, EmbeddingTargets.Target target) {
+    /**
+     * Makes sure the file has an index in the target's space, queued or failed with the target's reason.
+     *
+     * @return true when an index was created or queued again
+     */
+    boolean ensureIndex(UUID fileId, EmbeddingTargets.Target target) {
         switch (target) {
             case EmbeddingTargets.Ready ready -> {
                 Optional<Long> created = files.createIndex(fileId, ready.spaceId(), IngestionStatus.QUEUED, null,
@@ -123,13 +127,15 @@ class CollectionSpaces {
                     jobs.schedule(fileId, ready.spaceId(), g);
                     events.statusChanged(fileId, ready.spaceId());
                 });
+                return generation.isPresent();
             }
             case EmbeddingTargets.Unavailable unavailable -> {
                 if (unavailable.spaceId() == null) {
-                    return;
+                    return false;
                 }
-                if (files.createIndex(fileId, unavailable.spaceId(), IngestionStatus.FAILED, unavailable.code(),
-                        unavailable.reason()).isEmpty()) {
+                boolean created = files.createIndex(fileId, unavailable.spaceId(), IngestionStatus.FAILED,
+                        unavailable.code(), unavailable.reason()).isPresent();
+                if (!created) {
                     jdbc.sql("""
                                     update file_indexes set failure_code = :code, failure_reason = :reason,
                                                             updated_at = now()
@@ -140,6 +146,7 @@ class CollectionSpaces {
                             .param("settings", SETTINGS_FAILURES.toArray(String[]::new)).update();
                 }
                 events.statusChanged(fileId, unavailable.spaceId());
+                return created;
             }
         }
     }
