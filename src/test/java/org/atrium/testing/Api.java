@@ -60,17 +60,7 @@ public final class Api {
             String text = body instanceof String string ? string : JSON.writeValueAsString(body);
             builder.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(text));
         }
-        try {
-            HttpResponse<String> response = CLIENT.send(builder.build(), HttpResponse.BodyHandlers.ofString());
-            Map<String, String> flat = new LinkedHashMap<>();
-            response.headers().map().forEach((name, values) -> flat.put(name.toLowerCase(), values.getFirst()));
-            return new Response(response.statusCode(), flat, response.body());
-        } catch (IOException failure) {
-            throw new UncheckedIOException(method + " " + path + " failed", failure);
-        } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(interrupted);
-        }
+        return exchange(builder.build(), method + " " + path);
     }
 
     /** GET with an optional bearer token. */
@@ -119,17 +109,7 @@ public final class Api {
                 .POST(HttpRequest.BodyPublishers.concat(HttpRequest.BodyPublishers.ofByteArray(head),
                         HttpRequest.BodyPublishers.ofByteArray(content), HttpRequest.BodyPublishers.ofByteArray(tail)));
         auth(token).forEach(builder::header);
-        try {
-            HttpResponse<String> response = CLIENT.send(builder.build(), HttpResponse.BodyHandlers.ofString());
-            Map<String, String> flat = new LinkedHashMap<>();
-            response.headers().map().forEach((name, values) -> flat.put(name.toLowerCase(), values.getFirst()));
-            return new Response(response.statusCode(), flat, response.body());
-        } catch (IOException failure) {
-            throw new UncheckedIOException("upload to " + path + " failed", failure);
-        } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(interrupted);
-        }
+        return exchange(builder.build(), "upload to " + path);
     }
 
     /** GET returning the raw bytes, for downloads. */
@@ -144,6 +124,20 @@ public final class Api {
             return response.body();
         } catch (IOException failure) {
             throw new UncheckedIOException("download of " + path + " failed", failure);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(interrupted);
+        }
+    }
+
+    private static Response exchange(HttpRequest request, String what) {
+        try {
+            HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+            Map<String, String> flat = new LinkedHashMap<>();
+            response.headers().map().forEach((name, values) -> flat.put(name.toLowerCase(), values.getFirst()));
+            return new Response(response.statusCode(), flat, response.body());
+        } catch (IOException failure) {
+            throw new UncheckedIOException(what + " failed", failure);
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(interrupted);
