@@ -11,7 +11,7 @@ import java.io.PrintStream;
 
 /**
  * {@code java -jar atrium.jar audit}: prints orphan counts per store, one {@code name=count} line each, then a
- * summary, and exits 1 when any count is not zero (2 when the audit itself failed, as any failed command does 1).
+ * summary, and exits 1 when any count is not zero (as it does, like every command, when the audit itself fails).
  */
 @Component
 class AuditCommand implements ApplicationRunner, ExitCodeGenerator {
