@@ -154,7 +154,7 @@ create function file_indexes_cancel_jobs() returns trigger language plpgsql as $
 begin
     delete from scheduled_tasks
     where task_name = 'knowledge-ingest'
-      and task_instance like old.file_id || ':' || old.space_id || ':%'
+      and task_instance = old.file_id || ':' || old.space_id || ':' || old.generation
       and not picked;
     return null;
 end

@@ -208,6 +208,12 @@ class FileStore {
                                 @Nullable String failureReason) {
         jdbc.sql("delete from chunks where file_id = :f and space_id = :s").param("f", fileId).param("s", spaceId)
                 .update();
+        // The old generation's job, if still waiting, would only find itself fenced off: drop it now.
+        jdbc.sql("delete from scheduled_tasks t using file_indexes fi"
+                        + " where fi.file_id = :f and fi.space_id = :s and t.task_name = 'knowledge-ingest'"
+                        + " and t.task_instance = fi.file_id || ':' || fi.space_id || ':' || fi.generation"
+                        + " and not t.picked")
+                .param("f", fileId).param("s", spaceId).update();
         return jdbc.sql("""
                         update file_indexes set generation = nextval('file_index_generations'), status = :status,
                                chunks_done = 0, chunks_total = null, failure_code = :code, failure_reason = :reason,

@@ -39,7 +39,9 @@ class Reconciler {
     private static final String JOB_WITHOUT_INDEX = """
             from scheduled_tasks t where t.task_name = 'knowledge-ingest'
               and not exists (select 1 from file_indexes fi
-                              where t.task_instance = fi.file_id || ':' || fi.space_id || ':' || fi.generation)""";
+                              where fi.file_id = split_part(t.task_instance, ':', 1)::uuid
+                                and fi.space_id = split_part(t.task_instance, ':', 2)::integer
+                                and fi.generation = split_part(t.task_instance, ':', 3)::bigint)""";
     private static final String INDEX_NOT_SEARCHED = """
             from file_indexes fi where not exists (select 1 from collection_files cf join collections c
                                                    on c.id = cf.collection_id
