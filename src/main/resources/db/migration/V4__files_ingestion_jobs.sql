@@ -50,6 +50,7 @@ create table files (
     uploaded_by uuid references users (id) on delete set null,
     created_at  timestamptz not null default now()
 );
+create index files_uploaded_by_idx on files (uploaded_by);
 
 create table collection_files (
     collection_id uuid        not null references collections (id) on delete cascade,
@@ -59,6 +60,7 @@ create table collection_files (
     primary key (collection_id, file_id)
 );
 create index collection_files_file_idx on collection_files (file_id);
+create index collection_files_added_by_idx on collection_files (added_by);
 
 -- A file's index in one embedding space: its ingestion status and progress. generation changes whenever the index is
 -- (re)queued; a job writes only while the generation it started with is current, so nothing is written for a file
@@ -120,6 +122,7 @@ create table storage_garbage (
     attempts    integer     not null default 0,
     last_error  text
 );
+create index storage_garbage_queued_at_idx on storage_garbage (queued_at);
 
 create function files_queue_bytes_for_deletion() returns trigger language plpgsql as $$
 begin
@@ -134,6 +137,9 @@ create trigger files_queue_bytes_for_deletion after delete on files
 -- holds it any more, and otherwise loses the indexes no remaining collection searches.
 create function collection_files_release() returns trigger language plpgsql as $$
 begin
+    -- Lock the file first: a concurrent add holds a key-share lock on it until it commits, so this waits for that
+    -- add, and the check below (a new snapshot) then sees its link; two removals of the last two links queue here.
+    perform 1 from files where id = old.file_id for update;
     if not exists (select 1 from collection_files where file_id = old.file_id) then
         delete from files where id = old.file_id;
     else

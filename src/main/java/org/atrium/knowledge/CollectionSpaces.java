@@ -90,6 +90,9 @@ class CollectionSpaces {
             return Optional.empty();
         }
         EmbeddingTargets.Target target = targets.resolve(owner.get().userId(), owner.get().groupId());
+        // Without a model or a known connection there is no new space to move to: the collection keeps its space
+        // (and its files their vectors) and only records the problem, so a setting cleared for a moment or a replica
+        // started with a connection missing from its configuration never throws away what was embedded.
         Integer spaceId = switch (target) {
             case EmbeddingTargets.Ready ready -> ready.spaceId();
             case EmbeddingTargets.Unavailable unavailable -> unavailable.spaceId();
@@ -97,10 +100,10 @@ class CollectionSpaces {
         String code = target instanceof EmbeddingTargets.Unavailable u ? u.code() : null;
         String reason = target instanceof EmbeddingTargets.Unavailable u ? u.reason() : null;
         int changed = jdbc.sql("""
-                        update collections set space_id = cast(:space as integer),
+                        update collections set space_id = coalesce(cast(:space as integer), space_id),
                                                embedding_problem_code = cast(:code as text),
                                                embedding_problem = cast(:reason as text)
-                        where id = :id and (space_id is distinct from cast(:space as integer)
+                        where id = :id and (space_id is distinct from coalesce(cast(:space as integer), space_id)
                                             or embedding_problem_code is distinct from cast(:code as text)
                                             or embedding_problem is distinct from cast(:reason as text))""")
                 .param("space", spaceId).param("code", code).param("reason", reason).param("id", collectionId)
@@ -135,17 +138,21 @@ class CollectionSpaces {
                 }
                 boolean created = files.createIndex(fileId, unavailable.spaceId(), IngestionStatus.FAILED,
                         unavailable.code(), unavailable.reason()).isPresent();
+                int updated = 0;
                 if (!created) {
-                    jdbc.sql("""
+                    updated = jdbc.sql("""
                                     update file_indexes set failure_code = :code, failure_reason = :reason,
                                                             updated_at = now()
                                     where file_id = :f and space_id = :s and status = 'failed'
-                                      and failure_code = any(:settings)""")
+                                      and failure_code = any(:settings)
+                                      and (failure_code, failure_reason) is distinct from (:code, :reason)""")
                             .param("code", unavailable.code()).param("reason", unavailable.reason())
                             .param("f", fileId).param("s", unavailable.spaceId())
                             .param("settings", SETTINGS_FAILURES.toArray(String[]::new)).update();
                 }
-                events.statusChanged(fileId, unavailable.spaceId());
+                if (created || updated > 0) {
+                    events.statusChanged(fileId, unavailable.spaceId());
+                }
                 return created;
             }
         }

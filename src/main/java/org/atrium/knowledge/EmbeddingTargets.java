@@ -71,15 +71,15 @@ class EmbeddingTargets {
             return new Unavailable(null, "embedding_not_configured", choice.groupOwned()
                     ? "No embedding model is set for " + choice.owner() + ": a group admin of the group (or an "
                     + "instance admin, for everyone) must set embedding.connection and embedding.model."
-                    : "No embedding model is set for the personal collections of " + choice.owner() + ": an "
-                    + "instance admin, or a group admin of one of their groups, must set embedding.connection and "
-                    + "embedding.model.");
+                    : "No embedding model is set for this personal collection's owner: an instance admin, or a "
+                    + "group admin of one of the owner's groups, must set embedding.connection and embedding.model "
+                    + "(or the owner, if allowed to override settings).");
         }
         Optional<ProviderConnection> connection = embedders.connection(choice.connection());
         if (connection.isEmpty()) {
             String variable = choice.connection().toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
             return new Unavailable(null, "embedding_connection_unknown", "The embedding connection '"
-                    + choice.connection() + "' chosen for " + choice.owner() + " is not defined on this instance: "
+                    + choice.connection() + "' chosen for " + subject(choice) + " is not defined on this instance: "
                     + "an instance admin must define it (ATRIUM_PROVIDERS_CONNECTIONS_" + variable + "_TYPE and "
                     + "ATRIUM_PROVIDERS_CONNECTIONS_" + variable + "_BASE_URL), or the setting must name another "
                     + "connection.");
@@ -90,11 +90,16 @@ class EmbeddingTargets {
                     ? "No credential for connection '" + choice.connection() + "' is available to "
                     + choice.owner() + ": a group admin of the group must add one, or an instance admin must share "
                     + "an instance credential with the group."
-                    : "No credential for connection '" + choice.connection() + "' is available to "
-                    + choice.owner() + ": an instance admin must share one with them or one of their groups, or a "
-                    + "group admin must add one to their group.");
+                    : "No credential for connection '" + choice.connection() + "' is available to this personal "
+                    + "collection's owner: an instance admin must share one with the owner or one of their groups, or "
+                    + "a group admin must add one to their group.");
         }
         return new Ready(spaceId, choice.connection(), choice.model(), choice.credentialId());
+    }
+
+    /** Who the choice belongs to, in words any reader of the collection may see (no personal e-mail address). */
+    private static String subject(EmbeddingSettings.Choice choice) {
+        return choice.groupOwned() ? choice.owner() : "this personal collection's owner";
     }
 
     /**

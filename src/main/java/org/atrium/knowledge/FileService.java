@@ -110,7 +110,9 @@ public class FileService {
             });
         } catch (RuntimeException failure) {
             // The rows did not commit: the bytes are nobody's. If this delete fails too, the reconciler removes them.
-            deleteQuietly(key);
+            if (files.find(fileId).isEmpty()) {
+                deleteQuietly(key);
+            }
             throw failure;
         }
         LogEvents.info(log, "file.uploaded").addKeyValue("file_id", fileId).addKeyValue("collection_id", collectionId)

@@ -5,13 +5,15 @@ import org.atrium.settings.LiveEventSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
  * Adds {@code file.status} events to the caller's event stream, for files in collections the caller may read at the
- * moment each event is sent (checked against PostgreSQL, with the caller's state as of that moment).
+ * moment each event is sent (checked against PostgreSQL, with the caller's state as of that moment); each event names
+ * only those of the file's collections.
  */
 @Component
 class FileStatusEvents implements LiveEventSource {
@@ -30,17 +32,19 @@ class FileStatusEvents implements LiveEventSource {
             if (event.collectionIds().isEmpty()) {
                 return;
             }
-            current.get().filter(state -> mayRead(state, event)).ifPresent(state -> sink.send("file.status", event));
+            current.get().map(state -> readable(state, event)).filter(ids -> !ids.isEmpty())
+                    .ifPresent(ids -> sink.send("file.status", new FileEvent(event.fileId(), ids, event.status(),
+                            event.chunksDone(), event.chunksTotal(), event.failureCode(), event.failureReason())));
         });
         return subscription::close;
     }
 
-    private boolean mayRead(EffectiveState state, FileEvent event) {
-        return jdbc.sql("select exists (select 1 from collections c where c.id = any(:ids) and "
-                        + CollectionStore.READABLE + ")")
+    /** The event's collections this caller may read now: only those are named to them. */
+    private List<UUID> readable(EffectiveState state, FileEvent event) {
+        return jdbc.sql("select c.id from collections c where c.id = any(:ids) and " + CollectionStore.READABLE)
                 .param("ids", event.collectionIds().toArray(UUID[]::new))
                 .param("admin", state.caller().isAdmin()).param("user", state.caller().userId())
                 .param("groups", CollectionService.groupIds(state))
-                .query(Boolean.class).single();
+                .query(UUID.class).list();
     }
 }

@@ -206,9 +206,14 @@ class FileStore {
      */
     Optional<Long> restartIndex(UUID fileId, int spaceId, IngestionStatus status, @Nullable String failureCode,
                                 @Nullable String failureReason) {
+        // Lock the index row first, in the same order as a job's fenced writes, then drop what the old generation
+        // left: its chunks and its job if still waiting (it would only find itself fenced off).
+        if (jdbc.sql("select 1 from file_indexes where file_id = :f and space_id = :s for update")
+                .param("f", fileId).param("s", spaceId).query(Integer.class).optional().isEmpty()) {
+            return Optional.empty();
+        }
         jdbc.sql("delete from chunks where file_id = :f and space_id = :s").param("f", fileId).param("s", spaceId)
                 .update();
-        // The old generation's job, if still waiting, would only find itself fenced off: drop it now.
         jdbc.sql("delete from scheduled_tasks t using file_indexes fi"
                         + " where fi.file_id = :f and fi.space_id = :s and t.task_name = 'knowledge-ingest'"
                         + " and t.task_instance = fi.file_id || ':' || fi.space_id || ':' || fi.generation"

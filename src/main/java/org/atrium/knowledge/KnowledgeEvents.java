@@ -1,6 +1,9 @@
 package org.atrium.knowledge;
 
 import org.atrium.cache.Broadcasts;
+import org.atrium.platform.LogEvents;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -16,6 +19,7 @@ import java.util.function.Consumer;
 @Component
 class KnowledgeEvents {
 
+    private static final Logger log = LoggerFactory.getLogger(KnowledgeEvents.class);
     private static final String TOPIC = "knowledge";
 
     private final Broadcasts broadcasts;
@@ -30,8 +34,15 @@ class KnowledgeEvents {
 
     /** Announces the file index's current status once the current transaction commits (or now, outside one). */
     void statusChanged(UUID fileId, int spaceId) {
-        Runnable send = () -> files.event(fileId, spaceId)
-                .ifPresent(event -> broadcasts.publish(TOPIC, json.writeValueAsString(event)));
+        Runnable send = () -> {
+            try {
+                files.event(fileId, spaceId).ifPresent(event -> broadcasts.publish(TOPIC, json.writeValueAsString(event)));
+            } catch (RuntimeException unavailable) {
+                // Events are best effort; the change they describe is committed and readable from the API.
+                LogEvents.warn(log, "events.publish.failed").addKeyValue("file_id", fileId)
+                        .addKeyValue("reason", unavailable.getClass().getSimpleName()).log();
+            }
+        };
         if (TransactionSynchronizationManager.isSynchronizationActive()) {
             TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
                 @Override

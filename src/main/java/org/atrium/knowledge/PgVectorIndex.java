@@ -35,14 +35,22 @@ final class PgVectorIndex implements VectorIndex {
 
     @Override
     public void prepareSpace(int spaceId, int dimensions) {
+        // Concurrently, so that building it never blocks chunk writes and deletes of other spaces; this runs outside
+        // any transaction (Ingestion calls it between its short fenced ones).
         try {
-            jdbc.sql("create index if not exists chunks_space_%d_hnsw on chunks using hnsw ((embedding::vector(%d))"
-                    .formatted(spaceId, dimensions) + " vector_cosine_ops) where space_id = " + spaceId).update();
+            jdbc.sql("create index concurrently if not exists chunks_space_%d_hnsw on chunks using hnsw"
+                    .formatted(spaceId) + " ((embedding::vector(%d)) vector_cosine_ops) where space_id = %d"
+                    .formatted(dimensions, spaceId)).update();
             LogEvents.info(log, "knowledge.index.prepared").addKeyValue("space_id", spaceId)
                     .addKeyValue("dimensions", dimensions).log();
-        } catch (DataAccessException raced) {
-            // Two replicas creating the same index at once: one wins, the other sees a duplicate name.
-            LogEvents.debug(log, "knowledge.index.prepare_raced").addKeyValue("space_id", spaceId).log();
+        } catch (DataAccessException failure) {
+            // Two replicas creating the same index at once is expected (one sees a duplicate name); anything else
+            // (pgvector's HNSW takes at most 2,000 dimensions) leaves the space searchable, but by sequential scan.
+            boolean raced = String.valueOf(failure.getMessage()).contains("already exists");
+            (raced ? LogEvents.debug(log, "knowledge.index.prepare_raced")
+                    : LogEvents.warn(log, "knowledge.index.prepare_failed"))
+                    .addKeyValue("space_id", spaceId).addKeyValue("dimensions", dimensions)
+                    .addKeyValue("reason", failure.getMostSpecificCause().getMessage()).log();
         }
     }
 

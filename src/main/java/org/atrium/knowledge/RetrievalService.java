@@ -88,7 +88,7 @@ public class RetrievalService {
             }
             float[] vector = embed(ready, query);
             List<VectorIndex.Hit> hits = index.search(ready.spaceId(), dimensions.get(), vector, ids, topK);
-            found.addAll(chunks(hits, ids));
+            found.addAll(chunks(hits, ready.spaceId(), ids));
         }
         found.sort(Comparator.comparingDouble(RetrievedChunk::score).reversed());
         List<RetrievedChunk> best = found.size() > topK ? found.subList(0, topK) : found;
@@ -109,7 +109,7 @@ public class RetrievalService {
     }
 
     /** Reads the hits' text, keeping only chunks whose file is still held by one of the collections. */
-    private List<RetrievedChunk> chunks(List<VectorIndex.Hit> hits, List<UUID> collectionIds) {
+    private List<RetrievedChunk> chunks(List<VectorIndex.Hit> hits, int spaceId, List<UUID> collectionIds) {
         if (hits.isEmpty()) {
             return List.of();
         }
@@ -119,14 +119,15 @@ public class RetrievalService {
                         select distinct on (c.file_id, c.chunk_index) c.file_id, c.chunk_index, c.start_char,
                                c.end_char, c.content, f.name, cf.collection_id
                         from unnest(:files, :indexes) as h(file_id, chunk_index)
-                        join chunks c on c.file_id = h.file_id and c.chunk_index = h.chunk_index
+                        join chunks c on c.file_id = h.file_id and c.space_id = :space
+                                     and c.chunk_index = h.chunk_index
                         join files f on f.id = c.file_id
                         join collection_files cf on cf.file_id = c.file_id and cf.collection_id = any(:collections)
                         join collections col on col.id = cf.collection_id and col.space_id = c.space_id
                         order by c.file_id, c.chunk_index, cf.collection_id""")
                 .param("files", hits.stream().map(VectorIndex.Hit::fileId).toArray(UUID[]::new))
                 .param("indexes", hits.stream().map(VectorIndex.Hit::chunkIndex).toArray(Integer[]::new))
-                .param("collections", collectionIds.toArray(UUID[]::new))
+                .param("collections", collectionIds.toArray(UUID[]::new)).param("space", spaceId)
                 .query((rs, row) -> {
                     UUID fileId = rs.getObject("file_id", UUID.class);
                     int chunkIndex = rs.getInt("chunk_index");

@@ -73,7 +73,6 @@ class JobSchedulerConfiguration {
                 .heartbeatInterval(jobs.heartbeatInterval())
                 .missedHeartbeatsLimit(MISSED_HEARTBEATS_LIMIT)
                 .shutdownMaxWait(jobs.shutdownMaxWait())
-                .enableImmediateExecution()
                 .build();
         return new JobSchedulerLifecycle(schedulers, atrium.command() == AtriumCommand.SERVE);
     }

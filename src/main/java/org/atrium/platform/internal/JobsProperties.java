@@ -13,8 +13,8 @@ import java.time.Duration;
  * replica can run any job and a job whose replica died is run again elsewhere.
  *
  * @param threads               jobs this replica runs at once ({@code 4})
- * @param pollingInterval       how often a replica looks for due jobs ({@code 500ms}); new jobs scheduled on this
- *                              replica start at once without waiting for a poll
+ * @param pollingInterval       how often a replica looks for due jobs ({@code 500ms}), so a new job starts within
+ *                              about this long on whichever replica polls first
  * @param heartbeatInterval     how often a running job's replica proves it is alive ({@code 2s}); a job whose
  *                              heartbeat is four intervals old is taken over by another replica
  * @param shutdownMaxWait       how long shutdown waits for running jobs before leaving them to other replicas
