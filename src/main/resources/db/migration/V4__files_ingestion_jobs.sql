@@ -31,10 +31,13 @@ create table embedding_spaces (
     unique (connection, model)
 );
 
--- The space a collection's files are indexed in, from its owner's effective embedding settings; null while those
--- settings name no model. The problem says what an admin must set when embedding cannot run.
+-- The space a collection's files are indexed in, from its owner's effective embedding settings; null until those
+-- settings first name a model. The serving space is the one retrieval searches: after a model change it stays the old
+-- one until every file of the collection settled in the new one, so search keeps working during a re-index. The
+-- problem says what an admin must set when embedding cannot run.
 alter table collections
     add column space_id               integer references embedding_spaces (id),
+    add column serving_space_id       integer references embedding_spaces (id),
     add column embedding_problem_code text,
     add column embedding_problem      text;
 
@@ -146,7 +149,8 @@ begin
         delete from file_indexes fi
         where fi.file_id = old.file_id
           and not exists (select 1 from collection_files cf join collections c on c.id = cf.collection_id
-                          where cf.file_id = fi.file_id and c.space_id = fi.space_id);
+                          where cf.file_id = fi.file_id
+                            and (c.space_id = fi.space_id or c.serving_space_id = fi.space_id));
     end if;
     return null;
 end

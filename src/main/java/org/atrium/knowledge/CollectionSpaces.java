@@ -60,6 +60,7 @@ class CollectionSpaces {
         List<UUID> held = jdbc.sql("select file_id from collection_files where collection_id = :c")
                 .param("c", collectionId).query(UUID.class).list();
         held.forEach(fileId -> ensureIndex(fileId, target));
+        promoteIfSettled(collectionId);
         if (!held.isEmpty()) {
             // Indexes in a space that no collection holding the file searches any more go, with their chunks.
             jdbc.sql("""
@@ -67,7 +68,8 @@ class CollectionSpaces {
                             where fi.file_id = any(:files)
                               and not exists (select 1 from collection_files cf join collections c
                                               on c.id = cf.collection_id
-                                              where cf.file_id = fi.file_id and c.space_id = fi.space_id)""")
+                                              where cf.file_id = fi.file_id
+                                                and (c.space_id = fi.space_id or c.serving_space_id = fi.space_id))""")
                     .param("files", held.toArray(UUID[]::new)).update();
         }
         return Optional.of(target);
@@ -101,6 +103,8 @@ class CollectionSpaces {
         String reason = target instanceof EmbeddingTargets.Unavailable u ? u.reason() : null;
         int changed = jdbc.sql("""
                         update collections set space_id = coalesce(cast(:space as integer), space_id),
+                                               serving_space_id = coalesce(serving_space_id, space_id,
+                                                                           cast(:space as integer)),
                                                embedding_problem_code = cast(:code as text),
                                                embedding_problem = cast(:reason as text)
                         where id = :id and (space_id is distinct from coalesce(cast(:space as integer), space_id)
@@ -156,6 +160,47 @@ class CollectionSpaces {
                 return created;
             }
         }
+    }
+
+    /**
+     * Lets retrieval search the collection's new space once every file of the collection settled there (ready or
+     * failed), then deletes the indexes nothing searches any more. Until then it keeps searching the old space.
+     *
+     * @return true when the collection switched
+     */
+    boolean promoteIfSettled(UUID collectionId) {
+        int promoted = jdbc.sql("""
+                        update collections c set serving_space_id = c.space_id
+                        where c.id = :c and c.space_id is not null and c.serving_space_id is distinct from c.space_id
+                          and not exists (select 1 from collection_files cf
+                                          left join file_indexes fi on fi.file_id = cf.file_id
+                                                                   and fi.space_id = c.space_id
+                                          where cf.collection_id = c.id
+                                            and (fi.file_id is null or fi.status not in ('ready', 'failed')))""")
+                .param("c", collectionId).update();
+        if (promoted == 0) {
+            return false;
+        }
+        jdbc.sql("""
+                        delete from file_indexes fi
+                        where fi.file_id in (select file_id from collection_files where collection_id = :c)
+                          and not exists (select 1 from collection_files cf join collections c
+                                          on c.id = cf.collection_id
+                                          where cf.file_id = fi.file_id
+                                            and (c.space_id = fi.space_id or c.serving_space_id = fi.space_id))""")
+                .param("c", collectionId).update();
+        LogEvents.info(log, "collection.embedding.switched").addKeyValue("collection_id", collectionId).log();
+        return true;
+    }
+
+    /** After a file's index settled: the collections that were waiting for it may switch to its space. */
+    void promoteHolders(UUID fileId, int spaceId) {
+        jdbc.sql("""
+                        select c.id from collections c join collection_files cf on cf.collection_id = c.id
+                        where cf.file_id = :f and c.space_id = :s and c.serving_space_id is distinct from c.space_id
+                        order by c.id""")
+                .param("f", fileId).param("s", spaceId).query(UUID.class).list()
+                .forEach(this::promoteIfSettled);
     }
 
     /** Collections whose target depends on a changed scope. */

@@ -97,6 +97,11 @@ class EmbeddingTargets {
         return new Ready(spaceId, choice.connection(), choice.model(), choice.credentialId());
     }
 
+    /** @return true when the connection exists and needs no credential (the built-in model, Ollama) */
+    boolean needsNoCredential(String connection) {
+        return embedders.connection(connection).map(c -> !c.requiresCredential()).orElse(false);
+    }
+
     /** Who the choice belongs to, in words any reader of the collection may see (no personal e-mail address). */
     private static String subject(EmbeddingSettings.Choice choice) {
         return choice.groupOwned() ? choice.owner() : "this personal collection's owner";

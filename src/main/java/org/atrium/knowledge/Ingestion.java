@@ -58,10 +58,13 @@ class Ingestion {
     private final EmbeddingTargets targets;
     private final VectorIndex index;
     private final KnowledgeEvents events;
+    private final CollectionSpaces spaces;
     private final TransactionTemplate transactions;
 
     Ingestion(FileStore files, BlobStore blobs, TextExtractor extractor, TokenChunker chunker, EmbeddingTargets targets,
-              VectorIndex index, KnowledgeEvents events, PlatformTransactionManager transactionManager) {
+              VectorIndex index, KnowledgeEvents events, CollectionSpaces spaces,
+              PlatformTransactionManager transactionManager) {
+        this.spaces = spaces;
         this.files = files;
         this.blobs = blobs;
         this.extractor = extractor;
@@ -145,6 +148,7 @@ class Ingestion {
             abandoned(job, "at the end");
             return;
         }
+        settled(job);
         LogEvents.info(log, "file.ingest.completed").addKeyValue("file_id", job.fileId())
                 .addKeyValue("space_id", job.spaceId()).addKeyValue("chunks", chunks.size())
                 .addKeyValue("embedded", missing.size())
@@ -159,6 +163,7 @@ class Ingestion {
         }).isPresent()) {
             LogEvents.warn(log, "file.ingest.failed").addKeyValue("file_id", job.fileId())
                     .addKeyValue("space_id", job.spaceId()).addKeyValue("code", code).log();
+            settled(job);
         }
     }
 
@@ -168,6 +173,11 @@ class Ingestion {
             files.noteRetry(job.fileId(), job.spaceId(), reason);
             return true;
         });
+    }
+
+    /** A collection re-indexing into this space may now switch to it. */
+    private void settled(IngestionJobs.IngestJob job) {
+        transactions.executeWithoutResult(status -> spaces.promoteHolders(job.fileId(), job.spaceId()));
     }
 
     private EmbeddingTargets.Ready target(IngestionJobs.IngestJob job, FileStore.IndexRow row) {

@@ -45,7 +45,9 @@ class Reconciler {
     private static final String INDEX_NOT_SEARCHED = """
             from file_indexes fi where not exists (select 1 from collection_files cf join collections c
                                                    on c.id = cf.collection_id
-                                                   where cf.file_id = fi.file_id and c.space_id = fi.space_id)""";
+                                                   where cf.file_id = fi.file_id
+                                                     and (c.space_id = fi.space_id
+                                                          or c.serving_space_id = fi.space_id))""";
 
     /**
      * Orphan counts per store; every count is zero when nothing was left behind.
@@ -104,6 +106,11 @@ class Reconciler {
                 "delete from files f where not exists (select 1 from collection_files cf where cf.file_id = f.id)")
                 .update());
         repaired.put("indexes_queued", alignIndexes());
+        repaired.put("collections_switched", (int) jdbc.sql(
+                        "select id from collections where serving_space_id is distinct from space_id order by id")
+                .query(UUID.class).list().stream()
+                .filter(id -> Boolean.TRUE.equals(transactions.execute(status -> spaces.promoteIfSettled(id))))
+                .count());
         repaired.put("indexes_deleted", jdbc.sql("delete " + INDEX_NOT_SEARCHED).update());
         repaired.put("jobs_requeued", requeueLostJobs());
         repaired.put("bytes_queued", queueUnreferencedBytes());

@@ -69,7 +69,8 @@ public class RetrievalService {
         for (UUID collectionId : collectionIds.stream().distinct().toList()) {
             CollectionStore.Row row = collections.requireAccess(state, collectionId, Access.READ);
             switch (targets.resolve(row.ownerUserId(), row.ownerGroupId())) {
-                case EmbeddingTargets.Ready ready -> {
+                case EmbeddingTargets.Ready current -> {
+                    EmbeddingTargets.Ready ready = serving(collectionId, current);
                     bySpace.computeIfAbsent(ready.spaceId(), s -> new ArrayList<>()).add(row);
                     readyBySpace.putIfAbsent(ready.spaceId(), ready);
                 }
@@ -98,6 +99,34 @@ public class RetrievalService {
         return new Retrieval(best, skipped);
     }
 
+    /**
+     * The target to search a collection with: its serving space, which lags behind its current one while a re-index
+     * after a model change runs. The old model is queried with the credential that applies now when the connection
+     * is the same (or needs none); otherwise the new space is searched, with the files already re-indexed.
+     */
+    private EmbeddingTargets.Ready serving(UUID collectionId, EmbeddingTargets.Ready current) {
+        record Space(int id, String connection, String model) {
+        }
+        Optional<Space> serving = jdbc.sql("""
+                        select s.id, s.connection, s.model from collections c
+                        join embedding_spaces s on s.id = c.serving_space_id
+                        where c.id = :c and c.serving_space_id <> :current""")
+                .param("c", collectionId).param("current", current.spaceId())
+                .query((rs, row) -> new Space(rs.getInt("id"), rs.getString("connection"), rs.getString("model")))
+                .optional();
+        if (serving.isEmpty()) {
+            return current;
+        }
+        Space old = serving.get();
+        if (old.connection().equals(current.connection())) {
+            return new EmbeddingTargets.Ready(old.id(), old.connection(), old.model(), current.credentialId());
+        }
+        if (targets.needsNoCredential(old.connection())) {
+            return new EmbeddingTargets.Ready(old.id(), old.connection(), old.model(), null);
+        }
+        return current;
+    }
+
     private float[] embed(EmbeddingTargets.Ready ready, String query) {
         try {
             return targets.embedder(ready).orElseThrow(() -> new AtriumException(HttpStatus.CONFLICT,
@@ -123,7 +152,8 @@ public class RetrievalService {
                                      and c.chunk_index = h.chunk_index
                         join files f on f.id = c.file_id
                         join collection_files cf on cf.file_id = c.file_id and cf.collection_id = any(:collections)
-                        join collections col on col.id = cf.collection_id and col.space_id = c.space_id
+                        join collections col on col.id = cf.collection_id
+                                             and (col.space_id = c.space_id or col.serving_space_id = c.space_id)
                         order by c.file_id, c.chunk_index, cf.collection_id""")
                 .param("files", hits.stream().map(VectorIndex.Hit::fileId).toArray(UUID[]::new))
                 .param("indexes", hits.stream().map(VectorIndex.Hit::chunkIndex).toArray(Integer[]::new))

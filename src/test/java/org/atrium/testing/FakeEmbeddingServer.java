@@ -199,6 +199,19 @@ public final class FakeEmbeddingServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Stops failing requests that contain the marker.
+     *
+     * @param marker a marker given to {@link #failWhenInputContains}
+     * @return this server
+     */
+    public FakeEmbeddingServer stopFailingWhenInputContains(String marker) {
+        synchronized (failingMarkers) {
+            failingMarkers.remove(marker);
+        }
+        return this;
+    }
+
     /** Leaves the last vector out of the next {@code count} successful answers. @return this server */
     public FakeEmbeddingServer omitVectorNext(int count) {
         vectorsToOmit.addAndGet(count);
