@@ -13,6 +13,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Keeps each collection's embedding space in line with its owner's effective embedding settings, and each file's
@@ -30,6 +32,10 @@ class CollectionSpaces {
 
     /** The provider refused or kept failing; worth another try with another credential. */
     private static final String PROVIDER_REFUSAL = "embedding_failed";
+
+    /** Failures a refresh looks at again. */
+    private static final Set<String> FIXABLE_FAILURES = Stream.concat(SETTINGS_FAILURES.stream(),
+            Stream.of(PROVIDER_REFUSAL)).collect(Collectors.toUnmodifiableSet());
 
     private final JdbcClient jdbc;
     private final EmbeddingTargets targets;
@@ -57,22 +63,37 @@ class CollectionSpaces {
             return resolved;
         }
         EmbeddingTargets.Target target = resolved.get();
-        List<UUID> held = jdbc.sql("select file_id from collection_files where collection_id = :c")
-                .param("c", collectionId).query(UUID.class).list();
-        held.forEach(fileId -> ensureIndex(fileId, target));
+        alignFiles(collectionId, target);
         promoteIfSettled(collectionId);
-        if (!held.isEmpty()) {
-            // Indexes in a space that no collection holding the file searches any more go, with their chunks.
-            jdbc.sql("""
-                            delete from file_indexes fi
-                            where fi.file_id = any(:files)
-                              and not exists (select 1 from collection_files cf join collections c
-                                              on c.id = cf.collection_id
-                                              where cf.file_id = fi.file_id
-                                                and (c.space_id = fi.space_id or c.serving_space_id = fi.space_id))""")
-                    .param("files", held.toArray(UUID[]::new)).update();
-        }
+        // Indexes in a space that no collection holding the file searches any more go, with their chunks.
+        jdbc.sql("""
+                        delete from file_indexes fi
+                        where fi.file_id in (select file_id from collection_files where collection_id = :c)
+                          and not exists (select 1 from collection_files cf join collections c
+                                          on c.id = cf.collection_id
+                                          where cf.file_id = fi.file_id
+                                            and (c.space_id = fi.space_id or c.serving_space_id = fi.space_id))""")
+                .param("c", collectionId).update();
         return Optional.of(target);
+    }
+
+    /**
+     * Gives an index in the collection's space to each of its files that lacks one, and retries failed ones whose
+     * cause may be fixed; the files are found with one query, so a refresh that changes nothing costs little.
+     *
+     * @return how many indexes were created or queued again
+     */
+    int alignFiles(UUID collectionId, EmbeddingTargets.Target target) {
+        List<UUID> needing = jdbc.sql("""
+                        select cf.file_id from collection_files cf
+                        join collections c on c.id = cf.collection_id
+                        left join file_indexes fi on fi.file_id = cf.file_id and fi.space_id = c.space_id
+                        where cf.collection_id = :c and c.space_id is not null
+                          and (fi.file_id is null or (fi.status = 'failed' and fi.failure_code = any(:fixable)))
+                        order by cf.added_at""")
+                .param("c", collectionId).param("fixable", FIXABLE_FAILURES.toArray(String[]::new))
+                .query(UUID.class).list();
+        return (int) needing.stream().filter(fileId -> ensureIndex(fileId, target)).count();
     }
 
     /**

@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -124,33 +123,14 @@ class Reconciler {
     /**
      * Re-resolves every collection's embedding target (a settings change whose refresh job was lost, or a setting
      * that depends on a membership), then gives an index to each file that lacks one in its collection's space, and
-     * retries failed ones whose cause may be fixed. Files are found with one query, not collection by collection.
+     * retries failed ones whose cause may be fixed.
      */
     private int alignIndexes() {
-        Map<UUID, EmbeddingTargets.Target> targets = new HashMap<>();
-        for (UUID collectionId : jdbc.sql("select id from collections order by id").query(UUID.class).list()) {
-            transactions.execute(status -> spaces.refreshTarget(collectionId))
-                    .ifPresent(target -> targets.put(collectionId, target));
-        }
-        record Work(UUID fileId, UUID collectionId) {
-        }
-        List<Work> work = jdbc.sql("""
-                        select cf.file_id, cf.collection_id from collection_files cf
-                        join collections c on c.id = cf.collection_id
-                        left join file_indexes fi on fi.file_id = cf.file_id and fi.space_id = c.space_id
-                        where c.space_id is not null
-                          and (fi.file_id is null or (fi.status = 'failed' and fi.failure_code = any(:fixable)))""")
-                .param("fixable", new String[]{"embedding_not_configured", "embedding_connection_unknown",
-                        "embedding_credential_missing", "embedding_credential_deleted", "embedding_failed"})
-                .query((rs, row) -> new Work(rs.getObject("file_id", UUID.class),
-                        rs.getObject("collection_id", UUID.class))).list();
         int queued = 0;
-        for (Work item : work) {
-            EmbeddingTargets.Target target = targets.get(item.collectionId());
-            if (target != null && Boolean.TRUE.equals(transactions.execute(status ->
-                    spaces.ensureIndex(item.fileId(), target)))) {
-                queued++;
-            }
+        for (UUID collectionId : jdbc.sql("select id from collections order by id").query(UUID.class).list()) {
+            Integer aligned = transactions.execute(status -> spaces.refreshTarget(collectionId)
+                    .map(target -> spaces.alignFiles(collectionId, target)).orElse(0));
+            queued += aligned == null ? 0 : aligned;
         }
         return queued;
     }
