@@ -10,19 +10,31 @@ import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
  * Broadcasts over Redis pub/sub, on channels under the deployment's key prefix. The listener container reconnects by
  * itself after Redis comes back; what was published meanwhile is lost, as {@link Broadcasts} allows.
+ *
+ * <p>Publishing is handed to one sending thread with a bounded queue, in order: a publisher (an ingestion job, a
+ * request) never waits for Redis, which matters while Redis is unreachable and every command takes its full timeout;
+ * when the queue is full, messages are dropped and counted in the log.
  */
 final class RedisBroadcasts implements Broadcasts, DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(RedisBroadcasts.class);
+    private static final int QUEUE_CAPACITY = 10_000;
 
     private final StringRedisTemplate redis;
     private final RedisMessageListenerContainer container;
     private final String channelPrefix;
+    private final ThreadPoolExecutor sender = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(QUEUE_CAPACITY), Thread.ofVirtual().name("broadcasts-sender").factory(),
+            (dropped, executor) -> LogEvents.warn(log, "events.publish.dropped").addKeyValue("reason", "queue_full")
+                    .log());
 
     RedisBroadcasts(StringRedisTemplate redis, RedisMessageListenerContainer container, String keyPrefix) {
         this.redis = redis;
@@ -32,12 +44,14 @@ final class RedisBroadcasts implements Broadcasts, DisposableBean {
 
     @Override
     public void publish(String topic, String message) {
-        try {
-            redis.convertAndSend(channelPrefix + topic, message);
-        } catch (RuntimeException unreachable) {
-            LogEvents.warn(log, "events.publish.dropped").addKeyValue("topic", topic)
-                    .addKeyValue("reason", unreachable.getClass().getSimpleName()).log();
-        }
+        sender.execute(() -> {
+            try {
+                redis.convertAndSend(channelPrefix + topic, message);
+            } catch (RuntimeException unreachable) {
+                LogEvents.warn(log, "events.publish.dropped").addKeyValue("topic", topic)
+                        .addKeyValue("reason", unreachable.getClass().getSimpleName()).log();
+            }
+        });
     }
 
     @Override
@@ -63,6 +77,7 @@ final class RedisBroadcasts implements Broadcasts, DisposableBean {
 
     @Override
     public void destroy() throws Exception {
+        sender.shutdownNow();
         container.destroy();
     }
 }

@@ -6,6 +6,7 @@ import org.atrium.storage.BlobStore;
 import org.atrium.storage.StorageProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -25,12 +26,20 @@ class StorageConfiguration {
     private static final Logger log = LoggerFactory.getLogger(StorageConfiguration.class);
 
     @Bean
-    BlobStore blobStore(StorageProperties storage, AtriumProperties atrium) {
+    BlobStore blobStore(StorageProperties storage, AtriumProperties atrium,
+                        @Value("${atrium.mode:single-node}") String mode) {
         BlobStore store = switch (storage.type()) {
             case LOCAL -> local(storage.local().directoryOrDefault(atrium.dataDir()));
             case S3 -> s3(storage.s3());
         };
         LogEvents.info(log, "storage.configured").addKeyValue("store", store.describe()).log();
+        if (storage.type() == StorageProperties.Type.LOCAL && !"single-node".equals(mode)) {
+            // Valid only when every replica mounts the same directory; a replica that cannot see another one's
+            // uploads fails their ingestion with file_bytes_missing.
+            LogEvents.warn(log, "storage.local_in_cluster").addKeyValue("store", store.describe())
+                    .addKeyValue("advice", "mount one shared volume on every replica, or set ATRIUM_STORAGE_TYPE=s3")
+                    .log();
+        }
         return store;
     }
 

@@ -32,7 +32,7 @@ class StorageConfigurationTest {
         Binder binder = new Binder(new MapConfigurationPropertySource(all));
         return new StorageConfiguration().blobStore(
                 binder.bindOrCreate("atrium.storage", StorageProperties.class),
-                binder.bindOrCreate("atrium", AtriumProperties.class));
+                binder.bindOrCreate("atrium", AtriumProperties.class), "single-node");
     }
 
     @Test
