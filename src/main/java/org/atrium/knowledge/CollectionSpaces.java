@@ -37,6 +37,15 @@ class CollectionSpaces {
     private static final Set<String> FIXABLE_FAILURES = Stream.concat(SETTINGS_FAILURES.stream(),
             Stream.of(PROVIDER_REFUSAL)).collect(Collectors.toUnmodifiableSet());
 
+    /**
+     * True for an index {@code fi} that no collection holding its file searches, neither as its current space nor as
+     * the space it serves during a re-index. The V4 trigger on {@code collection_files} applies the same rule.
+     */
+    static final String NOT_SEARCHED = """
+            not exists (select 1 from collection_files cf join collections c on c.id = cf.collection_id
+                        where cf.file_id = fi.file_id
+                          and (c.space_id = fi.space_id or c.serving_space_id = fi.space_id))""";
+
     private final JdbcClient jdbc;
     private final EmbeddingTargets targets;
     private final FileStore files;
@@ -65,15 +74,7 @@ class CollectionSpaces {
         EmbeddingTargets.Target target = resolved.get();
         alignFiles(collectionId, target);
         promoteIfSettled(collectionId);
-        // Indexes in a space that no collection holding the file searches any more go, with their chunks.
-        jdbc.sql("""
-                        delete from file_indexes fi
-                        where fi.file_id in (select file_id from collection_files where collection_id = :c)
-                          and not exists (select 1 from collection_files cf join collections c
-                                          on c.id = cf.collection_id
-                                          where cf.file_id = fi.file_id
-                                            and (c.space_id = fi.space_id or c.serving_space_id = fi.space_id))""")
-                .param("c", collectionId).update();
+        dropUnsearchedIndexes(collectionId);
         return Optional.of(target);
     }
 
@@ -202,16 +203,17 @@ class CollectionSpaces {
         if (promoted == 0) {
             return false;
         }
-        jdbc.sql("""
-                        delete from file_indexes fi
-                        where fi.file_id in (select file_id from collection_files where collection_id = :c)
-                          and not exists (select 1 from collection_files cf join collections c
-                                          on c.id = cf.collection_id
-                                          where cf.file_id = fi.file_id
-                                            and (c.space_id = fi.space_id or c.serving_space_id = fi.space_id))""")
-                .param("c", collectionId).update();
+        dropUnsearchedIndexes(collectionId);
         LogEvents.info(log, "collection.embedding.switched").addKeyValue("collection_id", collectionId).log();
         return true;
+    }
+
+    /** Deletes, with their chunks, the indexes of the collection's files that no collection searches any more. */
+    private void dropUnsearchedIndexes(UUID collectionId) {
+        jdbc.sql("delete from file_indexes fi"
+                        + " where fi.file_id in (select file_id from collection_files where collection_id = :c)"
+                        + " and " + NOT_SEARCHED)
+                .param("c", collectionId).update();
     }
 
     /** After a file's index settled: the collections that were waiting for it may switch to its space. */

@@ -24,7 +24,6 @@ import org.springframework.transaction.support.TransactionTemplate;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -220,7 +219,6 @@ public class FileService {
             throw AtriumException.forbidden("forbidden", "Only the file's uploader or an instance admin deletes it "
                     + "everywhere; remove it from your collection instead.");
         }
-        List<UUID> holders = files.collectionsOf(fileId);
         files.deleteFile(fileId);
         if (haltAfterDeleteCommit) {
             TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
@@ -230,8 +228,7 @@ public class FileService {
                 }
             });
         }
-        LogEvents.info(log, "file.deleted").addKeyValue("file_id", fileId)
-                .addKeyValue("collections", holders.size()).log();
+        LogEvents.info(log, "file.deleted").addKeyValue("file_id", fileId).log();
     }
 
     /**

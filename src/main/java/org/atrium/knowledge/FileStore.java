@@ -145,12 +145,6 @@ class FileStore {
                 .list();
     }
 
-    /** The collections holding a file, for events and for finding its credential. */
-    List<UUID> collectionsOf(UUID fileId) {
-        return jdbc.sql("select collection_id from collection_files where file_id = :f order by added_at")
-                .param("f", fileId).query(UUID.class).list();
-    }
-
     /** The owners of the collections that hold a file and search the given space, oldest link first. */
     List<Owner> ownersInSpace(UUID fileId, int spaceId) {
         return jdbc.sql("""

@@ -41,12 +41,8 @@ class Reconciler {
                               where fi.file_id = split_part(t.task_instance, ':', 1)::uuid
                                 and fi.space_id = split_part(t.task_instance, ':', 2)::integer
                                 and fi.generation = split_part(t.task_instance, ':', 3)::bigint)""";
-    private static final String INDEX_NOT_SEARCHED = """
-            from file_indexes fi where not exists (select 1 from collection_files cf join collections c
-                                                   on c.id = cf.collection_id
-                                                   where cf.file_id = fi.file_id
-                                                     and (c.space_id = fi.space_id
-                                                          or c.serving_space_id = fi.space_id))""";
+    private static final String INDEX_NOT_SEARCHED = "from file_indexes fi where " + CollectionSpaces.NOT_SEARCHED;
+
 
     /**
      * Orphan counts per store; every count is zero when nothing was left behind.
