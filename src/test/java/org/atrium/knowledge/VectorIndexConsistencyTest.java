@@ -2,6 +2,7 @@ package org.atrium.knowledge;
 
 import org.atrium.testing.IntegrationTest;
 import org.atrium.testing.Knowledge;
+import org.atrium.testing.RequiresPgVector;
 import org.atrium.testing.TestUsers;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -18,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The two vector indexes answer the same question the same way, and neither returns a chunk whose file is gone, even
  * when the in-process one has the file's vectors in memory.
  */
+@RequiresPgVector
 class VectorIndexConsistencyTest extends IntegrationTest {
 
     @Autowired

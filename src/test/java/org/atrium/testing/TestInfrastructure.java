@@ -46,6 +46,8 @@ public final class TestInfrastructure {
     private static String user;
     private static String password;
     private static String redisUrl;
+    private static boolean embedded;
+    private static Boolean pgvector;
 
     private TestInfrastructure() {
     }
@@ -97,6 +99,33 @@ public final class TestInfrastructure {
         }
     }
 
+    /** @return whether the test PostgreSQL offers the pgvector extension (checked once per JVM) */
+    public static boolean pgvectorAvailable() {
+        ensurePostgres();
+        synchronized (LOCK) {
+            if (pgvector == null) {
+                try (Connection connection = DriverManager.getConnection(adminUrl, user, password);
+                     Statement statement = connection.createStatement();
+                     java.sql.ResultSet result = statement.executeQuery(
+                             "select count(*) from pg_available_extensions where name = 'vector'")) {
+                    result.next();
+                    pgvector = result.getLong(1) > 0;
+                } catch (SQLException failure) {
+                    throw new IllegalStateException("could not ask the test PostgreSQL for pgvector", failure);
+                }
+            }
+            return pgvector;
+        }
+    }
+
+    /** @return whether the tests started their own embedded PostgreSQL (no {@code ATRIUM_TEST_POSTGRES_URL}) */
+    public static boolean embeddedPostgres() {
+        ensurePostgres();
+        synchronized (LOCK) {
+            return embedded;
+        }
+    }
+
     /**
      * @return a TCP port that was free a moment ago and that this JVM has not handed out before: the operating system
      * may offer a just-released port again, and two processes started together must not get the same one
@@ -139,6 +168,7 @@ public final class TestInfrastructure {
                     }
                 }));
                 adminUrl = server.getJdbcUrl("postgres", "postgres");
+                embedded = true;
                 user = "postgres";
                 password = "";
             } catch (IOException failure) {
