@@ -11,7 +11,8 @@ import java.io.PrintStream;
 
 /**
  * {@code java -jar atrium.jar audit}: prints orphan counts per store, one {@code name=count} line each, then a
- * summary, and exits 1 when any count is not zero (as it does, like every command, when the audit itself fails).
+ * summary, and exits 1 when any count is not zero. When the audit cannot run (the database is unreachable or not
+ * migrated to this build), it says so and exits 2, like every command, so a script never reads that as orphans.
  */
 @Component
 class AuditCommand implements ApplicationRunner, ExitCodeGenerator {
@@ -35,7 +36,7 @@ class AuditCommand implements ApplicationRunner, ExitCodeGenerator {
         report.counts().forEach((name, count) -> out.println(name + "=" + count));
         out.println(report.total() == 0 ? "audit: no orphans" : "audit: " + report.total() + " orphans");
         out.flush();
-        exitCode = report.total() == 0 ? 0 : 1;
+        exitCode = report.total() == 0 ? AtriumCommand.EXIT_OK : AtriumCommand.EXIT_FOUND;
     }
 
     @Override

@@ -122,6 +122,19 @@ class AuditCommandTest {
         assertThat(cleared.output()).contains("rows_without_bytes=0").contains("audit: no orphans");
     }
 
+    @Test
+    void auditOnADatabaseThatWasNeverMigratedExitsTwoSayingItCannotRunNotThatItFoundOrphans(@TempDir Path dataDir) {
+        TestInfrastructure.Database database = TestInfrastructure.createDatabase("auditempty");
+
+        Audit audit = audit(database, dataDir);
+
+        assertThat(audit.exitCode()).as("2: could not run; 1 would mean orphans\n" + audit.output()).isEqualTo(2);
+        assertThat(audit.output()).contains("`audit` cannot run: the database lacks migrations this build needs")
+                .contains("java -jar atrium.jar migrate").contains("atrium audit: could not run")
+                .doesNotContain("Atrium refuses to start").doesNotContain("audit: no orphans");
+        assertThat(audit.counts()).isEmpty();
+    }
+
     private static Audit audit(TestInfrastructure.Database database, Path dataDir) {
         try (AtriumProcess audit = AtriumProcess.builder().database(database)
                 .env("ATRIUM_DATA_DIR", dataDir.toString()).args("audit").start()) {

@@ -39,6 +39,32 @@ class MigrationCommandsTest {
     }
 
     @Test
+    void aFlagBeforeTheCommandStillRunsTheCommand() {
+        TestInfrastructure.Database database = TestInfrastructure.createDatabase("flagfirst");
+
+        try (AtriumProcess migrate = AtriumProcess.builder().database(database)
+                .args("--spring.main.log-startup-info=false", "migrate").start()) {
+            assertThat(migrate.awaitExit(TIMEOUT)).as(migrate.output()).isZero();
+            assertThat(migrate.output()).contains("database.schema.migrated").doesNotContain("Tomcat started");
+        }
+        assertThat(ProcessTestSupport.tableExists(database, "users")).isTrue();
+    }
+
+    @Test
+    void anUnknownCommandExitsTwoWithTheListOfCommandsInsteadOfServing() {
+        TestInfrastructure.Database database = TestInfrastructure.createDatabase("unknowncmd");
+        for (String[] args : new String[][]{{"migrat"}, {"--foo", "migrat"}, {"migrate", "now"}}) {
+            try (AtriumProcess typo = AtriumProcess.builder().database(database).args(args).start()) {
+                assertThat(typo.awaitExit(TIMEOUT)).as(String.join(" ", args) + ":\n" + typo.output()).isEqualTo(2);
+                assertThat(typo.output()).contains("Unknown command: " + String.join(" ", args))
+                        .contains("serve", "migrate", "validate", "rotate-secrets", "audit")
+                        .doesNotContain("Tomcat started").doesNotContain("database.schema");
+            }
+        }
+        assertThat(ProcessTestSupport.tableExists(database, "flyway_schema_history")).as("nothing ran").isFalse();
+    }
+
+    @Test
     void validateOnAnEmptyDatabaseExitsOneNamingTheMissingMigrationsAndTheMigrateCommand() {
         TestInfrastructure.Database database = TestInfrastructure.createDatabase("validateempty");
         SortedSet<String> versions = ProcessTestSupport.buildVersions();
@@ -47,12 +73,12 @@ class MigrationCommandsTest {
             assertThat(validate.awaitExit(TIMEOUT)).as(validate.output()).isEqualTo(1);
             String output = validate.output();
             assertThat(output)
-                    .contains("Atrium refuses to start: the database lacks migrations this build needs: "
+                    .contains("validate: the database does not match this build: the database lacks migrations this"
+                            + " build needs: "
                             + versions.stream().map(v -> "V" + v).collect(Collectors.joining(", ")) + ".")
                     .contains("Action:")
                     .contains("migrate");
-            assertThat(actionSection(output)).contains("java -jar atrium.jar migrate")
-                    .contains("ATRIUM_MIGRATIONS_ON_STARTUP=migrate");
+            assertThat(actionSection(output)).contains("java -jar atrium.jar migrate");
             assertThat(output).as("a refusal is a statement, not a stack trace").doesNotContain("\tat org.");
         }
         assertThat(ProcessTestSupport.tableExists(database, "users")).as("validate must not migrate").isFalse();

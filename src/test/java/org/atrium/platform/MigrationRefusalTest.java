@@ -21,6 +21,8 @@ import static org.atrium.platform.ProcessTestSupport.TIMEOUT;
 class MigrationRefusalTest {
 
     private static final String REFUSAL = "Atrium refuses to start: ";
+    /** validate reports a database it does not accept as its finding (exit 1), not as a failure to start. */
+    private static final String MISMATCH = "validate: the database does not match this build: ";
 
     private static TestInfrastructure.Database migrated;
     private static SortedSet<String> versions;
@@ -42,7 +44,7 @@ class MigrationRefusalTest {
             String validateRefusal;
             try (AtriumProcess validate = AtriumProcess.builder().database(migrated).args("validate").start()) {
                 assertThat(validate.awaitExit(TIMEOUT)).as(validate.output()).isEqualTo(1);
-                validateRefusal = assertRefusal(validate.output(),
+                validateRefusal = assertRefusal(validate.output(), MISMATCH,
                         "the database has applied migrations that this build does not know: V999 (from the future)",
                         "Run the Atrium version that applied these migrations, or a newer one");
                 assertThat(validateRefusal).contains("A newer Atrium has migrated it");
@@ -52,7 +54,7 @@ class MigrationRefusalTest {
             try (AtriumProcess serve = AtriumProcess.builder().database(migrated).start()) {
                 assertThat(serve.awaitExit(TIMEOUT)).as("a serving process must exit, not serve:\n" + serve.output())
                         .isNotZero();
-                String serveRefusal = assertRefusal(serve.output(),
+                String serveRefusal = assertRefusal(serve.output(), REFUSAL,
                         "the database has applied migrations that this build does not know: V999 (from the future)",
                         "Run the Atrium version that applied these migrations, or a newer one");
                 assertThat(serveRefusal).isEqualTo(validateRefusal);
@@ -74,7 +76,7 @@ class MigrationRefusalTest {
                 "update flyway_schema_history set checksum = checksum + 1 where version = '" + first + "'");
         try (AtriumProcess validate = AtriumProcess.builder().database(migrated).args("validate").start()) {
             assertThat(validate.awaitExit(TIMEOUT)).as(validate.output()).isEqualTo(1);
-            assertRefusal(validate.output(),
+            assertRefusal(validate.output(), MISMATCH,
                     "migrations were changed after they were applied (checksum mismatch): V" + first + " ("
                             + description + ")",
                     "Deploy the build whose migrations were applied to this database");
@@ -95,7 +97,7 @@ class MigrationRefusalTest {
                 + last + "'");
         try (AtriumProcess validate = AtriumProcess.builder().database(migrated).args("validate").start()) {
             assertThat(validate.awaitExit(TIMEOUT)).as(validate.output()).isEqualTo(1);
-            String refusal = assertRefusal(validate.output(),
+            String refusal = assertRefusal(validate.output(), MISMATCH,
                     "the schema history records failed migrations: V" + last + " (" + description + ")",
                     "delete the failed rows from flyway_schema_history");
             assertThat(refusal).contains("unknown state");
@@ -115,7 +117,7 @@ class MigrationRefusalTest {
                 .env("SPRING_FLYWAY_LOCATIONS", "classpath:db/migration,filesystem:" + broken).start()) {
             assertThat(serve.awaitExit(TIMEOUT)).as("a serving process must exit, not serve:\n" + serve.output())
                     .isNotZero();
-            String refusal = assertRefusal(serve.output(), "a migration failed while being applied: ",
+            String refusal = assertRefusal(serve.output(), REFUSAL, "a migration failed while being applied: ",
                     "deploy a fixed build");
             assertThat(refusal).contains("V900").contains("rolled back");
             output = serve.output();
@@ -137,13 +139,14 @@ class MigrationRefusalTest {
     /**
      * Checks Spring Boot's failure analysis: the description line (returned), then an Action section, no stack trace.
      */
-    private static String assertRefusal(String output, String what, String action) {
+    /** @return what was found, after the lead that says who refuses */
+    private static String assertRefusal(String output, String lead, String what, String action) {
         assertThat(output).contains("APPLICATION FAILED TO START").contains("Description:");
-        int start = output.indexOf(REFUSAL);
-        assertThat(start).as("\"" + REFUSAL + "\" in\n" + output).isNotNegative();
+        int start = output.indexOf(lead);
+        assertThat(start).as("\"" + lead + "\" in\n" + output).isNotNegative();
         int end = output.indexOf('\n', start);
-        String refusal = output.substring(start, end < 0 ? output.length() : end).strip();
-        assertThat(refusal).startsWith(REFUSAL + what);
+        String refusal = output.substring(start + lead.length(), end < 0 ? output.length() : end).strip();
+        assertThat(refusal).startsWith(what);
         assertThat(MigrationCommandsTest.actionSection(output)).contains(action);
         assertThat(output).as("a refusal is a statement, not a stack trace").doesNotContain("\tat org.");
         return refusal;

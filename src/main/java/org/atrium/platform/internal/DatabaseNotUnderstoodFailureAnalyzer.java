@@ -8,6 +8,6 @@ final class DatabaseNotUnderstoodFailureAnalyzer extends AbstractFailureAnalyzer
 
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, DatabaseNotUnderstoodException cause) {
-        return new FailureAnalysis("Atrium refuses to start: " + cause.getMessage(), cause.action(), cause);
+        return new FailureAnalysis(cause.lead() + ": " + cause.getMessage(), cause.action(), cause);
     }
 }

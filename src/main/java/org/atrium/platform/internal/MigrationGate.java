@@ -62,7 +62,7 @@ class MigrationGate implements FlywayMigrationStrategy {
                     .addKeyValue("duration_ms", (System.nanoTime() - started) / 1_000_000)
                     .log();
         } catch (FlywayException failure) {
-            throw new DatabaseNotUnderstoodException("a migration failed while being applied: "
+            throw refusal("a migration failed while being applied: "
                     + essentials(failure.getMessage())
                     + ". On PostgreSQL the failed migration's transaction was rolled back.",
                     "Read the error above. If the migration itself is wrong, this build cannot run against this"
@@ -71,7 +71,7 @@ class MigrationGate implements FlywayMigrationStrategy {
         }
     }
 
-    private static void refuseUnknownState(Flyway flyway) {
+    private void refuseUnknownState(Flyway flyway) {
         MigrationInfo[] all = flyway.info().all();
         List<String> unknown = new ArrayList<>();
         List<String> failed = new ArrayList<>();
@@ -91,36 +91,54 @@ class MigrationGate implements FlywayMigrationStrategy {
             }
         }
         if (!unknown.isEmpty()) {
-            throw new DatabaseNotUnderstoodException("the database has applied migrations that this build does not"
+            throw refusal("the database has applied migrations that this build does not"
                     + " know: " + String.join(", ", unknown) + ". A newer Atrium has migrated it (or a migration"
                     + " was removed from this build).",
                     "Run the Atrium version that applied these migrations, or a newer one. To go back to this"
                             + " version, restore the database from a backup taken before the upgrade.", null);
         }
         if (!failed.isEmpty()) {
-            throw new DatabaseNotUnderstoodException("the schema history records failed migrations: "
+            throw refusal("the schema history records failed migrations: "
                     + String.join(", ", failed) + ". The schema is in an unknown state.",
                     "Compare the schema with the failed migration and complete or undo its changes by hand (or"
                             + " restore a backup), delete the failed rows from flyway_schema_history, then start"
                             + " Atrium again.", null);
         }
         if (!changed.isEmpty()) {
-            throw new DatabaseNotUnderstoodException("migrations were changed after they were applied (checksum"
+            throw refusal("migrations were changed after they were applied (checksum"
                     + " mismatch): " + String.join(", ", changed) + ".",
                     "Deploy the build whose migrations were applied to this database. Applied migrations must"
                             + " never be edited; put changes in a new migration.", null);
         }
     }
 
-    private static void refusePending(Flyway flyway) {
+    private void refusePending(Flyway flyway) {
         List<String> pending = Arrays.stream(flyway.info().pending()).map(MigrationInfo::getVersion)
                 .map(v -> "V" + v).toList();
         if (!pending.isEmpty()) {
-            throw new DatabaseNotUnderstoodException("the database lacks migrations this build needs: "
+            throw refusal("the database lacks migrations this build needs: "
                     + String.join(", ", pending) + ".",
-                    "Run `java -jar atrium.jar migrate` (the migrate Job) before starting this version, or set"
-                            + " ATRIUM_MIGRATIONS_ON_STARTUP=migrate.", null);
+                    properties.command() == AtriumCommand.SERVE
+                            ? "Run `java -jar atrium.jar migrate` (the migrate Job) before starting this version, or"
+                            + " set ATRIUM_MIGRATIONS_ON_STARTUP=migrate."
+                            : "Run `java -jar atrium.jar migrate` against this database first.", null);
         }
+    }
+
+    /**
+     * A refusal in the words of what was asked for: a serving replica refuses to start; {@code validate} reports a
+     * database that does not match (exit 1); any other command says it cannot run (exit 2).
+     */
+    private DatabaseNotUnderstoodException refusal(String found, String action, Throwable cause) {
+        AtriumCommand command = properties.command();
+        return switch (command) {
+            case SERVE -> new DatabaseNotUnderstoodException("Atrium refuses to start", found, action,
+                    AtriumCommand.EXIT_COULD_NOT_RUN, cause);
+            case VALIDATE -> new DatabaseNotUnderstoodException("validate: the database does not match this build",
+                    found, action, AtriumCommand.EXIT_FOUND, cause);
+            default -> new DatabaseNotUnderstoodException("`" + command.word() + "` cannot run", found, action,
+                    AtriumCommand.EXIT_COULD_NOT_RUN, cause);
+        };
     }
 
     private static String name(MigrationInfo migration) {
