@@ -6,6 +6,7 @@ import org.atrium.platform.AtriumProperties;
 import org.atrium.platform.LogEvents;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Condition;
 import org.springframework.context.annotation.ConditionContext;
@@ -31,7 +32,15 @@ class EmbeddedDatabaseConfiguration {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedDatabaseConfiguration.class);
 
     @Bean(destroyMethod = "close")
-    EmbeddedPostgres embeddedPostgres(AtriumProperties properties) {
+    EmbeddedPostgres embeddedPostgres(AtriumProperties properties,
+                                      @Value("${" + DeploymentModeEnvironment.MODE_PROPERTY + "}") String mode) {
+        if ("cluster".equals(mode)) {
+            // Each replica would run its own database behind one shared Redis: nothing would be shared but the cache.
+            throw new IllegalStateException("Cluster mode (SPRING_DATA_REDIS_URL is set) needs an external PostgreSQL"
+                    + " that every replica shares, but SPRING_DATASOURCE_URL is not set. Set SPRING_DATASOURCE_URL"
+                    + " (with SPRING_DATASOURCE_USERNAME and SPRING_DATASOURCE_PASSWORD), or unset"
+                    + " SPRING_DATA_REDIS_URL to run a single node on the embedded PostgreSQL.");
+        }
         Path directory = properties.dataDir().resolve("postgres").toAbsolutePath().normalize();
         try {
             Files.createDirectories(directory);
