@@ -82,7 +82,10 @@ public final class SecretCipher {
         SecretKeySpec key = keys.get(sealed.keyId());
         if (key == null) {
             throw new IllegalStateException("secrets key '" + sealed.keyId() + "' is not configured; it is needed"
-                    + " to decrypt secrets encrypted with it (configure it again, then run rotate-secrets)");
+                    + " to decrypt secrets encrypted with it (configure it again, then run rotate-secrets)"
+                    + ("local".equals(sealed.keyId()) ? ". 'local' is the key a single node generated in"
+                    + " <data-dir>/secrets/local.key: put that file back, or set ATRIUM_SECRETS_KEYS_LOCAL to its"
+                    + " content" : ""));
         }
         try {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");

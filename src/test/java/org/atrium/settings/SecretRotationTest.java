@@ -6,10 +6,12 @@ import org.atrium.testing.AtriumProcess;
 import org.atrium.testing.TestInfrastructure;
 import org.atrium.testing.TestUsers;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import tools.jackson.databind.JsonNode;
 
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
@@ -89,6 +91,44 @@ class SecretRotationTest {
                     .isEqualTo(credentialId.toString());
             assertThat(second.output()).doesNotContain(secret);
         }
+    }
+
+    /**
+     * The documented rotation on a zero-setup single node: secrets were encrypted with the generated key ('local');
+     * configuring a key must not make them unreadable, so rotate-secrets can move them to it.
+     */
+    @Test
+    void onASingleNodeTheGeneratedKeyStaysUsableAfterAKeyIsConfiguredSoRotateSecretsMovesItsSecrets(
+            @TempDir Path dataDir) {
+        TestInfrastructure.Database database = TestInfrastructure.createDatabase("rotationlocal");
+        JdbcClient jdbc = jdbc(database);
+        byte[] k1 = randomKey();
+        String secret = "sk-local-" + UUID.randomUUID().toString().replace("-", "");
+        UUID credentialId;
+        try (AtriumProcess zeroSetup = AtriumProcess.builder().database(database)
+                .env("ATRIUM_DATA_DIR", dataDir.toString()).start()) {
+            zeroSetup.awaitReady(TIMEOUT);
+            String token = zeroSetup.api().post("/api/v1/auth/signup", Map.of("email",
+                            TestUsers.uniqueEmail("rotation"), "name", "Operator", "password", TestUsers.PASSWORD),
+                    null).json().path("token").asString();
+            Api.Response created = zeroSetup.api().post("/api/v1/settings/instance/credentials", Map.of(
+                    "connection", "openai", "kind", "api_key", "name", "Key", "secret", secret), token);
+            assertThat(created.status()).as(created.text()).isEqualTo(201);
+            credentialId = UUID.fromString(created.json().path("id").asString());
+            assertThat(zeroSetup.stop(TIMEOUT)).as(zeroSetup.output()).isIn(0, 143);
+        }
+        assertThat(sealed(jdbc, credentialId).keyId()).isEqualTo("local");
+
+        try (AtriumProcess rotate = AtriumProcess.builder().database(database)
+                .env("ATRIUM_DATA_DIR", dataDir.toString())
+                .env("ATRIUM_SECRETS_KEYS_K1", base64(k1))
+                .args("rotate-secrets").start()) {
+            assertThat(rotate.awaitExit(TIMEOUT)).as(rotate.output()).isZero();
+            assertThat(rotate.output()).contains("secrets.key.generated_kept").doesNotContain(secret);
+        }
+        SecretCipher.Sealed rotated = sealed(jdbc, credentialId);
+        assertThat(rotated.keyId()).isEqualTo("k1");
+        assertThat(open(Map.of("k1", k1), "k1", rotated, credentialId)).as("opens with k1 alone").isEqualTo(secret);
     }
 
     @Test

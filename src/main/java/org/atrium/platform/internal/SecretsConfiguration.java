@@ -22,8 +22,11 @@ import java.util.Map;
 /**
  * The keys that encrypt secrets at rest ({@code atrium.secrets.*}): {@code ATRIUM_SECRETS_KEYS_<ID>} is a base64
  * 32-byte key, {@code ATRIUM_SECRETS_ACTIVE_KEY} the id new secrets use. On a single node with no key configured,
- * one is generated once in {@code <data-dir>/secrets/} so that the zero-setup run works; in cluster mode every
- * replica needs the same keys, so a missing key stops startup with a message naming the variables.
+ * one is generated once in {@code <data-dir>/secrets/local.key} (key id {@code local}) so that the zero-setup run
+ * works. Once generated, that key stays loaded on the single node even after keys are configured, because secrets
+ * encrypted with it can only be read with it: configuring a key and running {@code rotate-secrets} moves them to the
+ * configured key, and only then may the file be deleted. In cluster mode every replica needs the same keys, so a
+ * missing key stops startup with a message naming the variables.
  */
 @Configuration(proxyBeanMethods = false)
 class SecretsConfiguration {
@@ -36,12 +39,18 @@ class SecretsConfiguration {
                               @Value("${" + DeploymentModeEnvironment.MODE_PROPERTY + "}") String mode) {
         Map<String, byte[]> keys = new HashMap<>();
         secrets.keys().forEach((id, value) -> keys.put(id, decode(id, value)));
+        Path generated = atrium.dataDir().resolve("secrets").resolve("local.key");
         if (!keys.isEmpty()) {
             String active = secrets.activeKey() != null ? secrets.activeKey()
                     : keys.size() == 1 ? keys.keySet().iterator().next() : null;
             if (active == null) {
                 throw new IllegalStateException("Several secrets keys are configured: set ATRIUM_SECRETS_ACTIVE_KEY"
                         + " to the id new secrets should be encrypted with.");
+            }
+            if (!"cluster".equals(mode) && !keys.containsKey(GENERATED_ID) && Files.exists(generated)) {
+                keys.put(GENERATED_ID, readKey(generated));
+                LogEvents.info(log, "secrets.key.generated_kept").addKeyValue("file", generated.toString())
+                        .addKeyValue("active_key", active).log();
             }
             return new SecretCipher(keys, active);
         }
@@ -50,15 +59,25 @@ class SecretsConfiguration {
                     + " same key: set ATRIUM_SECRETS_KEYS_K1 to 32 random bytes in base64 (for example the output of"
                     + " `openssl rand -base64 32`) and ATRIUM_SECRETS_ACTIVE_KEY=k1.");
         }
-        keys.put(GENERATED_ID, localKey(atrium.dataDir().resolve("secrets")));
+        keys.put(GENERATED_ID, localKey(generated));
         return new SecretCipher(keys, GENERATED_ID);
     }
 
-    private static byte[] localKey(Path directory) {
-        Path file = directory.resolve("local.key");
+    private static byte[] readKey(Path file) {
+        try {
+            return Base64.getDecoder().decode(Files.readString(file).strip());
+        } catch (IOException | IllegalArgumentException unreadable) {
+            throw new IllegalStateException("Could not read the generated secrets key " + file + " (key id 'local'),"
+                    + " which secrets stored before ATRIUM_SECRETS_KEYS_<ID> was set are encrypted with.",
+                    unreadable);
+        }
+    }
+
+    private static byte[] localKey(Path file) {
+        Path directory = file.getParent();
         try {
             if (Files.exists(file)) {
-                return Base64.getDecoder().decode(Files.readString(file).strip());
+                return readKey(file);
             }
             Files.createDirectories(directory);
             byte[] key = new byte[32];
