@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import org.springframework.context.annotation.Configuration;
@@ -49,8 +50,15 @@ class CacheConfiguration {
                 .build());
         breaker.getEventPublisher().onStateTransition(event -> LogEvents.warn(log, "cache.redis.circuit")
                 .addKeyValue("transition", event.getStateTransition().name()).log());
-        RedisRequirements.check(template);
+        RedisRequirements.check(template, properties.redisStartupTimeout());
         return new RedisSharedStore(template, breaker, properties.keyPrefix(), properties.entryTtl());
+    }
+
+    /** Only in cluster mode: on a single node there is no Redis to be without. */
+    @Bean
+    @ConditionalOnProperty(name = "atrium.mode", havingValue = "cluster")
+    RedisAvailability redisAvailability(StringRedisTemplate redis, MeterRegistry meters) {
+        return new RedisAvailability(redis, meters);
     }
 
     @Bean

@@ -18,6 +18,10 @@ import java.time.Duration;
  *                      off in cluster mode)
  * @param relayInterval how often each replica copies recently raised versions from PostgreSQL to Redis, repairing
  *                      a writer that could not ({@code 1s})
+ * @param redisStartupTimeout how long startup keeps asking Redis for its configuration (the requirements check)
+ *                      before refusing to start ({@code 60s}); attempts back off from 250 ms to 5 s
+ * @param redisProbeInterval how often each replica pings Redis for its health component, metric and log events
+ *                      ({@code 2s})
  */
 @Validated
 @ConfigurationProperties("atrium.cache")
@@ -25,5 +29,7 @@ public record CacheProperties(
         @DefaultValue("atrium:") @NotNull String keyPrefix,
         @DefaultValue("1h") @NotNull Duration entryTtl,
         @DefaultValue("10000") int localEntries,
-        @DefaultValue("1s") @NotNull Duration relayInterval) {
+        @DefaultValue("1s") @NotNull Duration relayInterval,
+        @DefaultValue("60s") @NotNull Duration redisStartupTimeout,
+        @DefaultValue("2s") @NotNull Duration redisProbeInterval) {
 }

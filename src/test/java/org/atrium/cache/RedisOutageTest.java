@@ -2,8 +2,10 @@ package org.atrium.cache;
 
 import org.atrium.testing.Api;
 import org.atrium.testing.TestUsers;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -48,6 +50,39 @@ class RedisOutageTest extends ProtocolRaceTestBase {
         assertThat(lookups("database_validated")).as("the memory entry was validated against PostgreSQL")
                 .isGreaterThan(validated);
         assertThat(lookups("local_hit")).isGreaterThan(localHits);
+    }
+
+    /**
+     * A Redis outage must not take the replica out of the load balancer: it still serves reads from PostgreSQL.
+     * Redis is reported apart instead, by its own health group and the {@code atrium.redis.available} gauge.
+     */
+    @Test
+    void readinessStaysUpWhileRedisIsStoppedAndRedisHealthIsReportedApart() {
+        TestUsers.Account user = users.user();
+        Awaitility.await().atMost(WAIT).untilAsserted(() -> assertThat(redisAvailable()).isEqualTo(1.0));
+        assertThat(api.get("/actuator/health/cache", null).status()).isEqualTo(200);
+
+        REDIS.down();
+
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(redisAvailable()).as("atrium.redis.available").isZero();
+            assertThat(api.get("/actuator/health/cache", null).status()).as("the redis group").isEqualTo(503);
+        });
+        Api.Response readiness = api.get("/actuator/health/readiness", null);
+        assertThat(readiness.status()).as(readiness.text()).isEqualTo(200);
+        assertThat(readiness.json().path("status").asString()).isEqualTo("UP");
+        assertThat(role(user.token())).as("the replica serves reads without Redis").isEqualTo("user");
+
+        REDIS.up();
+
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(redisAvailable()).isEqualTo(1.0);
+            assertThat(api.get("/actuator/health/cache", null).status()).isEqualTo(200);
+        });
+    }
+
+    private double redisAvailable() {
+        return meters.get("atrium.redis.available").gauge().value();
     }
 
     @Test

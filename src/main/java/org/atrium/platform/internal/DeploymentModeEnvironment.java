@@ -14,7 +14,9 @@ import java.util.Map;
  *
  * <p>Cluster mode is on when Redis is configured ({@code spring.data.redis.url} or {@code spring.data.redis.host}).
  * On a single node Redis auto-configuration is switched off so that nothing tries to reach a server that is not
- * there; in cluster mode readiness also waits for Redis. Logs are JSON when {@code atrium.log.json} says so, which
+ * there. Redis is never part of readiness (application.yaml): a replica without Redis still serves reads from
+ * PostgreSQL, and a Redis outage must not take every replica out of the load balancer at once; in cluster mode it has
+ * a health group of its own, {@code /actuator/health/cache}. Logs are JSON when {@code atrium.log.json} says so, which
  * defaults to the mode. Defaults are added with the lowest precedence, so any explicit setting wins.
  */
 public final class DeploymentModeEnvironment implements EnvironmentPostProcessor, Ordered {
@@ -35,7 +37,9 @@ public final class DeploymentModeEnvironment implements EnvironmentPostProcessor
         Map<String, Object> overrides = new LinkedHashMap<>();
         defaults.put(MODE_PROPERTY, cluster ? "cluster" : "single-node");
         if (cluster) {
-            overrides.put("management.endpoint.health.group.readiness.include", "readinessState,db,redis");
+            // Redis stays out of readiness (application.yaml) and is reported by a group of its own instead. A group
+            // may not share a contributor's name, and exists only where Redis does.
+            overrides.put("management.endpoint.health.group.cache.include", "redis");
         }
         if (!cluster) {
             String excluded = environment.getProperty("spring.autoconfigure.exclude");
