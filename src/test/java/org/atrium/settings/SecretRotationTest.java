@@ -154,8 +154,8 @@ class SecretRotationTest {
         try (AtriumProcess rotate = AtriumProcess.builder().database(database)
                 .env("ATRIUM_SECRETS_KEYS_K2", base64(k2))
                 .args("rotate-secrets").start()) {
-            assertThat(rotate.awaitExit(TIMEOUT)).as(rotate.output()).isNotZero();
-            assertThat(rotate.output()).contains("'k1'");
+            assertThat(rotate.awaitExit(TIMEOUT)).as("2: could not run\n" + rotate.output()).isEqualTo(2);
+            assertThat(rotate.output()).contains("'k1'").contains("atrium rotate-secrets: could not run");
         }
         SecretCipher.Sealed after = sealed(jdbc, credentialId);
         assertThat(after.keyId()).as("a failed rotation leaves the row as it was").isEqualTo("k1");

@@ -40,8 +40,9 @@ import java.util.concurrent.CompletionException;
  * <p>Replicas are numbered from 0 in the order they were started; a slot keeps its number when its process dies or
  * is replaced. Starting several replicas starts their JVMs together and then waits for all of them, which on a small
  * machine is much faster than one after the other. A replica counts as started when
- * {@code /actuator/health/readiness} answers 200, which in cluster mode needs Redis: do not start replicas while
- * Redis is stopped.
+ * {@code /actuator/health/readiness} answers 200. Readiness does not need Redis, but startup does (the Redis
+ * requirements check waits up to {@code atrium.cache.redis-startup-timeout}, then refuses): do not start replicas
+ * while Redis is stopped.
  *
  * <p>The database is dropped when the test JVM exits; {@link #close()} kills every replica and stops Redis.
  * Thread-safe.
