@@ -37,14 +37,27 @@ class AuthorizationDocumentTest extends IntegrationTest {
     private static final Pattern MATRIX_ROW = Pattern.compile("^\\| `([A-Z]+) (/[^`]*)` \\|[^|]*\\|(.*)\\|$");
     private static final Pattern DOCUMENTED_CODE = Pattern.compile("`([a-z_]+)`:");
 
+    private static final Pattern LIST_ITEM = Pattern.compile("^\\s*(\\d+\\.|-) .*");
+    private static final Pattern NAMED_OPERATION = Pattern.compile("`([A-Z]+) (/api/v1/[^` ]*)`");
+    private static final Pattern STATED_REFUSAL = Pattern.compile("`(40[34]) ([a-z_]+)`");
+
     private Map<String, String> endpointRows;
     private List<String> matrixRows;
+    private List<String> ruleItems;
 
     @BeforeEach
     void readDocument() throws IOException {
         endpointRows = new LinkedHashMap<>();
         matrixRows = new ArrayList<>();
+        ruleItems = new ArrayList<>();
+        boolean rules = true;
         for (String line : Files.readAllLines(DOCUMENT)) {
+            rules = rules && !line.startsWith("## Endpoint table");
+            if (rules && LIST_ITEM.matcher(line).matches()) {
+                ruleItems.add(line.strip());
+            } else if (rules && !line.isBlank() && !ruleItems.isEmpty()) {
+                ruleItems.set(ruleItems.size() - 1, ruleItems.getLast() + " " + line.strip());
+            }
             Matcher endpoint = ENDPOINT_ROW.matcher(line);
             Matcher matrix = MATRIX_ROW.matcher(line);
             if (endpoint.matches()) {
@@ -103,6 +116,35 @@ class AuthorizationDocumentTest extends IntegrationTest {
 
         assertThat(missing).as("refusals of AuthorizationMatrixTest missing from the endpoint table of %s", DOCUMENT)
                 .isEmpty();
+    }
+
+    /**
+     * A rule (one item of a list) that names operations and states refusals must agree with the endpoint table: each
+     * 403 or 404 it states appears in the row of one of the operations it names. (This is how "deleting a file you
+     * may not read answers 404" in the rules, against "204" in both tables, would have been caught.)
+     */
+    @Test
+    void refusalsTheRulesStateForAnOperationAreInItsEndpointRow() {
+        List<String> contradictions = new ArrayList<>();
+        for (String item : ruleItems) {
+            List<String> named = new ArrayList<>();
+            Matcher operation = NAMED_OPERATION.matcher(item);
+            while (operation.find()) {
+                named.add(operation.group(1) + " " + operation.group(2));
+            }
+            Matcher refusal = STATED_REFUSAL.matcher(item);
+            while (!named.isEmpty() && refusal.find()) {
+                String stated = refusal.group(1) + " " + refusal.group(2);
+                if (!GENERAL.contains(refusal.group(2))
+                        && named.stream().noneMatch(op -> endpointRows.getOrDefault(op, "").contains(stated))) {
+                    contradictions.add(named + ": " + stated);
+                }
+            }
+        }
+
+        assertThat(ruleItems).as("rule items of %s", DOCUMENT).hasSizeGreaterThan(10);
+        assertThat(contradictions).as("refusals stated by the rules of %s but absent from the endpoint table",
+                DOCUMENT).isEmpty();
     }
 
     @Test
