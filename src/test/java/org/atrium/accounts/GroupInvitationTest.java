@@ -12,6 +12,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -253,6 +258,55 @@ class GroupInvitationTest extends IntegrationTest {
         assertThat(settled.path("status").asString()).as(settled.toString()).isEqualTo("ready");
         JsonNode index = api.get("/api/v1/files/" + fileId, victim.token()).json().path("indexes").get(0);
         assertThat(index.path("credentialId").asString()).isEqualTo(gatewayKey.toString());
+    }
+
+    @Test
+    void acceptingWhileTheGroupIsDeletedEitherJoinsFirstOrFindsNothingAndNeverFails() throws Exception {
+        TestUsers.Account admin = users.admin();
+        TestUsers.Account invitee = users.user();
+        for (int round = 0; round < 8; round++) {
+            UUID group = users.group(admin, "race");
+            UUID invitation = invite(admin, group, invitee, "member");
+            try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+                CountDownLatch start = new CountDownLatch(1);
+                Future<Api.Response> accepted = threads.submit(() -> {
+                    start.await();
+                    return api.post(INVITATIONS + "/" + invitation + "/accept", null, invitee.token());
+                });
+                Future<Api.Response> deleted = threads.submit(() -> {
+                    start.await();
+                    return api.delete(GROUPS + "/" + group, admin.token());
+                });
+                start.countDown();
+
+                assertThat(accepted.get(30, TimeUnit.SECONDS).status()).as("round %d", round).isIn(200, 404);
+                assertThat(deleted.get(30, TimeUnit.SECONDS).status()).as("round %d", round).isEqualTo(204);
+            }
+            assertThat(state(invitee).path("groups").size()).as("round %d", round).isZero();
+        }
+        assertThat(api.get(INVITATIONS, invitee.token()).json().path("total").asLong()).isZero();
+    }
+
+    @Test
+    void invitationOutlivesItsInviterAndGoesWithTheInvitedAccount() {
+        TestUsers.Account admin = users.admin();
+        TestUsers.Account lead = users.user();
+        TestUsers.Account invitee = users.user();
+        TestUsers.Account leaving = users.user();
+        UUID group = users.group(admin, "outlive");
+        users.member(admin, group, lead, "admin");
+        UUID invitation = invite(lead, group, invitee, "member");
+        invite(lead, group, leaving, "member");
+
+        assertThat(api.delete("/api/v1/users/" + lead.id(), admin.token()).status()).isEqualTo(204);
+        assertThat(api.delete("/api/v1/users/" + leaving.id(), admin.token()).status()).isEqualTo(204);
+
+        JsonNode waiting = api.get(GROUPS + "/" + group + "/invitations", admin.token()).json();
+        assertThat(waiting.path("total").asLong()).isEqualTo(1);
+        assertThat(waiting.path("items").get(0).path("id").asString()).isEqualTo(invitation.toString());
+        assertThat(waiting.path("items").get(0).path("invitedBy").isNull()).isTrue();
+        assertThat(api.post(INVITATIONS + "/" + invitation + "/accept", null, invitee.token()).status())
+                .isEqualTo(200);
     }
 
     // ---------------------------------------------------------------- helpers
