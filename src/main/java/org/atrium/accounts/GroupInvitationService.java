@@ -1,5 +1,6 @@
 package org.atrium.accounts;
 
+import org.atrium.cache.Broadcasts;
 import org.atrium.cache.Invalidation;
 import org.atrium.cache.Scope;
 import org.atrium.platform.AtriumException;
@@ -11,6 +12,7 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /**
  * Invitations to groups: how a group admin brings someone into their group. Membership subjects an account to the
@@ -31,14 +33,16 @@ public class GroupInvitationService {
     private final GroupStore groups;
     private final UserStore users;
     private final InvitationStore invitations;
+    private final InvitationEvents events;
     private final Invalidation invalidation;
 
     GroupInvitationService(GroupService groupService, GroupStore groups, UserStore users, InvitationStore invitations,
-                           Invalidation invalidation) {
+                           InvitationEvents events, Invalidation invalidation) {
         this.groupService = groupService;
         this.groups = groups;
         this.users = users;
         this.invitations = invitations;
+        this.events = events;
         this.invalidation = invalidation;
     }
 
@@ -70,6 +74,7 @@ public class GroupInvitationService {
         LogEvents.info(log, "group.invitation.created").addKeyValue("group_id", groupId)
                 .addKeyValue("invitation_id", invitation.id()).addKeyValue("invited_user_id", userId)
                 .addKeyValue("group_role", role.value()).log();
+        events.created(invitation);
         return invitation;
     }
 
@@ -163,6 +168,17 @@ public class GroupInvitationService {
                 GroupInvitationService::notFound);
         LogEvents.info(log, "group.invitation.declined").addKeyValue("group_id", invitation.groupId())
                 .addKeyValue("invitation_id", invitationId).log();
+    }
+
+    /**
+     * Receives every invitation created from now on, on any replica, once committed (best effort: see
+     * {@link Broadcasts}). For live events; whoever passes an invitation on must show it to its invited user only.
+     *
+     * @param receiver called for each new invitation, on a transport thread: keep it short
+     * @return a handle that stops the delivery
+     */
+    public Broadcasts.Subscription onInvitation(Consumer<GroupInvitation> receiver) {
+        return events.subscribe(receiver);
     }
 
     private static AtriumException notFound() {
