@@ -17,9 +17,10 @@ import java.util.UUID;
 /**
  * Groups and their members.
  *
- * <p>Rules: instance admins manage every group. A group's admins add and remove the group's plain members; only an
- * instance admin makes someone a group admin or removes one. Members see their group and its members; to anyone else
- * a group does not exist (404).
+ * <p>Rules: instance admins manage every group and add members directly (never another instance admin, who joins
+ * only by their own choice). A group's admins invite users ({@link GroupInvitationService}) and remove the group's
+ * plain members; only an instance admin makes someone a group admin or removes one. Every member may leave. Members
+ * see their group and its members; to anyone else a group does not exist (404).
  */
 @Service
 public class GroupService {
@@ -28,11 +29,13 @@ public class GroupService {
 
     private final GroupStore groups;
     private final UserStore users;
+    private final InvitationStore invitations;
     private final Invalidation invalidation;
 
-    GroupService(GroupStore groups, UserStore users, Invalidation invalidation) {
+    GroupService(GroupStore groups, UserStore users, InvitationStore invitations, Invalidation invalidation) {
         this.groups = groups;
         this.users = users;
+        this.invitations = invitations;
         this.invalidation = invalidation;
     }
 
@@ -144,24 +147,40 @@ public class GroupService {
     }
 
     /**
-     * Adds a user to a group or changes their role in it.
+     * Adds a user to a group or changes their role in it, directly: for instance admins. A group's settings, quotas
+     * and credentials govern its members (down to which credential embeds their personal collections), so nobody else
+     * makes someone a member without their consent: group admins invite ({@link GroupInvitationService}), and an
+     * instance admin joins a group only by their own choice (an invitation they accept, or adding themselves).
      *
-     * @param caller  an instance admin, or an admin of this group (who may only add or keep plain members)
+     * @param caller  an instance admin; a group admin may only "put" an existing plain member as {@code member},
+     *                which changes nothing
      * @param groupId the group
      * @param userId  the user
      * @param role    the role in the group
      * @return the membership
      * @throws AtriumException {@code group_not_found} (404), {@code user_not_found} (404), {@code forbidden} (403)
+     *                         for a group admin making or changing a group admin, {@code invitation_required} (403)
+     *                         for a group admin adding anyone, or an instance admin adding another instance admin
      */
     @Transactional
     public GroupMember putMember(Caller caller, UUID groupId, UUID userId, GroupRole role) {
         boolean groupAdmin = requireManager(caller, groupId);
-        if (groupAdmin && (role == GroupRole.ADMIN || isGroupAdmin(groupId, userId))) {
-            throw AtriumException.forbidden("forbidden",
-                    "Only an instance admin can make someone a group admin or change a group admin's role.");
+        Optional<GroupMember> current = groups.member(groupId, userId);
+        if (groupAdmin) {
+            if (role == GroupRole.ADMIN || current.filter(m -> m.role() == GroupRole.ADMIN).isPresent()) {
+                throw AtriumException.forbidden("forbidden",
+                        "Only an instance admin can make someone a group admin or change a group admin's role.");
+            }
+            return current.orElseThrow(() -> invitationRequired(
+                    "Group admins do not add members: invite the user, who becomes a member on accepting."));
         }
-        users.find(userId).orElseThrow(() -> AtriumException.notFound("user_not_found", "No such user."));
+        User target = users.find(userId)
+                .orElseThrow(() -> AtriumException.notFound("user_not_found", "No such user."));
+        if (current.isEmpty() && target.role() == Role.ADMIN && !userId.equals(caller.userId())) {
+            throw invitationRequired("An instance admin joins a group only by their own choice: invite them.");
+        }
         GroupMember member = groups.upsertMember(groupId, userId, role);
+        invitations.deleteFor(groupId, userId);
         invalidation.changed(Scope.user(userId));
         LogEvents.info(log, "group.member.put").addKeyValue("group_id", groupId)
                 .addKeyValue("member_user_id", userId).addKeyValue("group_role", role.value()).log();
@@ -169,23 +188,30 @@ public class GroupService {
     }
 
     /**
-     * Removes a user from a group. Removing someone who is not a member succeeds.
+     * Removes a user from a group. Removing someone who is not a member succeeds. Every member may leave (remove
+     * themselves), group admins included, even the last one: a group without group admins is managed by instance
+     * admins alone, as a new group is, and nobody can be kept under a group's settings against their will.
      *
-     * @param caller  an instance admin, or an admin of this group (who may only remove plain members)
+     * @param caller  an instance admin; an admin of this group (who may remove plain members and themselves); or a
+     *                member removing themselves
      * @param groupId the group
      * @param userId  the user
      * @throws AtriumException {@code group_not_found} (404), {@code forbidden} (403)
      */
     @Transactional
     public void removeMember(Caller caller, UUID groupId, UUID userId) {
-        boolean groupAdmin = requireManager(caller, groupId);
-        if (groupAdmin && isGroupAdmin(groupId, userId)) {
-            throw AtriumException.forbidden("forbidden", "Only an instance admin can remove a group admin.");
+        if (!caller.isAdmin() && userId.equals(caller.userId())) {
+            requireVisible(caller, groupId);
+        } else {
+            boolean groupAdmin = requireManager(caller, groupId);
+            if (groupAdmin && isGroupAdmin(groupId, userId)) {
+                throw AtriumException.forbidden("forbidden", "Only an instance admin can remove a group admin.");
+            }
         }
         if (groups.deleteMember(groupId, userId)) {
             invalidation.changed(Scope.user(userId));
-            LogEvents.info(log, "group.member.removed").addKeyValue("group_id", groupId)
-                    .addKeyValue("member_user_id", userId).log();
+            LogEvents.info(log, userId.equals(caller.userId()) ? "group.member.left" : "group.member.removed")
+                    .addKeyValue("group_id", groupId).addKeyValue("member_user_id", userId).log();
         }
     }
 
@@ -248,8 +274,13 @@ public class GroupService {
         return groups.find(groupId);
     }
 
-    /** @return {@code true} when the caller manages the group as its group admin rather than as instance admin */
-    private boolean requireManager(Caller caller, UUID groupId) {
+    /**
+     * Fails unless the caller is an instance admin or an admin of the group.
+     *
+     * @return {@code true} when the caller manages the group as its group admin rather than as instance admin
+     * @throws AtriumException {@code group_not_found} (404) for non-members, {@code forbidden} (403) for members
+     */
+    boolean requireManager(Caller caller, UUID groupId) {
         if (caller.isAdmin()) {
             groups.find(groupId).orElseThrow(GroupService::notFound);
             return false;
@@ -264,7 +295,7 @@ public class GroupService {
         return true;
     }
 
-    private boolean isGroupAdmin(UUID groupId, UUID userId) {
+    boolean isGroupAdmin(UUID groupId, UUID userId) {
         return groups.roleOf(groupId, userId).filter(r -> r == GroupRole.ADMIN).isPresent();
     }
 
@@ -278,7 +309,11 @@ public class GroupService {
         return AtriumException.conflict("group_name_taken", "Another group already has this name.");
     }
 
-    private static AtriumException notFound() {
+    static AtriumException invitationRequired(String detail) {
+        return AtriumException.forbidden("invitation_required", detail);
+    }
+
+    static AtriumException notFound() {
         return AtriumException.notFound("group_not_found", "No such group.");
     }
 }

@@ -130,11 +130,24 @@ class GroupStore {
                         insert into group_members (group_id, user_id, role) values (:group, :user, :role)
                         on conflict (group_id, user_id) do update set role = excluded.role""")
                 .param("group", groupId).param("user", userId).param("role", role.value()).update();
+        return member(groupId, userId).orElseThrow();
+    }
+
+    /** Adds a member unless they already are one (then their role stays), and returns the membership. */
+    GroupMember insertMember(UUID groupId, UUID userId, GroupRole role) {
+        jdbc.sql("""
+                        insert into group_members (group_id, user_id, role) values (:group, :user, :role)
+                        on conflict (group_id, user_id) do nothing""")
+                .param("group", groupId).param("user", userId).param("role", role.value()).update();
+        return member(groupId, userId).orElseThrow();
+    }
+
+    Optional<GroupMember> member(UUID groupId, UUID userId) {
         return jdbc.sql("""
                         select m.user_id, u.email, u.name, m.role, m.joined_at
                         from group_members m join users u on u.id = m.user_id
                         where m.group_id = :group and m.user_id = :user""")
-                .param("group", groupId).param("user", userId).query(MEMBER).single();
+                .param("group", groupId).param("user", userId).query(MEMBER).optional();
     }
 
     boolean deleteMember(UUID groupId, UUID userId) {

@@ -25,7 +25,8 @@ import java.util.UUID;
  *
  * <p>Instance credentials reach users only where an instance admin shared them: with every user, or with chosen
  * groups. Group credentials are set by instance admins or the group's admins and reach the group's members. Users
- * with {@code overrideSettings} may keep their own, which win over everything else.
+ * with {@code overrideSettings} (and instance admins, who hold every permission) may keep their own, which win over
+ * everything else.
  */
 @Service
 public class CredentialService {

@@ -9,7 +9,8 @@ import java.util.List;
  * A setting's effective value and where it comes from.
  *
  * @param value   the value (JSON null: not set anywhere)
- * @param source  the layer that decided it: {@code instance}, {@code group:<id>} or {@code user}
+ * @param source  the layer that decided it: {@code instance}, {@code group:<id>} or {@code user}; for the
+ *                permissions of an instance admin, {@code admin} (their role grants them)
  * @param sources every layer that contributed (more than one for merged lists and permissions)
  */
 @Schema(description = "A setting's effective value and where it comes from.")

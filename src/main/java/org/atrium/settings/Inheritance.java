@@ -2,6 +2,7 @@ package org.atrium.settings;
 
 import org.atrium.accounts.AccessProfile;
 import org.atrium.accounts.Permission;
+import org.atrium.accounts.Role;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -22,6 +23,11 @@ import java.util.UUID;
 /**
  * The merge of instance defaults, group settings and user overrides, as documented in {@code docs/settings.md}.
  * Pure: the same inputs always give the same result, whatever the order the groups were read in.
+ *
+ * <p>Instance admins hold every permission whatever the layers say ({@code Caller#require} lets them through), so
+ * the merge grants them every {@code permissions.*} key too, with the source {@code admin}: their own overrides and
+ * credentials apply, as they do for users granted {@code permissions.overrideSettings}, and what they are allowed to
+ * store is never silently ignored.
  */
 final class Inheritance {
 
@@ -35,6 +41,9 @@ final class Inheritance {
             SettingKey.CREATE_COLLECTIONS, Permission.CREATE_COLLECTIONS,
             SettingKey.CREATE_API_KEYS, Permission.CREATE_API_KEYS,
             SettingKey.OVERRIDE_SETTINGS, Permission.OVERRIDE_SETTINGS);
+
+    /** The source of a permission an instance admin holds by their role. */
+    static final String ADMIN_SOURCE = "admin";
 
     private Inheritance() {
     }
@@ -50,6 +59,9 @@ final class Inheritance {
             if (key.merge() == SettingKey.Merge.ANY) {
                 settings.put(key.key(), any(key, instance, groups, groupLayers));
             }
+        }
+        if (profile.user().role() == Role.ADMIN) {
+            PERMISSIONS.keySet().forEach(key -> settings.put(key.key(), heldByAdmin(settings.get(key.key()))));
         }
         boolean mayOverride = settings.get(SettingKey.OVERRIDE_SETTINGS.key()).value().asBoolean(false);
         for (SettingKey key : SettingKey.values()) {
@@ -101,6 +113,16 @@ final class Inheritance {
             return new EffectiveValue(JsonNodeFactory.instance.booleanNode(false), "instance", List.of("instance"));
         }
         return new EffectiveValue(JsonNodeFactory.instance.booleanNode(true), granting.getFirst(), granting);
+    }
+
+    /** An instance admin's permission: granted by their role, and by whichever layers grant it too. */
+    private static EffectiveValue heldByAdmin(EffectiveValue merged) {
+        List<String> sources = new ArrayList<>();
+        sources.add(ADMIN_SOURCE);
+        if (merged.value().asBoolean(false)) {
+            sources.addAll(merged.sources());
+        }
+        return new EffectiveValue(JsonNodeFactory.instance.booleanNode(true), ADMIN_SOURCE, sources);
     }
 
     private static EffectiveValue union(SettingKey key, ObjectNode instance, List<AccessProfile.Membership> groups,

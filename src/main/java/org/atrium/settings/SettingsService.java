@@ -21,8 +21,9 @@ import java.util.UUID;
 
 /**
  * The three settings layers: instance defaults (instance admins), group settings (instance admins and the group's
- * admins) and user overrides (the user, when their groups grant {@code overrideSettings}). Each write replaces the
- * whole layer and raises its cache scope, so every replica serves the new effective state from the next request.
+ * admins) and user overrides (the user, when a layer grants {@code overrideSettings}; instance admins always). Each
+ * write replaces the whole layer and raises its cache scope, so every replica serves the new effective state from
+ * the next request.
  */
 @Service
 public class SettingsService {

@@ -99,6 +99,8 @@ class AuthorizationMatrixTest extends IntegrationTest {
     private static final Expect CREDENTIAL_NOT_FOUND = new Expect(404, "credential_not_found");
     private static final Expect COLLECTION_NOT_FOUND = new Expect(404, "collection_not_found");
     private static final Expect FILE_NOT_FOUND = new Expect(404, "file_not_found");
+    private static final Expect INVITATION_REQUIRED = new Expect(403, "invitation_required");
+    private static final Expect INVITATION_NOT_FOUND = new Expect(404, "invitation_not_found");
 
     /**
      * A request as sent: the method, the concrete path and the body: JSON, an {@link Upload}, or {@code null}. A
@@ -198,6 +200,60 @@ class AuthorizationMatrixTest extends IntegrationTest {
     private static final Call REMOVE_GROUP_ADMIN = new Call("DELETE", "/api/v1/groups/{groupId}/members/{userId}",
             "another admin of G",
             c -> c.request("DELETE", "/api/v1/groups/" + c.group() + "/members/" + c.secondGroupAdmin().id(), null));
+
+    private static final Call ADD_INSTANCE_ADMIN = new Call("PUT", "/api/v1/groups/{groupId}/members/{userId}",
+            "another instance admin, role member",
+            c -> c.request("PUT", "/api/v1/groups/" + c.group() + "/members/" + c.anotherInstanceAdmin().id(),
+                    Map.of("role", "member")));
+    private static final Call ADD_SELF = new Call("PUT", "/api/v1/groups/{groupId}/members/{userId}",
+            "the caller themselves, role member",
+            c -> c.request("PUT", "/api/v1/groups/" + c.group() + "/members/" + c.callerIdOr(c.throwawayUser().id()),
+                    Map.of("role", "member")));
+    private static final Call LEAVE_GROUP = new Call("DELETE", "/api/v1/groups/{groupId}/members/{userId}",
+            "the caller themselves (leaving)",
+            c -> c.request("DELETE", "/api/v1/groups/" + c.group() + "/members/"
+                    + c.callerIdOr(c.throwawayUser().id()), null));
+
+    private static final Call INVITE = new Call("POST", "/api/v1/groups/{groupId}/invitations",
+            "a non-member, role member",
+            c -> c.request("POST", "/api/v1/groups/" + c.group() + "/invitations",
+                    Map.of("userId", c.throwawayUser().id(), "role", "member")));
+    private static final Call INVITE_AS_GROUP_ADMIN = new Call("POST", "/api/v1/groups/{groupId}/invitations",
+            "a non-member, role admin",
+            c -> c.request("POST", "/api/v1/groups/" + c.group() + "/invitations",
+                    Map.of("userId", c.throwawayUser().id(), "role", "admin")));
+    private static final Call INVITE_INSTANCE_ADMIN = new Call("POST", "/api/v1/groups/{groupId}/invitations",
+            "another instance admin, role member",
+            c -> c.request("POST", "/api/v1/groups/" + c.group() + "/invitations",
+                    Map.of("userId", c.anotherInstanceAdmin().id(), "role", "member")));
+    private static final Call LIST_GROUP_INVITATIONS = new Call("GET", "/api/v1/groups/{groupId}/invitations",
+            "G's invitations",
+            c -> c.request("GET", "/api/v1/groups/" + c.group() + "/invitations", null));
+    private static final Call REVOKE_INVITATION = new Call("DELETE",
+            "/api/v1/groups/{groupId}/invitations/{invitationId}", "an invitation to G, role member",
+            c -> c.request("DELETE", "/api/v1/groups/" + c.group() + "/invitations/"
+                    + c.invitation(c.group(), c.throwawayUser(), "member"), null));
+    private static final Call REVOKE_ADMIN_INVITATION = new Call("DELETE",
+            "/api/v1/groups/{groupId}/invitations/{invitationId}", "an invitation to G, role admin",
+            c -> c.request("DELETE", "/api/v1/groups/" + c.group() + "/invitations/"
+                    + c.invitation(c.group(), c.throwawayUser(), "admin"), null));
+    private static final Call LIST_OWN_INVITATIONS = new Call("GET", "/api/v1/invitations",
+            "the caller's invitations",
+            c -> c.request("GET", "/api/v1/invitations", null));
+    private static final Call ACCEPT_INVITATION = new Call("POST", "/api/v1/invitations/{invitationId}/accept",
+            "the caller's invitation to another group",
+            c -> c.request("POST", "/api/v1/invitations/" + c.ownInvitation() + "/accept", null));
+    private static final Call ACCEPT_OTHERS_INVITATION = new Call("POST",
+            "/api/v1/invitations/{invitationId}/accept", "a throwaway account's invitation to G",
+            c -> c.request("POST", "/api/v1/invitations/" + c.invitation(c.group(), c.throwawayUser(), "member")
+                    + "/accept", null));
+    private static final Call DECLINE_INVITATION = new Call("POST", "/api/v1/invitations/{invitationId}/decline",
+            "the caller's invitation to another group",
+            c -> c.request("POST", "/api/v1/invitations/" + c.ownInvitation() + "/decline", null));
+    private static final Call DECLINE_OTHERS_INVITATION = new Call("POST",
+            "/api/v1/invitations/{invitationId}/decline", "a throwaway account's invitation to G",
+            c -> c.request("POST", "/api/v1/invitations/" + c.invitation(c.group(), c.throwawayUser(), "member")
+                    + "/decline", null));
 
 
     private static final Call READ_INSTANCE_SETTINGS = new Call("GET", "/api/v1/settings/instance",
@@ -405,12 +461,27 @@ class AuthorizationMatrixTest extends IntegrationTest {
             row(RENAME_GROUP,          UNAUTHENTICATED, ACCOUNT_PENDING, ADMIN_REQUIRED,    ADMIN_REQUIRED,    ADMIN_REQUIRED,    OK),
             row(DELETE_GROUP,          UNAUTHENTICATED, ACCOUNT_PENDING, ADMIN_REQUIRED,    ADMIN_REQUIRED,    ADMIN_REQUIRED,    NO_CONTENT),
             row(LIST_MEMBERS,          UNAUTHENTICATED, ACCOUNT_PENDING, GROUP_NOT_FOUND,   GROUP_NOT_FOUND,   OK,                OK),
-            row(ADD_MEMBER,            UNAUTHENTICATED, ACCOUNT_PENDING, GROUP_NOT_FOUND,   GROUP_NOT_FOUND,   OK,                OK),
+            row(ADD_MEMBER,            UNAUTHENTICATED, ACCOUNT_PENDING, GROUP_NOT_FOUND,   GROUP_NOT_FOUND,   INVITATION_REQUIRED, OK),
+            row(ADD_INSTANCE_ADMIN,    UNAUTHENTICATED, ACCOUNT_PENDING, GROUP_NOT_FOUND,   GROUP_NOT_FOUND,   INVITATION_REQUIRED, INVITATION_REQUIRED),
+            row(ADD_SELF,              UNAUTHENTICATED, ACCOUNT_PENDING, GROUP_NOT_FOUND,   GROUP_NOT_FOUND,   FORBIDDEN,         OK),
             row(ADD_GROUP_ADMIN,       UNAUTHENTICATED, ACCOUNT_PENDING, GROUP_NOT_FOUND,   GROUP_NOT_FOUND,   FORBIDDEN,         OK),
             row(PROMOTE_MEMBER,        UNAUTHENTICATED, ACCOUNT_PENDING, GROUP_NOT_FOUND,   GROUP_NOT_FOUND,   FORBIDDEN,         OK),
             row(DEMOTE_GROUP_ADMIN,    UNAUTHENTICATED, ACCOUNT_PENDING, GROUP_NOT_FOUND,   GROUP_NOT_FOUND,   FORBIDDEN,         OK),
             row(REMOVE_MEMBER,         UNAUTHENTICATED, ACCOUNT_PENDING, GROUP_NOT_FOUND,   GROUP_NOT_FOUND,   NO_CONTENT,        NO_CONTENT),
             row(REMOVE_GROUP_ADMIN,    UNAUTHENTICATED, ACCOUNT_PENDING, GROUP_NOT_FOUND,   GROUP_NOT_FOUND,   FORBIDDEN,         NO_CONTENT),
+            row(LEAVE_GROUP,           UNAUTHENTICATED, ACCOUNT_PENDING, GROUP_NOT_FOUND,   GROUP_NOT_FOUND,   NO_CONTENT,        NO_CONTENT),
+
+            row(INVITE,                UNAUTHENTICATED, ACCOUNT_PENDING, GROUP_NOT_FOUND,   GROUP_NOT_FOUND,   CREATED,           CREATED),
+            row(INVITE_AS_GROUP_ADMIN, UNAUTHENTICATED, ACCOUNT_PENDING, GROUP_NOT_FOUND,   GROUP_NOT_FOUND,   FORBIDDEN,         CREATED),
+            row(INVITE_INSTANCE_ADMIN, UNAUTHENTICATED, ACCOUNT_PENDING, GROUP_NOT_FOUND,   GROUP_NOT_FOUND,   CREATED,           CREATED),
+            row(LIST_GROUP_INVITATIONS, UNAUTHENTICATED, ACCOUNT_PENDING, GROUP_NOT_FOUND,  GROUP_NOT_FOUND,   OK,                OK),
+            row(REVOKE_INVITATION,     UNAUTHENTICATED, ACCOUNT_PENDING, GROUP_NOT_FOUND,   GROUP_NOT_FOUND,   NO_CONTENT,        NO_CONTENT),
+            row(REVOKE_ADMIN_INVITATION, UNAUTHENTICATED, ACCOUNT_PENDING, GROUP_NOT_FOUND, GROUP_NOT_FOUND,   FORBIDDEN,         NO_CONTENT),
+            row(LIST_OWN_INVITATIONS,  UNAUTHENTICATED, ACCOUNT_PENDING, OK,                OK,                OK,                OK),
+            row(ACCEPT_INVITATION,     UNAUTHENTICATED, ACCOUNT_PENDING, OK,                OK,                OK,                OK),
+            row(ACCEPT_OTHERS_INVITATION, UNAUTHENTICATED, ACCOUNT_PENDING, INVITATION_NOT_FOUND, INVITATION_NOT_FOUND, INVITATION_NOT_FOUND, INVITATION_NOT_FOUND),
+            row(DECLINE_INVITATION,    UNAUTHENTICATED, ACCOUNT_PENDING, NO_CONTENT,        NO_CONTENT,        NO_CONTENT,        NO_CONTENT),
+            row(DECLINE_OTHERS_INVITATION, UNAUTHENTICATED, ACCOUNT_PENDING, INVITATION_NOT_FOUND, INVITATION_NOT_FOUND, INVITATION_NOT_FOUND, INVITATION_NOT_FOUND),
 
             row(READ_INSTANCE_SETTINGS,              UNAUTHENTICATED, ACCOUNT_PENDING, ADMIN_REQUIRED,       ADMIN_REQUIRED,       ADMIN_REQUIRED,       OK),
             row(REPLACE_INSTANCE_SETTINGS,           UNAUTHENTICATED, ACCOUNT_PENDING, ADMIN_REQUIRED,       ADMIN_REQUIRED,       ADMIN_REQUIRED,       OK),
@@ -722,6 +793,29 @@ class AuthorizationMatrixTest extends IntegrationTest {
                 users.member(setupAdmin, group, account, "admin");
                 return account;
             });
+        }
+
+        /** A fresh instance admin other than the caller. */
+        TestUsers.Account anotherInstanceAdmin() {
+            return users.admin();
+        }
+
+        /** Invites an account to a group, as the setup admin, and returns the invitation's id. */
+        UUID invitation(UUID groupId, TestUsers.Account invitee, String role) {
+            Api.Response created = api.post("/api/v1/groups/" + groupId + "/invitations",
+                    Map.of("userId", invitee.id(), "role", role), setupAdmin.token());
+            assertThat(created.status()).as("inviting: %s", created.text()).isEqualTo(201);
+            return UUID.fromString(created.json().path("id").asString());
+        }
+
+        /**
+         * An invitation of the caller to a fresh group "K" (a pending account may be invited; the anonymous caller
+         * gets a stranger's).
+         */
+        UUID ownInvitation() {
+            TestUsers.Account invitee = caller != null ? caller
+                    : targets.computeIfAbsent("stranger", ignored -> throwawayUser());
+            return invitation(otherGroup(), invitee, "member");
         }
 
         /** Creates an API key for an approved account and returns its id. */

@@ -227,24 +227,29 @@ class GroupTest extends IntegrationTest {
     }
 
     @Test
-    void groupAdminAddsAndRemovesPlainMembers() {
+    void groupAdminRemovesPlainMembersButAddsNobodyDirectly() {
         TestUsers.Account admin = users.admin();
         TestUsers.Account lead = users.user();
+        TestUsers.Account member = users.user();
         TestUsers.Account newcomer = users.user();
         UUID groupId = users.group(admin, "lead");
         users.member(admin, groupId, lead, "admin");
+        users.member(admin, groupId, member, "member");
 
         Api.Response added = api.put(GROUPS + "/" + groupId + "/members/" + newcomer.id(), Map.of("role", "member"),
                 lead.token());
+        Api.Response kept = api.put(GROUPS + "/" + groupId + "/members/" + member.id(), Map.of("role", "member"),
+                lead.token());
 
-        assertThat(added.status()).isEqualTo(200);
-        assertThat(added.json().path("userId").asString()).isEqualTo(newcomer.id().toString());
-        assertThat(added.json().path("role").asString()).isEqualTo("member");
-        assertThat(api.get(GROUPS + "/" + groupId, newcomer.token()).status()).isEqualTo(200);
+        assertThat(added.status()).isEqualTo(403);
+        assertThat(added.json().path("code").asString()).isEqualTo("invitation_required");
+        assertThat(roleOf(admin, groupId, newcomer)).isNull();
+        assertThat(kept.status()).as("an existing plain member stays one").isEqualTo(200);
+        assertThat(kept.json().path("role").asString()).isEqualTo("member");
 
-        assertThat(api.delete(GROUPS + "/" + groupId + "/members/" + newcomer.id(), lead.token()).status())
+        assertThat(api.delete(GROUPS + "/" + groupId + "/members/" + member.id(), lead.token()).status())
                 .isEqualTo(204);
-        assertThat(api.get(GROUPS + "/" + groupId, newcomer.token()).status()).isEqualTo(404);
+        assertThat(api.get(GROUPS + "/" + groupId, member.token()).status()).isEqualTo(404);
     }
 
     @Test
@@ -349,7 +354,7 @@ class GroupTest extends IntegrationTest {
     }
 
     @Test
-    void addingAUserThatDoesNotExistIsNotFound() {
+    void addingAUserThatDoesNotExistIsNotFoundForInstanceAdmins() {
         TestUsers.Account admin = users.admin();
         TestUsers.Account lead = users.user();
         UUID groupId = users.group(admin, "ghost");
@@ -362,8 +367,9 @@ class GroupTest extends IntegrationTest {
 
         assertThat(asAdmin.status()).isEqualTo(404);
         assertThat(asAdmin.json().path("code").asString()).isEqualTo("user_not_found");
-        assertThat(asLead.status()).isEqualTo(404);
-        assertThat(asLead.json().path("code").asString()).isEqualTo("user_not_found");
+        assertThat(asLead.status()).as("group admins invite; the answer does not tell whether the user exists")
+                .isEqualTo(403);
+        assertThat(asLead.json().path("code").asString()).isEqualTo("invitation_required");
     }
 
     @Test

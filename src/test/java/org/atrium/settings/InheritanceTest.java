@@ -353,6 +353,39 @@ class InheritanceTest {
     }
 
     @Test
+    void instanceAdminHoldsEveryPermissionSoTheirOwnOverridesAndCredentialsApplyWhateverTheLayersSay() {
+        ObjectNode instance = layer("permissions.overrideSettings", false, "permissions.createApiKeys", false,
+                "permissions.uploadFiles", false, "permissions.createCollections", false, "systemPrompt", "house");
+        Map<UUID, ObjectNode> layers = Map.of(HIGH, layer("permissions.createApiKeys", true));
+        Credential own = userCredential(USER_ID, "openai");
+        Credential shared = instanceCredential("openai", true, List.of());
+        AccessProfile admin = new AccessProfile(new User(USER_ID, "admin@atrium.test", "Admin", Role.ADMIN,
+                Instant.parse("2026-01-01T00:00:00Z")), List.of(membership(HIGH, 0)));
+
+        Inheritance.Result result = Inheritance.merge(admin, instance, layers, layer("systemPrompt", "mine"),
+                List.of(shared, own));
+
+        assertThat(result.permissions()).containsExactlyInAnyOrder(Permission.values());
+        assertThat(value(result, SettingKey.SYSTEM_PROMPT)).isEqualTo("mine");
+        assertThat(result.settings().get("systemPrompt").source()).isEqualTo("user");
+        assertThat(single(result.credentials()).credentialId()).isEqualTo(own.id());
+        EffectiveValue override = result.settings().get("permissions.overrideSettings");
+        assertThat(override.value().asBoolean()).isTrue();
+        assertThat(override.source()).isEqualTo("admin");
+        assertThat(override.sources()).containsExactly("admin");
+        // A layer that grants it as well is still listed after the role.
+        assertThat(result.settings().get("permissions.createApiKeys").sources())
+                .containsExactly("admin", "group:" + HIGH);
+
+        // The same inputs for a plain user: the layers withhold overriding, so the house values apply.
+        Inheritance.Result plain = Inheritance.merge(profile(membership(HIGH, 0)), instance, layers,
+                layer("systemPrompt", "mine"), List.of(shared, own));
+        assertThat(value(plain, SettingKey.SYSTEM_PROMPT)).isEqualTo("house");
+        assertThat(single(plain.credentials()).credentialId()).isEqualTo(shared.id());
+        assertThat(plain.permissions()).containsExactly(Permission.CREATE_API_KEYS);
+    }
+
+    @Test
     void userValuesForNonOverridableKeysNeverApplyEvenWithOverrideSettings() {
         ObjectNode instance = layer("permissions.overrideSettings", true, "permissions.createApiKeys", false,
                 "features.titleModel", "instance-title-model");

@@ -443,6 +443,36 @@ class SettingsApiTest extends IntegrationTest {
         }
     }
 
+    @Test
+    void instanceAdminsOwnOverridesAndCredentialsApplyThoughNoLayerGrantsOverriding() {
+        TestUsers.Account admin = users.admin();
+        TestUsers.Account otherAdmin = users.admin();
+        ObjectNode original = instanceLayer(admin);
+        try {
+            putInstance(admin, original, Map.of("permissions.overrideSettings", false, "systemPrompt", "house"));
+
+            Api.Response stored = api.put(MY_SETTINGS, Map.of("settings", Map.of("systemPrompt", "mine")),
+                    otherAdmin.token());
+            Api.Response credential = api.post("/api/v1/me/credentials", Map.of("connection", "admin-own",
+                    "kind", "api_key", "name", "mine", "secret", "sk-admin-own-1234"), otherAdmin.token());
+
+            assertThat(stored.status()).as(stored.text()).isEqualTo(200);
+            assertThat(credential.status()).as(credential.text()).isEqualTo(201);
+            assertSetting(otherAdmin, "systemPrompt", "mine", "user");
+            JsonNode state = state(otherAdmin);
+            assertThat(state.path("credentials").valueStream()
+                    .filter(c -> c.path("connection").asString().equals("admin-own"))
+                    .map(c -> c.path("source").asString())).containsExactly("user");
+            JsonNode overriding = setting(state, "permissions.overrideSettings");
+            assertThat(overriding.path("value").asBoolean(false)).isTrue();
+            assertThat(overriding.path("source").asString()).isEqualTo("admin");
+            assertThat(state.path("permissions").valueStream().map(JsonNode::asString))
+                    .contains("overrideSettings");
+        } finally {
+            restoreInstance(admin, original);
+        }
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private JsonNode state(TestUsers.Account account) {

@@ -64,14 +64,15 @@ class ApiKeyController {
 
     @PostMapping
     @Operation(summary = "Create an API key",
-            description = "Creates a key for the caller. The response carries the full key, the only time it is"
-                    + " shown; Atrium stores only a digest. Send it as `Authorization: Bearer <key>` or as"
-                    + " `x-api-key: <key>`.")
+            description = "Creates a key for the caller; needs `permissions.createApiKeys`. The response carries"
+                    + " the full key, the only time it is shown; Atrium stores only a digest. Send it as"
+                    + " `Authorization: Bearer <key>` or as `x-api-key: <key>`.")
     @ApiResponse(responseCode = "201", description = "The key, in full for this one time.")
     @ApiResponse(responseCode = "400",
             description = "`validation_failed`: `name` is missing, or `expiresAt` is not in the future.")
     @ApiResponse(responseCode = "401", description = "`unauthenticated`: no valid session or key was sent.")
-    @ApiResponse(responseCode = "403", description = "`account_pending`: the account is not approved yet.")
+    @ApiResponse(responseCode = "403", description = "`permission_denied`: the caller's groups withhold"
+            + " `permissions.createApiKeys`; or `account_pending`: the account is not approved yet.")
     ResponseEntity<NewApiKey> create(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
                                      @Valid @RequestBody CreateApiKeyRequest body) {
         return ResponseEntity.status(HttpStatus.CREATED).body(apiKeys.create(caller, body.name(), body.expiresAt()));

@@ -38,7 +38,7 @@ import java.util.UUID;
 /** Groups and their members. */
 @RestController
 @RequestMapping("/api/v1/groups")
-@Tag(name = "Groups", description = "Groups of users; instance admins manage them, group admins manage members.")
+@Tag(name = "Groups", description = "Groups of users; instance admins manage them, group admins invite members.")
 class GroupController {
 
     private final GroupService groups;
@@ -152,14 +152,18 @@ class GroupController {
 
     @PutMapping("/{groupId}/members/{userId}")
     @Operation(summary = "Add a member or change their role",
-            description = "Adds the user to the group, or changes their role in it. Instance admins may do"
-                    + " anything; the group's admins may add plain members only.")
+            description = "Adds the user to the group directly, or changes their role in it. For instance admins,"
+                    + " who may add anyone but another instance admin (who joins only by their own choice: invite"
+                    + " them, or they add themselves). Group admins invite instead (`POST"
+                    + " /api/v1/groups/{groupId}/invitations`), since membership subjects the user to the group's"
+                    + " settings and credentials; they get `invitation_required`.")
     @ApiResponse(responseCode = "200", description = "The membership.")
     @ApiResponse(responseCode = "400", description = "`validation_failed`: `role` is missing or unknown.")
     @ApiResponse(responseCode = "401", description = "`unauthenticated`: no valid session or key was sent.")
     @ApiResponse(responseCode = "403",
-            description = "`forbidden`: a group admin tried to make or change a group admin, or the caller is a"
-                    + " plain member.")
+            description = "`invitation_required`: a group admin tried to add someone, or an instance admin tried"
+                    + " to add another instance admin; or `forbidden`: a group admin tried to make or change a"
+                    + " group admin, or the caller is a plain member.")
     @ApiResponse(responseCode = "404",
             description = "`group_not_found`: no such group, or not yours to see; or `user_not_found`: no such user.")
     GroupMember putMember(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
@@ -170,15 +174,16 @@ class GroupController {
     }
 
     @DeleteMapping("/{groupId}/members/{userId}")
-    @Operation(summary = "Remove a member",
+    @Operation(summary = "Remove a member, or leave",
             description = "Removes the user from the group; it no longer counts for them from their next request."
-                    + " Removing someone who is not a member succeeds. Instance admins may remove anyone; the"
-                    + " group's admins may remove plain members.")
+                    + " Removing someone who is not a member succeeds. Every member may remove themselves (leave),"
+                    + " group admins too, even the last one (the group is then managed by instance admins alone)."
+                    + " Instance admins may remove anyone; the group's admins may remove plain members.")
     @ApiResponse(responseCode = "204", description = "The user is not a member.")
     @ApiResponse(responseCode = "401", description = "`unauthenticated`: no valid session or key was sent.")
     @ApiResponse(responseCode = "403",
-            description = "`forbidden`: a group admin tried to remove a group admin, or the caller is a plain"
-                    + " member.")
+            description = "`forbidden`: a group admin tried to remove another group admin, or a plain member tried"
+                    + " to remove someone else.")
     @ApiResponse(responseCode = "404", description = "`group_not_found`: no such group, or not yours to see.")
     ResponseEntity<Void> removeMember(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
                                       @Parameter(description = "The group's id.") @PathVariable UUID groupId,
