@@ -1,5 +1,6 @@
 package org.atrium.platform.internal;
 
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.apache.tomcat.util.http.fileupload.InvalidFileNameException;
 import org.apache.tomcat.util.http.fileupload.impl.FileCountLimitExceededException;
 import org.apache.tomcat.util.http.fileupload.impl.FileSizeLimitExceededException;
@@ -63,6 +64,9 @@ final class ClientInputProblems {
             case SizeLimitExceededException ignored -> Optional.of(problem(HttpStatus.CONTENT_TOO_LARGE,
                     "payload_too_large", "The multipart body is larger than this instance accepts"
                             + " (atrium.knowledge.max-file-size and a little room for the part headers)."));
+            case InvalidParameterException ignored -> Optional.of(problem(HttpStatus.BAD_REQUEST,
+                    "invalid_parameter", "A query parameter cannot be read: it is not valid percent-encoded UTF-8,"
+                            + " or there are more parameters than this server accepts."));
             case InvalidFileNameException ignored -> Optional.of(ProblemDetailsAdvice.validationProblem(List.of(
                     new ProblemDetailsAdvice.FieldError("file", "the file name must not contain NUL (U+0000)"))));
             default -> Optional.empty();
