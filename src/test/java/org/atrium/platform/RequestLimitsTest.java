@@ -81,6 +81,18 @@ class RequestLimitsTest extends IntegrationTest {
     }
 
     @Test
+    void multipartBodyToAnEndpointThatIsNotAnUploadGetsThatEndpointsLimit() {
+        String body = "--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\n"
+                + "x".repeat(64 * 1024) + "\r\n--B--\r\n";
+
+        Api.Response response = raw.send("POST /api/v1/auth/signin HTTP/1.1",
+                Map.of("Content-Type", "multipart/form-data; boundary=B",
+                        "Content-Length", String.valueOf(body.length())), body.getBytes(StandardCharsets.UTF_8));
+
+        assertProblem("64 KB multipart sign-in", response, 413, "payload_too_large");
+    }
+
+    @Test
     void oversizedHeaderIsA431Problem() {
         Api.Response response = raw.send("GET /api/v1/groups HTTP/1.1",
                 Map.of("Authorization", "Bearer " + "x".repeat(100_000)), new byte[0]);

@@ -1,7 +1,9 @@
 package org.atrium.platform.internal;
 
 import org.apache.tomcat.util.http.InvalidParameterException;
+import org.apache.tomcat.util.http.fileupload.FileUploadException;
 import org.apache.tomcat.util.http.fileupload.InvalidFileNameException;
+import org.apache.tomcat.util.http.fileupload.MultipartStream;
 import org.apache.tomcat.util.http.fileupload.impl.FileCountLimitExceededException;
 import org.apache.tomcat.util.http.fileupload.impl.FileSizeLimitExceededException;
 import org.apache.tomcat.util.http.fileupload.impl.SizeLimitExceededException;
@@ -22,6 +24,10 @@ import java.util.stream.Collectors;
  */
 final class ClientInputProblems {
 
+    /** The sentence of every {@code malformed_multipart} problem. */
+    static final String MALFORMED_MULTIPART = "The multipart body cannot be read: it has no boundary, is truncated or"
+            + " is otherwise malformed.";
+
     private ClientInputProblems() {
     }
 
@@ -30,13 +36,24 @@ final class ClientInputProblems {
      * @return the problem for the client input at fault, or empty when the failure is not one of these
      */
     static Optional<ResponseEntity<ProblemDetail>> of(Throwable failure) {
+        boolean unreadableParameters = false;
+        boolean malformedMultipart = false;
         for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
             Optional<ResponseEntity<ProblemDetail>> problem = single(cause);
             if (problem.isPresent()) {
                 return problem;
             }
+            unreadableParameters |= cause instanceof InvalidParameterException;
+            malformedMultipart |= cause instanceof FileUploadException
+                    || cause instanceof MultipartStream.MalformedStreamException;
         }
-        return Optional.empty();
+        if (malformedMultipart) {
+            return Optional.of(problem(HttpStatus.BAD_REQUEST, "malformed_multipart", MALFORMED_MULTIPART));
+        }
+        // Tomcat reports a failed multipart parse as unreadable parameters too; its cause, found above, says more.
+        return unreadableParameters ? Optional.of(problem(HttpStatus.BAD_REQUEST, "invalid_parameter",
+                "A query parameter cannot be read: it is not valid percent-encoded UTF-8, or there are more"
+                        + " parameters than this server accepts.")) : Optional.empty();
     }
 
     private static Optional<ResponseEntity<ProblemDetail>> single(Throwable cause) {
@@ -64,9 +81,6 @@ final class ClientInputProblems {
             case SizeLimitExceededException ignored -> Optional.of(problem(HttpStatus.CONTENT_TOO_LARGE,
                     "payload_too_large", "The multipart body is larger than this instance accepts"
                             + " (atrium.knowledge.max-file-size and a little room for the part headers)."));
-            case InvalidParameterException ignored -> Optional.of(problem(HttpStatus.BAD_REQUEST,
-                    "invalid_parameter", "A query parameter cannot be read: it is not valid percent-encoded UTF-8,"
-                            + " or there are more parameters than this server accepts."));
             case InvalidFileNameException ignored -> Optional.of(ProblemDetailsAdvice.validationProblem(List.of(
                     new ProblemDetailsAdvice.FieldError("file", "the file name must not contain NUL (U+0000)"))));
             default -> Optional.empty();

@@ -74,8 +74,7 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     @ExceptionHandler(MultipartException.class)
     ResponseEntity<ProblemDetail> multipart(MultipartException failure) {
         return ClientInputProblems.of(failure).orElseGet(() -> ResponseEntity.badRequest().body(Problems.of(
-                HttpStatus.BAD_REQUEST, "malformed_multipart", "The multipart body cannot be read: it has no"
-                        + " boundary, is truncated or is otherwise malformed.")));
+                HttpStatus.BAD_REQUEST, "malformed_multipart", ClientInputProblems.MALFORMED_MULTIPART)));
     }
 
     @ExceptionHandler(Exception.class)

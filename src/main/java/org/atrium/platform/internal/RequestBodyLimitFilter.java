@@ -29,8 +29,10 @@ import java.util.regex.Pattern;
 /**
  * Bounds every request body before anything parses it: a declared {@code Content-Length} above the limit of the
  * endpoint's class is refused at once, and a body without one (chunked) is counted as it is read and stops the
- * reader at the limit. Both answer {@code 413 payload_too_large}. Multipart bodies are left to the multipart
- * parser's own limits ({@link MultipartLimitsConfiguration}). Runs right after {@link RequestLogFilter}, before
+ * reader at the limit. Both answer {@code 413 payload_too_large}. Multipart bodies sent to the upload endpoint are
+ * left to the multipart parser's own limits ({@link MultipartLimitsConfiguration}); sent anywhere else they get the
+ * limit of that endpoint, because Tomcat parses a multipart body whenever anything asks for a request parameter.
+ * Runs right after {@link RequestLogFilter}, before
  * authentication, so that anonymous callers cannot make any later code hold a large body.
  */
 @Component
@@ -38,6 +40,8 @@ import java.util.regex.Pattern;
 class RequestBodyLimitFilter extends OncePerRequestFilter {
 
     private static final Logger log = LoggerFactory.getLogger(RequestBodyLimitFilter.class);
+    /** Where multipart uploads go; their bodies are bounded by the multipart limits instead. */
+    private static final Pattern UPLOADS = Pattern.compile("/api/v1/collections/[^/]+/files");
     private static final Pattern SETTINGS = Pattern.compile(
             "/api/v1/(settings/.*|me/settings|me/credentials(/.*)?|groups/[^/]+/(settings|credentials)(/.*)?)");
 
@@ -51,7 +55,9 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String contentType = request.getContentType();
-        if (contentType != null && contentType.toLowerCase().startsWith(MediaType.MULTIPART_FORM_DATA_VALUE)) {
+        boolean multipart = contentType != null
+                && contentType.toLowerCase().startsWith(MediaType.MULTIPART_FORM_DATA_VALUE);
+        if (multipart && UPLOADS.matcher(request.getRequestURI()).matches()) {
             chain.doFilter(request, response);
             return;
         }
