@@ -9,8 +9,6 @@ import org.atrium.platform.RequestIds;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
-import org.springframework.http.converter.json.ProblemDetailJacksonMixin;
-import tools.jackson.databind.json.JsonMapper;
 
 import java.io.Writer;
 import java.util.UUID;
@@ -24,10 +22,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * never get here with a status this valve would rewrite, because their body is already written.
  */
 public class ProblemErrorReportValve extends ErrorReportValve {
-
-    private static final JsonMapper JSON = JsonMapper.builder()
-            .addMixIn(ProblemDetail.class, ProblemDetailJacksonMixin.class)
-            .build();
 
     /** Tomcat instantiates the valve by its class name (see {@link TomcatConfiguration}). */
     public ProblemErrorReportValve() {
@@ -63,7 +57,7 @@ public class ProblemErrorReportValve extends ErrorReportValve {
             response.setCharacterEncoding("UTF-8");
             Writer writer = response.getReporter();
             if (writer != null) {
-                writer.write(JSON.writeValueAsString(problem));
+                writer.write(Problems.json(problem));
                 response.finishResponse();
             }
         } catch (Exception | LinkageError ignored) {
