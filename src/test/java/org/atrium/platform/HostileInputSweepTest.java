@@ -15,12 +15,12 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -174,9 +174,7 @@ class HostileInputSweepTest extends IntegrationTest {
     }
 
     private static List<JsonNode> parameters(Operation operation) {
-        List<JsonNode> parameters = new ArrayList<>();
-        operation.node().path("parameters").values().forEach(parameters::add);
-        return parameters;
+        return operation.node().path("parameters").valueStream().toList();
     }
 
     /** The path with every parameter a fresh, well-formed value (random ids: nothing existing is touched). */
@@ -228,6 +226,10 @@ class HostileInputSweepTest extends IntegrationTest {
         }
         if (name.equals("password")) {
             return NODES.stringNode(TestUsers.PASSWORD);
+        }
+        if (name.equals("name")) {
+            // Unique, so that names that must be unique (groups) never collide with other tests' names.
+            return NODES.stringNode("sweep " + UUID.randomUUID().toString().substring(0, 8));
         }
         if (schema.has("enum")) {
             return schema.path("enum").get(0);
@@ -337,10 +339,8 @@ class HostileInputSweepTest extends IntegrationTest {
     }
 
     private Set<String> credentialIds(String key) {
-        Set<String> ids = new HashSet<>();
-        api.get("/api/v1/settings/instance/credentials", key).json().path("items").values()
-                .forEach(item -> ids.add(item.path("id").asString()));
-        return ids;
+        return api.get("/api/v1/settings/instance/credentials", key).json().path("items").valueStream()
+                .map(item -> item.path("id").asString()).collect(Collectors.toSet());
     }
 
     private static String shorten(String text) {
