@@ -11,6 +11,7 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -23,6 +24,8 @@ import java.util.UUID;
 public class ApiKeyService {
 
     private static final Logger log = LoggerFactory.getLogger(ApiKeyService.class);
+    /** The furthest expiry a key may have (about ten years); PostgreSQL cannot store every instant Java can. */
+    static final Duration MAX_LIFETIME = Duration.ofDays(3653);
 
     private final CredentialStore credentials;
     private final Invalidation invalidation;
@@ -41,7 +44,8 @@ public class ApiKeyService {
      * @param name      what the key is for
      * @param expiresAt when it stops working, or {@code null} for never
      * @return the key, in full for this one time
-     * @throws AtriumException {@code validation_failed} (400) when {@code expiresAt} is not in the future,
+     * @throws AtriumException {@code validation_failed} (400) when {@code expiresAt} is not in the future or more
+     *                         than about ten years ahead,
      *                         {@code permission_denied} (403) without the {@code createApiKeys} permission
      */
     @Transactional
@@ -49,6 +53,10 @@ public class ApiKeyService {
         caller.require(Permission.CREATE_API_KEYS);
         if (expiresAt != null && !expiresAt.isAfter(clock.instant())) {
             throw AtriumException.invalidField("expiresAt", "must be in the future");
+        }
+        if (expiresAt != null && expiresAt.isAfter(clock.instant().plus(MAX_LIFETIME))) {
+            throw AtriumException.invalidField("expiresAt",
+                    "must be at most " + MAX_LIFETIME.toDays() + " days ahead; omit it for a key that does not expire");
         }
         String key = Secrets.newToken(Secrets.API_KEY_PREFIX);
         ApiKey created = credentials.insertApiKey(caller.userId(), name.strip(), Secrets.digest(key),

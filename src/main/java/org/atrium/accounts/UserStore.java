@@ -39,9 +39,10 @@ class UserStore {
         return jdbc.sql("select count(*) from users where role = 'admin'").query(Long.class).single();
     }
 
+    /** E-mail addresses are normalised here, for every query ({@link EmailAddresses}). */
     boolean emailExists(String email) {
         return jdbc.sql("select exists(select 1 from users where lower(email) = lower(:email))")
-                .param("email", email).query(Boolean.class).single();
+                .param("email", EmailAddresses.normalize(email)).query(Boolean.class).single();
     }
 
     User insert(String email, String name, String passwordHash, Role role) {
@@ -49,7 +50,7 @@ class UserStore {
                         insert into users (id, email, name, password_hash, role)
                         values (:id, :email, :name, :hash, :role)
                         returning id, email, name, role, created_at""")
-                .param("id", UUID.randomUUID()).param("email", email).param("name", name)
+                .param("id", UUID.randomUUID()).param("email", EmailAddresses.normalize(email)).param("name", name)
                 .param("hash", passwordHash).param("role", role.value())
                 .query(USER).single();
     }
@@ -57,7 +58,7 @@ class UserStore {
     Optional<Credentials> findCredentials(String email) {
         return jdbc.sql("select id, email, name, role, created_at, password_hash from users"
                         + " where lower(email) = lower(:email)")
-                .param("email", email)
+                .param("email", EmailAddresses.normalize(email))
                 .query((rs, row) -> new Credentials(USER.mapRow(rs, row), rs.getString("password_hash")))
                 .optional();
     }

@@ -61,6 +61,14 @@ public final class Problems {
     }
 
     /**
+     * @param problem a problem detail
+     * @return it as JSON, the way every problem is written
+     */
+    public static String json(ProblemDetail problem) {
+        return JSON.writeValueAsString(problem);
+    }
+
+    /**
      * Writes a problem to a response outside Spring MVC (security filters, for example).
      *
      * @param response the response, not yet committed

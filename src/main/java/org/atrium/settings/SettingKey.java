@@ -1,5 +1,6 @@
 package org.atrium.settings;
 
+import org.atrium.platform.UntrustedText;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -14,22 +15,46 @@ import java.util.Optional;
  */
 public enum SettingKey {
 
-    DEFAULT_MODEL("defaultModel", Type.STRING, Merge.PRIORITY, true, null),
-    SYSTEM_PROMPT("systemPrompt", Type.STRING, Merge.PRIORITY, true, text("")),
-    ALLOWED_MODELS("allowedModels", Type.STRING_LIST, Merge.UNION, false, list("*")),
-    AUTOCOMPLETION("features.autocompletion", Type.BOOLEAN, Merge.PRIORITY, true, bool(false)),
-    TITLE_GENERATION("features.titleGeneration", Type.BOOLEAN, Merge.PRIORITY, true, bool(true)),
-    TITLE_MODEL("features.titleModel", Type.STRING, Merge.PRIORITY, false, text("gemini-2.5-flash-lite")),
-    QUERY_GENERATION("features.queryGeneration", Type.BOOLEAN, Merge.PRIORITY, true, bool(true)),
-    QUERY_MODEL("features.queryModel", Type.STRING, Merge.PRIORITY, false, null),
-    UPLOAD_FILES("permissions.uploadFiles", Type.BOOLEAN, Merge.ANY, false, bool(true)),
-    CREATE_COLLECTIONS("permissions.createCollections", Type.BOOLEAN, Merge.ANY, false, bool(true)),
-    CREATE_API_KEYS("permissions.createApiKeys", Type.BOOLEAN, Merge.ANY, false, bool(true)),
-    OVERRIDE_SETTINGS("permissions.overrideSettings", Type.BOOLEAN, Merge.ANY, false, bool(true)),
-    TOKENS_PER_DAY("quotas.tokensPerDay", Type.INTEGER, Merge.PRIORITY, false, null),
-    REQUESTS_PER_MINUTE("quotas.requestsPerMinute", Type.INTEGER, Merge.PRIORITY, false, null),
-    EMBEDDING_CONNECTION("embedding.connection", Type.STRING, Merge.PRIORITY, false, null),
-    EMBEDDING_MODEL("embedding.model", Type.STRING, Merge.PRIORITY, false, null);
+    DEFAULT_MODEL("defaultModel", Type.STRING, Merge.PRIORITY, true, null, Limits.MODEL_NAME),
+    SYSTEM_PROMPT("systemPrompt", Type.STRING, Merge.PRIORITY, true, text(""), Limits.SYSTEM_PROMPT),
+    ALLOWED_MODELS("allowedModels", Type.STRING_LIST, Merge.UNION, false, list("*"), Limits.MODEL_NAME),
+    AUTOCOMPLETION("features.autocompletion", Type.BOOLEAN, Merge.PRIORITY, true, bool(false), 0),
+    TITLE_GENERATION("features.titleGeneration", Type.BOOLEAN, Merge.PRIORITY, true, bool(true), 0),
+    TITLE_MODEL("features.titleModel", Type.STRING, Merge.PRIORITY, false, text("gemini-2.5-flash-lite"),
+            Limits.MODEL_NAME),
+    QUERY_GENERATION("features.queryGeneration", Type.BOOLEAN, Merge.PRIORITY, true, bool(true), 0),
+    QUERY_MODEL("features.queryModel", Type.STRING, Merge.PRIORITY, false, null, Limits.MODEL_NAME),
+    UPLOAD_FILES("permissions.uploadFiles", Type.BOOLEAN, Merge.ANY, false, bool(true), 0),
+    CREATE_COLLECTIONS("permissions.createCollections", Type.BOOLEAN, Merge.ANY, false, bool(true), 0),
+    CREATE_API_KEYS("permissions.createApiKeys", Type.BOOLEAN, Merge.ANY, false, bool(true), 0),
+    OVERRIDE_SETTINGS("permissions.overrideSettings", Type.BOOLEAN, Merge.ANY, false, bool(true), 0),
+    TOKENS_PER_DAY("quotas.tokensPerDay", Type.INTEGER, Merge.PRIORITY, false, null, Limits.TOKENS_PER_DAY),
+    REQUESTS_PER_MINUTE("quotas.requestsPerMinute", Type.INTEGER, Merge.PRIORITY, false, null,
+            Limits.REQUESTS_PER_MINUTE),
+    EMBEDDING_CONNECTION("embedding.connection", Type.STRING, Merge.PRIORITY, false, null, Limits.CONNECTION_NAME),
+    EMBEDDING_MODEL("embedding.model", Type.STRING, Merge.PRIORITY, false, null, Limits.MODEL_NAME);
+
+    /**
+     * Bounds on setting values, so that no layer can make every member's effective state large (see
+     * {@code docs/limits.md}).
+     */
+    public static final class Limits {
+        /** Characters of a model name, in {@code defaultModel}, {@code allowedModels} and the like. */
+        public static final int MODEL_NAME = 200;
+        /** Characters of {@code systemPrompt}. */
+        public static final int SYSTEM_PROMPT = 20_000;
+        /** Characters of {@code embedding.connection} (connection names are at most 64). */
+        public static final int CONNECTION_NAME = 64;
+        /** Entries of a list setting ({@code allowedModels}). */
+        public static final int LIST_ENTRIES = 100;
+        /** Largest {@code quotas.tokensPerDay}. */
+        public static final long TOKENS_PER_DAY = 1_000_000_000_000L;
+        /** Largest {@code quotas.requestsPerMinute}. */
+        public static final long REQUESTS_PER_MINUTE = 1_000_000L;
+
+        private Limits() {
+        }
+    }
 
     /** Value types. */
     public enum Type { STRING, BOOLEAN, INTEGER, STRING_LIST }
@@ -49,13 +74,17 @@ public enum SettingKey {
     private final Merge merge;
     private final boolean userOverridable;
     private final @Nullable JsonNode builtInDefault;
+    private final long limit;
 
-    SettingKey(String key, Type type, Merge merge, boolean userOverridable, @Nullable JsonNode builtInDefault) {
+    /** {@code limit}: characters of a string (of each entry, for lists), largest value of an integer. */
+    SettingKey(String key, Type type, Merge merge, boolean userOverridable, @Nullable JsonNode builtInDefault,
+               long limit) {
         this.key = key;
         this.type = type;
         this.merge = merge;
         this.userOverridable = userOverridable;
         this.builtInDefault = builtInDefault;
+        this.limit = limit;
     }
 
     /** @return the key as used in the API and the database, for example {@code features.autocompletion} */
@@ -101,19 +130,39 @@ public enum SettingKey {
         if (value.isNull()) {
             return Optional.empty();
         }
-        boolean fits = switch (type) {
-            case STRING -> value.isString() && value.asString().length() <= 20_000;
-            case BOOLEAN -> value.isBoolean();
-            case INTEGER -> value.isIntegralNumber() && value.asLong() >= 0;
-            case STRING_LIST -> value.isArray() && value.size() <= 1000
-                    && value.valueStream().allMatch(item -> item.isString() && !item.asString().isBlank());
+        return switch (type) {
+            case STRING -> value.isString() ? checkText(value.asString(), "")
+                    : Optional.of("must be a string of at most " + limit + " characters");
+            case BOOLEAN -> value.isBoolean() ? Optional.empty() : Optional.of("must be true or false");
+            case INTEGER -> value.isIntegralNumber() && value.canConvertToLong() && value.asLong() >= 0
+                    && value.asLong() <= limit ? Optional.empty()
+                    : Optional.of("must be a whole number from 0 to " + limit);
+            case STRING_LIST -> checkList(value);
         };
-        return fits ? Optional.empty() : Optional.of(switch (type) {
-            case STRING -> "must be a string (at most 20000 characters)";
-            case BOOLEAN -> "must be true or false";
-            case INTEGER -> "must be a whole number, 0 or more";
-            case STRING_LIST -> "must be a list of non-blank strings";
-        });
+    }
+
+    private Optional<String> checkList(JsonNode value) {
+        if (!value.isArray() || value.size() > Limits.LIST_ENTRIES) {
+            return Optional.of("must be a list of at most " + Limits.LIST_ENTRIES + " non-blank strings");
+        }
+        for (int i = 0; i < value.size(); i++) {
+            JsonNode item = value.get(i);
+            if (!item.isString() || item.asString().isBlank()) {
+                return Optional.of("must be a list of non-blank strings; entry " + i + " is not one");
+            }
+            Optional<String> problem = checkText(item.asString(), "entry " + i + " ");
+            if (problem.isPresent()) {
+                return problem;
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Optional<String> checkText(String text, String what) {
+        if (text.length() > limit) {
+            return Optional.of(what + "must be at most " + limit + " characters");
+        }
+        return UntrustedText.problem(text).map(problem -> what + problem);
     }
 
     private static JsonNode text(String value) {

@@ -12,6 +12,7 @@ import org.atrium.accounts.ApiKey;
 import org.atrium.accounts.ApiKeyService;
 import org.atrium.accounts.Caller;
 import org.atrium.accounts.NewApiKey;
+import org.atrium.platform.SafeDisplayName;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -43,7 +44,7 @@ class ApiKeyController {
     @Schema(description = "A new API key.")
     record CreateApiKeyRequest(
             @Schema(description = "What the key is for.", example = "nightly export")
-            @NotBlank @Size(max = 200) String name,
+            @NotBlank @Size(max = 200) @SafeDisplayName String name,
             @Schema(description = "When the key stops working; omit for a key that does not expire.",
                     example = "2027-01-01T00:00:00Z", nullable = true) @Nullable Instant expiresAt) {
     }
@@ -69,7 +70,8 @@ class ApiKeyController {
                     + " `Authorization: Bearer <key>` or as `x-api-key: <key>`.")
     @ApiResponse(responseCode = "201", description = "The key, in full for this one time.")
     @ApiResponse(responseCode = "400",
-            description = "`validation_failed`: `name` is missing, or `expiresAt` is not in the future.")
+            description = "`validation_failed`: `name` is missing or not a plain name, or `expiresAt` is not in the"
+                    + " future or more than ten years ahead.")
     @ApiResponse(responseCode = "401", description = "`unauthenticated`: no valid session or key was sent.")
     @ApiResponse(responseCode = "403", description = "`permission_denied`: the caller's groups withhold"
             + " `permissions.createApiKeys`; or `account_pending`: the account is not approved yet.")

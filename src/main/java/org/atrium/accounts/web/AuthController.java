@@ -16,6 +16,7 @@ import org.atrium.accounts.SessionCookies;
 import org.atrium.accounts.SessionProperties;
 import org.atrium.accounts.SignedIn;
 import org.atrium.accounts.User;
+import org.atrium.platform.SafeDisplayName;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -43,15 +44,15 @@ class AuthController {
     @Schema(description = "A new account.")
     record SignUpRequest(
             @Schema(example = "ada@example.org") @NotBlank @Email @Size(max = 320) String email,
-            @Schema(example = "Ada Lovelace") @NotBlank @Size(max = 200) String name,
+            @Schema(example = "Ada Lovelace") @NotBlank @Size(max = 200) @SafeDisplayName String name,
             @Schema(example = "correct horse battery staple", minLength = 8, maxLength = 72)
             @NotBlank @Size(min = 8, max = 72) String password) {
     }
 
     @Schema(description = "E-mail address and password.")
     record SignInRequest(
-            @Schema(example = "ada@example.org") @NotBlank String email,
-            @Schema(example = "correct horse battery staple") @NotBlank String password) {
+            @Schema(example = "ada@example.org") @NotBlank @Size(max = 320) String email,
+            @Schema(example = "correct horse battery staple") @NotBlank @Size(max = 1024) String password) {
     }
 
     @PostMapping("/signup")

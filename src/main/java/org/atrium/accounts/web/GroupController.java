@@ -18,6 +18,7 @@ import org.atrium.accounts.GroupMember;
 import org.atrium.accounts.GroupRole;
 import org.atrium.accounts.GroupService;
 import org.atrium.platform.Page;
+import org.atrium.platform.SafeDisplayName;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -49,7 +50,7 @@ class GroupController {
 
     @Schema(description = "A new group.")
     record CreateGroupRequest(
-            @Schema(example = "Research") @NotBlank @Size(max = 100) String name,
+            @Schema(example = "Research") @NotBlank @Size(max = 100) @SafeDisplayName String name,
             @Schema(example = "The research department", nullable = true) @Nullable @Size(max = 1000)
             String description) {
     }
@@ -57,7 +58,7 @@ class GroupController {
     @Schema(description = "Changes to a group; omitted fields keep their value.")
     record UpdateGroupRequest(
             @Schema(example = "Research and Development", nullable = true) @Nullable @Size(min = 1, max = 100)
-            @Pattern(regexp = ".*\\S.*", message = "must not be blank") String name,
+            @Pattern(regexp = ".*\\S.*", message = "must not be blank") @SafeDisplayName String name,
             @Schema(example = "R&D, all sites", nullable = true) @Nullable @Size(max = 1000) String description) {
     }
 

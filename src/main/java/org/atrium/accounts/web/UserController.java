@@ -17,6 +17,7 @@ import org.atrium.accounts.Caller;
 import org.atrium.accounts.Role;
 import org.atrium.accounts.User;
 import org.atrium.platform.Page;
+import org.atrium.platform.SafeDisplayName;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -54,7 +55,7 @@ class UserController {
     @Schema(description = "An account created by an admin.")
     record CreateUserRequest(
             @Schema(example = "grace@example.org") @NotBlank @Email @Size(max = 320) String email,
-            @Schema(example = "Grace Hopper") @NotBlank @Size(max = 200) String name,
+            @Schema(example = "Grace Hopper") @NotBlank @Size(max = 200) @SafeDisplayName String name,
             @Schema(description = "The initial password; tell the person to keep it secret.",
                     example = "a long initial passphrase", minLength = 8, maxLength = 72)
             @NotBlank @Size(min = 8, max = 72) String password,

@@ -18,6 +18,7 @@ import org.atrium.knowledge.CollectionGrant;
 import org.atrium.knowledge.CollectionService;
 import org.atrium.platform.Page;
 import org.atrium.settings.EffectiveState;
+import org.atrium.platform.SafeDisplayName;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -50,7 +51,7 @@ class CollectionController {
 
     @Schema(description = "A new collection.")
     record CreateCollectionRequest(
-            @Schema(example = "Lab handbook") @NotBlank @Size(max = 200) String name,
+            @Schema(example = "Lab handbook") @NotBlank @Size(max = 200) @SafeDisplayName String name,
             @Schema(example = "Protocols and safety rules", nullable = true) @Nullable @Size(max = 2000)
             String description,
             @Schema(description = "The owning group (its admins create it); omit for a personal collection.",
@@ -60,7 +61,7 @@ class CollectionController {
     @Schema(description = "Changes to a collection; omitted fields keep their value.")
     record UpdateCollectionRequest(
             @Schema(example = "Lab handbook 2027", nullable = true) @Nullable @Size(min = 1, max = 200)
-            @Pattern(regexp = ".*\\S.*", message = "must not be blank") String name,
+            @Pattern(regexp = ".*\\S.*", message = "must not be blank") @SafeDisplayName String name,
             @Schema(example = "Protocols, safety rules and forms", nullable = true) @Nullable @Size(max = 2000)
             String description) {
     }

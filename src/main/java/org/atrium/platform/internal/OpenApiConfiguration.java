@@ -72,6 +72,9 @@ class OpenApiConfiguration {
     OpenApiCustomizer problemResponses() {
         return openApi -> openApi.getPaths().values().forEach(path -> path.readOperations().forEach(operation -> {
             var responses = operation.getResponses();
+            if (operation.getRequestBody() != null) {
+                documentBodyLimits(operation);
+            }
             if (!responses.containsKey("500")) {
                 responses.addApiResponse("500", new ApiResponse().description(
                         "`internal_error`: something failed on the server; quote the request id when reporting."));
@@ -82,6 +85,38 @@ class OpenApiConfiguration {
                 }
             });
         }));
+    }
+
+    /**
+     * Every body is bounded before it is parsed (docs/limits.md): JSON bodies answer {@code 413 payload_too_large} and
+     * {@code 400 json_limit_exceeded}; multipart bodies have limits of their own.
+     */
+    private static void documentBodyLimits(io.swagger.v3.oas.models.Operation operation) {
+        boolean multipart = operation.getRequestBody().getContent() != null
+                && operation.getRequestBody().getContent().containsKey("multipart/form-data");
+        var responses = operation.getResponses();
+        String tooLarge = multipart
+                ? "`too_many_parts`: more multipart parts than `server.tomcat.max-part-count`;"
+                        + " `part_header_too_large`: a part's headers exceed `server.tomcat.max-part-header-size`;"
+                        + " `payload_too_large`: the whole body exceeds the file limit plus 1 MB"
+                : "`payload_too_large`: the body is larger than this endpoint accepts (see docs/limits.md)";
+        String malformed = multipart
+                ? "`malformed_multipart`: the multipart body has no boundary, is truncated or is malformed"
+                : "`json_limit_exceeded`: the JSON nests too deep or has a number or string that is too long";
+        append(responses, "413", tooLarge);
+        append(responses, "400", malformed);
+    }
+
+    private static void append(io.swagger.v3.oas.models.responses.ApiResponses responses, String status,
+                               String description) {
+        ApiResponse response = responses.get(status);
+        if (response == null) {
+            responses.addApiResponse(status, new ApiResponse().description(description + "."));
+        } else if (!response.getDescription().contains(description.substring(0, description.indexOf(':')))) {
+            String existing = response.getDescription().strip();
+            response.setDescription((existing.endsWith(".") ? existing.substring(0, existing.length() - 1) : existing)
+                    + "; " + description + ".");
+        }
     }
 
     private static Content problemContent(int status, String description) {

@@ -21,6 +21,7 @@ import org.springframework.web.bind.MissingRequestHeaderException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.multipart.MaxUploadSizeExceededException;
+import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.multipart.support.MissingServletRequestPartException;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
@@ -31,6 +32,7 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Turns every exception that leaves a controller into an RFC 9457 problem detail with a stable {@code code}.
@@ -69,8 +71,18 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         return validationProblem(errors);
     }
 
+    @ExceptionHandler(MultipartException.class)
+    ResponseEntity<ProblemDetail> multipart(MultipartException failure) {
+        return ClientInputProblems.of(failure).orElseGet(() -> ResponseEntity.badRequest().body(Problems.of(
+                HttpStatus.BAD_REQUEST, "malformed_multipart", ClientInputProblems.MALFORMED_MULTIPART)));
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception failure) {
+        Optional<ResponseEntity<ProblemDetail>> clientInput = ClientInputProblems.of(failure);
+        if (clientInput.isPresent()) {
+            return clientInput.get();
+        }
         LogEvents.error(log, "http.request.failed").setCause(failure).log();
         return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR).body(Problems.of(
                 HttpStatus.INTERNAL_SERVER_ERROR, "internal_error",
@@ -99,6 +111,10 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleExceptionInternal(Exception failure, Object body, HttpHeaders headers,
             HttpStatusCode statusCode, WebRequest request) {
+        Optional<ResponseEntity<ProblemDetail>> clientInput = ClientInputProblems.of(failure);
+        if (clientInput.isPresent()) {
+            return ResponseEntity.status(clientInput.get().getStatusCode()).body(clientInput.get().getBody());
+        }
         ProblemDetail problem = body instanceof ProblemDetail given ? given
                 : ProblemDetail.forStatusAndDetail(statusCode, failure.getMessage());
         Problems.decorate(problem, codeFor(failure, statusCode));
@@ -131,7 +147,7 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         };
     }
 
-    private static ResponseEntity<ProblemDetail> validationProblem(List<FieldError> errors) {
+    static ResponseEntity<ProblemDetail> validationProblem(List<FieldError> errors) {
         String fields = String.join(", ", errors.stream().map(FieldError::field).distinct().toList());
         ProblemDetail problem = Problems.of(HttpStatus.BAD_REQUEST, "validation_failed",
                 "Some fields are not valid: " + fields + ".");

@@ -14,6 +14,7 @@ import jakarta.validation.constraints.Size;
 import org.atrium.accounts.Caller;
 import org.atrium.settings.Credential;
 import org.atrium.settings.CredentialService;
+import org.atrium.platform.SafeDisplayName;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -49,14 +50,14 @@ class CredentialController {
             @Schema(description = "`api_key` or `virtual_key`.", example = "virtual_key")
             @NotBlank @Pattern(regexp = "api_key|virtual_key", message = "must be api_key or virtual_key")
             String kind,
-            @Schema(example = "Research gateway key") @NotBlank @Size(max = 200) String name,
+            @Schema(example = "Research gateway key") @NotBlank @Size(max = 200) @SafeDisplayName String name,
             @Schema(description = "The secret; stored encrypted, never returned.", example = "sk-live-0123456789abcd")
             @NotBlank @Size(min = 4, max = 4096) String secret,
             @Schema(description = "Instance credentials only: share with every user.", example = "false",
                     nullable = true) @Nullable Boolean sharedWithAll,
             @ArraySchema(arraySchema = @Schema(description = "Instance credentials only: groups whose members use"
                     + " it.", nullable = true), schema = @Schema(example = "2d7e9f10-3a4b-4c5d-8e6f-7a8b9c0d1e2f"))
-            @Nullable List<UUID> sharedWithGroups) {
+            @Nullable @Size(max = 1000) List<UUID> sharedWithGroups) {
 
         CredentialService.NewCredential toNew() {
             return new CredentialService.NewCredential(connection, kind, name, secret);
@@ -67,7 +68,7 @@ class CredentialController {
     record SharesRequest(
             @Schema(description = "Share with every user.", example = "false") boolean sharedWithAll,
             @ArraySchema(arraySchema = @Schema(description = "Groups whose members use it."),
-                    schema = @Schema(example = "2d7e9f10-3a4b-4c5d-8e6f-7a8b9c0d1e2f")) @NotNull List<UUID> sharedWithGroups) {
+                    schema = @Schema(example = "2d7e9f10-3a4b-4c5d-8e6f-7a8b9c0d1e2f")) @NotNull @Size(max = 1000) List<UUID> sharedWithGroups) {
     }
 
     @Schema(description = "Credentials, masked.")

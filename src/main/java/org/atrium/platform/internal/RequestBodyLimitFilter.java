@@ -1,0 +1,182 @@
+package org.atrium.platform.internal;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import org.atrium.platform.LogEvents;
+import org.atrium.platform.Problems;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
+
+/**
+ * Bounds every request body before anything parses it: a declared {@code Content-Length} above the limit of the
+ * endpoint's class is refused at once, and a body without one (chunked) is counted as it is read and stops the
+ * reader at the limit. Both answer {@code 413 payload_too_large}. Multipart bodies sent to the upload endpoint are
+ * left to the multipart parser's own limits ({@link MultipartLimitsConfiguration}); sent anywhere else they get the
+ * limit of that endpoint, because Tomcat parses a multipart body whenever anything asks for a request parameter.
+ * Runs right after {@link RequestLogFilter}, before
+ * authentication, so that anonymous callers cannot make any later code hold a large body.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 1)
+class RequestBodyLimitFilter extends OncePerRequestFilter {
+
+    private static final Logger log = LoggerFactory.getLogger(RequestBodyLimitFilter.class);
+    /** Where multipart uploads go; their bodies are bounded by the multipart limits instead. */
+    private static final Pattern UPLOADS = Pattern.compile("/api/v1/collections/[^/]+/files");
+    private static final Pattern SETTINGS = Pattern.compile(
+            "/api/v1/(settings/.*|me/settings|me/credentials(/.*)?|groups/[^/]+/(settings|credentials)(/.*)?)");
+
+    private final HttpLimitsProperties limits;
+
+    RequestBodyLimitFilter(HttpLimitsProperties limits) {
+        this.limits = limits;
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String contentType = request.getContentType();
+        boolean multipart = contentType != null
+                && contentType.toLowerCase().startsWith(MediaType.MULTIPART_FORM_DATA_VALUE);
+        if (multipart && UPLOADS.matcher(request.getRequestURI()).matches()) {
+            chain.doFilter(request, response);
+            return;
+        }
+        long limit = limitFor(request.getRequestURI());
+        long declared = request.getContentLengthLong();
+        if (declared > limit) {
+            refuse(response, limit);
+            return;
+        }
+        chain.doFilter(new LimitedRequest(request, limit), response);
+    }
+
+    private long limitFor(String path) {
+        if (path.startsWith("/api/v1/auth/")) {
+            return limits.maxAuthBodySize().toBytes();
+        }
+        if (SETTINGS.matcher(path).matches()) {
+            return limits.maxSettingsBodySize().toBytes();
+        }
+        return limits.maxBodySize().toBytes();
+    }
+
+    private static void refuse(HttpServletResponse response, long limit) throws IOException {
+        LogEvents.info(log, "http.request.body_too_large").addKeyValue("limit_bytes", limit).log();
+        // The body is not read; closing the connection keeps Tomcat from swallowing it.
+        response.setHeader(HttpHeaders.CONNECTION, "close");
+        Problems.write(response, HttpStatus.CONTENT_TOO_LARGE, "payload_too_large", detail(limit));
+    }
+
+    /**
+     * @param limit the limit in bytes
+     * @return the sentence every {@code payload_too_large} problem carries
+     */
+    static String detail(long limit) {
+        return "The request body is larger than this endpoint accepts (" + limit + " bytes). See docs/limits.md.";
+    }
+
+    /** The request with a body stream that stops at the limit. */
+    private static final class LimitedRequest extends HttpServletRequestWrapper {
+
+        private final long limit;
+        private LimitedInputStream stream;
+
+        LimitedRequest(HttpServletRequest request, long limit) {
+            super(request);
+            this.limit = limit;
+        }
+
+        @Override
+        public ServletInputStream getInputStream() throws IOException {
+            if (stream == null) {
+                stream = new LimitedInputStream(super.getInputStream(), limit);
+            }
+            return stream;
+        }
+
+        @Override
+        public BufferedReader getReader() throws IOException {
+            String encoding = getCharacterEncoding();
+            Charset charset = encoding == null ? StandardCharsets.UTF_8 : Charset.forName(encoding, StandardCharsets.UTF_8);
+            return new BufferedReader(new InputStreamReader(getInputStream(), charset));
+        }
+    }
+
+    /** Counts bytes and fails with {@link BodyTooLargeException} past the limit. */
+    private static final class LimitedInputStream extends ServletInputStream {
+
+        private final ServletInputStream delegate;
+        private final long limit;
+        private long count;
+
+        LimitedInputStream(ServletInputStream delegate, long limit) {
+            this.delegate = delegate;
+            this.limit = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = delegate.read();
+            if (b >= 0) {
+                counted(1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n = delegate.read(buffer, offset, length);
+            if (n > 0) {
+                counted(n);
+            }
+            return n;
+        }
+
+        private void counted(int n) throws IOException {
+            count += n;
+            if (count > limit) {
+                throw new BodyTooLargeException(limit);
+            }
+        }
+
+        @Override
+        public boolean isFinished() {
+            return delegate.isFinished();
+        }
+
+        @Override
+        public boolean isReady() {
+            return delegate.isReady();
+        }
+
+        @Override
+        public void setReadListener(ReadListener listener) {
+            delegate.setReadListener(listener);
+        }
+
+        @Override
+        public void close() throws IOException {
+            delegate.close();
+        }
+    }
+}
