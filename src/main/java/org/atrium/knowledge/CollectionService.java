@@ -124,15 +124,17 @@ public class CollectionService {
      * @return the collection after the change
      * @throws AtriumException {@code collection_not_found} (404), {@code forbidden} (403) with read access only
      */
-    @Transactional
     public Collection update(EffectiveState state, UUID collectionId, @Nullable String name,
                              @Nullable String description) {
-        CollectionStore.Row row = find(state, collectionId);
-        Access access = require(state, row, Access.WRITE);
-        store.update(collectionId, name == null ? row.name() : name.strip(),
-                description == null ? row.description() : description.strip());
-        LogEvents.info(log, "collection.updated").addKeyValue("collection_id", collectionId).log();
-        return view(find(state, collectionId), access);
+        return retry.execute("collection.update", () -> {
+            lockCaller(state.caller());
+            CollectionStore.Row row = find(state, collectionId);
+            Access access = require(state, row, Access.WRITE);
+            store.update(collectionId, name == null ? row.name() : name.strip(),
+                    description == null ? row.description() : description.strip());
+            LogEvents.info(log, "collection.updated").addKeyValue("collection_id", collectionId).log();
+            return view(find(state, collectionId), access);
+        });
     }
 
     /**
@@ -180,25 +182,30 @@ public class CollectionService {
      * @throws AtriumException {@code validation_failed} (400) for {@code manage}, {@code user_not_found} or
      *                         {@code group_not_found} (404)
      */
-    @Transactional
     public List<CollectionGrant> grant(EffectiveState state, UUID collectionId, CollectionGrant grant) {
-        requireManage(state, collectionId);
-        if (grant.access() == Access.MANAGE) {
-            throw AtriumException.invalidField("access", "must be read or write");
-        }
-        try {
+        // Lock order (docs/ARCHITECTURE.md): accounts, the group, then the collection; the foreign keys cannot fire.
+        return retry.execute("collection.grant", () -> {
+            lockCaller(state.caller());
+            requireManage(state, collectionId);
+            if (grant.access() == Access.MANAGE) {
+                throw AtriumException.invalidField("access", "must be read or write");
+            }
+            if (grant.userId() != null && !store.keyShareUser(grant.userId())) {
+                throw AtriumException.notFound("user_not_found", "No such user.");
+            }
+            if (grant.groupId() != null && !store.keyShareGroup(grant.groupId())) {
+                throw groupNotFound();
+            }
+            lockForWrite(collectionId);
             if (grant.userId() != null) {
                 store.putUserGrant(collectionId, grant.userId(), grant.access());
             } else if (grant.groupId() != null) {
                 store.putGroupGrant(collectionId, grant.groupId(), grant.access());
             }
-        } catch (DataIntegrityViolationException noSuchGrantee) {
-            throw grant.userId() != null ? AtriumException.notFound("user_not_found", "No such user.")
-                    : groupNotFound();
-        }
-        LogEvents.info(log, "collection.granted").addKeyValue("collection_id", collectionId)
-                .addKeyValue("access", grant.access().name().toLowerCase()).log();
-        return store.grants(collectionId);
+            LogEvents.info(log, "collection.granted").addKeyValue("collection_id", collectionId)
+                    .addKeyValue("access", grant.access().name().toLowerCase()).log();
+            return store.grants(collectionId);
+        });
     }
 
     /**
@@ -209,16 +216,18 @@ public class CollectionService {
      * @param userId       the user whose grant goes, or {@code null}
      * @param groupId      the group whose grant goes, or {@code null}
      */
-    @Transactional
     public void revoke(EffectiveState state, UUID collectionId, @Nullable UUID userId, @Nullable UUID groupId) {
-        requireManage(state, collectionId);
-        if (userId != null) {
-            store.deleteUserGrant(collectionId, userId);
-        }
-        if (groupId != null) {
-            store.deleteGroupGrant(collectionId, groupId);
-        }
-        LogEvents.info(log, "collection.grant_revoked").addKeyValue("collection_id", collectionId).log();
+        retry.run("collection.revoke", () -> {
+            lockCaller(state.caller());
+            requireManage(state, collectionId);
+            if (userId != null) {
+                store.deleteUserGrant(collectionId, userId);
+            }
+            if (groupId != null) {
+                store.deleteGroupGrant(collectionId, groupId);
+            }
+            LogEvents.info(log, "collection.grant_revoked").addKeyValue("collection_id", collectionId).log();
+        });
     }
 
     /**
@@ -240,7 +249,7 @@ public class CollectionService {
      * @throws AtriumException {@code invalid_credentials} (401) when the account was deleted meanwhile
      */
     void lockCaller(Caller caller) {
-        if (!store.lockCaller(caller.userId())) {
+        if (!store.keyShareUser(caller.userId())) {
             throw new AtriumException(HttpStatus.UNAUTHORIZED, "invalid_credentials",
                     "The account this request was made with has been deleted.");
         }

@@ -48,13 +48,19 @@ class CollectionStore {
     }
 
     /**
-     * Takes a key-share lock on the caller's account row: the first lock of every knowledge write, so that deleting
-     * the account (which locks the row first too) and the caller's writes queue instead of deadlocking.
+     * Takes a key-share lock on an account row: the caller's is the first lock of every knowledge write, so that
+     * deleting the account (which locks the row first too) and the caller's writes queue instead of deadlocking.
      *
      * @return false when the account no longer exists
      */
-    boolean lockCaller(UUID userId) {
+    boolean keyShareUser(UUID userId) {
         return jdbc.sql("select id from users where id = :u for key share").param("u", userId).query(UUID.class)
+                .optional().isPresent();
+    }
+
+    /** Takes a key-share lock on a group's row (a grant to it), before any collection is locked (lock order). */
+    boolean keyShareGroup(UUID groupId) {
+        return jdbc.sql("select id from groups where id = :g for key share").param("g", groupId).query(UUID.class)
                 .optional().isPresent();
     }
 
