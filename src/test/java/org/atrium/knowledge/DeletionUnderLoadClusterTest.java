@@ -31,7 +31,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Two real replicas on one database: a user is deleted through one while uploads and adds into their own collection
- * run through the other. Every answer is a deliberate one (2xx, or 401/404 for a caller or target that vanished), never
+ * run through the other, and likewise a group while its admin uploads and adds into its collection. Every answer is a deliberate one (2xx, or 401/404 for a caller or target that vanished), never
  * a 5xx, and nothing is left orphaned. Then a replica is killed with SIGKILL in the middle of an upload, and the
  * replica started in its place removes the spool file it left.
  */
@@ -40,16 +40,18 @@ class DeletionUnderLoadClusterTest {
     private static final int ROUNDS = 12;
     private static final int UPLOADS = 3;
     private static final int ADDS = 3;
+    private static final int GROUP_ROUNDS = 4;
 
     @Test
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
-    void deletingAUserDuringTheirUploadsAndAddsAnswersNo5xxAndLeavesNoOrphansAndKilledSpoolsAreRemoved()
+    void deletingUsersAndGroupsDuringTheirUploadsAndAddsAnswersNo5xxLeavesNoOrphansAndKilledSpoolsGo()
             throws Exception {
-        Path dataA = Files.createTempDirectory("atrium-deletion-a-");
-        Path dataB = Files.createTempDirectory("atrium-deletion-b-");
-        Map<String, String> environment = Map.of("ATRIUM_SIGNUP_DEFAULT_ROLE", "user");
-        try (Cluster cluster = Cluster.start("deletion", environment,
-                List.of(Map.of("ATRIUM_DATA_DIR", dataA.toString()), Map.of("ATRIUM_DATA_DIR", dataB.toString())))) {
+        // One data directory for both replicas and the audit: local storage shared as a volume would be, and both
+        // replicas' upload spools side by side under it.
+        Path dataDir = Files.createTempDirectory("atrium-deletion-data-");
+        Map<String, String> environment = Map.of("ATRIUM_SIGNUP_DEFAULT_ROLE", "user",
+                "ATRIUM_DATA_DIR", dataDir.toString());
+        try (Cluster cluster = Cluster.start("deletion", 2, environment)) {
             Api a = cluster.api(0);
             Api b = cluster.api(1);
             TestUsers.Account admin = signUp(a, "deletion-admin");
@@ -57,6 +59,9 @@ class DeletionUnderLoadClusterTest {
             List<String> failures = new ArrayList<>();
             for (int round = 0; round < ROUNDS; round++) {
                 round(a, b, admin, round, statuses, failures);
+            }
+            for (int round = 0; round < GROUP_ROUNDS; round++) {
+                groupRound(a, b, admin, round, statuses, failures);
             }
             System.out.println("deletion under load: " + statuses);
             assertThat(failures).as("answers that are neither success nor a vanished caller or target").isEmpty();
@@ -67,10 +72,9 @@ class DeletionUnderLoadClusterTest {
             environment.forEach(audit::env);
             awaitCleanAudit(audit);
 
-            killedSpoolIsRemovedByTheNextReplica(cluster, admin, dataA);
+            killedSpoolIsRemovedByTheNextReplica(cluster, admin, dataDir);
         } finally {
-            FileSystemUtils.deleteRecursively(dataA);
-            FileSystemUtils.deleteRecursively(dataB);
+            FileSystemUtils.deleteRecursively(dataDir);
         }
     }
 
@@ -123,6 +127,66 @@ class DeletionUnderLoadClusterTest {
         }
     }
 
+    /** The same against a group's deletion: a group admin uploads and adds into the group's collection. */
+    private void groupRound(Api a, Api b, TestUsers.Account admin, int round, Map<String, AtomicInteger> statuses,
+                            List<String> failures) throws Exception {
+        TestUsers.Account member = signUp(a, "deletion-member-" + round);
+        Api.Response group = a.post("/api/v1/groups", Map.of("name", "deleted-" + round + "-" + UUID.randomUUID()),
+                admin.token());
+        assertThat(group.status()).as(group.text()).isEqualTo(201);
+        UUID groupId = UUID.fromString(group.json().path("id").asString());
+        Api.Response joined = a.put("/api/v1/groups/" + groupId + "/members/" + member.id(), Map.of("role", "admin"),
+                admin.token());
+        assertThat(joined.status()).as(joined.text()).isEqualTo(200);
+        Api.Response created = a.post("/api/v1/collections", Map.of("name", "Group " + round, "groupId",
+                groupId.toString()), member.token());
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        UUID target = UUID.fromString(created.json().path("id").asString());
+        UUID own = collection(a, member, "Own " + round);
+        List<UUID> seeds = new ArrayList<>();
+        for (int i = 0; i < ADDS; i++) {
+            Api.Response seed = a.upload("/api/v1/collections/" + own + "/files", "seed-" + i + ".txt",
+                    ("Group seed " + i + " of round " + round + ".").getBytes(StandardCharsets.UTF_8), member.token());
+            assertThat(seed.status()).as(seed.text()).isEqualTo(202);
+            seeds.add(UUID.fromString(seed.json().path("fileId").asString()));
+        }
+
+        CountDownLatch start = new CountDownLatch(1);
+        List<CompletableFuture<String>> requests = new ArrayList<>();
+        for (int i = 0; i < UPLOADS; i++) {
+            byte[] content = ("Group upload " + i + " of round " + round + ". ").repeat(200)
+                    .getBytes(StandardCharsets.UTF_8);
+            requests.add(CompletableFuture.supplyAsync(() -> {
+                awaitStart(start);
+                return "group upload " + a.upload("/api/v1/collections/" + target + "/files", "up.txt", content,
+                        member.token()).status();
+            }));
+        }
+        for (UUID seed : seeds) {
+            requests.add(CompletableFuture.supplyAsync(() -> {
+                awaitStart(start);
+                return "group add " + a.put("/api/v1/collections/" + target + "/files/" + seed, null,
+                        member.token()).status();
+            }));
+        }
+        requests.add(CompletableFuture.supplyAsync(() -> {
+            awaitStart(start);
+            return "group delete " + b.delete("/api/v1/groups/" + groupId, admin.token()).status();
+        }));
+        start.countDown();
+
+        for (CompletableFuture<String> request : requests) {
+            String answer = request.get(120, TimeUnit.SECONDS);
+            statuses.computeIfAbsent(answer, key -> new AtomicInteger()).incrementAndGet();
+            if (!answer.matches("group upload (202|404)|group add (200|404)|group delete 204")) {
+                failures.add("group round " + round + ": " + answer);
+            }
+        }
+        if (a.get("/api/v1/collections/" + target, admin.token()).status() != 404) {
+            failures.add("group round " + round + ": the group's collection is still there");
+        }
+    }
+
     /** Sends the head of an upload and part of its body, kills the replica, and starts another on its data dir. */
     private void killedSpoolIsRemovedByTheNextReplica(Cluster cluster, TestUsers.Account admin, Path dataDir)
             throws Exception {
@@ -149,11 +213,19 @@ class DeletionUnderLoadClusterTest {
         assertThat(left).as("the killed replica's spool file outlives it").hasSize(1);
         Path killedDirectory = left.getFirst().getParent();
 
-        cluster.replace(0);
+        Path survivorDirectory = spoolDirectoryOf(spoolRoot, cluster.replica(1));
+
+        AtriumProcess replacement = cluster.replace(0);
 
         assertThat(killedDirectory).as("removed by the replica started on the same data dir").doesNotExist();
-        try (Stream<Path> directories = Files.list(spoolRoot)) {
-            assertThat(directories.toList()).as("only the new replica's own directory").hasSize(1);
+        assertThat(survivorDirectory).as("the other replica's, still running, is kept").isDirectory();
+        assertThat(spoolDirectoryOf(spoolRoot, replacement)).isDirectory();
+    }
+
+    private static Path spoolDirectoryOf(Path root, AtriumProcess process) throws Exception {
+        try (Stream<Path> directories = Files.list(root)) {
+            return directories.filter(directory -> directory.getFileName().toString()
+                    .contains("_" + process.pid() + "_")).findFirst().orElseThrow();
         }
     }
 
@@ -167,10 +239,12 @@ class DeletionUnderLoadClusterTest {
     }
 
     private static void awaitCleanAudit(AtriumProcess.Builder builder) {
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(2)).until(() -> {
             try (AtriumProcess audit = builder.start()) {
                 int exit = audit.awaitExit(Duration.ofSeconds(120));
                 String output = audit.output();
+                System.out.println("audit exited with " + exit + ": " + output.lines()
+                        .filter(line -> line.matches("[a-z_]+=\\d+|audit: .*")).toList());
                 assertThat(exit).as(output).isIn(0, 1);
                 return exit == 0 && output.contains("audit: no orphans");
             }
