@@ -5,8 +5,10 @@ import org.atrium.cache.Scope;
 import org.atrium.platform.AtriumException;
 import org.atrium.platform.LogEvents;
 import org.atrium.platform.Page;
+import org.atrium.platform.TransactionRetry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
@@ -43,9 +45,14 @@ public class AccountService {
     private final SessionProperties sessions;
     private final PasswordEncoder passwords = new BCryptPasswordEncoder();
     private final Clock clock;
+    private final TransactionRetry retry;
+    private final ApplicationEventPublisher events;
 
     AccountService(UserStore users, CredentialStore credentials, GroupStore groups, Invalidation invalidation,
-                   SignupProperties signup, SessionProperties sessions, Clock clock) {
+                   SignupProperties signup, SessionProperties sessions, Clock clock, TransactionRetry retry,
+                   ApplicationEventPublisher events) {
+        this.retry = retry;
+        this.events = events;
         this.users = users;
         this.credentials = credentials;
         this.groups = groups;
@@ -240,22 +247,26 @@ public class AccountService {
      *
      * @param caller the current caller
      * @param userId the account
-     * @throws AtriumException {@code admin_required} (403), {@code last_admin} (409)
+     * @throws AtriumException {@code admin_required} (403), {@code last_admin} (409), {@code conflict} (409) when
+     *                         concurrent requests kept colliding with it
      */
-    @Transactional
     public void deleteUser(Caller caller, UUID userId) {
         caller.requireAdmin();
-        users.lockAccounts();
-        Optional<User> target = users.find(userId);
-        if (target.isEmpty()) {
-            return;
-        }
-        if (target.get().role() == Role.ADMIN) {
-            requireAnotherAdmin();
-        }
-        users.delete(userId);
-        invalidation.changed(Scope.user(userId));
-        LogEvents.info(log, "user.deleted").addKeyValue("target_user_id", userId).log();
+        // Lock order (docs/ARCHITECTURE.md): the account row, then what the cascades will change, then the delete.
+        retry.run("user.delete", () -> {
+            users.lockAccounts();
+            Optional<User> target = users.find(userId);
+            if (target.isEmpty() || !users.lockForDeletion(userId)) {
+                return;
+            }
+            if (target.get().role() == Role.ADMIN) {
+                requireAnotherAdmin();
+            }
+            events.publishEvent(new OwnerDeleting(userId, null));
+            users.delete(userId);
+            invalidation.changed(Scope.user(userId));
+            LogEvents.info(log, "user.deleted").addKeyValue("target_user_id", userId).log();
+        });
     }
 
     private SignedIn openSession(User user) {

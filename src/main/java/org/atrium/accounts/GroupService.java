@@ -5,9 +5,11 @@ import org.atrium.cache.Scope;
 import org.atrium.platform.AtriumException;
 import org.atrium.platform.LogEvents;
 import org.atrium.platform.Page;
+import org.atrium.platform.TransactionRetry;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -31,8 +33,13 @@ public class GroupService {
     private final UserStore users;
     private final InvitationStore invitations;
     private final Invalidation invalidation;
+    private final TransactionRetry retry;
+    private final ApplicationEventPublisher events;
 
-    GroupService(GroupStore groups, UserStore users, InvitationStore invitations, Invalidation invalidation) {
+    GroupService(GroupStore groups, UserStore users, InvitationStore invitations, Invalidation invalidation,
+                 TransactionRetry retry, ApplicationEventPublisher events) {
+        this.retry = retry;
+        this.events = events;
         this.groups = groups;
         this.users = users;
         this.invitations = invitations;
@@ -121,13 +128,18 @@ public class GroupService {
      * @param groupId the group
      * @throws AtriumException {@code admin_required} (403)
      */
-    @Transactional
     public void delete(Caller caller, UUID groupId) {
         caller.requireAdmin();
-        if (groups.delete(groupId)) {
+        // Lock order (docs/ARCHITECTURE.md): the group row, then what the cascades will change, then the delete.
+        retry.run("group.delete", () -> {
+            if (!groups.lockForDeletion(groupId)) {
+                return;
+            }
+            events.publishEvent(new OwnerDeleting(null, groupId));
+            groups.delete(groupId);
             invalidation.changed(Scope.group(groupId));
             LogEvents.info(log, "group.deleted").addKeyValue("group_id", groupId).log();
-        }
+        });
     }
 
     /**

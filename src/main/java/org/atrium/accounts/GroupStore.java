@@ -53,6 +53,12 @@ class GroupStore {
                 .param("id", id).query(GROUP).optional();
     }
 
+    /** Locks the group row for its deletion: the first lock of a deletion (docs/ARCHITECTURE.md, lock order). */
+    boolean lockForDeletion(UUID id) {
+        return jdbc.sql("select id from groups where id = :id for update").param("id", id).query(UUID.class)
+                .optional().isPresent();
+    }
+
     long count() {
         return jdbc.sql("select count(*) from groups").query(Long.class).single();
     }

@@ -68,6 +68,12 @@ class UserStore {
                 .param("id", id).query(USER).optional();
     }
 
+    /** Locks the account row for its deletion: the first lock of a deletion (docs/ARCHITECTURE.md, lock order). */
+    boolean lockForDeletion(UUID id) {
+        return jdbc.sql("select id from users where id = :id for update").param("id", id).query(UUID.class).optional()
+                .isPresent();
+    }
+
     List<User> page(int offset, int limit) {
         return jdbc.sql("select id, email, name, role, created_at from users order by created_at, id"
                         + " offset :offset limit :limit")

@@ -7,11 +7,13 @@ import org.atrium.accounts.Permission;
 import org.atrium.platform.AtriumException;
 import org.atrium.platform.LogEvents;
 import org.atrium.platform.Page;
+import org.atrium.platform.TransactionRetry;
 import org.atrium.settings.EffectiveState;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -33,10 +35,12 @@ public class CollectionService {
 
     private final CollectionStore store;
     private final CollectionSpaces spaces;
+    private final TransactionRetry retry;
 
-    CollectionService(CollectionStore store, CollectionSpaces spaces) {
+    CollectionService(CollectionStore store, CollectionSpaces spaces, TransactionRetry retry) {
         this.store = store;
         this.spaces = spaces;
+        this.retry = retry;
     }
 
     /**
@@ -48,9 +52,9 @@ public class CollectionService {
      * @param groupId     the owning group, or {@code null} for a personal collection
      * @return the collection
      * @throws AtriumException {@code permission_denied} (403) without {@code createCollections}, {@code forbidden}
-     *                         (403) for a plain member of the group, {@code group_not_found} (404)
+     *                         (403) for a plain member of the group, {@code group_not_found} (404),
+     *                         {@code invalid_credentials} (401) when the caller's account was deleted meanwhile
      */
-    @Transactional
     public Collection create(EffectiveState state, String name, String description, @Nullable UUID groupId) {
         Caller caller = state.caller();
         caller.require(Permission.CREATE_COLLECTIONS);
@@ -60,6 +64,12 @@ public class CollectionService {
                 throw AtriumException.forbidden("forbidden", "Only the group's admins create its collections.");
             }
         }
+        return retry.execute("collection.create", () -> insert(state, name, description, groupId));
+    }
+
+    private Collection insert(EffectiveState state, String name, String description, @Nullable UUID groupId) {
+        Caller caller = state.caller();
+        lockCaller(caller);
         UUID id = UUID.randomUUID();
         try {
             store.insert(id, name.strip(), description.strip(), groupId == null ? caller.userId() : null, groupId,
@@ -114,15 +124,17 @@ public class CollectionService {
      * @return the collection after the change
      * @throws AtriumException {@code collection_not_found} (404), {@code forbidden} (403) with read access only
      */
-    @Transactional
     public Collection update(EffectiveState state, UUID collectionId, @Nullable String name,
                              @Nullable String description) {
-        CollectionStore.Row row = find(state, collectionId);
-        Access access = require(state, row, Access.WRITE);
-        store.update(collectionId, name == null ? row.name() : name.strip(),
-                description == null ? row.description() : description.strip());
-        LogEvents.info(log, "collection.updated").addKeyValue("collection_id", collectionId).log();
-        return view(find(state, collectionId), access);
+        return retry.execute("collection.update", () -> {
+            lockCaller(state.caller());
+            CollectionStore.Row row = find(state, collectionId);
+            Access access = require(state, row, Access.WRITE);
+            store.update(collectionId, name == null ? row.name() : name.strip(),
+                    description == null ? row.description() : description.strip());
+            LogEvents.info(log, "collection.updated").addKeyValue("collection_id", collectionId).log();
+            return view(find(state, collectionId), access);
+        });
     }
 
     /**
@@ -130,17 +142,21 @@ public class CollectionService {
      *
      * @param state        the caller's effective state; needs manage access
      * @param collectionId the collection
-     * @throws AtriumException {@code collection_not_found} (404), {@code forbidden} (403)
+     * @throws AtriumException {@code collection_not_found} (404), {@code forbidden} (403), {@code conflict} (409)
      */
-    @Transactional
     public void delete(EffectiveState state, UUID collectionId) {
-        Optional<CollectionStore.Row> row = store.find(collectionId, state.caller().userId(), groupIds(state));
-        if (row.isEmpty()) {
-            return;
-        }
-        require(state, row.get(), Access.MANAGE);
-        store.delete(collectionId);
-        LogEvents.info(log, "collection.deleted").addKeyValue("collection_id", collectionId).log();
+        // Lock order (docs/ARCHITECTURE.md): caller's account, the collection, its files, then the delete.
+        retry.run("collection.delete", () -> {
+            lockCaller(state.caller());
+            Optional<CollectionStore.Row> row = store.find(collectionId, state.caller().userId(), groupIds(state));
+            if (row.isEmpty()) {
+                return;
+            }
+            require(state, row.get(), Access.MANAGE);
+            store.lockForDeletion(collectionId);
+            store.delete(collectionId);
+            LogEvents.info(log, "collection.deleted").addKeyValue("collection_id", collectionId).log();
+        });
     }
 
     /**
@@ -166,25 +182,30 @@ public class CollectionService {
      * @throws AtriumException {@code validation_failed} (400) for {@code manage}, {@code user_not_found} or
      *                         {@code group_not_found} (404)
      */
-    @Transactional
     public List<CollectionGrant> grant(EffectiveState state, UUID collectionId, CollectionGrant grant) {
-        requireManage(state, collectionId);
-        if (grant.access() == Access.MANAGE) {
-            throw AtriumException.invalidField("access", "must be read or write");
-        }
-        try {
+        // Lock order (docs/ARCHITECTURE.md): accounts, the group, then the collection; the foreign keys cannot fire.
+        return retry.execute("collection.grant", () -> {
+            lockCaller(state.caller());
+            requireManage(state, collectionId);
+            if (grant.access() == Access.MANAGE) {
+                throw AtriumException.invalidField("access", "must be read or write");
+            }
+            if (grant.userId() != null && !store.keyShareUser(grant.userId())) {
+                throw AtriumException.notFound("user_not_found", "No such user.");
+            }
+            if (grant.groupId() != null && !store.keyShareGroup(grant.groupId())) {
+                throw groupNotFound();
+            }
+            lockForWrite(collectionId);
             if (grant.userId() != null) {
                 store.putUserGrant(collectionId, grant.userId(), grant.access());
             } else if (grant.groupId() != null) {
                 store.putGroupGrant(collectionId, grant.groupId(), grant.access());
             }
-        } catch (DataIntegrityViolationException noSuchGrantee) {
-            throw grant.userId() != null ? AtriumException.notFound("user_not_found", "No such user.")
-                    : groupNotFound();
-        }
-        LogEvents.info(log, "collection.granted").addKeyValue("collection_id", collectionId)
-                .addKeyValue("access", grant.access().name().toLowerCase()).log();
-        return store.grants(collectionId);
+            LogEvents.info(log, "collection.granted").addKeyValue("collection_id", collectionId)
+                    .addKeyValue("access", grant.access().name().toLowerCase()).log();
+            return store.grants(collectionId);
+        });
     }
 
     /**
@@ -195,16 +216,18 @@ public class CollectionService {
      * @param userId       the user whose grant goes, or {@code null}
      * @param groupId      the group whose grant goes, or {@code null}
      */
-    @Transactional
     public void revoke(EffectiveState state, UUID collectionId, @Nullable UUID userId, @Nullable UUID groupId) {
-        requireManage(state, collectionId);
-        if (userId != null) {
-            store.deleteUserGrant(collectionId, userId);
-        }
-        if (groupId != null) {
-            store.deleteGroupGrant(collectionId, groupId);
-        }
-        LogEvents.info(log, "collection.grant_revoked").addKeyValue("collection_id", collectionId).log();
+        retry.run("collection.revoke", () -> {
+            lockCaller(state.caller());
+            requireManage(state, collectionId);
+            if (userId != null) {
+                store.deleteUserGrant(collectionId, userId);
+            }
+            if (groupId != null) {
+                store.deleteGroupGrant(collectionId, groupId);
+            }
+            LogEvents.info(log, "collection.grant_revoked").addKeyValue("collection_id", collectionId).log();
+        });
     }
 
     /**
@@ -217,6 +240,30 @@ public class CollectionService {
         CollectionStore.Row row = find(state, collectionId);
         require(state, row, needed);
         return row;
+    }
+
+    /**
+     * For the writes of this module: the first lock of each (docs/ARCHITECTURE.md, lock order), a key-share lock on
+     * the caller's account row, so that a deletion of the account waits for the write or the write for it.
+     *
+     * @throws AtriumException {@code invalid_credentials} (401) when the account was deleted meanwhile
+     */
+    void lockCaller(Caller caller) {
+        if (!store.keyShareUser(caller.userId())) {
+            throw new AtriumException(HttpStatus.UNAUTHORIZED, "invalid_credentials",
+                    "The account this request was made with has been deleted.");
+        }
+    }
+
+    /**
+     * For the writes of this module: locks the collection before its files are changed (lock order).
+     *
+     * @throws AtriumException {@code collection_not_found} (404) when it was deleted meanwhile
+     */
+    void lockForWrite(UUID collectionId) {
+        if (!store.lockForWrite(collectionId)) {
+            throw notFound();
+        }
     }
 
     private CollectionStore.Row find(EffectiveState state, UUID collectionId) {

@@ -47,6 +47,61 @@ class CollectionStore {
                 .param("user", ownerUserId).param("group", ownerGroupId).param("createdBy", createdBy).update();
     }
 
+    /**
+     * Takes a key-share lock on an account row: the caller's is the first lock of every knowledge write, so that
+     * deleting the account (which locks the row first too) and the caller's writes queue instead of deadlocking.
+     *
+     * @return false when the account no longer exists
+     */
+    boolean keyShareUser(UUID userId) {
+        return jdbc.sql("select id from users where id = :u for key share").param("u", userId).query(UUID.class)
+                .optional().isPresent();
+    }
+
+    /** Takes a key-share lock on a group's row (a grant to it), before any collection is locked (lock order). */
+    boolean keyShareGroup(UUID groupId) {
+        return jdbc.sql("select id from groups where id = :g for key share").param("g", groupId).query(UUID.class)
+                .optional().isPresent();
+    }
+
+    /**
+     * Locks, in this order, the collections whose rows a deletion of their owner changes (owned by or, for a user,
+     * created by it) by id, then the files in the owned ones and, for a user, the files they uploaded, by id. The
+     * cascades that follow then take no collection or file lock that a concurrent knowledge write could hold while
+     * waiting for one of them.
+     */
+    void lockForOwnerDeletion(@Nullable UUID userId, @Nullable UUID groupId) {
+        jdbc.sql("""
+                        select id from collections
+                        where owner_user_id = :u or created_by = :u or owner_group_id = :g
+                        order by id for update""")
+                .param("u", userId).param("g", groupId).query(UUID.class).list();
+        jdbc.sql("""
+                        select f.id from files f
+                        where f.uploaded_by = :u
+                           or f.id in (select cf.file_id from collection_files cf join collections c
+                                       on c.id = cf.collection_id
+                                       where c.owner_user_id = :u or c.owner_group_id = :g)
+                        order by f.id for update""")
+                .param("u", userId).param("g", groupId).query(UUID.class).list();
+    }
+
+    /** Locks a collection for a change of its files ({@code for no key update}, as uploads and adds take it). */
+    boolean lockForWrite(UUID id) {
+        return jdbc.sql("select id from collections where id = :id for no key update").param("id", id)
+                .query(UUID.class).optional().isPresent();
+    }
+
+    /** Locks a collection about to be deleted, then its files by id (the same order as an owner's deletion). */
+    void lockForDeletion(UUID id) {
+        jdbc.sql("select id from collections where id = :id for update").param("id", id).query(UUID.class).list();
+        jdbc.sql("""
+                        select f.id from files f
+                        where f.id in (select file_id from collection_files where collection_id = :id)
+                        order by f.id for update""")
+                .param("id", id).query(UUID.class).list();
+    }
+
     Optional<Row> find(UUID id, UUID user, UUID[] groups) {
         return jdbc.sql("select c.*, " + GRANTED + " from collections c where c.id = :id").param("id", id)
                 .param("user", user).param("groups", groups).query(CollectionStore::row).optional();

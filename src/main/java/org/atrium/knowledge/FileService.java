@@ -6,9 +6,11 @@ import org.atrium.knowledge.extraction.TextExtractor;
 import org.atrium.platform.AtriumException;
 import org.atrium.platform.LogEvents;
 import org.atrium.platform.Page;
+import org.atrium.platform.TransactionRetry;
 import org.atrium.settings.EffectiveState;
 import org.atrium.storage.BlobStore;
 import org.atrium.storage.StoredBlob;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -46,11 +48,16 @@ public class FileService {
     private final TextExtractor extractor;
     private final KnowledgeProperties properties;
     private final TransactionTemplate transactions;
+    private final TransactionRetry retry;
+    private final UploadIdempotency idempotency;
     private final boolean haltAfterDeleteCommit;
 
     FileService(CollectionService collections, CollectionSpaces spaces, FileStore files, BlobStore blobs,
                 TextExtractor extractor, KnowledgeProperties properties, PlatformTransactionManager transactions,
+                TransactionRetry retry, UploadIdempotency idempotency,
                 @Value("${atrium.testing.halt-after:}") String haltAfter) {
+        this.retry = retry;
+        this.idempotency = idempotency;
         // Fault injection for the multi-replica tests: die like a SIGKILL between the commit of a delete and the
         // storage cleanup, to prove the outbox removes the bytes anyway. Empty (off) in production.
         this.haltAfterDeleteCommit = "file-delete-commit".equals(haltAfter);
@@ -65,20 +72,25 @@ public class FileService {
 
     /**
      * Stores an uploaded file, adds it to the collection and queues its ingestion. Returns once the bytes are durably
-     * stored and the rows committed; ingestion runs in the background.
+     * stored and the rows committed; ingestion runs in the background. With an idempotency key, repeating the same
+     * upload (same collection, same bytes) within {@link UploadIdempotency#WINDOW} answers the file stored the first
+     * time, and concurrent repeats store it once.
      *
-     * @param state        the caller's effective state; needs {@code uploadFiles} and write access
-     * @param collectionId the collection
-     * @param clientName   the name the client gave the file, kept for display only
-     * @param size         its size in bytes
-     * @param content      its bytes, which may be read more than once
+     * @param state          the caller's effective state; needs {@code uploadFiles} and write access
+     * @param collectionId   the collection
+     * @param clientName     the name the client gave the file, kept for display only
+     * @param size           its size in bytes
+     * @param content        its bytes, which may be read more than once
+     * @param idempotencyKey the client's key for this upload, or {@code null}
      * @return the file as listed in the collection, usually {@code queued}
-     * @throws AtriumException {@code collection_not_found} (404), {@code forbidden} or {@code permission_denied}
-     *                         (403), {@code file_empty} (400), {@code file_too_large} (413),
-     *                         {@code unsupported_file_type} (415)
+     * @throws AtriumException {@code collection_not_found} or {@code file_not_found} (404), {@code forbidden} or
+     *                         {@code permission_denied} (403), {@code file_empty} or {@code invalid_parameter} (400),
+     *                         {@code file_too_large} (413), {@code unsupported_file_type} (415),
+     *                         {@code idempotency_key_reused} or {@code conflict} (409), {@code invalid_credentials}
+     *                         (401) when the caller's account was deleted meanwhile
      */
     public CollectionFile upload(EffectiveState state, UUID collectionId, String clientName, long size,
-                                 InputStreamSource content) {
+                                 InputStreamSource content, @Nullable String idempotencyKey) {
         Caller caller = state.caller();
         caller.require(Permission.UPLOAD_FILES);
         collections.requireAccess(state, collectionId, Access.WRITE);
@@ -89,6 +101,15 @@ public class FileService {
             throw new AtriumException(HttpStatus.PAYLOAD_TOO_LARGE, "file_too_large", "The file has " + size
                     + " bytes; this instance accepts at most " + properties.maxFileSize().toBytes() + ".");
         }
+        if (idempotencyKey != null) {
+            UploadIdempotency.validate(idempotencyKey);
+            Optional<UploadIdempotency.Earlier> earlier = idempotency.find(caller.userId(), idempotencyKey);
+            if (earlier.isPresent()) {
+                // A repeat: answered without storing the bytes again.
+                return inCollection(collectionId, UploadIdempotency.sameUpload(earlier.get(), collectionId,
+                        UploadIdempotency.sha256(content)));
+            }
+        }
         String mediaType = detect(content);
         UUID fileId = UUID.randomUUID();
         String key = Reconciler.FILES_PREFIX + fileId;
@@ -98,14 +119,25 @@ public class FileService {
         } catch (IOException failure) {
             throw new UncheckedIOException("Storing the upload failed", failure);
         }
+        UUID answered;
         try {
-            transactions.executeWithoutResult(status -> {
+            // Lock order (docs/ARCHITECTURE.md): caller's account, collection, then the new file and its link.
+            answered = retry.execute("file.upload", () -> {
+                collections.lockCaller(caller);
                 collections.requireAccess(state, collectionId, Access.WRITE);
                 EmbeddingTargets.Target target = lockAndResolve(collectionId);
+                if (idempotencyKey != null) {
+                    Optional<UploadIdempotency.Earlier> earlier = idempotency.claim(caller.userId(), idempotencyKey,
+                            collectionId, stored.sha256Hex(), fileId);
+                    if (earlier.isPresent()) {
+                        return UploadIdempotency.sameUpload(earlier.get(), collectionId, stored.sha256Hex());
+                    }
+                }
                 files.insertFile(fileId, displayName(clientName), mediaType, stored.size(), stored.sha256Hex(), key,
                         caller.userId());
                 files.link(collectionId, fileId, caller.userId());
                 spaces.ensureIndex(fileId, target);
+                return fileId;
             });
         } catch (RuntimeException failure) {
             // The rows did not commit: the bytes are nobody's. If this delete fails too, the reconciler removes them.
@@ -113,6 +145,11 @@ public class FileService {
                 deleteQuietly(key);
             }
             throw failure;
+        }
+        if (!answered.equals(fileId)) {
+            // A concurrent repeat with the same key stored the file first: these bytes are a copy nobody refers to.
+            deleteQuietly(key);
+            return inCollection(collectionId, answered);
         }
         LogEvents.info(log, "file.uploaded").addKeyValue("file_id", fileId).addKeyValue("collection_id", collectionId)
                 .addKeyValue("media_type", mediaType).addKeyValue("size_bytes", stored.size()).log();
@@ -123,34 +160,45 @@ public class FileService {
      * Adds a file the caller may read to a collection the caller may write; its chunks are shared, not copied.
      * Adding a file that is already there changes nothing.
      *
-     * @throws AtriumException {@code collection_not_found} or {@code file_not_found} (404), {@code forbidden} (403)
+     * @throws AtriumException {@code collection_not_found} or {@code file_not_found} (404), {@code forbidden} (403),
+     *                         {@code conflict} (409), {@code invalid_credentials} (401) when the caller's account
+     *                         was deleted meanwhile
      */
-    @Transactional
     public CollectionFile add(EffectiveState state, UUID collectionId, UUID fileId) {
-        collections.requireAccess(state, collectionId, Access.WRITE);
-        requireReadable(state, fileId);
-        EmbeddingTargets.Target target = lockAndResolve(collectionId);
-        if (files.link(collectionId, fileId, state.caller().userId())) {
-            spaces.ensureIndex(fileId, target);
-            LogEvents.info(log, "file.added").addKeyValue("file_id", fileId)
-                    .addKeyValue("collection_id", collectionId).log();
-        }
-        return inCollection(collectionId, fileId);
+        // Lock order (docs/ARCHITECTURE.md): caller's account, collection, then the file (its link's foreign key).
+        return retry.execute("file.add", () -> {
+            collections.lockCaller(state.caller());
+            collections.requireAccess(state, collectionId, Access.WRITE);
+            requireReadable(state, fileId);
+            EmbeddingTargets.Target target = lockAndResolve(collectionId);
+            if (files.link(collectionId, fileId, state.caller().userId())) {
+                spaces.ensureIndex(fileId, target);
+                LogEvents.info(log, "file.added").addKeyValue("file_id", fileId)
+                        .addKeyValue("collection_id", collectionId).log();
+            }
+            return inCollection(collectionId, fileId);
+        });
     }
 
     /**
      * Removes a file from a collection. The file itself goes, everywhere, when no collection holds it any more.
      * Removing a file that is not there succeeds.
      *
-     * @throws AtriumException {@code collection_not_found} (404), {@code forbidden} (403)
+     * @throws AtriumException {@code collection_not_found} (404), {@code forbidden} (403), {@code conflict} (409),
+     *                         {@code invalid_credentials} (401) when the caller's account was deleted meanwhile
      */
-    @Transactional
     public void remove(EffectiveState state, UUID collectionId, UUID fileId) {
-        collections.requireAccess(state, collectionId, Access.WRITE);
-        if (files.unlink(collectionId, fileId)) {
-            LogEvents.info(log, "file.removed").addKeyValue("file_id", fileId)
-                    .addKeyValue("collection_id", collectionId).log();
-        }
+        // Lock order (docs/ARCHITECTURE.md): caller's account, collection, file, then the link.
+        retry.run("file.remove", () -> {
+            collections.lockCaller(state.caller());
+            collections.requireAccess(state, collectionId, Access.WRITE);
+            collections.lockForWrite(collectionId);
+            files.lockForRemoval(fileId);
+            if (files.unlink(collectionId, fileId)) {
+                LogEvents.info(log, "file.removed").addKeyValue("file_id", fileId)
+                        .addKeyValue("collection_id", collectionId).log();
+            }
+        });
     }
 
     /**
@@ -202,10 +250,14 @@ public class FileService {
      * it from their collection instead. Deleting a file that does not exist, or that the caller may not read, succeeds
      * and changes nothing.
      *
-     * @throws AtriumException {@code forbidden} (403)
+     * @throws AtriumException {@code forbidden} (403), {@code conflict} (409)
      */
-    @Transactional
     public void delete(EffectiveState state, UUID fileId) {
+        retry.run("file.delete", () -> deleteInTransaction(state, fileId));
+    }
+
+    private void deleteInTransaction(EffectiveState state, UUID fileId) {
+        collections.lockCaller(state.caller());
         Optional<FileStore.FileRow> row = files.find(fileId);
         if (row.isEmpty()) {
             return;

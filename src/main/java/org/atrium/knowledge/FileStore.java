@@ -50,6 +50,14 @@ class FileStore {
                 .param("sha", sha256).param("key", storageKey).param("by", uploadedBy).update();
     }
 
+    /**
+     * Locks a file row before its removal from a collection: files are locked after collections and before links
+     * (the lock order in docs/ARCHITECTURE.md), so the removal trigger's own lock on the file finds it held already.
+     */
+    void lockForRemoval(UUID fileId) {
+        jdbc.sql("select id from files where id = :id for update").param("id", fileId).query(UUID.class).list();
+    }
+
     Optional<FileRow> find(UUID fileId) {
         return jdbc.sql("select * from files where id = :id").param("id", fileId).query(FileStore::file).optional();
     }

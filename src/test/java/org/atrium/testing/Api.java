@@ -98,6 +98,16 @@ public final class Api {
      * @return the response
      */
     public Response upload(String path, String fileName, byte[] content, String token) {
+        return upload(path, fileName, content, token, Map.of());
+    }
+
+    /**
+     * Uploads a file as the multipart part {@code file} with extra request headers ({@code Idempotency-Key}).
+     *
+     * @param headers the extra headers
+     * @return the response
+     */
+    public Response upload(String path, String fileName, byte[] content, String token, Map<String, String> headers) {
         String boundary = "atrium-test-" + java.util.UUID.randomUUID();
         byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
                 + fileName.replace("\"", "") + "\"\r\nContent-Type: application/octet-stream\r\n\r\n")
@@ -109,6 +119,7 @@ public final class Api {
                 .POST(HttpRequest.BodyPublishers.concat(HttpRequest.BodyPublishers.ofByteArray(head),
                         HttpRequest.BodyPublishers.ofByteArray(content), HttpRequest.BodyPublishers.ofByteArray(tail)));
         auth(token).forEach(builder::header);
+        headers.forEach(builder::header);
         return exchange(builder.build(), "upload to " + path);
     }
 

@@ -13,6 +13,7 @@ import org.atrium.knowledge.FileService;
 import org.atrium.knowledge.KnowledgeFile;
 import org.atrium.platform.Page;
 import org.atrium.settings.EffectiveState;
+import org.jspecify.annotations.Nullable;
 import org.springframework.core.io.InputStreamResource;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
@@ -24,6 +25,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.RestController;
@@ -51,14 +53,28 @@ class FileController {
                     + " ingestion. Answers `202` as soon as the bytes are durably stored; follow progress with"
                     + " `GET /api/v1/collections/{collectionId}/files` or the `file.status` events of"
                     + " `/api/v1/events`. The type is detected from the content, never from the name; the name is"
-                    + " kept for display only. Needs `permissions.uploadFiles` and write access.")
-    @ApiResponse(responseCode = "202", description = "Stored; ingestion is `queued`, or `failed` at once when no"
-            + " embedding model or credential is set (the reason says which admin must set what).")
+                    + " kept for display only. Needs `permissions.uploadFiles` and write access.\n\n"
+                    + "**Retrying safely:** send an `Idempotency-Key` header (1 to 255 visible ASCII characters, for"
+                    + " example a UUID) chosen once per upload. Repeating the request with the same key, the same"
+                    + " collection and the same bytes within 24 hours answers `202` with the file stored the first"
+                    + " time instead of storing a second one; repeats sent concurrently store it once. The same key"
+                    + " with another collection or other bytes answers `409 idempotency_key_reused`. Keys belong to"
+                    + " the caller's account.")
+    @ApiResponse(responseCode = "202", description = "Stored (or, for a repeated `Idempotency-Key`, stored the first"
+            + " time); ingestion is `queued`, or `failed` at once when no embedding model or credential is set (the"
+            + " reason says which admin must set what).")
     @ApiResponse(responseCode = "400", description = "`file_empty`: the file has no bytes; or `invalid_parameter`:"
             + " no part named `file`.")
     @ApiResponse(responseCode = "403", description = "`permission_denied`: uploading is not granted; or"
             + " `forbidden`: the caller may only read the collection.")
-    @ApiResponse(responseCode = "404", description = "`collection_not_found`: no such collection, or not yours.")
+    @ApiResponse(responseCode = "401", description = "`invalid_credentials`: the caller's account was deleted while"
+            + " the upload ran.")
+    @ApiResponse(responseCode = "404", description = "`collection_not_found`: no such collection, or not yours (or it"
+            + " was deleted while the upload ran); or `file_not_found`: the file first stored with this"
+            + " `Idempotency-Key` has since been removed from the collection.")
+    @ApiResponse(responseCode = "409", description = "`idempotency_key_reused`: the key was used for another"
+            + " collection or other bytes; or `conflict`: the upload kept colliding with concurrent changes (nothing"
+            + " was stored; send it again).")
     @ApiResponse(responseCode = "413", description = "`file_too_large`: larger than"
             + " `atrium.knowledge.max-file-size`.")
     @ApiResponse(responseCode = "415", description = "`unsupported_file_type`: the content is not PDF, DOCX, PPTX,"
@@ -69,9 +85,14 @@ class FileController {
                                           @Parameter(description = "The file's bytes; the type is detected"
                                                   + " from them.", schema = @Schema(type = "string",
                                                   format = "binary", example = "Lab coats are required in rooms 2"
-                                                  + " and 3.")) @RequestPart("file") MultipartFile file) {
+                                                  + " and 3.")) @RequestPart("file") MultipartFile file,
+                                          @Parameter(description = "A key chosen once per upload, so that the"
+                                                  + " request can be repeated without storing the file twice.",
+                                                  example = "4f1c2d9e-upload-7") @RequestHeader(name =
+                                                  "Idempotency-Key", required = false) @Nullable
+                                          String idempotencyKey) {
         String name = file.getOriginalFilename() == null ? "file" : file.getOriginalFilename();
-        CollectionFile stored = files.upload(state, collectionId, name, file.getSize(), file);
+        CollectionFile stored = files.upload(state, collectionId, name, file.getSize(), file, idempotencyKey);
         return ResponseEntity.status(HttpStatus.ACCEPTED).location(URI.create("/api/v1/files/" + stored.fileId()))
                 .body(stored);
     }
