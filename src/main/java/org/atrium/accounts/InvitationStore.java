@@ -67,8 +67,8 @@ class InvitationStore {
     }
 
     /**
-     * Removes the user's invitation and returns it, or empty when it is not (any more) theirs to answer. The group's
-     * and the user's rows are locked first ({@code for key share}), in the order a deletion of either locks them, so
+     * Removes the user's invitation and returns it, or empty when it is not (any more) theirs to answer. The user's
+     * and the group's rows are locked first ({@code for key share}), in the one lock order (docs/ARCHITECTURE.md), so
      * that an answer racing the group's or the account's deletion waits for it instead of deadlocking on the
      * invitation row; after such a deletion there is nothing to take.
      */
@@ -77,7 +77,7 @@ class InvitationStore {
         if (invitation.isEmpty()) {
             return Optional.empty();
         }
-        if (!lockedForKeyShare("groups", invitation.get().groupId()) || !lockedForKeyShare("users", userId)) {
+        if (!lockedForKeyShare("users", userId) || !lockedForKeyShare("groups", invitation.get().groupId())) {
             return Optional.empty();
         }
         int deleted = jdbc.sql("delete from group_invitations where id = :id and user_id = :user")
