@@ -10,6 +10,7 @@ import org.springframework.boot.servlet.autoconfigure.MultipartProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.util.FileSystemUtils;
+import org.springframework.util.unit.DataSize;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,6 +32,11 @@ import java.util.stream.Stream;
  * to start on the same host removes the directories whose process is gone. Directories of other hosts (replicas
  * sharing a volume) are never removed, since a process elsewhere cannot be seen; only their files older than
  * {@link #FOREIGN_STALE_AFTER} are, which no upload still arriving can be.
+ *
+ * <p>It also bounds the whole multipart body: unless {@code spring.servlet.multipart.max-request-size} is set, by the
+ * file limit ({@code spring.servlet.multipart.max-file-size}, from {@code atrium.knowledge.max-file-size}) plus
+ * {@link #ENVELOPE} for the part headers and boundaries, so that a body of many parts cannot fill the spool. Part
+ * count and part header size are Tomcat's ({@code server.tomcat.max-part-count}, {@code max-part-header-size}).
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnWebApplication
@@ -38,6 +44,9 @@ class UploadSpool implements DisposableBean {
 
     /** Spool files of another host this old belong to no upload still arriving. */
     static final Duration FOREIGN_STALE_AFTER = Duration.ofHours(24);
+
+    /** Room for the parts' headers and boundaries around the file. */
+    static final DataSize ENVELOPE = DataSize.ofMegabytes(1);
 
     private static final Logger log = LoggerFactory.getLogger(UploadSpool.class);
     private static final Pattern OWNER = Pattern.compile("(.+)_(\\d+)_(\\d+)");
@@ -51,8 +60,10 @@ class UploadSpool implements DisposableBean {
         Path root = Path.of(multipart.getLocation() == null || multipart.getLocation().isBlank()
                 ? System.getProperty("java.io.tmpdir") + "/atrium-uploads" : multipart.getLocation());
         own = prepare(root, host(), ProcessHandle.current());
-        return new MultipartConfigElement(own.toString(), configured.getMaxFileSize(),
-                configured.getMaxRequestSize(), configured.getFileSizeThreshold());
+        long maxFile = configured.getMaxFileSize();
+        long maxRequest = configured.getMaxRequestSize() < 0 && maxFile >= 0
+                ? maxFile + ENVELOPE.toBytes() : configured.getMaxRequestSize();
+        return new MultipartConfigElement(own.toString(), maxFile, maxRequest, configured.getFileSizeThreshold());
     }
 
     @Override

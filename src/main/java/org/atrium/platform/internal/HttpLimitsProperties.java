@@ -9,7 +9,7 @@ import org.springframework.validation.annotation.Validated;
 /**
  * Request body limits ({@code atrium.http.*}), enforced before anything parses the body; a larger body is answered
  * with {@code 413 payload_too_large}. Multipart uploads are bounded by {@code atrium.knowledge.max-file-size} instead
- * (see {@link MultipartLimitsConfiguration}). Every limit is listed in {@code docs/limits.md}.
+ * (see knowledge's {@code UploadSpool}). Every limit is listed in {@code docs/limits.md}.
  *
  * @param maxBodySize         JSON bodies of endpoints not named below ({@code 1MB})
  * @param maxAuthBodySize     sign-up, sign-in and sign-out ({@code 16KB}), which anyone may call

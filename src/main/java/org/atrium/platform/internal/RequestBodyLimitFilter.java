@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  * Bounds every request body before anything parses it: a declared {@code Content-Length} above the limit of the
  * endpoint's class is refused at once, and a body without one (chunked) is counted as it is read and stops the
  * reader at the limit. Both answer {@code 413 payload_too_large}. Multipart bodies sent to the upload endpoint are
- * left to the multipart parser's own limits ({@link MultipartLimitsConfiguration}); sent anywhere else they get the
+ * left to the multipart parser's own limits (knowledge's {@code UploadSpool}); sent anywhere else they get the
  * limit of that endpoint, because Tomcat parses a multipart body whenever anything asks for a request parameter.
  * Runs right after {@link RequestLogFilter}, before
  * authentication, so that anonymous callers cannot make any later code hold a large body.
