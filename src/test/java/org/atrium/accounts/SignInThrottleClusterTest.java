@@ -4,8 +4,11 @@ import org.atrium.testing.Api;
 import org.atrium.testing.Cluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import java.time.Duration;
 import java.util.Map;
@@ -16,9 +19,11 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Sign-in throttling is shared by replicas through Redis: attempts on one replica lock the account on the other, the
- * right password is refused until the lock ends, and a successful sign-in clears the count.
+ * right password is refused until the lock ends, and a successful sign-in clears the count. While Redis is down,
+ * sign-in keeps working and each replica throttles with its own counts.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SignInThrottleClusterTest {
 
     private static final String PASSWORD = "correct horse battery staple";
@@ -42,6 +47,7 @@ class SignInThrottleClusterTest {
     }
 
     @Test
+    @Order(1)
     void signInIsThrottledPerAccountAcrossReplicasUntilTheLockEndsAndSuccessResetsTheCount() {
         String email = "throttled-" + UUID.randomUUID().toString().substring(0, 8) + "@atrium.test";
         Api.Response signUp = cluster.api(0).post("/api/v1/auth/signup",
@@ -68,6 +74,29 @@ class SignInThrottleClusterTest {
         assertThat(wrongAfterSuccess.status()).as(wrongAfterSuccess.text()).isEqualTo(401);
         assertThat(rightAfterSuccess.status()).as("the success cleared the count: %s", rightAfterSuccess.text())
                 .isEqualTo(200);
+    }
+
+    @Test
+    @Order(2)
+    void whileRedisIsDownSignInWorksAndEachReplicaThrottlesOnItsOwn() {
+        String email = "outage-" + UUID.randomUUID().toString().substring(0, 8) + "@atrium.test";
+        Api.Response signUp = cluster.api(0).post("/api/v1/auth/signup",
+                Map.of("email", email, "name", "Outage", "password", PASSWORD), null);
+        assertThat(signUp.status()).as(signUp.text()).isEqualTo(201);
+        cluster.stopRedis();
+        try {
+            Api.Response signedIn = cluster.api(1).post(SIGN_IN, signIn(email, PASSWORD), null);
+            assertThat(signedIn.status()).as("no sign-in outage: %s", signedIn.text()).isEqualTo(200);
+
+            for (int attempt = 0; attempt < 3; attempt++) {
+                Api.Response wrong = cluster.api(1).post(SIGN_IN, signIn(email, "wrong password"), null);
+                assertThat(wrong.status()).as("attempt %d: %s", attempt + 1, wrong.text()).isEqualTo(401);
+            }
+            Api.Response locked = cluster.api(1).post(SIGN_IN, signIn(email, PASSWORD), null);
+            assertThat(locked.status()).as("throttled by the replica itself: %s", locked.text()).isEqualTo(429);
+        } finally {
+            cluster.startRedis();
+        }
     }
 
     private static Map<String, String> signIn(String email, String password) {

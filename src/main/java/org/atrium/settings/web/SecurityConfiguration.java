@@ -5,6 +5,7 @@ import org.atrium.accounts.Caller;
 import org.atrium.accounts.Role;
 import org.atrium.platform.Problems;
 import org.atrium.settings.EffectiveStateResolver;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
@@ -27,6 +28,7 @@ import org.springframework.security.web.util.matcher.OrRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Set;
 
 /**
@@ -82,7 +84,7 @@ class SecurityConfiguration {
     SecurityFilterChain securityFilterChain(HttpSecurity http, EffectiveStateResolver resolver,
                                             @Value("${atrium.metrics.token:}") String metricsToken,
                                             @Value("${atrium.public-url:}") String publicUrl) throws Exception {
-        CrossSiteRequests crossSite = new CrossSiteRequests(publicUrl.isBlank() ? null : URI.create(publicUrl));
+        CrossSiteRequests crossSite = new CrossSiteRequests(publicOrigin(publicUrl));
         http.csrf(AbstractHttpConfigurer::disable)
                 .headers(headers -> headers
                         .referrerPolicy(referrer -> referrer.policy(ReferrerPolicy.NO_REFERRER))
@@ -137,6 +139,23 @@ class SecurityConfiguration {
     RequestRejectedHandler requestRejectedHandler() {
         return (request, response, rejection) -> Problems.write(response, HttpStatus.BAD_REQUEST, "bad_request",
                 "The request URL is not acceptable.");
+    }
+
+    /** Fails at startup, naming the variable, rather than refusing every browser's request later. */
+    private static @Nullable URI publicOrigin(String publicUrl) {
+        if (publicUrl.isBlank()) {
+            return null;
+        }
+        try {
+            URI url = new URI(publicUrl.strip());
+            if (url.getScheme() != null && url.getHost() != null) {
+                return url;
+            }
+        } catch (URISyntaxException invalid) {
+            // reported below
+        }
+        throw new IllegalStateException("atrium.public-url (ATRIUM_PUBLIC_URL) must be an absolute URL such as"
+                + " https://atrium.example.org, not '" + publicUrl + "'");
     }
 
     private static boolean isPending(Authentication authentication) {
