@@ -250,9 +250,12 @@ public class CredentialService {
      * four-character secret whole).
      */
     static String visibleTail(String secret) {
-        int length = secret.length();
-        int shown = length < 12 ? 0 : Math.min(4, length / 8);
-        return secret.substring(length - shown);
+        return secret.substring(secret.length() - visibleCharacters(secret.length()));
+    }
+
+    /** How many of a secret's last characters its mask shows, by the secret's length. */
+    static int visibleCharacters(int secretLength) {
+        return secretLength < 12 ? 0 : Math.min(4, secretLength / 8);
     }
 
     /** A prefix such as {@code sk-} that names the kind of key without revealing any of it, or nothing. */

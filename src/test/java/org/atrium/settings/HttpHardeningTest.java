@@ -169,6 +169,22 @@ class HttpHardeningTest extends IntegrationTest {
     }
 
     @Test
+    void credentialsStoredWithTheOldFourCharacterTailAreMaskedByLengthToo() {
+        TestUsers.Account user = users.user();
+        String connection = "mask-" + UUID.randomUUID().toString().substring(0, 8);
+        Api.Response created = api.post("/api/v1/me/credentials", Map.of("connection", connection,
+                "kind", "api_key", "name", "Old", "secret", "wxyz"), user.token());
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        jdbc.sql("update credentials set last_four = 'wxyz' where id = :id")
+                .param("id", UUID.fromString(created.json().path("id").asString())).update();
+
+        Api.Response listed = api.get("/api/v1/me/credentials", user.token());
+
+        assertThat(listed.text()).doesNotContain("wxyz");
+        assertThat(listed.json().path("items").get(0).path("maskedSecret").asString()).isEqualTo("...");
+    }
+
+    @Test
     void aDuplicateEmailAtSignUpIsAConflictAndNoLogLineNamesIt(CapturedOutput output) {
         String email = TestUsers.uniqueEmail("dup");
         Api.Response first = api.post("/api/v1/auth/signup",
