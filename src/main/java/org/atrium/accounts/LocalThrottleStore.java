@@ -47,7 +47,10 @@ final class LocalThrottleStore implements ThrottleStore {
         counts.invalidate(account);
         Count current = counts.getIfPresent(address);
         if (current != null && current.attempts() > 0) {
-            counts.put(address, new Count(current.attempts() - 1, current.lockedUntil()));
+            int attempts = current.attempts() - 1;
+            // Below the free attempts again: the lock was set by this very attempt, which succeeded.
+            counts.put(address, new Count(attempts,
+                    attempts < properties.addressFreeAttempts() ? 0 : current.lockedUntil()));
         }
     }
 

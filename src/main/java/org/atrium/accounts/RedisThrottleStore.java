@@ -45,11 +45,15 @@ final class RedisThrottleStore implements ThrottleStore {
             return 0
             """, Long.class);
 
-    /** KEYS account count, account lock, address count. */
+    /**
+     * KEYS account count, account lock, address count, address lock; ARGV address free attempts. The address lock
+     * goes too when taking the attempt back leaves the address below its free attempts (this very attempt set it).
+     */
     private static final RedisScript<Long> SUCCEEDED = RedisScript.of("""
             redis.call('DEL', KEYS[1], KEYS[2])
             local n = tonumber(redis.call('GET', KEYS[3]) or '0')
-            if n > 0 then redis.call('DECR', KEYS[3]) end
+            if n > 0 then n = redis.call('DECR', KEYS[3]) end
+            if n < tonumber(ARGV[1]) then redis.call('DEL', KEYS[4]) end
             return 1
             """, Long.class);
 
@@ -90,7 +94,8 @@ final class RedisThrottleStore implements ThrottleStore {
         fallback.succeeded(account, address);
         try {
             breaker.executeSupplier(() -> redis.execute(SUCCEEDED,
-                    List.of(count(account), lock(account), count(address))));
+                    List.of(count(account), lock(account), count(address), lock(address)),
+                    Integer.toString(properties.addressFreeAttempts())));
         } catch (RuntimeException unavailable) {
             fellBack("succeeded", unavailable);
         }

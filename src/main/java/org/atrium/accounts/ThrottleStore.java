@@ -19,7 +19,8 @@ interface ThrottleStore {
     Duration acquire(String account, String address);
 
     /**
-     * Clears the account's count and lock and takes the attempt back from the address's count.
+     * Clears the account's count and lock and takes the attempt back from the address's count (and the address's
+     * lock, when that leaves the address below its free attempts: this attempt set it).
      *
      * @param account the account key
      * @param address the address key

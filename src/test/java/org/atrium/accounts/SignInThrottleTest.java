@@ -1,11 +1,17 @@
 package org.atrium.accounts;
 
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.atrium.testing.Api;
 import org.atrium.testing.IntegrationTest;
 import org.atrium.testing.TestUsers;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.data.redis.core.StringRedisTemplate;
 
+import java.time.Duration;
 import java.util.Map;
+import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,6 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SignInThrottleTest extends IntegrationTest {
 
     private static final String SIGN_IN = "/api/v1/auth/signin";
+
+    @Autowired
+    private StringRedisTemplate redis;
 
     @Test
     void repeatedWrongPasswordsEndIn429WithRetryAfterAsAProblem() {
@@ -48,6 +57,29 @@ class SignInThrottleTest extends IntegrationTest {
         }
 
         assertThat(last.status()).as(last.text()).isEqualTo(429);
+    }
+
+    @Test
+    void redisCountsLockAfterTheFreeAttemptsAndASuccessTakesOnlyItsOwnAttemptBack() {
+        SignInThrottleProperties properties = new SignInThrottleProperties(3, 5, Duration.ofSeconds(30),
+                Duration.ofMinutes(1), Duration.ofMinutes(15));
+        RedisThrottleStore store = new RedisThrottleStore(redis, CircuitBreaker.ofDefaults("throttle-test"),
+                "throttle-test-" + UUID.randomUUID() + ":", properties,
+                new LocalThrottleStore(properties, Ticker.systemTicker()));
+
+        for (int attempt = 0; attempt < 3; attempt++) {
+            assertThat(store.acquire("account", "ip-" + attempt)).isZero();
+        }
+        assertThat(store.acquire("account", "ip-3")).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(30));
+
+        for (int attempt = 0; attempt < 4; attempt++) {
+            assertThat(store.acquire("other-" + attempt, "ip")).isZero();
+        }
+        assertThat(store.acquire("mine", "ip")).as("the fifth attempt from the address").isZero();
+        store.succeeded("mine", "ip");
+        assertThat(store.acquire("mine", "ip")).as("free again after the success").isZero();
+        assertThat(store.acquire("another", "ip")).as("then locked")
+                .isBetween(Duration.ofSeconds(1), Duration.ofSeconds(30));
     }
 
     /** Wrong passwords until a 429 (the first 5 must be 401s); the lock doubles, so a slow machine gets there too. */
