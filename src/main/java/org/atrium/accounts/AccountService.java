@@ -48,7 +48,6 @@ public class AccountService {
 
     AccountService(UserStore users, CredentialStore credentials, GroupStore groups, Invalidation invalidation,
                    SignupProperties signup, SessionProperties sessions, Clock clock, SignInThrottle throttle) {
-        this.throttle = throttle;
         this.users = users;
         this.credentials = credentials;
         this.groups = groups;
@@ -56,6 +55,7 @@ public class AccountService {
         this.signup = signup;
         this.sessions = sessions;
         this.clock = clock;
+        this.throttle = throttle;
     }
 
     /**

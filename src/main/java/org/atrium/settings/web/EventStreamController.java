@@ -68,9 +68,6 @@ class EventStreamController implements SmartLifecycle {
     private final EffectiveStateResolver resolver;
     private final Duration heartbeat;
     private final Duration checkInterval;
-    /** Suggested wait before reconnecting when refused: about how long a closed tab's stream takes to end. */
-    private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
-
     private final Set<SseEmitter> open = ConcurrentHashMap.newKeySet();
     private final StreamSlots slots;
     private volatile boolean running;
@@ -109,7 +106,8 @@ class EventStreamController implements SmartLifecycle {
         if (slot.isEmpty()) {
             LogEvents.info(log, "events.stream.refused").addKeyValue("stream_user_id", state.caller().userId())
                     .addKeyValue("open_streams", slots.open()).log();
-            response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(RETRY_AFTER.toSeconds()));
+            // A stream whose client went away ends at its next heartbeat at the latest, freeing its slot.
+            response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, heartbeat.toSeconds())));
             Problems.write(response, HttpStatus.TOO_MANY_REQUESTS, "too_many_streams",
                     "Too many event streams are open. Close one (each browser tab needs only one), then retry.");
             // Null tells Spring MVC the response is complete.
