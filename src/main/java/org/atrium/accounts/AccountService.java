@@ -17,6 +17,7 @@ import org.springframework.transaction.annotation.Transactional;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
@@ -47,10 +48,11 @@ public class AccountService {
     private final Clock clock;
     private final TransactionRetry retry;
     private final ApplicationEventPublisher events;
+    private final SignInThrottle throttle;
 
     AccountService(UserStore users, CredentialStore credentials, GroupStore groups, Invalidation invalidation,
                    SignupProperties signup, SessionProperties sessions, Clock clock, TransactionRetry retry,
-                   ApplicationEventPublisher events) {
+                   ApplicationEventPublisher events, SignInThrottle throttle) {
         this.retry = retry;
         this.events = events;
         this.users = users;
@@ -60,6 +62,7 @@ public class AccountService {
         this.signup = signup;
         this.sessions = sessions;
         this.clock = clock;
+        this.throttle = throttle;
     }
 
     /**
@@ -76,12 +79,15 @@ public class AccountService {
     @Transactional
     public SignedIn signUp(String email, String name, String password) {
         requirePasswordFits(password);
+        if (!signup.enabled() && users.count() > 0) {
+            // Checked again under the lock; checked here so that a closed instance spends no hashing on sign-ups.
+            throw signupDisabled();
+        }
         String hash = passwords.encode(password);
         users.lockAccounts();
         boolean first = users.count() == 0;
         if (!first && !signup.enabled()) {
-            throw AtriumException.forbidden("signup_disabled",
-                    "Sign-up is disabled on this instance. Ask an admin to create an account for you.");
+            throw signupDisabled();
         }
         if (users.emailExists(email)) {
             throw emailTaken();
@@ -120,15 +126,26 @@ public class AccountService {
     }
 
     /**
-     * Signs in with e-mail and password.
+     * Signs in with e-mail and password, throttled per e-mail address and per client address across replicas
+     * ({@link SignInThrottleProperties}). A throttled attempt costs no database read and no password hashing. An
+     * unknown e-mail address is hashed against a dummy hash and counted like a known one, so that neither the answer,
+     * its timing nor the throttling tell whether an account exists; the throttle bounds what such attempts cost.
      *
-     * @param email    the e-mail address
-     * @param password the password
+     * @param email         the e-mail address
+     * @param password      the password
+     * @param clientAddress the client's IP address (the servlet remote address)
      * @return the new session
-     * @throws AtriumException {@code invalid_credentials} (401), the same whether the e-mail or the password is wrong
+     * @throws AtriumException {@code invalid_credentials} (401), the same whether the e-mail or the password is wrong;
+     *                         {@link TooManyAttemptsException} (429) while the e-mail or the client address is locked
      */
-    @Transactional
-    public SignedIn signIn(String email, String password) {
+    // Not one transaction: no connection is held while hashing, and no Redis call runs inside a transaction. The read
+    // and the session insert are single statements.
+    public SignedIn signIn(String email, String password, String clientAddress) {
+        Duration wait = throttle.acquire(email, clientAddress);
+        if (!wait.isZero()) {
+            LogEvents.info(log, "user.sign_in.throttled").addKeyValue("retry_after_ms", wait.toMillis()).log();
+            throw new TooManyAttemptsException(wait);
+        }
         Optional<UserStore.Credentials> found = users.findCredentials(email.strip());
         boolean matches = passwords.matches(password, found.map(UserStore.Credentials::passwordHash).orElse(DUMMY_HASH));
         if (found.isEmpty() || !matches) {
@@ -136,6 +153,7 @@ public class AccountService {
             throw new AtriumException(HttpStatus.UNAUTHORIZED, "invalid_credentials",
                     "The e-mail address or the password is wrong.");
         }
+        throttle.succeeded(email, clientAddress);
         return openSession(found.get().user());
     }
 
@@ -289,6 +307,11 @@ public class AccountService {
         if (password.getBytes(StandardCharsets.UTF_8).length > MAX_PASSWORD_BYTES) {
             throw AtriumException.invalidField("password", "must be at most 72 bytes long in UTF-8");
         }
+    }
+
+    private static AtriumException signupDisabled() {
+        return AtriumException.forbidden("signup_disabled",
+                "Sign-up is disabled on this instance. Ask an admin to create an account for you.");
     }
 
     private static AtriumException emailTaken() {

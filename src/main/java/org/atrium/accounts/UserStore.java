@@ -1,5 +1,7 @@
 package org.atrium.accounts;
 
+import org.atrium.platform.AtriumException;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -45,7 +47,19 @@ class UserStore {
                 .param("email", EmailAddresses.normalize(email)).query(Boolean.class).single();
     }
 
+    /**
+     * Inserts an account; the unique index settles an e-mail address taken meanwhile, answered as
+     * {@code email_taken} rather than with PostgreSQL's message, which quotes the address.
+     */
     User insert(String email, String name, String passwordHash, Role role) {
+        try {
+            return insertRow(email, name, passwordHash, role);
+        } catch (DuplicateKeyException taken) {
+            throw AtriumException.conflict("email_taken", "An account with this e-mail address already exists.");
+        }
+    }
+
+    private User insertRow(String email, String name, String passwordHash, Role role) {
         return jdbc.sql("""
                         insert into users (id, email, name, password_hash, role)
                         values (:id, :email, :name, :hash, :role)

@@ -16,7 +16,8 @@ import java.util.UUID;
  * @param connection       the provider connection it authenticates to
  * @param kind             {@code api_key} or {@code virtual_key}
  * @param name             what admins called it
- * @param maskedSecret     the secret's last four characters
+ * @param maskedSecret     the secret masked: a conventional prefix such as {@code sk-} and at most its last four
+ *                         characters (none under 12 characters, one per eight above)
  * @param sharedWithAll    instance credentials only: used by every user
  * @param sharedWithGroups instance credentials only: the groups whose members use it
  * @param createdAt        when it was stored

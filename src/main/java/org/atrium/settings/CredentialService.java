@@ -235,8 +235,7 @@ public class CredentialService {
         SecretCipher.Sealed sealed = cipher.seal(secret, id.toString());
         try {
             store.insert(id, scope, groupId, userId, credential.connection(), credential.kind(),
-                    credential.name().strip(), sealed, conventionalPrefix(secret),
-                    secret.substring(Math.max(0, secret.length() - 4)), false);
+                    credential.name().strip(), sealed, conventionalPrefix(secret), visibleTail(secret), false);
         } catch (DuplicateKeyException exists) {
             throw AtriumException.conflict("credential_exists", "There is already a credential for connection '"
                     + credential.connection() + "' here. Delete it first to replace it.");
@@ -244,6 +243,20 @@ public class CredentialService {
         LogEvents.info(log, "credential.created").addKeyValue("credential_id", id).addKeyValue("scope", scope)
                 .addKeyValue("connection", credential.connection()).log();
         return id;
+    }
+
+    /**
+     * The end of the secret shown in its mask: nothing for secrets under 12 characters, then one character per eight
+     * up to four, so that a mask never gives away more than an eighth of a secret (a fixed four would show a
+     * four-character secret whole).
+     */
+    static String visibleTail(String secret) {
+        return secret.substring(secret.length() - visibleCharacters(secret.length()));
+    }
+
+    /** How many of a secret's last characters its mask shows, by the secret's length. */
+    static int visibleCharacters(int secretLength) {
+        return secretLength < 12 ? 0 : Math.min(4, secretLength / 8);
     }
 
     /** A prefix such as {@code sk-} that names the kind of key without revealing any of it, or nothing. */

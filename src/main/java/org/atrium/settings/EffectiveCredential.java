@@ -10,7 +10,8 @@ import java.util.UUID;
  * @param connection   the provider connection, for example {@code openai}
  * @param credentialId the credential's id
  * @param kind         {@code api_key} or {@code virtual_key}
- * @param maskedSecret the secret's last four characters, masked
+ * @param maskedSecret the secret masked: a conventional prefix such as {@code sk-} and at most its last four characters
+ *                     (none under 12 characters, one per eight above)
  * @param source       {@code instance}, {@code group:<id>} or {@code user}
  */
 @Schema(description = "The credential used for one provider connection.")

@@ -19,12 +19,21 @@ class ProviderCredentialStore {
 
     private static final String COLUMNS = """
             c.id, c.scope, c.group_id, c.user_id, c.connection, c.kind, c.name, c.secret_prefix, c.last_four,
-            c.shared_with_all,
+            octet_length(c.ciphertext) - 16 as secret_bytes, c.shared_with_all,
             c.created_at,
             coalesce((select array_agg(s.group_id order by s.group_id) from credential_shares s
                       where s.credential_id = c.id), '{}') as shares""";
 
     private final JdbcClient jdbc;
+
+    /**
+     * Rows stored before masks depended on the secret's length kept four characters whatever the length; the length
+     * is known from the ciphertext (AES-GCM: the secret's bytes and a 16-byte tag), so they are masked alike.
+     */
+    private static String shownTail(String stored, int secretBytes) {
+        int shown = Math.min(stored.length(), CredentialService.visibleCharacters(secretBytes));
+        return stored.substring(stored.length() - shown);
+    }
 
     ProviderCredentialStore(JdbcClient jdbc) {
         this.jdbc = jdbc;
@@ -118,7 +127,7 @@ class ProviderCredentialStore {
             shares.add((UUID) id);
         }
         return new Credential(rs.getObject("id", UUID.class), scope, owner, rs.getString("connection"),
-                rs.getString("kind"), rs.getString("name"), rs.getString("secret_prefix") + "..." + rs.getString("last_four"),
+                rs.getString("kind"), rs.getString("name"), rs.getString("secret_prefix") + "..." + shownTail(rs.getString("last_four"), rs.getInt("secret_bytes")),
                 rs.getBoolean("shared_with_all"), shares, rs.getTimestamp("created_at").toInstant());
     }
 }

@@ -3,6 +3,7 @@ package org.atrium.cache;
 import org.atrium.testing.Api;
 import org.atrium.testing.Cluster;
 import org.atrium.testing.StalenessChecker;
+import org.atrium.testing.TestInfrastructure;
 import org.atrium.testing.StalenessChecker.Outcome;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -690,7 +691,7 @@ class NeverStaleClusterTest {
 
     /** @return the replica's count of in-memory cache hits, from its Prometheus endpoint */
     private double localHits(int replica) {
-        String metrics = cluster.api(replica).get("/actuator/prometheus", null).text();
+        String metrics = cluster.api(replica).get("/actuator/prometheus", TestInfrastructure.METRICS_TOKEN).text();
         return metrics.lines()
                 .filter(line -> line.startsWith("atrium_cache_lookups_total{") && line.contains("result=\"local_hit\""))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))

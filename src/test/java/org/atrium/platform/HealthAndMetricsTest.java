@@ -2,6 +2,7 @@ package org.atrium.platform;
 
 import org.atrium.testing.Api;
 import org.atrium.testing.IntegrationTest;
+import org.atrium.testing.TestInfrastructure;
 import org.atrium.testing.TestUsers;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -18,7 +19,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Probes and metrics are public; nothing else of the actuator is. */
+/** Probes are public, metrics need the metrics token; nothing else of the actuator is exposed. */
 class HealthAndMetricsTest extends IntegrationTest {
 
     @Autowired
@@ -77,15 +78,27 @@ class HealthAndMetricsTest extends IntegrationTest {
     }
 
     @Test
-    void prometheusScrapeIsPublicTextWithHttpServerRequestMetrics() {
+    void prometheusScrapeWithTheMetricsTokenIsTextWithHttpServerRequestMetrics() {
         api.get("/api/v1/groups", null);
 
-        Api.Response response = api.get("/actuator/prometheus", null);
+        Api.Response response = api.get("/actuator/prometheus", TestInfrastructure.METRICS_TOKEN);
 
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.header("Content-Type")).startsWith("text/plain");
         assertThat(response.text()).contains("http_server_requests_seconds_count")
                 .contains("application=\"atrium\"");
+    }
+
+    @Test
+    void prometheusScrapeIsRefusedWithoutTheMetricsToken() {
+        TestUsers.Account admin = users.admin();
+        for (String token : new String[] {null, "wrong-token", admin.token()}) {
+            Api.Response response = api.get("/actuator/prometheus", token);
+
+            assertThat(response.status()).as("token %s", token == null ? "none" : "other").isEqualTo(401);
+            assertThat(response.json().path("code").asString(null)).isEqualTo("metrics_token_required");
+            assertThat(response.text()).doesNotContain("http_server_requests");
+        }
     }
 
     @Test

@@ -87,6 +87,7 @@ public final class AtriumProcess implements AutoCloseable {
                 builder.environment().keySet().removeIf(name -> name.startsWith("SPRING_") || name.startsWith("ATRIUM_"));
                 // Port 0: the server binds a free port itself, so replicas started together can never collide.
                 builder.environment().put("SERVER_PORT", "0");
+                builder.environment().put("ATRIUM_METRICS_TOKEN", TestInfrastructure.METRICS_TOKEN);
                 builder.environment().putIfAbsent("ATRIUM_DATA_DIR",
                         Files.createTempDirectory("atrium-process-data-").toString());
                 builder.environment().putAll(environment);

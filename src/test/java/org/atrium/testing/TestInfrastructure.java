@@ -37,6 +37,8 @@ public final class TestInfrastructure {
 
     /** The secrets key every cluster-mode test instance shares (base64 of 32 bytes). */
     public static final String SECRETS_KEY = "dGVzdC1vbmx5LXNlY3JldHMta2V5LTMyLWJ5dGVzISE=";
+    /** The {@code atrium.metrics.token} of every test process, to read {@code /actuator/prometheus} with. */
+    public static final String METRICS_TOKEN = "test-only-metrics-token";
 
     private static final String RUN_ID = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     private static final Object LOCK = new Object();

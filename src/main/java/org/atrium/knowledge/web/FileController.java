@@ -157,7 +157,9 @@ class FileController {
 
     @GetMapping("/api/v1/files/{fileId}/content")
     @Operation(summary = "Download a file",
-            description = "The stored bytes, streamed, as an attachment with the detected type.")
+            description = "The stored bytes, streamed, as an attachment with the detected type, `nosniff` and a"
+                    + " sandboxing `Content-Security-Policy`, so that an uploaded HTML or SVG file never runs as"
+                    + " Atrium.")
     @ApiResponse(responseCode = "200", description = "The bytes.",
             content = @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM_VALUE,
                     schema = @Schema(type = "string", format = "binary")))
@@ -173,6 +175,9 @@ class FileController {
                 .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment()
                         .filename(download.name(), StandardCharsets.UTF_8).build().toString())
                 .header("X-Content-Type-Options", "nosniff")
+                // Uploaded HTML or SVG opened anyway (a browser that ignores attachment) runs in an opaque origin,
+                // without scripts, so it can never act as Atrium.
+                .header("Content-Security-Policy", "default-src 'none'; sandbox")
                 .body(new InputStreamResource(download.content()));
     }
 

@@ -30,7 +30,9 @@ import java.util.Optional;
  *
  * <p>A credential sent in a header that does not authenticate is answered with 401 at once, so that scripts learn
  * about a revoked or mistyped key instead of being treated as anonymous. A stale cookie is ignored (and cleared),
- * so that a browser can still reach the sign-in endpoint. The principal is the {@link Caller}; the full
+ * so that a browser can still reach the sign-in endpoint. A state-changing request that authenticates with the
+ * cookie but that a browser says came from another site is refused with 403 {@code cross_site_request}
+ * ({@link CrossSiteRequests}). The principal is the {@link Caller}; the full
  * {@link EffectiveState} is the authentication's details.
  */
 final class CredentialAuthenticationFilter extends OncePerRequestFilter {
@@ -39,9 +41,17 @@ final class CredentialAuthenticationFilter extends OncePerRequestFilter {
     private static final String BEARER = "Bearer ";
 
     private final EffectiveStateResolver resolver;
+    private final CrossSiteRequests crossSite;
 
-    CredentialAuthenticationFilter(EffectiveStateResolver resolver) {
+    CredentialAuthenticationFilter(EffectiveStateResolver resolver, CrossSiteRequests crossSite) {
         this.resolver = resolver;
+        this.crossSite = crossSite;
+    }
+
+    /** The metrics token is not an account credential; {@link MetricsTokenFilter} checks it. */
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        return MetricsTokenFilter.PATH.matches(request);
     }
 
     @Override
@@ -67,6 +77,11 @@ final class CredentialAuthenticationFilter extends OncePerRequestFilter {
                 return;
             }
             response.addHeader(HttpHeaders.SET_COOKIE, SessionCookies.expired(request.isSecure()).toString());
+        }
+        if (state.isPresent() && !fromHeader && crossSite.isCrossSite(request)) {
+            Problems.write(response, HttpStatus.FORBIDDEN, "cross_site_request",
+                    "This request came from another site with your session cookie, so it was refused.");
+            return;
         }
         if (state.isPresent()) {
             establish(state.get());

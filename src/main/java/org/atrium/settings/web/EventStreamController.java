@@ -1,23 +1,30 @@
 package org.atrium.settings.web;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.headers.Header;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import org.atrium.accounts.AccessProfile;
 import org.atrium.accounts.Caller;
 import org.atrium.accounts.Permission;
 import org.atrium.accounts.Role;
 import org.atrium.platform.LogEvents;
+import org.atrium.platform.Problems;
 import org.atrium.settings.EffectiveState;
 import org.atrium.settings.EffectiveStateResolver;
 import org.atrium.settings.LiveEventSource;
 import org.atrium.settings.EventStreamProperties;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -62,6 +69,7 @@ class EventStreamController implements SmartLifecycle {
     private final Duration heartbeat;
     private final Duration checkInterval;
     private final Set<SseEmitter> open = ConcurrentHashMap.newKeySet();
+    private final StreamSlots slots;
     private volatile boolean running;
 
     private final List<LiveEventSource> sources;
@@ -72,6 +80,7 @@ class EventStreamController implements SmartLifecycle {
         this.sources = List.copyOf(sources);
         this.heartbeat = properties.heartbeat();
         this.checkInterval = properties.checkInterval();
+        this.slots = new StreamSlots(properties.maxPerUser(), properties.maxPerReplica());
     }
 
     @GetMapping(path = "/api/v1/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
@@ -86,12 +95,33 @@ class EventStreamController implements SmartLifecycle {
     @ApiResponse(responseCode = "200", description = "The stream.", content = @Content(
             mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, examples = @ExampleObject(
             value = "event: ready\ndata: {\"userId\":\"0b9a3c1e-4e0f-4a53-9d6c-2f1f0d3c8a11\"}\n\n")))
-    SseEmitter events(EffectiveState state, HttpServletRequest request) {
+    @ApiResponse(responseCode = "429", description = "`too_many_streams`: the caller already has"
+            + " `atrium.events.max-per-user` streams open on this replica, or the replica serves"
+            + " `atrium.events.max-per-replica`; close one, or retry after `Retry-After` seconds.",
+            headers = @Header(name = HttpHeaders.RETRY_AFTER, description = "seconds to wait",
+                    schema = @Schema(type = "integer")))
+    @Nullable SseEmitter events(EffectiveState state, HttpServletRequest request, HttpServletResponse response)
+            throws IOException {
         RequestCredential credential = RequestCredential.of(request).orElseThrow();
+        Optional<StreamSlots.Slot> slot = slots.take(state.caller().userId());
+        if (slot.isEmpty()) {
+            LogEvents.info(log, "events.stream.refused").addKeyValue("stream_user_id", state.caller().userId())
+                    .addKeyValue("open_streams", slots.open()).log();
+            // A stream whose client went away ends at its next heartbeat at the latest, freeing its slot.
+            response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, heartbeat.toSeconds())));
+            Problems.write(response, HttpStatus.TOO_MANY_REQUESTS, "too_many_streams",
+                    "Too many event streams are open. Close one (each browser tab needs only one), then retry.");
+            // Null tells Spring MVC the response is complete.
+            return null;
+        }
         SseEmitter emitter = new SseEmitter(0L);
         open.add(emitter);
-        Runnable forget = () -> open.remove(emitter);
+        Runnable forget = () -> {
+            open.remove(emitter);
+            slot.get().release();
+        };
         emitter.onCompletion(forget);
+        emitter.onTimeout(forget);
         emitter.onError(error -> forget.run());
         Thread.ofVirtual().name("events-" + state.caller().userId()).start(
                 () -> stream(emitter, credential, state));

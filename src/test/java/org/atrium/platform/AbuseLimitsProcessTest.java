@@ -1,0 +1,181 @@
+package org.atrium.platform;
+
+import org.atrium.testing.Api;
+import org.atrium.testing.AtriumProcess;
+import org.atrium.testing.TestInfrastructure;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Abuse limits of one real single-node process (in-process counts, no Redis) with small limits: sign-in per client
+ * address, event streams per replica, and slow-drip connections cut by the server's read timeout as shipped.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AbuseLimitsProcessTest {
+
+    private static final String PASSWORD = "correct horse battery staple";
+    /** {@code server.tomcat.connection-timeout} as shipped in application.yaml. */
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
+    /** Longer than the read timeout: a server that honours it has closed the connection by the end of a pause. */
+    private static final Duration PAUSE = READ_TIMEOUT.plusSeconds(5);
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private AtriumProcess process;
+    private Api api;
+    private String adminEmail;
+    private String adminToken;
+
+    @BeforeAll
+    void start() {
+        process = AtriumProcess.builder().database(TestInfrastructure.createDatabase("abuse"))
+                .env("ATRIUM_SIGNIN_THROTTLE_ADDRESS_FREE_ATTEMPTS", "3")
+                .env("ATRIUM_SIGNIN_THROTTLE_INITIAL_BACKOFF", "60s")
+                .env("ATRIUM_EVENTS_MAX_PER_REPLICA", "2")
+                .start();
+        process.awaitReady(Duration.ofSeconds(150));
+        api = process.api();
+        adminEmail = "admin-" + UUID.randomUUID().toString().substring(0, 8) + "@atrium.test";
+        Api.Response signUp = api.post("/api/v1/auth/signup",
+                Map.of("email", adminEmail, "name", "Admin", "password", PASSWORD), null);
+        assertThat(signUp.status()).as(signUp.text()).isEqualTo(201);
+        adminToken = signUp.json().path("token").asString();
+    }
+
+    @AfterAll
+    void stop() {
+        if (process != null) {
+            process.close();
+        }
+    }
+
+    @Test
+    void signInIsThrottledPerClientAddressWhicheverEmailAddressesAreTried() {
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            Api.Response wrong = api.post("/api/v1/auth/signin", Map.of("email",
+                    "spray-" + attempt + "@atrium.test", "password", "Summer2026!"), null);
+            assertThat(wrong.status()).as("attempt %d: %s", attempt, wrong.text()).isEqualTo(401);
+        }
+
+        Api.Response locked = api.post("/api/v1/auth/signin", Map.of("email", adminEmail, "password", PASSWORD),
+                null);
+
+        assertThat(locked.status()).as("another account, from the same address: %s", locked.text()).isEqualTo(429);
+        assertThat(locked.json().path("code").asString(null)).isEqualTo("too_many_attempts");
+        assertThat(Long.parseLong(locked.header("Retry-After"))).isBetween(1L, 60L);
+    }
+
+    @Test
+    void eventStreamsBeyondTheReplicaLimitAreRefusedWith429() throws Exception {
+        List<HttpResponse<Stream<String>>> open = new ArrayList<>();
+        try {
+            for (int stream = 0; stream < 2; stream++) {
+                HttpResponse<Stream<String>> response = openStream();
+                open.add(response);
+                assertThat(response.statusCode()).as("stream %d", stream + 1).isEqualTo(200);
+            }
+
+            HttpResponse<Stream<String>> refused = openStream();
+            open.add(refused);
+
+            assertThat(refused.statusCode()).isEqualTo(429);
+            assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+            assertThat(String.join("\n", refused.body().toList())).contains("\"code\":\"too_many_streams\"");
+        } finally {
+            open.forEach(response -> response.body().close());
+        }
+    }
+
+    @Test
+    void aRequestWhoseHeadersDripInIsCut() throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", process.port())) {
+            socket.setSoTimeout((int) Duration.ofSeconds(30).toMillis());
+            OutputStream out = socket.getOutputStream();
+            out.write("GET /actuator/health/liveness HTTP/1.1\r\nHost: 127.0.0.1\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+
+            String answer = dripUntilClosed(socket, "X-Slow: ".getBytes(StandardCharsets.US_ASCII));
+
+            assertThat(answer).as("no response to a request that never finished").doesNotContain("200");
+        }
+    }
+
+    @Test
+    void aRequestWhoseBodyDripsInIsCutWithoutAServerError() throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", process.port())) {
+            socket.setSoTimeout((int) Duration.ofSeconds(30).toMillis());
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /api/v1/auth/signin HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 200\r\n\r\n{\"email\":").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+
+            String answer = dripUntilClosed(socket, "\"".getBytes(StandardCharsets.US_ASCII));
+
+            assertThat(answer).as("never a server error").doesNotContainPattern("HTTP/1.1 5\\d\\d");
+            assertThat(answer).doesNotContain("HTTP/1.1 200");
+        }
+    }
+
+    /**
+     * Sends one byte, then waits longer than the server's read timeout, again and again; returns what the server
+     * wrote once it closed the connection.
+     *
+     * @throws AssertionError when the connection is still open after five pauses
+     */
+    private static String dripUntilClosed(Socket socket, byte[] drip) throws IOException {
+        ByteArrayOutputStream received = new ByteArrayOutputStream();
+        InputStream in = socket.getInputStream();
+        for (int pause = 0; pause < 5; pause++) {
+            try {
+                socket.getOutputStream().write(drip[pause % drip.length]);
+                socket.getOutputStream().flush();
+            } catch (SocketException closed) {
+                return received.toString(StandardCharsets.US_ASCII);
+            }
+            socket.setSoTimeout((int) PAUSE.toMillis());
+            try {
+                byte[] buffer = new byte[4096];
+                for (int read = in.read(buffer); ; read = in.read(buffer)) {
+                    if (read < 0) {
+                        return received.toString(StandardCharsets.US_ASCII);
+                    }
+                    received.write(buffer, 0, read);
+                }
+            } catch (SocketTimeoutException stillOpen) {
+                // the server is still waiting: drip one more byte
+            } catch (SocketException reset) {
+                return received.toString(StandardCharsets.US_ASCII);
+            }
+        }
+        throw new AssertionError("the server kept a dripping connection open for 5 pauses of " + PAUSE
+                + "; received: " + received.toString(StandardCharsets.US_ASCII));
+    }
+
+    private HttpResponse<Stream<String>> openStream() throws IOException, InterruptedException {
+        return CLIENT.send(HttpRequest.newBuilder(URI.create(api.baseUrl() + "/api/v1/events"))
+                        .header("Authorization", "Bearer " + adminToken).header("Accept", "text/event-stream")
+                        .GET().build(), HttpResponse.BodyHandlers.ofLines());
+    }
+}
