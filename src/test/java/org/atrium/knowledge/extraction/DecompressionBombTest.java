@@ -1,0 +1,160 @@
+package org.atrium.knowledge.extraction;
+
+import org.atrium.testing.Bombs;
+import org.atrium.testing.Documents;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.function.Supplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+/**
+ * Generated bombs of each kind are refused with a stable code after inflating a bounded amount, in detection and in
+ * extraction, while ordinary documents of the same kinds still extract.
+ */
+class DecompressionBombTest {
+
+    private static final TextExtractor EXTRACTOR = new TextExtractor(10_000_000);
+    private static final ExtractionLimits LIMITS = EXTRACTOR.limits();
+    private static final long MIB = 1024 * 1024;
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void aWordDocumentXmlBombIsRefusedAfterInflatingAboutOneMebibyte() {
+        assertBombRefusedEarly("docx", Bombs::docx);
+    }
+
+    @Test
+    void aSpreadsheetSharedStringsBombIsRefusedAfterInflatingAboutOneMebibyte() {
+        assertBombRefusedEarly("xlsx", Bombs::xlsx);
+    }
+
+    @Test
+    void aBombWhoseDeclaredSizesLieIsRefusedWhileInflatingAfterAboutOneMebibyte() {
+        assertBombRefusedEarly("docx with lying sizes", () -> Bombs.lyingSizes(Bombs.docx()));
+    }
+
+    @Test
+    void aContentTypesBombIsRefusedByTypeDetectionAfterABoundedRead() {
+        byte[] bomb = Bombs.contentTypes();
+        InflationGuard guard = new InflationGuard(LIMITS);
+        long started = System.nanoTime();
+        ExtractionException refused = catchThrowableOfType(ExtractionException.class,
+                () -> ZipContainers.detect(new ByteArrayInputStream(bomb), LIMITS, guard));
+        long millis = (System.nanoTime() - started) / 1_000_000;
+
+        assertThat(refused.code()).isEqualTo(ExtractionException.DECOMPRESSION_BOMB);
+        assertThat(guard.inflated()).isLessThanOrEqualTo(LIMITS.maxDetectionEntryBytes() + 64 * 1024);
+        System.out.printf("bomb contentTypes: %,d bytes, refused in detection after %,d inflated bytes, %d ms%n",
+                bomb.length, guard.inflated(), millis);
+        assertThatThrownBy(() -> EXTRACTOR.detect(new ByteArrayInputStream(bomb)))
+                .isInstanceOfSatisfying(ExtractionException.class,
+                        e -> assertThat(e.code()).isEqualTo(ExtractionException.DECOMPRESSION_BOMB));
+        assertThatThrownBy(() -> EXTRACTOR.extract(new ByteArrayInputStream(bomb)))
+                .isInstanceOfSatisfying(ExtractionException.class,
+                        e -> assertThat(e.code()).isEqualTo(ExtractionException.DECOMPRESSION_BOMB));
+    }
+
+    @Test
+    void aBombInAnArchiveInAnArchiveAttachedToAPdfIsRefused() throws IOException {
+        assertExtractionRefused("nested zip", Bombs.nestedZip(), ExtractionException.DECOMPRESSION_BOMB);
+    }
+
+    @Test
+    void aPdfPageWhoseContentInflatesToAGibibyteIsRefused() throws IOException {
+        byte[] bomb = Bombs.pdfContent();
+        File file = Documents.write(directory, "content.pdf", bomb).toFile();
+        InflationGuard guard = new InflationGuard(LIMITS);
+        assertThatThrownBy(() -> PdfInspector.inspect(file, LIMITS, guard))
+                .isInstanceOfSatisfying(ExtractionException.class,
+                        e -> assertThat(e.code()).isEqualTo(ExtractionException.DECOMPRESSION_BOMB));
+        assertThat(guard.inflated()).isLessThan(2 * MIB);
+        assertExtractionRefused("pdf content", bomb, ExtractionException.DECOMPRESSION_BOMB);
+    }
+
+    @Test
+    void aPdfWithMorePagesThanTheLimitIsTooComplex() throws IOException {
+        assertExtractionRefused("pdf pages", Bombs.pdfPages(LIMITS.maxPages() + 1),
+                ExtractionException.DOCUMENT_TOO_COMPLEX);
+    }
+
+    @Test
+    void aPdfDeclaringMoreObjectsThanTheLimitIsTooComplexBeforeItsCrossReferenceIsRead() {
+        String pdf = "%PDF-1.7\n1 0 obj <</Type/Catalog>> endobj\nxref\n0 1\n0000000000 65535 f \ntrailer\n"
+                + "<</Size 50000000 /Root 1 0 R>>\nstartxref\n42\n%%EOF\n";
+        assertThatThrownBy(() -> EXTRACTOR.extract(new ByteArrayInputStream(pdf.getBytes())))
+                .isInstanceOfSatisfying(ExtractionException.class,
+                        e -> assertThat(e.code()).isEqualTo(ExtractionException.DOCUMENT_TOO_COMPLEX));
+    }
+
+    @Test
+    void documentsEmbeddedDeeperThanTheLimitAreSkippedWhileTheRestIsRead() throws IOException {
+        byte[] archive = Documents.zip("deeply buried sentence");
+        for (int level = 0; level < LIMITS.maxEmbeddedDepth(); level++) {
+            archive = Bombs.zipOf("level" + level + ".zip", archive);
+        }
+        byte[] pdf = Bombs.pdfWithAttachment("archive.zip", archive, "The visible page.");
+
+        ExtractedText extracted = EXTRACTOR.extract(new ByteArrayInputStream(pdf));
+
+        assertThat(extracted.text()).contains("The visible page.").doesNotContain("deeply buried sentence");
+        byte[] shallow = Bombs.pdfWithAttachment("archive.zip", Documents.zip("shallow sentence"), "Page.");
+        assertThat(EXTRACTOR.extract(new ByteArrayInputStream(shallow)).text()).contains("shallow sentence");
+    }
+
+    @Test
+    void theMemoryBudgetLetsOneDocumentTakeAtMostAllOfItAndReturnsItsShare() throws IOException {
+        MemoryBudget budget = new MemoryBudget(8 * MIB);
+        int share = budget.acquire(100 * MIB);
+        assertThat(share).isEqualTo(8);
+        assertThat(budget.available()).isZero();
+        budget.release(share);
+        assertThat(budget.acquire(1)).isEqualTo(1);
+        assertThat(budget.available()).isEqualTo(7);
+    }
+
+    private void assertBombRefusedEarly(String kind, Supplier<byte[]> maker) {
+        byte[] bomb = maker.get();
+        File file = Documents.write(directory, kind.replace(' ', '-'), bomb).toFile();
+        InflationGuard guard = new InflationGuard(LIMITS);
+        long started = System.nanoTime();
+        ExtractionException refused = catchThrowableOfType(ExtractionException.class,
+                () -> ZipContainers.inspect(file, LIMITS, guard));
+        long millis = (System.nanoTime() - started) / 1_000_000;
+
+        assertThat(refused.code()).isEqualTo(ExtractionException.DECOMPRESSION_BOMB);
+        // The ratio is checked past 1 MiB; the rest is one read buffer of slack.
+        assertThat(guard.inflated()).isLessThan(LIMITS.ratioGraceBytes() + MIB);
+        System.out.printf("bomb %s: %,d bytes, refused after %,d inflated bytes, %d ms%n", kind, bomb.length,
+                guard.inflated(), millis);
+        try {
+            assertExtractionRefused(kind, bomb, ExtractionException.DECOMPRESSION_BOMB);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void assertExtractionRefused(String kind, byte[] bomb, String code) throws IOException {
+        Runtime runtime = Runtime.getRuntime();
+        long before = runtime.totalMemory() - runtime.freeMemory();
+        long started = System.nanoTime();
+        ExtractionException refused = catchThrowableOfType(ExtractionException.class,
+                () -> EXTRACTOR.extract(new ByteArrayInputStream(bomb)));
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        long after = runtime.totalMemory() - runtime.freeMemory();
+
+        assertThat(refused).as(kind).isNotNull();
+        assertThat(refused.code()).as(kind + ": " + refused.getMessage()).isEqualTo(code);
+        System.out.printf("extract %s: %,d bytes, %s in %d ms, heap %,d -> %,d bytes%n", kind, bomb.length, code,
+                millis, before, after);
+    }
+}
