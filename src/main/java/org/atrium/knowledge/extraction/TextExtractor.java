@@ -201,8 +201,8 @@ public final class TextExtractor {
             int limit = (int) Math.min(maxCharacters, Integer.MAX_VALUE - 1) + 1;
             BodyContentHandler handler = new BodyContentHandler(limit);
             InflationGuard guard = new InflationGuard(limits);
-            long largestPart = inspect(file, type, guard);
-            int share = memory.acquire(2 * Math.max(Files.size(file.toPath()), largestPart));
+            long held = inspect(file, type, guard);
+            int share = memory.acquire(2 * Math.max(Files.size(file.toPath()), held));
             try {
                 parser.parse(stream, handler, metadata, context(guard));
             } catch (EncryptedDocumentException e) {
@@ -251,7 +251,7 @@ public final class TextExtractor {
         return detector.detect(stream, new Metadata()).getBaseType().toString();
     }
 
-    /** Checks a container or PDF before it is parsed; returns the largest part it inflated to, 0 when none. */
+    /** Checks a container or PDF before it is parsed; returns the bytes its parser may hold at once, 0 if unknown. */
     private long inspect(File file, String type, InflationGuard guard) throws IOException {
         byte[] prefix = new byte[4];
         int read;

@@ -120,8 +120,9 @@ final class ZipContainers {
      *
      * @param file  the container
      * @param guard the document's guard
-     * @return the largest number of bytes one entry inflated to, or -1 when the file is not a readable archive (the
-     *         parser then reports it as damaged)
+     * @return the bytes a parser may hold at once: the largest entry, or twice a workbook's shared strings (which
+     *         Tika's streaming XLSX reader keeps in memory as strings); -1 when the file is not a readable archive
+     *         (the parser then reports it as damaged)
      * @throws ExtractionException when a limit is crossed
      */
     static long inspect(File file, ExtractionLimits limits, InflationGuard guard) {
@@ -152,7 +153,13 @@ final class ZipContainers {
                     try (InputStream in = zip.getInputStream(entry)) {
                         InputStream counted = guard.count(in, limits.maxEntryBytes(),
                                 in instanceof InputStreamStatistics s ? s::getCompressedCount : null);
-                        largest = Math.max(largest, counted.transferTo(OutputStream.nullOutputStream()));
+                        long size = counted.transferTo(OutputStream.nullOutputStream());
+                        largest = Math.max(largest, isSharedStrings(entry) ? 2 * size : size);
+                        if (isSharedStrings(entry) && size > limits.memoryBudgetBytes() / 4) {
+                            throw guard.refuse(ExtractionException.DOCUMENT_TOO_COMPLEX, "The spreadsheet's "
+                                    + "shared strings take %,d bytes; this server reads at most %,d."
+                                    .formatted(size, limits.memoryBudgetBytes() / 4));
+                        }
                     }
                 }
             }
@@ -163,6 +170,10 @@ final class ZipContainers {
             guard.check();
             return -1;
         }
+    }
+
+    private static boolean isSharedStrings(ZipArchiveEntry entry) {
+        return entry.getName().toLowerCase(java.util.Locale.ROOT).endsWith("sharedstrings.xml");
     }
 
     /** The entry count the end-of-central-directory record declares (ZIP64's when present), or -1 when not found. */

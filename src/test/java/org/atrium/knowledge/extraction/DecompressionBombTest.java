@@ -112,6 +112,24 @@ class DecompressionBombTest {
     }
 
     @Test
+    void aWorkbookWhoseSharedStringsWouldTakeMoreThanAQuarterOfTheMemoryBudgetIsTooComplex() throws IOException {
+        ExtractionLimits small = new ExtractionLimits(LIMITS.maxEntries(), LIMITS.maxEntryBytes(),
+                LIMITS.maxInflatedBytes(), LIMITS.maxCompressionRatio(), LIMITS.ratioGraceBytes(),
+                LIMITS.maxDetectionEntryBytes(), LIMITS.maxEmbeddedDepth(), LIMITS.maxEmbeddedDocuments(),
+                LIMITS.maxPages(), LIMITS.maxPdfObjects(), 8 * MIB);
+        String[][] rows = new String[60_000][];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = new String[] {"distinct text number " + i};
+        }
+        byte[] workbook = Documents.xlsx(rows);
+
+        assertThatThrownBy(() -> new TextExtractor(10_000_000, small).extract(new ByteArrayInputStream(workbook)))
+                .isInstanceOfSatisfying(ExtractionException.class,
+                        e -> assertThat(e.code()).isEqualTo(ExtractionException.DOCUMENT_TOO_COMPLEX));
+        assertThat(EXTRACTOR.extract(new ByteArrayInputStream(workbook)).text()).contains("distinct text number 59999");
+    }
+
+    @Test
     void theMemoryBudgetLetsOneDocumentTakeAtMostAllOfItAndReturnsItsShare() throws IOException {
         MemoryBudget budget = new MemoryBudget(8 * MIB);
         int share = budget.acquire(100 * MIB);
