@@ -30,12 +30,13 @@ public record ExtractionLimits(int maxEntries, long maxEntryBytes, long maxInfla
 
     /**
      * The limits Atrium runs with: 10,000 entries, 100 MiB per part, 1 GiB per document, ratio 100 after 1 MiB,
-     * 4 MiB per entry for detection, embedded documents 3 deep and 1,000 in all, 10,000 PDF pages, 2,000,000 PDF
-     * objects, and a quarter of the heap as the memory budget.
+     * 4 MiB per entry for detection, embedded documents 3 deep and 1,000 in all, 10,000 PDF pages, 1,000,000 PDF
+     * objects (PDFBox holds about 80 bytes per cross-reference entry in memory), and a quarter of the heap (at least
+     * 64 MiB) as the memory budget.
      */
     public static ExtractionLimits defaults() {
         return new ExtractionLimits(10_000, 100 * MIB, 1024 * MIB, 100, MIB, 4 * MIB, 3, 1_000, 10_000,
-                2_000_000, Math.max(64 * MIB, Runtime.getRuntime().maxMemory() / 4));
+                1_000_000, Math.max(64 * MIB, Runtime.getRuntime().maxMemory() / 4));
     }
 
     /** Checks that every limit is positive. */

@@ -76,7 +76,8 @@ final class InflationGuard {
         return violation != null;
     }
 
-    private void add(long bytes, long partBytes, long maxBytes, @Nullable LongSupplier compressed) throws LimitExceeded {
+    private void add(long bytes, long partBytes, long maxBytes, @Nullable LongSupplier compressed)
+            throws LimitExceeded {
         if (violation != null) {
             throw new LimitExceeded(violation);
         }

@@ -62,9 +62,6 @@ final class PdfInspector {
                 throw guard.refuse(ExtractionException.DOCUMENT_TOO_COMPLEX, "The PDF has %,d pages; Atrium reads "
                         .formatted(pages) + "PDFs of at most %,d.".formatted(limits.maxPages()));
             }
-            if (document.isEncrypted()) {
-                return 0; // the streams are encrypted; PDFBox decrypts them as Tika reads
-            }
             long largest = 0;
             for (PDPage page : document.getPages()) {
                 largest = Math.max(largest, contents(page.getCOSObject().getDictionaryObject(COSName.CONTENTS),
