@@ -52,6 +52,14 @@ public final class Bombs {
                 "<w:p><w:r><w:t>bomb </w:t></w:r></w:p>", "</w:body></w:document>"));
     }
 
+    /** @return a Word document whose body is the given WordprocessingML markup */
+    public static byte[] docxWithBody(String body) {
+        return replaceWith(Documents.docx("A harmless first paragraph."), "word/document.xml",
+                ("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:document xmlns:w=\""
+                        + "http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>" + body
+                        + "</w:body></w:document>").getBytes(StandardCharsets.UTF_8));
+    }
+
     /** @return an Excel workbook whose {@code xl/sharedStrings.xml} inflates to 1 GiB of strings */
     public static byte[] xlsx() {
         return made("xlsx", () -> replace(Documents.xlsx(new String[] {"harmless"}), "xl/sharedStrings.xml",
@@ -157,6 +165,25 @@ public final class Bombs {
                     try (InputStream content = repeated(head, unit, tail)) {
                         content.transferTo(zip);
                     }
+                } else {
+                    in.transferTo(zip);
+                }
+                zip.closeEntry();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] replaceWith(byte[] document, String name, byte[] content) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(document));
+             ZipOutputStream zip = new ZipOutputStream(out)) {
+            for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                zip.putNextEntry(new ZipEntry(entry.getName()));
+                if (entry.getName().equals(name)) {
+                    zip.write(content);
                 } else {
                     in.transferTo(zip);
                 }

@@ -30,8 +30,9 @@ final class ParseFailures {
                 return exceeded.failure();
             }
             String message = String.valueOf(cause.getMessage());
-            // Tika's SecureContentHandler: XML or package entries nested deeper than it allows.
-            if (cause instanceof StackOverflowError
+            // The JDK's XML limits (jdk.xml.maxElementDepth, entity expansion) and Tika's SecureContentHandler
+            // (XHTML or package entries nested deeper than it allows).
+            if (cause instanceof StackOverflowError || message.contains("jdk.xml.")
                     || message.contains("Suspected zip bomb") && message.contains("nesting")) {
                 return new ExtractionException(ExtractionException.DOCUMENT_TOO_COMPLEX, "The document is nested "
                         + "too deeply to read.", e);

@@ -134,6 +134,17 @@ class DecompressionBombTest {
     }
 
     @Test
+    void deeplyNestedXmlIsTooComplex() throws IOException {
+        String xml = "<?xml version=\"1.0\"?>\n" + "<a>".repeat(200_000) + "text" + "</a>".repeat(200_000);
+        byte[] docx = Bombs.docxWithBody("<w:tbl><w:tr><w:tc>".repeat(5_000) + "<w:p><w:r><w:t>deep</w:t></w:r></w:p>"
+                + "</w:tc></w:tr></w:tbl>".repeat(5_000));
+
+        assertExtractionRefused("deep xml", xml.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                ExtractionException.DOCUMENT_TOO_COMPLEX);
+        assertExtractionRefused("deep docx tables", docx, ExtractionException.DOCUMENT_TOO_COMPLEX);
+    }
+
+    @Test
     void theMemoryBudgetLetsOneDocumentTakeAtMostAllOfItAndReturnsItsShare() throws IOException {
         MemoryBudget budget = new MemoryBudget(8 * MIB);
         int share = budget.acquire(100 * MIB);
@@ -179,7 +190,11 @@ class DecompressionBombTest {
         long peak = heap.stream().mapToLong(pool -> pool.getPeakUsage().getUsed()).sum();
 
         assertThat(refused).as(kind).isNotNull();
-        assertThat(refused.code()).as(kind + ": " + refused.getMessage()).isEqualTo(code);
+        StringBuilder causes = new StringBuilder();
+        for (Throwable cause = refused.getCause(); cause != null; cause = cause.getCause()) {
+            causes.append(" <- ").append(cause);
+        }
+        assertThat(refused.code()).as(kind + ": " + refused.getMessage() + causes).isEqualTo(code);
         System.out.printf("extract %s: %,d bytes, %s in %d ms, heap %,d bytes before, peak at most %,d%n", kind,
                 bomb.length, code, millis, before, peak);
     }
