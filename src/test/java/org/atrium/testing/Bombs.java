@@ -1,5 +1,6 @@
 package org.atrium.testing;
 
+import org.apache.pdfbox.Loader;
 import org.apache.pdfbox.cos.COSName;
 import org.apache.pdfbox.cos.COSStream;
 import org.apache.pdfbox.pdmodel.PDDocument;
@@ -19,6 +20,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -215,7 +218,7 @@ public final class Bombs {
      */
     public static byte[] lyingSizes(byte[] zip) {
         byte[] patched = zip.clone();
-        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(patched).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buffer = ByteBuffer.wrap(patched).order(ByteOrder.LITTLE_ENDIAN);
         for (int at = 0; at + 46 <= patched.length; at++) {
             if (buffer.getInt(at) == 0x02014b50) {
                 buffer.putInt(at + 24, buffer.getInt(at + 20));
@@ -245,7 +248,7 @@ public final class Bombs {
      */
     public static byte[] pdfWithAttachment(String name, byte[] content, String... pages) {
         try (PDDocument document = pages.length == 0 ? new PDDocument()
-                : org.apache.pdfbox.Loader.loadPDF(Documents.pdf(pages))) {
+                : Loader.loadPDF(Documents.pdf(pages))) {
             if (pages.length == 0) {
                 document.addPage(new PDPage());
             }
