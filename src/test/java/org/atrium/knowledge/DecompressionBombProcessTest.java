@@ -41,11 +41,13 @@ class DecompressionBombProcessTest {
         bombs.put("docx-document.docx", Bombs.docx());
         bombs.put("xlsx-shared-strings.xlsx", Bombs.xlsx());
         bombs.put("nested-zip.pdf", Bombs.nestedZip());
+        bombs.put("nested-gzip.pdf", Bombs.nestedGzip());
         bombs.put("pdf-content.pdf", Bombs.pdfContent());
         bombs.put("pdf-pages.pdf", Bombs.pdfPages(ExtractionLimits.defaults().maxPages() + 1));
         Map<String, String> codes = Map.of("docx-document.docx", "decompression_bomb",
                 "xlsx-shared-strings.xlsx", "decompression_bomb", "nested-zip.pdf", "decompression_bomb",
-                "pdf-content.pdf", "decompression_bomb", "pdf-pages.pdf", "document_too_complex");
+                "nested-gzip.pdf", "decompression_bomb", "pdf-content.pdf", "decompression_bomb",
+                "pdf-pages.pdf", "document_too_complex");
         byte[] contentTypes = Bombs.contentTypes();
 
         TestInfrastructure.Database database = TestInfrastructure.createDatabase("bombs");

@@ -28,6 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
+import java.util.zip.GZIPOutputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
@@ -95,6 +96,23 @@ public final class Bombs {
             byte[] inner = zip("bomb.txt", "", "bomb bomb bomb bomb bomb bomb\n", "");
             byte[] outer = zipOf("inner.zip", inner);
             return pdfWithAttachment("archive.zip", outer);
+        });
+    }
+
+    /** @return a PDF with an attached {@code bomb.txt.gz}, a gzip stream inflating to 1 GiB of text */
+    public static byte[] nestedGzip() {
+        return made("nestedGzip", () -> {
+            ByteArrayOutputStream gzip = new ByteArrayOutputStream();
+            try (GZIPOutputStream out = new GZIPOutputStream(gzip, 65_536) {
+                {
+                    def.setLevel(Deflater.BEST_COMPRESSION);
+                }
+            }; InputStream content = repeated("", "bomb bomb bomb bomb bomb bomb\n", "")) {
+                content.transferTo(out);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return pdfWithAttachment("bomb.txt.gz", gzip.toByteArray());
         });
     }
 

@@ -1,5 +1,6 @@
 package org.atrium.knowledge.extraction;
 
+import org.apache.commons.io.input.BoundedInputStream;
 import org.apache.commons.io.input.CloseShieldInputStream;
 import org.apache.tika.extractor.ParsingEmbeddedDocumentExtractor;
 import org.apache.tika.io.TemporaryResources;
@@ -9,15 +10,19 @@ import org.apache.tika.parser.ParseContext;
 import org.xml.sax.ContentHandler;
 import org.xml.sax.SAXException;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.zip.GZIPInputStream;
 
 /**
  * Parses documents embedded in a document (attachments, embedded spreadsheets, the entries of an attached archive)
  * within the {@link ExtractionLimits}: at most {@link ExtractionLimits#maxEmbeddedDepth()} deep and
  * {@link ExtractionLimits#maxEmbeddedDocuments()} in all (the ones beyond are skipped, as images are: their text is
  * not indexed), each one's bytes counted by the document's {@link InflationGuard}, and each embedded ZIP checked
- * entry by entry before it is opened, so that an archive nested in an archive cannot inflate unchecked.
+ * entry by entry (each gzip stream inflated, ratio checked) before it is opened, so that an archive nested in an
+ * archive cannot inflate unchecked. Tar archives are not compressed: their entries are counted as they are read.
  *
  * <p>One per extraction, used by one thread.
  */
@@ -58,8 +63,13 @@ final class LimitedEmbeddedExtractor extends ParsingEmbeddedDocumentExtractor {
                 embedded = TikaInputStream.get(guard.count(CloseShieldInputStream.wrap(stream),
                         limits.maxEntryBytes(), null), temporary, metadata);
             }
-            if (embedded.getOpenContainer() == null && isZip(embedded)) {
-                ZipContainers.inspect(embedded.getFile(), limits, guard);
+            if (embedded.getOpenContainer() == null) {
+                byte[] prefix = prefix(embedded);
+                if (ZipContainers.isZip(prefix, prefix.length)) {
+                    ZipContainers.inspect(embedded.getFile(), limits, guard);
+                } else if (prefix.length >= 2 && prefix[0] == (byte) 0x1f && prefix[1] == (byte) 0x8b) {
+                    gzip(embedded.getFile());
+                }
             }
             super.parseEmbedded(embedded, handler, metadata, outputHtml);
         } catch (ExtractionException refused) {
@@ -69,15 +79,24 @@ final class LimitedEmbeddedExtractor extends ParsingEmbeddedDocumentExtractor {
         }
     }
 
-    private static boolean isZip(TikaInputStream stream) throws IOException {
-        byte[] prefix = new byte[4];
+    /** Inflates a gzip stream (a {@code .gz} or {@code .tar.gz} attachment) through the guard, ratio checked. */
+    private void gzip(File file) throws IOException {
+        try (BoundedInputStream raw = BoundedInputStream.builder().setPath(file.toPath()).get();
+             InputStream inflated = guard.count(new GZIPInputStream(raw), limits.maxEntryBytes(), raw::getCount)) {
+            inflated.transferTo(OutputStream.nullOutputStream());
+        } catch (InflationGuard.LimitExceeded bomb) {
+            throw bomb;
+        } catch (IOException damaged) {
+            // Left to the parser, which reports what it can read.
+        }
+    }
+
+    private static byte[] prefix(TikaInputStream stream) throws IOException {
         stream.mark(4);
-        int read;
         try {
-            read = stream.readNBytes(prefix, 0, 4);
+            return stream.readNBytes(4);
         } finally {
             stream.reset();
         }
-        return ZipContainers.isZip(prefix, read);
     }
 }

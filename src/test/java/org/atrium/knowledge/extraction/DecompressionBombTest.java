@@ -74,6 +74,11 @@ class DecompressionBombTest {
     }
 
     @Test
+    void aGzipBombAttachedToAPdfIsRefused() throws IOException {
+        assertExtractionRefused("nested gzip", Bombs.nestedGzip(), ExtractionException.DECOMPRESSION_BOMB);
+    }
+
+    @Test
     void aPdfPageWhoseContentInflatesToAGibibyteIsRefused() throws IOException {
         byte[] bomb = Bombs.pdfContent();
         File file = Documents.write(directory, "content.pdf", bomb).toFile();
