@@ -2,6 +2,7 @@ package org.atrium.knowledge;
 
 import org.atrium.accounts.Caller;
 import org.atrium.accounts.Permission;
+import org.atrium.knowledge.extraction.ExtractionException;
 import org.atrium.knowledge.extraction.TextExtractor;
 import org.atrium.platform.AtriumException;
 import org.atrium.platform.LogEvents;
@@ -298,6 +299,8 @@ public class FileService {
         String mediaType;
         try (InputStream in = content.getInputStream()) {
             mediaType = extractor.detect(in);
+        } catch (ExtractionException hostile) {
+            throw new AtriumException(HttpStatus.UNPROCESSABLE_CONTENT, hostile.code(), hostile.getMessage());
         } catch (IOException unreadable) {
             throw new UncheckedIOException("Reading the upload failed", unreadable);
         }

@@ -204,7 +204,8 @@ class Ingestion {
         } catch (BlobNotFoundException missing) {
             throw new PermanentFailure("file_bytes_missing", "The file's stored bytes are missing; upload it again.");
         } catch (ExtractionException unreadable) {
-            throw new PermanentFailure("extraction_failed", unreadable.getMessage());
+            // Bombs and documents beyond the limits fail here, on the first attempt: no retry reads them better.
+            throw new PermanentFailure(unreadable.code(), unreadable.getMessage());
         } catch (IOException storage) {
             throw new UncheckedIOException("Reading the stored file failed", storage);
         }

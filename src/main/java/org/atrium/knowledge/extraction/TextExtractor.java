@@ -1,11 +1,12 @@
 package org.atrium.knowledge.extraction;
 
 import org.apache.commons.io.input.CloseShieldInputStream;
+import org.apache.poi.openxml4j.util.ZipSecureFile;
 import org.apache.tika.config.TikaConfig;
 import org.apache.tika.detect.Detector;
 import org.apache.tika.exception.EncryptedDocumentException;
 import org.apache.tika.exception.TikaException;
-import org.apache.tika.exception.WriteLimitReachedException;
+import org.apache.tika.extractor.EmbeddedDocumentExtractor;
 import org.apache.tika.io.TemporaryResources;
 import org.apache.tika.io.TikaInputStream;
 import org.apache.tika.metadata.Metadata;
@@ -16,15 +17,17 @@ import org.apache.tika.parser.AutoDetectParser;
 import org.apache.tika.parser.ParseContext;
 import org.apache.tika.parser.Parser;
 import org.apache.tika.parser.csv.TextAndCSVParser;
+import org.apache.tika.parser.microsoft.OfficeParserConfig;
 import org.apache.tika.parser.ocr.TesseractOCRConfig;
 import org.apache.tika.parser.pdf.PDFParserConfig;
 import org.apache.tika.parser.txt.TXTParser;
 import org.apache.tika.sax.BodyContentHandler;
-import org.jspecify.annotations.Nullable;
 import org.xml.sax.SAXException;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.util.Set;
 
 /**
@@ -35,12 +38,20 @@ import java.util.Set;
  * text, spreadsheets and presentations, RTF, HTML and XHTML, XML, JSON and any text. The text of embedded documents
  * (attachments, embedded spreadsheets) is included; images are not read (no OCR: a scanned PDF has no text).
  *
+ * <p>Hostile documents end in an {@link ExtractionException} within the {@link ExtractionLimits}: compressed parts
+ * are counted as they inflate (in detection too), PDFs are checked for pages, objects and content before they are
+ * parsed, embedded documents are bounded in depth and number, Word and PowerPoint files are read with streaming SAX
+ * parsers instead of a DOM, and concurrent extractions share a {@link MemoryBudget}. Apache POI's own ZIP limits
+ * (JVM-wide settings) are set to the same values.
+ *
  * <p>Thread-safe; meant to be one instance per application.
  */
 public final class TextExtractor {
 
     /** OLE2 wrapper of an OOXML file encrypted with a password; supported so that extraction can say so. */
     private static final MediaType PROTECTED_OOXML = MediaType.application("x-tika-ooxml-protected");
+
+    private static final long PDF_MAIN_MEMORY = 32L * 1024 * 1024;
 
     private static final Set<MediaType> SUPPORTED = Set.of(
             MediaType.application("pdf"),
@@ -66,6 +77,9 @@ public final class TextExtractor {
             PROTECTED_OOXML);
 
     private final long maxCharacters;
+    private final ExtractionLimits limits;
+    private final MemoryBudget memory;
+    private final ParseFailures failures;
     private final AutoDetectParser parser;
     private final Detector detector;
     private final MediaTypeRegistry types;
@@ -77,10 +91,28 @@ public final class TextExtractor {
      * @throws IllegalArgumentException when {@code maxCharacters} is less than 1
      */
     public TextExtractor(long maxCharacters) {
+        this(maxCharacters, ExtractionLimits.defaults());
+    }
+
+    /**
+     * Creates the extractor with limits of its own, and sets POI's JVM-wide ZIP limits to them.
+     *
+     * @param maxCharacters the most characters of text one document may have, at least 1
+     * @param limits        how far extraction goes before it refuses a document
+     * @throws IllegalArgumentException when {@code maxCharacters} is less than 1
+     */
+    public TextExtractor(long maxCharacters, ExtractionLimits limits) {
         if (maxCharacters < 1) {
             throw new IllegalArgumentException("maxCharacters must be at least 1, was " + maxCharacters);
         }
         this.maxCharacters = maxCharacters;
+        this.limits = limits;
+        this.memory = new MemoryBudget(limits.memoryBudgetBytes());
+        this.failures = new ParseFailures(maxCharacters, limits);
+        // POI checks every entry it inflates itself, as it streams; these are process-wide settings.
+        ZipSecureFile.setMinInflateRatio(1.0 / limits.maxCompressionRatio());
+        ZipSecureFile.setMaxEntrySize(limits.maxEntryBytes());
+        ZipSecureFile.setMaxFileCount(limits.maxEntries());
         TikaConfig config = TikaConfig.getDefaultConfig();
         this.parser = new AutoDetectParser(config);
         this.detector = parser.getDetector();
@@ -88,19 +120,27 @@ public final class TextExtractor {
     }
 
     /**
-     * Detects the media type of a document from its bytes alone, including the specific type of OOXML and other
-     * container formats (which takes opening the container, so the whole stream may be read).
+     * Detects the media type of a document from its bytes alone, including the specific type of OOXML and
+     * OpenDocument files. Reads a bounded prefix: at most 16 MiB of a ZIP container, whose entries are inflated only
+     * as far as {@link ExtractionLimits#maxDetectionEntryBytes()}.
      *
      * @param content the document; read but not closed
      * @return the type without parameters, for example {@code application/pdf}, {@code text/plain} or
      *         {@code application/octet-stream} when nothing is recognised
-     * @throws IOException when reading the stream fails
+     * @throws ExtractionException {@link ExtractionException#DECOMPRESSION_BOMB} when a ZIP entry read for detection
+     *                             inflates beyond the limits
+     * @throws IOException         when reading the stream fails
      */
     public String detect(InputStream content) throws IOException {
         try (TemporaryResources temporary = new TemporaryResources();
              TikaInputStream stream = open(content, temporary, new Metadata())) {
             return detect(stream);
         }
+    }
+
+    /** @return the limits this extractor enforces */
+    public ExtractionLimits limits() {
+        return limits;
     }
 
     /**
@@ -141,9 +181,11 @@ public final class TextExtractor {
             if (isEmpty(stream)) {
                 throw new ExtractionException("The file is empty.", null);
             }
+            // On disk, so that containers can be checked entry by entry and detection can read from the start again.
+            File file = stream.getFile();
             String type = detect(stream);
             if (PROTECTED_OOXML.toString().equals(type)) {
-                throw encrypted(null);
+                throw ParseFailures.encrypted(null);
             }
             if (!supports(type)) {
                 throw new ExtractionException(type.equals(MediaType.OCTET_STREAM.toString())
@@ -156,25 +198,25 @@ public final class TextExtractor {
             // One character more than the cap: Tika's text parser appends a line break that is not in the file.
             int limit = (int) Math.min(maxCharacters, Integer.MAX_VALUE - 1) + 1;
             BodyContentHandler handler = new BodyContentHandler(limit);
+            InflationGuard guard = new InflationGuard(limits);
+            long held = inspect(file, type, guard);
+            int share = memory.acquire(2 * Math.max(Files.size(file.toPath()), held));
             try {
-                parser.parse(stream, handler, metadata, context());
+                parser.parse(stream, handler, metadata, context(guard));
             } catch (EncryptedDocumentException e) {
-                throw encrypted(e);
-            } catch (SAXException | TikaException e) {
-                if (WriteLimitReachedException.isWriteLimitReached(e)) {
-                    throw tooLong(e);
-                }
-                if (isEncrypted(e)) {
-                    throw encrypted(e);
-                }
-                throw new ExtractionException("The document could not be read; it may be damaged or incomplete.", e);
+                throw ParseFailures.encrypted(e);
+            } catch (SAXException | TikaException | IOException | RuntimeException e) {
+                throw failures.of(e, guard);
+            } finally {
+                memory.release(share);
             }
+            guard.check();
             String text = handler.toString();
             if (parsedAsPlainText(metadata) && text.endsWith("\n")) {
                 text = text.substring(0, text.length() - 1);
             }
             if (text.length() > maxCharacters) {
-                throw tooLong(null);
+                throw failures.tooLong(null);
             }
             text = normaliseLineBreaks(text);
             if (text.isBlank()) {
@@ -186,8 +228,41 @@ public final class TextExtractor {
     }
 
     private String detect(TikaInputStream stream) throws IOException {
+        byte[] prefix = new byte[4];
+        stream.mark(prefix.length);
+        int read;
+        try {
+            read = stream.readNBytes(prefix, 0, prefix.length);
+        } finally {
+            stream.reset();
+        }
+        if (ZipContainers.isZip(prefix, read)) {
+            // Tika's ZIP detection inflates whole entries; this one counts every byte.
+            if (stream.hasFile()) {
+                try (InputStream in = Files.newInputStream(stream.getPath())) {
+                    return ZipContainers.detect(in, limits).getBaseType().toString();
+                }
+            }
+            return ZipContainers.detect(stream, limits).getBaseType().toString();
+        }
         // No resource name in the metadata: the type comes from the bytes only.
         return detector.detect(stream, new Metadata()).getBaseType().toString();
+    }
+
+    /** Checks a container or PDF before it is parsed; returns the bytes its parser may hold at once, 0 if unknown. */
+    private long inspect(File file, String type, InflationGuard guard) throws IOException {
+        byte[] prefix = new byte[4];
+        int read;
+        try (InputStream in = Files.newInputStream(file.toPath())) {
+            read = in.readNBytes(prefix, 0, prefix.length);
+        }
+        if (ZipContainers.isZip(prefix, read)) {
+            return Math.max(0, ZipContainers.inspect(file, limits, guard));
+        }
+        if (type.equals("application/pdf")) {
+            return PdfInspector.inspect(file, limits, guard);
+        }
+        return 0;
     }
 
     private static boolean isEmpty(TikaInputStream stream) throws IOException {
@@ -209,43 +284,31 @@ public final class TextExtractor {
         return false;
     }
 
-    private ExtractionException tooLong(@Nullable Throwable cause) {
-        return new ExtractionException("The document has more than %,d characters of text, the most Atrium reads "
-                .formatted(maxCharacters) + "from one file. Split it into smaller files.", cause);
-    }
-
     private static TikaInputStream open(InputStream content, TemporaryResources temporary, Metadata metadata) {
         // Shielded, so that closing the TikaInputStream (which deletes its temporary files) leaves the caller's open.
         return TikaInputStream.get(CloseShieldInputStream.wrap(content), temporary, metadata);
     }
 
-    private ParseContext context() {
+    private ParseContext context(InflationGuard guard) {
         ParseContext context = new ParseContext();
         // Embedded documents are parsed with this parser; without it, Tika would build a new one for every document.
         context.set(Parser.class, parser);
+        context.set(EmbeddedDocumentExtractor.class, new LimitedEmbeddedExtractor(context, limits, guard));
+        // Streaming SAX readers: POI's DOM of a large Word or PowerPoint part takes many times its size in heap.
+        OfficeParserConfig office = new OfficeParserConfig();
+        office.setUseSAXDocxExtractor(true);
+        office.setUseSAXPptxExtractor(true);
+        context.set(OfficeParserConfig.class, office);
         // No OCR even where Tesseract happens to be installed: minutes per page, and results we do not promise.
         TesseractOCRConfig ocr = new TesseractOCRConfig();
         ocr.setSkipOcr(true);
         context.set(TesseractOCRConfig.class, ocr);
         PDFParserConfig pdf = new PDFParserConfig();
         pdf.setOcrStrategy(PDFParserConfig.OCR_STRATEGY.NO_OCR);
+        // Decoded streams beyond this go to a temporary file instead of the heap.
+        pdf.setMaxMainMemoryBytes(PDF_MAIN_MEMORY);
         context.set(PDFParserConfig.class, pdf);
         return context;
-    }
-
-    private static boolean isEncrypted(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof EncryptedDocumentException
-                    || cause instanceof org.apache.poi.EncryptedDocumentException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static ExtractionException encrypted(@Nullable Throwable cause) {
-        return new ExtractionException("The document is protected with a password. Remove the password and upload "
-                + "it again.", cause);
     }
 
     private static String normaliseLineBreaks(String text) {

@@ -79,6 +79,8 @@ class FileController {
             + " `atrium.knowledge.max-file-size`.")
     @ApiResponse(responseCode = "415", description = "`unsupported_file_type`: the content is not PDF, DOCX, PPTX,"
             + " XLSX, HTML, Markdown, text or CSV.")
+    @ApiResponse(responseCode = "422", description = "`decompression_bomb`: a part that type detection reads (such as"
+            + " `[Content_Types].xml`) inflates beyond the limits.")
     ResponseEntity<CollectionFile> upload(EffectiveState state,
                                           @Parameter(description = "The collection's id.") @PathVariable
                                           UUID collectionId,
