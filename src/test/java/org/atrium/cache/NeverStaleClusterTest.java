@@ -366,8 +366,13 @@ class NeverStaleClusterTest {
                 if (in) {
                     write(register, "out", 204, "DELETE member", () -> cluster.api(0).delete(path, adminToken));
                 } else {
-                    write(register, "in", 200, "PUT member",
+                    // The role writer may have just made the subject an instance admin, whom only an invitation
+                    // they accept brings into a group: that refusal (403 invitation_required) changes nothing.
+                    Api.Response added = write(register, "in", 200, 403, "PUT member",
                             () -> cluster.api(0).put(path, Map.of("role", "member"), adminToken));
+                    if (added != null && added.status() == 403) {
+                        continue;
+                    }
                 }
                 memberships.put(register, !in);
                 readState(subject.token(), false, subject, null, randomReaderSlot(), "after membership change");
