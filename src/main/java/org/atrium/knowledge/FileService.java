@@ -336,9 +336,12 @@ public class FileService {
     /** The client's name for display: no path, no control characters, not too long, never empty. */
     static String displayName(String clientName) {
         String name = clientName.replace('\\', '/');
-        name = name.substring(name.lastIndexOf('/') + 1).replaceAll("\\p{Cntrl}", "").strip();
+        // Bidirectional embeddings, overrides and isolates would let "invoice\u202Efdp.exe" display as a PDF.
+        name = name.substring(name.lastIndexOf('/') + 1).replaceAll("[\\p{Cntrl}\u202A-\u202E\u2066-\u2069]", "")
+                .strip();
         if (name.length() > MAX_NAME_LENGTH) {
-            name = name.substring(0, MAX_NAME_LENGTH);
+            boolean splitsAPair = Character.isHighSurrogate(name.charAt(MAX_NAME_LENGTH - 1));
+            name = name.substring(0, splitsAPair ? MAX_NAME_LENGTH - 1 : MAX_NAME_LENGTH);
         }
         return name.isEmpty() || name.equals(".") || name.equals("..") ? "file" : name;
     }

@@ -218,6 +218,21 @@ class IngestionTest extends IntegrationTest {
     }
 
     @Test
+    void fileNamesLoseBidirectionalControlsAndAreNeverCutInsideACharacter() {
+        UUID disguised = knowledge.upload(member, collection, "invoice\u202Efdp.exe\u2066.pdf",
+                Documents.pdf("Invoice for papaya."));
+        assertThat(knowledge.listed(member, collection, disguised).path("name").asString())
+                .isEqualTo("invoicefdp.exe.pdf");
+
+        String emoji = "\uD83D\uDCC4";
+        // 255 UTF-16 units end in the middle of the 127th emoji: the name keeps 126 whole ones.
+        UUID longName = knowledge.upload(member, collection, "ab" + emoji.repeat(200) + ".pdf",
+                Documents.pdf("Papaya ledger."));
+        assertThat(knowledge.listed(member, collection, longName).path("name").asString())
+                .isEqualTo("ab" + emoji.repeat(126));
+    }
+
+    @Test
     void storedNameNeverComesFromTheClientAndDownloadGivesTheBytesBack() {
         byte[] content = Documents.pdf("Travel notes about papaya markets.");
 
