@@ -1,6 +1,7 @@
 package org.atrium.cache;
 
 import org.atrium.testing.Api;
+import org.atrium.testing.EventStreamClient;
 import org.atrium.testing.TestUsers;
 import org.junit.jupiter.api.Test;
 

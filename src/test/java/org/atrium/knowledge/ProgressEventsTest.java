@@ -1,25 +1,17 @@
 package org.atrium.knowledge;
 
 import org.atrium.testing.Documents;
+import org.atrium.testing.EventStreamClient;
 import org.atrium.testing.IntegrationTest;
 import org.atrium.testing.Knowledge;
 import org.atrium.testing.TestUsers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -27,8 +19,7 @@ import static org.awaitility.Awaitility.await;
 /** Ingestion progress as live {@code file.status} server-sent events, only to those who may read the file. */
 class ProgressEventsTest extends IntegrationTest {
 
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final Duration WAIT = Duration.ofSeconds(10);
 
     @AfterEach
     void resetEmbeddings() {
@@ -49,19 +40,19 @@ class ProgressEventsTest extends IntegrationTest {
         // More chunks than one embedding request carries (64 by default), so progress moves in several steps.
         String text = "Tundra notes. " + "Granite quarries are loud and dusty in the summer. ".repeat(3000);
 
-        try (EventStream memberStream = EventStream.open(api.baseUrl(), member.token());
-             EventStream outsiderStream = EventStream.open(api.baseUrl(), outsider.token())) {
-            memberStream.awaitNamed("ready");
-            outsiderStream.awaitNamed("ready");
+        try (EventStreamClient memberStream = EventStreamClient.open(api.baseUrl(), member.token());
+             EventStreamClient outsiderStream = EventStreamClient.open(api.baseUrl(), outsider.token())) {
+            memberStream.awaitEvent("ready", 0, WAIT);
+            outsiderStream.awaitEvent("ready", 0, WAIT);
             // Slows every embedding request a little, so that each step is its own event; undone after the test.
             EMBEDDINGS.delayEachRequest(Duration.ofMillis(300));
 
             UUID fileId = knowledge.upload(admin, collection, "long.txt", Documents.text(text));
 
-            await().atMost(Duration.ofSeconds(60)).until(() -> memberStream.statuses(fileId).stream()
+            await().atMost(Duration.ofSeconds(60)).until(() -> statuses(memberStream, fileId).stream()
                     .anyMatch(event -> Knowledge.SETTLED.contains(event.path("status").asString())));
             EMBEDDINGS.delayEachRequest(Duration.ZERO);
-            List<JsonNode> events = memberStream.statuses(fileId);
+            List<JsonNode> events = statuses(memberStream, fileId);
             JsonNode last = events.getLast();
             assertThat(last.path("status").asString()).as(events.toString()).isEqualTo("ready");
             int total = last.path("chunksTotal").asInt();
@@ -79,8 +70,14 @@ class ProgressEventsTest extends IntegrationTest {
             // The outsider's stream is alive (it got its own "ready"), but carries nothing about this file.
             sleep(1000);
             assertThat(outsiderStream.hasEnded()).isFalse();
-            assertThat(outsiderStream.statuses(fileId)).isEmpty();
+            assertThat(statuses(outsiderStream, fileId)).isEmpty();
         }
+    }
+
+    /** @return the {@code file.status} events about the file, in arrival order */
+    private static List<JsonNode> statuses(EventStreamClient stream, UUID fileId) {
+        return stream.data("file.status").stream()
+                .filter(data -> data.path("fileId").asString().equals(fileId.toString())).toList();
     }
 
     private static void sleep(long millis) {
@@ -89,85 +86,6 @@ class ProgressEventsTest extends IntegrationTest {
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(interrupted);
-        }
-    }
-
-    /** A server-sent-events client that keeps every event's name and parsed data. */
-    private static final class EventStream implements AutoCloseable {
-
-        private record Event(String name, String data) {
-        }
-
-        private final Stream<String> lines;
-        private final List<Event> events = new CopyOnWriteArrayList<>();
-        private volatile boolean ended;
-
-        private EventStream(Stream<String> lines) {
-            this.lines = lines;
-            Thread.ofVirtual().name("sse-progress").start(this::read);
-        }
-
-        static EventStream open(String baseUrl, String token) {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/events"))
-                    .header("Authorization", "Bearer " + token).header("Accept", "text/event-stream").GET().build();
-            try {
-                HttpResponse<Stream<String>> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofLines());
-                assertThat(response.statusCode()).isEqualTo(200);
-                return new EventStream(response.body());
-            } catch (IOException failure) {
-                throw new UncheckedIOException(failure);
-            } catch (InterruptedException interrupted) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(interrupted);
-            }
-        }
-
-        private void read() {
-            String name = null;
-            StringBuilder data = new StringBuilder();
-            try {
-                for (String line : (Iterable<String>) lines::iterator) {
-                    if (line.isEmpty()) {
-                        if (name != null) {
-                            events.add(new Event(name, data.toString()));
-                        }
-                        name = null;
-                        data.setLength(0);
-                    } else if (line.startsWith("event:")) {
-                        name = line.substring("event:".length()).strip();
-                    } else if (line.startsWith("data:")) {
-                        if (!data.isEmpty()) {
-                            data.append('\n');
-                        }
-                        data.append(line.substring("data:".length()).strip());
-                    }
-                }
-            } catch (RuntimeException closed) {
-                // the test closed the stream
-            } finally {
-                ended = true;
-            }
-        }
-
-        void awaitNamed(String name) {
-            await().atMost(Duration.ofSeconds(10))
-                    .until(() -> events.stream().anyMatch(event -> event.name().equals(name)));
-        }
-
-        /** @return the {@code file.status} events about the file, in arrival order */
-        List<JsonNode> statuses(UUID fileId) {
-            return events.stream().filter(event -> event.name().equals("file.status"))
-                    .map(event -> JSON.readTree(event.data()))
-                    .filter(data -> data.path("fileId").asString().equals(fileId.toString())).toList();
-        }
-
-        boolean hasEnded() {
-            return ended;
-        }
-
-        @Override
-        public void close() {
-            lines.close();
         }
     }
 }

@@ -63,6 +63,14 @@ public final class Api {
         return exchange(builder.build(), method + " " + path);
     }
 
+    /** Sends raw bytes as they are (for malformed multipart and the like); the headers carry the content type. */
+    public Response sendBytes(String method, String path, byte[] body, Map<String, String> headers) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .timeout(Duration.ofSeconds(30)).method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach(builder::header);
+        return exchange(builder.build(), method + " " + path);
+    }
+
     /** GET with an optional bearer token. */
     public Response get(String path, String token) {
         return send("GET", path, null, auth(token));

@@ -1,4 +1,7 @@
-package org.atrium.cache;
+package org.atrium.testing;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,14 +17,18 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-/** A minimal server-sent-events client: records the names of the events received and when the stream ended. */
-final class EventStreamClient implements AutoCloseable {
+/**
+ * The tests' one server-sent-events client for {@code GET /api/v1/events}: records every event (name, data, arrival
+ * time) and when the server ended the stream.
+ */
+public final class EventStreamClient implements AutoCloseable {
 
-    /** An event received. */
-    record Event(String name, Instant at) {
+    /** An event received: its name, its data lines joined by newlines, and when it arrived. */
+    public record Event(String name, String data, Instant at) {
     }
 
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final Stream<String> lines;
     private final List<Event> events = new CopyOnWriteArrayList<>();
@@ -33,7 +40,7 @@ final class EventStreamClient implements AutoCloseable {
     }
 
     /** Opens {@code GET /api/v1/events} with a bearer secret; fails unless it answers 200. */
-    static EventStreamClient open(String baseUrl, String secret) {
+    public static EventStreamClient open(String baseUrl, String secret) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/events"))
                 .header("Authorization", "Bearer " + secret).header("Accept", "text/event-stream").GET().build();
         try {
@@ -52,12 +59,25 @@ final class EventStreamClient implements AutoCloseable {
     }
 
     private void read() {
+        String name = null;
+        StringBuilder data = new StringBuilder();
         try {
-            lines.forEach(line -> {
-                if (line.startsWith("event:")) {
-                    events.add(new Event(line.substring("event:".length()).strip(), Instant.now()));
+            for (String line : (Iterable<String>) lines::iterator) {
+                if (line.isEmpty()) {
+                    if (name != null) {
+                        events.add(new Event(name, data.toString(), Instant.now()));
+                    }
+                    name = null;
+                    data.setLength(0);
+                } else if (line.startsWith("event:")) {
+                    name = line.substring("event:".length()).strip();
+                } else if (line.startsWith("data:")) {
+                    if (!data.isEmpty()) {
+                        data.append('\n');
+                    }
+                    data.append(line.substring("data:".length()).strip());
                 }
-            });
+            }
         } catch (RuntimeException closed) {
             // the test closed the stream
         } finally {
@@ -65,13 +85,19 @@ final class EventStreamClient implements AutoCloseable {
         }
     }
 
-    /** @return the events received so far */
-    List<Event> events() {
+    /** @return the events received so far, in arrival order */
+    public List<Event> events() {
         return List.copyOf(events);
     }
 
+    /** @return the data of the events with this name received so far, parsed as JSON, in arrival order */
+    public List<JsonNode> data(String name) {
+        return events.stream().filter(event -> event.name().equals(name)).map(event -> JSON.readTree(event.data()))
+                .toList();
+    }
+
     /** Waits until an event with this name has been received, at or after position {@code from}. */
-    void awaitEvent(String name, int from, Duration timeout) {
+    public void awaitEvent(String name, int from, Duration timeout) {
         Instant deadline = Instant.now().plus(timeout);
         while (Instant.now().isBefore(deadline)) {
             List<Event> received = events();
@@ -87,7 +113,7 @@ final class EventStreamClient implements AutoCloseable {
     }
 
     /** @return whether the server ended the stream within the timeout */
-    boolean awaitEnd(Duration timeout) {
+    public boolean awaitEnd(Duration timeout) {
         try {
             return ended.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException interrupted) {
@@ -97,7 +123,7 @@ final class EventStreamClient implements AutoCloseable {
     }
 
     /** @return whether the stream has ended */
-    boolean hasEnded() {
+    public boolean hasEnded() {
         return ended.getCount() == 0;
     }
 
