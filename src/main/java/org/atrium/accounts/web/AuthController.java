@@ -16,17 +16,12 @@ import org.atrium.accounts.Caller;
 import org.atrium.accounts.SessionCookies;
 import org.atrium.accounts.SessionProperties;
 import org.atrium.accounts.SignedIn;
-import org.atrium.accounts.TooManyAttemptsException;
 import org.atrium.accounts.User;
 import org.atrium.platform.SafeDisplayName;
-import org.atrium.platform.Problems;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -93,14 +88,6 @@ class AuthController {
         // the address that proxy forwarded (see README, Operating).
         SignedIn signedIn = accounts.signIn(body.email(), body.password(), request.getRemoteAddr());
         return withCookie(ResponseEntity.ok(), signedIn, request);
-    }
-
-    @ExceptionHandler(TooManyAttemptsException.class)
-    ResponseEntity<ProblemDetail> tooManyAttempts(TooManyAttemptsException failure) {
-        return ResponseEntity.status(failure.status())
-                .header(HttpHeaders.RETRY_AFTER, Long.toString(failure.retryAfterSeconds()))
-                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
-                .body(Problems.of(failure.status(), failure.code(), failure.getMessage()));
     }
 
     @PostMapping("/signout")
