@@ -79,7 +79,8 @@ class AuthController {
     @ApiResponse(responseCode = "200", description = "Signed in.")
     @ApiResponse(responseCode = "400", description = "`validation_failed`: a field is missing.")
     @ApiResponse(responseCode = "401", description = "`invalid_credentials`: the e-mail or the password is wrong.")
-    @ApiResponse(responseCode = "429", description = "`too_many_attempts`: too many attempts on this e-mail address or"
+    @ApiResponse(responseCode = "429", description = "`too_many_attempts`: too many attempts on this e-mail address"
+            + " from this client address (or from everywhere, for a client address that never signed in to it), or"
             + " from this client address; `Retry-After` gives the seconds to wait. While it lasts even the right"
             + " password is refused.", headers = @Header(name = HttpHeaders.RETRY_AFTER,
             description = "seconds to wait", schema = @Schema(type = "integer")))
