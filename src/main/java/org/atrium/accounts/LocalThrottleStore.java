@@ -8,8 +8,9 @@ import java.time.Duration;
 
 /**
  * Attempt counts in this process: the single-node store, and the fallback of {@link RedisThrottleStore} while Redis
- * is unreachable. Bounded: a count is forgotten {@code resetAfter} after its last attempt, and at most
- * {@value #MAX_KEYS} keys are kept, so that attempts on random e-mail addresses cannot fill the heap.
+ * is unreachable. Bounded: a count is forgotten {@code resetAfter} after its last attempt, a known pair
+ * {@code knownAddressFor} after its last success, and at most {@value #MAX_KEYS} keys of each are kept, so that
+ * attempts on random e-mail addresses cannot fill the heap.
  */
 final class LocalThrottleStore implements ThrottleStore {
 
@@ -22,35 +23,49 @@ final class LocalThrottleStore implements ThrottleStore {
     private final SignInThrottleProperties properties;
     private final Ticker ticker;
     private final Cache<String, Count> counts;
+    private final Cache<String, Boolean> known;
 
     LocalThrottleStore(SignInThrottleProperties properties, Ticker ticker) {
         this.properties = properties;
         this.ticker = ticker;
         this.counts = Caffeine.newBuilder().ticker(ticker).expireAfterWrite(properties.resetAfter())
                 .maximumSize(MAX_KEYS).build();
+        this.known = Caffeine.newBuilder().ticker(ticker).expireAfterWrite(properties.knownAddressFor())
+                .maximumSize(MAX_KEYS).build();
     }
 
     @Override
     public synchronized Duration acquire(String account, String address) {
         long now = ticker.read();
-        long wait = Math.max(remaining(account, now), remaining(address, now));
+        String pair = ThrottleStore.pair(account, address);
+        long wait = Math.max(remaining(pair, now), remaining(address, now));
+        if (known.getIfPresent(pair) == null) {
+            wait = Math.max(wait, remaining(account, now));
+        }
         if (wait > 0) {
             return Duration.ofNanos(wait);
         }
-        count(account, properties.accountFreeAttempts(), now);
+        count(pair, properties.accountFreeAttempts(), now);
+        count(account, properties.accountWideFreeAttempts(), now);
         count(address, properties.addressFreeAttempts(), now);
         return Duration.ZERO;
     }
 
     @Override
     public synchronized void succeeded(String account, String address) {
-        counts.invalidate(account);
-        Count current = counts.getIfPresent(address);
+        String pair = ThrottleStore.pair(account, address);
+        counts.invalidate(pair);
+        giveBack(account, properties.accountWideFreeAttempts());
+        giveBack(address, properties.addressFreeAttempts());
+        known.put(pair, Boolean.TRUE);
+    }
+
+    private void giveBack(String key, int free) {
+        Count current = counts.getIfPresent(key);
         if (current != null && current.attempts() > 0) {
             int attempts = current.attempts() - 1;
             // Below the free attempts again: the lock was set by this very attempt, which succeeded.
-            counts.put(address, new Count(attempts,
-                    attempts < properties.addressFreeAttempts() ? 0 : current.lockedUntil()));
+            counts.put(key, new Count(attempts, attempts < free ? 0 : current.lockedUntil()));
         }
     }
 

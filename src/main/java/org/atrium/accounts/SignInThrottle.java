@@ -1,12 +1,8 @@
 package org.atrium.accounts;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import org.atrium.cache.CacheProperties;
-import org.atrium.platform.LogEvents;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.atrium.cache.RedisCircuitBreakers;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
@@ -17,17 +13,14 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.Locale;
 
 /**
- * Throttles sign-in per e-mail address and per client address (see {@link SignInThrottleProperties}), across every
- * replica in cluster mode. The e-mail address is counted whether or not an account has it, so that neither the
- * answers nor their timing tell an attacker which addresses exist.
+ * Throttles sign-in per e-mail address from one client address, per e-mail address from all, and per client address
+ * (see {@link SignInThrottleProperties}), across every replica in cluster mode. The e-mail address is counted whether
+ * or not an account has it, so that neither the answers nor their timing tell an attacker which addresses exist.
  */
 @Component
 class SignInThrottle {
-
-    private static final Logger log = LoggerFactory.getLogger(SignInThrottle.class);
 
     private final ThrottleStore store;
 
@@ -36,11 +29,13 @@ class SignInThrottle {
         LocalThrottleStore local = new LocalThrottleStore(properties, Ticker.systemTicker());
         StringRedisTemplate template = redis.getIfAvailable();
         this.store = template == null ? local
-                : new RedisThrottleStore(template, breaker(), cache.keyPrefix(), properties, local);
+                : new RedisThrottleStore(template, RedisCircuitBreakers.create("signin.throttle"), cache.keyPrefix(),
+                        properties, local);
     }
 
     /**
-     * Records a sign-in attempt, unless the e-mail or the client address is locked.
+     * Records a sign-in attempt, unless the e-mail address (from this client address, or from everywhere for a client
+     * address that is not known to the account) or the client address is locked.
      *
      * @param email         the e-mail address as sent
      * @param clientAddress the client's IP address
@@ -51,7 +46,8 @@ class SignInThrottle {
     }
 
     /**
-     * Clears the e-mail address's count after a successful sign-in.
+     * Clears the count of the e-mail address from this client address after a successful sign-in, and makes the client
+     * address known to the account.
      *
      * @param email         the e-mail address as sent
      * @param clientAddress the client's IP address
@@ -68,11 +64,14 @@ class SignInThrottle {
         return Duration.ofMillis(Math.max(1, (long) millis));
     }
 
-    /** A digest, so that no e-mail address is stored in Redis, and case or surrounding spaces do not escape it. */
+    /**
+     * A digest, so that no e-mail address is stored in Redis, of the address as accounts store it, so that no spelling
+     * that reaches the same account (case, spaces, full-width letters) gets a fresh count.
+     */
     static String accountKey(String email) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256")
-                    .digest(email.strip().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8));
+                    .digest(EmailAddresses.normalize(email).getBytes(StandardCharsets.UTF_8));
             return "account:" + HexFormat.of().formatHex(digest);
         } catch (NoSuchAlgorithmException impossible) {
             throw new IllegalStateException("SHA-256 is part of every JVM", impossible);
@@ -90,19 +89,5 @@ class SignInThrottle {
         } catch (IllegalArgumentException notAnAddress) {
             return "address:" + clientAddress;
         }
-    }
-
-    private static CircuitBreaker breaker() {
-        CircuitBreaker breaker = CircuitBreaker.of("redis-signin", CircuitBreakerConfig.custom()
-                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                .slidingWindowSize(10)
-                .minimumNumberOfCalls(3)
-                .failureRateThreshold(50)
-                .waitDurationInOpenState(Duration.ofSeconds(2))
-                .permittedNumberOfCallsInHalfOpenState(1)
-                .build());
-        breaker.getEventPublisher().onStateTransition(event -> LogEvents.warn(log, "signin.throttle.redis.circuit")
-                .addKeyValue("transition", event.getStateTransition().name()).log());
-        return breaker;
     }
 }

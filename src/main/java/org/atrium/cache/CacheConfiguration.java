@@ -1,7 +1,6 @@
 package org.atrium.cache;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.atrium.platform.LogEvents;
 import org.jspecify.annotations.Nullable;
@@ -21,7 +20,6 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.transaction.PlatformTransactionManager;
 import tools.jackson.databind.json.JsonMapper;
 
-import java.time.Duration;
 import java.util.concurrent.Executors;
 
 /**
@@ -40,16 +38,7 @@ class CacheConfiguration {
         if (template == null) {
             return new LocalSharedStore();
         }
-        CircuitBreaker breaker = CircuitBreaker.of("redis", CircuitBreakerConfig.custom()
-                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                .slidingWindowSize(10)
-                .minimumNumberOfCalls(3)
-                .failureRateThreshold(50)
-                .waitDurationInOpenState(Duration.ofSeconds(2))
-                .permittedNumberOfCallsInHalfOpenState(1)
-                .build());
-        breaker.getEventPublisher().onStateTransition(event -> LogEvents.warn(log, "cache.redis.circuit")
-                .addKeyValue("transition", event.getStateTransition().name()).log());
+        CircuitBreaker breaker = RedisCircuitBreakers.create("cache");
         RedisRequirements.check(template, properties.redisStartupTimeout());
         return new RedisSharedStore(template, breaker, properties.keyPrefix(), properties.entryTtl());
     }

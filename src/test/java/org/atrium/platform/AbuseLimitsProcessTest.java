@@ -30,8 +30,9 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Abuse limits of one real single-node process (in-process counts, no Redis) with small limits: sign-in per client
- * address, event streams per replica, and slow-drip connections cut by the server's read timeout as shipped.
+ * Abuse limits of one real single-node process (in-process counts, no Redis) with small limits, behind a trusted
+ * proxy's forwarded headers: sign-in per client address, event streams per replica, slow-drip connections cut by the
+ * server's read timeout as shipped, and the cross-site check when the proxy rewrites {@code Host}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AbuseLimitsProcessTest {
@@ -54,6 +55,8 @@ class AbuseLimitsProcessTest {
                 .env("ATRIUM_SIGNIN_THROTTLE_ADDRESS_FREE_ATTEMPTS", "3")
                 .env("ATRIUM_SIGNIN_THROTTLE_INITIAL_BACKOFF", "60s")
                 .env("ATRIUM_EVENTS_MAX_PER_REPLICA", "2")
+                // As behind a reverse proxy (README, Operating); loopback is among the trusted proxies by default.
+                .env("SERVER_FORWARD_HEADERS_STRATEGY", "native")
                 .start();
         process.awaitReady(Duration.ofSeconds(150));
         api = process.api();
@@ -85,6 +88,31 @@ class AbuseLimitsProcessTest {
         assertThat(locked.status()).as("another account, from the same address: %s", locked.text()).isEqualTo(429);
         assertThat(locked.json().path("code").asString(null)).isEqualTo("too_many_attempts");
         assertThat(Long.parseLong(locked.header("Retry-After"))).isBetween(1L, 60L);
+    }
+
+    @Test
+    void sameOriginCookieRequestsPassBehindAPlainHttpProxyThatRewritesHost() {
+        RawHttp proxy = new RawHttp(api.baseUrl());
+        byte[] body = "{\"name\":\"proxied\"}".getBytes(StandardCharsets.UTF_8);
+        Map<String, String> forwarded = Map.of("Cookie", "atrium_session=" + adminToken,
+                "X-Forwarded-Host", "atrium.example.org", "X-Forwarded-Proto", "http",
+                "Content-Type", "application/json", "Content-Length", Integer.toString(body.length));
+
+        Api.Response sameOrigin = proxy.send("POST /api/v1/api-keys HTTP/1.1",
+                with(forwarded, "Origin", "http://atrium.example.org"), body);
+        Api.Response crossSite = proxy.send("POST /api/v1/api-keys HTTP/1.1",
+                with(forwarded, "Origin", "http://evil.example.org"), body);
+
+        assertThat(sameOrigin.status()).as("Host names the backend, Origin the proxy: %s", sameOrigin.text())
+                .isEqualTo(201);
+        assertThat(crossSite.status()).as(crossSite.text()).isEqualTo(403);
+        assertThat(crossSite.json().path("code").asString(null)).isEqualTo("cross_site_request");
+    }
+
+    private static Map<String, String> with(Map<String, String> headers, String name, String value) {
+        Map<String, String> all = new java.util.LinkedHashMap<>(headers);
+        all.put(name, value);
+        return all;
     }
 
     @Test

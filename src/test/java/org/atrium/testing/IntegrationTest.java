@@ -35,7 +35,7 @@ public abstract class IntegrationTest {
         System.setProperty("atrium.secrets.keys.test", TestInfrastructure.SECRETS_KEY);
         System.setProperty("atrium.metrics.token", TestInfrastructure.METRICS_TOKEN);
         // Every in-process test signs in from 127.0.0.1 into one shared context: the per-address throttle would make
-        // tests depend on each other's failed sign-ins. It is tested in its own process (SignInThrottleTest).
+        // tests depend on each other's failed sign-ins. It is tested in its own process (AbuseLimitsProcessTest).
         System.setProperty("atrium.signin.throttle.address-free-attempts", "1000000");
         System.setProperty("atrium.providers.connections.fake.type", "openai");
         System.setProperty("atrium.providers.connections.fake.base-url", EMBEDDINGS.openAiBaseUrl());

@@ -16,17 +16,12 @@ import org.atrium.accounts.Caller;
 import org.atrium.accounts.SessionCookies;
 import org.atrium.accounts.SessionProperties;
 import org.atrium.accounts.SignedIn;
-import org.atrium.accounts.TooManyAttemptsException;
 import org.atrium.accounts.User;
 import org.atrium.platform.SafeDisplayName;
-import org.atrium.platform.Problems;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -84,7 +79,8 @@ class AuthController {
     @ApiResponse(responseCode = "200", description = "Signed in.")
     @ApiResponse(responseCode = "400", description = "`validation_failed`: a field is missing.")
     @ApiResponse(responseCode = "401", description = "`invalid_credentials`: the e-mail or the password is wrong.")
-    @ApiResponse(responseCode = "429", description = "`too_many_attempts`: too many attempts on this e-mail address or"
+    @ApiResponse(responseCode = "429", description = "`too_many_attempts`: too many attempts on this e-mail address"
+            + " from this client address (or from everywhere, for a client address that never signed in to it), or"
             + " from this client address; `Retry-After` gives the seconds to wait. While it lasts even the right"
             + " password is refused.", headers = @Header(name = HttpHeaders.RETRY_AFTER,
             description = "seconds to wait", schema = @Schema(type = "integer")))
@@ -93,14 +89,6 @@ class AuthController {
         // the address that proxy forwarded (see README, Operating).
         SignedIn signedIn = accounts.signIn(body.email(), body.password(), request.getRemoteAddr());
         return withCookie(ResponseEntity.ok(), signedIn, request);
-    }
-
-    @ExceptionHandler(TooManyAttemptsException.class)
-    ResponseEntity<ProblemDetail> tooManyAttempts(TooManyAttemptsException failure) {
-        return ResponseEntity.status(failure.status())
-                .header(HttpHeaders.RETRY_AFTER, Long.toString(failure.retryAfterSeconds()))
-                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
-                .body(Problems.of(failure.status(), failure.code(), failure.getMessage()));
     }
 
     @PostMapping("/signout")

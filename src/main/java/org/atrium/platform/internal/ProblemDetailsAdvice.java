@@ -53,7 +53,7 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         if (failure.field() != null) {
             return validationProblem(List.of(new FieldError(failure.field(), failure.getMessage())));
         }
-        return ResponseEntity.status(failure.status())
+        return ResponseEntity.status(failure.status()).headers(headers -> failure.headers().forEach(headers::set))
                 .body(Problems.of(failure.status(), failure.code(), failure.getMessage()));
     }
 

@@ -15,8 +15,11 @@ import java.util.Set;
  * <ol>
  *   <li>{@code Sec-Fetch-Site}: only {@code same-origin} and {@code none} (the user's own navigation) pass;</li>
  *   <li>else {@code Origin}: it must be Atrium's origin, which is {@code atrium.public-url} when configured, else
- *       the request's {@code Host} header (scheme aside, so that a TLS-terminating proxy that keeps the Host header
- *       needs no configuration);</li>
+ *       the host and port the request was addressed to ({@link HttpServletRequest#getServerName()} and
+ *       {@link HttpServletRequest#getServerPort()}: the {@code Host} header, or, behind a proxy trusted by
+ *       {@code server.forward-headers-strategy}, the host and port it forwarded, so that a proxy which rewrites
+ *       {@code Host} works on plain HTTP too; scheme aside, so that a TLS-terminating proxy that keeps the Host
+ *       header needs no configuration);</li>
  *   <li>else (no browser, or one too old to say) the request passes: only browsers carry a victim's cookie
  *       on someone else's behalf, and every current browser sends one of the two headers.</li>
  * </ol>
@@ -29,7 +32,7 @@ final class CrossSiteRequests {
 
     private final @Nullable URI publicUrl;
 
-    /** @param publicUrl Atrium's public origin ({@code atrium.public-url}), or {@code null} to use the Host header */
+    /** @param publicUrl Atrium's public origin ({@code atrium.public-url}), or {@code null} to use the request's */
     CrossSiteRequests(@Nullable URI publicUrl) {
         this.publicUrl = publicUrl;
     }
@@ -67,15 +70,21 @@ final class CrossSiteRequests {
             return sent.getScheme().equalsIgnoreCase(publicUrl.getScheme())
                     && sent.getRawAuthority().equalsIgnoreCase(authority(publicUrl));
         }
-        String host = request.getHeader(HttpHeaders.HOST);
-        return host != null && sent.getRawAuthority().equalsIgnoreCase(host.strip());
+        String host = request.getServerName();
+        if (host == null || host.isBlank()) {
+            return false;
+        }
+        return sent.getRawAuthority().equalsIgnoreCase(authority(request.getScheme(), host, request.getServerPort()));
     }
 
     /** The authority as a browser writes it in {@code Origin}: without the scheme's default port. */
     private static String authority(URI url) {
-        int port = url.getPort();
-        boolean defaultPort = port == -1 || ("https".equalsIgnoreCase(url.getScheme()) && port == 443)
-                || ("http".equalsIgnoreCase(url.getScheme()) && port == 80);
-        return defaultPort ? url.getHost() : url.getHost() + ":" + port;
+        return authority(url.getScheme(), url.getHost(), url.getPort());
+    }
+
+    private static String authority(String scheme, String host, int port) {
+        boolean defaultPort = port < 0 || ("https".equalsIgnoreCase(scheme) && port == 443)
+                || ("http".equalsIgnoreCase(scheme) && port == 80);
+        return defaultPort ? host : host + ":" + port;
     }
 }

@@ -8,23 +8,20 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
 import org.atrium.accounts.AccessProfile;
 import org.atrium.accounts.Caller;
 import org.atrium.accounts.Permission;
 import org.atrium.accounts.Role;
 import org.atrium.platform.LogEvents;
-import org.atrium.platform.Problems;
+import org.atrium.platform.AtriumException;
 import org.atrium.settings.EffectiveState;
 import org.atrium.settings.EffectiveStateResolver;
 import org.atrium.settings.LiveEventSource;
 import org.atrium.settings.EventStreamProperties;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -100,19 +97,16 @@ class EventStreamController implements SmartLifecycle {
             + " `atrium.events.max-per-replica`; close one, or retry after `Retry-After` seconds.",
             headers = @Header(name = HttpHeaders.RETRY_AFTER, description = "seconds to wait",
                     schema = @Schema(type = "integer")))
-    @Nullable SseEmitter events(EffectiveState state, HttpServletRequest request, HttpServletResponse response)
-            throws IOException {
+    SseEmitter events(EffectiveState state, HttpServletRequest request) {
         RequestCredential credential = RequestCredential.of(request).orElseThrow();
         Optional<StreamSlots.Slot> slot = slots.take(state.caller().userId());
         if (slot.isEmpty()) {
             LogEvents.info(log, "events.stream.refused").addKeyValue("stream_user_id", state.caller().userId())
                     .addKeyValue("open_streams", slots.open()).log();
             // A stream whose client went away ends at its next heartbeat at the latest, freeing its slot.
-            response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, heartbeat.toSeconds())));
-            Problems.write(response, HttpStatus.TOO_MANY_REQUESTS, "too_many_streams",
-                    "Too many event streams are open. Close one (each browser tab needs only one), then retry.");
-            // Null tells Spring MVC the response is complete.
-            return null;
+            throw AtriumException.tooManyRequests("too_many_streams",
+                    "Too many event streams are open. Close one (each browser tab needs only one), then retry.",
+                    Duration.ofSeconds(Math.max(1, heartbeat.toSeconds())));
         }
         SseEmitter emitter = new SseEmitter(0L);
         open.add(emitter);
