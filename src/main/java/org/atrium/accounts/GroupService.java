@@ -174,8 +174,11 @@ public class GroupService {
      *                         for a group admin making or changing a group admin, {@code invitation_required} (403)
      *                         for a group admin adding anyone, or an instance admin adding another instance admin
      */
-    @Transactional
     public GroupMember putMember(Caller caller, UUID groupId, UUID userId, GroupRole role) {
+        return retry.execute("group.member.put", () -> upsertMember(caller, groupId, userId, role));
+    }
+
+    private GroupMember upsertMember(Caller caller, UUID groupId, UUID userId, GroupRole role) {
         boolean groupAdmin = requireManager(caller, groupId);
         Optional<GroupMember> current = groups.member(groupId, userId);
         if (groupAdmin) {
@@ -210,8 +213,11 @@ public class GroupService {
      * @param userId  the user
      * @throws AtriumException {@code group_not_found} (404), {@code forbidden} (403)
      */
-    @Transactional
     public void removeMember(Caller caller, UUID groupId, UUID userId) {
+        retry.run("group.member.remove", () -> deleteMember(caller, groupId, userId));
+    }
+
+    private void deleteMember(Caller caller, UUID groupId, UUID userId) {
         if (!caller.isAdmin() && userId.equals(caller.userId())) {
             requireVisible(caller, groupId);
         } else {
