@@ -43,13 +43,13 @@ public class GroupInvitationService {
 
     GroupInvitationService(GroupService groupService, GroupStore groups, UserStore users, InvitationStore invitations,
                            InvitationEvents events, Invalidation invalidation, TransactionRetry retry) {
-        this.retry = retry;
         this.groupService = groupService;
         this.groups = groups;
         this.users = users;
         this.invitations = invitations;
         this.events = events;
         this.invalidation = invalidation;
+        this.retry = retry;
     }
 
     /**

@@ -90,7 +90,8 @@ class UploadSpool implements DisposableBean {
         long maxFile = configured.getMaxFileSize();
         long maxRequest = configured.getMaxRequestSize() < 0 && maxFile >= 0
                 ? maxFile + ENVELOPE.toBytes() : configured.getMaxRequestSize();
-        return new MultipartConfigElement(spool.directory().toString(), maxFile, maxRequest, configured.getFileSizeThreshold());
+        return new MultipartConfigElement(spool.directory().toString(), maxFile, maxRequest,
+                configured.getFileSizeThreshold());
     }
 
     @Override
@@ -119,7 +120,13 @@ class UploadSpool implements DisposableBean {
                 }
                 Path own = Files.createDirectories(root.resolve(host + "_" + pid + "_" + UUID.randomUUID()));
                 FileChannel lock = FileChannel.open(own.resolve(LOCK_FILE), CREATE, WRITE);
-                lock.lock();
+                try {
+                    lock.lock();
+                } catch (IOException cannotLock) {
+                    // Then nobody can try it either, and every directory with a lock file is kept.
+                    LogEvents.warn(log, "upload.spool.lock_failed").addKeyValue("directory", own.getFileName())
+                            .addKeyValue("reason", cannotLock.getClass().getSimpleName()).log();
+                }
                 HELD.add(own);
                 return new Spool(own, lock);
             }
@@ -162,6 +169,8 @@ class UploadSpool implements DisposableBean {
     private static boolean unchangedSince(Path directory, Instant instant) throws IOException {
         try (Stream<Path> paths = Files.walk(directory)) {
             return paths.allMatch(path -> modifiedBefore(path, instant));
+        } catch (UncheckedIOException changing) {
+            return false;
         }
     }
 

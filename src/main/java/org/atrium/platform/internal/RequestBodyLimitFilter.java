@@ -34,8 +34,9 @@ import java.util.regex.Pattern;
  * left to the multipart parser's own limits (knowledge's {@code UploadSpool}). Multipart and form
  * ({@code application/x-www-form-urlencoded}) bodies sent anywhere else are refused unread with
  * {@code 415 unsupported_media_type}: Tomcat parses them from the connector, past the counting stream, whenever
- * anything asks for a request parameter, and no other endpoint takes them. Runs right after {@link RequestLogFilter}, before
- * authentication, so that anonymous callers cannot make any later code hold a large body.
+ * anything asks for a request parameter, and no other endpoint takes them. Runs right after
+ * {@link RequestLogFilter}, before authentication, so that anonymous callers cannot make any later code hold a large
+ * body.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 1)
@@ -56,7 +57,8 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        String contentType = request.getContentType() == null ? "" : request.getContentType().toLowerCase(Locale.ROOT);
+        String contentType = request.getContentType() == null ? ""
+                : request.getContentType().toLowerCase(Locale.ROOT);
         if (contentType.startsWith(MediaType.MULTIPART_FORM_DATA_VALUE) && "POST".equals(request.getMethod())
                 && UPLOADS.matcher(request.getRequestURI()).matches()) {
             chain.doFilter(request, response);

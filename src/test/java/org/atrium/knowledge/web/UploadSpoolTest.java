@@ -83,7 +83,8 @@ class UploadSpoolTest {
         Process process = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
                 SpoolLockHolder.class.getName(), lockFile.toString())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8));
         assertThat(out.readLine()).as("the child JVM took the lock").isEqualTo("locked");
         return process;
     }
