@@ -62,7 +62,8 @@ public class GroupInvitationService {
      * @return the invitation
      * @throws AtriumException {@code group_not_found} (404), {@code forbidden} (403) for plain members and for a
      *                         group admin inviting as {@code admin}, {@code user_not_found} (404),
-     *                         {@code already_member} (409), {@code invitation_exists} (409)
+     *                         {@code already_member} (409), {@code invitation_exists} (409),
+     *                         {@code conflict} (409) when concurrent changes kept colliding with it
      */
     public GroupInvitation invite(Caller caller, UUID groupId, UUID userId, GroupRole role) {
         return retry.execute("group.invitation.create", () -> insert(caller, groupId, userId, role));
@@ -150,7 +151,8 @@ public class GroupInvitationService {
      * @param caller       the invited user
      * @param invitationId the invitation
      * @return the membership
-     * @throws AtriumException {@code invitation_not_found} (404) when it is not the caller's, or gone
+     * @throws AtriumException {@code invitation_not_found} (404) when it is not the caller's, or gone,
+     *                         {@code conflict} (409) when concurrent changes kept colliding with it
      */
     public GroupMember accept(Caller caller, UUID invitationId) {
         return retry.execute("group.invitation.accept", () -> join(caller, invitationId));
@@ -172,7 +174,8 @@ public class GroupInvitationService {
      *
      * @param caller       the invited user
      * @param invitationId the invitation
-     * @throws AtriumException {@code invitation_not_found} (404) when it is not the caller's, or gone
+     * @throws AtriumException {@code invitation_not_found} (404) when it is not the caller's, or gone,
+     *                         {@code conflict} (409) when concurrent changes kept colliding with it
      */
     public void decline(Caller caller, UUID invitationId) {
         retry.run("group.invitation.decline", () -> {

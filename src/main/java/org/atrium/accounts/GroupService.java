@@ -172,7 +172,8 @@ public class GroupService {
      * @return the membership
      * @throws AtriumException {@code group_not_found} (404), {@code user_not_found} (404), {@code forbidden} (403)
      *                         for a group admin making or changing a group admin, {@code invitation_required} (403)
-     *                         for a group admin adding anyone, or an instance admin adding another instance admin
+     *                         for a group admin adding anyone, or an instance admin adding another instance admin,
+     *                         {@code conflict} (409) when concurrent changes kept colliding with it
      */
     public GroupMember putMember(Caller caller, UUID groupId, UUID userId, GroupRole role) {
         return retry.execute("group.member.put", () -> upsertMember(caller, groupId, userId, role));
@@ -211,7 +212,8 @@ public class GroupService {
      *                member removing themselves
      * @param groupId the group
      * @param userId  the user
-     * @throws AtriumException {@code group_not_found} (404), {@code forbidden} (403)
+     * @throws AtriumException {@code group_not_found} (404), {@code forbidden} (403),
+     *                         {@code conflict} (409) when concurrent changes kept colliding with it
      */
     public void removeMember(Caller caller, UUID groupId, UUID userId) {
         retry.run("group.member.remove", () -> deleteMember(caller, groupId, userId));
