@@ -6,6 +6,7 @@ import org.atrium.cache.Scope;
 import org.atrium.platform.AtriumException;
 import org.atrium.platform.LogEvents;
 import org.atrium.platform.Page;
+import org.atrium.platform.TransactionRetry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -23,6 +24,9 @@ import java.util.function.Consumer;
  * <p>Rules: instance admins and the group's admins invite; group admins invite as {@code member} only (as they add no
  * group admins) and revoke only such invitations. Only the invited user answers an invitation; to anyone else it
  * does not exist (404), instance admins included, who add members directly instead.
+ *
+ * <p>Inviting, accepting and declining run through {@link TransactionRetry}: they lock invitation and membership
+ * rows that concurrent membership changes lock too.
  */
 @Service
 public class GroupInvitationService {
@@ -35,15 +39,17 @@ public class GroupInvitationService {
     private final InvitationStore invitations;
     private final InvitationEvents events;
     private final Invalidation invalidation;
+    private final TransactionRetry retry;
 
     GroupInvitationService(GroupService groupService, GroupStore groups, UserStore users, InvitationStore invitations,
-                           InvitationEvents events, Invalidation invalidation) {
+                           InvitationEvents events, Invalidation invalidation, TransactionRetry retry) {
         this.groupService = groupService;
         this.groups = groups;
         this.users = users;
         this.invitations = invitations;
         this.events = events;
         this.invalidation = invalidation;
+        this.retry = retry;
     }
 
     /**
@@ -56,10 +62,14 @@ public class GroupInvitationService {
      * @return the invitation
      * @throws AtriumException {@code group_not_found} (404), {@code forbidden} (403) for plain members and for a
      *                         group admin inviting as {@code admin}, {@code user_not_found} (404),
-     *                         {@code already_member} (409), {@code invitation_exists} (409)
+     *                         {@code already_member} (409), {@code invitation_exists} (409),
+     *                         {@code conflict} (409) when concurrent changes kept colliding with it
      */
-    @Transactional
     public GroupInvitation invite(Caller caller, UUID groupId, UUID userId, GroupRole role) {
+        return retry.execute("group.invitation.create", () -> insert(caller, groupId, userId, role));
+    }
+
+    private GroupInvitation insert(Caller caller, UUID groupId, UUID userId, GroupRole role) {
         boolean groupAdmin = groupService.requireManager(caller, groupId);
         if (groupAdmin && role == GroupRole.ADMIN) {
             throw AtriumException.forbidden("forbidden", "Only an instance admin can make someone a group admin.");
@@ -141,10 +151,14 @@ public class GroupInvitationService {
      * @param caller       the invited user
      * @param invitationId the invitation
      * @return the membership
-     * @throws AtriumException {@code invitation_not_found} (404) when it is not the caller's, or gone
+     * @throws AtriumException {@code invitation_not_found} (404) when it is not the caller's, or gone,
+     *                         {@code conflict} (409) when concurrent changes kept colliding with it
      */
-    @Transactional
     public GroupMember accept(Caller caller, UUID invitationId) {
+        return retry.execute("group.invitation.accept", () -> join(caller, invitationId));
+    }
+
+    private GroupMember join(Caller caller, UUID invitationId) {
         GroupInvitation invitation = invitations.take(invitationId, caller.userId()).orElseThrow(
                 GroupInvitationService::notFound);
         GroupMember member = groups.insertMember(invitation.groupId(), caller.userId(), invitation.role());
@@ -160,14 +174,16 @@ public class GroupInvitationService {
      *
      * @param caller       the invited user
      * @param invitationId the invitation
-     * @throws AtriumException {@code invitation_not_found} (404) when it is not the caller's, or gone
+     * @throws AtriumException {@code invitation_not_found} (404) when it is not the caller's, or gone,
+     *                         {@code conflict} (409) when concurrent changes kept colliding with it
      */
-    @Transactional
     public void decline(Caller caller, UUID invitationId) {
-        GroupInvitation invitation = invitations.take(invitationId, caller.userId()).orElseThrow(
-                GroupInvitationService::notFound);
-        LogEvents.info(log, "group.invitation.declined").addKeyValue("group_id", invitation.groupId())
-                .addKeyValue("invitation_id", invitationId).log();
+        retry.run("group.invitation.decline", () -> {
+            GroupInvitation invitation = invitations.take(invitationId, caller.userId()).orElseThrow(
+                    GroupInvitationService::notFound);
+            LogEvents.info(log, "group.invitation.declined").addKeyValue("group_id", invitation.groupId())
+                    .addKeyValue("invitation_id", invitationId).log();
+        });
     }
 
     /**

@@ -172,10 +172,14 @@ public class GroupService {
      * @return the membership
      * @throws AtriumException {@code group_not_found} (404), {@code user_not_found} (404), {@code forbidden} (403)
      *                         for a group admin making or changing a group admin, {@code invitation_required} (403)
-     *                         for a group admin adding anyone, or an instance admin adding another instance admin
+     *                         for a group admin adding anyone, or an instance admin adding another instance admin,
+     *                         {@code conflict} (409) when concurrent changes kept colliding with it
      */
-    @Transactional
     public GroupMember putMember(Caller caller, UUID groupId, UUID userId, GroupRole role) {
+        return retry.execute("group.member.put", () -> upsertMember(caller, groupId, userId, role));
+    }
+
+    private GroupMember upsertMember(Caller caller, UUID groupId, UUID userId, GroupRole role) {
         boolean groupAdmin = requireManager(caller, groupId);
         Optional<GroupMember> current = groups.member(groupId, userId);
         if (groupAdmin) {
@@ -208,10 +212,14 @@ public class GroupService {
      *                member removing themselves
      * @param groupId the group
      * @param userId  the user
-     * @throws AtriumException {@code group_not_found} (404), {@code forbidden} (403)
+     * @throws AtriumException {@code group_not_found} (404), {@code forbidden} (403),
+     *                         {@code conflict} (409) when concurrent changes kept colliding with it
      */
-    @Transactional
     public void removeMember(Caller caller, UUID groupId, UUID userId) {
+        retry.run("group.member.remove", () -> deleteMember(caller, groupId, userId));
+    }
+
+    private void deleteMember(Caller caller, UUID groupId, UUID userId) {
         if (!caller.isAdmin() && userId.equals(caller.userId())) {
             requireVisible(caller, groupId);
         } else {

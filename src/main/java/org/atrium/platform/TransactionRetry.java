@@ -33,6 +33,8 @@ public final class TransactionRetry {
 
     /** How many times one unit of work is tried at most. */
     public static final int MAX_ATTEMPTS = 3;
+    /** The problem code of a transient conflict, retried or not. */
+    public static final String CONFLICT_CODE = "conflict";
 
     private static final Logger log = LoggerFactory.getLogger(TransactionRetry.class);
     private static final Set<String> TRANSIENT_STATES = Set.of("40P01", "40001", "55P03");
@@ -73,7 +75,7 @@ public final class TransactionRetry {
             }
             LogEvents.warn(log, "db.transaction.conflict").addKeyValue("work", name)
                     .addKeyValue("sql_state", sqlState(failure)).log();
-            throw new AtriumException(HttpStatus.CONFLICT, "conflict", "The request collided with concurrent "
+            throw new AtriumException(HttpStatus.CONFLICT, CONFLICT_CODE, "The request collided with concurrent "
                     + "changes to the same data " + MAX_ATTEMPTS + " times and changed nothing; send it again.");
         }
     }
@@ -92,8 +94,14 @@ public final class TransactionRetry {
         });
     }
 
-    /** @return whether the failure is a conflict that the same work may not meet a moment later */
-    static boolean isTransient(@Nullable Throwable failure) {
+    /**
+     * The one definition of a transient conflict, also used to answer one met outside any retry with
+     * {@code 409 conflict}.
+     *
+     * @param failure what a unit of work threw
+     * @return whether it is (or was caused by) a conflict that the same work may not meet a moment later
+     */
+    public static boolean isTransient(@Nullable Throwable failure) {
         return sqlState(failure) != null;
     }
 

@@ -4,7 +4,13 @@ import org.atrium.testing.AtriumProcess;
 import org.atrium.testing.TestInfrastructure;
 import org.junit.jupiter.api.Test;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.atrium.platform.ProcessTestSupport.TIMEOUT;
 
 /**
@@ -12,6 +18,9 @@ import static org.atrium.platform.ProcessTestSupport.TIMEOUT;
  * and cluster replicas never serve one database together. Switching modes is stopping one and starting the other.
  */
 class DeploymentModeTest {
+
+    /** The deployment-mode lock's key ({@code DeploymentModeGuard}). */
+    private static final long MODE_LOCK_KEY = 0x4174726DL;
 
     @Test
     void clusterModeWithoutAnExternalPostgresRefusesToStartNamingTheVariable() {
@@ -49,6 +58,27 @@ class DeploymentModeTest {
                         + " is serving this database").doesNotContain("Tomcat started");
             }
             assertThat(single.api().get("/actuator/health/readiness", null).status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aReplicaWhoseLockASingleNodeTookWhileItsSessionWasDownReportsLivenessDown() throws Exception {
+        TestInfrastructure.Database database = TestInfrastructure.createDatabase("modelost");
+        try (AtriumProcess replica = cluster(database).start()) {
+            replica.awaitReady(TIMEOUT);
+            try (Connection other = DriverManager.getConnection(database.jdbcUrl(), database.user(),
+                    database.password()); Statement statement = other.createStatement()) {
+                // What a single node starting while the replica's session is gone does: take the lock exclusively.
+                statement.execute("select pg_terminate_backend(pid) from pg_stat_activity"
+                        + " where application_name = 'atrium-deployment-mode-guard' and datname = current_database()");
+                statement.execute("set lock_timeout = '5s'");
+                statement.execute("select pg_advisory_lock(" + MODE_LOCK_KEY + ")");
+
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                        assertThat(replica.api().get("/actuator/health/liveness", null).status()).isEqualTo(503));
+                assertThat(replica.output()).contains("deployment_mode.lock.lost");
+                assertThat(replica.api().get("/actuator/health/readiness", null).status()).isEqualTo(503);
+            }
         }
     }
 

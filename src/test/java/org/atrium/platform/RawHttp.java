@@ -37,6 +37,23 @@ final class RawHttp {
      * @return the answer
      */
     Api.Response send(String requestLine, Map<String, String> headers, byte[] body) {
+        return exchange(requestLine, headers, body, true);
+    }
+
+    /**
+     * Sends the start of a body and reads the answer without ever finishing the body: an answer proves the server
+     * did not wait for (read) the rest.
+     *
+     * @param requestLine for example {@code POST /api/v1/groups HTTP/1.1}
+     * @param headers     header lines without {@code Host} and {@code Connection}
+     * @param start       the first bytes of the body
+     * @return the answer
+     */
+    Api.Response sendUnfinished(String requestLine, Map<String, String> headers, byte[] start) {
+        return exchange(requestLine, headers, start, false);
+    }
+
+    private Api.Response exchange(String requestLine, Map<String, String> headers, byte[] body, boolean finish) {
         StringBuilder head = new StringBuilder(requestLine).append("\r\nHost: ").append(host).append(':')
                 .append(port).append("\r\nConnection: close\r\n");
         headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
@@ -48,7 +65,9 @@ final class RawHttp {
                 out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
                 out.write(body);
                 out.flush();
-                socket.shutdownOutput();
+                if (finish) {
+                    socket.shutdownOutput();
+                }
             } catch (SocketException closedEarly) {
                 // The server may answer and close before reading everything; its answer is still to be read.
             }

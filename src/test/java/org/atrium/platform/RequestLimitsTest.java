@@ -81,15 +81,29 @@ class RequestLimitsTest extends IntegrationTest {
     }
 
     @Test
-    void multipartBodyToAnEndpointThatIsNotAnUploadGetsThatEndpointsLimit() {
-        String body = "--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\n"
-                + "x".repeat(64 * 1024) + "\r\n--B--\r\n";
+    void chunkedMultipartBodyToAJsonEndpointIsRefusedUnreadAs415() {
+        String part = "--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\n"
+                + "x".repeat(4096);
+        byte[] chunk = (Integer.toHexString(part.length()) + "\r\n" + part + "\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
 
-        Api.Response response = raw.send("POST /api/v1/auth/signin HTTP/1.1",
-                Map.of("Content-Type", "multipart/form-data; boundary=B",
-                        "Content-Length", String.valueOf(body.length())), body.getBytes(StandardCharsets.UTF_8));
+        // The body never ends: an answer at all shows the server did not wait to read (or spool) it.
+        Api.Response response = raw.sendUnfinished("POST /api/v1/auth/signin HTTP/1.1",
+                Map.of("Content-Type", "multipart/form-data; boundary=B", "Transfer-Encoding", "chunked"), chunk);
 
-        assertProblem("64 KB multipart sign-in", response, 413, "payload_too_large");
+        assertProblem("chunked multipart sign-in", response, 415, "unsupported_media_type");
+    }
+
+    @Test
+    void formBodyToAJsonEndpointIsRefusedAs415() {
+        TestUsers.Account admin = users.admin();
+        String body = "name=g&description=d";
+
+        Api.Response response = raw.send("POST /api/v1/groups HTTP/1.1", Map.of("Authorization",
+                "Bearer " + admin.token(), "Content-Type", "application/x-www-form-urlencoded",
+                "Content-Length", String.valueOf(body.length())), body.getBytes(StandardCharsets.US_ASCII));
+
+        assertProblem("form group", response, 415, "unsupported_media_type");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.atrium.platform;
 
+import org.atrium.testing.Api;
 import org.atrium.testing.IntegrationTest;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -11,6 +12,7 @@ import java.sql.Statement;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -89,6 +91,22 @@ class TransactionRetryTest extends IntegrationTest {
         })).isInstanceOfSatisfying(AtriumException.class, failure ->
                 assertThat(failure.code()).isEqualTo("thing_not_found"));
         assertThat(attempts.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aConflictMetOutsideAnyRetryAnswers409ConflictRatherThan500() throws Exception {
+        long key = ThreadLocalRandom.current().nextLong();
+        String token = users.user().token();
+        try (Connection holder = dataSource.getConnection()) {
+            holder.setAutoCommit(false);
+            try (Statement statement = holder.createStatement()) {
+                statement.execute("select pg_advisory_xact_lock(" + key + ")");
+            }
+            Api.Response response = api.get("/api/v1/test-only/fail/advisory-lock?key=" + key, token);
+
+            ProblemAssertions.assertProblem("lock timeout without retry", response, 409, "conflict");
+            holder.rollback();
+        }
     }
 
     private UUID group(String hint) {

@@ -2,6 +2,7 @@ package org.atrium.knowledge.web;
 
 import jakarta.servlet.MultipartConfigElement;
 import org.atrium.platform.LogEvents;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -15,23 +16,36 @@ import org.springframework.util.unit.DataSize;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
+
+import static java.nio.file.StandardOpenOption.CREATE;
+import static java.nio.file.StandardOpenOption.WRITE;
 
 /**
  * Where multipart uploads are spooled while they arrive: a directory of this process under
- * {@code spring.servlet.multipart.location} ({@code <data dir>/spool/uploads}), named
- * {@code <host>_<pid>_<process start in ms>}. A replica killed mid-upload leaves its spool files behind; the next one
- * to start on the same host removes the directories whose process is gone. Directories of other hosts (replicas
- * sharing a volume) are never removed, since a process elsewhere cannot be seen; only their files older than
- * {@link #FOREIGN_STALE_AFTER} are, which no upload still arriving can be.
+ * {@code spring.servlet.multipart.location} ({@code <data dir>/spool/uploads}), named {@code <host>_<pid>_<random>}
+ * for people only. A replica killed mid-upload leaves its spool files behind; the next process to start under the
+ * same root removes them. Whether a directory is still in use is decided by a lock, not by its name (containers
+ * sharing a volume may share a host name and all run as pid 1): each process holds an exclusive
+ * {@link FileChannel#lock() lock} on {@code <own directory>/.lock} for its whole life, and startup removes a sibling
+ * directory only when it can take that lock itself. Startups take {@code <root>/.cleanup.lock} while they clean up and
+ * create their own directory, so no process can see another's directory before its lock is held.
+ *
+ * <p>The lock is a POSIX ({@code fcntl}) lock: it holds across processes and containers on one machine and across
+ * hosts on NFSv4 (or NFSv3 with a lock manager). On a share mounted without working locks ({@code nolock}) every
+ * lock would seem free: the spool need not be shared at all, so give each replica its own location there. A
+ * directory whose lock cannot even be tried (the file system refuses locks) is kept. A directory without a lock
+ * file (left by a version before the lock) is removed once nothing in it changed for {@link #UNLOCKED_STALE_AFTER}.
  *
  * <p>It also bounds the whole multipart body: unless {@code spring.servlet.multipart.max-request-size} is set, by the
  * file limit ({@code spring.servlet.multipart.max-file-size}, from {@code atrium.knowledge.max-file-size}) plus
@@ -42,16 +56,28 @@ import java.util.stream.Stream;
 @ConditionalOnWebApplication
 class UploadSpool implements DisposableBean {
 
-    /** Spool files of another host this old belong to no upload still arriving. */
-    static final Duration FOREIGN_STALE_AFTER = Duration.ofHours(24);
+    /** A spool directory without a lock file this long unchanged belongs to no upload still arriving. */
+    static final Duration UNLOCKED_STALE_AFTER = Duration.ofHours(24);
 
     /** Room for the parts' headers and boundaries around the file. */
     static final DataSize ENVELOPE = DataSize.ofMegabytes(1);
 
-    private static final Logger log = LoggerFactory.getLogger(UploadSpool.class);
-    private static final Pattern OWNER = Pattern.compile("(.+)_(\\d+)_(\\d+)");
+    /** The file each process locks in its own directory. */
+    static final String LOCK_FILE = ".lock";
 
-    private volatile Path own;
+    private static final Logger log = LoggerFactory.getLogger(UploadSpool.class);
+    private static final String CLEANUP_LOCK_FILE = ".cleanup.lock";
+    /**
+     * Directories this JVM locked (several application contexts may run in one, as in tests). Their lock files are
+     * never opened again here: closing any channel on a file drops every POSIX lock the process holds on it.
+     */
+    private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
+
+    private volatile @Nullable Spool own;
+
+    /** A process's spool directory and the channel whose lock says it is in use. */
+    record Spool(Path directory, FileChannel lock) {
+    }
 
     /** Tomcat's multipart settings from {@code spring.servlet.multipart.*}, with this process's own directory. */
     @Bean
@@ -59,65 +85,93 @@ class UploadSpool implements DisposableBean {
         MultipartConfigElement configured = multipart.createMultipartConfig();
         Path root = Path.of(multipart.getLocation() == null || multipart.getLocation().isBlank()
                 ? System.getProperty("java.io.tmpdir") + "/atrium-uploads" : multipart.getLocation());
-        own = prepare(root, host(), ProcessHandle.current());
+        Spool spool = prepare(root, host(), ProcessHandle.current().pid());
+        own = spool;
         long maxFile = configured.getMaxFileSize();
         long maxRequest = configured.getMaxRequestSize() < 0 && maxFile >= 0
                 ? maxFile + ENVELOPE.toBytes() : configured.getMaxRequestSize();
-        return new MultipartConfigElement(own.toString(), maxFile, maxRequest, configured.getFileSizeThreshold());
+        return new MultipartConfigElement(spool.directory().toString(), maxFile, maxRequest,
+                configured.getFileSizeThreshold());
     }
 
     @Override
     public void destroy() {
-        if (own != null) {
-            deleteQuietly(own);
+        Spool spool = own;
+        if (spool != null) {
+            closeQuietly(spool.lock());
+            HELD.remove(spool.directory());
+            deleteQuietly(spool.directory());
         }
     }
 
     /**
-     * Removes what dead processes left under the root and creates this process's directory.
+     * Removes what processes that are gone left under the root, and creates and locks this process's directory.
      *
-     * @return this process's directory
+     * @return this process's directory, locked until its channel is closed
      */
-    static Path prepare(Path root, String host, ProcessHandle self) {
+    static synchronized Spool prepare(Path root, String host, long pid) {
         try {
             Files.createDirectories(root);
-            try (Stream<Path> siblings = Files.list(root)) {
-                for (Path sibling : siblings.toList()) {
-                    clean(sibling, host);
+            try (FileChannel cleanup = FileChannel.open(root.resolve(CLEANUP_LOCK_FILE), CREATE, WRITE);
+                 FileLock ignored = cleanup.lock();
+                 Stream<Path> siblings = Files.list(root)) {
+                for (Path sibling : siblings.filter(Files::isDirectory).filter(d -> !HELD.contains(d)).toList()) {
+                    clean(sibling);
                 }
+                Path own = Files.createDirectories(root.resolve(host + "_" + pid + "_" + UUID.randomUUID()));
+                FileChannel lock = FileChannel.open(own.resolve(LOCK_FILE), CREATE, WRITE);
+                try {
+                    lock.lock();
+                } catch (IOException cannotLock) {
+                    // Then nobody can try it either, and every directory with a lock file is kept.
+                    LogEvents.warn(log, "upload.spool.lock_failed").addKeyValue("directory", own.getFileName())
+                            .addKeyValue("reason", cannotLock.getClass().getSimpleName()).log();
+                }
+                HELD.add(own);
+                return new Spool(own, lock);
             }
-            Path own = root.resolve(name(host, self.pid(), startOf(self).orElse(0L)));
-            Files.createDirectories(own);
-            return own;
         } catch (IOException failure) {
             throw new UncheckedIOException("Cannot prepare the upload spool directory under " + root
                     + "; set spring.servlet.multipart.location (SPRING_SERVLET_MULTIPART_LOCATION) to a writable"
-                    + " directory", failure);
+                    + " directory on a file system with working file locks", failure);
         }
     }
 
-    static String name(String host, long pid, long startMillis) {
-        return host + "_" + pid + "_" + startMillis;
-    }
-
-    private static void clean(Path sibling, String host) throws IOException {
-        Matcher owner = OWNER.matcher(sibling.getFileName().toString());
-        if (owner.matches() && owner.group(1).equals(host) && Files.isDirectory(sibling)) {
-            long pid = Long.parseLong(owner.group(2));
-            long start = Long.parseLong(owner.group(3));
-            boolean alive = ProcessHandle.of(pid).flatMap(UploadSpool::startOf).filter(s -> s == start).isPresent();
-            if (!alive) {
-                deleteQuietly(sibling);
-                LogEvents.info(log, "upload.spool.removed").addKeyValue("directory", sibling.getFileName()).log();
+    private static void clean(Path sibling) throws IOException {
+        Path lockFile = sibling.resolve(LOCK_FILE);
+        if (!Files.exists(lockFile)) {
+            if (unchangedSince(sibling, Instant.now().minus(UNLOCKED_STALE_AFTER))) {
+                remove(sibling);
             }
             return;
         }
-        Instant staleBefore = Instant.now().minus(FOREIGN_STALE_AFTER);
-        List<Path> stale;
-        try (Stream<Path> files = Files.walk(sibling)) {
-            stale = files.filter(Files::isRegularFile).filter(file -> modifiedBefore(file, staleBefore)).toList();
+        try (FileChannel channel = FileChannel.open(lockFile, WRITE)) {
+            FileLock lock = channel.tryLock();
+            if (lock == null) {
+                return; // a live process holds it
+            }
+            lock.release();
+        } catch (OverlappingFileLockException heldHere) {
+            return; // this JVM holds it
+        } catch (IOException cannotLock) {
+            LogEvents.warn(log, "upload.spool.lock_failed").addKeyValue("directory", sibling.getFileName())
+                    .addKeyValue("reason", cannotLock.getClass().getSimpleName()).log();
+            return;
         }
-        stale.forEach(UploadSpool::deleteQuietly);
+        remove(sibling);
+    }
+
+    private static void remove(Path sibling) {
+        deleteQuietly(sibling);
+        LogEvents.info(log, "upload.spool.removed").addKeyValue("directory", sibling.getFileName()).log();
+    }
+
+    private static boolean unchangedSince(Path directory, Instant instant) throws IOException {
+        try (Stream<Path> paths = Files.walk(directory)) {
+            return paths.allMatch(path -> modifiedBefore(path, instant));
+        } catch (UncheckedIOException changing) {
+            return false;
+        }
     }
 
     private static boolean modifiedBefore(Path file, Instant instant) {
@@ -126,10 +180,6 @@ class UploadSpool implements DisposableBean {
         } catch (IOException gone) {
             return false;
         }
-    }
-
-    private static Optional<Long> startOf(ProcessHandle process) {
-        return process.info().startInstant().map(Instant::toEpochMilli);
     }
 
     private static String host() {
@@ -142,6 +192,14 @@ class UploadSpool implements DisposableBean {
             }
         }
         return name.replaceAll("[^A-Za-z0-9.-]", "-");
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // the lock goes with the process anyway
+        }
     }
 
     private static void deleteQuietly(Path path) {

@@ -11,6 +11,10 @@ import tools.jackson.core.JsonParser;
 import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.DeserializationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.KeyDeserializer;
+import tools.jackson.databind.deser.jackson.BaseNodeDeserializer;
+import tools.jackson.databind.deser.jackson.JsonNodeDeserializer;
 import tools.jackson.databind.deser.jdk.StringDeserializer;
 import tools.jackson.databind.deser.std.StdScalarDeserializer;
 import tools.jackson.databind.exc.MismatchedInputException;
@@ -18,12 +22,16 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.module.SimpleModule;
 import tools.jackson.databind.type.LogicalType;
 
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * The JSON mapper Spring MVC reads request bodies with, built with limits on what one document may contain (nesting,
  * number and string lengths; the body size itself is bounded earlier by {@link RequestBodyLimitFilter}) and with a
- * check on every string, typed or untyped, that refuses NUL and unpaired surrogates ({@link UntrustedText}).
+ * check that refuses NUL and unpaired surrogates ({@link UntrustedText}) in every string a body can carry: values
+ * read as {@code String} (typed fields, and the values of untyped {@code Object} trees), keys of
+ * {@code Map<String, ...>}, and every value and property name of a {@code JsonNode} tree. Not checked: the keys of
+ * an untyped {@code Map<Object, Object>} (Jackson reads those without a key deserializer); no request type has one.
  */
 @Configuration(proxyBeanMethods = false)
 class JsonInputConfiguration {
@@ -60,7 +68,65 @@ class JsonInputConfiguration {
     @Bean
     JsonMapperBuilderCustomizer checkedStrings() {
         return builder -> builder.addModule(new SimpleModule("atrium-checked-strings")
-                .addDeserializer(String.class, new CheckedStringDeserializer()));
+                .addDeserializer(String.class, new CheckedStringDeserializer())
+                .addKeyDeserializer(String.class, new CheckedKeyDeserializer())
+                .addDeserializer(JsonNode.class, new CheckedNodeDeserializer()));
+    }
+
+    private static String checked(String value, JsonParser parser) {
+        Optional<String> problem = UntrustedText.problem(value);
+        if (problem.isPresent()) {
+            throw new UnsafeTextException(parser, problem.get());
+        }
+        return value;
+    }
+
+    /** Map keys read as strings, checked like string values. */
+    static final class CheckedKeyDeserializer extends KeyDeserializer {
+
+        @Override
+        public Object deserializeKey(String key, DeserializationContext context) throws JacksonException {
+            return checked(key, context.getParser());
+        }
+    }
+
+    /** Reads a tree like Jackson does, then checks each of its strings and property names. */
+    static final class CheckedNodeDeserializer extends JsonNodeDeserializer {
+
+        CheckedNodeDeserializer() {
+        }
+
+        private CheckedNodeDeserializer(CheckedNodeDeserializer base, boolean mergeArrays, boolean mergeObjects) {
+            super(base, mergeArrays, mergeObjects);
+        }
+
+        @Override
+        protected BaseNodeDeserializer<?> _createWithMerge(boolean mergeArrays, boolean mergeObjects) {
+            return new CheckedNodeDeserializer(this, mergeArrays, mergeObjects);
+        }
+
+        @Override
+        public JsonNode deserialize(JsonParser parser, DeserializationContext context) throws JacksonException {
+            JsonNode tree = super.deserialize(parser, context);
+            check(tree, parser);
+            return tree;
+        }
+
+        /** Recursion is bounded by {@link #MAX_NESTING_DEPTH}, which the parser enforced while reading the tree. */
+        private static void check(JsonNode node, JsonParser parser) {
+            if (node.isString()) {
+                checked(node.asString(), parser);
+            } else if (node.isObject()) {
+                for (Map.Entry<String, JsonNode> property : node.properties()) {
+                    checked(property.getKey(), parser);
+                    check(property.getValue(), parser);
+                }
+            } else if (node.isArray()) {
+                for (JsonNode item : node.values()) {
+                    check(item, parser);
+                }
+            }
+        }
     }
 
     /** Reads strings like Jackson does, then refuses those {@link UntrustedText} finds unstorable. */
@@ -83,13 +149,7 @@ class JsonInputConfiguration {
         @Override
         public String deserialize(JsonParser parser, DeserializationContext context) throws JacksonException {
             String value = StringDeserializer.instance.deserialize(parser, context);
-            if (value != null) {
-                Optional<String> problem = UntrustedText.problem(value);
-                if (problem.isPresent()) {
-                    throw new UnsafeTextException(parser, problem.get());
-                }
-            }
-            return value;
+            return value == null ? null : checked(value, parser);
         }
     }
 

@@ -4,6 +4,7 @@ import jakarta.validation.ConstraintViolationException;
 import org.atrium.platform.AtriumException;
 import org.atrium.platform.LogEvents;
 import org.atrium.platform.Problems;
+import org.atrium.platform.TransactionRetry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -83,10 +84,25 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         if (clientInput.isPresent()) {
             return clientInput.get();
         }
+        if (TransactionRetry.isTransient(failure)) {
+            return transientConflict(failure);
+        }
         LogEvents.error(log, "http.request.failed").setCause(failure).log();
         return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR).body(Problems.of(
                 HttpStatus.INTERNAL_SERVER_ERROR, "internal_error",
                 "Something went wrong on our side. Quote the request id when you report it."));
+    }
+
+    /**
+     * A deadlock, serialization failure or lock timeout met where no {@link TransactionRetry} ran the work (or inside
+     * a transaction it joined): the same answer as when the retry gives up, since nothing was changed.
+     */
+    private static ResponseEntity<ProblemDetail> transientConflict(Exception failure) {
+        LogEvents.warn(log, "db.transaction.conflict").addKeyValue("work", "unretried")
+                .addKeyValue("reason", failure.getClass().getSimpleName()).log();
+        return ResponseEntity.status(HttpStatus.CONFLICT).body(Problems.of(HttpStatus.CONFLICT,
+                TransactionRetry.CONFLICT_CODE, "The request collided with concurrent changes to the same data and"
+                        + " changed nothing; send it again."));
     }
 
     @Override

@@ -24,16 +24,19 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
  * Bounds every request body before anything parses it: a declared {@code Content-Length} above the limit of the
  * endpoint's class is refused at once, and a body without one (chunked) is counted as it is read and stops the
  * reader at the limit. Both answer {@code 413 payload_too_large}. Multipart bodies sent to the upload endpoint are
- * left to the multipart parser's own limits (knowledge's {@code UploadSpool}); sent anywhere else they get the
- * limit of that endpoint, because Tomcat parses a multipart body whenever anything asks for a request parameter.
- * Runs right after {@link RequestLogFilter}, before
- * authentication, so that anonymous callers cannot make any later code hold a large body.
+ * left to the multipart parser's own limits (knowledge's {@code UploadSpool}). Multipart and form
+ * ({@code application/x-www-form-urlencoded}) bodies sent anywhere else are refused unread with
+ * {@code 415 unsupported_media_type}: Tomcat parses them from the connector, past the counting stream, whenever
+ * anything asks for a request parameter, and no other endpoint takes them. Runs right after
+ * {@link RequestLogFilter}, before authentication, so that anonymous callers cannot make any later code hold a large
+ * body.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 1)
@@ -54,11 +57,16 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        String contentType = request.getContentType();
-        boolean multipart = contentType != null
-                && contentType.toLowerCase().startsWith(MediaType.MULTIPART_FORM_DATA_VALUE);
-        if (multipart && UPLOADS.matcher(request.getRequestURI()).matches()) {
+        String contentType = request.getContentType() == null ? ""
+                : request.getContentType().toLowerCase(Locale.ROOT);
+        if (contentType.startsWith(MediaType.MULTIPART_FORM_DATA_VALUE) && "POST".equals(request.getMethod())
+                && UPLOADS.matcher(request.getRequestURI()).matches()) {
             chain.doFilter(request, response);
+            return;
+        }
+        if ((contentType.startsWith("multipart/")
+                || contentType.startsWith(MediaType.APPLICATION_FORM_URLENCODED_VALUE)) && hasBody(request)) {
+            refuseForm(response);
             return;
         }
         long limit = limitFor(request.getRequestURI());
@@ -68,6 +76,18 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
             return;
         }
         chain.doFilter(new LimitedRequest(request, limit), response);
+    }
+
+    private static boolean hasBody(HttpServletRequest request) {
+        return request.getContentLengthLong() > 0 || request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
+    }
+
+    private static void refuseForm(HttpServletResponse response) throws IOException {
+        LogEvents.info(log, "http.request.form_refused").log();
+        response.setHeader(HttpHeaders.CONNECTION, "close");
+        Problems.write(response, HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "This endpoint takes"
+                + " JSON. Multipart bodies are accepted by the file upload (POST /api/v1/collections/{id}/files)"
+                + " only, form bodies nowhere.");
     }
 
     private long limitFor(String path) {
