@@ -1,6 +1,8 @@
 package org.atrium.testing;
 
 import org.apache.pdfbox.Loader;
+import org.apache.pdfbox.cos.COSArray;
+import org.apache.pdfbox.cos.COSDictionary;
 import org.apache.pdfbox.cos.COSName;
 import org.apache.pdfbox.cos.COSStream;
 import org.apache.pdfbox.pdmodel.PDDocument;
@@ -8,11 +10,13 @@ import org.apache.pdfbox.pdmodel.PDDocumentNameDictionary;
 import org.apache.pdfbox.pdmodel.PDEmbeddedFilesNameTreeNode;
 import org.apache.pdfbox.pdmodel.PDPage;
 import org.apache.pdfbox.pdmodel.PDResources;
+import org.apache.pdfbox.pdmodel.common.PDRectangle;
 import org.apache.pdfbox.pdmodel.common.PDStream;
 import org.apache.pdfbox.pdmodel.common.filespecification.PDComplexFileSpecification;
 import org.apache.pdfbox.pdmodel.common.filespecification.PDEmbeddedFile;
 import org.apache.pdfbox.pdmodel.font.PDType1Font;
 import org.apache.pdfbox.pdmodel.font.Standard14Fonts;
+import org.apache.pdfbox.pdmodel.graphics.form.PDFormXObject;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -132,28 +136,106 @@ public final class Bombs {
 
     /** @return a one-page PDF whose content stream inflates to 1 GiB of text-drawing operators */
     public static byte[] pdfContent() {
-        return made("pdfContent", () -> {
-            try (PDDocument document = new PDDocument()) {
-                PDPage page = new PDPage();
-                PDResources resources = new PDResources();
-                resources.put(COSName.getPDFName("F1"), new PDType1Font(Standard14Fonts.FontName.HELVETICA));
-                page.setResources(resources);
-                // Deflated here: PDFBox would hold the whole stream in memory to encode it.
-                COSStream content = document.getDocument().createCOSStream();
-                try (OutputStream raw = content.createRawOutputStream();
-                     DeflaterOutputStream deflating = new DeflaterOutputStream(raw,
-                             new Deflater(Deflater.BEST_COMPRESSION), 65_536);
-                     InputStream operators = repeated("", "BT /F1 12 Tf 72 720 Td (bomb) Tj ET\n", "")) {
-                    operators.transferTo(deflating);
-                }
-                content.setItem(COSName.FILTER, COSName.FLATE_DECODE);
-                page.setContents(new PDStream(content));
-                document.addPage(page);
-                return save(document);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
+        return made("pdfContent", () -> pdf((document, page) -> page.setContents(new PDStream(bomb(document, 1)))));
+    }
+
+    /**
+     * @return a one-page PDF whose content stream is deflated twice ({@code [/FlateDecode /FlateDecode]}) and
+     *         inflates to 1 GiB of text-drawing operators; about 10 KB
+     */
+    public static byte[] pdfDoubleFlate() {
+        return made("pdfDoubleFlate", () -> pdf((document, page) ->
+                page.setContents(new PDStream(bomb(document, 2)))));
+    }
+
+    /**
+     * @return a one-page PDF whose page draws a form XObject that draws itself (a cycle) and a second form XObject,
+     *         whose content inflates to 1 GiB of text-drawing operators
+     */
+    public static byte[] pdfNestedForm() {
+        return made("pdfNestedForm", () -> pdf((document, page) -> {
+            COSStream inner = form(bomb(document, 1), new COSDictionary());
+            COSDictionary xobjects = new COSDictionary();
+            COSStream outer = form(plain(document, "q /Self Do /Inner Do Q\n"), new COSDictionary());
+            xobjects.setItem(COSName.getPDFName("Self"), outer);
+            xobjects.setItem(COSName.getPDFName("Inner"), inner);
+            outer.getCOSDictionary(COSName.RESOURCES).setItem(COSName.XOBJECT, xobjects);
+            page.getResources().put(COSName.getPDFName("Outer"), new PDFormXObject(outer));
+            page.setContents(new PDStream(plain(document, "q /Outer Do Q\n")));
+        }));
+    }
+
+    /** @return a one-page PDF with an annotation whose normal appearance inflates to 1 GiB of drawing operators */
+    public static byte[] pdfAnnotationAppearance() {
+        return made("pdfAnnotationAppearance", () -> pdf((document, page) -> {
+            page.setContents(new PDStream(plain(document, "BT /F1 12 Tf 72 720 Td (A harmless page.) Tj ET\n")));
+            COSDictionary appearance = new COSDictionary();
+            appearance.setItem(COSName.N, form(bomb(document, 1), new COSDictionary()));
+            COSDictionary annotation = new COSDictionary();
+            annotation.setItem(COSName.TYPE, COSName.ANNOT);
+            annotation.setItem(COSName.SUBTYPE, COSName.getPDFName("Square"));
+            annotation.setItem(COSName.RECT, new PDRectangle(72, 72, 200, 200).getCOSArray());
+            annotation.setItem(COSName.AP, appearance);
+            COSArray annotations = new COSArray();
+            annotations.add(annotation);
+            page.getCOSObject().setItem(COSName.ANNOTS, annotations);
+        }));
+    }
+
+    private interface PageBuilder {
+        void build(PDDocument document, PDPage page) throws IOException;
+    }
+
+    /** A one-page PDF with Helvetica as {@code /F1}, the page made by {@code builder}. */
+    private static byte[] pdf(PageBuilder builder) {
+        try (PDDocument document = new PDDocument()) {
+            PDPage page = new PDPage();
+            PDResources resources = new PDResources();
+            resources.put(COSName.getPDFName("F1"), new PDType1Font(Standard14Fonts.FontName.HELVETICA));
+            page.setResources(resources);
+            builder.build(document, page);
+            document.addPage(page);
+            return save(document);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A stream of 1 GiB of text-drawing operators, deflated {@code times} times (each a {@code /FlateDecode}). */
+    private static COSStream bomb(PDDocument document, int times) throws IOException {
+        COSStream stream = document.getDocument().createCOSStream();
+        // Deflated here: PDFBox would hold the whole stream in memory to encode it.
+        OutputStream out = stream.createRawOutputStream();
+        for (int i = 0; i < times; i++) {
+            out = new DeflaterOutputStream(out, new Deflater(Deflater.BEST_COMPRESSION), 65_536);
+        }
+        try (OutputStream deflating = out;
+             InputStream operators = repeated("", "BT /F1 12 Tf 72 720 Td (bomb) Tj ET\n", "")) {
+            operators.transferTo(deflating);
+        }
+        COSArray filters = new COSArray();
+        for (int i = 0; i < times; i++) {
+            filters.add(COSName.FLATE_DECODE);
+        }
+        stream.setItem(COSName.FILTER, times == 1 ? COSName.FLATE_DECODE : filters);
+        return stream;
+    }
+
+    private static COSStream plain(PDDocument document, String operators) throws IOException {
+        COSStream stream = document.getDocument().createCOSStream();
+        try (OutputStream out = stream.createRawOutputStream()) {
+            out.write(operators.getBytes(StandardCharsets.US_ASCII));
+        }
+        return stream;
+    }
+
+    /** Makes {@code stream} a form XObject with the resources. */
+    private static COSStream form(COSStream stream, COSDictionary resources) {
+        stream.setItem(COSName.TYPE, COSName.XOBJECT);
+        stream.setItem(COSName.SUBTYPE, COSName.FORM);
+        stream.setItem(COSName.BBOX, new PDRectangle(612, 792).getCOSArray());
+        stream.setItem(COSName.RESOURCES, resources);
+        return stream;
     }
 
     /** @return a ZIP archive holding one entry: {@code head}, {@code unit} repeated to 1 GiB, {@code tail} */
