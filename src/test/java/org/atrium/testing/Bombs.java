@@ -1,24 +1,24 @@
 package org.atrium.testing;
 
 import org.apache.pdfbox.Loader;
+import org.apache.pdfbox.cos.COSArray;
+import org.apache.pdfbox.cos.COSDictionary;
 import org.apache.pdfbox.cos.COSName;
 import org.apache.pdfbox.cos.COSStream;
 import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.pdmodel.PDDocumentNameDictionary;
 import org.apache.pdfbox.pdmodel.PDEmbeddedFilesNameTreeNode;
 import org.apache.pdfbox.pdmodel.PDPage;
-import org.apache.pdfbox.pdmodel.PDResources;
+import org.apache.pdfbox.pdmodel.common.PDRectangle;
 import org.apache.pdfbox.pdmodel.common.PDStream;
 import org.apache.pdfbox.pdmodel.common.filespecification.PDComplexFileSpecification;
 import org.apache.pdfbox.pdmodel.common.filespecification.PDEmbeddedFile;
-import org.apache.pdfbox.pdmodel.font.PDType1Font;
-import org.apache.pdfbox.pdmodel.font.Standard14Fonts;
+import org.apache.pdfbox.pdmodel.graphics.form.PDFormXObject;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -27,7 +27,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.zip.Deflater;
-import java.util.zip.DeflaterOutputStream;
 import java.util.zip.GZIPOutputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -123,7 +122,7 @@ public final class Bombs {
                 for (int i = 0; i < pages; i++) {
                     document.addPage(new PDPage());
                 }
-                return save(document);
+                return PdfParts.save(document);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -132,28 +131,50 @@ public final class Bombs {
 
     /** @return a one-page PDF whose content stream inflates to 1 GiB of text-drawing operators */
     public static byte[] pdfContent() {
-        return made("pdfContent", () -> {
-            try (PDDocument document = new PDDocument()) {
-                PDPage page = new PDPage();
-                PDResources resources = new PDResources();
-                resources.put(COSName.getPDFName("F1"), new PDType1Font(Standard14Fonts.FontName.HELVETICA));
-                page.setResources(resources);
-                // Deflated here: PDFBox would hold the whole stream in memory to encode it.
-                COSStream content = document.getDocument().createCOSStream();
-                try (OutputStream raw = content.createRawOutputStream();
-                     DeflaterOutputStream deflating = new DeflaterOutputStream(raw,
-                             new Deflater(Deflater.BEST_COMPRESSION), 65_536);
-                     InputStream operators = repeated("", "BT /F1 12 Tf 72 720 Td (bomb) Tj ET\n", "")) {
-                    operators.transferTo(deflating);
-                }
-                content.setItem(COSName.FILTER, COSName.FLATE_DECODE);
-                page.setContents(new PDStream(content));
-                document.addPage(page);
-                return save(document);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
+        return made("pdfContent", () -> PdfParts.pdf((document, page) -> page.setContents(new PDStream(PdfParts.bomb(document, 1)))));
+    }
+
+    /**
+     * @return a one-page PDF whose content stream is deflated twice ({@code [/FlateDecode /FlateDecode]}) and
+     *         inflates to 1 GiB of text-drawing operators; about 10 KB
+     */
+    public static byte[] pdfDoubleFlate() {
+        return made("pdfDoubleFlate", () -> PdfParts.pdf((document, page) ->
+                page.setContents(new PDStream(PdfParts.bomb(document, 2)))));
+    }
+
+    /**
+     * @return a one-page PDF whose page draws a form XObject that draws itself (a cycle) and a second form XObject,
+     *         whose content inflates to 1 GiB of text-drawing operators
+     */
+    public static byte[] pdfNestedForm() {
+        return made("pdfNestedForm", () -> PdfParts.pdf((document, page) -> {
+            COSStream inner = PdfParts.form(PdfParts.bomb(document, 1), new COSDictionary());
+            COSDictionary xobjects = new COSDictionary();
+            COSStream outer = PdfParts.form(PdfParts.plain(document, "q /Self Do /Inner Do Q\n"), new COSDictionary());
+            xobjects.setItem(COSName.getPDFName("Self"), outer);
+            xobjects.setItem(COSName.getPDFName("Inner"), inner);
+            outer.getCOSDictionary(COSName.RESOURCES).setItem(COSName.XOBJECT, xobjects);
+            page.getResources().put(COSName.getPDFName("Outer"), new PDFormXObject(outer));
+            page.setContents(new PDStream(PdfParts.plain(document, "q /Outer Do Q\n")));
+        }));
+    }
+
+    /** @return a one-page PDF with an annotation whose normal appearance inflates to 1 GiB of drawing operators */
+    public static byte[] pdfAnnotationAppearance() {
+        return made("pdfAnnotationAppearance", () -> PdfParts.pdf((document, page) -> {
+            page.setContents(new PDStream(PdfParts.plain(document, "BT /F1 12 Tf 72 720 Td (A harmless page.) Tj ET\n")));
+            COSDictionary appearance = new COSDictionary();
+            appearance.setItem(COSName.N, PdfParts.form(PdfParts.bomb(document, 1), new COSDictionary()));
+            COSDictionary annotation = new COSDictionary();
+            annotation.setItem(COSName.TYPE, COSName.ANNOT);
+            annotation.setItem(COSName.SUBTYPE, COSName.getPDFName("Square"));
+            annotation.setItem(COSName.RECT, new PDRectangle(72, 72, 200, 200).getCOSArray());
+            annotation.setItem(COSName.AP, appearance);
+            COSArray annotations = new COSArray();
+            annotations.add(annotation);
+            page.getCOSObject().setItem(COSName.ANNOTS, annotations);
+        }));
     }
 
     /** @return a ZIP archive holding one entry: {@code head}, {@code unit} repeated to 1 GiB, {@code tail} */
@@ -281,20 +302,14 @@ public final class Bombs {
             PDDocumentNameDictionary names = new PDDocumentNameDictionary(document.getDocumentCatalog());
             names.setEmbeddedFiles(files);
             document.getDocumentCatalog().setNames(names);
-            return save(document);
+            return PdfParts.save(document);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static byte[] save(PDDocument document) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        document.save(out);
-        return out.toByteArray();
-    }
-
     /** {@code head}, then {@code unit} repeated until the whole is 1 GiB, then {@code tail}; nothing in memory. */
-    private static InputStream repeated(String head, String unit, String tail) {
+    static InputStream repeated(String head, String unit, String tail) {
         byte[] start = head.getBytes(StandardCharsets.UTF_8);
         byte[] block = unit.repeat(Math.max(1, 65_536 / unit.length())).getBytes(StandardCharsets.UTF_8);
         byte[] end = tail.getBytes(StandardCharsets.UTF_8);

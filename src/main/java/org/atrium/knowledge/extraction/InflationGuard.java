@@ -3,8 +3,10 @@ package org.atrium.knowledge.extraction;
 import org.jspecify.annotations.Nullable;
 
 import java.io.FilterInputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.function.LongSupplier;
 
 /**
@@ -48,6 +50,16 @@ final class InflationGuard {
      */
     InputStream count(InputStream inflating, long maxBytes, @Nullable LongSupplier compressed) {
         return new Counted(inflating, maxBytes, compressed);
+    }
+
+    /**
+     * As {@link #count(InputStream, long, LongSupplier)}, for a decoder that writes what it inflates (PDFBox's
+     * filters): a write past a limit throws before the bytes reach {@code sink}.
+     *
+     * @return the stream, counted against this part's and the document's limits; closing it closes {@code sink}
+     */
+    CountedOutput countWritten(OutputStream sink, long maxBytes, @Nullable LongSupplier compressed) {
+        return new CountedOutput(sink, maxBytes, compressed);
     }
 
     /** @return how many bytes the counted streams inflated so far, all together */
@@ -151,6 +163,40 @@ final class InflationGuard {
         @Override
         public boolean markSupported() {
             return false;
+        }
+    }
+
+    /** A stream a decoder writes into, counted. */
+    final class CountedOutput extends FilterOutputStream {
+        private final long maxBytes;
+        private final @Nullable LongSupplier compressed;
+        private long written;
+
+        CountedOutput(OutputStream out, long maxBytes, @Nullable LongSupplier compressed) {
+            super(out);
+            this.maxBytes = maxBytes;
+            this.compressed = compressed;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            written++;
+            add(1, written, maxBytes, compressed);
+            out.write(b);
+        }
+
+        @Override
+        public void write(byte[] buffer, int offset, int length) throws IOException {
+            if (length > 0) {
+                written += length;
+                add(length, written, maxBytes, compressed);
+                out.write(buffer, offset, length);
+            }
+        }
+
+        /** @return how many bytes were written through this stream */
+        long written() {
+            return written;
         }
     }
 }

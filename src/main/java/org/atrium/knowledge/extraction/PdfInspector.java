@@ -1,12 +1,6 @@
 package org.atrium.knowledge.extraction;
 
-import org.apache.commons.io.input.BoundedInputStream;
 import org.apache.pdfbox.Loader;
-import org.apache.pdfbox.cos.COSArray;
-import org.apache.pdfbox.cos.COSBase;
-import org.apache.pdfbox.cos.COSDictionary;
-import org.apache.pdfbox.cos.COSName;
-import org.apache.pdfbox.cos.COSStream;
 import org.apache.pdfbox.io.IOUtils;
 import org.apache.pdfbox.io.RandomAccessReadBufferedFile;
 import org.apache.pdfbox.pdmodel.PDDocument;
@@ -15,20 +9,16 @@ import org.apache.pdfbox.pdmodel.encryption.InvalidPasswordException;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.zip.Inflater;
-import java.util.zip.InflaterInputStream;
 
 /**
  * Checks a PDF before Tika parses it: the objects its cross-reference declares (read from the file's tail, before
- * PDFBox builds the table in memory), its page count, and what each page's content streams (and the form XObjects
- * they draw) inflate to, counted through the document's {@link InflationGuard}. PDFBox would otherwise decode a
- * content stream whole and keep every character of a page in memory until the page ends.
+ * PDFBox builds the table in memory), its page count, and what every stream text extraction decodes inflates to
+ * ({@link PdfStreams}), counted through the document's {@link InflationGuard}. PDFBox would otherwise decode each
+ * such stream whole into memory, and keep every character of a page in memory until the page ends.
  */
 final class PdfInspector {
 
@@ -41,7 +31,7 @@ final class PdfInspector {
 
     /**
      * @param file the PDF
-     * @return the largest number of bytes one content stream inflated to (0 when none could be read)
+     * @return the largest number of bytes one stream decoded to (0 when none could be read)
      * @throws ExtractionException {@link ExtractionException#DOCUMENT_TOO_COMPLEX} for too many objects or pages,
      *                             {@link ExtractionException#DECOMPRESSION_BOMB} for content that inflates too much
      */
@@ -62,22 +52,11 @@ final class PdfInspector {
                 throw guard.refuse(ExtractionException.DOCUMENT_TOO_COMPLEX, "The PDF has %,d pages; Atrium reads "
                         .formatted(pages) + "PDFs of at most %,d.".formatted(limits.maxPages()));
             }
-            long largest = 0;
+            PdfStreams streams = new PdfStreams(limits, guard);
             for (PDPage page : document.getPages()) {
-                largest = Math.max(largest, contents(page.getCOSObject().getDictionaryObject(COSName.CONTENTS),
-                        limits, guard));
-                COSBase resources = page.getCOSObject().getDictionaryObject(COSName.RESOURCES);
-                if (resources instanceof COSDictionary dictionary
-                        && dictionary.getDictionaryObject(COSName.XOBJECT) instanceof COSDictionary xobjects) {
-                    for (COSName name : xobjects.keySet()) {
-                        if (xobjects.getDictionaryObject(name) instanceof COSStream form
-                                && COSName.FORM.equals(form.getCOSName(COSName.SUBTYPE))) {
-                            largest = Math.max(largest, contents(form, limits, guard));
-                        }
-                    }
-                }
+                streams.page(page);
             }
-            return largest;
+            return streams.largest();
         } catch (InflationGuard.LimitExceeded bomb) {
             throw bomb.failure();
         } catch (InvalidPasswordException encrypted) {
@@ -85,44 +64,6 @@ final class PdfInspector {
         } catch (IOException | RuntimeException unreadable) {
             guard.check();
             return 0;
-        }
-    }
-
-    private static long contents(COSBase contents, ExtractionLimits limits, InflationGuard guard) throws IOException {
-        if (contents instanceof COSStream stream) {
-            return inflated(stream, limits, guard);
-        }
-        long largest = 0;
-        if (contents instanceof COSArray array) {
-            for (int i = 0; i < array.size(); i++) {
-                if (array.getObject(i) instanceof COSStream stream) {
-                    largest = Math.max(largest, inflated(stream, limits, guard));
-                }
-            }
-        }
-        return largest;
-    }
-
-    /** Inflates a Flate-encoded stream through the guard; other encodings are left to PDFBox. */
-    private static long inflated(COSStream stream, ExtractionLimits limits, InflationGuard guard) throws IOException {
-        COSBase filters = stream.getFilters();
-        boolean flate = COSName.FLATE_DECODE.equals(filters) || filters instanceof COSArray array && array.size() == 1
-                && COSName.FLATE_DECODE.equals(array.getObject(0));
-        if (!flate) {
-            return 0;
-        }
-        Inflater inflater = new Inflater();
-        try (BoundedInputStream raw = BoundedInputStream.builder().setInputStream(stream.createRawInputStream())
-                .get();
-             InputStream counted = guard.count(new InflaterInputStream(raw, inflater), limits.maxEntryBytes(),
-                     raw::getCount)) {
-            return counted.transferTo(OutputStream.nullOutputStream());
-        } catch (InflationGuard.LimitExceeded bomb) {
-            throw bomb;
-        } catch (IOException damaged) {
-            return 0; // PDFBox is lenient with damaged streams; so is this check
-        } finally {
-            inflater.end();
         }
     }
 

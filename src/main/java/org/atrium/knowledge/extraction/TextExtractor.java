@@ -42,7 +42,7 @@ import java.util.Set;
  * are counted as they inflate (in detection too), PDFs are checked for pages, objects and content before they are
  * parsed, embedded documents are bounded in depth and number, Word and PowerPoint files are read with streaming SAX
  * parsers instead of a DOM, and concurrent extractions share a {@link MemoryBudget}. Apache POI's own ZIP limits
- * (JVM-wide settings) are set to the same values.
+ * (JVM-wide settings) are set once, to the values of {@link ExtractionLimits#defaults()}.
  *
  * <p>Thread-safe; meant to be one instance per application.
  */
@@ -76,6 +76,9 @@ public final class TextExtractor {
             MediaType.application("xml"),
             PROTECTED_OOXML);
 
+    /** Tika's parsers, loaded once: a second or so. */
+    private static final TikaConfig TIKA = tikaWithPoiLimits();
+
     private final long maxCharacters;
     private final ExtractionLimits limits;
     private final MemoryBudget memory;
@@ -85,7 +88,7 @@ public final class TextExtractor {
     private final MediaTypeRegistry types;
 
     /**
-     * Creates the extractor, loading Tika's parsers (a second or so, once).
+     * Creates the extractor, loading Tika's parsers (a second or so, once per JVM).
      *
      * @param maxCharacters the most characters of text one document may have, at least 1 (callers use 10,000,000)
      * @throws IllegalArgumentException when {@code maxCharacters} is less than 1
@@ -95,7 +98,8 @@ public final class TextExtractor {
     }
 
     /**
-     * Creates the extractor with limits of its own, and sets POI's JVM-wide ZIP limits to them.
+     * Creates the extractor with limits of its own. POI's JVM-wide ZIP limits stay at the defaults' values: this
+     * extractor's own counting enforces its limits before POI reads a container.
      *
      * @param maxCharacters the most characters of text one document may have, at least 1
      * @param limits        how far extraction goes before it refuses a document
@@ -109,14 +113,27 @@ public final class TextExtractor {
         this.limits = limits;
         this.memory = new MemoryBudget(limits.memoryBudgetBytes());
         this.failures = new ParseFailures(maxCharacters, limits);
-        // POI checks every entry it inflates itself, as it streams; these are process-wide settings.
-        ZipSecureFile.setMinInflateRatio(1.0 / limits.maxCompressionRatio());
-        ZipSecureFile.setMaxEntrySize(limits.maxEntryBytes());
-        ZipSecureFile.setMaxFileCount(limits.maxEntries());
-        TikaConfig config = TikaConfig.getDefaultConfig();
-        this.parser = new AutoDetectParser(config);
+        this.parser = new AutoDetectParser(TIKA);
         this.detector = parser.getDetector();
-        this.types = config.getMediaTypeRegistry();
+        this.types = TIKA.getMediaTypeRegistry();
+    }
+
+    /**
+     * Loads Tika's parsers, then sets POI's ZIP limits. POI checks every entry it inflates itself, as it streams; its
+     * limits are static, shared by everything in the JVM, so they are set once, to the default limits: an extractor
+     * with limits of its own (tests) must not change them under another one that is parsing. An extractor's own
+     * limits are enforced by its own counting ({@link ZipContainers#inspect}) before POI opens a container; POI's
+     * are the backstop. After the parsers are loaded, because Tika's OOXML parser switches POI's ratio check off
+     * ({@code setMinInflateRatio(-1)}) when its class is initialised.
+     */
+    private static TikaConfig tikaWithPoiLimits() {
+        TikaConfig config = TikaConfig.getDefaultConfig();
+        ExtractionLimits defaults = ExtractionLimits.defaults();
+        ZipSecureFile.setMinInflateRatio(1.0 / defaults.maxCompressionRatio());
+        ZipSecureFile.setGraceEntrySize(defaults.ratioGraceBytes());
+        ZipSecureFile.setMaxEntrySize(defaults.maxEntryBytes());
+        ZipSecureFile.setMaxFileCount(defaults.maxEntries());
+        return config;
     }
 
     /**
@@ -199,9 +216,17 @@ public final class TextExtractor {
             int limit = (int) Math.min(maxCharacters, Integer.MAX_VALUE - 1) + 1;
             BodyContentHandler handler = new BodyContentHandler(limit);
             InflationGuard guard = new InflationGuard(limits);
-            long held = inspect(file, type, guard);
-            int share = memory.acquire(2 * Math.max(Files.size(file.toPath()), held));
+            long size = Files.size(file.toPath());
+            // Loading a PDF or a ZIP directory to inspect it takes memory too: the budget is taken before.
+            int share = memory.acquire(2 * size);
             try {
+                long held = inspect(file, type, guard);
+                if (held > size) {
+                    // Released before waiting for the larger share, so that no two extractions wait holding some.
+                    memory.release(share);
+                    share = 0;
+                    share = memory.acquire(2 * held);
+                }
                 parser.parse(stream, handler, metadata, context(guard));
             } catch (EncryptedDocumentException e) {
                 throw ParseFailures.encrypted(e);

@@ -1,5 +1,6 @@
 package org.atrium.knowledge.extraction;
 
+import org.apache.poi.openxml4j.util.ZipSecureFile;
 import org.atrium.testing.Bombs;
 import org.atrium.testing.Documents;
 import org.junit.jupiter.api.Test;
@@ -91,6 +92,21 @@ class DecompressionBombTest {
     }
 
     @Test
+    void aPdfContentStreamDeflatedTwiceIsRefusedAfterInflatingAFewMebibytes() throws IOException {
+        assertPdfBombRefusedEarly("pdf double flate", Bombs.pdfDoubleFlate());
+    }
+
+    @Test
+    void aFormXObjectBombDrawnByAFormThatDrawsItselfIsRefusedAfterInflatingAFewMebibytes() throws IOException {
+        assertPdfBombRefusedEarly("pdf nested form", Bombs.pdfNestedForm());
+    }
+
+    @Test
+    void anAnnotationAppearanceStreamBombIsRefusedAfterInflatingAFewMebibytes() throws IOException {
+        assertPdfBombRefusedEarly("pdf annotation appearance", Bombs.pdfAnnotationAppearance());
+    }
+
+    @Test
     void aPdfWithMorePagesThanTheLimitIsTooComplex() throws IOException {
         assertExtractionRefused("pdf pages", Bombs.pdfPages(LIMITS.maxPages() + 1),
                 ExtractionException.DOCUMENT_TOO_COMPLEX);
@@ -139,6 +155,21 @@ class DecompressionBombTest {
     }
 
     @Test
+    void poisJvmWideZipLimitsAreTheDefaultsWhateverExtractorsAreCreatedAndParse() throws IOException {
+        ExtractionLimits own = new ExtractionLimits(7, 3 * MIB, 5 * MIB, 9, 2 * MIB, MIB, 1, 2, 3, 4, 8 * MIB);
+
+        new TextExtractor(1_000, own);
+        // Parsing an OOXML file initialises Tika's OOXML parser, which switches POI's ratio check off.
+        assertThat(new TextExtractor(1_000).extract(new ByteArrayInputStream(Documents.xlsx(new String[] {"cell"})))
+                .text()).contains("cell");
+
+        assertThat(ZipSecureFile.getGraceEntrySize()).isEqualTo(LIMITS.ratioGraceBytes());
+        assertThat(ZipSecureFile.getMaxEntrySize()).isEqualTo(LIMITS.maxEntryBytes());
+        assertThat(ZipSecureFile.getMaxFileCount()).isEqualTo(LIMITS.maxEntries());
+        assertThat(ZipSecureFile.getMinInflateRatio()).isEqualTo(1.0 / LIMITS.maxCompressionRatio());
+    }
+
+    @Test
     void deeplyNestedXmlIsTooComplex() throws IOException {
         String xml = "<?xml version=\"1.0\"?>\n" + "<a>".repeat(200_000) + "text" + "</a>".repeat(200_000);
         byte[] docx = Bombs.docxWithBody("<w:tbl><w:tr><w:tc>".repeat(5_000) + "<w:p><w:r><w:t>deep</w:t></w:r></w:p>"
@@ -179,6 +210,23 @@ class DecompressionBombTest {
         } catch (IOException e) {
             throw new AssertionError(e);
         }
+    }
+
+    /** The inspection refuses the PDF after a bounded inflation (two filters' outputs at most), and so does extraction. */
+    private void assertPdfBombRefusedEarly(String kind, byte[] bomb) throws IOException {
+        File file = Documents.write(directory, kind.replace(' ', '-') + ".pdf", bomb).toFile();
+        InflationGuard guard = new InflationGuard(LIMITS);
+        long started = System.nanoTime();
+        ExtractionException refused = catchThrowableOfType(ExtractionException.class,
+                () -> PdfInspector.inspect(file, LIMITS, guard));
+        long millis = (System.nanoTime() - started) / 1_000_000;
+
+        assertThat(refused).as(kind + " is refused by the inspection").isNotNull();
+        assertThat(refused.code()).isEqualTo(ExtractionException.DECOMPRESSION_BOMB);
+        assertThat(guard.inflated()).isLessThan(2 * LIMITS.ratioGraceBytes() + 2 * MIB);
+        System.out.printf("bomb %s: %,d bytes, refused after %,d inflated bytes, %d ms%n", kind, bomb.length,
+                guard.inflated(), millis);
+        assertExtractionRefused(kind, bomb, ExtractionException.DECOMPRESSION_BOMB);
     }
 
     private static void assertExtractionRefused(String kind, byte[] bomb, String code) throws IOException {
