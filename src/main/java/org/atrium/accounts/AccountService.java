@@ -127,9 +127,10 @@ public class AccountService {
 
     /**
      * Signs in with e-mail and password, throttled per e-mail address and client address, per e-mail address across
-     * all addresses not known to the account, and per client address, across replicas ({@link SignInThrottleProperties}). A throttled attempt costs no database read and no password hashing. An
-     * unknown e-mail address is hashed against a dummy hash and counted like a known one, so that neither the answer,
-     * its timing nor the throttling tell whether an account exists; the throttle bounds what such attempts cost.
+     * all addresses not known to the account, and per client address, across replicas ({@link
+     * SignInThrottleProperties}). A throttled attempt costs no database read and no password hashing. An unknown e-mail
+     * address is hashed against a dummy hash and counted like a known one, so that neither the answer, its timing nor
+     * the throttling tell whether an account exists; the throttle bounds what such attempts cost.
      *
      * @param email         the e-mail address
      * @param password      the password

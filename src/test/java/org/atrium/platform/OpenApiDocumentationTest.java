@@ -77,6 +77,22 @@ class OpenApiDocumentationTest extends IntegrationTest {
     }
 
     @Test
+    void everyWriteDocumentsTheConflictAndEveryJsonBodyTheMediaTypeItNeeds() {
+        for (Operation operation : operations()) {
+            JsonNode responses = operation.node().path("responses");
+            if (!operation.method().equals("get")) {
+                assertThat(responses.path("409").path("description").asString(""))
+                        .as("409 of %s", operation).contains("`conflict`");
+            }
+            JsonNode body = operation.node().path("requestBody").path("content");
+            if (!body.isMissingNode() && !body.has("multipart/form-data")) {
+                assertThat(responses.path("415").path("description").asString(""))
+                        .as("415 of %s", operation).contains("`unsupported_media_type`");
+            }
+        }
+    }
+
+    @Test
     void everyErrorResponseIsAProblemWithAnExampleOfItsDocumentedCode() {
         int checked = 0;
         for (Operation operation : operations()) {

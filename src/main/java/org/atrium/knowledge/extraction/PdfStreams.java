@@ -173,9 +173,10 @@ final class PdfStreams {
     }
 
     /**
-     * Decodes one encoded stream (an unencoded one is no larger than the file) through all its filters, each filter's output counted as one part (the ratio against the
-     * bytes that filter consumed), intermediate outputs in a temporary file. A damaged or unknown encoding ends the
-     * decoding quietly: PDFBox is lenient with damaged streams, and so is this check.
+     * Decodes one encoded stream (an unencoded one is no larger than the file) through all its filters, each filter's
+     * output counted as one part (the ratio against the bytes that filter consumed), intermediate outputs in a
+     * temporary file. A damaged or unknown encoding ends the decoding quietly: PDFBox is lenient with damaged streams,
+     * and so is this check.
      */
     private void decoded(COSStream stream) throws IOException {
         List<COSName> filters = filters(stream.getFilters());

@@ -38,10 +38,10 @@ import java.util.Properties;
  * <p>The session is a dedicated JDBC connection outside the pool ({@code application_name}
  * {@value #APPLICATION_NAME}), checked every 10 seconds ({@link #CHECK_INTERVAL}): when it died (PostgreSQL
  * restarted or failed over, the backend was terminated, an idle timeout) or no longer holds the lock, the guard
- * connects again and takes the lock again. If a process of the other mode took it meanwhile, this process may already have missed its writes:
- * it logs {@code deployment_mode.lock.lost}, reports liveness {@code BROKEN} and readiness {@code REFUSING_TRAFFIC}
- * for good, so that the orchestrator restarts it, and the restart then refuses to start with the usual message.
- * While PostgreSQL cannot be reached it keeps trying at each check.
+ * connects again and takes the lock again. If a process of the other mode took it meanwhile, this process may already
+ * have missed its writes: it logs {@code deployment_mode.lock.lost}, reports liveness {@code BROKEN} and readiness
+ * {@code REFUSING_TRAFFIC} for good, so that the orchestrator restarts it, and the restart then refuses to start with
+ * the usual message. While PostgreSQL cannot be reached it keeps trying at each check.
  */
 @Component
 @EnableScheduling

@@ -2,6 +2,7 @@ package org.atrium.platform.internal;
 
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.PathItem;
 import io.swagger.v3.oas.models.examples.Example;
 import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.info.License;
@@ -70,10 +71,16 @@ class OpenApiConfiguration {
     @Bean
     @Order(Ordered.LOWEST_PRECEDENCE)
     OpenApiCustomizer problemResponses() {
-        return openApi -> openApi.getPaths().values().forEach(path -> path.readOperations().forEach(operation -> {
+        return openApi -> openApi.getPaths().values().forEach(path -> path.readOperationsMap().forEach((method,
+                operation) -> {
             var responses = operation.getResponses();
             if (operation.getRequestBody() != null) {
                 documentBodyLimits(operation);
+            }
+            if (method != PathItem.HttpMethod.GET) {
+                // TransactionRetry's answer after its last attempt, or ProblemDetailsAdvice's where nothing retries.
+                append(responses, "409", "`conflict`: the request collided with concurrent changes to the same data"
+                        + " and changed nothing; send it again");
             }
             if (!responses.containsKey("500")) {
                 responses.addApiResponse("500", new ApiResponse().description(
@@ -105,6 +112,10 @@ class OpenApiConfiguration {
                 : "`json_limit_exceeded`: the JSON nests too deep or has a number or string that is too long";
         append(responses, "413", tooLarge);
         append(responses, "400", malformed);
+        if (!multipart) {
+            append(responses, "415", "`unsupported_media_type`: the body is not JSON (multipart and form bodies are"
+                    + " accepted by file uploads only)");
+        }
     }
 
     private static void append(io.swagger.v3.oas.models.responses.ApiResponses responses, String status,
