@@ -234,7 +234,9 @@ class DeletionUnderLoadClusterTest {
             return List.of();
         }
         try (Stream<Path> files = Files.walk(root)) {
-            return files.filter(Files::isRegularFile).toList();
+            // Each process's directory also holds the lock file that says it is in use (UploadSpool): not a spool file.
+            return files.filter(Files::isRegularFile)
+                    .filter(file -> !file.getFileName().toString().startsWith(".")).toList();
         }
     }
 
