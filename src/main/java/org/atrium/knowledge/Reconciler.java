@@ -60,12 +60,15 @@ class Reconciler {
     private final BlobStore blobs;
     private final CollectionSpaces spaces;
     private final IngestionJobs jobs;
+    private final UploadIdempotency idempotency;
     private final KnowledgeProperties properties;
     private final TransactionTemplate transactions;
     private final Clock clock;
 
     Reconciler(JdbcClient jdbc, BlobStore blobs, CollectionSpaces spaces, IngestionJobs jobs,
-               KnowledgeProperties properties, PlatformTransactionManager transactionManager, Clock clock) {
+               UploadIdempotency idempotency, KnowledgeProperties properties,
+               PlatformTransactionManager transactionManager, Clock clock) {
+        this.idempotency = idempotency;
         this.jdbc = jdbc;
         this.blobs = blobs;
         this.spaces = spaces;
@@ -113,6 +116,11 @@ class Reconciler {
             var event = LogEvents.warn(log, "knowledge.reconcile.repaired");
             repaired.forEach(event::addKeyValue);
             event.log();
+        }
+        // Routine, not a repair: keys past their window.
+        int expired = idempotency.removeExpired();
+        if (expired > 0) {
+            LogEvents.info(log, "upload.idempotency.expired").addKeyValue("keys", expired).log();
         }
     }
 

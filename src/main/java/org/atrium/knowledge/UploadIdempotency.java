@@ -65,15 +65,24 @@ class UploadIdempotency {
     }
 
     /**
+     * Removes every expired key, whoever made it, so that no row outlives its window by more than a reconciler period
+     * (a key names a file id and a content digest, which must not stay once the file is gone).
+     *
+     * @return how many keys went
+     */
+    int removeExpired() {
+        return jdbc.sql("delete from upload_idempotency_keys"
+                        + " where created_at <= now() - make_interval(secs => :window)")
+                .param("window", (double) WINDOW.toSeconds()).update();
+    }
+
+    /**
      * Claims the key for a new file, in the upload's transaction. A concurrent upload with the same key waits here
      * until the first commits (primary key), then finds the first one's claim.
      *
      * @return empty when the claim is this upload's; otherwise the live earlier upload with the key
      */
     Optional<Earlier> claim(UUID userId, String key, UUID collectionId, String sha256, UUID fileId) {
-        jdbc.sql("delete from upload_idempotency_keys where user_id = :u and key <> :k"
-                        + " and created_at <= now() - make_interval(secs => :window)")
-                .param("u", userId).param("k", key).param("window", (double) WINDOW.toSeconds()).update();
         int claimed = jdbc.sql("""
                         insert into upload_idempotency_keys (user_id, key, collection_id, sha256, file_id)
                         values (:u, :k, :c, :sha, :f)

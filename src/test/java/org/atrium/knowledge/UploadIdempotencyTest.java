@@ -27,6 +27,9 @@ class UploadIdempotencyTest extends IntegrationTest {
     @Autowired
     private BlobStore blobs;
 
+    @Autowired
+    private Reconciler reconciler;
+
     private static final byte[] CONTENT = "Quinces ripen in October.".getBytes(StandardCharsets.UTF_8);
 
     @Test
@@ -45,6 +48,24 @@ class UploadIdempotencyTest extends IntegrationTest {
         assertThat(filesIn(collection)).isEqualTo(1);
         assertThat(upload(owner, collection, CONTENT, UUID.randomUUID().toString()).json().path("fileId")
                 .asString()).as("another key is another upload").isNotEqualTo(first.json().path("fileId").asString());
+    }
+
+    @Test
+    void expiredKeysAreRemovedByTheReconcilerWhateverTheirOwnerDoesNext() {
+        TestUsers.Account owner = users.user();
+        UUID collection = new Knowledge(api).personalCollection(owner, "Cellar");
+        String old = UUID.randomUUID().toString();
+        String fresh = UUID.randomUUID().toString();
+        assertThat(upload(owner, collection, CONTENT, old).status()).isEqualTo(202);
+        assertThat(upload(owner, collection, "Pears keep.".getBytes(StandardCharsets.UTF_8), fresh).status())
+                .isEqualTo(202);
+        jdbc.sql("update upload_idempotency_keys set created_at = now() - interval '25 hours'"
+                + " where user_id = :u and key = :k").param("u", owner.id()).param("k", old).update();
+
+        reconciler.repair();
+
+        assertThat(jdbc.sql("select key from upload_idempotency_keys where user_id = :u").param("u", owner.id())
+                .query(String.class).list()).as("the expired key went, the live one stays").containsExactly(fresh);
     }
 
     @Test
