@@ -287,26 +287,47 @@ class FileStore {
     }
 
     /**
-     * Writes chunks with their vectors, replacing any with the same (file, space, index): a batch redone after a
-     * crash overwrites instead of duplicating. One statement per batch.
+     * Chooses the language a file's chunks are indexed with for keyword search: that of the oldest link to a
+     * collection searching the space (a file shared by collections of different languages is indexed once).
      */
-    void upsertChunks(UUID fileId, int spaceId, List<NewChunk> chunks) {
+    void chooseLanguage(UUID fileId, int spaceId) {
         jdbc.sql("""
-                        insert into chunks (file_id, space_id, chunk_index, content, start_char, end_char, token_count,
-                                            embedding)
-                        select :f, :s, t.idx, t.content, t.start_char, t.end_char, t.tokens, t.vector::real[]
-                        from unnest(:idx, :content, :start, :end, :tokens, :vectors)
-                             as t(idx, content, start_char, end_char, tokens, vector)
-                        on conflict (file_id, space_id, chunk_index) do update
-                        set content = excluded.content, start_char = excluded.start_char, end_char = excluded.end_char,
-                            token_count = excluded.token_count, embedding = excluded.embedding""")
+                        update file_indexes fi set language = coalesce((
+                            select c.language from collection_files cf join collections c on c.id = cf.collection_id
+                            where cf.file_id = fi.file_id and (c.space_id = fi.space_id or c.serving_space_id = fi.space_id)
+                            order by cf.added_at, c.id limit 1), fi.language)
+                        where fi.file_id = :f and fi.space_id = :s""")
+                .param("f", fileId).param("s", spaceId).update();
+    }
+
+    /**
+     * Writes chunks with their lexemes for keyword search (in the index's language) and, when
+     * {@code withVectors}, their vectors in {@code chunks.embedding}; replaces any with the same (file, space, index):
+     * a batch redone after a crash overwrites instead of duplicating. One statement per batch.
+     */
+    void upsertChunks(UUID fileId, int spaceId, List<NewChunk> chunks, boolean withVectors) {
+        String vectorColumn = withVectors ? ", embedding" : "";
+        String vectorValue = withVectors ? ", t.vector::real[]" : "";
+        String vectorUpdate = withVectors ? ", embedding = excluded.embedding" : "";
+        jdbc.sql("insert into chunks (file_id, space_id, chunk_index, content, start_char, end_char, token_count,"
+                        + " terms" + vectorColumn + ")"
+                        + " select :f, :s, t.idx, t.content, t.start_char, t.end_char, t.tokens,"
+                        + " to_tsvector(fi.language, t.content)" + vectorValue
+                        + " from unnest(:idx, :content, :start, :end, :tokens, :vectors)"
+                        + " as t(idx, content, start_char, end_char, tokens, vector)"
+                        + " cross join (select language from file_indexes where file_id = :f and space_id = :s) fi"
+                        + " on conflict (file_id, space_id, chunk_index) do update"
+                        + " set content = excluded.content, start_char = excluded.start_char,"
+                        + " end_char = excluded.end_char, token_count = excluded.token_count, terms = excluded.terms"
+                        + vectorUpdate)
                 .param("f", fileId).param("s", spaceId)
                 .param("idx", chunks.stream().map(NewChunk::index).toArray(Integer[]::new))
                 .param("content", chunks.stream().map(NewChunk::content).toArray(String[]::new))
                 .param("start", chunks.stream().map(NewChunk::startChar).toArray(Integer[]::new))
                 .param("end", chunks.stream().map(NewChunk::endChar).toArray(Integer[]::new))
                 .param("tokens", chunks.stream().map(NewChunk::tokenCount).toArray(Integer[]::new))
-                .param("vectors", chunks.stream().map(c -> arrayLiteral(c.embedding())).toArray(String[]::new))
+                .param("vectors", chunks.stream().map(c -> withVectors ? arrayLiteral(c.embedding()) : null)
+                        .toArray(String[]::new))
                 .update();
         jdbc.sql("""
                         update file_indexes set chunks_done = (select count(*) from chunks

@@ -2,6 +2,7 @@ package org.atrium.knowledge;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import java.sql.Array;
@@ -13,10 +14,11 @@ import java.util.UUID;
 
 /**
  * Exact cosine search in this process, for servers without pgvector (the embedded default). Each search first asks
- * PostgreSQL which files are ready in the space and held by the given collections, with their index generation, and
- * searches only those: a deleted or re-indexed file can never be returned, on any replica, and no event is needed to
- * keep replicas consistent. Vectors are loaded per (file, space, generation) on first use and kept, normalised, in a
- * bounded memory cache.
+ * PostgreSQL which files are in the {@link SearchScope}, with their index generation, and searches only those: a
+ * deleted or re-indexed file can never be returned, on any replica, and no event is needed to keep replicas
+ * consistent. Vectors are loaded per (file, space, generation) on first use and kept, normalised, in a bounded memory
+ * cache. There is no index to choose: every search is exact over its scope, the case pgvector's search chooses for
+ * small scopes.
  */
 final class InProcessVectorIndex implements VectorIndex {
 
@@ -27,10 +29,16 @@ final class InProcessVectorIndex implements VectorIndex {
     }
 
     private final JdbcClient jdbc;
+    private final @Nullable PgVectorIndex vectorTables;
     private final Cache<Key, FileVectors> vectors;
 
-    InProcessVectorIndex(JdbcClient jdbc, long maxBytes) {
+    /**
+     * @param vectorTables where vectors are stored when the database keeps them in pgvector's per-space tables (this
+     *                     index then only searches), or null when they are in {@code chunks.embedding}
+     */
+    InProcessVectorIndex(JdbcClient jdbc, long maxBytes, @Nullable PgVectorIndex vectorTables) {
         this.jdbc = jdbc;
+        this.vectorTables = vectorTables;
         this.vectors = Caffeine.newBuilder().maximumWeight(maxBytes)
                 .<Key, FileVectors>weigher((key, file) -> 64 + file.chunkIndexes().length
                         * (16 + (file.vectors().length == 0 ? 0 : file.vectors()[0].length * 4)))
@@ -44,16 +52,28 @@ final class InProcessVectorIndex implements VectorIndex {
 
     @Override
     public void prepareSpace(int spaceId, int dimensions) {
-        // Nothing to prepare: vectors are loaded on demand.
+        if (vectorTables != null) {
+            vectorTables.prepareSpace(spaceId, dimensions);
+        }
     }
 
     @Override
-    public List<Hit> search(int spaceId, int dimensions, float[] query, List<UUID> collectionIds, int topK) {
-        List<Key> candidates = jdbc.sql("""
-                        select fi.file_id, fi.generation from file_indexes fi
-                        where fi.space_id = :s and fi.status = 'ready'
-                          and fi.file_id in (select file_id from collection_files where collection_id = any(:c))""")
-                .param("s", spaceId).param("c", collectionIds.toArray(UUID[]::new))
+    public boolean vectorsInChunkRows() {
+        return vectorTables == null;
+    }
+
+    @Override
+    public void storeVectors(UUID fileId, int spaceId, int dimensions, List<FileStore.NewChunk> chunks) {
+        if (vectorTables != null) {
+            vectorTables.storeVectors(fileId, spaceId, dimensions, chunks);
+        }
+    }
+
+    @Override
+    public List<Hit> search(SearchScope scope, float[] query, int topK) {
+        int spaceId = scope.spaceId();
+        List<Key> candidates = scope.bind(jdbc.sql("select i.file_id, i.generation from file_indexes i"
+                        + " where i.space_id = :scopeSpace and i.file_id in (" + scope.readyFiles() + ")"))
                 .query((rs, row) -> new Key(rs.getObject("file_id", UUID.class), spaceId, rs.getLong("generation")))
                 .list();
         float[] q = normalised(query);
@@ -85,8 +105,9 @@ final class InProcessVectorIndex implements VectorIndex {
     private FileVectors load(Key key) {
         List<int[]> indexes = new ArrayList<>();
         List<float[]> loaded = new ArrayList<>();
-        jdbc.sql("select chunk_index, embedding::real[] as embedding from chunks"
-                        + " where file_id = :f and space_id = :s order by chunk_index")
+        String source = vectorTables != null ? "chunk_vectors_" + key.spaceId() + " where file_id = :f and space_id = :s"
+                : "chunks where file_id = :f and space_id = :s";
+        jdbc.sql("select chunk_index, embedding::real[] as embedding from " + source + " order by chunk_index")
                 .param("f", key.fileId()).param("s", key.spaceId())
                 .query(rs -> {
                     indexes.add(new int[]{rs.getInt("chunk_index")});

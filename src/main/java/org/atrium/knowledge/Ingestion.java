@@ -59,12 +59,14 @@ class Ingestion {
     private final VectorIndex index;
     private final KnowledgeEvents events;
     private final CollectionSpaces spaces;
+    private final SearchStatistics statistics;
     private final TransactionTemplate transactions;
 
     Ingestion(FileStore files, BlobStore blobs, TextExtractor extractor, TokenChunker chunker, EmbeddingTargets targets,
-              VectorIndex index, KnowledgeEvents events, CollectionSpaces spaces,
+              VectorIndex index, KnowledgeEvents events, CollectionSpaces spaces, SearchStatistics statistics,
               PlatformTransactionManager transactionManager) {
         this.spaces = spaces;
+        this.statistics = statistics;
         this.files = files;
         this.blobs = blobs;
         this.extractor = extractor;
@@ -108,6 +110,7 @@ class Ingestion {
             files.setStatus(job.fileId(), job.spaceId(), IngestionStatus.EMBEDDING, chunks.size(),
                     target.credentialId());
             files.dropChunksFrom(job.fileId(), job.spaceId(), chunks.size());
+            files.chooseLanguage(job.fileId(), job.spaceId());
             return new HashSet<>(files.writtenChunks(job.fileId(), job.spaceId()));
         });
         if (written.isEmpty()) {
@@ -133,8 +136,10 @@ class Ingestion {
                 rows.add(new FileStore.NewChunk(chunk.index(), chunk.text(), chunk.startChar(), chunk.endChar(),
                         chunk.tokenCount(), vectors.get(i)));
             }
+            int vectorSize = dimensions;
             if (fenced(job, row -> {
-                files.upsertChunks(job.fileId(), job.spaceId(), rows);
+                files.upsertChunks(job.fileId(), job.spaceId(), rows, index.vectorsInChunkRows());
+                index.storeVectors(job.fileId(), job.spaceId(), vectorSize, rows);
                 return true;
             }).isEmpty()) {
                 abandoned(job, "while embedding");
@@ -149,6 +154,7 @@ class Ingestion {
             return;
         }
         settled(job);
+        statistics.refreshAfterIngestion(job.spaceId());
         LogEvents.info(log, "file.ingest.completed").addKeyValue("file_id", job.fileId())
                 .addKeyValue("space_id", job.spaceId()).addKeyValue("chunks", chunks.size())
                 .addKeyValue("embedded", missing.size())

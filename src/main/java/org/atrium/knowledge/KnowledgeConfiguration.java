@@ -28,28 +28,31 @@ class KnowledgeConfiguration {
     }
 
     /**
-     * pgvector when the {@code chunks.embedding} column has pgvector's type (the migration chose it because the server
-     * has the extension), the in-process index otherwise; {@code atrium.knowledge.vector-index} can insist on one.
+     * pgvector when the migrations moved vectors into its per-space tables (they did because the server had the
+     * extension: {@code chunks.embedding} is gone), the in-process index otherwise;
+     * {@code atrium.knowledge.vector-index} can insist on one.
      */
     @Bean
     VectorIndex vectorIndex(KnowledgeProperties properties, JdbcClient jdbc, PlatformTransactionManager transactions) {
         boolean pgvector = jdbc.sql("""
-                        select exists (select 1 from information_schema.columns
-                                       where table_schema = current_schema() and table_name = 'chunks'
-                                         and column_name = 'embedding' and udt_name = 'vector')""")
+                        select not exists (select 1 from information_schema.columns
+                                           where table_schema = current_schema() and table_name = 'chunks'
+                                             and column_name = 'embedding')""")
                 .query(Boolean.class).single();
+        TransactionTemplate template = new TransactionTemplate(transactions);
         VectorIndex index = switch (properties.vectorIndex()) {
-            case AUTO -> pgvector ? new PgVectorIndex(jdbc, new TransactionTemplate(transactions))
-                    : new InProcessVectorIndex(jdbc, properties.inProcessIndexMemory().toBytes());
+            case AUTO -> pgvector ? new PgVectorIndex(jdbc, template, properties.exactScanMaxChunks())
+                    : new InProcessVectorIndex(jdbc, properties.inProcessIndexMemory().toBytes(), null);
             case PGVECTOR -> {
                 if (!pgvector) {
                     throw new IllegalStateException("ATRIUM_KNOWLEDGE_VECTOR_INDEX is pgvector, but the database was "
                             + "migrated without the pgvector extension: install pgvector on the PostgreSQL server "
                             + "before the first start, or use auto or in-process.");
                 }
-                yield new PgVectorIndex(jdbc, new TransactionTemplate(transactions));
+                yield new PgVectorIndex(jdbc, template, properties.exactScanMaxChunks());
             }
-            case IN_PROCESS -> new InProcessVectorIndex(jdbc, properties.inProcessIndexMemory().toBytes());
+            case IN_PROCESS -> new InProcessVectorIndex(jdbc, properties.inProcessIndexMemory().toBytes(),
+                    pgvector ? new PgVectorIndex(jdbc, template, properties.exactScanMaxChunks()) : null);
         };
         LogEvents.info(log, "knowledge.index.selected").addKeyValue("kind", index.kind()).log();
         return index;

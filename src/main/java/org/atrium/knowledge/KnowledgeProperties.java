@@ -25,6 +25,10 @@ import java.time.Duration;
  * @param reconcileInterval      how often the cluster-wide reconciler runs ({@code 5m})
  * @param orphanGrace            stored bytes with no file row are removed once older than this ({@code 1h}), so an
  *                               upload still in progress is never touched
+ * @param exactScanMaxChunks     a vector search whose scope holds at most this many chunks compares them all instead
+ *                               of walking the HNSW index ({@code 10000})
+ * @param defaultLanguage        the text search configuration (language) of new collections' keyword search
+ *                               ({@code english}; any of PostgreSQL's, such as {@code simple}, {@code german})
  */
 @Validated
 @ConfigurationProperties("atrium.knowledge")
@@ -39,7 +43,9 @@ record KnowledgeProperties(
         @DefaultValue("30s") @NotNull Duration ingestRetryBackoff,
         @DefaultValue("2s") @NotNull Duration garbageInterval,
         @DefaultValue("5m") @NotNull Duration reconcileInterval,
-        @DefaultValue("1h") @NotNull Duration orphanGrace) {
+        @DefaultValue("1h") @NotNull Duration orphanGrace,
+        @DefaultValue("10000") @Min(0) long exactScanMaxChunks,
+        @DefaultValue("english") @NotNull String defaultLanguage) {
 
     /** Where vectors are searched. */
     enum VectorIndexKind { AUTO, PGVECTOR, IN_PROCESS }

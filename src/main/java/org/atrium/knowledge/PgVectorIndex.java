@@ -1,31 +1,47 @@
 package org.atrium.knowledge;
 
 import org.atrium.platform.LogEvents;
+import org.postgresql.util.PGobject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * pgvector in the same database as the rows, so a file's rows and vectors are deleted in one transaction. One partial
- * HNSW index per space (cosine distance on {@code embedding::vector(n)} where {@code space_id = s}), because HNSW
- * needs a fixed dimension and spaces differ. Space ids and dimensions are written into the SQL as numbers (they come
- * from our own table) so the planner can match the partial index.
+ * pgvector in the same database as the rows, so a file's rows and vectors are deleted in one transaction. Each space
+ * has its own table {@code chunk_vectors_<space>} whose column has the space's exact type ({@code vector(n)}) and an
+ * HNSW index on that column (see migration V8); the query vector is bound once as a {@code vector} parameter, so no
+ * stored vector is ever cast.
+ *
+ * <p>Each search decides how to run from counts it knows, not from planner statistics that may be missing or old:
+ * when the scope holds at most {@code exactScanMaxChunks} chunks they are all compared (exact, and cheaper than an
+ * index walk that must skip the rest of the space); otherwise the HNSW index is walked with iterative scan, skipping
+ * chunks outside the scope, until enough are found.
  */
 final class PgVectorIndex implements VectorIndex {
 
     private static final Logger log = LoggerFactory.getLogger(PgVectorIndex.class);
 
+    /** How a search ran, for logs and tests. */
+    enum Path { EXACT, INDEX }
+
     private final JdbcClient jdbc;
     private final TransactionTemplate transactions;
+    private final long exactScanMaxChunks;
+    private final Set<Integer> preparedSpaces = ConcurrentHashMap.newKeySet();
 
-    PgVectorIndex(JdbcClient jdbc, TransactionTemplate transactions) {
+    PgVectorIndex(JdbcClient jdbc, TransactionTemplate transactions, long exactScanMaxChunks) {
         this.jdbc = jdbc;
         this.transactions = transactions;
+        this.exactScanMaxChunks = exactScanMaxChunks;
     }
 
     @Override
@@ -35,46 +51,113 @@ final class PgVectorIndex implements VectorIndex {
 
     @Override
     public void prepareSpace(int spaceId, int dimensions) {
-        // Concurrently, so that building it never blocks chunk writes and deletes of other spaces; this runs outside
-        // any transaction (Ingestion calls it between its short fenced ones).
-        try {
-            jdbc.sql("create index concurrently if not exists chunks_space_%d_hnsw on chunks using hnsw"
-                    .formatted(spaceId) + " ((embedding::vector(%d)) vector_cosine_ops) where space_id = %d"
-                    .formatted(dimensions, spaceId)).update();
-            LogEvents.info(log, "knowledge.index.prepared").addKeyValue("space_id", spaceId)
-                    .addKeyValue("dimensions", dimensions).log();
-        } catch (DataAccessException failure) {
-            // Two replicas creating the same index at once is expected (one sees a duplicate name); anything else
-            // (pgvector's HNSW takes at most 2,000 dimensions) leaves the space searchable, but by sequential scan.
-            boolean raced = String.valueOf(failure.getMessage()).contains("already exists");
-            (raced ? LogEvents.debug(log, "knowledge.index.prepare_raced")
-                    : LogEvents.warn(log, "knowledge.index.prepare_failed"))
-                    .addKeyValue("space_id", spaceId).addKeyValue("dimensions", dimensions)
-                    .addKeyValue("reason", failure.getMostSpecificCause().getMessage()).log();
+        if (preparedSpaces.contains(spaceId)) {
+            return;
         }
+        // The table is created empty with its index, so the index never has to be built over existing rows.
+        transactions.executeWithoutResult(status -> jdbc.sql("select create_chunk_vectors(:s, :d)")
+                .param("s", spaceId).param("d", dimensions).query().singleRow());
+        preparedSpaces.add(spaceId);
+        LogEvents.info(log, "knowledge.index.prepared").addKeyValue("space_id", spaceId)
+                .addKeyValue("dimensions", dimensions).log();
     }
 
     @Override
-    public List<Hit> search(int spaceId, int dimensions, float[] query, List<UUID> collectionIds, int topK) {
-        String vector = "cast(cast(:q as real[]) as vector(" + dimensions + "))";
-        String distance = "c.embedding::vector(" + dimensions + ") <=> " + vector;
+    public boolean vectorsInChunkRows() {
+        return false;
+    }
+
+    @Override
+    public void storeVectors(UUID fileId, int spaceId, int dimensions, List<FileStore.NewChunk> chunks) {
+        prepareSpace(spaceId, dimensions);
+        jdbc.sql("insert into chunk_vectors_" + spaceId + " (file_id, chunk_index, embedding)"
+                        + " select :f, t.idx, t.vector::vector(" + dimensions + ")"
+                        + " from unnest(:idx, :vectors) as t(idx, vector)"
+                        + " on conflict (file_id, chunk_index) do update set embedding = excluded.embedding")
+                .param("f", fileId)
+                .param("idx", chunks.stream().map(FileStore.NewChunk::index).toArray(Integer[]::new))
+                .param("vectors", chunks.stream().map(c -> literal(c.embedding())).toArray(String[]::new))
+                .update();
+    }
+
+    @Override
+    public List<Hit> search(SearchScope scope, float[] query, int limit) {
         return transactions.execute(status -> {
-            // Without iterative scans, HNSW returns ef_search candidates before the filter, and a filtered query can
-            // come back with fewer than k rows; relaxed order then needs the outer sort.
-            jdbc.sql("set local hnsw.iterative_scan = relaxed_order").update();
-            jdbc.sql("set local hnsw.ef_search = " + Math.max(40, Math.min(1000, topK * 4))).update();
-            return jdbc.sql("with hits as materialized (select c.file_id, c.chunk_index, " + distance
-                            + " as distance from chunks c where c.space_id = " + spaceId
-                            + " and c.file_id in (select cf.file_id from collection_files cf join file_indexes fi"
-                            + " on fi.file_id = cf.file_id and fi.space_id = " + spaceId
-                            + " where cf.collection_id = any(:collections) and fi.status = 'ready')"
-                            + " order by " + distance + " limit :k)"
-                            + " select file_id, chunk_index, 1 - distance as score from hits order by distance")
-                    .param("q", FileStore.arrayLiteral(query)).param("k", topK)
-                    .param("collections", collectionIds.toArray(UUID[]::new))
+            Path path = choosePath(scope);
+            List<Hit> hits = new ArrayList<>(statement(scope, query, limit, path, false)
                     .query((rs, row) -> new Hit(rs.getObject("file_id", UUID.class), rs.getInt("chunk_index"),
-                            rs.getDouble("score")))
-                    .list();
+                            1 - rs.getDouble("distance")))
+                    .list());
+            // Iterative scans in relaxed order may return neighbours slightly out of order.
+            hits.sort(Comparator.comparingDouble(Hit::score).reversed());
+            return hits;
         });
+    }
+
+    /** The plan PostgreSQL chooses for {@link #search}, as {@code EXPLAIN} prints it, and the path chosen. */
+    String explain(SearchScope scope, float[] query, int limit) {
+        return transactions.execute(status -> {
+            Path path = choosePath(scope);
+            return path + "\n" + String.join("\n", statement(scope, query, limit, path, true).query(String.class)
+                    .list());
+        });
+    }
+
+    /** Must run inside the search's transaction: the settings it makes are local to it. */
+    private Path choosePath(SearchScope scope) {
+        long inScope = scope.bind(jdbc.sql("select coalesce(sum(i.chunks_total), 0) from file_indexes i"
+                        + " where i.space_id = :scopeSpace and i.file_id in (" + scope.readyFiles() + ")"))
+                .query(Long.class).single();
+        return inScope <= exactScanMaxChunks ? Path.EXACT : Path.INDEX;
+    }
+
+    private JdbcClient.StatementSpec statement(SearchScope scope, float[] query, int limit, Path path,
+                                               boolean explain) {
+        String table = "chunk_vectors_" + scope.spaceId();
+        String sql;
+        if (path == Path.EXACT) {
+            // "+ 0" makes the ordering something no index provides, so the few chunks in scope are compared exactly
+            // instead of walking an index over the whole space.
+            sql = "select v.file_id, v.chunk_index, v.embedding <=> :q as distance from " + table + " v"
+                    + " where v.file_id in (" + scope.readyFiles() + ")"
+                    + " order by (v.embedding <=> :q) + 0 limit :k";
+        } else {
+            // Without iterative scan HNSW stops after ef_search candidates, before the scope filter, and could come
+            // back with fewer than k rows. Sorting is disabled for this statement so that the plan is the index
+            // walk, whatever the statistics say; max_scan_tuples bounds the walk when the scope is a small part of
+            // the space.
+            jdbc.sql("set local hnsw.iterative_scan = relaxed_order").update();
+            jdbc.sql("set local hnsw.ef_search = " + Math.max(80, Math.min(1000, limit * 2))).update();
+            jdbc.sql("set local hnsw.max_scan_tuples = 100000").update();
+            jdbc.sql("set local enable_sort = off").update();
+            jdbc.sql("set local enable_seqscan = off").update();
+            sql = "select v.file_id, v.chunk_index, v.embedding <=> :q as distance from " + table + " v"
+                    + " where v.file_id in (" + scope.readyFiles() + ")"
+                    + " order by v.embedding <=> :q limit :k";
+        }
+        return scope.bind(jdbc.sql((explain ? "explain " : "") + sql)).param("q", vector(query)).param("k", limit);
+    }
+
+    /** The query as a parameter of pgvector's type: compared as it is, never cast per row. */
+    private static PGobject vector(float[] values) {
+        PGobject vector = new PGobject();
+        vector.setType("vector");
+        try {
+            vector.setValue(literal(values));
+        } catch (SQLException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+        return vector;
+    }
+
+    private static String literal(float[] vector) {
+        StringBuilder text = new StringBuilder(vector.length * 12).append('[');
+        for (int i = 0; i < vector.length; i++) {
+            if (i > 0) {
+                text.append(',');
+            }
+            text.append(vector[i]);
+        }
+        return text.append(']').toString();
     }
 }

@@ -9,94 +9,238 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
+import tools.jackson.databind.json.JsonMapper;
 
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /**
- * Retrieval: the chunks nearest to a query among the collections the caller may read. Collections are grouped by
- * embedding space; the query is embedded once per space with that space's model (and the credential of the
- * collection's owner), and each space is searched only with its own vectors, so models never mix.
+ * Retrieval: the chunks that best match a query among the collections the caller may read, ranked by meaning (vector),
+ * by keywords, or by both fused. Collections are grouped by embedding space; the query is embedded once per space with
+ * that space's model (and the credential of the collection's owner), and each space is searched only with its own
+ * vectors, so models never mix. Keyword search runs per space and language. Hybrid ranking fuses every ranking by
+ * reciprocal rank ({@code sum of 1 / (60 + rank)}, Cormack et al. 2009), which needs no score calibration between
+ * BM25 and cosine similarity, nor between models.
  */
 @Service
 public class RetrievalService {
 
     private static final Logger log = LoggerFactory.getLogger(RetrievalService.class);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    /** The most chunks one request may ask for. */
-    public static final int MAX_TOP_K = 100;
+    /** The constant of reciprocal rank fusion: damps the weight of the very first ranks. */
+    static final int RRF_K = 60;
+    /** The most chunks ranked to build file results. */
+    private static final int MAX_CHUNK_DEPTH = 2 * RetrievalQuery.MAX_DEPTH;
+    /** Metadata filter bounds. */
+    public static final int MAX_FILTER_KEYS = 16;
+    /** Values per filter key. */
+    public static final int MAX_FILTER_VALUES = 32;
 
     private final CollectionService collections;
     private final EmbeddingTargets targets;
     private final VectorIndex index;
+    private final KeywordSearch keywords;
     private final JdbcClient jdbc;
 
-    RetrievalService(CollectionService collections, EmbeddingTargets targets, VectorIndex index, JdbcClient jdbc) {
+    RetrievalService(CollectionService collections, EmbeddingTargets targets, VectorIndex index,
+                     KeywordSearch keywords, JdbcClient jdbc) {
         this.collections = collections;
         this.targets = targets;
         this.index = index;
+        this.keywords = keywords;
         this.jdbc = jdbc;
     }
 
+    /** A chunk in one space, and how it ranks. */
+    private record Ranked(UUID fileId, int chunkIndex, int spaceId, double score) {
+    }
+
     /**
-     * @param state         the caller's effective state
-     * @param query         what to look for
-     * @param collectionIds collections to search; each must be readable by the caller
-     * @param topK          how many chunks to return, 1 to {@value #MAX_TOP_K}
-     * @return the best chunks across the collections, and the collections that could not be searched
+     * @param state   the caller's effective state
+     * @param request what to look for, where and how
+     * @return the best results across the collections, and the collections that could not be searched
      * @throws AtriumException {@code collection_not_found} (404), {@code validation_failed} (400),
      *                         {@code embedding_failed} (502) when the provider refused or failed to embed the query
      */
-    public Retrieval retrieve(EffectiveState state, String query, List<UUID> collectionIds, int topK) {
-        if (query.isBlank()) {
-            throw AtriumException.invalidField("query", "must not be blank");
-        }
-        if (collectionIds.isEmpty()) {
-            throw AtriumException.invalidField("collectionIds", "must name at least one collection");
-        }
-        if (topK < 1 || topK > MAX_TOP_K) {
-            throw AtriumException.invalidField("topK", "must be between 1 and " + MAX_TOP_K);
-        }
+    public Retrieval retrieve(EffectiveState state, RetrievalQuery request) {
+        validate(request);
         long started = System.nanoTime();
-        Map<Integer, List<CollectionStore.Row>> bySpace = new LinkedHashMap<>();
+        Map<Integer, List<UUID>> bySpace = new LinkedHashMap<>();
         Map<Integer, EmbeddingTargets.Ready> readyBySpace = new LinkedHashMap<>();
         List<Retrieval.Skipped> skipped = new ArrayList<>();
-        for (UUID collectionId : collectionIds.stream().distinct().toList()) {
+        for (UUID collectionId : request.collectionIds().stream().distinct().toList()) {
             CollectionStore.Row row = collections.requireAccess(state, collectionId, Access.READ);
             switch (targets.resolve(row.ownerUserId(), row.ownerGroupId())) {
                 case EmbeddingTargets.Ready current -> {
                     EmbeddingTargets.Ready ready = serving(collectionId, current);
-                    bySpace.computeIfAbsent(ready.spaceId(), s -> new ArrayList<>()).add(row);
+                    bySpace.computeIfAbsent(ready.spaceId(), s -> new ArrayList<>()).add(collectionId);
                     readyBySpace.putIfAbsent(ready.spaceId(), ready);
                 }
                 case EmbeddingTargets.Unavailable unavailable ->
                         skipped.add(new Retrieval.Skipped(collectionId, unavailable.code(), unavailable.reason()));
             }
         }
-        List<RetrievedChunk> found = new ArrayList<>();
+        int wanted = request.offset() + request.topK() + 1;
+        int depth = request.groupBy() == RetrievalQuery.GroupBy.CHUNK ? wanted
+                : Math.min(MAX_CHUNK_DEPTH, wanted * Math.max(3, request.chunksPerFile()));
+        List<List<Ranked>> rankings = new ArrayList<>();
         for (var entry : bySpace.entrySet()) {
-            EmbeddingTargets.Ready ready = readyBySpace.get(entry.getKey());
+            int spaceId = entry.getKey();
             Optional<Integer> dimensions = jdbc.sql("select dimensions from embedding_spaces where id = :s")
-                    .param("s", ready.spaceId()).query(Integer.class).optional();
-            List<UUID> ids = entry.getValue().stream().map(CollectionStore.Row::id).toList();
+                    .param("s", spaceId).query(Integer.class).optional();
             if (dimensions.isEmpty()) {
                 continue;
             }
-            float[] vector = embed(ready, query);
-            List<VectorIndex.Hit> hits = index.search(ready.spaceId(), dimensions.get(), vector, ids, topK);
-            found.addAll(chunks(hits, ready.spaceId(), ids));
+            if (request.mode() != RetrievalQuery.Mode.KEYWORD) {
+                float[] vector = embed(readyBySpace.get(spaceId), request.query());
+                SearchScope scope = new SearchScope(spaceId, dimensions.get(), entry.getValue(), request.metadata());
+                rankings.add(ranked(index.search(scope, vector, depth), spaceId));
+            }
+            if (request.mode() != RetrievalQuery.Mode.VECTOR) {
+                for (var language : byLanguage(entry.getValue()).entrySet()) {
+                    SearchScope scope = new SearchScope(spaceId, dimensions.get(), language.getValue(),
+                            request.metadata());
+                    rankings.add(ranked(keywords.search(scope, language.getKey(), request.query(), depth), spaceId));
+                }
+            }
         }
-        found.sort(Comparator.comparingDouble(RetrievedChunk::score).reversed());
-        List<RetrievedChunk> best = found.size() > topK ? found.subList(0, topK) : found;
-        LogEvents.info(log, "knowledge.retrieved").addKeyValue("collections", collectionIds.size())
-                .addKeyValue("chunks", best.size()).addKeyValue("index", index.kind())
+        List<Ranked> ranked = request.mode() == RetrievalQuery.Mode.HYBRID ? fused(rankings) : merged(rankings);
+        List<UUID> searched = bySpace.values().stream().flatMap(List::stream).toList();
+        Retrieval result = request.groupBy() == RetrievalQuery.GroupBy.CHUNK
+                ? chunkPage(request, ranked, searched, skipped)
+                : filePage(request, ranked, searched, skipped);
+        LogEvents.info(log, "knowledge.retrieved").addKeyValue("collections", request.collectionIds().size())
+                .addKeyValue("mode", result.mode()).addKeyValue("chunks", result.chunks().size())
+                .addKeyValue("files", result.files().size()).addKeyValue("index", index.kind())
                 .addKeyValue("duration_ms", (System.nanoTime() - started) / 1_000_000).log();
-        return new Retrieval(best, skipped);
+        return result;
+    }
+
+    private static void validate(RetrievalQuery request) {
+        if (request.query().isBlank()) {
+            throw AtriumException.invalidField("query", "must not be blank");
+        }
+        if (request.collectionIds().isEmpty()) {
+            throw AtriumException.invalidField("collectionIds", "must name at least one collection");
+        }
+        if (request.topK() < 1 || request.topK() > RetrievalQuery.MAX_TOP_K) {
+            throw AtriumException.invalidField("topK", "must be between 1 and " + RetrievalQuery.MAX_TOP_K);
+        }
+        if (request.offset() < 0 || request.offset() + request.topK() > RetrievalQuery.MAX_DEPTH) {
+            throw AtriumException.invalidField("offset", "must be at least 0, and offset + topK at most "
+                    + RetrievalQuery.MAX_DEPTH);
+        }
+        if (request.chunksPerFile() < 1 || request.chunksPerFile() > RetrievalQuery.MAX_CHUNKS_PER_FILE) {
+            throw AtriumException.invalidField("chunksPerFile", "must be between 1 and "
+                    + RetrievalQuery.MAX_CHUNKS_PER_FILE);
+        }
+        if (request.metadata().size() > MAX_FILTER_KEYS) {
+            throw AtriumException.invalidField("filter.metadata", "may name at most " + MAX_FILTER_KEYS + " keys");
+        }
+        request.metadata().forEach((key, values) -> {
+            if (values.isEmpty() || values.size() > MAX_FILTER_VALUES) {
+                throw AtriumException.invalidField("filter.metadata", "'" + key + "' must list 1 to "
+                        + MAX_FILTER_VALUES + " values");
+            }
+        });
+    }
+
+    /** The collections grouped by the language their queries are parsed with. */
+    private Map<String, List<UUID>> byLanguage(List<UUID> collectionIds) {
+        Map<String, List<UUID>> languages = new LinkedHashMap<>();
+        jdbc.sql("select id, language::text as language from collections where id = any(:ids) order by id")
+                .param("ids", collectionIds.toArray(UUID[]::new))
+                .query(rs -> {
+                    languages.computeIfAbsent(rs.getString("language"), l -> new ArrayList<>())
+                            .add(rs.getObject("id", UUID.class));
+                });
+        return languages;
+    }
+
+    private static List<Ranked> ranked(List<VectorIndex.Hit> hits, int spaceId) {
+        return hits.stream().map(hit -> new Ranked(hit.fileId(), hit.chunkIndex(), spaceId, hit.score())).toList();
+    }
+
+    /** One ranking from several of one kind: scores of one kind are compared directly. */
+    private static List<Ranked> merged(List<List<Ranked>> rankings) {
+        Map<Ranked, Ranked> best = new LinkedHashMap<>();
+        for (List<Ranked> ranking : rankings) {
+            for (Ranked hit : ranking) {
+                best.merge(key(hit), hit, (a, b) -> a.score() >= b.score() ? a : b);
+            }
+        }
+        List<Ranked> all = new ArrayList<>(best.values());
+        all.sort(Comparator.comparingDouble(Ranked::score).reversed());
+        return all;
+    }
+
+    /** Reciprocal rank fusion of every ranking. */
+    private static List<Ranked> fused(List<List<Ranked>> rankings) {
+        Map<Ranked, Double> scores = new LinkedHashMap<>();
+        for (List<Ranked> ranking : rankings) {
+            for (int rank = 0; rank < ranking.size(); rank++) {
+                scores.merge(key(ranking.get(rank)), 1.0 / (RRF_K + rank + 1), Double::sum);
+            }
+        }
+        List<Ranked> all = new ArrayList<>();
+        scores.forEach((key, score) -> all.add(new Ranked(key.fileId(), key.chunkIndex(), key.spaceId(), score)));
+        all.sort(Comparator.comparingDouble(Ranked::score).reversed());
+        return all;
+    }
+
+    private static Ranked key(Ranked hit) {
+        return new Ranked(hit.fileId(), hit.chunkIndex(), hit.spaceId(), 0);
+    }
+
+    private Retrieval chunkPage(RetrievalQuery request, List<Ranked> ranked, List<UUID> searched,
+                                List<Retrieval.Skipped> skipped) {
+        List<Ranked> page = slice(ranked, request.offset(), request.topK());
+        Integer next = ranked.size() > request.offset() + request.topK() ? request.offset() + request.topK() : null;
+        Map<Ranked, RetrievedChunk> read = read(page, searched);
+        List<RetrievedChunk> chunks = page.stream().map(hit -> read.get(key(hit))).filter(Objects::nonNull).toList();
+        return new Retrieval(modeName(request), chunks, List.of(), next, skipped);
+    }
+
+    private Retrieval filePage(RetrievalQuery request, List<Ranked> ranked, List<UUID> searched,
+                               List<Retrieval.Skipped> skipped) {
+        Map<UUID, List<Ranked>> byFile = new LinkedHashMap<>();
+        for (Ranked hit : ranked) {
+            List<Ranked> best = byFile.computeIfAbsent(hit.fileId(), f -> new ArrayList<>());
+            if (best.size() < request.chunksPerFile()) {
+                best.add(hit);
+            }
+        }
+        List<List<Ranked>> files = slice(new ArrayList<>(byFile.values()), request.offset(), request.topK());
+        Map<Ranked, RetrievedChunk> read = read(files.stream().flatMap(List::stream).toList(), searched);
+        List<RetrievedFile> results = new ArrayList<>();
+        for (List<Ranked> file : files) {
+            List<RetrievedChunk> chunks = file.stream().map(hit -> read.get(key(hit))).filter(Objects::nonNull)
+                    .toList();
+            if (!chunks.isEmpty()) {
+                RetrievedChunk first = chunks.getFirst();
+                results.add(new RetrievedFile(first.fileId(), first.fileName(), first.collectionId(), first.metadata(),
+                        first.score(), chunks));
+            }
+        }
+        Integer next = byFile.size() > request.offset() + request.topK() ? request.offset() + request.topK() : null;
+        return new Retrieval(modeName(request), List.of(), results, next, skipped);
+    }
+
+    private static <T> List<T> slice(List<T> all, int offset, int count) {
+        return offset >= all.size() ? List.of() : all.subList(offset, Math.min(all.size(), offset + count));
+    }
+
+    private static String modeName(RetrievalQuery request) {
+        return request.mode().name().toLowerCase(Locale.ROOT);
     }
 
     /**
@@ -137,34 +281,43 @@ public class RetrievalService {
         }
     }
 
-    /** Reads the hits' text, keeping only chunks whose file is still held by one of the collections. */
-    private List<RetrievedChunk> chunks(List<VectorIndex.Hit> hits, int spaceId, List<UUID> collectionIds) {
+    /**
+     * Reads the hits' text, keyed by {@link #key}, leaving out chunks whose file is no longer held by one of the
+     * collections (removed since the search).
+     */
+    private Map<Ranked, RetrievedChunk> read(List<Ranked> hits, List<UUID> collectionIds) {
         if (hits.isEmpty()) {
-            return List.of();
+            return Map.of();
         }
-        Map<String, Double> scores = new LinkedHashMap<>();
-        hits.forEach(hit -> scores.put(hit.fileId() + ":" + hit.chunkIndex(), hit.score()));
-        return jdbc.sql("""
-                        select distinct on (c.file_id, c.chunk_index) c.file_id, c.chunk_index, c.start_char,
-                               c.end_char, c.content, f.name, cf.collection_id
-                        from unnest(:files, :indexes) as h(file_id, chunk_index)
-                        join chunks c on c.file_id = h.file_id and c.space_id = :space
+        Map<Ranked, RetrievedChunk> found = new LinkedHashMap<>();
+        jdbc.sql("""
+                        select distinct on (h.ord) h.ord, c.file_id, c.space_id, c.chunk_index, c.start_char,
+                               c.end_char, c.content, f.name, f.metadata::text as metadata, cf.collection_id
+                        from unnest(:files, :spaces, :indexes) with ordinality as h(file_id, space_id, chunk_index, ord)
+                        join chunks c on c.file_id = h.file_id and c.space_id = h.space_id
                                      and c.chunk_index = h.chunk_index
                         join files f on f.id = c.file_id
                         join collection_files cf on cf.file_id = c.file_id and cf.collection_id = any(:collections)
                         join collections col on col.id = cf.collection_id
                                              and (col.space_id = c.space_id or col.serving_space_id = c.space_id)
-                        order by c.file_id, c.chunk_index, cf.collection_id""")
-                .param("files", hits.stream().map(VectorIndex.Hit::fileId).toArray(UUID[]::new))
-                .param("indexes", hits.stream().map(VectorIndex.Hit::chunkIndex).toArray(Integer[]::new))
-                .param("collections", collectionIds.toArray(UUID[]::new)).param("space", spaceId)
-                .query((rs, row) -> {
-                    UUID fileId = rs.getObject("file_id", UUID.class);
-                    int chunkIndex = rs.getInt("chunk_index");
-                    return new RetrievedChunk(fileId, rs.getString("name"), rs.getObject("collection_id", UUID.class),
-                            chunkIndex, rs.getInt("start_char"), rs.getInt("end_char"), rs.getString("content"),
-                            scores.get(fileId + ":" + chunkIndex));
-                })
-                .list();
+                        order by h.ord, cf.collection_id""")
+                .param("files", hits.stream().map(Ranked::fileId).toArray(UUID[]::new))
+                .param("spaces", hits.stream().map(Ranked::spaceId).toArray(Integer[]::new))
+                .param("indexes", hits.stream().map(Ranked::chunkIndex).toArray(Integer[]::new))
+                .param("collections", collectionIds.toArray(UUID[]::new))
+                .query(rs -> {
+                    Ranked hit = hits.get(rs.getInt("ord") - 1);
+                    found.put(key(hit), new RetrievedChunk(hit.fileId(), rs.getString("name"),
+                            rs.getObject("collection_id", UUID.class), hit.chunkIndex(), rs.getInt("start_char"),
+                            rs.getInt("end_char"), rs.getString("content"), hit.score(),
+                            metadata(rs.getString("metadata"))));
+                });
+        return found;
+    }
+
+    private static Map<String, String> metadata(String json) {
+        Map<String, String> values = new TreeMap<>();
+        JSON.readTree(json).properties().forEach(entry -> values.put(entry.getKey(), entry.getValue().asString()));
+        return values;
     }
 }

@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Finds the chunks nearest to a query vector. Chunk rows in PostgreSQL are the truth: an index only ever returns
- * chunks of files that are ready in the space and held by one of the given collections at the time of the search.
+ * Stores chunk vectors and finds the chunks nearest to a query vector. Chunk rows in PostgreSQL are the truth: an index
+ * only ever returns chunks of files in the {@link SearchScope} at the time of the search.
  */
 interface VectorIndex {
 
@@ -19,13 +19,20 @@ interface VectorIndex {
     /** Called when a space's dimension becomes known, before its first chunks are written. */
     void prepareSpace(int spaceId, int dimensions);
 
+    /** @return whether the vectors are written with the chunk rows ({@code chunks.embedding}) */
+    boolean vectorsInChunkRows();
+
     /**
-     * @param spaceId       the embedding space of the query vector
-     * @param dimensions    the space's dimension
-     * @param query         the query vector
-     * @param collectionIds collections the caller may read
-     * @param topK          how many to return at most
+     * Writes the vectors of chunks just written, in the caller's transaction, replacing any with the same index.
+     * Does nothing when {@link #vectorsInChunkRows()}.
+     */
+    void storeVectors(UUID fileId, int spaceId, int dimensions, List<FileStore.NewChunk> chunks);
+
+    /**
+     * @param scope what may be returned
+     * @param query the query vector
+     * @param limit how many to return at most
      * @return the best hits, best first
      */
-    List<Hit> search(int spaceId, int dimensions, float[] query, List<UUID> collectionIds, int topK);
+    List<Hit> search(SearchScope scope, float[] query, int limit);
 }

@@ -5,12 +5,14 @@ import org.atrium.testing.Knowledge;
 import org.atrium.testing.RequiresPgVector;
 import org.atrium.testing.TestUsers;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,28 +45,72 @@ class VectorIndexConsistencyTest extends IntegrationTest {
                 .query(Integer.class).single();
         int dimensions = jdbc.sql("select dimensions from embedding_spaces where id = :id").param("id", space)
                 .query(Integer.class).single();
-        PgVectorIndex pgvector = new PgVectorIndex(jdbc, new TransactionTemplate(transactions));
-        InProcessVectorIndex inProcess = new InProcessVectorIndex(jdbc, 16L << 20);
+        // The same search code with the two thresholds, so that both paths run on the same data.
+        PgVectorIndex exact = new PgVectorIndex(jdbc, new TransactionTemplate(transactions), Long.MAX_VALUE);
+        PgVectorIndex walked = new PgVectorIndex(jdbc, new TransactionTemplate(transactions), 0);
+        InProcessVectorIndex inProcess = new InProcessVectorIndex(jdbc, 16L << 20, exact);
         float[] query = EMBEDDINGS.vectorOf("kiwi");
+        SearchScope scope = new SearchScope(space, dimensions, List.of(collection), Map.of());
 
-        List<VectorIndex.Hit> fromPg = pgvector.search(space, dimensions, query, List.of(collection), 3);
-        List<VectorIndex.Hit> fromMemory = inProcess.search(space, dimensions, query, List.of(collection), 3);
+        List<VectorIndex.Hit> fromExact = exact.search(scope, query, 3);
+        List<VectorIndex.Hit> fromIndex = walked.search(scope, query, 3);
+        List<VectorIndex.Hit> fromMemory = inProcess.search(scope, query, 3);
 
-        assertThat(fromMemory).extracting(VectorIndex.Hit::fileId, VectorIndex.Hit::chunkIndex)
-                .containsExactlyElementsOf(fromPg.stream()
-                        .map(hit -> org.assertj.core.groups.Tuple.tuple(hit.fileId(), hit.chunkIndex())).toList());
-        assertThat(fromMemory.getFirst().fileId()).isEqualTo(kiwi);
-        for (int i = 0; i < fromPg.size(); i++) {
-            assertThat(fromMemory.get(i).score()).isCloseTo(fromPg.get(i).score(),
-                    org.assertj.core.data.Offset.offset(1e-4));
+        assertThat(exact.explain(scope, query, 3)).startsWith("EXACT").doesNotContain("hnsw");
+        assertThat(walked.explain(scope, query, 3)).startsWith("INDEX")
+                .contains("Index Scan using chunk_vectors_" + space + "_hnsw");
+        for (List<VectorIndex.Hit> other : List.of(fromIndex, fromMemory)) {
+            assertThat(other).extracting(VectorIndex.Hit::fileId, VectorIndex.Hit::chunkIndex)
+                    .containsExactlyElementsOf(fromExact.stream()
+                            .map(hit -> org.assertj.core.groups.Tuple.tuple(hit.fileId(), hit.chunkIndex())).toList());
+            for (int i = 0; i < fromExact.size(); i++) {
+                assertThat(other.get(i).score()).isCloseTo(fromExact.get(i).score(),
+                        org.assertj.core.data.Offset.offset(1e-4));
+            }
         }
+        assertThat(fromMemory.getFirst().fileId()).isEqualTo(kiwi);
 
         assertThat(api.delete("/api/v1/files/" + kiwi, admin.token()).status()).isEqualTo(204);
 
-        assertThat(inProcess.search(space, dimensions, query, List.of(collection), 3))
-                .extracting(VectorIndex.Hit::fileId).doesNotContain(kiwi).isNotEmpty();
-        assertThat(pgvector.search(space, dimensions, query, List.of(collection), 3))
-                .extracting(VectorIndex.Hit::fileId).doesNotContain(kiwi).isNotEmpty();
-        assertThat(inProcess.search(space, dimensions, query, List.of(UUID.randomUUID()), 3)).isEmpty();
+        for (VectorIndex index : List.of(exact, walked, inProcess)) {
+            assertThat(index.search(scope, query, 3)).extracting(VectorIndex.Hit::fileId).doesNotContain(kiwi)
+                    .isNotEmpty();
+        }
+        assertThat(inProcess.search(new SearchScope(space, dimensions, List.of(UUID.randomUUID()), Map.of()),
+                query, 3)).isEmpty();
+    }
+
+    @Test
+    void aScopeWithMoreChunksThanTheThresholdWalksTheIndexAndASmallerOneIsComparedExactly() {
+        TestUsers.Account admin = users.admin();
+        UUID group = users.group(admin, "plans");
+        Knowledge knowledge = new Knowledge(api);
+        knowledge.setGroupEmbedding(admin, group, "fake", "keywords-index-test");
+        knowledge.addGroupCredential(admin, group, "fake", "sk-index-test-0002");
+        UUID large = knowledge.groupCollection(admin, group, "Large");
+        UUID small = knowledge.groupCollection(admin, group, "Small");
+        UUID book = knowledge.upload(admin, large, "book.txt", "Granite tundra and violin lichen. ".repeat(1500)
+                .getBytes(StandardCharsets.UTF_8));
+        UUID note = knowledge.upload(admin, small, "note.txt", "Kiwi and mango.".getBytes(StandardCharsets.UTF_8));
+        JsonNode bookState = knowledge.awaitSettled(admin, large, book);
+        knowledge.awaitSettled(admin, small, note);
+        int chunks = bookState.path("chunksTotal").asInt();
+        assertThat(chunks).isGreaterThan(20);
+        int space = jdbc.sql("select space_id from collections where id = :id").param("id", large)
+                .query(Integer.class).single();
+        int dimensions = jdbc.sql("select dimensions from embedding_spaces where id = :id").param("id", space)
+                .query(Integer.class).single();
+        PgVectorIndex index = new PgVectorIndex(jdbc, new TransactionTemplate(transactions), 20);
+        float[] query = EMBEDDINGS.vectorOf("violin");
+
+        String largePlan = index.explain(new SearchScope(space, dimensions, List.of(large), Map.of()), query, 5);
+        String smallPlan = index.explain(new SearchScope(space, dimensions, List.of(small), Map.of()), query, 5);
+
+        assertThat(largePlan).startsWith("INDEX").contains("Index Scan using chunk_vectors_" + space + "_hnsw");
+        assertThat(smallPlan).startsWith("EXACT").doesNotContain("hnsw");
+        assertThat(index.search(new SearchScope(space, dimensions, List.of(large), Map.of()), query, 5))
+                .hasSize(5).extracting(VectorIndex.Hit::fileId).containsOnly(book);
+        assertThat(index.search(new SearchScope(space, dimensions, List.of(small), Map.of()), query, 5))
+                .extracting(VectorIndex.Hit::fileId).containsExactly(note);
     }
 }
