@@ -14,6 +14,7 @@ import java.util.UUID;
  * @param description  what it holds
  * @param ownerUserId  the user it belongs to, for a personal collection
  * @param ownerGroupId the group it belongs to, for a group collection
+ * @param language     the language its keyword search stems words in (a PostgreSQL text search configuration)
  * @param access       what the caller may do with it
  * @param createdAt    when it was created
  * @param updatedAt    when it was last changed
@@ -25,6 +26,7 @@ public record Collection(
         @Schema(example = "Protocols and safety rules") String description,
         @Schema(nullable = true) @Nullable UUID ownerUserId,
         @Schema(example = "2d7e9f10-3a4b-4c5d-8e6f-7a8b9c0d1e2f", nullable = true) @Nullable UUID ownerGroupId,
+        @Schema(example = "english") String language,
         @Schema(example = "manage") Access access,
         Instant createdAt,
         Instant updatedAt) {

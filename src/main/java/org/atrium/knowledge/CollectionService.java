@@ -36,11 +36,16 @@ public class CollectionService {
     private final CollectionStore store;
     private final CollectionSpaces spaces;
     private final TransactionRetry retry;
+    private final IngestionJobs jobs;
+    private final String defaultLanguage;
 
-    CollectionService(CollectionStore store, CollectionSpaces spaces, TransactionRetry retry) {
+    CollectionService(CollectionStore store, CollectionSpaces spaces, TransactionRetry retry, IngestionJobs jobs,
+                      KnowledgeProperties properties) {
         this.store = store;
         this.spaces = spaces;
         this.retry = retry;
+        this.jobs = jobs;
+        this.defaultLanguage = properties.defaultLanguage();
     }
 
     /**
@@ -50,30 +55,47 @@ public class CollectionService {
      * @param name        its name
      * @param description what it holds
      * @param groupId     the owning group, or {@code null} for a personal collection
+     * @param language    the text search configuration of its keyword search, or {@code null} for the default
+     *                    ({@code atrium.knowledge.default-language})
      * @return the collection
      * @throws AtriumException {@code permission_denied} (403) without {@code createCollections}, {@code forbidden}
      *                         (403) for a plain member of the group, {@code group_not_found} (404),
      *                         {@code invalid_credentials} (401) when the caller's account was deleted meanwhile
      */
-    public Collection create(EffectiveState state, String name, String description, @Nullable UUID groupId) {
+    public Collection create(EffectiveState state, String name, String description, @Nullable UUID groupId,
+                             @Nullable String language) {
         Caller caller = state.caller();
         caller.require(Permission.CREATE_COLLECTIONS);
+        String chosen = language == null ? defaultLanguage : requireLanguage(language);
         if (groupId != null && !caller.isAdmin()) {
             GroupRole role = groupRole(state, groupId).orElseThrow(CollectionService::groupNotFound);
             if (role != GroupRole.ADMIN) {
                 throw AtriumException.forbidden("forbidden", "Only the group's admins create its collections.");
             }
         }
-        return retry.execute("collection.create", () -> insert(state, name, description, groupId));
+        return retry.execute("collection.create", () -> insert(state, name, description, groupId, chosen));
     }
 
-    private Collection insert(EffectiveState state, String name, String description, @Nullable UUID groupId) {
+    /**
+     * @param language a text search configuration name
+     * @return it, when PostgreSQL has it
+     * @throws AtriumException {@code validation_failed} (400) naming the languages there are
+     */
+    private String requireLanguage(String language) {
+        if (!store.languageExists(language)) {
+            throw AtriumException.invalidField("language", "must be one of " + String.join(", ", store.languages()));
+        }
+        return language;
+    }
+
+    private Collection insert(EffectiveState state, String name, String description, @Nullable UUID groupId,
+                              String language) {
         Caller caller = state.caller();
         lockCaller(caller);
         UUID id = UUID.randomUUID();
         try {
             store.insert(id, name.strip(), description.strip(), groupId == null ? caller.userId() : null, groupId,
-                    caller.userId());
+                    caller.userId(), language);
         } catch (DataIntegrityViolationException noSuchGroup) {
             throw groupNotFound();
         }
@@ -125,13 +147,18 @@ public class CollectionService {
      * @throws AtriumException {@code collection_not_found} (404), {@code forbidden} (403) with read access only
      */
     public Collection update(EffectiveState state, UUID collectionId, @Nullable String name,
-                             @Nullable String description) {
+                             @Nullable String description, @Nullable String language) {
+        String chosen = language == null ? null : requireLanguage(language);
         return retry.execute("collection.update", () -> {
             lockCaller(state.caller());
             CollectionStore.Row row = find(state, collectionId);
             Access access = require(state, row, Access.WRITE);
             store.update(collectionId, name == null ? row.name() : name.strip(),
-                    description == null ? row.description() : description.strip());
+                    description == null ? row.description() : description.strip(),
+                    chosen == null ? row.language() : chosen);
+            if (chosen != null && !chosen.equals(row.language())) {
+                jobs.relanguage(collectionId);
+            }
             LogEvents.info(log, "collection.updated").addKeyValue("collection_id", collectionId).log();
             return view(find(state, collectionId), access);
         });
@@ -313,8 +340,8 @@ public class CollectionService {
     }
 
     private static Collection view(CollectionStore.Row row, Access access) {
-        return new Collection(row.id(), row.name(), row.description(), row.ownerUserId(), row.ownerGroupId(), access,
-                row.createdAt(), row.updatedAt());
+        return new Collection(row.id(), row.name(), row.description(), row.ownerUserId(), row.ownerGroupId(),
+                row.language(), access, row.createdAt(), row.updatedAt());
     }
 
     private static AtriumException notFound() {

@@ -17,7 +17,7 @@ class CollectionStore {
 
     /** A collection row with the strongest grant that reaches the caller (null when none does). */
     record Row(UUID id, String name, String description, @Nullable UUID ownerUserId, @Nullable UUID ownerGroupId,
-               Instant createdAt, Instant updatedAt, @Nullable Access granted) {
+               String language, Instant createdAt, Instant updatedAt, @Nullable Access granted) {
     }
 
     /** The caller's strongest grant, directly or through one of their groups, computed with the row. */
@@ -39,11 +39,12 @@ class CollectionStore {
     }
 
     void insert(UUID id, String name, String description, @Nullable UUID ownerUserId, @Nullable UUID ownerGroupId,
-                UUID createdBy) {
+                UUID createdBy, String language) {
         jdbc.sql("""
-                        insert into collections (id, name, description, owner_user_id, owner_group_id, created_by)
-                        values (:id, :name, :description, :user, :group, :createdBy)""")
-                .param("id", id).param("name", name).param("description", description)
+                        insert into collections (id, name, description, owner_user_id, owner_group_id, created_by,
+                                                 language)
+                        values (:id, :name, :description, :user, :group, :createdBy, cast(:language as regconfig))""")
+                .param("id", id).param("name", name).param("description", description).param("language", language)
                 .param("user", ownerUserId).param("group", ownerGroupId).param("createdBy", createdBy).update();
     }
 
@@ -119,9 +120,29 @@ class CollectionStore {
                 .param("offset", offset).param("limit", limit).query(CollectionStore::row).list();
     }
 
-    void update(UUID id, String name, String description) {
-        jdbc.sql("update collections set name = :name, description = :description, updated_at = now() where id = :id")
-                .param("id", id).param("name", name).param("description", description).update();
+    void update(UUID id, String name, String description, String language) {
+        jdbc.sql("""
+                        update collections set name = :name, description = :description,
+                                               language = cast(:language as regconfig), updated_at = now()
+                        where id = :id""")
+                .param("id", id).param("name", name).param("description", description).param("language", language)
+                .update();
+    }
+
+    /** Whether PostgreSQL has a text search configuration of that name (in {@code pg_catalog}). */
+    boolean languageExists(String language) {
+        return jdbc.sql("""
+                        select exists (select 1 from pg_ts_config c join pg_namespace n on n.oid = c.cfgnamespace
+                                       where n.nspname = 'pg_catalog' and c.cfgname = :language)""")
+                .param("language", language).query(Boolean.class).single();
+    }
+
+    /** The text search configurations a collection may use, by name. */
+    List<String> languages() {
+        return jdbc.sql("""
+                        select c.cfgname from pg_ts_config c join pg_namespace n on n.oid = c.cfgnamespace
+                        where n.nspname = 'pg_catalog' order by c.cfgname""")
+                .query(String.class).list();
     }
 
     boolean delete(UUID id) {
@@ -169,7 +190,7 @@ class CollectionStore {
     private static Row row(ResultSet rs, int row) throws SQLException {
         return new Row(rs.getObject("id", UUID.class), rs.getString("name"), rs.getString("description"),
                 rs.getObject("owner_user_id", UUID.class), rs.getObject("owner_group_id", UUID.class),
-                rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant(),
+                rs.getString("language"), rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant(),
                 rs.getString("granted") == null ? null : Access.valueOf(rs.getString("granted")));
     }
 }

@@ -287,6 +287,36 @@ class FileStore {
     }
 
     /**
+     * Indexes again, in the language each file's index should now have, the keywords of the chunks of a collection's
+     * files; one short transaction per batch of files (autocommit statements), so ingestion and deletion are never
+     * held up for long. A file deleted meanwhile simply has no chunks left to update.
+     */
+    void relanguage(UUID collectionId) {
+        List<UUID> fileIds = jdbc.sql("select file_id from collection_files where collection_id = :c order by file_id")
+                .param("c", collectionId).query(UUID.class).list();
+        for (int from = 0; from < fileIds.size(); from += 100) {
+            UUID[] batch = fileIds.subList(from, Math.min(fileIds.size(), from + 100)).toArray(UUID[]::new);
+            jdbc.sql("""
+                            with chosen as (
+                                select fi.file_id, fi.space_id, coalesce((
+                                    select c.language from collection_files cf
+                                    join collections c on c.id = cf.collection_id
+                                    where cf.file_id = fi.file_id
+                                      and (c.space_id = fi.space_id or c.serving_space_id = fi.space_id)
+                                    order by cf.added_at, c.id limit 1), fi.language) as language
+                                from file_indexes fi where fi.file_id = any(:files)),
+                            changed as (
+                                update file_indexes fi set language = chosen.language from chosen
+                                where fi.file_id = chosen.file_id and fi.space_id = chosen.space_id
+                                  and fi.language <> chosen.language
+                                returning fi.file_id, fi.space_id, fi.language)
+                            update chunks c set terms = to_tsvector(changed.language, c.content) from changed
+                            where c.file_id = changed.file_id and c.space_id = changed.space_id""")
+                    .param("files", batch).update();
+        }
+    }
+
+    /**
      * Chooses the language a file's chunks are indexed with for keyword search: that of the oldest link to a
      * collection searching the space (a file shared by collections of different languages is indexed once).
      */

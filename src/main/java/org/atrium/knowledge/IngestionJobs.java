@@ -28,6 +28,19 @@ class IngestionJobs {
     static final TaskDescriptor<RefreshJob> REFRESH = TaskDescriptor.of("knowledge-refresh", RefreshJob.class);
 
     /**
+     * Re-indexes the keywords of a collection's files after its language changed; the instance id is the collection
+     * and a random suffix, for the same reason as {@link #REFRESH}.
+     */
+    static final TaskDescriptor<RelanguageJob> RELANGUAGE = TaskDescriptor.of("knowledge-relanguage",
+            RelanguageJob.class);
+
+    /**
+     * @param collectionId the collection whose language changed
+     */
+    record RelanguageJob(UUID collectionId) {
+    }
+
+    /**
      * One file index to build.
      *
      * @param fileId     the file
@@ -58,6 +71,12 @@ class IngestionJobs {
     void schedule(UUID fileId, int spaceId, long generation) {
         IngestJob job = new IngestJob(fileId, spaceId, generation);
         scheduler.scheduleIfNotExists(INGEST.instance(job.instanceId()).data(job).scheduledTo(clock.instant()));
+    }
+
+    /** A collection's language changed: its files' keywords are indexed again, in the background. */
+    void relanguage(UUID collectionId) {
+        scheduler.scheduleIfNotExists(RELANGUAGE.instance(collectionId + "@" + UUID.randomUUID())
+                .data(new RelanguageJob(collectionId)).scheduledTo(clock.instant()));
     }
 
     /** Settings, credentials or memberships changed: the affected collections may need another embedding model. */

@@ -50,6 +50,13 @@ class KnowledgeJobsConfiguration {
     }
 
     @Bean
+    Task<IngestionJobs.RelanguageJob> relanguageTask(FileStore files) {
+        return Tasks.oneTime(IngestionJobs.RELANGUAGE)
+                .onFailureRetryLater()
+                .execute((instance, context) -> files.relanguage(instance.getData().collectionId()));
+    }
+
+    @Bean
     Task<Void> storageGarbageTask(StorageGarbage garbage, KnowledgeProperties properties) {
         return Tasks.recurring("knowledge-storage-garbage", FixedDelay.of(properties.garbageInterval()))
                 .execute((instance, context) -> garbage.drain());

@@ -43,6 +43,10 @@ import java.util.UUID;
         + " or manage them.")
 class CollectionController {
 
+    private static final String LANGUAGE = "The language keyword search stems words in: one of PostgreSQL's text"
+            + " search configurations (`simple` for no stemming, `english`, `german`, `french`, `spanish`, ...);"
+            + " omitted: the instance default (`atrium.knowledge.default-language`).";
+
     private final CollectionService collections;
 
     CollectionController(CollectionService collections) {
@@ -55,7 +59,9 @@ class CollectionController {
             @Schema(example = "Protocols and safety rules", nullable = true) @Nullable @Size(max = 2000)
             String description,
             @Schema(description = "The owning group (its admins create it); omit for a personal collection.",
-                    example = "2d7e9f10-3a4b-4c5d-8e6f-7a8b9c0d1e2f", nullable = true) @Nullable UUID groupId) {
+                    example = "2d7e9f10-3a4b-4c5d-8e6f-7a8b9c0d1e2f", nullable = true) @Nullable UUID groupId,
+            @Schema(description = LANGUAGE, example = "english", nullable = true)
+            @Nullable @Size(min = 1, max = 63) String language) {
     }
 
     @Schema(description = "Changes to a collection; omitted fields keep their value.")
@@ -63,7 +69,10 @@ class CollectionController {
             @Schema(example = "Lab handbook 2027", nullable = true) @Nullable @Size(min = 1, max = 200)
             @Pattern(regexp = ".*\\S.*", message = "must not be blank") @SafeDisplayName String name,
             @Schema(example = "Protocols, safety rules and forms", nullable = true) @Nullable @Size(max = 2000)
-            String description) {
+            String description,
+            @Schema(description = LANGUAGE + " Changing it indexes the keywords of the collection's files again, in"
+                    + " the background.", example = "german", nullable = true)
+            @Nullable @Size(min = 1, max = 63) String language) {
     }
 
     @Schema(description = "The access to grant.")
@@ -80,13 +89,14 @@ class CollectionController {
             description = "Creates a personal collection, or one owned by a group the caller administers. Needs"
                     + " `permissions.createCollections`.")
     @ApiResponse(responseCode = "201", description = "The collection.")
-    @ApiResponse(responseCode = "400", description = "`validation_failed`: `name` is missing or too long.")
+    @ApiResponse(responseCode = "400", description = "`validation_failed`: `name` is missing or too long, or"
+            + " `language` is not a text search configuration PostgreSQL has.")
     @ApiResponse(responseCode = "403", description = "`permission_denied`: creating collections is not granted; or"
             + " `forbidden`: the caller is a plain member of the group.")
     @ApiResponse(responseCode = "404", description = "`group_not_found`: no such group, or not yours.")
     ResponseEntity<Collection> create(EffectiveState state, @Valid @RequestBody CreateCollectionRequest body) {
         Collection created = collections.create(state, body.name(),
-                body.description() == null ? "" : body.description(), body.groupId());
+                body.description() == null ? "" : body.description(), body.groupId(), body.language());
         return ResponseEntity.status(HttpStatus.CREATED).body(created);
     }
 
@@ -114,15 +124,17 @@ class CollectionController {
     }
 
     @PatchMapping("/{collectionId}")
-    @Operation(summary = "Rename a collection", description = "Changes name or description. Needs write access.")
+    @Operation(summary = "Change a collection", description = "Changes name, description or language. Needs write"
+            + " access.")
     @ApiResponse(responseCode = "200", description = "The collection after the change.")
-    @ApiResponse(responseCode = "400", description = "`validation_failed`: `name` is blank or too long.")
+    @ApiResponse(responseCode = "400", description = "`validation_failed`: `name` is blank or too long, or"
+            + " `language` is unknown.")
     @ApiResponse(responseCode = "403", description = "`forbidden`: the caller may only read it.")
     @ApiResponse(responseCode = "404", description = "`collection_not_found`: no such collection, or not yours.")
     Collection update(EffectiveState state,
                       @Parameter(description = "The collection's id.") @PathVariable UUID collectionId,
                       @Valid @RequestBody UpdateCollectionRequest body) {
-        return collections.update(state, collectionId, body.name(), body.description());
+        return collections.update(state, collectionId, body.name(), body.description(), body.language());
     }
 
     @DeleteMapping("/{collectionId}")

@@ -1,0 +1,256 @@
+package org.atrium.knowledge;
+
+import org.atrium.testing.Api;
+import org.atrium.testing.IntegrationTest;
+import org.atrium.testing.Knowledge;
+import org.atrium.testing.TestUsers;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Retrieval through the API: the three ranking modes, keyword stemming per collection language, results grouped by
+ * file, paging, metadata filters, and every refusal. Files go through the real upload, ingestion and embedding path.
+ */
+class RetrievalModesTest extends IntegrationTest {
+
+    private Knowledge knowledge;
+    private TestUsers.Account admin;
+    private UUID group;
+
+    @BeforeEach
+    void setUp() {
+        knowledge = new Knowledge(api);
+        admin = users.admin();
+        group = users.group(admin, "modes");
+        knowledge.setGroupEmbedding(admin, group, "fake", "keywords-modes");
+        knowledge.addGroupCredential(admin, group, "fake", "sk-modes-secret-0001");
+    }
+
+    @Test
+    void keywordModeRanksByStemmedWordsVectorModeByMeaningAndHybridFusesBoth() {
+        UUID collection = knowledge.groupCollection(admin, group, "Orchestra");
+        // "violin" is a dimension of the fake embedding model; "conductors" is not, so only keywords can find it.
+        UUID strings = upload(collection, "strings.txt", "Violin violin violin. The strings section tunes first.");
+        UUID conductor = upload(collection, "conductor.txt", "The conductors were rehearsing the overture.");
+        UUID quarry = upload(collection, "quarry.txt", "Granite quarry near the tundra.");
+
+        JsonNode keyword = retrieve(Map.of("query", "conductor rehearsal", "collectionIds", List.of(collection),
+                "mode", "keyword", "topK", 3));
+        JsonNode vector = retrieve(Map.of("query", "violin", "collectionIds", List.of(collection), "mode", "vector",
+                "topK", 3));
+        JsonNode hybrid = retrieve(Map.of("query", "violin conductors", "collectionIds", List.of(collection),
+                "topK", 3));
+
+        assertThat(keyword.path("mode").asString()).isEqualTo("keyword");
+        // English stemming: "conductor" finds "conductors", "rehearsal" does not stem to "rehears" so one word counts.
+        assertThat(fileIds(keyword.path("chunks"))).containsExactly(conductor.toString());
+        assertThat(keyword.path("chunks").get(0).path("score").asDouble()).isPositive();
+        assertThat(vector.path("mode").asString()).isEqualTo("vector");
+        assertThat(fileIds(vector.path("chunks")).getFirst()).isEqualTo(strings.toString());
+        assertThat(hybrid.path("mode").asString()).isEqualTo("hybrid");
+        // Vector search ranks the violin file first, keyword search the conductor file: fusion keeps both on top.
+        assertThat(fileIds(hybrid.path("chunks")).subList(0, 2))
+                .containsExactlyInAnyOrder(strings.toString(), conductor.toString());
+        assertThat(fileIds(hybrid.path("chunks")).indexOf(quarry.toString())).isNotIn(0, 1);
+        JsonNode citation = hybrid.path("chunks").get(0);
+        assertThat(citation.path("collectionId").asString()).isEqualTo(collection.toString());
+        assertThat(citation.path("endChar").asInt()).isGreaterThan(citation.path("startChar").asInt());
+        assertThat(citation.has("chunkIndex")).isTrue();
+    }
+
+    @Test
+    void aCollectionsLanguageDecidesStemmingAndChangingItIndexesItsFilesAgain() {
+        Api.Response created = api.post("/api/v1/collections", Map.of("name", "Plain words", "groupId", group,
+                "language", "simple"), admin.token());
+        assertThat(created.status()).isEqualTo(201);
+        assertThat(created.json().path("language").asString()).isEqualTo("simple");
+        UUID collection = UUID.fromString(created.json().path("id").asString());
+        UUID file = upload(collection, "harvest.txt", "The harvesters were picking mangoes all morning.");
+        Map<String, Object> query = Map.of("query", "harvester pick", "collectionIds", List.of(collection),
+                "mode", "keyword");
+
+        assertThat(retrieve(query).path("chunks").size()).as("no stemming in 'simple'").isZero();
+
+        Api.Response changed = api.patch("/api/v1/collections/" + collection, Map.of("language", "english"),
+                admin.token());
+        assertThat(changed.status()).isEqualTo(200);
+        assertThat(changed.json().path("language").asString()).isEqualTo("english");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(fileIds(retrieve(query).path("chunks"))).containsExactly(file.toString()));
+    }
+
+    @Test
+    void groupedByFileEachFileComesOnceWithItsBestChunksAndPagesDoNotOverlap() {
+        UUID collection = knowledge.groupCollection(admin, group, "Many files");
+        List<UUID> files = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            files.add(upload(collection, "kiwi-" + i + ".txt", ("Kiwi " + "kiwi ".repeat(i) + "orchard.\n\n")
+                    + "Tundra lichen and granite. ".repeat(120)));
+        }
+        Map<String, Object> query = new HashMap<>(Map.of("query", "kiwi orchard", "collectionIds", List.of(collection),
+                "groupBy", "file", "chunksPerFile", 2, "topK", 4));
+
+        JsonNode first = retrieve(query);
+        query.put("offset", first.path("nextOffset").asInt());
+        JsonNode second = retrieve(query);
+        query.put("offset", 0);
+        query.put("topK", 6);
+        JsonNode all = retrieve(query);
+
+        assertThat(first.path("chunks").size()).isZero();
+        assertThat(first.path("files").size()).isEqualTo(4);
+        assertThat(first.path("nextOffset").asInt()).isEqualTo(4);
+        assertThat(second.path("files").size()).isEqualTo(2);
+        assertThat(second.path("nextOffset").isNull()).isTrue();
+        List<String> paged = new ArrayList<>(fileIds(first.path("files")));
+        paged.addAll(fileIds(second.path("files")));
+        assertThat(paged).doesNotHaveDuplicates().containsExactlyElementsOf(fileIds(all.path("files")))
+                .containsExactlyInAnyOrderElementsOf(files.stream().map(UUID::toString).toList());
+        for (JsonNode file : all.path("files")) {
+            assertThat(file.path("chunks").size()).isBetween(1, 2);
+            assertThat(file.path("score").asDouble()).isEqualTo(file.path("chunks").get(0).path("score").asDouble());
+            for (JsonNode chunk : file.path("chunks")) {
+                assertThat(chunk.path("fileId").asString()).isEqualTo(file.path("fileId").asString());
+            }
+        }
+        double previous = Double.MAX_VALUE;
+        for (JsonNode file : all.path("files")) {
+            assertThat(file.path("score").asDouble()).isLessThanOrEqualTo(previous);
+            previous = file.path("score").asDouble();
+        }
+    }
+
+    @Test
+    void chunkPagesContinueWhereTheLastEnded() {
+        UUID collection = knowledge.groupCollection(admin, group, "Pages");
+        upload(collection, "long.txt", "Saffron and papaya fields. ".repeat(900));
+        Map<String, Object> query = new HashMap<>(Map.of("query", "saffron", "collectionIds", List.of(collection),
+                "mode", "vector", "topK", 3));
+
+        JsonNode first = retrieve(query);
+        query.put("offset", 3);
+        JsonNode second = retrieve(query);
+        query.put("offset", 0);
+        query.put("topK", 6);
+        JsonNode both = retrieve(query);
+
+        List<String> paged = new ArrayList<>(chunkKeys(first.path("chunks")));
+        paged.addAll(chunkKeys(second.path("chunks")));
+        assertThat(paged).hasSize(6).containsExactlyElementsOf(chunkKeys(both.path("chunks")));
+        assertThat(first.path("nextOffset").asInt()).isEqualTo(3);
+    }
+
+    @Test
+    void metadataFiltersKeepOnlyFilesWithOneOfTheValuesForEveryKey() {
+        UUID collection = knowledge.groupCollection(admin, group, "Departments");
+        UUID chemistry2025 = upload(collection, "c25.txt", "Mango safety rules.");
+        UUID chemistry2026 = upload(collection, "c26.txt", "Mango safety rules, revised.");
+        UUID physics2026 = upload(collection, "p26.txt", "Mango physics.");
+        metadata(chemistry2025, "{\"department\": \"chemistry\", \"year\": \"2025\"}");
+        metadata(chemistry2026, "{\"department\": \"chemistry\", \"year\": \"2026\"}");
+        metadata(physics2026, "{\"department\": \"physics\", \"year\": \"2026\"}");
+
+        for (String mode : List.of("vector", "keyword", "hybrid")) {
+            JsonNode chemistry = retrieve(Map.of("query", "mango", "collectionIds", List.of(collection), "mode",
+                    mode, "topK", 10, "filter", Map.of("metadata", Map.of("department", List.of("chemistry")))));
+            JsonNode recent = retrieve(Map.of("query", "mango", "collectionIds", List.of(collection), "mode", mode,
+                    "topK", 10, "filter", Map.of("metadata", Map.of("department", List.of("chemistry", "physics"),
+                            "year", List.of("2026")))));
+            assertThat(fileIds(chemistry.path("chunks"))).as(mode)
+                    .containsExactlyInAnyOrder(chemistry2025.toString(), chemistry2026.toString());
+            assertThat(fileIds(recent.path("chunks"))).as(mode)
+                    .containsExactlyInAnyOrder(chemistry2026.toString(), physics2026.toString());
+        }
+        JsonNode unfiltered = retrieve(Map.of("query", "mango", "collectionIds", List.of(collection), "topK", 10));
+        JsonNode withMetadata = unfiltered.path("chunks").findValues("metadata").stream()
+                .filter(m -> m.path("year").asString("").equals("2025")).findFirst().orElseThrow();
+        assertThat(withMetadata.path("department").asString()).isEqualTo("chemistry");
+    }
+
+    @Test
+    void badRequestsAreRefusedWithTheFieldNamed() {
+        UUID collection = knowledge.groupCollection(admin, group, "Refusals");
+        Map<String, Object> base = Map.of("query", "kiwi", "collectionIds", List.of(collection));
+        Map<String, List<String>> tooManyKeys = new HashMap<>();
+        for (int i = 0; i < 17; i++) {
+            tooManyKeys.put("k" + i, List.of("v"));
+        }
+
+        assertRefused(with(base, "mode", "semantic"), "mode");
+        assertRefused(with(base, "groupBy", "collection"), "groupBy");
+        assertRefused(with(with(base, "topK", 100), "offset", 901), "offset");
+        assertRefused(with(base, "offset", -1), "offset");
+        assertRefused(with(base, "topK", 101), "topK");
+        assertRefused(with(base, "chunksPerFile", 11), "chunksPerFile");
+        assertRefused(with(base, "filter", Map.of("metadata", tooManyKeys)), "filter.metadata");
+        assertRefused(with(base, "filter", Map.of("metadata", Map.of("year", List.of()))), "filter.metadata");
+        Api.Response unknownLanguage = api.post("/api/v1/collections", Map.of("name", "Klingon",
+                "language", "klingon"), admin.token());
+        assertThat(unknownLanguage.status()).isEqualTo(400);
+        assertThat(unknownLanguage.json().path("code").asString()).isEqualTo("validation_failed");
+        assertThat(unknownLanguage.text()).contains("language").contains("english").contains("simple");
+        Api.Response badChange = api.patch("/api/v1/collections/" + collection, Map.of("language", "klingon"),
+                admin.token());
+        assertThat(badChange.status()).isEqualTo(400);
+        assertThat(api.get("/api/v1/collections/" + collection, admin.token()).json().path("language").asString())
+                .isEqualTo("english");
+    }
+
+    private void assertRefused(Map<String, Object> body, String field) {
+        Api.Response response = api.post("/api/v1/retrieval", body, admin.token());
+        assertThat(response.status()).as(body.toString()).isEqualTo(400);
+        assertThat(response.json().path("code").asString()).isEqualTo("validation_failed");
+        assertThat(response.text()).as(body.toString()).contains(field);
+    }
+
+    private static Map<String, Object> with(Map<String, Object> base, String key, Object value) {
+        Map<String, Object> copy = new HashMap<>(base);
+        copy.put(key, value);
+        return copy;
+    }
+
+    private UUID upload(UUID collection, String name, String text) {
+        UUID file = knowledge.upload(admin, collection, name, text.getBytes(StandardCharsets.UTF_8));
+        assertThat(knowledge.awaitSettled(admin, collection, file).path("status").asString()).isEqualTo("ready");
+        return file;
+    }
+
+    private void metadata(UUID file, String json) {
+        jdbc.sql("update files set metadata = cast(:m as jsonb) where id = :id").param("m", json).param("id", file)
+                .update();
+    }
+
+    private JsonNode retrieve(Map<String, Object> body) {
+        Api.Response response = api.post("/api/v1/retrieval", body, admin.token());
+        assertThat(response.status()).as(response.text()).isEqualTo(200);
+        return response.json();
+    }
+
+    private static List<String> fileIds(JsonNode results) {
+        List<String> ids = new ArrayList<>();
+        results.forEach(result -> ids.add(result.path("fileId").asString()));
+        return ids;
+    }
+
+    private static List<String> chunkKeys(JsonNode chunks) {
+        List<String> keys = new ArrayList<>();
+        chunks.forEach(chunk -> keys.add(chunk.path("fileId").asString() + "#" + chunk.path("chunkIndex").asInt()));
+        Set<String> unique = new HashSet<>(keys);
+        assertThat(unique).hasSameSizeAs(keys);
+        return keys;
+    }
+}
