@@ -7,7 +7,6 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 import java.sql.Array;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.UUID;
@@ -77,7 +76,7 @@ final class InProcessVectorIndex implements VectorIndex {
                 .query((rs, row) -> new Key(rs.getObject("file_id", UUID.class), spaceId, rs.getLong("generation")))
                 .list();
         float[] q = normalised(query);
-        PriorityQueue<Hit> best = new PriorityQueue<>(Comparator.comparingDouble(Hit::score));
+        PriorityQueue<Hit> best = new PriorityQueue<>(Hit.BEST_FIRST.reversed());
         for (Key key : candidates) {
             FileVectors file = vectors.get(key, this::load);
             for (int i = 0; i < file.chunkIndexes().length; i++) {
@@ -89,16 +88,17 @@ final class InProcessVectorIndex implements VectorIndex {
                 for (int d = 0; d < v.length; d++) {
                     score += v[d] * q[d];
                 }
+                Hit hit = new Hit(key.fileId(), file.chunkIndexes()[i], score);
                 if (best.size() < topK) {
-                    best.add(new Hit(key.fileId(), file.chunkIndexes()[i], score));
-                } else if (score > best.peek().score()) {
+                    best.add(hit);
+                } else if (Hit.BEST_FIRST.compare(hit, best.peek()) < 0) {
                     best.poll();
-                    best.add(new Hit(key.fileId(), file.chunkIndexes()[i], score));
+                    best.add(hit);
                 }
             }
         }
         List<Hit> hits = new ArrayList<>(best);
-        hits.sort(Comparator.comparingDouble(Hit::score).reversed());
+        hits.sort(Hit.BEST_FIRST);
         return hits;
     }
 

@@ -9,7 +9,6 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -89,7 +88,7 @@ final class PgVectorIndex implements VectorIndex {
                             1 - rs.getDouble("distance")))
                     .list());
             // Iterative scans in relaxed order may return neighbours slightly out of order.
-            hits.sort(Comparator.comparingDouble(Hit::score).reversed());
+            hits.sort(Hit.BEST_FIRST);
             return hits;
         });
     }
@@ -120,7 +119,7 @@ final class PgVectorIndex implements VectorIndex {
             // instead of walking an index over the whole space.
             sql = "select v.file_id, v.chunk_index, v.embedding <=> :q as distance from " + table + " v"
                     + " where v.file_id in (" + scope.readyFiles() + ")"
-                    + " order by (v.embedding <=> :q) + 0 limit :k";
+                    + " order by (v.embedding <=> :q) + 0, v.file_id, v.chunk_index limit :k";
         } else {
             // Without iterative scan HNSW stops after ef_search candidates, before the scope filter, and could come
             // back with fewer than k rows. Sorting is disabled for this statement so that the plan is the index

@@ -62,6 +62,11 @@ public class RetrievalService {
 
     /** A chunk in one space, and how it ranks. */
     private record Ranked(UUID fileId, int chunkIndex, int spaceId, double score) {
+
+        /** Best first; ties in a fixed order, so that pages never overlap. */
+        static final Comparator<Ranked> BEST_FIRST = Comparator.comparingDouble(Ranked::score).reversed()
+                .thenComparing(Ranked::fileId, VectorIndex::compareIds).thenComparingInt(Ranked::chunkIndex)
+                .thenComparingInt(Ranked::spaceId);
     }
 
     /**
@@ -179,7 +184,7 @@ public class RetrievalService {
             }
         }
         List<Ranked> all = new ArrayList<>(best.values());
-        all.sort(Comparator.comparingDouble(Ranked::score).reversed());
+        all.sort(Ranked.BEST_FIRST);
         return all;
     }
 
@@ -193,7 +198,7 @@ public class RetrievalService {
         }
         List<Ranked> all = new ArrayList<>();
         scores.forEach((key, score) -> all.add(new Ranked(key.fileId(), key.chunkIndex(), key.spaceId(), score)));
-        all.sort(Comparator.comparingDouble(Ranked::score).reversed());
+        all.sort(Ranked.BEST_FIRST);
         return all;
     }
 

@@ -1,5 +1,6 @@
 package org.atrium.knowledge;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 
@@ -11,6 +12,19 @@ interface VectorIndex {
 
     /** A chunk and its cosine similarity to the query. */
     record Hit(UUID fileId, int chunkIndex, double score) {
+
+        /**
+         * Best first, ties broken by file and position: equal scores are common (repeated text), and an order that
+         * depends on how many results were asked for would make pages overlap.
+         */
+        static final Comparator<Hit> BEST_FIRST = Comparator.comparingDouble(Hit::score).reversed()
+                .thenComparing(Hit::fileId, VectorIndex::compareIds).thenComparingInt(Hit::chunkIndex);
+    }
+
+    /** Orders ids as PostgreSQL does (bytes, unsigned), so Java and SQL break ties alike. */
+    static int compareIds(UUID a, UUID b) {
+        int high = Long.compareUnsigned(a.getMostSignificantBits(), b.getMostSignificantBits());
+        return high != 0 ? high : Long.compareUnsigned(a.getLeastSignificantBits(), b.getLeastSignificantBits());
     }
 
     /** @return {@code pgvector} or {@code in-process}, for logs and the audit */
