@@ -190,7 +190,8 @@ class CollectionStore {
     private static Row row(ResultSet rs, int row) throws SQLException {
         return new Row(rs.getObject("id", UUID.class), rs.getString("name"), rs.getString("description"),
                 rs.getObject("owner_user_id", UUID.class), rs.getObject("owner_group_id", UUID.class),
-                rs.getString("language"), rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant(),
+                rs.getString("language"), rs.getTimestamp("created_at").toInstant(),
+                rs.getTimestamp("updated_at").toInstant(),
                 rs.getString("granted") == null ? null : Access.valueOf(rs.getString("granted")));
     }
 }

@@ -324,7 +324,8 @@ class FileStore {
         jdbc.sql("""
                         update file_indexes fi set language = coalesce((
                             select c.language from collection_files cf join collections c on c.id = cf.collection_id
-                            where cf.file_id = fi.file_id and (c.space_id = fi.space_id or c.serving_space_id = fi.space_id)
+                            where cf.file_id = fi.file_id
+                              and (c.space_id = fi.space_id or c.serving_space_id = fi.space_id)
                             order by cf.added_at, c.id limit 1), fi.language)
                         where fi.file_id = :f and fi.space_id = :s""")
                 .param("f", fileId).param("s", spaceId).update();

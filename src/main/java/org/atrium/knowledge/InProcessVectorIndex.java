@@ -105,7 +105,8 @@ final class InProcessVectorIndex implements VectorIndex {
     private FileVectors load(Key key) {
         List<int[]> indexes = new ArrayList<>();
         List<float[]> loaded = new ArrayList<>();
-        String source = vectorTables != null ? "chunk_vectors_" + key.spaceId() + " where file_id = :f and space_id = :s"
+        String source = vectorTables != null
+                ? "chunk_vectors_" + key.spaceId() + " where file_id = :f and space_id = :s"
                 : "chunks where file_id = :f and space_id = :s";
         jdbc.sql("select chunk_index, embedding::real[] as embedding from " + source + " order by chunk_index")
                 .param("f", key.fileId()).param("s", key.spaceId())

@@ -43,7 +43,7 @@ class RetrievalController {
             @Schema(example = "Which rooms require lab coats?") @NotBlank @Size(max = 8000) String query,
             @ArraySchema(arraySchema = @Schema(description = "Collections to search; each must be readable by the"
                     + " caller."), schema = @Schema(example = "5b1c2d3e-4f50-4a61-8b72-9c8d7e6f5a4b"))
-            @NotEmpty @Size(max = 100) List<UUID> collectionIds,
+            @NotEmpty @Size(max = 100) List<@NotNull UUID> collectionIds,
             @Schema(description = "How many results (chunks, or files with `groupBy=file`) to return, 1 to 100"
                     + " (default 5).", example = "5", nullable = true)
             @Nullable @Min(1) @Max(RetrievalQuery.MAX_TOP_K) Integer topK,
@@ -62,7 +62,8 @@ class RetrievalController {
             @Schema(description = "With `groupBy=file`: how many of each file's best chunks to return, 1 to 10"
                     + " (default 3).", example = "3", nullable = true)
             @Nullable @Min(1) @Max(RetrievalQuery.MAX_CHUNKS_PER_FILE) Integer chunksPerFile,
-            @Schema(description = "Only files matching this filter.", nullable = true) @Nullable @Valid Filter filter) {
+            @Schema(description = "Only files matching this filter.", nullable = true,
+                    example = "{\"metadata\": {\"department\": [\"chemistry\"]}}") @Nullable @Valid Filter filter) {
     }
 
     @Schema(description = "Which files may be returned.")
@@ -72,8 +73,9 @@ class RetrievalController {
                     example = "{\"department\": [\"chemistry\"], \"year\": [\"2025\", \"2026\"]}",
                     nullable = true)
             @Nullable @Size(max = RetrievalService.MAX_FILTER_KEYS)
-            Map<@Size(min = 1, max = 64) String,
-                    @Size(min = 1, max = RetrievalService.MAX_FILTER_VALUES) List<@NotNull @Size(max = 512) String>> metadata) {
+            Map<@NotNull @Size(min = 1, max = 64) String,
+                    @NotNull @Size(min = 1, max = RetrievalService.MAX_FILTER_VALUES)
+                    List<@NotNull @Size(max = 512) String>> metadata) {
     }
 
     @PostMapping("/api/v1/retrieval")
