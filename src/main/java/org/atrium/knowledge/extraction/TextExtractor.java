@@ -222,6 +222,10 @@ public final class TextExtractor {
                 throw failures.tooLong(null);
             }
             text = normaliseLineBreaks(text);
+            if (text.indexOf('\u0000') >= 0) {
+                // PostgreSQL's text cannot hold NUL; a stray one in a text file becomes the replacement character.
+                text = text.replace('\u0000', '\uFFFD');
+            }
             if (text.isBlank()) {
                 throw new ExtractionException("The document contains no text. If it is scanned, run text "
                         + "recognition (OCR) on it and upload the result.", null);

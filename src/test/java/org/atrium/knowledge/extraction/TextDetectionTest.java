@@ -104,6 +104,16 @@ class TextDetectionTest {
     }
 
     @Test
+    void aStrayNulInTextBecomesTheReplacementCharacter() throws IOException {
+        String text = "The kiwi vines flowered early this year, and the harvest starts in May. ".repeat(4);
+        byte[] bytes = (text + "\u0000" + text).getBytes(StandardCharsets.UTF_8);
+
+        String type = EXTRACTOR.detect(new ByteArrayInputStream(bytes), "notes.txt", null);
+        assertThat(type).isEqualTo("text/plain");
+        assertThat(EXTRACTOR.extract(new ByteArrayInputStream(bytes), type).text()).isEqualTo(text + "\uFFFD" + text);
+    }
+
+    @Test
     void byteOrderMarksAreHonouredAndNotPartOfTheText() throws IOException {
         for (Charset charset : new Charset[] {StandardCharsets.UTF_8, StandardCharsets.UTF_16LE,
                 StandardCharsets.UTF_16BE, Charset.forName("UTF-32BE")}) {
