@@ -138,9 +138,9 @@ public final class TextExtractor {
      *   <li>so is a specific text type Atrium reads (HTML, XML, RTF, source code);</li>
      *   <li>otherwise, when the bytes are text in some character set ({@link TextEncoding}), the declared plain text
      *       type ({@code .txt}, {@code .md}, {@code .csv}, {@code .tsv}, {@code .json}, ... or a {@code text/*}
-     *       Content-Type; {@link PlainText#declared}), else {@code text/plain} for what Tika calls a news message,
-     *       an e-mail or a mailbox (text whose first line looks like a header) or did not recognise at all (text in
-     *       a legacy character set, UTF-16 without a byte order mark);</li>
+     *       Content-Type; {@link PlainText#declared}), else {@code text/plain} for what Tika calls a news message
+     *       or an e-mail (text whose first line looks like a header) or did not recognise at all (text in a legacy
+     *       character set, UTF-16 without a byte order mark);</li>
      *   <li>anything else keeps Tika's type: binary data stays {@code application/octet-stream}, SVG stays
      *       {@code image/svg+xml}.</li>
      * </ul>
