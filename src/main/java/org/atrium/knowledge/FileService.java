@@ -79,7 +79,10 @@ public class FileService {
      *
      * @param state          the caller's effective state; needs {@code uploadFiles} and write access
      * @param collectionId   the collection
-     * @param clientName     the name the client gave the file, kept for display only
+     * @param clientName     the name the client gave the file, kept for display; its extension and
+     *                       {@code declaredType} count only when the content is text ({@link TextExtractor#detect(
+     *                       InputStream, String, String)})
+     * @param declaredType   the Content-Type the client gave the file, or {@code null}
      * @param size           its size in bytes
      * @param content        its bytes, which may be read more than once
      * @param idempotencyKey the client's key for this upload, or {@code null}
@@ -90,8 +93,9 @@ public class FileService {
      *                         {@code idempotency_key_reused} or {@code conflict} (409), {@code invalid_credentials}
      *                         (401) when the caller's account was deleted meanwhile
      */
-    public CollectionFile upload(EffectiveState state, UUID collectionId, String clientName, long size,
-                                 InputStreamSource content, @Nullable String idempotencyKey) {
+    public CollectionFile upload(EffectiveState state, UUID collectionId, String clientName,
+                                 @Nullable String declaredType, long size, InputStreamSource content,
+                                 @Nullable String idempotencyKey) {
         Caller caller = state.caller();
         caller.require(Permission.UPLOAD_FILES);
         collections.requireAccess(state, collectionId, Access.WRITE);
@@ -111,7 +115,7 @@ public class FileService {
                         UploadIdempotency.sha256(content)));
             }
         }
-        String mediaType = detect(content);
+        String mediaType = detect(content, clientName, declaredType);
         UUID fileId = UUID.randomUUID();
         String key = Reconciler.FILES_PREFIX + fileId;
         StoredBlob stored;
@@ -295,10 +299,10 @@ public class FileService {
                 AtriumException.notFound("collection_not_found", "No such collection."));
     }
 
-    private String detect(InputStreamSource content) {
+    private String detect(InputStreamSource content, String clientName, @Nullable String declaredType) {
         String mediaType;
         try (InputStream in = content.getInputStream()) {
-            mediaType = extractor.detect(in);
+            mediaType = extractor.detect(in, clientName, declaredType);
         } catch (ExtractionException hostile) {
             throw new AtriumException(HttpStatus.UNPROCESSABLE_CONTENT, hostile.code(), hostile.getMessage());
         } catch (IOException unreadable) {

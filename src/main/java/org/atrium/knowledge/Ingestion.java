@@ -206,7 +206,8 @@ class Ingestion {
 
     private ExtractedText extract(FileStore.FileRow file) {
         try (InputStream content = blobs.open(file.storageKey())) {
-            return extractor.extract(content);
+            // The type chosen at upload, where the client's declared name could still be weighed.
+            return extractor.extract(content, file.mediaType());
         } catch (BlobNotFoundException missing) {
             throw new PermanentFailure("file_bytes_missing", "The file's stored bytes are missing; upload it again.");
         } catch (ExtractionException unreadable) {

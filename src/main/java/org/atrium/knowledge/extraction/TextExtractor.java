@@ -3,7 +3,6 @@ package org.atrium.knowledge.extraction;
 import org.apache.commons.io.input.CloseShieldInputStream;
 import org.apache.poi.openxml4j.util.ZipSecureFile;
 import org.apache.tika.config.TikaConfig;
-import org.apache.tika.detect.Detector;
 import org.apache.tika.exception.EncryptedDocumentException;
 import org.apache.tika.exception.TikaException;
 import org.apache.tika.extractor.EmbeddedDocumentExtractor;
@@ -12,7 +11,6 @@ import org.apache.tika.io.TikaInputStream;
 import org.apache.tika.metadata.Metadata;
 import org.apache.tika.metadata.TikaCoreProperties;
 import org.apache.tika.mime.MediaType;
-import org.apache.tika.mime.MediaTypeRegistry;
 import org.apache.tika.parser.AutoDetectParser;
 import org.apache.tika.parser.ParseContext;
 import org.apache.tika.parser.Parser;
@@ -22,21 +20,26 @@ import org.apache.tika.parser.ocr.TesseractOCRConfig;
 import org.apache.tika.parser.pdf.PDFParserConfig;
 import org.apache.tika.parser.txt.TXTParser;
 import org.apache.tika.sax.BodyContentHandler;
+import org.jspecify.annotations.Nullable;
 import org.xml.sax.SAXException;
 
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.util.Set;
 
 /**
  * Detects the type of a document from its content and extracts its text, with Apache Tika.
  *
- * <p>File names are never consulted: a name is whatever the uploader typed, so a PDF called {@code notes.txt} is
- * still a PDF. Supported are PDF, Word, PowerPoint and Excel (OOXML and the legacy binary formats), OpenDocument
- * text, spreadsheets and presentations, RTF, HTML and XHTML, XML, JSON and any text. The text of embedded documents
- * (attachments, embedded spreadsheets) is included; images are not read (no OCR: a scanned PDF has no text).
+ * <p>The type comes from the bytes. A name or Content-Type the client declared counts only among text: when the
+ * bytes are text and Tika found no more specific type Atrium reads, a declared text type ({@code .txt}, {@code .md},
+ * {@code .csv}, {@code text/*}, ...; see {@link #detect(InputStream, String, String)}) is taken, so a PDF called
+ * {@code notes.txt} is still a PDF, while prose that Tika takes for a news message or e-mail because of its first
+ * word ("Article", "Path:", "Date:") is text. Text in any character set Tika's ICU detector knows is read
+ * ({@link TextEncoding}). Supported are PDF, Word, PowerPoint and Excel (OOXML and the legacy binary formats),
+ * OpenDocument text, spreadsheets and presentations, RTF, HTML and XHTML, XML, JSON and any text. The text of
+ * embedded documents (attachments, embedded spreadsheets) is included; images are not read (no OCR: a scanned PDF
+ * has no text).
  *
  * <p>Hostile documents end in an {@link ExtractionException} within the {@link ExtractionLimits}: compressed parts
  * are counted as they inflate (in detection too), PDFs are checked for pages, objects and content before they are
@@ -49,32 +52,9 @@ import java.util.Set;
 public final class TextExtractor {
 
     /** OLE2 wrapper of an OOXML file encrypted with a password; supported so that extraction can say so. */
-    private static final MediaType PROTECTED_OOXML = MediaType.application("x-tika-ooxml-protected");
+    static final MediaType PROTECTED_OOXML = MediaType.application("x-tika-ooxml-protected");
 
     private static final long PDF_MAIN_MEMORY = 32L * 1024 * 1024;
-
-    private static final Set<MediaType> SUPPORTED = Set.of(
-            MediaType.application("pdf"),
-            MediaType.application("vnd.openxmlformats-officedocument.wordprocessingml.document"),
-            MediaType.application("vnd.openxmlformats-officedocument.wordprocessingml.template"),
-            MediaType.application("vnd.ms-word.document.macroenabled.12"),
-            MediaType.application("vnd.openxmlformats-officedocument.presentationml.presentation"),
-            MediaType.application("vnd.openxmlformats-officedocument.presentationml.template"),
-            MediaType.application("vnd.ms-powerpoint.presentation.macroenabled.12"),
-            MediaType.application("vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            MediaType.application("vnd.openxmlformats-officedocument.spreadsheetml.template"),
-            MediaType.application("vnd.ms-excel.sheet.macroenabled.12"),
-            MediaType.application("msword"),
-            MediaType.application("vnd.ms-excel"),
-            MediaType.application("vnd.ms-powerpoint"),
-            MediaType.application("vnd.oasis.opendocument.text"),
-            MediaType.application("vnd.oasis.opendocument.spreadsheet"),
-            MediaType.application("vnd.oasis.opendocument.presentation"),
-            MediaType.application("rtf"),
-            MediaType.application("xhtml+xml"),
-            MediaType.application("json"),
-            MediaType.application("xml"),
-            PROTECTED_OOXML);
 
     /** Tika's parsers, loaded once: a second or so. */
     private static final TikaConfig TIKA = tikaWithPoiLimits();
@@ -84,8 +64,7 @@ public final class TextExtractor {
     private final MemoryBudget memory;
     private final ParseFailures failures;
     private final AutoDetectParser parser;
-    private final Detector detector;
-    private final MediaTypeRegistry types;
+    private final TypeDetector types;
 
     /**
      * Creates the extractor, loading Tika's parsers (a second or so, once per JVM).
@@ -114,8 +93,7 @@ public final class TextExtractor {
         this.memory = new MemoryBudget(limits.memoryBudgetBytes());
         this.failures = new ParseFailures(maxCharacters, limits);
         this.parser = new AutoDetectParser(TIKA);
-        this.detector = parser.getDetector();
-        this.types = TIKA.getMediaTypeRegistry();
+        this.types = new TypeDetector(parser.getDetector(), TIKA.getMediaTypeRegistry(), limits);
     }
 
     /**
@@ -137,9 +115,8 @@ public final class TextExtractor {
     }
 
     /**
-     * Detects the media type of a document from its bytes alone, including the specific type of OOXML and
-     * OpenDocument files. Reads a bounded prefix: at most 16 MiB of a ZIP container, whose entries are inflated only
-     * as far as {@link ExtractionLimits#maxDetectionEntryBytes()}.
+     * Detects the media type of a document from its bytes alone, as {@link #detect(InputStream, String, String)}
+     * does when the client declared nothing.
      *
      * @param content the document; read but not closed
      * @return the type without parameters, for example {@code application/pdf}, {@code text/plain} or
@@ -149,9 +126,41 @@ public final class TextExtractor {
      * @throws IOException         when reading the stream fails
      */
     public String detect(InputStream content) throws IOException {
+        return detect(content, null, null);
+    }
+
+    /**
+     * Detects the media type of a document from its bytes, including the specific type of OOXML and OpenDocument
+     * files, and takes the client's declaration where the bytes leave a choice among text:
+     * <ul>
+     *   <li>a type Tika recognises that is not text (PDF, Office, images, archives) is the answer, whatever the name;
+     *   </li>
+     *   <li>so is a specific text type Atrium reads (HTML, XML, RTF, source code);</li>
+     *   <li>otherwise, when the bytes are text in some character set ({@link TextEncoding}), the declared plain text
+     *       type ({@code .txt}, {@code .md}, {@code .csv}, {@code .tsv}, {@code .json}, ... or a {@code text/*}
+     *       Content-Type; {@link PlainText#declared}), else {@code text/plain} for what Tika calls a news message
+     *       or an e-mail (text whose first line looks like a header) or did not recognise at all (text in a legacy
+     *       character set, UTF-16 without a byte order mark);</li>
+     *   <li>anything else keeps Tika's type: binary data stays {@code application/octet-stream}, SVG stays
+     *       {@code image/svg+xml}.</li>
+     * </ul>
+     * Reads a bounded prefix: {@link TextEncoding#PREFIX_BYTES} to tell text, and at most 16 MiB of a ZIP container,
+     * whose entries are inflated only as far as {@link ExtractionLimits#maxDetectionEntryBytes()}.
+     *
+     * @param content     the document; read but not closed
+     * @param fileName    the client's name for the file (only its extension is used), or null
+     * @param contentType the client's Content-Type for it, or null
+     * @return the type without parameters, for example {@code application/pdf}, {@code text/plain},
+     *         {@code text/markdown} or {@code application/octet-stream} when nothing is recognised
+     * @throws ExtractionException {@link ExtractionException#DECOMPRESSION_BOMB} when a ZIP entry read for detection
+     *                             inflates beyond the limits
+     * @throws IOException         when reading the stream fails
+     */
+    public String detect(InputStream content, @Nullable String fileName, @Nullable String contentType)
+            throws IOException {
         try (TemporaryResources temporary = new TemporaryResources();
              TikaInputStream stream = open(content, temporary, new Metadata())) {
-            return detect(stream);
+            return types.detect(stream, fileName, contentType);
         }
     }
 
@@ -165,33 +174,32 @@ public final class TextExtractor {
      * @return whether {@link #extract} reads documents of this type
      */
     public boolean supports(String mediaType) {
-        MediaType type = MediaType.parse(mediaType);
-        if (type == null) {
-            return false;
-        }
-        type = type.getBaseType();
-        if (type.getType().equals("text") || SUPPORTED.contains(type)) {
-            return true;
-        }
-        // Tika knows many dialects of text and XML (shell scripts, JavaScript, RSS, DocBook, ...): their text is
-        // useful. Not so images drawn in XML (SVG), nor e-mail (message/rfc822), whose parts are other documents.
-        return type.getType().equals("application")
-                && (types.isSpecializationOf(type, MediaType.TEXT_PLAIN)
-                || types.isSpecializationOf(type, MediaType.APPLICATION_XML));
+        return types.supports(mediaType);
+    }
+
+    /**
+     * Extracts the plain text of a document whose type is detected from its bytes alone; see
+     * {@link #extract(InputStream, String)}.
+     */
+    public ExtractedText extract(InputStream content) throws IOException {
+        return extract(content, null);
     }
 
     /**
      * Extracts the plain text of a document. Text documents come back as they are, except that line breaks become
-     * {@code \n}: Markdown stays Markdown, CSV stays CSV; their character set is detected from the content.
+     * {@code \n} and a byte order mark is dropped: Markdown stays Markdown, CSV stays CSV; their character set is
+     * detected from their first {@link TextEncoding#PREFIX_BYTES}.
      *
-     * @param content the document; read but not closed
-     * @return its detected type and its text
+     * @param content   the document; read but not closed
+     * @param mediaType the type {@link #detect(InputStream, String, String)} gave the document at upload (it may
+     *                  depend on the declared name, which is not repeated here), or null to detect it from the bytes
+     * @return its type and its text
      * @throws ExtractionException with a message for the uploader when the document is of a type Atrium does not
      *                             read, empty, encrypted, corrupt, has no text, or has more than the configured
      *                             number of characters of text
      * @throws IOException         when reading the stream fails
      */
-    public ExtractedText extract(InputStream content) throws IOException {
+    public ExtractedText extract(InputStream content, @Nullable String mediaType) throws IOException {
         Metadata metadata = new Metadata();
         try (TemporaryResources temporary = new TemporaryResources();
              TikaInputStream stream = open(content, temporary, metadata)) {
@@ -200,7 +208,7 @@ public final class TextExtractor {
             }
             // On disk, so that containers can be checked entry by entry and detection can read from the start again.
             File file = stream.getFile();
-            String type = detect(stream);
+            String type = mediaType == null ? types.detect(stream, null, null) : baseType(mediaType);
             if (PROTECTED_OOXML.toString().equals(type)) {
                 throw ParseFailures.encrypted(null);
             }
@@ -209,41 +217,15 @@ public final class TextExtractor {
                         ? "The file is not a document Atrium can read: its type could not be recognised."
                         : "The file is not a document Atrium can read (its type is " + type + ").", null);
             }
-            // The type is known now; let the parser use it instead of detecting it a second time. This also keeps
-            // CSV as it is: told "text/plain", Tika's text parser does not sniff for CSV and turn it into a table.
-            metadata.set(TikaCoreProperties.CONTENT_TYPE_USER_OVERRIDE, type);
-            // One character more than the cap: Tika's text parser appends a line break that is not in the file.
-            int limit = (int) Math.min(maxCharacters, Integer.MAX_VALUE - 1) + 1;
-            BodyContentHandler handler = new BodyContentHandler(limit);
-            InflationGuard guard = new InflationGuard(limits);
-            long size = Files.size(file.toPath());
-            // Loading a PDF or a ZIP directory to inspect it takes memory too: the budget is taken before.
-            int share = memory.acquire(2 * size);
-            try {
-                long held = inspect(file, type, guard);
-                if (held > size) {
-                    // Released before waiting for the larger share, so that no two extractions wait holding some.
-                    memory.release(share);
-                    share = 0;
-                    share = memory.acquire(2 * held);
-                }
-                parser.parse(stream, handler, metadata, context(guard));
-            } catch (EncryptedDocumentException e) {
-                throw ParseFailures.encrypted(e);
-            } catch (SAXException | TikaException | IOException | RuntimeException e) {
-                throw failures.of(e, guard);
-            } finally {
-                memory.release(share);
-            }
-            guard.check();
-            String text = handler.toString();
-            if (parsedAsPlainText(metadata) && text.endsWith("\n")) {
-                text = text.substring(0, text.length() - 1);
-            }
+            String text = PlainText.handles(type) ? readText(stream, file) : parse(stream, file, type, metadata);
             if (text.length() > maxCharacters) {
                 throw failures.tooLong(null);
             }
             text = normaliseLineBreaks(text);
+            if (text.indexOf('\u0000') >= 0) {
+                // PostgreSQL's text cannot hold NUL; a stray one in a text file becomes the replacement character.
+                text = text.replace('\u0000', '\uFFFD');
+            }
             if (text.isBlank()) {
                 throw new ExtractionException("The document contains no text. If it is scanned, run text "
                         + "recognition (OCR) on it and upload the result.", null);
@@ -252,26 +234,50 @@ public final class TextExtractor {
         }
     }
 
-    private String detect(TikaInputStream stream) throws IOException {
-        byte[] prefix = new byte[4];
-        stream.mark(prefix.length);
-        int read;
+    /** Reads a plain text document in its character set, within the memory budget. */
+    private String readText(TikaInputStream stream, File file) throws IOException {
+        int share = memory.acquire(2 * Files.size(file.toPath()));
         try {
-            read = stream.readNBytes(prefix, 0, prefix.length);
+            return PlainText.read(stream, (int) Math.min(maxCharacters, Integer.MAX_VALUE - 1));
         } finally {
-            stream.reset();
+            memory.release(share);
         }
-        if (ZipContainers.isZip(prefix, read)) {
-            // Tika's ZIP detection inflates whole entries; this one counts every byte.
-            if (stream.hasFile()) {
-                try (InputStream in = Files.newInputStream(stream.getPath())) {
-                    return ZipContainers.detect(in, limits).getBaseType().toString();
-                }
+    }
+
+    /** Parses a document with Tika after checking it; returns its text, over the cap by at most one character. */
+    private String parse(TikaInputStream stream, File file, String type, Metadata metadata) throws IOException {
+        // The type is known now; let the parser use it instead of detecting it a second time. This also keeps
+        // CSV as it is: told "text/plain", Tika's text parser does not sniff for CSV and turn it into a table.
+        metadata.set(TikaCoreProperties.CONTENT_TYPE_USER_OVERRIDE, type);
+        // One character more than the cap: Tika's text parser appends a line break that is not in the file.
+        int limit = (int) Math.min(maxCharacters, Integer.MAX_VALUE - 1) + 1;
+        BodyContentHandler handler = new BodyContentHandler(limit);
+        InflationGuard guard = new InflationGuard(limits);
+        long size = Files.size(file.toPath());
+        // Loading a PDF or a ZIP directory to inspect it takes memory too: the budget is taken before.
+        int share = memory.acquire(2 * size);
+        try {
+            long held = inspect(file, type, guard);
+            if (held > size) {
+                // Released before waiting for the larger share, so that no two extractions wait holding some.
+                memory.release(share);
+                share = 0;
+                share = memory.acquire(2 * held);
             }
-            return ZipContainers.detect(stream, limits).getBaseType().toString();
+            parser.parse(stream, handler, metadata, context(guard));
+        } catch (EncryptedDocumentException e) {
+            throw ParseFailures.encrypted(e);
+        } catch (SAXException | TikaException | IOException | RuntimeException e) {
+            throw failures.of(e, guard);
+        } finally {
+            memory.release(share);
         }
-        // No resource name in the metadata: the type comes from the bytes only.
-        return detector.detect(stream, new Metadata()).getBaseType().toString();
+        guard.check();
+        String text = handler.toString();
+        if (parsedAsPlainText(metadata) && text.endsWith("\n")) {
+            text = text.substring(0, text.length() - 1);
+        }
+        return text;
     }
 
     /** Checks a container or PDF before it is parsed; returns the bytes its parser may hold at once, 0 if unknown. */
@@ -288,6 +294,11 @@ public final class TextExtractor {
             return PdfInspector.inspect(file, limits, guard);
         }
         return 0;
+    }
+
+    private static String baseType(String mediaType) {
+        MediaType type = MediaType.parse(mediaType);
+        return type == null ? mediaType : type.getBaseType().toString();
     }
 
     private static boolean isEmpty(TikaInputStream stream) throws IOException {

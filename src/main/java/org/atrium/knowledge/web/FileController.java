@@ -52,8 +52,10 @@ class FileController {
             description = "Stores the file (multipart part `file`), adds it to the collection and queues its"
                     + " ingestion. Answers `202` as soon as the bytes are durably stored; follow progress with"
                     + " `GET /api/v1/collections/{collectionId}/files` or the `file.status` events of"
-                    + " `/api/v1/events`. The type is detected from the content, never from the name; the name is"
-                    + " kept for display only. Needs `permissions.uploadFiles` and write access.\n\n"
+                    + " `/api/v1/events`. The type is detected from the content: the name's extension (`.txt`, `.md`,"
+                    + " `.csv`, ...) and the part's `Content-Type` only choose among text types when the content is"
+                    + " text in any character set (a PDF named `notes.txt` is a PDF); the name is kept for display."
+                    + " Needs `permissions.uploadFiles` and write access.\n\n"
                     + "**Retrying safely:** send an `Idempotency-Key` header (1 to 255 visible ASCII characters, for"
                     + " example a UUID) chosen once per upload. Repeating the request with the same key, the same"
                     + " collection and the same bytes within 24 hours answers `202` with the file stored the first"
@@ -85,7 +87,7 @@ class FileController {
                                           @Parameter(description = "The collection's id.") @PathVariable
                                           UUID collectionId,
                                           @Parameter(description = "The file's bytes; the type is detected"
-                                                  + " from them.", schema = @Schema(type = "string",
+                                                  + " from them (see above).", schema = @Schema(type = "string",
                                                   format = "binary", example = "Lab coats are required in rooms 2"
                                                   + " and 3.")) @RequestPart("file") MultipartFile file,
                                           @Parameter(description = "A key chosen once per upload, so that the"
@@ -94,7 +96,8 @@ class FileController {
                                                   "Idempotency-Key", required = false) @Nullable
                                           String idempotencyKey) {
         String name = file.getOriginalFilename() == null ? "file" : file.getOriginalFilename();
-        CollectionFile stored = files.upload(state, collectionId, name, file.getSize(), file, idempotencyKey);
+        CollectionFile stored = files.upload(state, collectionId, name, file.getContentType(), file.getSize(), file,
+                idempotencyKey);
         return ResponseEntity.status(HttpStatus.ACCEPTED).location(URI.create("/api/v1/files/" + stored.fileId()))
                 .body(stored);
     }
