@@ -17,6 +17,7 @@ import java.util.UUID;
  * @param access       what the caller may do with it
  * @param createdAt    when it was created
  * @param updatedAt    when it was last changed
+ * @param files        its files by ingestion status
  */
 @Schema(description = "A knowledge collection.")
 public record Collection(
@@ -27,5 +28,6 @@ public record Collection(
         @Schema(example = "2d7e9f10-3a4b-4c5d-8e6f-7a8b9c0d1e2f", nullable = true) @Nullable UUID ownerGroupId,
         @Schema(example = "manage") Access access,
         Instant createdAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        FileCounts files) {
 }

@@ -21,14 +21,18 @@ class KnowledgeEvents {
 
     private static final Logger log = LoggerFactory.getLogger(KnowledgeEvents.class);
     private static final String TOPIC = "knowledge";
+    /** Collection events go on a topic of their own, so that a replica of an older version never reads one. */
+    private static final String COLLECTIONS_TOPIC = "knowledge.collections";
 
     private final Broadcasts broadcasts;
     private final FileStore files;
+    private final CollectionStore collections;
     private final JsonMapper json;
 
-    KnowledgeEvents(Broadcasts broadcasts, FileStore files, JsonMapper json) {
+    KnowledgeEvents(Broadcasts broadcasts, FileStore files, CollectionStore collections, JsonMapper json) {
         this.broadcasts = broadcasts;
         this.files = files;
+        this.collections = collections;
         this.json = json;
     }
 
@@ -36,7 +40,12 @@ class KnowledgeEvents {
     void statusChanged(UUID fileId, int spaceId) {
         Runnable send = () -> {
             try {
-                files.event(fileId, spaceId).ifPresent(event -> broadcasts.publish(TOPIC, json.writeValueAsString(event)));
+                files.event(fileId, spaceId).ifPresent(event -> {
+                    broadcasts.publish(TOPIC, json.writeValueAsString(event));
+                    if (event.status() == IngestionStatus.READY || event.status() == IngestionStatus.FAILED) {
+                        announceSettled(event);
+                    }
+                });
             } catch (RuntimeException unavailable) {
                 // Events are best effort; the change they describe is committed and readable from the API.
                 LogEvents.warn(log, "events.publish.failed").addKeyValue("file_id", fileId)
@@ -55,8 +64,30 @@ class KnowledgeEvents {
         }
     }
 
+    /**
+     * After a file settled: each of its collections with nothing queued or running any more is settled too. The
+     * counts are one aggregate over those collections, read after the commit.
+     */
+    private void announceSettled(FileEvent event) {
+        if (event.collectionIds().isEmpty()) {
+            return;
+        }
+        collections.counts(event.collectionIds().toArray(UUID[]::new)).forEach((collectionId, counts) -> {
+            if (counts.settled()) {
+                broadcasts.publish(COLLECTIONS_TOPIC, json.writeValueAsString(new CollectionEvent(collectionId,
+                        counts)));
+            }
+        });
+    }
+
     /** Receives every replica's events until the subscription is closed. */
     Broadcasts.Subscription subscribe(Consumer<FileEvent> receiver) {
         return broadcasts.subscribe(TOPIC, message -> receiver.accept(json.readValue(message, FileEvent.class)));
+    }
+
+    /** Receives every replica's {@code collection.settled} events until the subscription is closed. */
+    Broadcasts.Subscription subscribeCollections(Consumer<CollectionEvent> receiver) {
+        return broadcasts.subscribe(COLLECTIONS_TOPIC, message -> receiver.accept(json.readValue(message,
+                CollectionEvent.class)));
     }
 }
