@@ -27,7 +27,6 @@ import org.springframework.transaction.support.TransactionTemplate;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,9 +43,6 @@ public class FileService {
 
     private static final Logger log = LoggerFactory.getLogger(FileService.class);
     private static final int MAX_NAME_LENGTH = 255;
-
-    /** Most files one batch upload carries (each a multipart part; see {@code server.tomcat.max-part-count}). */
-    public static final int MAX_FILES_PER_BATCH = 100;
 
     /** The status filters of a file listing and the ingestion statuses each one stands for. */
     private static final Map<String, String[]> STATUS_FILTERS = Map.of("queued", new String[] {"queued"},
@@ -170,67 +166,6 @@ public class FileService {
         LogEvents.info(log, "file.uploaded").addKeyValue("file_id", fileId).addKeyValue("collection_id", collectionId)
                 .addKeyValue("media_type", mediaType).addKeyValue("size_bytes", stored.size()).log();
         return inCollection(collectionId, fileId);
-    }
-
-    /** One file of a batch upload, as the client sent it. */
-    public record UploadPart(String clientName, long size, InputStreamSource content) {
-    }
-
-    /**
-     * What became of one file of a batch upload: stored (the file as listed in the collection) or refused (why).
-     *
-     * @param name    the file's display name
-     * @param file    the file stored, or {@code null} when it was refused
-     * @param refusal why it was refused, or {@code null} when it was stored
-     */
-    public record BatchItem(String name, @Nullable CollectionFile file, @Nullable AtriumException refusal) {
-    }
-
-    /**
-     * Uploads several files into one collection, each exactly as {@link #upload} would (its own transaction, its own
-     * ingestion job), with the same metadata. A file refused (empty, of an unsupported type, a bomb) or colliding
-     * with a concurrent change is reported as its own item; the others are stored all the same.
-     *
-     * @param parts    1 to {@link #MAX_FILES_PER_BATCH} files, in the order they were sent
-     * @param metadata key-value metadata stored with every file
-     * @return one item per part, in the same order
-     * @throws AtriumException for the whole request, before anything is stored: {@code collection_not_found} (404),
-     *                         {@code forbidden} or {@code permission_denied} (403), {@code invalid_parameter} (400)
-     *                         without a file, {@code too_many_files} (413), {@code validation_failed} (400) for
-     *                         metadata beyond {@link FileMetadata}'s bounds
-     */
-    public List<BatchItem> uploadAll(EffectiveState state, UUID collectionId, List<UploadPart> parts,
-                                     Map<String, String> metadata) {
-        state.caller().require(Permission.UPLOAD_FILES);
-        collections.requireAccess(state, collectionId, Access.WRITE);
-        if (parts.isEmpty()) {
-            throw AtriumException.badRequest("invalid_parameter", "Send the files as multipart parts named 'file'.");
-        }
-        if (parts.size() > MAX_FILES_PER_BATCH) {
-            throw new AtriumException(HttpStatus.CONTENT_TOO_LARGE, "too_many_files", "The request has "
-                    + parts.size() + " files; a batch carries at most " + MAX_FILES_PER_BATCH + ".");
-        }
-        Map<String, String> checked = FileMetadata.validate("metadata", metadata);
-        List<BatchItem> items = new ArrayList<>(parts.size());
-        for (UploadPart part : parts) {
-            String name = displayName(part.clientName());
-            try {
-                items.add(new BatchItem(name, upload(state, collectionId, part.clientName(), part.size(),
-                        part.content(), null, checked), null));
-            } catch (AtriumException refused) {
-                items.add(new BatchItem(name, null, refused));
-            } catch (RuntimeException failure) {
-                // Storage unreachable for this file: the others keep their own outcome, and this one says to retry.
-                LogEvents.warn(log, "file.upload.failed").addKeyValue("collection_id", collectionId)
-                        .addKeyValue("reason", failure.getClass().getSimpleName()).log();
-                items.add(new BatchItem(name, null, new AtriumException(HttpStatus.SERVICE_UNAVAILABLE,
-                        "upload_failed", "Storing this file failed; send it again.")));
-            }
-        }
-        LogEvents.info(log, "file.batch.uploaded").addKeyValue("collection_id", collectionId)
-                .addKeyValue("files", parts.size())
-                .addKeyValue("stored", items.stream().filter(i -> i.file() != null).count()).log();
-        return items;
     }
 
     /**

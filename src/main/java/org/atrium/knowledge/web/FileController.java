@@ -12,6 +12,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import org.atrium.knowledge.BatchUploadService;
 import org.atrium.knowledge.CollectionFile;
 import org.atrium.knowledge.FileMetadata;
 import org.atrium.knowledge.FileService;
@@ -63,10 +64,12 @@ class FileController {
             + " 128 KiB in all.";
 
     private final FileService files;
+    private final BatchUploadService batches;
     private final JsonMapper json;
 
-    FileController(FileService files, JsonMapper json) {
+    FileController(FileService files, BatchUploadService batches, JsonMapper json) {
         this.files = files;
+        this.batches = batches;
         this.json = json;
     }
 
@@ -116,8 +119,8 @@ class FileController {
             + " time); ingestion is `queued`, or `failed` at once when no embedding model or credential is set (the"
             + " reason says which admin must set what).")
     @ApiResponse(responseCode = "400", description = "`file_empty`: the file has no bytes; `invalid_parameter`:"
-            + " no part named `file`, or several (send those to `.../files/batch`); or `validation_failed`"
-            + " (field `metadata`): not a JSON object of strings, or beyond its bounds. Nothing is stored.")
+            + " no part named `file`, or several (send those to `.../files/batch`); or `validation_failed`: the"
+            + " `metadata` part is not a JSON object of strings, or is beyond its bounds. Nothing is stored.")
     @ApiResponse(responseCode = "403", description = "`permission_denied`: uploading is not granted; or"
             + " `forbidden`: the caller may only read the collection.")
     @ApiResponse(responseCode = "401", description = "`invalid_credentials`: the caller's account was deleted while"
@@ -178,8 +181,8 @@ class FileController {
     @ApiResponse(responseCode = "200", description = "Each file's outcome: `status` `202` with the `file` stored, or"
             + " the status and `problem` a single upload would have answered for it.")
     @ApiResponse(responseCode = "400", description = "`invalid_parameter`: no part named `file`, or an"
-            + " `Idempotency-Key` header; or `validation_failed` (field `metadata`): not a JSON object of strings,"
-            + " or beyond its bounds. Nothing is stored.")
+            + " `Idempotency-Key` header; or `validation_failed`: the `metadata` part is not a JSON object of"
+            + " strings, or is beyond its bounds. Nothing is stored.")
     @ApiResponse(responseCode = "403", description = "`permission_denied`: uploading is not granted; or"
             + " `forbidden`: the caller may only read the collection.")
     @ApiResponse(responseCode = "404", description = "`collection_not_found`: no such collection, or not yours.")
@@ -191,7 +194,9 @@ class FileController {
                                             UUID collectionId,
                                             @Parameter(description = "The files, each its own part named `file`.",
                                                     array = @io.swagger.v3.oas.annotations.media.ArraySchema(
-                                                            schema = @Schema(type = "string", format = "binary")))
+                                                            schema = @Schema(type = "string", format = "binary",
+                                                                    example = "Lab coats are required in rooms 2"
+                                                                            + " and 3.")))
                                             @RequestPart("file") List<MultipartFile> file,
                                             @Parameter(description = "Key-value metadata for every file, a JSON"
                                                     + " object of strings.", schema = @Schema(type = "string",
@@ -206,13 +211,13 @@ class FileController {
                     + " with its own key.");
         }
         Map<String, String> entries = metadata(metadata);
-        List<FileService.UploadPart> parts = file.stream().map(part -> new FileService.UploadPart(
+        List<BatchUploadService.UploadPart> parts = file.stream().map(part -> new BatchUploadService.UploadPart(
                 part.getOriginalFilename() == null ? "file" : part.getOriginalFilename(), part.getSize(),
                 part)).toList();
-        List<FileService.BatchItem> items = files.uploadAll(state, collectionId, parts, entries);
+        List<BatchUploadService.BatchItem> items = batches.uploadAll(state, collectionId, parts, entries);
         List<BatchItem> results = new java.util.ArrayList<>(items.size());
         for (int i = 0; i < items.size(); i++) {
-            FileService.BatchItem item = items.get(i);
+            BatchUploadService.BatchItem item = items.get(i);
             AtriumException refusal = item.refusal();
             results.add(refusal == null
                     ? new BatchItem(i, item.name(), HttpStatus.ACCEPTED.value(), item.file(), null)
@@ -294,8 +299,8 @@ class FileController {
                     + " 32 keys of 1 to 64 characters (`A-Z a-z 0-9 _ . -`), values of at most 512 characters"
                     + " without control characters.")
     @ApiResponse(responseCode = "200", description = "The file after the change.")
-    @ApiResponse(responseCode = "400", description = "`validation_failed` (field `metadata`): missing, not an object"
-            + " of strings, or beyond its bounds.")
+    @ApiResponse(responseCode = "400", description = "`validation_failed`: `metadata` is missing, not an object of"
+            + " strings, or beyond its bounds.")
     @ApiResponse(responseCode = "403", description = "`forbidden`: the caller may read the file but did not upload"
             + " it.")
     @ApiResponse(responseCode = "404", description = "`file_not_found`: no such file, or not one the caller may"
