@@ -160,6 +160,7 @@ class FileUploadsTest extends IntegrationTest {
         assertThat(badMetadata.json().path("code").asString()).isEqualTo("validation_failed");
         assertThat(twoOnSingle.status()).as(twoOnSingle.text()).isEqualTo(400);
         assertThat(twoOnSingle.json().path("code").asString()).isEqualTo("invalid_parameter");
+        assertThat(twoOnSingle.json().path("detail").asString()).contains("/files/batch");
         assertThat(keyed.status()).as(keyed.text()).isEqualTo(400);
         assertThat(keyed.json().path("detail").asString()).contains("Idempotency-Key");
         assertThat(api.get(files, owner.token()).json().path("total").asLong()).isZero();

@@ -30,8 +30,8 @@ import java.util.regex.Pattern;
 /**
  * Bounds every request body before anything parses it: a declared {@code Content-Length} above the limit of the
  * endpoint's class is refused at once, and a body without one (chunked) is counted as it is read and stops the
- * reader at the limit. Both answer {@code 413 payload_too_large}. Multipart bodies sent to the upload endpoint are
- * left to the multipart parser's own limits (knowledge's {@code UploadSpool}). Multipart and form
+ * reader at the limit. Both answer {@code 413 payload_too_large}. Multipart bodies sent to the upload endpoints (one
+ * file, or a batch) are left to the multipart parser's own limits (knowledge's {@code UploadSpool}). Multipart and form
  * ({@code application/x-www-form-urlencoded}) bodies sent anywhere else are refused unread with
  * {@code 415 unsupported_media_type}: Tomcat parses them from the connector, past the counting stream, whenever
  * anything asks for a request parameter, and no other endpoint takes them. Runs right after
