@@ -153,6 +153,26 @@ class CollectionStore {
                 .list().stream().collect(Collectors.toMap(Counted::id, Counted::counts));
     }
 
+    /**
+     * Those of the given collections none of whose files is queued or running in the collection's space. Cheap where
+     * the full counts are not: it starts from the space's unsettled indexes ({@code file_indexes_space_status_idx}),
+     * few once a collection is nearly done, and stops at the first one in the collection while it is not.
+     *
+     * @param ids the collections
+     * @return the settled ones
+     */
+    List<UUID> settledAmong(UUID[] ids) {
+        return jdbc.sql("""
+                        select c.id from collections c
+                        where c.id = any(:ids)
+                          and not exists (select 1 from file_indexes fi
+                                          join collection_files cf on cf.file_id = fi.file_id
+                                                                  and cf.collection_id = c.id
+                                          where fi.space_id = c.space_id
+                                            and fi.status in ('queued', 'extracting', 'embedding'))""")
+                .param("ids", ids).query(UUID.class).list();
+    }
+
     void update(UUID id, String name, String description) {
         jdbc.sql("update collections set name = :name, description = :description, updated_at = now() where id = :id")
                 .param("id", id).param("name", name).param("description", description).update();

@@ -9,6 +9,7 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import tools.jackson.databind.json.JsonMapper;
 
+import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
 
@@ -65,14 +66,19 @@ class KnowledgeEvents {
     }
 
     /**
-     * After a file settled: each of its collections with nothing queued or running any more is settled too. The
-     * counts are one aggregate over those collections, read after the commit.
+     * After a file settled: each of its collections with nothing queued or running any more is settled too. A cheap
+     * check finds those (one per settled file, so it must stay cheap on a collection of 100k files); only for them
+     * are the counts read, in one aggregate, after the commit.
      */
     private void announceSettled(FileEvent event) {
         if (event.collectionIds().isEmpty()) {
             return;
         }
-        collections.counts(event.collectionIds().toArray(UUID[]::new)).forEach((collectionId, counts) -> {
+        List<UUID> settled = collections.settledAmong(event.collectionIds().toArray(UUID[]::new));
+        if (settled.isEmpty()) {
+            return;
+        }
+        collections.counts(settled.toArray(UUID[]::new)).forEach((collectionId, counts) -> {
             if (counts.settled()) {
                 broadcasts.publish(COLLECTIONS_TOPIC, json.writeValueAsString(new CollectionEvent(collectionId,
                         counts)));
