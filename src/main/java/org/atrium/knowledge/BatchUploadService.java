@@ -53,8 +53,9 @@ public class BatchUploadService {
 
     /**
      * Uploads several files into one collection, each exactly as {@link FileService#upload} would (its own
-     * transaction, its own ingestion job), with the same metadata. A file refused (empty, of an unsupported type, a bomb) or colliding
-     * with a concurrent change is reported as its own item; the others are stored all the same.
+     * transaction, its own ingestion job), with the same metadata. A file refused (empty, of an unsupported type, a
+     * bomb), colliding with a concurrent change, or not stored because storage or the database failed
+     * ({@code 503 upload_failed}) is reported as its own item; the others are stored all the same.
      *
      * @param parts    1 to {@link #MAX_FILES_PER_BATCH} files, in the order they were sent
      * @param metadata key-value metadata stored with every file
@@ -97,5 +98,4 @@ public class BatchUploadService {
                 .addKeyValue("stored", items.stream().filter(i -> i.file() != null).count()).log();
         return items;
     }
-
 }

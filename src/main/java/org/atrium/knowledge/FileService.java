@@ -27,7 +27,6 @@ import org.springframework.transaction.support.TransactionTemplate;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -251,7 +250,7 @@ public class FileService {
     @Transactional(readOnly = true)
     public Page<CollectionFile> list(EffectiveState state, UUID collectionId, @Nullable String status, int offset,
                                      int limit) {
-        String[] statuses = status == null ? null : STATUS_FILTERS.get(status);
+        String @Nullable [] statuses = status == null ? null : STATUS_FILTERS.get(status);
         if (status != null && statuses == null) {
             throw AtriumException.invalidField("status", "must be queued, running, ready or failed");
         }

@@ -176,7 +176,7 @@ public final class Api {
             String head = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + part.name() + "\""
                     + (part.fileName() == null ? "" : "; filename=\"" + part.fileName().replace("\"", "") + "\""
                     + "\r\nContent-Type: application/octet-stream") + "\r\n\r\n";
-            publishers.add(HttpRequest.BodyPublishers.ofByteArray(head.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            publishers.add(HttpRequest.BodyPublishers.ofString(head, java.nio.charset.StandardCharsets.UTF_8));
             publishers.add(HttpRequest.BodyPublishers.ofByteArray(part.content()));
             publishers.add(HttpRequest.BodyPublishers.ofString("\r\n"));
         }
