@@ -18,6 +18,7 @@ import java.util.UUID;
  * @param access       what the caller may do with it
  * @param createdAt    when it was created
  * @param updatedAt    when it was last changed
+ * @param files        its files by ingestion status
  */
 @Schema(description = "A knowledge collection.")
 public record Collection(
@@ -29,5 +30,6 @@ public record Collection(
         @Schema(example = "english") String language,
         @Schema(example = "manage") Access access,
         Instant createdAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        FileCounts files) {
 }

@@ -4,6 +4,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import org.jspecify.annotations.Nullable;
 
 import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -20,6 +21,7 @@ import java.util.UUID;
  * @param chunksTotal   chunks in the file, once extracted
  * @param failureCode   a stable code when it failed
  * @param failureReason what went wrong and who can fix it, when it failed
+ * @param metadata      the key-value metadata given at upload (or set later), sorted by key
  */
 @Schema(description = "A file in a collection, with its ingestion status for the collection's embedding model.")
 public record CollectionFile(
@@ -35,5 +37,12 @@ public record CollectionFile(
         @Schema(example = "embedding_credential_missing", nullable = true) @Nullable String failureCode,
         @Schema(example = "No credential for connection 'openai' is available to group 'Research': a group admin of "
                 + "'Research' must add one, or an instance admin must share an instance credential with the group.",
-                nullable = true) @Nullable String failureReason) {
+                nullable = true) @Nullable String failureReason,
+        @Schema(description = "Key-value metadata given at upload or set later, sorted by key.",
+                example = "{\"department\": \"physics\", \"year\": \"2026\"}") Map<String, String> metadata) {
+
+    /** Freezes the metadata. */
+    public CollectionFile {
+        metadata = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(metadata));
+    }
 }

@@ -8,8 +8,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 /** SQL for {@code collections} and {@code collection_grants}. */
 @Repository
@@ -31,6 +33,22 @@ class CollectionStore {
             (:admin or c.owner_user_id = :user or c.owner_group_id = any(:groups)
              or exists (select 1 from collection_grants g where g.collection_id = c.id
                         and (g.grantee_user_id = :user or g.grantee_group_id = any(:groups))))""";
+
+    /**
+     * A collection's files by status in its space, as the file listing shows them (no index yet: failed), in one
+     * aggregate over their links (the primary key of collection_files leads with the collection).
+     */
+    private static final String COUNTS = """
+            select cf.collection_id, count(*) as total,
+                   count(*) filter (where fi.status = 'queued') as queued,
+                   count(*) filter (where fi.status in ('extracting', 'embedding')) as running,
+                   count(*) filter (where fi.status = 'ready') as ready,
+                   count(*) filter (where fi.status = 'failed' or fi.file_id is null) as failed
+            from collection_files cf
+            join collections c on c.id = cf.collection_id
+            left join file_indexes fi on fi.file_id = cf.file_id and fi.space_id = c.space_id
+            where cf.collection_id = any(:ids)
+            group by cf.collection_id""";
 
     private final JdbcClient jdbc;
 
@@ -118,6 +136,42 @@ class CollectionStore {
                         + " order by lower(c.name), c.id offset :offset limit :limit")
                 .param("admin", admin).param("user", user).param("groups", groups)
                 .param("offset", offset).param("limit", limit).query(CollectionStore::row).list();
+    }
+
+    /**
+     * The file counts of the given collections, in one aggregate.
+     *
+     * @param ids the collections
+     * @return their counts by id; a collection with no files is not in it
+     */
+    Map<UUID, FileCounts> counts(UUID[] ids) {
+        record Counted(UUID id, FileCounts counts) {
+        }
+        return jdbc.sql(COUNTS).param("ids", ids)
+                .query((rs, row) -> new Counted(rs.getObject("collection_id", UUID.class), new FileCounts(
+                        rs.getLong("total"), rs.getLong("queued"), rs.getLong("running"), rs.getLong("ready"),
+                        rs.getLong("failed"))))
+                .list().stream().collect(Collectors.toMap(Counted::id, Counted::counts));
+    }
+
+    /**
+     * Those of the given collections none of whose files is queued or running in the collection's space. Cheap where
+     * the full counts are not: it starts from the space's unsettled indexes ({@code file_indexes_space_status_idx}),
+     * few once a collection is nearly done, and stops at the first one in the collection while it is not.
+     *
+     * @param ids the collections
+     * @return the settled ones
+     */
+    List<UUID> settledAmong(UUID[] ids) {
+        return jdbc.sql("""
+                        select c.id from collections c
+                        where c.id = any(:ids)
+                          and not exists (select 1 from file_indexes fi
+                                          join collection_files cf on cf.file_id = fi.file_id
+                                                                  and cf.collection_id = c.id
+                                          where fi.space_id = c.space_id
+                                            and fi.status in ('queued', 'extracting', 'embedding'))""")
+                .param("ids", ids).query(UUID.class).list();
     }
 
     void update(UUID id, String name, String description, String language) {

@@ -27,6 +27,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -41,6 +42,11 @@ public class FileService {
 
     private static final Logger log = LoggerFactory.getLogger(FileService.class);
     private static final int MAX_NAME_LENGTH = 255;
+
+    /** The status filters of a file listing and the ingestion statuses each one stands for. */
+    private static final Map<String, String[]> STATUS_FILTERS = Map.of("queued", new String[] {"queued"},
+            "running", new String[] {"extracting", "embedding"}, "ready", new String[] {"ready"},
+            "failed", new String[] {"failed"});
 
     private final CollectionService collections;
     private final CollectionSpaces spaces;
@@ -86,19 +92,22 @@ public class FileService {
      * @param size           its size in bytes
      * @param content        its bytes, which may be read more than once
      * @param idempotencyKey the client's key for this upload, or {@code null}
+     * @param metadata       key-value metadata stored with the file (a repeat keeps the first upload's)
      * @return the file as listed in the collection, usually {@code queued}
      * @throws AtriumException {@code collection_not_found} or {@code file_not_found} (404), {@code forbidden} or
      *                         {@code permission_denied} (403), {@code file_empty} or {@code invalid_parameter} (400),
      *                         {@code file_too_large} (413), {@code unsupported_file_type} (415),
      *                         {@code idempotency_key_reused} or {@code conflict} (409), {@code invalid_credentials}
-     *                         (401) when the caller's account was deleted meanwhile
+     *                         (401) when the caller's account was deleted meanwhile, {@code validation_failed} (400)
+     *                         for metadata beyond {@link FileMetadata}'s bounds
      */
     public CollectionFile upload(EffectiveState state, UUID collectionId, String clientName,
                                  @Nullable String declaredType, long size, InputStreamSource content,
-                                 @Nullable String idempotencyKey) {
+                                 @Nullable String idempotencyKey, Map<String, String> metadata) {
         Caller caller = state.caller();
         caller.require(Permission.UPLOAD_FILES);
         collections.requireAccess(state, collectionId, Access.WRITE);
+        Map<String, String> checked = FileMetadata.validate("metadata", metadata);
         if (size <= 0) {
             throw new AtriumException(HttpStatus.BAD_REQUEST, "file_empty", "The file is empty.");
         }
@@ -139,7 +148,7 @@ public class FileService {
                     }
                 }
                 files.insertFile(fileId, displayName(clientName), mediaType, stored.size(), stored.sha256Hex(), key,
-                        caller.userId());
+                        caller.userId(), checked);
                 files.link(collectionId, fileId, caller.userId());
                 spaces.ensureIndex(fileId, target);
                 return fileId;
@@ -159,6 +168,34 @@ public class FileService {
         LogEvents.info(log, "file.uploaded").addKeyValue("file_id", fileId).addKeyValue("collection_id", collectionId)
                 .addKeyValue("media_type", mediaType).addKeyValue("size_bytes", stored.size()).log();
         return inCollection(collectionId, fileId);
+    }
+
+    /**
+     * Replaces a file's metadata. Only its uploader or an instance admin may, as for {@link #delete}.
+     *
+     * @return the file after the change
+     * @throws AtriumException {@code file_not_found} (404) when there is no such file or the caller may not read it,
+     *                         {@code forbidden} (403) when they may read it but did not upload it,
+     *                         {@code validation_failed} (400) for metadata beyond {@link FileMetadata}'s bounds,
+     *                         {@code conflict} (409)
+     */
+    public KnowledgeFile replaceMetadata(EffectiveState state, UUID fileId, Map<String, String> metadata) {
+        Map<String, String> checked = FileMetadata.validate("metadata", metadata);
+        Caller caller = state.caller();
+        // Lock order (docs/ARCHITECTURE.md): caller's account, then the file.
+        return retry.execute("file.metadata", () -> {
+            collections.lockCaller(caller);
+            FileStore.FileRow row = files.lockForUpdate(fileId).orElseThrow(FileService::notFound);
+            if (!caller.isAdmin() && !caller.userId().equals(row.uploadedBy())) {
+                requireReadable(state, fileId);
+                throw AtriumException.forbidden("forbidden", "Only the file's uploader or an instance admin changes"
+                        + " its metadata.");
+            }
+            files.replaceMetadata(fileId, checked);
+            LogEvents.info(log, "file.metadata.replaced").addKeyValue("file_id", fileId)
+                    .addKeyValue("keys", checked.size()).log();
+            return get(state, fileId);
+        });
     }
 
     /**
@@ -209,13 +246,20 @@ public class FileService {
     /**
      * Lists a collection's files with their ingestion status for the collection's embedding model.
      *
-     * @throws AtriumException {@code collection_not_found} (404)
+     * @param status only files that are {@code queued}, {@code running} (extracting or embedding), {@code ready} or
+     *               {@code failed}; {@code null} for all
+     * @throws AtriumException {@code collection_not_found} (404), {@code validation_failed} (400) for another status
      */
     @Transactional(readOnly = true)
-    public Page<CollectionFile> list(EffectiveState state, UUID collectionId, int offset, int limit) {
+    public Page<CollectionFile> list(EffectiveState state, UUID collectionId, @Nullable String status, int offset,
+                                     int limit) {
+        String @Nullable [] statuses = status == null ? null : STATUS_FILTERS.get(status);
+        if (status != null && statuses == null) {
+            throw AtriumException.invalidField("status", "must be queued, running, ready or failed");
+        }
         collections.requireAccess(state, collectionId, Access.READ);
-        return new Page<>(files.listInCollection(collectionId, offset, limit), files.countInCollection(collectionId),
-                offset, limit);
+        return new Page<>(files.listInCollection(collectionId, statuses, offset, limit),
+                files.countInCollection(collectionId, statuses), offset, limit);
     }
 
     /**
@@ -227,7 +271,7 @@ public class FileService {
     public KnowledgeFile get(EffectiveState state, UUID fileId) {
         FileStore.FileRow row = requireReadable(state, fileId);
         return new KnowledgeFile(row.id(), row.name(), row.mediaType(), row.sizeBytes(), row.sha256(),
-                row.uploadedBy(), row.createdAt(), files.ingestions(fileId));
+                row.uploadedBy(), row.createdAt(), files.ingestions(fileId), row.metadata());
     }
 
     /** A file's bytes, opened for a download. The caller closes the stream. */

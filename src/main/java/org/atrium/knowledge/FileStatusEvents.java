@@ -13,7 +13,8 @@ import java.util.function.Supplier;
 /**
  * Adds {@code file.status} events to the caller's event stream, for files in collections the caller may read at the
  * moment each event is sent (checked against PostgreSQL, with the caller's state as of that moment); each event names
- * only those of the file's collections.
+ * only those of the file's collections. Adds {@code collection.settled} events to the same audience: callers who may
+ * read the collection when the event is sent.
  */
 @Component
 class FileStatusEvents implements LiveEventSource {
@@ -28,21 +29,27 @@ class FileStatusEvents implements LiveEventSource {
 
     @Override
     public Subscription open(Supplier<Optional<EffectiveState>> current, Sink sink) {
-        var subscription = events.subscribe(event -> {
+        var files = events.subscribe(event -> {
             if (event.collectionIds().isEmpty()) {
                 return;
             }
-            current.get().map(state -> readable(state, event)).filter(ids -> !ids.isEmpty())
+            current.get().map(state -> readable(state, event.collectionIds())).filter(ids -> !ids.isEmpty())
                     .ifPresent(ids -> sink.send("file.status", new FileEvent(event.fileId(), ids, event.status(),
                             event.chunksDone(), event.chunksTotal(), event.failureCode(), event.failureReason())));
         });
-        return subscription::close;
+        var collections = events.subscribeCollections(event -> current.get()
+                .filter(state -> !readable(state, List.of(event.collectionId())).isEmpty())
+                .ifPresent(state -> sink.send("collection.settled", event)));
+        return () -> {
+            files.close();
+            collections.close();
+        };
     }
 
-    /** The event's collections this caller may read now: only those are named to them. */
-    private List<UUID> readable(EffectiveState state, FileEvent event) {
+    /** Those of the collections this caller may read now: only those are named to them. */
+    private List<UUID> readable(EffectiveState state, List<UUID> collectionIds) {
         return jdbc.sql("select c.id from collections c where c.id = any(:ids) and " + CollectionStore.READABLE)
-                .param("ids", event.collectionIds().toArray(UUID[]::new))
+                .param("ids", collectionIds.toArray(UUID[]::new))
                 .param("admin", state.caller().isAdmin()).param("user", state.caller().userId())
                 .param("groups", CollectionService.groupIds(state))
                 .query(UUID.class).list();

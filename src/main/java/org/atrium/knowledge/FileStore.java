@@ -5,11 +5,14 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -19,7 +22,7 @@ class FileStore {
 
     /** A file row. */
     record FileRow(UUID id, String name, String mediaType, long sizeBytes, String sha256, String storageKey,
-                   @Nullable UUID uploadedBy, java.time.Instant createdAt) {
+                   @Nullable UUID uploadedBy, java.time.Instant createdAt, Map<String, String> metadata) {
     }
 
     /** A file index as the ingestion job sees it. */
@@ -35,19 +38,44 @@ class FileStore {
             s.connection, s.model, fi.status, fi.chunks_done, fi.chunks_total, fi.failure_code, fi.failure_reason,
             fi.credential_id, fi.updated_at""";
 
-    private final JdbcClient jdbc;
+    private static final TypeReference<Map<String, String>> METADATA = new TypeReference<>() {
+    };
 
-    FileStore(JdbcClient jdbc) {
+    /**
+     * How a listing's status filter reads: a file's status in the collection ({@code failed} when it has no index in
+     * the collection's space yet, as the listing shows it) is one of {@code :statuses}, or no filter is given.
+     */
+    private static final String STATUS_FILTER = "(cast(:statuses as text[]) is null"
+            + " or coalesce(fi.status, 'failed') = any(cast(:statuses as text[])))";
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+
+    FileStore(JdbcClient jdbc, JsonMapper json) {
         this.jdbc = jdbc;
+        this.json = json;
     }
 
     void insertFile(UUID id, String name, String mediaType, long size, String sha256, String storageKey,
-                    UUID uploadedBy) {
+                    UUID uploadedBy, Map<String, String> metadata) {
         jdbc.sql("""
-                        insert into files (id, name, media_type, size_bytes, sha256, storage_key, uploaded_by)
-                        values (:id, :name, :type, :size, :sha, :key, :by)""")
+                        insert into files (id, name, media_type, size_bytes, sha256, storage_key, uploaded_by, metadata)
+                        values (:id, :name, :type, :size, :sha, :key, :by, cast(:metadata as jsonb))""")
                 .param("id", id).param("name", name).param("type", mediaType).param("size", size)
-                .param("sha", sha256).param("key", storageKey).param("by", uploadedBy).update();
+                .param("sha", sha256).param("key", storageKey).param("by", uploadedBy)
+                .param("metadata", json.writeValueAsString(metadata)).update();
+    }
+
+    /** Replaces a file's metadata. */
+    void replaceMetadata(UUID fileId, Map<String, String> metadata) {
+        jdbc.sql("update files set metadata = cast(:metadata as jsonb) where id = :id")
+                .param("metadata", json.writeValueAsString(metadata)).param("id", fileId).update();
+    }
+
+    /** Locks a file row for a change of its own columns (after the caller's account: lock order). */
+    Optional<FileRow> lockForUpdate(UUID fileId) {
+        return jdbc.sql("select * from files where id = :id for no key update").param("id", fileId)
+                .query(this::file).optional();
     }
 
     /**
@@ -59,7 +87,7 @@ class FileStore {
     }
 
     Optional<FileRow> find(UUID fileId) {
-        return jdbc.sql("select * from files where id = :id").param("id", fileId).query(FileStore::file).optional();
+        return jdbc.sql("select * from files where id = :id").param("id", fileId).query(this::file).optional();
     }
 
     /** @return true when the file is in a collection the caller may read, or the caller uploaded it */
@@ -108,27 +136,42 @@ class FileStore {
                 .param("f", fileId).query(FileStore::ingestion).list();
     }
 
-    long countInCollection(UUID collectionId) {
-        return jdbc.sql("select count(*) from collection_files where collection_id = :c").param("c", collectionId)
-                .query(Long.class).single();
+    /**
+     * @param statuses the statuses counted ({@code null}: all)
+     * @return how many of the collection's files have one of them
+     */
+    long countInCollection(UUID collectionId, String @Nullable [] statuses) {
+        if (statuses == null) {
+            return jdbc.sql("select count(*) from collection_files where collection_id = :c")
+                    .param("c", collectionId).query(Long.class).single();
+        }
+        return jdbc.sql("""
+                        select count(*) from collection_files cf
+                        join collections c on c.id = cf.collection_id
+                        left join file_indexes fi on fi.file_id = cf.file_id and fi.space_id = c.space_id
+                        where cf.collection_id = :c and """ + STATUS_FILTER)
+                .param("c", collectionId).param("statuses", statuses).query(Long.class).single();
     }
 
     /**
      * A page of a collection's files with their ingestion into the collection's space. A collection with no space
      * (nobody chose a model) shows each file failed with the collection's embedding problem.
+     *
+     * @param statuses only files with one of these statuses ({@code null}: all)
      */
-    List<CollectionFile> listInCollection(UUID collectionId, int offset, int limit) {
-        return inCollection(collectionId, null, offset, limit);
+    List<CollectionFile> listInCollection(UUID collectionId, String @Nullable [] statuses, int offset, int limit) {
+        return inCollection(collectionId, null, statuses, offset, limit);
     }
 
     /** One file as listed in a collection, if the collection holds it. */
     Optional<CollectionFile> inCollection(UUID collectionId, UUID fileId) {
-        return inCollection(collectionId, fileId, 0, 1).stream().findFirst();
+        return inCollection(collectionId, fileId, null, 0, 1).stream().findFirst();
     }
 
-    private List<CollectionFile> inCollection(UUID collectionId, @Nullable UUID fileId, int offset, int limit) {
+    private List<CollectionFile> inCollection(UUID collectionId, @Nullable UUID fileId, String @Nullable [] statuses,
+                                              int offset, int limit) {
         return jdbc.sql("""
-                        select f.id, cf.collection_id, f.name, f.media_type, f.size_bytes, cf.added_at,
+                        select f.id, cf.collection_id, f.name, f.media_type, f.size_bytes, cf.added_at, f.metadata,
                                coalesce(fi.status, 'failed') as status, coalesce(fi.chunks_done, 0) as chunks_done,
                                fi.chunks_total,
                                case when fi.file_id is null then coalesce(c.embedding_problem_code,
@@ -141,15 +184,17 @@ class FileStore {
                         join collections c on c.id = cf.collection_id
                         left join file_indexes fi on fi.file_id = f.id and fi.space_id = c.space_id
                         where cf.collection_id = :c and (cast(:file as uuid) is null or cf.file_id = :file)
+                          and """ + STATUS_FILTER + """
                         order by cf.added_at, f.id
                         offset :offset limit :limit""")
-                .param("c", collectionId).param("file", fileId).param("offset", offset).param("limit", limit)
+                .param("c", collectionId).param("file", fileId).param("statuses", statuses)
+                .param("offset", offset).param("limit", limit)
                 .query((rs, row) -> new CollectionFile(rs.getObject("id", UUID.class),
                         rs.getObject("collection_id", UUID.class), rs.getString("name"), rs.getString("media_type"),
                         rs.getLong("size_bytes"), rs.getTimestamp("added_at").toInstant(),
                         IngestionStatus.fromSql(rs.getString("status")), rs.getInt("chunks_done"),
                         (Integer) rs.getObject("chunks_total"), rs.getString("failure_code"),
-                        rs.getString("failure_reason")))
+                        rs.getString("failure_reason"), metadata(rs)))
                 .list();
     }
 
@@ -387,10 +432,15 @@ class FileStore {
         return text.append('}').toString();
     }
 
-    private static FileRow file(ResultSet rs, int row) throws SQLException {
+    private FileRow file(ResultSet rs, int row) throws SQLException {
         return new FileRow(rs.getObject("id", UUID.class), rs.getString("name"), rs.getString("media_type"),
                 rs.getLong("size_bytes"), rs.getString("sha256"), rs.getString("storage_key"),
-                rs.getObject("uploaded_by", UUID.class), rs.getTimestamp("created_at").toInstant());
+                rs.getObject("uploaded_by", UUID.class), rs.getTimestamp("created_at").toInstant(), metadata(rs));
+    }
+
+    private Map<String, String> metadata(ResultSet rs) throws SQLException {
+        String text = rs.getString("metadata");
+        return text == null ? Map.of() : json.readValue(text, METADATA);
     }
 
     private static KnowledgeFile.Ingestion ingestion(ResultSet rs, int row) throws SQLException {

@@ -5,6 +5,7 @@ import org.jspecify.annotations.Nullable;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -18,6 +19,7 @@ import java.util.UUID;
  * @param uploadedBy who uploaded it; null once that account is deleted
  * @param createdAt  when it was uploaded
  * @param indexes    its ingestion per embedding space
+ * @param metadata   the key-value metadata given at upload (or set later), sorted by key
  */
 @Schema(description = "A stored file and its ingestion status per embedding model.")
 public record KnowledgeFile(
@@ -28,11 +30,14 @@ public record KnowledgeFile(
         @Schema(example = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08") String sha256,
         @Schema(nullable = true) @Nullable UUID uploadedBy,
         Instant createdAt,
-        List<Ingestion> indexes) {
+        List<Ingestion> indexes,
+        @Schema(description = "Key-value metadata given at upload or set later, sorted by key.",
+                example = "{\"department\": \"physics\", \"year\": \"2026\"}") Map<String, String> metadata) {
 
-    /** Freezes the list. */
+    /** Freezes the list and the metadata. */
     public KnowledgeFile {
         indexes = List.copyOf(indexes);
+        metadata = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(metadata));
     }
 
     /**

@@ -387,6 +387,9 @@ class AuthorizationMatrixTest extends IntegrationTest {
     private static final Call UPLOAD_TO_READABLE_COLLECTION = new Call("POST",
             COLLECTIONS + "/{collectionId}/files", "a collection of another group, shared with the caller for reading",
             c -> c.upload(COLLECTIONS + "/" + c.readOnlyCollection() + "/files"));
+    private static final Call UPLOAD_BATCH = new Call("POST", COLLECTIONS + "/{collectionId}/files/batch",
+            "a collection of G, a small text file",
+            c -> c.upload(COLLECTIONS + "/" + c.groupCollection() + "/files/batch"));
     private static final Call LIST_FILES = new Call("GET", COLLECTIONS + "/{collectionId}/files",
             "a collection of G holding a file",
             c -> {
@@ -416,6 +419,12 @@ class AuthorizationMatrixTest extends IntegrationTest {
     private static final Call DOWNLOAD_FILE = new Call("GET", FILES + "/{fileId}/content",
             "a file of a collection of G",
             c -> c.request("GET", FILES + "/" + c.groupFile() + "/content", null));
+    private static final Call UPDATE_FILE = new Call("PATCH", FILES + "/{fileId}",
+            "a file of a collection of G, uploaded by an instance admin, new metadata",
+            c -> c.request("PATCH", FILES + "/" + c.groupFile(), Map.of("metadata", Map.of("team", "matrix"))));
+    private static final Call UPDATE_OWN_FILE = new Call("PATCH", FILES + "/{fileId}",
+            "a file the caller uploaded to their own personal collection, new metadata",
+            c -> c.request("PATCH", FILES + "/" + c.ownFile(), Map.of("metadata", Map.of("team", "matrix"))));
     private static final Call DELETE_FILE = new Call("DELETE", FILES + "/{fileId}",
             "a file of a collection of G, uploaded by an instance admin",
             c -> c.request("DELETE", FILES + "/" + c.groupFile(), null));
@@ -524,6 +533,7 @@ class AuthorizationMatrixTest extends IntegrationTest {
             row(UPLOAD_FILE,                         UNAUTHENTICATED, ACCOUNT_PENDING, COLLECTION_NOT_FOUND, COLLECTION_NOT_FOUND, ACCEPTED,             ACCEPTED),
             row(UPLOAD_TO_OWN_COLLECTION,            UNAUTHENTICATED, ACCOUNT_PENDING, ACCEPTED,             ACCEPTED,             ACCEPTED,             ACCEPTED),
             row(UPLOAD_TO_READABLE_COLLECTION,       UNAUTHENTICATED, ACCOUNT_PENDING, FORBIDDEN,            FORBIDDEN,            FORBIDDEN,            ACCEPTED),
+            row(UPLOAD_BATCH,                        UNAUTHENTICATED, ACCOUNT_PENDING, COLLECTION_NOT_FOUND, COLLECTION_NOT_FOUND, OK,                   OK),
             row(LIST_FILES,                          UNAUTHENTICATED, ACCOUNT_PENDING, COLLECTION_NOT_FOUND, COLLECTION_NOT_FOUND, OK,                   OK),
             row(ADD_FILE,                            UNAUTHENTICATED, ACCOUNT_PENDING, COLLECTION_NOT_FOUND, COLLECTION_NOT_FOUND, OK,                   OK),
             row(ADD_FILE_TO_OWN_COLLECTION,          UNAUTHENTICATED, ACCOUNT_PENDING, FILE_NOT_FOUND,       FILE_NOT_FOUND,       OK,                   OK),
@@ -532,6 +542,8 @@ class AuthorizationMatrixTest extends IntegrationTest {
             row(READ_FILE,                           UNAUTHENTICATED, ACCOUNT_PENDING, FILE_NOT_FOUND,       FILE_NOT_FOUND,       OK,                   OK),
             row(READ_UPLOADED_FILE,                  UNAUTHENTICATED, ACCOUNT_PENDING, OK,                   OK,                   OK,                   OK),
             row(DOWNLOAD_FILE,                       UNAUTHENTICATED, ACCOUNT_PENDING, FILE_NOT_FOUND,       FILE_NOT_FOUND,       OK,                   OK),
+            row(UPDATE_FILE,                         UNAUTHENTICATED, ACCOUNT_PENDING, FILE_NOT_FOUND,       FILE_NOT_FOUND,       FORBIDDEN,            OK),
+            row(UPDATE_OWN_FILE,                     UNAUTHENTICATED, ACCOUNT_PENDING, OK,                   OK,                   OK,                   OK),
             row(DELETE_FILE,                         UNAUTHENTICATED, ACCOUNT_PENDING, NO_CONTENT,           NO_CONTENT,           FORBIDDEN,            NO_CONTENT),
             row(DELETE_OWN_FILE,                     UNAUTHENTICATED, ACCOUNT_PENDING, NO_CONTENT,           NO_CONTENT,           NO_CONTENT,           NO_CONTENT),
             row(DELETE_UNKNOWN_FILE,                 UNAUTHENTICATED, ACCOUNT_PENDING, NO_CONTENT,           NO_CONTENT,           NO_CONTENT,           NO_CONTENT),

@@ -1,5 +1,6 @@
 package org.atrium.knowledge;
 
+import org.atrium.testing.Api;
 import org.atrium.testing.Documents;
 import org.atrium.testing.EventStreamClient;
 import org.atrium.testing.IntegrationTest;
@@ -72,6 +73,51 @@ class ProgressEventsTest extends IntegrationTest {
             assertThat(outsiderStream.hasEnded()).isFalse();
             assertThat(statuses(outsiderStream, fileId)).isEmpty();
         }
+    }
+
+    @Test
+    void collectionSettledReachesReadersOnceEveryQueuedFileSettledWithTheCounts() {
+        Knowledge knowledge = new Knowledge(api);
+        TestUsers.Account admin = users.admin();
+        TestUsers.Account member = users.user();
+        TestUsers.Account outsider = users.user();
+        UUID group = users.group(admin, "settled");
+        users.member(admin, group, member, "member");
+        knowledge.setGroupEmbedding(admin, group, "fake", "keywords-v1");
+        knowledge.addGroupCredential(admin, group, "fake", "sk-settled-" + UUID.randomUUID());
+        UUID collection = knowledge.groupCollection(admin, group, "Settled");
+
+        try (EventStreamClient memberStream = EventStreamClient.open(api.baseUrl(), member.token());
+             EventStreamClient outsiderStream = EventStreamClient.open(api.baseUrl(), outsider.token())) {
+            memberStream.awaitEvent("ready", 0, WAIT);
+            outsiderStream.awaitEvent("ready", 0, WAIT);
+
+            Api.Response batch = api.multipart("/api/v1/collections/" + collection + "/files/batch", List.of(
+                    Api.Part.file("kiwi.txt", Documents.text("Kiwi orchards need shelter.")),
+                    Api.Part.file("mango.txt", Documents.text("The mango harvest starts in June.")),
+                    Api.Part.file("locked.pdf", Documents.encryptedPdf("secret", "Locked."))), admin.token());
+            assertThat(batch.status()).as(batch.text()).isEqualTo(200);
+
+            // A file may settle before the batch stored the next one (an event with fewer files): the one that counts
+            // is the event after the last file settled.
+            await().atMost(Duration.ofSeconds(60)).until(() -> settled(memberStream, collection).stream()
+                    .anyMatch(e -> e.path("files").path("total").asInt() == 3));
+            JsonNode counts = settled(memberStream, collection).getLast().path("files");
+            assertThat(counts.toString()).isEqualTo(
+                    "{\"total\":3,\"queued\":0,\"running\":0,\"ready\":2,\"failed\":1}");
+            assertThat(settled(memberStream, collection)).allMatch(e -> e.path("files").path("queued").asInt() == 0
+                    && e.path("files").path("running").asInt() == 0);
+
+            sleep(500);
+            assertThat(outsiderStream.hasEnded()).isFalse();
+            assertThat(settled(outsiderStream, collection)).isEmpty();
+        }
+    }
+
+    /** @return the {@code collection.settled} events about the collection, in arrival order */
+    private static List<JsonNode> settled(EventStreamClient stream, UUID collectionId) {
+        return stream.data("collection.settled").stream()
+                .filter(data -> data.path("collectionId").asString().equals(collectionId.toString())).toList();
     }
 
     /** @return the {@code file.status} events about the file, in arrival order */

@@ -160,9 +160,9 @@ class RetrievalModesTest extends IntegrationTest {
         UUID chemistry2025 = upload(collection, "c25.txt", "Mango safety rules.");
         UUID chemistry2026 = upload(collection, "c26.txt", "Mango safety rules, revised.");
         UUID physics2026 = upload(collection, "p26.txt", "Mango physics.");
-        metadata(chemistry2025, "{\"department\": \"chemistry\", \"year\": \"2025\"}");
-        metadata(chemistry2026, "{\"department\": \"chemistry\", \"year\": \"2026\"}");
-        metadata(physics2026, "{\"department\": \"physics\", \"year\": \"2026\"}");
+        metadata(chemistry2025, Map.of("department", "chemistry", "year", "2025"));
+        metadata(chemistry2026, Map.of("department", "chemistry", "year", "2026"));
+        metadata(physics2026, Map.of("department", "physics", "year", "2026"));
 
         for (String mode : List.of("vector", "keyword", "hybrid")) {
             JsonNode chemistry = retrieve(Map.of("query", "mango", "collectionIds", List.of(collection), "mode",
@@ -229,9 +229,9 @@ class RetrievalModesTest extends IntegrationTest {
         return file;
     }
 
-    private void metadata(UUID file, String json) {
-        jdbc.sql("update files set metadata = cast(:m as jsonb) where id = :id").param("m", json).param("id", file)
-                .update();
+    private void metadata(UUID file, Map<String, String> metadata) {
+        assertThat(api.patch("/api/v1/files/" + file, Map.of("metadata", metadata), admin.token()).status())
+                .isEqualTo(200);
     }
 
     private JsonNode retrieve(Map<String, Object> body) {

@@ -153,14 +153,14 @@ class RequestLimitsTest extends IntegrationTest {
     void multipartWithTooManyPartsIsTooManyParts() {
         Upload upload = new Upload(users.user());
         StringBuilder body = new StringBuilder();
-        for (int i = 0; i < 60; i++) {
+        for (int i = 0; i < 110; i++) {
             body.append("--B\r\nContent-Disposition: form-data; name=\"field").append(i).append("\"\r\n\r\nx\r\n");
         }
         body.append("--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\nkiwi\r\n--B--\r\n");
 
         Api.Response response = upload.send("multipart/form-data; boundary=B", body.toString());
 
-        assertProblem("60 parts", response, 413, "too_many_parts");
+        assertProblem("111 parts", response, 413, "too_many_parts");
     }
 
     @Test

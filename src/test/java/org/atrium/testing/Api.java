@@ -131,6 +131,65 @@ public final class Api {
         return exchange(builder.build(), "upload to " + path);
     }
 
+    /**
+     * One part of a multipart body.
+     *
+     * @param name     the part's name, for example {@code file} or {@code metadata}
+     * @param fileName the file name, or null for a plain field
+     * @param content  its bytes
+     */
+    public record Part(String name, String fileName, byte[] content) {
+
+        /** A part named {@code file}. */
+        public static Part file(String fileName, byte[] content) {
+            return new Part("file", fileName, content);
+        }
+
+        /** The {@code metadata} field, as sent. */
+        public static Part metadata(String json) {
+            return new Part("metadata", null, json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    /**
+     * Sends a multipart body of the given parts, in order.
+     *
+     * @param path  for example {@code /api/v1/collections/<id>/files/batch}
+     * @param parts the parts
+     * @param token a bearer token, or null
+     * @return the response
+     */
+    public Response multipart(String path, java.util.List<Part> parts, String token) {
+        return multipart(path, parts, token, Map.of());
+    }
+
+    /**
+     * Sends a multipart body of the given parts, in order, with extra request headers.
+     *
+     * @param headers the extra headers
+     * @return the response
+     */
+    public Response multipart(String path, java.util.List<Part> parts, String token, Map<String, String> headers) {
+        String boundary = "atrium-test-" + java.util.UUID.randomUUID();
+        java.util.List<HttpRequest.BodyPublisher> publishers = new java.util.ArrayList<>();
+        for (Part part : parts) {
+            String head = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + part.name() + "\""
+                    + (part.fileName() == null ? "" : "; filename=\"" + part.fileName().replace("\"", "") + "\""
+                    + "\r\nContent-Type: application/octet-stream") + "\r\n\r\n";
+            publishers.add(HttpRequest.BodyPublishers.ofString(head, java.nio.charset.StandardCharsets.UTF_8));
+            publishers.add(HttpRequest.BodyPublishers.ofByteArray(part.content()));
+            publishers.add(HttpRequest.BodyPublishers.ofString("\r\n"));
+        }
+        publishers.add(HttpRequest.BodyPublishers.ofString("--" + boundary + "--\r\n"));
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .timeout(Duration.ofSeconds(120))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.concat(publishers.toArray(HttpRequest.BodyPublisher[]::new)));
+        auth(token).forEach(builder::header);
+        headers.forEach(builder::header);
+        return exchange(builder.build(), "multipart to " + path);
+    }
+
     /** GET returning the raw bytes, for downloads. */
     public byte[] download(String path, String token) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(60));

@@ -103,7 +103,7 @@ class CollectionController {
     @GetMapping
     @Operation(summary = "List collections",
             description = "The collections the caller may read (own, their groups', granted; all for instance"
-                    + " admins), by name, each with the caller's access.")
+                    + " admins), by name, each with the caller's access and its files counted by ingestion status.")
     @ApiResponse(responseCode = "200", description = "One page of collections.")
     @ApiResponse(responseCode = "400", description = "`validation_failed`: `offset` or `limit` is out of range.")
     Page<Collection> list(EffectiveState state,
@@ -115,7 +115,9 @@ class CollectionController {
     }
 
     @GetMapping("/{collectionId}")
-    @Operation(summary = "Read a collection", description = "A collection the caller may read.")
+    @Operation(summary = "Read a collection", description = "A collection the caller may read, with its files counted"
+            + " by ingestion status (`files`: `total`, `queued`, `running`, `ready`, `failed`): ingestion is settled"
+            + " when `queued` and `running` are both 0.")
     @ApiResponse(responseCode = "200", description = "The collection.")
     @ApiResponse(responseCode = "404", description = "`collection_not_found`: no such collection, or not yours.")
     Collection get(EffectiveState state,

@@ -30,8 +30,8 @@ import java.util.regex.Pattern;
 /**
  * Bounds every request body before anything parses it: a declared {@code Content-Length} above the limit of the
  * endpoint's class is refused at once, and a body without one (chunked) is counted as it is read and stops the
- * reader at the limit. Both answer {@code 413 payload_too_large}. Multipart bodies sent to the upload endpoint are
- * left to the multipart parser's own limits (knowledge's {@code UploadSpool}). Multipart and form
+ * reader at the limit. Both answer {@code 413 payload_too_large}. Multipart bodies sent to the upload endpoints (one
+ * file, or a batch) are left to the multipart parser's own limits (knowledge's {@code UploadSpool}). Multipart and form
  * ({@code application/x-www-form-urlencoded}) bodies sent anywhere else are refused unread with
  * {@code 415 unsupported_media_type}: Tomcat parses them from the connector, past the counting stream, whenever
  * anything asks for a request parameter, and no other endpoint takes them. Runs right after
@@ -44,7 +44,7 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
 
     private static final Logger log = LoggerFactory.getLogger(RequestBodyLimitFilter.class);
     /** Where multipart uploads go; their bodies are bounded by the multipart limits instead. */
-    private static final Pattern UPLOADS = Pattern.compile("/api/v1/collections/[^/]+/files");
+    private static final Pattern UPLOADS = Pattern.compile("/api/v1/collections/[^/]+/files(/batch)?");
     private static final Pattern SETTINGS = Pattern.compile(
             "/api/v1/(settings/.*|me/settings|me/credentials(/.*)?|groups/[^/]+/(settings|credentials)(/.*)?)");
 
@@ -86,8 +86,8 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
         LogEvents.info(log, "http.request.form_refused").log();
         response.setHeader(HttpHeaders.CONNECTION, "close");
         Problems.write(response, HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "This endpoint takes"
-                + " JSON. Multipart bodies are accepted by the file upload (POST /api/v1/collections/{id}/files)"
-                + " only, form bodies nowhere.");
+                + " JSON. Multipart bodies are accepted by the file uploads (POST /api/v1/collections/{id}/files and"
+                + " .../files/batch) only, form bodies nowhere.");
     }
 
     private long limitFor(String path) {

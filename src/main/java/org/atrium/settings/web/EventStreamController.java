@@ -85,7 +85,9 @@ class EventStreamController implements SmartLifecycle {
             description = "A server-sent event stream: `ready` once, `heartbeat` every `atrium.events.heartbeat`,"
                     + " `state.changed` when the caller's effective settings change, `file.status` when a file in a"
                     + " collection the caller may read moves on in ingestion (queued, extracting, embedding n of m,"
-                    + " ready, failed with a reason; see FileEvent), `group.invitation` when someone invites the"
+                    + " ready, failed with a reason; see FileEvent), `collection.settled` when a file of such a"
+                    + " collection settled and none of its files is queued or running any more (with the collection's"
+                    + " counts; see CollectionEvent), `group.invitation` when someone invites the"
                     + " caller to a group (see GroupInvitation). The stream ends, with no"
                     + " further event, when the credential it was opened with stops being valid or the caller's"
                     + " role, permissions or groups change; reconnect to continue.")
