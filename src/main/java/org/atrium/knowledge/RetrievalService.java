@@ -38,6 +38,8 @@ public class RetrievalService {
 
     /** The constant of reciprocal rank fusion: damps the weight of the very first ranks. */
     static final int RRF_K = 60;
+    /** How many chunks of each ranking hybrid fusion looks at, at least. */
+    static final int FUSION_DEPTH = 50;
     /** The most chunks ranked to build file results. */
     private static final int MAX_CHUNK_DEPTH = 2 * RetrievalQuery.MAX_DEPTH;
     /** Metadata filter bounds. */
@@ -97,6 +99,11 @@ public class RetrievalService {
         int wanted = request.offset() + request.topK() + 1;
         int depth = request.groupBy() == RetrievalQuery.GroupBy.CHUNK ? wanted
                 : Math.min(MAX_CHUNK_DEPTH, wanted * Math.max(3, request.chunksPerFile()));
+        if (request.mode() == RetrievalQuery.Mode.HYBRID) {
+            // A chunk ranked modestly by both rankings should beat one ranked well by only one: fusion needs to see
+            // beyond the first few of each.
+            depth = Math.max(depth, FUSION_DEPTH);
+        }
         List<List<Ranked>> rankings = new ArrayList<>();
         for (var entry : bySpace.entrySet()) {
             int spaceId = entry.getKey();
