@@ -58,6 +58,25 @@ class FakeEmbeddingServerTest {
     }
 
     @Test
+    void bagOfWordsVectorsArriveOverHttpAndEveryEmbeddedTextReachesTheListenerUntilItIsRemoved() {
+        try (FakeEmbeddingServer server = FakeEmbeddingServer.bagOfWords(384)) {
+            Embedder embedder = embedders(server).embedder("openai", "m", "k");
+            Map<String, float[]> heard = new java.util.concurrent.ConcurrentHashMap<>();
+            server.onEmbedded(heard::put);
+
+            List<float[]> vectors = embedder.embed(List.of("kiwi mango", "kiwi mango orchard", "granite violin"));
+            server.onEmbedded(null);
+            embedder.embed(List.of("not heard"));
+
+            assertThat(vectors.getFirst()).hasSize(384).containsExactly(server.vectorOf("kiwi mango"));
+            assertThat(dot(vectors.get(0), vectors.get(1))).isGreaterThan(0.7);
+            assertThat(Math.abs(dot(vectors.get(0), vectors.get(2)))).isLessThan(0.25);
+            assertThat(heard).containsOnlyKeys("kiwi mango", "kiwi mango orchard", "granite violin");
+            assertThat(heard.get("granite violin")).containsExactly(vectors.get(2));
+        }
+    }
+
+    @Test
     void manyThreadsCanShareOneEmbedderAndOneServer() throws Exception {
         try (FakeEmbeddingServer server = FakeEmbeddingServer.start();
              ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {

@@ -29,6 +29,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 
 /**
  * A real embeddings server on a free loopback port, speaking OpenAI's wire format under {@code /v1/embeddings} and
@@ -38,7 +39,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Vectors are deterministic. By default each is derived from a hash of the text (same text, same vector; similar
  * texts are not similar). Built {@link #withKeywords(String...) with keywords}, dimension {@code i} counts keyword
  * {@code i} in the lower-cased text (plus a small epsilon, so no vector is zero), normalised: a query "kiwi" is then
- * closest to the chunks that mention kiwi most.
+ * closest to the chunks that mention kiwi most. Built {@link #bagOfWords(int) as a bag of words}, vectors come from
+ * {@link BagOfWords}: texts sharing words are neighbours, for benchmarks that need real neighbourhood structure.
+ * The server keeps nothing per text; a test that needs every text it embedded registers an
+ * {@link #onEmbedded listener}.
  *
  * <p>Each request goes through, in order: counting, the scripted delay, a scripted {@link #failNext failure}, the
  * {@link #requireBearer bearer check}, the {@link #failWhenInputContains marker check}, then the answer. The OpenAI
@@ -54,6 +58,7 @@ public final class FakeEmbeddingServer implements AutoCloseable {
     private final ExecutorService executor;
     private final int dimension;
     private final List<String> keywords;
+    private final @Nullable BagOfWords bagOfWords;
 
     private final ConcurrentLinkedQueue<Integer> scriptedFailures = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Duration> scriptedDelays = new ConcurrentLinkedQueue<>();
@@ -61,6 +66,7 @@ public final class FakeEmbeddingServer implements AutoCloseable {
     private final AtomicInteger vectorsToOmit = new AtomicInteger();
     private final AtomicReference<Duration> delayEach = new AtomicReference<>(Duration.ZERO);
     private final AtomicReference<@Nullable String> requiredBearer = new AtomicReference<>();
+    private final AtomicReference<@Nullable BiConsumer<String, float[]>> embeddedListener = new AtomicReference<>();
 
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger textsEmbedded = new AtomicInteger();
@@ -68,12 +74,13 @@ public final class FakeEmbeddingServer implements AutoCloseable {
     private final AtomicReference<@Nullable String> lastAuthorization = new AtomicReference<>();
     private final AtomicReference<@Nullable String> lastModel = new AtomicReference<>();
 
-    private FakeEmbeddingServer(int dimension, List<String> keywords) {
+    private FakeEmbeddingServer(int dimension, List<String> keywords, @Nullable BagOfWords bagOfWords) {
         if (dimension < 1) {
             throw new IllegalArgumentException("dimension must be at least 1");
         }
         this.dimension = dimension;
         this.keywords = keywords.stream().map(k -> k.toLowerCase(Locale.ROOT)).toList();
+        this.bagOfWords = bagOfWords;
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
         } catch (IOException failure) {
@@ -96,7 +103,15 @@ public final class FakeEmbeddingServer implements AutoCloseable {
      * @return a server answering with hash vectors of that size
      */
     public static FakeEmbeddingServer start(int dimension) {
-        return new FakeEmbeddingServer(dimension, List.of());
+        return new FakeEmbeddingServer(dimension, List.of(), null);
+    }
+
+    /**
+     * @param dimension the vector size
+     * @return a server answering with {@link BagOfWords} vectors of that size
+     */
+    public static FakeEmbeddingServer bagOfWords(int dimension) {
+        return new FakeEmbeddingServer(dimension, List.of(), new BagOfWords(dimension));
     }
 
     /**
@@ -107,7 +122,7 @@ public final class FakeEmbeddingServer implements AutoCloseable {
         if (keywords.length == 0 || Arrays.stream(keywords).anyMatch(String::isBlank)) {
             throw new IllegalArgumentException("give at least one keyword, none blank");
         }
-        return new FakeEmbeddingServer(keywords.length, List.of(keywords));
+        return new FakeEmbeddingServer(keywords.length, List.of(keywords), null);
     }
 
     /** @return {@code http://127.0.0.1:<port>/v1}, the base URL of an OPENAI connection */
@@ -135,6 +150,9 @@ public final class FakeEmbeddingServer implements AutoCloseable {
      * @return the vector this server gives it
      */
     public float[] vectorOf(String text) {
+        if (bagOfWords != null) {
+            return bagOfWords.vectorOf(text);
+        }
         float[] vector = new float[dimension];
         if (keywords.isEmpty()) {
             SplittableRandom random = new SplittableRandom(seed(text));
@@ -215,6 +233,17 @@ public final class FakeEmbeddingServer implements AutoCloseable {
     /** Leaves the last vector out of the next {@code count} successful answers. @return this server */
     public FakeEmbeddingServer omitVectorNext(int count) {
         vectorsToOmit.addAndGet(count);
+        return this;
+    }
+
+    /**
+     * Calls {@code listener} with every text and its vector in a successful answer, on the serving thread, before
+     * the answer is sent; null stops calling. Survives {@link #reset()}.
+     *
+     * @return this server
+     */
+    public FakeEmbeddingServer onEmbedded(@Nullable BiConsumer<String, float[]> listener) {
+        embeddedListener.set(listener);
         return this;
     }
 
@@ -339,6 +368,12 @@ public final class FakeEmbeddingServer implements AutoCloseable {
             vectors.removeLast();
         }
         textsEmbedded.addAndGet(vectors.size());
+        BiConsumer<String, float[]> listener = embeddedListener.get();
+        if (listener != null) {
+            for (int i = 0; i < vectors.size(); i++) {
+                listener.accept(texts.get(i), vectors.get(i));
+            }
+        }
         return vectors;
     }
 

@@ -1,0 +1,392 @@
+package org.atrium.benchmarks;
+
+import org.atrium.knowledge.extraction.TokenChunker;
+import org.atrium.testing.Api;
+import org.atrium.testing.FakeEmbeddingServer;
+import org.atrium.testing.IntegrationTest;
+import org.atrium.testing.Knowledge;
+import org.atrium.testing.TestUsers;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Retrieval latency and recall for {@code docs/benchmarks.md}, on what a user gets: documents uploaded through
+ * {@code POST /api/v1/collections/{id}/files}, chunked and embedded by Atrium's ingestion jobs (a
+ * {@link FakeEmbeddingServer#bagOfWords bag-of-words} embedding server over real HTTP, so texts sharing words are
+ * neighbours), searched through {@code POST /api/v1/retrieval}. Recall@10 is measured against an exact search over
+ * every chunk vector the embedding server handed out, computed in this JVM, independently of the database. Not part
+ * of the default suite; run it alone, with the size as a system property (default 10,000 chunks):
+ *
+ * <pre>./mvnw test -Dtest=RetrievalLatencyBenchmark -Dexcluded.test.groups= -Dsurefire.failIfNoSpecifiedTests=false \
+ *     -Dbench.chunks=100000</pre>
+ *
+ * ({@code -Dbench.queries=} changes the number of timed requests per mode, 500 by default.)
+ *
+ * It prints figures and asserts only that the work happened (files ready, results found and recognised).
+ */
+@Tag("benchmark")
+class RetrievalLatencyBenchmark extends IntegrationTest {
+
+    private static final int DIMENSIONS = 384;
+    private static final int TOP_K = 10;
+    private static final int WARMUPS = 50;
+    /** Timed requests per mode; fewer ({@code -Dbench.queries=}) when today's search is too slow for 500. */
+    private static final int QUERIES = Integer.getInteger("bench.queries", 500);
+    private static final int RECALL_QUERIES = 100;
+    private static final int UPLOADS_IN_FLIGHT = 6;
+    /** Chunking as Atrium does by default (atrium.knowledge.chunk-tokens and chunk-overlap-tokens). */
+    private static final TokenChunker CHUNKER = new TokenChunker(200, 40);
+    private static final List<String> MODES = List.of("vector", "keyword", "hybrid");
+    private static final FakeEmbeddingServer BENCH = FakeEmbeddingServer.bagOfWords(DIMENSIONS);
+
+    @DynamicPropertySource
+    static void benchConnection(DynamicPropertyRegistry properties) {
+        properties.add("atrium.providers.connections.bench-bow.type", () -> "openai");
+        properties.add("atrium.providers.connections.bench-bow.base-url", BENCH::openAiBaseUrl);
+    }
+
+    @Test
+    void retrievalOfUploadedDocuments() throws Exception {
+        int target = Integer.getInteger("bench.chunks", 10_000);
+        Knowledge knowledge = new Knowledge(api);
+        TestUsers.Account admin = users.admin();
+        UUID group = users.group(admin, "bench-retrieval");
+        knowledge.setGroupEmbedding(admin, group, "bench-bow", "bow-384-" + target);
+        knowledge.addGroupCredential(admin, group, "bench-bow", "sk-bench-retrieval");
+        UUID collection = knowledge.groupCollection(admin, group, "retrieval " + target);
+        System.out.println("machine: " + Runtime.getRuntime().availableProcessors() + " cores, load average "
+                + loadAverage());
+
+        // About 200 chunks per topic, whatever the size, as a growing collection gains subjects.
+        SyntheticCorpus corpus = new SyntheticCorpus(Math.max(10, target / 200), 42);
+        List<byte[]> documents = documents(corpus, target);
+
+        Map<String, float[]> embedded = new ConcurrentHashMap<>();
+        BENCH.reset();
+        BENCH.onEmbedded(embedded::put);
+        long started = System.nanoTime();
+        Set<String> fileIds = upload(knowledge, admin, collection, documents);
+        long uploaded = System.nanoTime();
+        List<JsonNode> files = awaitReady(admin, collection, fileIds, Duration.ofSeconds(600 + target / 5));
+        long ready = System.nanoTime();
+        BENCH.onEmbedded(null);
+        long chunks = files.stream().mapToLong(f -> f.path("chunksTotal").asLong()).sum();
+        System.out.printf(Locale.ROOT, "ingestion: %d documents, %d chunks (%d distinct texts embedded, %d embedding"
+                        + " requests), %d uploads in flight; uploads done %.1f s, all ready %.1f s, %.0f chunks/s;"
+                        + " load average %s%n", documents.size(), chunks, embedded.size(), BENCH.requests(),
+                UPLOADS_IN_FLIGHT, (uploaded - started) / 1e9, (ready - started) / 1e9,
+                chunks / ((ready - started) / 1e9), loadAverage());
+        assertThat(embedded.size()).as("distinct chunk texts embedded").isGreaterThan((int) (chunks * 0.99));
+        System.out.println("HNSW indexes: " + hnswScans().keySet());
+
+        ExactSearch exact = new ExactSearch(embedded);
+        embedded.clear();
+        SplittableRandom queryRandom = new SplittableRandom(7);
+        List<String> queries = new ArrayList<>();
+        for (int i = 0; i < WARMUPS + QUERIES; i++) {
+            queries.add(corpus.query(queryRandom));
+        }
+        Map<String, Boolean> supported = modeSupport(admin, collection, queries.getFirst());
+        System.out.printf(Locale.ROOT, "retrieval: %d chunks, topK %d, %d timed requests after %d warm-ups, one"
+                + " caller%n", chunks, TOP_K, QUERIES, WARMUPS);
+        System.out.println("| mode | p50 ms | p99 ms | mean ms | requests that found nothing | HNSW idx_scan delta |");
+        System.out.println("|---|---|---|---|---|---|");
+        for (String mode : MODES) {
+            if (!supported.get(mode)) {
+                System.out.println("| " + mode + " | mode unsupported | | | | |");
+                continue;
+            }
+            Map<String, Long> before = hnswScans();
+            Timing timing = time(admin, collection, mode, queries);
+            System.out.println(timing.row(mode, delta(before, hnswScans())));
+        }
+        if (!supported.get("vector")) {
+            Map<String, Long> before = hnswScans();
+            Timing timing = time(admin, collection, null, queries);
+            System.out.println(timing.row("(no mode: today's search)", delta(before, hnswScans())));
+        }
+        recall(admin, collection, supported.get("vector") ? "vector" : null, corpus, exact);
+        System.out.println("load average at the end: " + loadAverage());
+    }
+
+    /** Documents of 10 to 100 chunks each (counted with Atrium's chunker) until {@code target} chunks are reached. */
+    private static List<byte[]> documents(SyntheticCorpus corpus, int target) {
+        SplittableRandom random = new SplittableRandom(1);
+        // Pseudo-words are several tokens each; calibrate words per chunk once rather than guess.
+        String sample = corpus.document(random, 20_000);
+        double tokensPerWord = CHUNKER.countTokens(sample) / 20_000.0;
+        List<byte[]> documents = new ArrayList<>();
+        int chunks = 0;
+        while (chunks < target) {
+            int wanted = 10 + random.nextInt(91);
+            String text = corpus.document(random, (int) ((wanted * 160 + 40) / tokensPerWord));
+            chunks += CHUNKER.chunk(text).size();
+            documents.add(text.getBytes(StandardCharsets.UTF_8));
+        }
+        System.out.printf(Locale.ROOT, "corpus: %d topics, %d documents, %d chunks by Atrium's chunker, %.2f tokens"
+                + " per word, %.1f MB%n", corpus.topics(), documents.size(), chunks, tokensPerWord,
+                documents.stream().mapToLong(d -> d.length).sum() / 1e6);
+        return documents;
+    }
+
+    private static Set<String> upload(Knowledge knowledge, TestUsers.Account admin, UUID collection,
+                                      List<byte[]> documents) throws Exception {
+        Semaphore inFlight = new Semaphore(UPLOADS_IN_FLIGHT);
+        List<Future<UUID>> uploads = new ArrayList<>();
+        try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < documents.size(); i++) {
+                byte[] content = documents.get(i);
+                String name = "doc-" + i + ".txt";
+                inFlight.acquire();
+                uploads.add(callers.submit(() -> {
+                    try {
+                        return knowledge.upload(admin, collection, name, content);
+                    } finally {
+                        inFlight.release();
+                    }
+                }));
+            }
+        }
+        Set<String> ids = new HashSet<>();
+        for (Future<UUID> upload : uploads) {
+            ids.add(upload.get().toString());
+        }
+        return ids;
+    }
+
+    /** Pages through the whole listing until every file is ready; fails on a failed file or at the timeout. */
+    private List<JsonNode> awaitReady(TestUsers.Account user, UUID collection, Set<String> ids, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int readyLast = 0;
+        while (System.nanoTime() < deadline) {
+            List<JsonNode> ready = new ArrayList<>();
+            for (int offset = 0; ; offset += 200) {
+                Api.Response page = api.get("/api/v1/collections/" + collection + "/files?limit=200&offset="
+                        + offset, user.token());
+                assertThat(page.status()).as(page.text()).isEqualTo(200);
+                JsonNode items = page.json().path("items");
+                for (JsonNode item : items) {
+                    assertThat(item.path("status").asString()).as(item.toString()).isNotEqualTo("failed");
+                    if (ids.contains(item.path("fileId").asString())
+                            && "ready".equals(item.path("status").asString())) {
+                        ready.add(item);
+                    }
+                }
+                if (items.size() < 200) {
+                    break;
+                }
+            }
+            if (ready.size() == ids.size()) {
+                return ready;
+            }
+            if (ready.size() / 100 != readyLast / 100) {
+                System.out.println("ingestion: " + ready.size() + " of " + ids.size() + " files ready");
+            }
+            readyLast = ready.size();
+            Thread.sleep(1_000);
+        }
+        throw new AssertionError("not every file was ready within " + timeout + " (" + readyLast + " of "
+                + ids.size() + ")");
+    }
+
+    /**
+     * Whether each mode is honoured. A made-up mode tells whether {@code mode} is read at all: if it is accepted,
+     * the field is ignored and no mode's figure would mean what its name says.
+     */
+    private Map<String, Boolean> modeSupport(TestUsers.Account user, UUID collection, String query) {
+        Map<String, Boolean> supported = new LinkedHashMap<>();
+        int madeUp = search(user, collection, "no-such-mode", query).status();
+        for (String mode : MODES) {
+            Api.Response response = search(user, collection, mode, query);
+            supported.put(mode, madeUp == 400 && response.status() == 200);
+            System.out.println("mode " + mode + ": " + (supported.get(mode) ? "supported" : "unsupported (made-up"
+                    + " mode answered " + madeUp + ", this one " + response.status() + ")"));
+        }
+        return supported;
+    }
+
+    private Api.Response search(TestUsers.Account user, UUID collection, @Nullable String mode, String query) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("query", query);
+        body.put("collectionIds", List.of(collection));
+        body.put("topK", TOP_K);
+        if (mode != null) {
+            body.put("mode", mode);
+        }
+        return api.post("/api/v1/retrieval", body, user.token());
+    }
+
+    /** Runs the warm-ups, then times each remaining query end to end (request, search, response, JSON parse). */
+    private Timing time(TestUsers.Account user, UUID collection, @Nullable String mode, List<String> queries) {
+        long[] nanos = new long[queries.size() - WARMUPS];
+        int empty = 0;
+        for (int i = 0; i < queries.size(); i++) {
+            long t0 = System.nanoTime();
+            Api.Response response = search(user, collection, mode, queries.get(i));
+            int found = response.json().path("chunks").size();
+            long elapsed = System.nanoTime() - t0;
+            assertThat(response.status()).as(response.text()).isEqualTo(200);
+            if (i >= WARMUPS) {
+                nanos[i - WARMUPS] = elapsed;
+                empty += found == 0 ? 1 : 0;
+            }
+        }
+        Arrays.sort(nanos);
+        return new Timing(nanos, empty);
+    }
+
+    /** Sorted durations of the timed requests, and how many of them found nothing. */
+    private record Timing(long[] nanos, int empty) {
+
+        String row(String mode, String scans) {
+            return String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %d | %s |", mode, p(nanos, 50) / 1e6,
+                    p(nanos, 99) / 1e6, Arrays.stream(nanos).average().orElse(0) / 1e6, empty, scans);
+        }
+    }
+
+    /** Recall@10 of the API's results against the exact top 10, over queries not used for timing. */
+    private void recall(TestUsers.Account user, UUID collection, @Nullable String mode, SyntheticCorpus corpus,
+                        ExactSearch exact) {
+        SplittableRandom random = new SplittableRandom(11);
+        long found = 0;
+        long exactNanos = 0;
+        for (int q = 0; q < RECALL_QUERIES; q++) {
+            String query = corpus.query(random);
+            Api.Response response = search(user, collection, mode, query);
+            assertThat(response.status()).as(response.text()).isEqualTo(200);
+            Set<Integer> returned = new HashSet<>();
+            for (JsonNode chunk : response.json().path("chunks")) {
+                Integer index = exact.indexOf(chunk.path("text").asString());
+                assertThat(index).as("a returned chunk's text was never embedded: " + chunk).isNotNull();
+                returned.add(index);
+            }
+            long t0 = System.nanoTime();
+            int[] top = exact.top(BENCH.vectorOf(query), TOP_K);
+            exactNanos += System.nanoTime() - t0;
+            for (int index : top) {
+                found += returned.contains(index) ? 1 : 0;
+            }
+        }
+        System.out.printf(Locale.ROOT, "recall@%d of %s search against exact search in the test JVM over %d"
+                        + " queries: %.3f (exact search %.0f ms per query over %d vectors)%n", TOP_K,
+                mode == null ? "today's (no mode)" : mode, RECALL_QUERIES, (double) found / (RECALL_QUERIES * TOP_K),
+                exactNanos / 1e6 / RECALL_QUERIES, exact.size());
+    }
+
+    /** idx_scan of every index whose name contains "hnsw", after the statistics of earlier requests are in. */
+    private Map<String, Long> hnswScans() {
+        try {
+            // Backends publish their counters up to a second after their transaction ends.
+            Thread.sleep(1_500);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(interrupted);
+        }
+        Map<String, Long> scans = new LinkedHashMap<>();
+        jdbc.sql("select indexrelname, idx_scan from pg_stat_user_indexes where indexrelname like '%hnsw%'"
+                + " order by indexrelname").query((rs, row) -> scans.put(rs.getString(1), rs.getLong(2))).list();
+        return scans;
+    }
+
+    private static String delta(Map<String, Long> before, Map<String, Long> after) {
+        if (after.isEmpty()) {
+            return "no HNSW index";
+        }
+        List<String> parts = new ArrayList<>();
+        after.forEach((name, scans) -> parts.add(name + " +" + (scans - before.getOrDefault(name, 0L))));
+        return String.join(", ", parts);
+    }
+
+    /** Nearest-rank percentile of sorted values. */
+    private static long p(long[] sorted, int percentile) {
+        int rank = (int) Math.ceil(percentile / 100.0 * sorted.length);
+        return sorted[Math.max(0, rank - 1)];
+    }
+
+    /** Other work on the machine skews every figure; the load average says how much there was. */
+    private static String loadAverage() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim();
+        } catch (java.io.IOException | RuntimeException unavailable) {
+            return "unknown";
+        }
+    }
+
+    /** Every chunk vector in one array, searched by brute force: the ground truth recall is measured against. */
+    private static final class ExactSearch {
+
+        private final Map<String, Integer> indexes = new HashMap<>();
+        private final float[] vectors;
+        private final int size;
+
+        ExactSearch(Map<String, float[]> embedded) {
+            size = embedded.size();
+            vectors = new float[size * DIMENSIONS];
+            int i = 0;
+            for (Map.Entry<String, float[]> entry : embedded.entrySet()) {
+                indexes.put(entry.getKey(), i);
+                System.arraycopy(entry.getValue(), 0, vectors, i * DIMENSIONS, DIMENSIONS);
+                i++;
+            }
+        }
+
+        int size() {
+            return size;
+        }
+
+        @Nullable Integer indexOf(String text) {
+            return indexes.get(text);
+        }
+
+        /** The {@code k} chunks of highest cosine similarity (vectors are unit length: the dot product). */
+        int[] top(float[] query, int k) {
+            int[] best = new int[k];
+            double[] scores = new double[k];
+            Arrays.fill(scores, Double.NEGATIVE_INFINITY);
+            for (int i = 0; i < size; i++) {
+                double dot = 0;
+                int base = i * DIMENSIONS;
+                for (int d = 0; d < DIMENSIONS; d++) {
+                    dot += query[d] * vectors[base + d];
+                }
+                if (dot > scores[k - 1]) {
+                    int at = k - 1;
+                    while (at > 0 && scores[at - 1] < dot) {
+                        scores[at] = scores[at - 1];
+                        best[at] = best[at - 1];
+                        at--;
+                    }
+                    scores[at] = dot;
+                    best[at] = i;
+                }
+            }
+            return best;
+        }
+    }
+}
