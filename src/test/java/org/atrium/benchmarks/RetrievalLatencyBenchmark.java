@@ -9,8 +9,11 @@ import org.atrium.testing.TestUsers;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 
 import java.nio.charset.StandardCharsets;
@@ -58,6 +61,9 @@ class RetrievalLatencyBenchmark extends IntegrationTest {
     /** Timed requests per mode; fewer ({@code -Dbench.queries=}) when today's search is too slow for 500. */
     private static final int QUERIES = Integer.getInteger("bench.queries", 500);
     private static final int RECALL_QUERIES = 100;
+
+    @Autowired
+    private PlatformTransactionManager transactionManager;
     private static final int UPLOADS_IN_FLIGHT = 6;
     /** Chunking as Atrium does by default (atrium.knowledge.chunk-tokens and chunk-overlap-tokens). */
     private static final TokenChunker CHUNKER = new TokenChunker(200, 40);
@@ -131,6 +137,7 @@ class RetrievalLatencyBenchmark extends IntegrationTest {
             System.out.println(timing.row("(no mode: today's search)", delta(before, hnswScans())));
         }
         recall(admin, collection, supported.get("vector") ? "vector" : null, corpus, exact);
+        efSearchSweep(corpus, exact);
         System.out.println("load average at the end: " + loadAverage());
     }
 
@@ -297,6 +304,51 @@ class RetrievalLatencyBenchmark extends IntegrationTest {
                         + " queries: %.3f (exact search %.0f ms per query over %d vectors)%n", TOP_K,
                 mode == null ? "today's (no mode)" : mode, RECALL_QUERIES, (double) found / (RECALL_QUERIES * TOP_K),
                 exactNanos / 1e6 / RECALL_QUERIES, exact.size());
+    }
+
+    /**
+     * How recall and time of the HNSW walk alone depend on {@code hnsw.ef_search}, on the same data and recall queries:
+     * the statement the index path runs, in SQL (all chunks are in scope), to choose the setting from figures.
+     */
+    private void efSearchSweep(SyntheticCorpus corpus, ExactSearch exact) {
+        int space = jdbc.sql("select id from embedding_spaces where connection = 'bench-bow'").query(Integer.class)
+                .single();
+        System.out.println("| hnsw.ef_search | recall@10 | p50 ms | p99 ms |");
+        System.out.println("|---|---|---|---|");
+        for (int ef : new int[] {40, 80, 160, 320, 640}) {
+            SplittableRandom random = new SplittableRandom(11);
+            long found = 0;
+            long[] nanos = new long[RECALL_QUERIES];
+            for (int q = 0; q < RECALL_QUERIES; q++) {
+                float[] vector = BENCH.vectorOf(corpus.query(random));
+                org.postgresql.util.PGobject bound = new org.postgresql.util.PGobject();
+                try {
+                    bound.setType("vector");
+                    bound.setValue(Arrays.toString(vector).replace(" ", ""));
+                } catch (java.sql.SQLException impossible) {
+                    throw new IllegalStateException(impossible);
+                }
+                long t0 = System.nanoTime();
+                List<String> texts = new TransactionTemplate(transactionManager).execute(status -> {
+                    jdbc.sql("set local hnsw.iterative_scan = relaxed_order").update();
+                    jdbc.sql("set local hnsw.ef_search = " + ef).update();
+                    return jdbc.sql("select c.content from (select v.file_id, v.chunk_index from chunk_vectors_"
+                                    + space + " v order by v.embedding <=> :q limit 10) h join chunks c"
+                                    + " on c.file_id = h.file_id and c.space_id = " + space
+                                    + " and c.chunk_index = h.chunk_index")
+                            .param("q", bound).query(String.class).list();
+                });
+                nanos[q] = System.nanoTime() - t0;
+                Set<Integer> returned = new HashSet<>();
+                texts.forEach(text -> returned.add(exact.indexOf(text)));
+                for (int index : exact.top(vector, TOP_K)) {
+                    found += returned.contains(index) ? 1 : 0;
+                }
+            }
+            Arrays.sort(nanos);
+            System.out.printf(Locale.ROOT, "| %d | %.3f | %.2f | %.2f |%n", ef,
+                    (double) found / (RECALL_QUERIES * TOP_K), p(nanos, 50) / 1e6, p(nanos, 99) / 1e6);
+        }
     }
 
     /** idx_scan of every index whose name contains "hnsw", after the statistics of earlier requests are in. */
