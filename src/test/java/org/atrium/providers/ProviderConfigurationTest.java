@@ -49,7 +49,7 @@ class ProviderConfigurationTest {
     void embeddingSettingsHaveDocumentedDefaults() {
         runner.run(context -> assertThat(context.getBean(ProviderProperties.class).embedding()).isEqualTo(
                 new ProviderProperties.Embedding(Duration.ofSeconds(5), Duration.ofSeconds(60), 5,
-                        Duration.ofMillis(500), Duration.ofSeconds(30), 64)));
+                        Duration.ofMillis(500), Duration.ofSeconds(30), 64, 0)));
     }
 
     @Test
