@@ -79,6 +79,16 @@ class ProviderConfigurationTest {
     }
 
     @Test
+    void theBuiltInModelsThreadsComeFromTheEnvironmentAndANegativeCountStopsStartup() {
+        environment(Map.of("ATRIUM_PROVIDERS_EMBEDDING_LOCAL_THREADS", "1"))
+                .run(context -> assertThat(context.getBean(ProviderProperties.class).embedding().localThreads())
+                        .isEqualTo(1));
+        environment(Map.of("ATRIUM_PROVIDERS_EMBEDDING_LOCAL_THREADS", "-1"))
+                .run(context -> assertThat(context).getFailure().rootCause().hasMessage(
+                        "ATRIUM_PROVIDERS_EMBEDDING_LOCAL_THREADS must be 0 (one thread per processor) or more"));
+    }
+
+    @Test
     void anUnknownConnectionIsRefused() {
         runner.run(context -> {
             AtriumException failure = catchThrowableOfType(AtriumException.class,
