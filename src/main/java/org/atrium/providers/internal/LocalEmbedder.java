@@ -16,9 +16,9 @@ import java.util.List;
  * fresh installation can index and search without any provider. The model (the files langchain4j ships) is loaded on
  * first use, once per JVM, and shared by every instance.
  *
- * <p>A call's texts are embedded in true batches: tokenized, sorted by length, and run a few thousand padded tokens
- * at a time, each run using {@code atrium.providers.embedding.local-threads} threads (default: every processor).
- * Concurrent callers share the model; their runs queue so that the cores are not oversubscribed. The vectors are
+ * <p>A call's texts are tokenized, sorted by length and grouped into padded inferences of up to 128 tokens (the model
+ * reads only a text's first 128), each using {@code atrium.providers.embedding.local-threads} threads (default: every
+ * processor). Concurrent callers share the model; their inferences queue so that the cores are not oversubscribed. The vectors are
  * those of langchain4j's {@code AllMiniLmL6V2EmbeddingModel} (same tokenization, truncation, mean pooling and L2
  * normalisation) within float rounding.
  */

@@ -27,7 +27,8 @@ import java.util.concurrent.Future;
 /**
  * all-MiniLM-L6-v2 run through ONNX Runtime in batches: the model and tokenizer files that langchain4j ships, and the
  * same tokenization, pooling and normalisation as its {@code OnnxBertBiEncoder}, so the vectors are the library's
- * (within float rounding), but one inference runs many texts padded to the longest of them instead of one text each.
+ * (within float rounding), but with texts grouped into padded inferences, one inference at a time using every
+ * processor instead of one per text on each of several threads.
  *
  * <p>What the library does, and so this class: the tokenizer keeps the settings of the tokenizer file it ships, which
  * truncate every text to its first 128 tokens ({@code [CLS]}, 126 word pieces, {@code [SEP]}); the rest of a longer
@@ -36,12 +37,12 @@ import java.util.concurrent.Future;
  * pieces) is kept, so that a tokenizer file without that truncation would still give the library's vectors. Each
  * sequence is mean-pooled over its own tokens ({@code [CLS]} and {@code [SEP]} included) and the result L2-normalised.
  *
- * <p>Sequences are sorted by length and cut into runs of at most {@value #MAX_RUN_TOKENS} padded tokens, at most half
- * of them padding, so short texts are not padded to a long one's length and one run's activations stay within tens of
- * MiB whatever the batch size. Runs execute on a pool of platform threads (inference is CPU-bound native code that
- * would hold a virtual thread's carrier): as many as fit the processors at {@code threads} ONNX threads each, so
- * concurrent callers queue rather than oversubscribe the cores. One session serves them all; ONNX Runtime's
- * {@code run} is thread-safe.
+ * <p>Sequences are sorted by length and grouped into runs of at most {@value #MAX_RUN_TOKENS} padded tokens, at most
+ * half of them padding, so several short texts (questions, a document's last chunk) share one inference and a short
+ * text is never padded to a long one's length. Runs execute on a pool of platform threads (inference is CPU-bound
+ * native code that would hold a virtual thread's carrier): as many as fit the processors at {@code threads} ONNX
+ * threads each, so concurrent callers queue rather than oversubscribe the cores. One session serves them all; ONNX
+ * Runtime's {@code run} is thread-safe.
  */
 final class MiniLmModel {
 
@@ -50,10 +51,12 @@ final class MiniLmModel {
     /** Word pieces per part of a text the tokenizer returns whole ({@code [CLS]} and {@code [SEP]} not counted). */
     static final int MAX_PART = MAX_SEQUENCE - 2;
     /**
-     * Padded tokens per run. Activations grow with it (about 25 MiB of attention scores over 12 heads at 128 tokens a
-     * row, 100 MiB at 512); beyond a few thousand tokens a run is no faster per token.
+     * Padded tokens per run: one text as the tokenizer cuts it (128 tokens), or several shorter ones. Measured on the
+     * 2-core development machine (docs/benchmarks.md), runs of 512 and 4,096 tokens embedded fewer chunks per second
+     * than runs of 128, so more texts per run would only cost memory there; on a machine with larger caches and more
+     * cores larger runs may pay, and this is the number to raise.
      */
-    static final int MAX_RUN_TOKENS = 4_096;
+    static final int MAX_RUN_TOKENS = 128;
 
     private static final String MODEL_RESOURCE = "/all-minilm-l6-v2.onnx";
     private static final String TOKENIZER_RESOURCE = "/all-minilm-l6-v2-tokenizer.json";
@@ -94,6 +97,9 @@ final class MiniLmModel {
         OrtSession session;
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(threads);
+            // Idle ONNX threads would otherwise spin between runs, taking CPU from the rest of Atrium (and on a shared
+            // machine from everything else): measured, turning it off made the model faster, not slower.
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
             session = environment.createSession(model, options);
         }
         int concurrent = Math.max(1, Runtime.getRuntime().availableProcessors() / threads);
