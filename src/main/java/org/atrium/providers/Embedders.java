@@ -93,7 +93,8 @@ public class Embedders {
             throw AtriumException.invalidField("model", "An embedding model name is required.");
         }
         return switch (found.type()) {
-            case LOCAL -> new LocalEmbedder(model, http.settings().batchSize(), http.metrics());
+            case LOCAL -> new LocalEmbedder(model, http.settings().batchSize(), http.settings().localThreads(),
+                    http.metrics());
             case OPENAI, OLLAMA -> {
                 // Pasted keys often carry a trailing newline; no provider's key starts or ends with whitespace.
                 String credential = secret == null || secret.isBlank() ? null : secret.strip();

@@ -103,6 +103,8 @@ public record ProviderProperties(
      * @param maxBackoff     longest wait between attempts ({@code 30s}), also the cap on a provider's
      *                       {@code Retry-After}
      * @param batchSize      texts per request that callers should send ({@code 64})
+     * @param localThreads   threads one inference of the built-in model uses ({@code 0}: one per available
+     *                       processor); inferences run side by side only as far as the processors allow
      */
     public record Embedding(
             @DefaultValue("5s") Duration connectTimeout,
@@ -110,7 +112,8 @@ public record ProviderProperties(
             @DefaultValue("5") int maxAttempts,
             @DefaultValue("500ms") Duration initialBackoff,
             @DefaultValue("30s") Duration maxBackoff,
-            @DefaultValue("64") int batchSize) {
+            @DefaultValue("64") int batchSize,
+            @DefaultValue("0") int localThreads) {
 
         /** Refuses values that would make calls hang or never happen. */
         public Embedding {
@@ -123,6 +126,10 @@ public record ProviderProperties(
             }
             if (batchSize < 1) {
                 throw new IllegalArgumentException("ATRIUM_PROVIDERS_EMBEDDING_BATCH_SIZE must be at least 1");
+            }
+            if (localThreads < 0) {
+                throw new IllegalArgumentException("ATRIUM_PROVIDERS_EMBEDDING_LOCAL_THREADS must be 0 (one thread per"
+                        + " processor) or more");
             }
             if (maxBackoff.compareTo(initialBackoff) < 0) {
                 throw new IllegalArgumentException("ATRIUM_PROVIDERS_EMBEDDING_MAX_BACKOFF must not be shorter than"

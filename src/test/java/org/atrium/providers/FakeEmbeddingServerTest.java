@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.offset;
 class FakeEmbeddingServerTest {
 
     private static final ProviderProperties.Embedding SETTINGS = new ProviderProperties.Embedding(
-            Duration.ofSeconds(2), Duration.ofSeconds(10), 5, Duration.ofMillis(1), Duration.ofMillis(20), 64);
+            Duration.ofSeconds(2), Duration.ofSeconds(10), 5, Duration.ofMillis(1), Duration.ofMillis(20), 64, 0);
 
     @Test
     void keywordVectorsPutAQueryClosestToTheTextsThatMentionIt() {

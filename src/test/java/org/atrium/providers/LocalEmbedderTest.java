@@ -66,7 +66,7 @@ class LocalEmbedderTest {
 
     private static ProviderProperties.Embedding defaults() {
         return new ProviderProperties.Embedding(Duration.ofSeconds(5), Duration.ofSeconds(60), 5,
-                Duration.ofMillis(500), Duration.ofSeconds(30), 64);
+                Duration.ofMillis(500), Duration.ofSeconds(30), 64, 0);
     }
 
     private static double cosine(float[] a, float[] b) {

@@ -49,7 +49,7 @@ class ProviderConfigurationTest {
     void embeddingSettingsHaveDocumentedDefaults() {
         runner.run(context -> assertThat(context.getBean(ProviderProperties.class).embedding()).isEqualTo(
                 new ProviderProperties.Embedding(Duration.ofSeconds(5), Duration.ofSeconds(60), 5,
-                        Duration.ofMillis(500), Duration.ofSeconds(30), 64)));
+                        Duration.ofMillis(500), Duration.ofSeconds(30), 64, 0)));
     }
 
     @Test
@@ -76,6 +76,16 @@ class ProviderConfigurationTest {
                         "atrium.providers.connections.gateway.base-url=ftp://gateway/v1")
                 .run(context -> assertThat(context).getFailure().rootCause().hasMessageStartingWith(
                         "ATRIUM_PROVIDERS_CONNECTIONS_GATEWAY_BASE_URL must be an http or https URL"));
+    }
+
+    @Test
+    void theBuiltInModelsThreadsComeFromTheEnvironmentAndANegativeCountStopsStartup() {
+        environment(Map.of("ATRIUM_PROVIDERS_EMBEDDING_LOCAL_THREADS", "1"))
+                .run(context -> assertThat(context.getBean(ProviderProperties.class).embedding().localThreads())
+                        .isEqualTo(1));
+        environment(Map.of("ATRIUM_PROVIDERS_EMBEDDING_LOCAL_THREADS", "-1"))
+                .run(context -> assertThat(context).getFailure().rootCause().hasMessage(
+                        "ATRIUM_PROVIDERS_EMBEDDING_LOCAL_THREADS must be 0 (one thread per processor) or more"));
     }
 
     @Test

@@ -303,7 +303,7 @@ class RemoteEmbedderTest {
                                                          Duration initialBackoff) {
         Duration maxBackoff = initialBackoff.multipliedBy(20);
         return new ProviderProperties.Embedding(Duration.ofSeconds(2), requestTimeout, maxAttempts, initialBackoff,
-                maxBackoff, 64);
+                maxBackoff, 64, 0);
     }
 
     private long timerCount(String provider, String outcome) {

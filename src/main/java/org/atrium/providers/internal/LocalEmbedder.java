@@ -1,8 +1,5 @@
 package org.atrium.providers.internal;
 
-import dev.langchain4j.data.embedding.Embedding;
-import dev.langchain4j.data.segment.TextSegment;
-import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
 import org.atrium.platform.LogEvents;
 import org.atrium.providers.Embedder;
 import org.atrium.providers.EmbeddingFailure;
@@ -15,10 +12,15 @@ import org.slf4j.LoggerFactory;
 import java.util.List;
 
 /**
- * The built-in embedder: all-MiniLM-L6-v2 (384 dimensions) running in Atrium's own process through ONNX, so a fresh
- * installation can index and search without any provider. The model is loaded on first use, once per JVM, and shared
- * by every instance; it parallelises a batch over a small pool of its own platform threads (the work is CPU-bound
- * native code, which would pin virtual threads).
+ * The built-in embedder: all-MiniLM-L6-v2 (384 dimensions) running in Atrium's own process through ONNX Runtime, so a
+ * fresh installation can index and search without any provider. The model (the files langchain4j ships) is loaded on
+ * first use, once per JVM, and shared by every instance.
+ *
+ * <p>A call's texts are tokenized, sorted by length and grouped into padded inferences of up to 128 tokens (the model
+ * reads only a text's first 128), each using {@code atrium.providers.embedding.local-threads} threads (default: every
+ * processor). Concurrent callers share the model; their inferences queue so that the cores are not oversubscribed. The vectors are
+ * those of langchain4j's {@code AllMiniLmL6V2EmbeddingModel} (same tokenization, truncation, mean pooling and L2
+ * normalisation) within float rounding.
  */
 public final class LocalEmbedder implements Embedder {
 
@@ -29,23 +31,28 @@ public final class LocalEmbedder implements Embedder {
     private static final String OPERATION = "embeddings";
     private static final Logger log = LoggerFactory.getLogger(LocalEmbedder.class);
     private static final Object LOADING = new Object();
-    private static volatile @Nullable AllMiniLmL6V2EmbeddingModel shared;
+    private static volatile @Nullable MiniLmModel shared;
+    private static volatile @Nullable EmbeddingFailure loadFailure;
 
     private final int batchSize;
+    private final int threads;
     private final ProviderMetrics metrics;
 
     /**
      * @param model     the model name asked for
      * @param batchSize texts per call callers should send
+     * @param threads   ONNX Runtime threads per inference, 0 for one per available processor; read only by the
+     *                  instance that loads the model
      * @param metrics   where calls are timed
      * @throws EmbeddingFailure (permanent) when the name is not {@value #MODEL}
      */
-    public LocalEmbedder(String model, int batchSize, ProviderMetrics metrics) {
+    public LocalEmbedder(String model, int batchSize, int threads, ProviderMetrics metrics) {
         if (!MODEL.equals(model)) {
             throw new EmbeddingFailure("The built-in connection 'local' has only the model '" + MODEL + "', not '"
                     + model + "'. Choose '" + MODEL + "' or another connection.", false, null);
         }
         this.batchSize = batchSize;
+        this.threads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         this.metrics = metrics;
     }
 
@@ -70,11 +77,10 @@ public final class LocalEmbedder implements Embedder {
         if (texts.isEmpty()) {
             return List.of();
         }
-        AllMiniLmL6V2EmbeddingModel loaded = sharedModel();
+        MiniLmModel loaded = sharedModel(threads);
         long started = System.nanoTime();
         try {
-            List<float[]> vectors = loaded.embedAll(texts.stream().map(TextSegment::from).toList()).content()
-                    .stream().map(Embedding::vector).toList();
+            List<float[]> vectors = loaded.embed(texts);
             metrics.record(ProviderConnection.LOCAL, MODEL, OPERATION, Outcome.SUCCESS, System.nanoTime() - started);
             return vectors;
         } catch (RuntimeException failure) {
@@ -84,38 +90,48 @@ public final class LocalEmbedder implements Embedder {
     }
 
     /**
-     * Loads the model on first use. The library loads it in a static initialiser, so a failed load (usually an
-     * unwritable home directory, where the tokenizer unpacks its native library) fails every later call as well until
-     * a restart.
+     * Loads the model on first use. A failed load (usually an unwritable home directory, where the tokenizer unpacks
+     * its native library) fails every later call as well until a restart, as it did when the library loaded the model
+     * in a static initialiser, rather than reading 90 MB again on every call.
      */
-    private static AllMiniLmL6V2EmbeddingModel sharedModel() {
-        AllMiniLmL6V2EmbeddingModel current = shared;
+    private static MiniLmModel sharedModel(int threads) {
+        MiniLmModel current = shared;
         if (current != null) {
             return current;
         }
         synchronized (LOADING) {
             current = shared;
             if (current == null) {
-                current = load();
+                EmbeddingFailure failed = loadFailure;
+                if (failed != null) {
+                    throw new EmbeddingFailure(failed.getMessage(), false, null, failed);
+                }
+                try {
+                    current = load(threads);
+                } catch (EmbeddingFailure failure) {
+                    loadFailure = failure;
+                    throw failure;
+                }
                 shared = current;
             }
             return current;
         }
     }
 
-    private static AllMiniLmL6V2EmbeddingModel load() {
+    private static MiniLmModel load(int threads) {
         long started = System.nanoTime();
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
-        // The model reads its files through the context class loader, which on pool threads may not see the
-        // application's jars (inside a Spring Boot fat jar it must be the jar's own loader).
+        // DJL finds the tokenizer's native library through the context class loader, which on pool threads may not
+        // see the application's jars (inside a Spring Boot fat jar it must be the jar's own loader).
         thread.setContextClassLoader(LocalEmbedder.class.getClassLoader());
         try {
-            AllMiniLmL6V2EmbeddingModel loaded = new AllMiniLmL6V2EmbeddingModel();
+            MiniLmModel loaded = MiniLmModel.load(threads);
             LogEvents.info(log, "provider.local_model.loaded").addKeyValue("model", MODEL)
+                    .addKeyValue("threads", threads)
                     .addKeyValue("duration_ms", (System.nanoTime() - started) / 1_000_000).log();
             return loaded;
-        } catch (RuntimeException | LinkageError failure) {
+        } catch (Exception | LinkageError failure) {
             throw new EmbeddingFailure("The built-in embedding model could not be loaded (" + failure + "). It unpacks"
                     + " a native tokenizer into the home directory (~/.djl.ai), which must be writable.", false,
                     null, failure);
