@@ -39,20 +39,20 @@ class KnowledgeConfiguration {
                                            where table_schema = current_schema() and table_name = 'chunks'
                                              and column_name = 'embedding')""")
                 .query(Boolean.class).single();
-        TransactionTemplate template = new TransactionTemplate(transactions);
+        PgVectorIndex tables = pgvector ? new PgVectorIndex(jdbc, new TransactionTemplate(transactions),
+                properties.exactScanMaxChunks(), properties.hnswEfSearch()) : null;
+        long memory = properties.inProcessIndexMemory().toBytes();
         VectorIndex index = switch (properties.vectorIndex()) {
-            case AUTO -> pgvector ? new PgVectorIndex(jdbc, template, properties.exactScanMaxChunks())
-                    : new InProcessVectorIndex(jdbc, properties.inProcessIndexMemory().toBytes(), null);
+            case AUTO -> tables != null ? tables : new InProcessVectorIndex(jdbc, memory, null);
             case PGVECTOR -> {
-                if (!pgvector) {
+                if (tables == null) {
                     throw new IllegalStateException("ATRIUM_KNOWLEDGE_VECTOR_INDEX is pgvector, but the database was "
                             + "migrated without the pgvector extension: install pgvector on the PostgreSQL server "
                             + "before the first start, or use auto or in-process.");
                 }
-                yield new PgVectorIndex(jdbc, template, properties.exactScanMaxChunks());
+                yield tables;
             }
-            case IN_PROCESS -> new InProcessVectorIndex(jdbc, properties.inProcessIndexMemory().toBytes(),
-                    pgvector ? new PgVectorIndex(jdbc, template, properties.exactScanMaxChunks()) : null);
+            case IN_PROCESS -> new InProcessVectorIndex(jdbc, memory, tables);
         };
         LogEvents.info(log, "knowledge.index.selected").addKeyValue("kind", index.kind()).log();
         return index;

@@ -1,5 +1,6 @@
 package org.atrium.knowledge;
 
+import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -27,6 +28,8 @@ import java.time.Duration;
  *                               upload still in progress is never touched
  * @param exactScanMaxChunks     a vector search whose scope holds at most this many chunks compares them all instead
  *                               of walking the HNSW index ({@code 10000})
+ * @param hnswEfSearch           how many candidates an HNSW walk keeps ({@code hnsw.ef_search}, {@code 640}):
+ *                               recall against speed, see docs/benchmarks.md
  * @param defaultLanguage        the text search configuration (language) of new collections' keyword search
  *                               ({@code english}; any of PostgreSQL's, such as {@code simple}, {@code german})
  */
@@ -45,6 +48,7 @@ record KnowledgeProperties(
         @DefaultValue("5m") @NotNull Duration reconcileInterval,
         @DefaultValue("1h") @NotNull Duration orphanGrace,
         @DefaultValue("10000") @Min(0) long exactScanMaxChunks,
+        @DefaultValue("640") @Min(1) @Max(1000) int hnswEfSearch,
         @DefaultValue("english") @NotNull String defaultLanguage) {
 
     /** Where vectors are searched. */

@@ -35,12 +35,19 @@ final class PgVectorIndex implements VectorIndex {
     private final JdbcClient jdbc;
     private final TransactionTemplate transactions;
     private final long exactScanMaxChunks;
+    private final int efSearch;
     private final Set<Integer> preparedSpaces = ConcurrentHashMap.newKeySet();
 
-    PgVectorIndex(JdbcClient jdbc, TransactionTemplate transactions, long exactScanMaxChunks) {
+    /**
+     * @param exactScanMaxChunks scopes of at most this many chunks are compared exactly
+     * @param efSearch           the HNSW candidate list of an index walk ({@code hnsw.ef_search}), at least twice
+     *                           the depth asked for
+     */
+    PgVectorIndex(JdbcClient jdbc, TransactionTemplate transactions, long exactScanMaxChunks, int efSearch) {
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.exactScanMaxChunks = exactScanMaxChunks;
+        this.efSearch = efSearch;
     }
 
     @Override
@@ -124,12 +131,14 @@ final class PgVectorIndex implements VectorIndex {
             // Without iterative scan HNSW stops after ef_search candidates, before the scope filter, and could come
             // back with fewer than k rows. Sorting is disabled for this statement so that the plan is the index
             // walk, whatever the statistics say; max_scan_tuples bounds the walk when the scope is a small part of
-            // the space.
-            jdbc.sql("set local hnsw.iterative_scan = relaxed_order").update();
-            jdbc.sql("set local hnsw.ef_search = " + Math.max(80, Math.min(1000, limit * 2))).update();
-            jdbc.sql("set local hnsw.max_scan_tuples = 100000").update();
-            jdbc.sql("set local enable_sort = off").update();
-            jdbc.sql("set local enable_seqscan = off").update();
+            // the space. One round trip for all of it.
+            jdbc.sql("""
+                            select set_config('hnsw.iterative_scan', 'relaxed_order', true),
+                                   set_config('hnsw.ef_search', :ef, true),
+                                   set_config('hnsw.max_scan_tuples', '100000', true),
+                                   set_config('enable_sort', 'off', true),
+                                   set_config('enable_seqscan', 'off', true)""")
+                    .param("ef", String.valueOf(Math.max(efSearch, Math.min(1000, limit * 2)))).query().listOfRows();
             sql = "select v.file_id, v.chunk_index, v.embedding <=> :q as distance from " + table + " v"
                     + " where v.file_id in (" + scope.readyFiles() + ")"
                     + " order by v.embedding <=> :q limit :k";
