@@ -95,6 +95,7 @@ class RetrievalQualityBenchmark extends IntegrationTest {
     private Map<String, String> ingest(TestUsers.Account admin, UUID collection, BeirDataset dataset)
             throws Exception {
         Map<String, String> documentOfFile = new ConcurrentHashMap<>();
+        List<String> refused = java.util.Collections.synchronizedList(new ArrayList<>());
         Semaphore slots = new Semaphore(UPLOADS_AT_ONCE);
         long started = System.nanoTime();
         List<Future<?>> uploads = new ArrayList<>();
@@ -103,7 +104,12 @@ class RetrievalQualityBenchmark extends IntegrationTest {
                 uploads.add(callers.submit(() -> {
                     slots.acquire();
                     try {
-                        documentOfFile.put(upload(admin, collection, document), document.id());
+                        String fileId = upload(admin, collection, document);
+                        if (fileId == null) {
+                            refused.add(document.id());
+                        } else {
+                            documentOfFile.put(fileId, document.id());
+                        }
                     } finally {
                         slots.release();
                     }
@@ -115,8 +121,9 @@ class RetrievalQualityBenchmark extends IntegrationTest {
             upload.get();
         }
         long uploaded = System.nanoTime();
-        System.out.printf(Locale.ROOT, "uploads: %d files in %.1f s (%d at a time)%n", documentOfFile.size(),
-                (uploaded - started) / 1e9, UPLOADS_AT_ONCE);
+        System.out.printf(Locale.ROOT, "uploads: %d files in %.1f s (%d at a time); %d refused with 415 (never"
+                        + " indexed, so never found): %s%n", documentOfFile.size(), (uploaded - started) / 1e9,
+                UPLOADS_AT_ONCE, refused.size(), refused);
         int chunks = awaitAllReady(admin, collection, documentOfFile.keySet(), started);
         long ready = System.nanoTime();
         System.out.printf(Locale.ROOT, "ingestion: %d documents, %d chunks, all ready %.1f s after the first upload"
@@ -126,6 +133,10 @@ class RetrievalQualityBenchmark extends IntegrationTest {
         return documentOfFile;
     }
 
+    /**
+     * Uploads one document; returns its file id, or null when the server refuses its content type ({@code 415}): type
+     * detection looks at the bytes, and a text that starts like a news article or a mailbox is not taken as text.
+     */
     private String upload(TestUsers.Account admin, UUID collection, BeirDataset.Document document)
             throws InterruptedException {
         byte[] content = document.content().getBytes(StandardCharsets.UTF_8);
@@ -136,6 +147,10 @@ class RetrievalQualityBenchmark extends IntegrationTest {
             if (response.status() == 202) {
                 return response.json().path("fileId").asString();
             }
+            if (response.status() == 415) {
+                System.out.println("refused " + document.id() + ": " + response.json().path("detail").asString());
+                return null;
+            }
             if ((response.status() != 429 && response.status() != 503) || attempt == 5) {
                 throw new AssertionError("upload of " + document.id() + " answered " + response.status() + ": "
                         + response.text());
@@ -144,7 +159,7 @@ class RetrievalQualityBenchmark extends IntegrationTest {
         }
     }
 
-    /** Polls the collection's listing until every file is ready; returns the number of chunks. */
+    /** Polls the collection's listing until every file is ready or failed; returns the number of chunks. */
     private int awaitAllReady(TestUsers.Account admin, UUID collection, Set<String> fileIds, long started)
             throws InterruptedException {
         long deadline = System.nanoTime() + INGESTION_TIMEOUT.toNanos();
@@ -161,11 +176,13 @@ class RetrievalQualityBenchmark extends IntegrationTest {
                 }
             }
             long ready = fileIds.stream().filter(id -> "ready".equals(status(listed.get(id)))).count();
-            List<String> failed = fileIds.stream().filter(id -> "failed".equals(status(listed.get(id)))).toList();
-            assertThat(failed).as("files whose ingestion failed, e.g. %s",
-                    failed.isEmpty() ? "" : listed.get(failed.getFirst())).isEmpty();
-            if (ready == fileIds.size()) {
-                return fileIds.stream().mapToInt(id -> listed.get(id).path("chunksTotal").asInt()).sum();
+            List<JsonNode> failed = fileIds.stream().map(listed::get).filter(item -> "failed".equals(status(item)))
+                    .toList();
+            if (ready + failed.size() == fileIds.size()) {
+                // A failed file stays in the ranking's denominator: its document is never found.
+                failed.forEach(item -> System.out.println("ingestion failed: " + item));
+                return fileIds.stream().map(listed::get).filter(item -> "ready".equals(status(item)))
+                        .mapToInt(item -> item.path("chunksTotal").asInt()).sum();
             }
             if (System.nanoTime() >= nextReport) {
                 System.out.printf(Locale.ROOT, "  %.0f s: %d of %d files ready%n", (System.nanoTime() - started)
