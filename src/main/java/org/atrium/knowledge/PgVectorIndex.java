@@ -5,11 +5,13 @@ import org.postgresql.util.PGobject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,6 +30,9 @@ import java.util.concurrent.ConcurrentHashMap;
 final class PgVectorIndex implements VectorIndex {
 
     private static final Logger log = LoggerFactory.getLogger(PgVectorIndex.class);
+
+    /** The most chunks an index walk visits ({@code hnsw.max_scan_tuples}). */
+    static final int MAX_SCAN_TUPLES = 100_000;
 
     /** How a search ran, for logs and tests. */
     enum Path { EXACT, INDEX }
@@ -60,12 +65,19 @@ final class PgVectorIndex implements VectorIndex {
         if (preparedSpaces.contains(spaceId)) {
             return;
         }
-        // The table is created empty with its index, so the index never has to be built over existing rows.
-        transactions.executeWithoutResult(status -> jdbc.sql("select create_chunk_vectors(:s, :d)")
-                .param("s", spaceId).param("d", dimensions).query().singleRow());
-        preparedSpaces.add(spaceId);
-        LogEvents.info(log, "knowledge.index.prepared").addKeyValue("space_id", spaceId)
-                .addKeyValue("dimensions", dimensions).log();
+        // The table is created empty with its index, so the index never has to be built over existing rows. Called
+        // from a fenced ingestion transaction too (a replica that did not see the space created): the function
+        // takes no lock when the table exists, and the space is remembered only once its table is known committed.
+        boolean existed = Boolean.TRUE.equals(transactions.execute(status -> jdbc
+                .sql("select create_chunk_vectors(:s, :d)").param("s", spaceId).param("d", dimensions)
+                .query(Boolean.class).single()));
+        if (existed || !TransactionSynchronizationManager.isActualTransactionActive()) {
+            preparedSpaces.add(spaceId);
+        }
+        if (!existed) {
+            LogEvents.info(log, "knowledge.index.prepared").addKeyValue("space_id", spaceId)
+                    .addKeyValue("dimensions", dimensions).log();
+        }
     }
 
     @Override
@@ -89,8 +101,11 @@ final class PgVectorIndex implements VectorIndex {
     @Override
     public List<Hit> search(SearchScope scope, float[] query, int limit) {
         return transactions.execute(status -> {
-            Path path = choosePath(scope);
-            List<Hit> hits = new ArrayList<>(statement(scope, query, limit, path, false)
+            Optional<Path> path = choosePath(scope, limit);
+            if (path.isEmpty()) {
+                return List.of();
+            }
+            List<Hit> hits = new ArrayList<>(statement(scope, query, limit, path.get(), false)
                     .query((rs, row) -> new Hit(rs.getObject("file_id", UUID.class), rs.getInt("chunk_index"),
                             1 - rs.getDouble("distance")))
                     .list());
@@ -103,18 +118,30 @@ final class PgVectorIndex implements VectorIndex {
     /** The plan PostgreSQL chooses for {@link #search}, as {@code EXPLAIN} prints it, and the path chosen. */
     String explain(SearchScope scope, float[] query, int limit) {
         return transactions.execute(status -> {
-            Path path = choosePath(scope);
+            Path path = choosePath(scope, limit).orElse(Path.EXACT);
             return path + "\n" + String.join("\n", statement(scope, query, limit, path, true).query(String.class)
                     .list());
         });
     }
 
-    /** Must run inside the search's transaction: the settings it makes are local to it. */
-    private Path choosePath(SearchScope scope) {
-        long inScope = scope.bind(jdbc.sql("select coalesce(sum(i.chunks_total), 0) from file_indexes i"
-                        + " where i.space_id = :scopeSpace and i.file_id in (" + scope.readyFiles() + ")"))
-                .query(Long.class).single();
-        return inScope <= exactScanMaxChunks ? Path.EXACT : Path.INDEX;
+    /**
+     * Exact when the scope is small, or so small a part of the space that a walk bounded by
+     * {@value #MAX_SCAN_TUPLES} visited chunks would expect to meet fewer than four times the chunks asked for;
+     * the index otherwise. Empty when nothing is in scope.
+     */
+    private Optional<Path> choosePath(SearchScope scope, int limit) {
+        record Counts(long inScope, long inSpace) {
+        }
+        Counts counts = scope.bind(jdbc.sql("select coalesce(sum(case when i.file_id in (" + scope.readyFiles()
+                        + ") then i.chunks_total else 0 end), 0) as in_scope, coalesce(sum(i.chunks_total), 0)"
+                        + " as in_space from file_indexes i where i.space_id = :scopeSpace and i.status = 'ready'"))
+                .query((rs, row) -> new Counts(rs.getLong("in_scope"), rs.getLong("in_space"))).single();
+        if (counts.inScope() == 0) {
+            return Optional.empty();
+        }
+        boolean small = counts.inScope() <= exactScanMaxChunks;
+        boolean sparse = (double) counts.inScope() / counts.inSpace() * MAX_SCAN_TUPLES < 4.0 * limit;
+        return Optional.of(small || sparse ? Path.EXACT : Path.INDEX);
     }
 
     private JdbcClient.StatementSpec statement(SearchScope scope, float[] query, int limit, Path path,
@@ -135,10 +162,11 @@ final class PgVectorIndex implements VectorIndex {
             jdbc.sql("""
                             select set_config('hnsw.iterative_scan', 'relaxed_order', true),
                                    set_config('hnsw.ef_search', :ef, true),
-                                   set_config('hnsw.max_scan_tuples', '100000', true),
+                                   set_config('hnsw.max_scan_tuples', :maxScan, true),
                                    set_config('enable_sort', 'off', true),
                                    set_config('enable_seqscan', 'off', true)""")
-                    .param("ef", String.valueOf(Math.max(efSearch, Math.min(1000, limit * 2)))).query().listOfRows();
+                    .param("ef", String.valueOf(Math.max(efSearch, Math.min(1000, limit * 2))))
+                    .param("maxScan", String.valueOf(MAX_SCAN_TUPLES)).query().listOfRows();
             sql = "select v.file_id, v.chunk_index, v.embedding <=> :q as distance from " + table + " v"
                     + " where v.file_id in (" + scope.readyFiles() + ")"
                     + " order by v.embedding <=> :q limit :k";

@@ -38,8 +38,6 @@ public class RetrievalService {
 
     /** The constant of reciprocal rank fusion: damps the weight of the very first ranks. */
     static final int RRF_K = 60;
-    /** How many chunks of each ranking hybrid fusion looks at, at least. */
-    static final int FUSION_DEPTH = 50;
     /** The most chunks ranked to build file results. */
     private static final int MAX_CHUNK_DEPTH = 2 * RetrievalQuery.MAX_DEPTH;
     /** Metadata filter bounds. */
@@ -96,14 +94,12 @@ public class RetrievalService {
                         skipped.add(new Retrieval.Skipped(collectionId, unavailable.code(), unavailable.reason()));
             }
         }
-        int wanted = request.offset() + request.topK() + 1;
-        int depth = request.groupBy() == RetrievalQuery.GroupBy.CHUNK ? wanted
-                : Math.min(MAX_CHUNK_DEPTH, wanted * Math.max(3, request.chunksPerFile()));
-        if (request.mode() == RetrievalQuery.Mode.HYBRID) {
-            // A chunk ranked modestly by both rankings should beat one ranked well by only one: fusion needs to see
-            // beyond the first few of each.
-            depth = Math.max(depth, FUSION_DEPTH);
-        }
+        // How deep each ranking is read must not depend on the page asked for whenever the order of the results
+        // does: file groups and fused scores change with depth, and pages would then overlap or skip. Only a plain
+        // chunk ranking keeps its order at any depth.
+        int depth = request.groupBy() == RetrievalQuery.GroupBy.FILE ? MAX_CHUNK_DEPTH
+                : request.mode() == RetrievalQuery.Mode.HYBRID ? RetrievalQuery.MAX_DEPTH + 1
+                : request.offset() + request.topK() + 1;
         List<List<Ranked>> rankings = new ArrayList<>();
         for (var entry : bySpace.entrySet()) {
             int spaceId = entry.getKey();
@@ -118,11 +114,15 @@ public class RetrievalService {
                 rankings.add(ranked(index.search(scope, vector, depth), spaceId));
             }
             if (request.mode() != RetrievalQuery.Mode.VECTOR) {
+                // One keyword ranking per space, whatever the languages: a file held by collections of two languages
+                // must not count twice in fusion.
+                List<List<Ranked>> byLanguage = new ArrayList<>();
                 for (var language : byLanguage(entry.getValue()).entrySet()) {
                     SearchScope scope = new SearchScope(spaceId, dimensions.get(), language.getValue(),
                             request.metadata());
-                    rankings.add(ranked(keywords.search(scope, language.getKey(), request.query(), depth), spaceId));
+                    byLanguage.add(ranked(keywords.search(scope, language.getKey(), request.query(), depth), spaceId));
                 }
+                rankings.add(merged(byLanguage));
             }
         }
         List<Ranked> ranked = request.mode() == RetrievalQuery.Mode.HYBRID ? fused(rankings) : merged(rankings);
