@@ -52,6 +52,11 @@ class EmbeddedDatabaseConfiguration {
                     .setCleanDataDirectory(false)
                     .setPGStartupWait(Duration.ofSeconds(60))
                     .setServerConfig("listen_addresses", "127.0.0.1")
+                    // Its own JVM shutdown hook would stop the server while Spring's, running at the same time, still
+                    // waits for the jobs that use it (a graceful stop then logged a job's failed rollback). The
+                    // context closes it instead, after the scheduler and the pool; a server left behind by a killed
+                    // JVM is stopped at the next start (stopOrphanedServer).
+                    .setRegisterShutdownHook(false)
                     .start();
             LogEvents.info(log, "database.embedded.started")
                     .addKeyValue("port", server.getPort())
