@@ -2,6 +2,7 @@ package org.atrium.providers;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
+import org.atrium.providers.internal.ChatEngine;
 import org.atrium.providers.internal.Clients;
 import org.atrium.providers.internal.ModelLister;
 import org.atrium.providers.internal.ProviderApi;
@@ -17,6 +18,7 @@ import org.springframework.stereotype.Service;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -29,6 +31,7 @@ public class ChatProviders {
 
     private final Clients clients = new Clients();
     private final ModelLister lister;
+    private final ChatEngine engine;
     private final ProviderApi openAi;
     private final ProviderApi ollama;
     private final ProviderApi anthropic;
@@ -54,6 +57,7 @@ public class ChatProviders {
      */
     public ChatProviders(JsonMapper json, @Nullable MeterRegistry meters, ChatResilience resilience) {
         this.lister = new ModelLister(clients, json, Clock.systemUTC());
+        this.engine = new ChatEngine(clients, json, meters, resilience);
         this.openAi = new OpenAiApi();
         this.ollama = new OllamaApi();
         this.anthropic = new AnthropicApi();
@@ -80,6 +84,51 @@ public class ChatProviders {
         return lister.list(endpoint, api(endpoint.connection().type()), credential);
     }
 
+    /**
+     * Starts a streaming chat call and returns at once; events reach the listener from the call's own virtual thread.
+     * The request is translated to the kind's native API: {@code POST {base}/chat/completions} (SSE),
+     * {@code POST {base}/api/chat} (NDJSON), {@code POST {base}/v1/messages} (SSE) or
+     * {@code POST {base}/v1beta/models/{model}:streamGenerateContent?alt=sse}.
+     *
+     * <p>Timeouts come from the endpoint: connect, first token (from each attempt's request to its first output),
+     * idle (between two chunks once output started) and total (the whole call). A 429, a 5xx or a broken connection
+     * is retried with backoff (honouring {@code Retry-After}, capped) while nothing has reached the listener; after
+     * the first output nothing is retried. A circuit breaker per connection name refuses calls at once
+     * ({@code circuit_open}) while the provider keeps failing. Usage comes from the provider, or is counted with a
+     * tokenizer and marked estimated.
+     *
+     * @param endpoint the connection, extra headers and timeouts
+     * @param secret   the credential (see {@link #listModels}); never logged nor quoted
+     * @param request  the provider-neutral request
+     * @param listener receives the answer as it streams, then exactly one of onComplete and onFailure
+     * @return a handle to cancel the call (closing the upstream connection) or wait for its end
+     * @throws ProviderFailure at once, without a request, for a missing credential
+     *                         ({@code provider_credential_missing}) or a request this kind cannot take
+     *                         ({@code provider_unsupported}); every other failure goes to the listener
+     */
+    public ChatHandle stream(ProviderEndpoint endpoint, @Nullable String secret, ChatRequest request,
+                             ChatListener listener) {
+        String credential = ProviderFailures.credential(endpoint, secret);
+        return engine.start(endpoint, api(endpoint.connection().type()), credential, request, listener);
+    }
+
+    /**
+     * The same as {@link #stream} without a listener, waiting for the whole answer. Blocks for up to the endpoint's
+     * total timeout; call it from a virtual thread or a background job.
+     *
+     * @param endpoint the connection, extra headers and timeouts
+     * @param secret   the credential
+     * @param request  the request
+     * @return the whole answer
+     * @throws ProviderFailure with a stable code when the call fails
+     */
+    public ChatResult complete(ProviderEndpoint endpoint, @Nullable String secret, ChatRequest request) {
+        ChatHandle handle = stream(endpoint, secret, request, new ChatListener() {
+        });
+        // The call's own total timeout ends it; the extra second only covers the last event's delivery.
+        return handle.await(endpoint.timeouts().total().plus(Duration.ofSeconds(1)));
+    }
+
     private ProviderApi api(ProviderConnection.Type type) {
         return switch (type) {
             case OPENAI -> openAi;
@@ -93,6 +142,7 @@ public class ChatProviders {
     /** Lets calls in flight finish but starts no new ones once the application is stopping. */
     @PreDestroy
     void close() {
+        engine.close();
         clients.close();
     }
 }

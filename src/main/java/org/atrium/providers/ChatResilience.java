@@ -16,13 +16,19 @@ import java.time.Duration;
  * @param minimumCalls       calls needed before the rate counts
  * @param openFor            how long an open breaker refuses calls before letting a few through to test
  * @param halfOpenCalls      test calls let through after {@code openFor}
+ * @param slowFirstToken     a call whose first output took longer is logged as slow
+ * @param slowDuration       a call that took longer in all is logged as slow
  */
 public record ChatResilience(int maxAttempts, Duration initialBackoff, Duration maxBackoff, float failureRate,
-                             int window, int minimumCalls, Duration openFor, int halfOpenCalls) {
+                             int window, int minimumCalls, Duration openFor, int halfOpenCalls,
+                             Duration slowFirstToken, Duration slowDuration) {
 
-    /** 3 attempts, 500 ms to 10 s backoff; the breaker opens at 50 % of the last 20 calls (10 at least) for 30 s. */
+    /**
+     * 3 attempts, 500 ms to 10 s backoff; the breaker opens at 50 % of the last 20 calls (10 at least) for 30 s;
+     * slow from 10 s to the first token or 2 min in all.
+     */
     public static final ChatResilience DEFAULTS = new ChatResilience(3, Duration.ofMillis(500), Duration.ofSeconds(10),
-            50, 20, 10, Duration.ofSeconds(30), 2);
+            50, 20, 10, Duration.ofSeconds(30), 2, Duration.ofSeconds(10), Duration.ofMinutes(2));
 
     /** Refuses values that would make calls never happen or the breaker meaningless. */
     public ChatResilience {

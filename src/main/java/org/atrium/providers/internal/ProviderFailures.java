@@ -97,9 +97,9 @@ public final class ProviderFailures {
      * @param limit    its value
      * @return the failure
      */
-    public static ProviderFailure timeout(ProviderEndpoint endpoint, String phase, Duration limit) {
+    public static ProviderFailure timeout(ProviderEndpoint endpoint, String phase, @Nullable Duration limit) {
         return new ProviderFailure(ProviderFailure.TIMEOUT, HttpStatus.GATEWAY_TIMEOUT, endpoint.name(),
-                who(endpoint) + " took longer than " + EmbeddingMessages.readable(limit) + " " + phase
+                who(endpoint) + " took longer than " + (limit == null ? "allowed" : EmbeddingMessages.readable(limit)) + " " + phase
                         + ". Try again, or ask an admin to raise the timeouts of connection '" + endpoint.name()
                         + "'.", null, null, null);
     }
@@ -180,6 +180,11 @@ public final class ProviderFailures {
         }
         String message = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
         return ProviderErrors.redact(message, secret);
+    }
+
+    /** @return a duration as people read it ({@code 5s}, {@code 250ms}) */
+    static String readable(Duration duration) {
+        return EmbeddingMessages.readable(duration);
     }
 
     private static String who(ProviderEndpoint endpoint) {

@@ -1,10 +1,13 @@
 package org.atrium.providers.internal.anthropic;
 
+import org.atrium.providers.ChatRequest;
 import org.atrium.providers.ProviderModel;
 import org.atrium.providers.internal.ProviderApi;
 import org.atrium.providers.internal.Uris;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -49,5 +52,20 @@ public final class AnthropicApi implements ProviderApi {
         }
         String next = body.path("has_more").asBoolean(false) ? ProviderApi.text(body.path("last_id")) : null;
         return new ModelPage(models, next);
+    }
+
+    @Override
+    public URI chatUri(URI base, String model) {
+        return Uris.append(base, "/v1/messages");
+    }
+
+    @Override
+    public ObjectNode chatBody(ChatRequest request, JsonMapper json) {
+        return AnthropicChat.body(request, json);
+    }
+
+    @Override
+    public StreamTranslator translator(JsonMapper json) {
+        return new AnthropicChat.Stream(json);
     }
 }

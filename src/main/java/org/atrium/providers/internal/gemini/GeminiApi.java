@@ -1,10 +1,13 @@
 package org.atrium.providers.internal.gemini;
 
+import org.atrium.providers.ChatRequest;
 import org.atrium.providers.ProviderModel;
 import org.atrium.providers.internal.ProviderApi;
 import org.atrium.providers.internal.Uris;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -62,5 +65,21 @@ public final class GeminiApi implements ProviderApi {
 
     private static @Nullable Integer positive(JsonNode node) {
         return node.isIntegralNumber() && node.asInt() > 0 ? node.asInt() : null;
+    }
+
+    @Override
+    public URI chatUri(URI base, String model) {
+        String id = model.startsWith("models/") ? model.substring("models/".length()) : model;
+        return Uris.append(base, "/v1beta/models/" + Uris.encode(id) + ":streamGenerateContent?alt=sse");
+    }
+
+    @Override
+    public ObjectNode chatBody(ChatRequest request, JsonMapper json) {
+        return GeminiChat.body(request, json);
+    }
+
+    @Override
+    public StreamTranslator translator(JsonMapper json) {
+        return new GeminiChat.Stream(json);
     }
 }

@@ -1,10 +1,13 @@
 package org.atrium.providers.internal.ollama;
 
+import org.atrium.providers.ChatRequest;
 import org.atrium.providers.ProviderModel;
 import org.atrium.providers.internal.ProviderApi;
 import org.atrium.providers.internal.Uris;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -44,5 +47,25 @@ public final class OllamaApi implements ProviderApi {
             }
         }
         return new ModelPage(models, null);
+    }
+
+    @Override
+    public URI chatUri(URI base, String model) {
+        return Uris.append(base, "/api/chat");
+    }
+
+    @Override
+    public ObjectNode chatBody(ChatRequest request, JsonMapper json) {
+        return OllamaChat.body(request, json);
+    }
+
+    @Override
+    public boolean ndjson() {
+        return true;
+    }
+
+    @Override
+    public StreamTranslator translator(JsonMapper json) {
+        return new OllamaChat.Stream(json);
     }
 }

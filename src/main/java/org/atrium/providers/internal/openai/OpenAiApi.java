@@ -1,10 +1,13 @@
 package org.atrium.providers.internal.openai;
 
+import org.atrium.providers.ChatRequest;
 import org.atrium.providers.ProviderModel;
 import org.atrium.providers.internal.ProviderApi;
 import org.atrium.providers.internal.Uris;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -44,5 +47,20 @@ public final class OpenAiApi implements ProviderApi {
         }
         // OpenAI's list is not paged; compatible servers that page are not known to exist.
         return new ModelPage(models, null);
+    }
+
+    @Override
+    public URI chatUri(URI base, String model) {
+        return Uris.append(base, "/chat/completions");
+    }
+
+    @Override
+    public ObjectNode chatBody(ChatRequest request, JsonMapper json) {
+        return OpenAiChat.body(request, json);
+    }
+
+    @Override
+    public StreamTranslator translator(JsonMapper json) {
+        return new OpenAiChat.Stream(json);
     }
 }

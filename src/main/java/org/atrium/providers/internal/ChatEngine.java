@@ -1,0 +1,150 @@
+package org.atrium.providers.internal;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.atrium.platform.LogEvents;
+import org.atrium.providers.ChatHandle;
+import org.atrium.providers.ChatListener;
+import org.atrium.providers.ChatRequest;
+import org.atrium.providers.ChatResilience;
+import org.atrium.providers.ProviderEndpoint;
+import org.atrium.providers.ProviderFailure;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.time.Clock;
+import java.util.Locale;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs chat calls: one virtual thread per call reads the stream, one shared scheduler thread enforces the timeouts,
+ * and one Resilience4j circuit breaker per connection name refuses calls while that provider keeps failing.
+ * Thread-safe; built once by the facade.
+ */
+public final class ChatEngine implements AutoCloseable {
+
+    /** Logged before a repeated attempt. */
+    public static final String RETRY_EVENT = "provider.chat.retry";
+    /** Logged when a call fails (not when cancelled). */
+    public static final String FAILED_EVENT = "provider.chat.failed";
+    /** Logged when a call was slow to start or to finish. */
+    public static final String SLOW_EVENT = "provider.chat.slow";
+    /** Logged when a connection's circuit breaker changes state. */
+    public static final String CIRCUIT_EVENT = "provider.chat.circuit";
+    private static final Logger log = LoggerFactory.getLogger(ChatEngine.class);
+
+    private final Clients clients;
+    private final JsonMapper json;
+    private final ChatMetrics metrics;
+    private final ChatResilience resilience;
+    private final CircuitBreakerRegistry breakers;
+    private final ScheduledExecutorService watchdog;
+    private final ThreadFactory callThreads = Thread.ofVirtual().name("provider-chat-", 0).factory();
+    private final Clock clock = Clock.systemUTC();
+
+    /**
+     * @param clients    the HTTP clients
+     * @param json       the JSON mapper
+     * @param meters     the registry, or null
+     * @param resilience retries, breaker and slow-call settings
+     */
+    public ChatEngine(Clients clients, JsonMapper json, @Nullable MeterRegistry meters, ChatResilience resilience) {
+        this.clients = clients;
+        this.json = json;
+        this.metrics = new ChatMetrics(meters);
+        this.resilience = resilience;
+        this.breakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(resilience.window())
+                .minimumNumberOfCalls(resilience.minimumCalls())
+                .failureRateThreshold(resilience.failureRate())
+                .waitDurationInOpenState(resilience.openFor())
+                .permittedNumberOfCallsInHalfOpenState(resilience.halfOpenCalls())
+                .automaticTransitionFromOpenToHalfOpenEnabled(false)
+                .build());
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1,
+                Thread.ofPlatform().daemon().name("provider-chat-timeouts").factory());
+        scheduler.setRemoveOnCancelPolicy(true);
+        this.watchdog = scheduler;
+        breakers.getEventPublisher().onEntryAdded(added -> {
+            CircuitBreaker breaker = added.getAddedEntry();
+            breaker.getEventPublisher().onStateTransition(event -> LogEvents.warn(log, CIRCUIT_EVENT)
+                    .addKeyValue("connection", breaker.getName())
+                    .addKeyValue("from", event.getStateTransition().getFromState().name().toLowerCase(Locale.ROOT))
+                    .addKeyValue("to", event.getStateTransition().getToState().name().toLowerCase(Locale.ROOT))
+                    .log());
+        });
+    }
+
+    /**
+     * Starts a call on its own virtual thread.
+     *
+     * @param endpoint the endpoint
+     * @param api      its wire format
+     * @param secret   the credential, already checked
+     * @param request  the request
+     * @param listener where events go
+     * @return the handle
+     * @throws ProviderFailure ({@link ProviderFailure#UNSUPPORTED}) when the request cannot be sent to this kind
+     */
+    public ChatHandle start(ProviderEndpoint endpoint, ProviderApi api, @Nullable String secret, ChatRequest request,
+                            ChatListener listener) {
+        byte[] body;
+        try {
+            body = json.writeValueAsBytes(api.chatBody(request, json));
+        } catch (ProviderApi.UnsupportedRequest unsupported) {
+            throw ProviderFailures.unsupported(endpoint, unsupported.getMessage());
+        }
+        StreamingCall call = new StreamingCall(this, endpoint, api, secret, request, listener, body);
+        callThreads.newThread(call).start();
+        return call;
+    }
+
+    CircuitBreaker breaker(String connection) {
+        return breakers.circuitBreaker(connection);
+    }
+
+    void schedule(Runnable check, long delayNanos) {
+        try {
+            watchdog.schedule(check, Math.max(1, delayNanos), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            check.run();
+        }
+    }
+
+    Clients clients() {
+        return clients;
+    }
+
+    JsonMapper json() {
+        return json;
+    }
+
+    ChatMetrics metrics() {
+        return metrics;
+    }
+
+    ChatResilience resilience() {
+        return resilience;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    static Logger log() {
+        return log;
+    }
+
+    @Override
+    public void close() {
+        watchdog.shutdownNow();
+    }
+}
