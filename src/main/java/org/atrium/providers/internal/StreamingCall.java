@@ -459,6 +459,8 @@ final class StreamingCall implements ChatHandle, Runnable, ProviderApi.ChatSink 
     private void output() {
         if (firstOutput == 0) {
             firstOutput = System.nanoTime();
+            // From now on the idle timeout applies, which may expire before the check armed for the first token.
+            arm(firstOutput + endpoint.timeouts().idle().toNanos());
         }
     }
 
@@ -527,6 +529,12 @@ final class StreamingCall implements ChatHandle, Runnable, ProviderApi.ChatSink 
     }
 
     private void abortUpstream() {
+        Thread thread = runner;
+        if (thread != null && !result.isDone()) {
+            // Wakes a read blocked on the stream, or a wait between attempts; done first because closing the
+            // stream does not wake a blocked read.
+            thread.interrupt();
+        }
         CompletableFuture<HttpResponse<InputStream>> sent = pending;
         if (sent != null) {
             sent.cancel(true);
@@ -535,11 +543,6 @@ final class StreamingCall implements ChatHandle, Runnable, ProviderApi.ChatSink 
         if (open != null) {
             // Closing the body before its end closes the connection, so the provider stops generating.
             closeQuietly(open);
-        }
-        Thread thread = runner;
-        if (thread != null && !result.isDone()) {
-            // Wakes a read blocked on the closed stream, or a wait between attempts.
-            thread.interrupt();
         }
     }
 
