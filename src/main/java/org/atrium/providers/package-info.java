@@ -1,8 +1,10 @@
 /**
- * Providers: the connections to model providers an operator configures (any OpenAI-compatible endpoint, Ollama) plus
- * the built-in local embedding model, and the clients that call them. Embeddings today; chat completions will join
- * them here. Secrets come from the caller (the settings module resolves which credential applies) and never appear in
- * logs or failure messages.
+ * Providers: the connections to model providers an operator configures (any OpenAI-compatible endpoint, Ollama,
+ * Anthropic, Gemini) plus the built-in local embedding model, and the clients that call them. {@link Embedders} makes
+ * embeddings; {@link ChatProviders} lists models and streams chat through one provider-neutral contract
+ * ({@link ChatRequest}, {@link ChatListener}, {@link ChatResult}, {@link ProviderFailure}), each kind's wire format
+ * living in its own {@code internal} subpackage. Secrets come from the caller (the settings module resolves which
+ * credential applies) and never appear in logs or failure messages.
  */
 @NullMarked
 @ApplicationModule(displayName = "Providers", allowedDependencies = {"platform"})

@@ -136,6 +136,21 @@ class ChatTranslationTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(value = Type.class, names = {"OPENAI", "OLLAMA", "ANTHROPIC", "GEMINI"})
+    void anErrorInsideTheStreamFailsTheCallWithTheProvidersMessage(Type type) throws InterruptedException {
+        SERVER.enqueue(Script.text("partial answer").inChunks(2).failMidStream("Overloaded, key k-9 busy"));
+        RecordingListener listener = new RecordingListener();
+
+        PROVIDERS.stream(endpoint(SERVER, type), "k-9", conversation(), listener);
+        listener.awaitEnd();
+
+        assertThat(listener.texts).hasSize(2);
+        assertThat(listener.failure.code()).isEqualTo(ProviderFailure.UNAVAILABLE);
+        assertThat(listener.failure.getMessage()).contains("Overloaded, key [redacted] busy");
+        assertThat(SERVER.requests()).hasSize(1);
+    }
+
     @Test
     void openAiGetsMessagesPartsToolsAndParametersInItsFormat() {
         PROVIDERS.complete(endpoint(SERVER, Type.OPENAI), "sk-1", withToolRound(conversation())

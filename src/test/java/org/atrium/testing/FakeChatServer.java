@@ -66,14 +66,14 @@ public final class FakeChatServer implements AutoCloseable {
      */
     public record Script(String text, int chunks, @Nullable ToolCall toolCall, int inputTokens, int outputTokens,
                          String finishReason, Duration beforeFirstByte, int stallAfter, Duration stall, int dropAfter,
-                         int status, int retryAfterSeconds, String errorMessage) {
+                         int status, int retryAfterSeconds, String errorMessage, String streamError) {
 
         /**
          * @param text the answer
          * @return a script answering it in 3 chunks with usage 12/5
          */
         public static Script text(String text) {
-            return new Script(text, 3, null, 12, 5, "stop", Duration.ZERO, -1, Duration.ZERO, -1, 200, -1, "");
+            return new Script(text, 3, null, 12, 5, "stop", Duration.ZERO, -1, Duration.ZERO, -1, 200, -1, "", "");
         }
 
         /**
@@ -87,20 +87,20 @@ public final class FakeChatServer implements AutoCloseable {
         /** @return the same in {@code n} chunks */
         public Script inChunks(int n) {
             return new Script(text, n, toolCall, inputTokens, outputTokens, finishReason, beforeFirstByte, stallAfter,
-                    stall, dropAfter, status, retryAfterSeconds, errorMessage);
+                    stall, dropAfter, status, retryAfterSeconds, errorMessage, streamError);
         }
 
         /** @return the same, then a call of tool {@code name} with these JSON arguments; finish reason tool_calls */
         public Script withToolCall(String id, String name, String argumentsJson) {
             return new Script(text, chunks, new ToolCall(id, name, argumentsJson), inputTokens, outputTokens,
                     "tool_calls", beforeFirstByte, stallAfter, stall, dropAfter, status, retryAfterSeconds,
-                    errorMessage);
+                    errorMessage, streamError);
         }
 
         /** @return the same with this usage reported */
         public Script withUsage(int input, int output) {
             return new Script(text, chunks, toolCall, input, output, finishReason, beforeFirstByte, stallAfter, stall,
-                    dropAfter, status, retryAfterSeconds, errorMessage);
+                    dropAfter, status, retryAfterSeconds, errorMessage, streamError);
         }
 
         /** @return the same without any usage in the stream */
@@ -111,31 +111,37 @@ public final class FakeChatServer implements AutoCloseable {
         /** @return the same with another finish reason (stop, length, tool_calls, content_filter) */
         public Script withFinish(String reason) {
             return new Script(text, chunks, toolCall, inputTokens, outputTokens, reason, beforeFirstByte, stallAfter,
-                    stall, dropAfter, status, retryAfterSeconds, errorMessage);
+                    stall, dropAfter, status, retryAfterSeconds, errorMessage, streamError);
         }
 
         /** @return the same, sent only after waiting this long (before any byte, headers included) */
         public Script slowStart(Duration wait) {
             return new Script(text, chunks, toolCall, inputTokens, outputTokens, finishReason, wait, stallAfter, stall,
-                    dropAfter, status, retryAfterSeconds, errorMessage);
+                    dropAfter, status, retryAfterSeconds, errorMessage, streamError);
         }
 
         /** @return the same, silent for {@code wait} after {@code chunks} text chunks */
         public Script stallAfter(int chunks, Duration wait) {
             return new Script(text, this.chunks, toolCall, inputTokens, outputTokens, finishReason, beforeFirstByte,
-                    chunks, wait, dropAfter, status, retryAfterSeconds, errorMessage);
+                    chunks, wait, dropAfter, status, retryAfterSeconds, errorMessage, streamError);
         }
 
         /** @return the same, cut off after {@code chunks} text chunks */
         public Script dropAfter(int chunks) {
             return new Script(text, this.chunks, toolCall, inputTokens, outputTokens, finishReason, beforeFirstByte,
-                    stallAfter, stall, chunks, status, retryAfterSeconds, errorMessage);
+                    stallAfter, stall, chunks, status, retryAfterSeconds, errorMessage, streamError);
+        }
+
+        /** @return the same, reporting this error inside the stream after its text instead of finishing */
+        public Script failMidStream(String message) {
+            return new Script(text, chunks, toolCall, inputTokens, outputTokens, finishReason, beforeFirstByte,
+                    stallAfter, stall, dropAfter, status, retryAfterSeconds, errorMessage, message);
         }
 
         /** @return the same failing with {@code status}, {@code Retry-After} seconds (-1: none) and a message */
         public Script withStatus(int status, int retryAfterSeconds, String message) {
             return new Script(text, chunks, toolCall, inputTokens, outputTokens, finishReason, beforeFirstByte,
-                    stallAfter, stall, dropAfter, status, retryAfterSeconds, message);
+                    stallAfter, stall, dropAfter, status, retryAfterSeconds, message, streamError);
         }
     }
 
@@ -418,6 +424,12 @@ public final class FakeChatServer implements AutoCloseable {
             if (script.toolCall() != null) {
                 frames.toolCall(script.toolCall(), !pieces.isEmpty());
             }
+            if (!script.streamError().isEmpty()) {
+                frames.error(script.streamError());
+                out.close();
+                completed.incrementAndGet();
+                return;
+            }
             frames.finish(script, includeUsage);
             out.close();
             completed.incrementAndGet();
@@ -646,6 +658,26 @@ public final class FakeChatServer implements AutoCloseable {
                         case "content_filter" -> "SAFETY";
                         default -> "STOP";
                     }, metadata));
+                }
+            }
+        }
+
+        void error(String message) throws IOException {
+            ObjectNode body = JSON.createObjectNode();
+            switch (kind) {
+                case "openai" -> {
+                    body.putObject("error").put("message", message).put("type", "server_error");
+                    data(body);
+                }
+                case "ollama" -> line(body.put("error", message));
+                case "anthropic" -> {
+                    body.put("type", "error").putObject("error").put("type", "overloaded_error")
+                            .put("message", message);
+                    event("error", body);
+                }
+                default -> {
+                    body.putObject("error").put("code", 503).put("message", message).put("status", "UNAVAILABLE");
+                    data(body);
                 }
             }
         }

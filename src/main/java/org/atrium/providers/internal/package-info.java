@@ -1,5 +1,6 @@
 /**
- * The provider clients behind the module's facade: wire formats, retries, error wording and metrics.
+ * The provider clients behind the module's facades: embeddings, model listing and the chat engine (timeouts, retries,
+ * circuit breakers, limits, error wording, metrics), with one subpackage per chat wire format.
  */
 @NullMarked
 package org.atrium.providers.internal;
