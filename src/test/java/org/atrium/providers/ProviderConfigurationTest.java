@@ -100,6 +100,29 @@ class ProviderConfigurationTest {
         });
     }
 
+    @Test
+    void anthropicAndGeminiConnectionsAreChatOnly() {
+        environment(Map.of(
+                "ATRIUM_PROVIDERS_CONNECTIONS_CLAUDE_TYPE", "anthropic",
+                "ATRIUM_PROVIDERS_CONNECTIONS_CLAUDE_BASE_URL", "https://api.anthropic.com",
+                "ATRIUM_PROVIDERS_CONNECTIONS_GEMINI_TYPE", "gemini",
+                "ATRIUM_PROVIDERS_CONNECTIONS_GEMINI_BASE_URL", "https://generativelanguage.googleapis.com"))
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    Embedders embedders = context.getBean(Embedders.class);
+                    assertThat(embedders.connection("claude").orElseThrow().type())
+                            .isEqualTo(ProviderConnection.Type.ANTHROPIC);
+                    assertThat(embedders.connection("gemini").orElseThrow().requiresCredential()).isTrue();
+                    EmbeddingFailure failure = catchThrowableOfType(EmbeddingFailure.class,
+                            () -> embedders.embedder("claude", "m", "k"));
+                    assertThat(failure.retryable()).isFalse();
+                    assertThat(failure).hasMessageContaining("chat only");
+                });
+        environment(Map.of("ATRIUM_PROVIDERS_CONNECTIONS_CLAUDE_TYPE", "anthropic"))
+                .run(context -> assertThat(context).getFailure().rootCause().hasMessageContaining(
+                        "is missing, for example https://api.anthropic.com."));
+    }
+
     /** Puts variables where Spring Boot reads the process environment, with its relaxed names. */
     private ApplicationContextRunner environment(Map<String, Object> variables) {
         return runner.withInitializer(context -> context.getEnvironment().getPropertySources().addFirst(
