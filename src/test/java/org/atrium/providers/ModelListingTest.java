@@ -138,6 +138,19 @@ class ModelListingTest {
     }
 
     @Test
+    void eachKindSendsTheCredentialWhereItsApiExpectsIt() {
+        SERVER.requireCredential("right-key");
+
+        assertThat(PROVIDERS.listModels(endpoint(Type.OPENAI, SERVER.openAiBaseUrl()), "right-key")).hasSize(3);
+        assertThat(PROVIDERS.listModels(endpoint(Type.OLLAMA, SERVER.ollamaBaseUrl()), "right-key")).hasSize(3);
+        assertThat(PROVIDERS.listModels(endpoint(Type.ANTHROPIC, SERVER.anthropicBaseUrl()), "right-key")).hasSize(3);
+        assertThat(PROVIDERS.listModels(endpoint(Type.GEMINI, SERVER.geminiBaseUrl()), "right-key")).hasSize(3);
+        assertThatThrownBy(() -> PROVIDERS.listModels(endpoint(Type.GEMINI, SERVER.geminiBaseUrl()), "wrong-key"))
+                .isInstanceOfSatisfying(ProviderFailure.class, failure ->
+                        assertThat(failure.code()).isEqualTo(ProviderFailure.AUTH_FAILED));
+    }
+
+    @Test
     void aMissingCredentialFailsBeforeAnyRequest() {
         assertThatThrownBy(() -> PROVIDERS.listModels(endpoint(Type.GEMINI, SERVER.geminiBaseUrl()), " "))
                 .isInstanceOfSatisfying(ProviderFailure.class, failure ->

@@ -174,6 +174,7 @@ public final class FakeChatServer implements AutoCloseable {
     private final AtomicReference<List<String>> models = new AtomicReference<>(List.of("model-a", "model-b"));
     private final AtomicInteger pageSize = new AtomicInteger(1000);
     private final AtomicReference<@Nullable Script> modelsFailure = new AtomicReference<>();
+    private final AtomicReference<@Nullable String> requiredCredential = new AtomicReference<>();
     private final AtomicInteger disconnects = new AtomicInteger();
     private final AtomicInteger completed = new AtomicInteger();
 
@@ -258,6 +259,19 @@ public final class FakeChatServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Answers 401 (in the kind's error shape) to every request that does not carry this credential where the kind
+     * expects it: {@code Authorization: Bearer} (OpenAI, Ollama), {@code x-api-key} (Anthropic),
+     * {@code x-goog-api-key} (Gemini).
+     *
+     * @param credential the credential, or null to accept any request
+     * @return this
+     */
+    public FakeChatServer requireCredential(@Nullable String credential) {
+        requiredCredential.set(credential);
+        return this;
+    }
+
     /** @return every request received so far, oldest first */
     public List<Received> requests() {
         return List.copyOf(received);
@@ -285,6 +299,7 @@ public final class FakeChatServer implements AutoCloseable {
         disconnects.set(0);
         completed.set(0);
         modelsFailure.set(null);
+        requiredCredential.set(null);
         pageSize.set(1000);
     }
 
@@ -309,6 +324,11 @@ public final class FakeChatServer implements AutoCloseable {
             String query = exchange.getRequestURI().getRawQuery();
             received.add(new Received(kind, exchange.getRequestMethod(), query == null ? path : path + "?" + query,
                     headers, body));
+            String required = requiredCredential.get();
+            if (required != null && !required.equals(credential(kind, headers))) {
+                error(exchange, kind, Script.failure(401).withStatus(401, -1, "Invalid credential"));
+                return;
+            }
             if (exchange.getRequestMethod().equals("GET")) {
                 listModels(exchange, kind, query);
             } else {
@@ -318,6 +338,18 @@ public final class FakeChatServer implements AutoCloseable {
         } catch (IOException | RuntimeException gone) {
             // The client went away; tests look at the counters.
         }
+    }
+
+    private static @Nullable String credential(String kind, Map<String, String> headers) {
+        return switch (kind) {
+            case "anthropic" -> headers.get("x-api-key");
+            case "gemini" -> headers.get("x-goog-api-key");
+            default -> {
+                String authorization = headers.get("authorization");
+                yield authorization != null && authorization.startsWith("Bearer ")
+                        ? authorization.substring("Bearer ".length()) : null;
+            }
+        };
     }
 
     private void listModels(HttpExchange exchange, String kind, @Nullable String query) throws IOException {

@@ -75,6 +75,7 @@ final class StreamingCall implements ChatHandle, Runnable, ProviderApi.ChatSink 
     private volatile @Nullable InputStream stream;
     private volatile @Nullable Thread runner;
     private long watchAt;
+    private boolean finishing;
 
     // The call's thread only.
     private final StringBuilder text = new StringBuilder();
@@ -153,11 +154,13 @@ final class StreamingCall implements ChatHandle, Runnable, ProviderApi.ChatSink 
         String outcome = "success";
         try {
             ChatResult answer = execute();
+            finishing();
             safely(() -> listener.onUsage(answer.usage()));
             safely(() -> listener.onComplete(answer));
             result.complete(answer);
             logIfSlow(answer.timeToFirstToken(), answer.duration(), outcome);
         } catch (ProviderFailure failure) {
+            finishing();
             outcome = failure.code().equals(ProviderFailure.CANCELLED) ? "cancelled" : failure.code();
             if (!failure.code().equals(ProviderFailure.CANCELLED)) {
                 logFailure(failure);
@@ -166,6 +169,7 @@ final class StreamingCall implements ChatHandle, Runnable, ProviderApi.ChatSink 
             result.completeExceptionally(failure);
             logIfSlow(firstTokenTime(), elapsed(), outcome);
         } catch (RuntimeException | Error unexpected) {
+            finishing();
             outcome = "error";
             ProviderFailure failure = new ProviderFailure(ProviderFailure.UNAVAILABLE, HttpStatus.BAD_GATEWAY,
                     endpoint.name(), "The call to provider '" + endpoint.name() + "' failed unexpectedly.", null, null,
@@ -529,11 +533,13 @@ final class StreamingCall implements ChatHandle, Runnable, ProviderApi.ChatSink 
     }
 
     private void abortUpstream() {
-        Thread thread = runner;
-        if (thread != null && !result.isDone()) {
-            // Wakes a read blocked on the stream, or a wait between attempts; done first because closing the
-            // stream does not wake a blocked read.
-            thread.interrupt();
+        synchronized (this) {
+            Thread thread = runner;
+            if (thread != null && !finishing) {
+                // Wakes a read blocked on the stream, or a wait between attempts; done first because closing the
+                // stream does not wake a blocked read.
+                thread.interrupt();
+            }
         }
         CompletableFuture<HttpResponse<InputStream>> sent = pending;
         if (sent != null) {
@@ -544,6 +550,14 @@ final class StreamingCall implements ChatHandle, Runnable, ProviderApi.ChatSink 
             // Closing the body before its end closes the connection, so the provider stops generating.
             closeQuietly(open);
         }
+    }
+
+    /** From here on the call only reports its end: no interrupt may reach the listener's last callbacks. */
+    private void finishing() {
+        synchronized (this) {
+            finishing = true;
+        }
+        Thread.interrupted();
     }
 
     private long deadline() {
