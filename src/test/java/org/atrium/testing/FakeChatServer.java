@@ -504,7 +504,8 @@ public final class FakeChatServer implements AutoCloseable {
                 case 529 -> "overloaded_error";
                 default -> status >= 500 ? "api_error" : "invalid_request_error";
             }).put("message", message);
-            default -> body.putObject("error").put("code", status).put("message", message).put("status", switch (status) {
+            default -> body.putObject("error").put("code", status).put("message", message)
+                    .put("status", switch (status) {
                 case 401 -> "UNAUTHENTICATED";
                 case 429 -> "RESOURCE_EXHAUSTED";
                 case 503 -> "UNAVAILABLE";
