@@ -110,37 +110,37 @@ final class StreamingCall implements ChatHandle, Runnable {
     public void run() {
         runner = Thread.currentThread();
         deadlines.start();
-        String outcome = "success";
+        ChatResult done = null;
+        ProviderFailure failure;
         try {
-            ChatResult done = execute();
-            finishing();
-            safely(() -> listener.onUsage(done.usage()));
-            safely(() -> listener.onComplete(done));
-            result.complete(done);
-            ChatLogs.ifSlow(engine.resilience(), endpoint, request.model(), attempts, done.timeToFirstToken(),
-                    done.duration(), outcome);
-        } catch (ProviderFailure failure) {
-            finishing();
-            outcome = failure.code().equals(ProviderFailure.CANCELLED) ? "cancelled" : failure.code();
-            if (!failure.code().equals(ProviderFailure.CANCELLED)) {
-                ChatLogs.failed(endpoint, request.model(), attempts, failure, deadlines.elapsed());
-            }
-            safely(() -> listener.onFailure(failure));
-            result.completeExceptionally(failure);
-            ChatLogs.ifSlow(engine.resilience(), endpoint, request.model(), attempts, deadlines.firstToken(),
-                    deadlines.elapsed(), outcome);
+            done = execute();
+            failure = null;
+        } catch (ProviderFailure failed) {
+            failure = failed;
         } catch (RuntimeException | Error unexpected) {
-            finishing();
-            outcome = "error";
-            ProviderFailure failure = new ProviderFailure(ProviderFailure.UNAVAILABLE, HttpStatus.BAD_GATEWAY,
-                    endpoint.name(), "The call to provider '" + endpoint.name() + "' failed unexpectedly.", null, null,
-                    unexpected);
-            safely(() -> listener.onFailure(failure));
-            result.completeExceptionally(failure);
-        } finally {
-            engine.metrics().call(endpoint.name(), request.model(), outcome, deadlines.elapsed(),
-                    deadlines.firstToken());
-            Thread.interrupted();
+            failure = new ProviderFailure(ProviderFailure.UNAVAILABLE, HttpStatus.BAD_GATEWAY, endpoint.name(),
+                    "The call to provider '" + endpoint.name() + "' failed unexpectedly.", null, null, unexpected);
+        }
+        finishing();
+        // Metrics and logs first, so that whoever waits on the result finds them written.
+        String outcome = failure == null ? "success"
+                : failure.code().equals(ProviderFailure.CANCELLED) ? "cancelled" : failure.code();
+        Duration duration = done != null ? done.duration() : deadlines.elapsed();
+        engine.metrics().call(endpoint.name(), request.model(), outcome, duration, deadlines.firstToken());
+        if (failure != null && !failure.code().equals(ProviderFailure.CANCELLED)) {
+            ChatLogs.failed(endpoint, request.model(), attempts, failure, duration);
+        }
+        ChatLogs.ifSlow(engine.resilience(), endpoint, request.model(), attempts, deadlines.firstToken(), duration,
+                outcome);
+        if (done != null) {
+            ChatResult answer = done;
+            safely(() -> listener.onUsage(answer.usage()));
+            safely(() -> listener.onComplete(answer));
+            result.complete(answer);
+        } else {
+            ProviderFailure failed = failure;
+            safely(() -> listener.onFailure(failed));
+            result.completeExceptionally(failed);
         }
     }
 
