@@ -151,6 +151,18 @@ class ChatTranslationTest {
         assertThat(SERVER.requests()).hasSize(1);
     }
 
+    @ParameterizedTest
+    @EnumSource(value = Type.class, names = {"OPENAI", "ANTHROPIC"})
+    void aStreamClosedAfterItsFinishReasonWithoutTheEndMarkerIsComplete(Type type) {
+        SERVER.omitEndMarkers(true).enqueue(Script.text("all there").withUsage(3, 2));
+
+        ChatResult result = PROVIDERS.complete(endpoint(SERVER, type), "k", conversation());
+
+        assertThat(result.text()).isEqualTo("all there");
+        assertThat(result.usage()).isEqualTo(new TokenUsage(3, 2, false));
+        assertThat(result.attempts()).isEqualTo(1);
+    }
+
     @Test
     void openAiGetsMessagesPartsToolsAndParametersInItsFormat() {
         PROVIDERS.complete(endpoint(SERVER, Type.OPENAI), "sk-1", withToolRound(conversation())

@@ -119,7 +119,7 @@ final class FakeChatFrames {
         }
     }
 
-    void finish(Script script, boolean includeUsage) throws IOException {
+    void finish(Script script, boolean includeUsage, boolean endMarker) throws IOException {
         boolean usage = includeUsage && script.inputTokens() >= 0;
         String reason = script.finishReason();
         switch (kind) {
@@ -133,7 +133,9 @@ final class FakeChatFrames {
                             .put("total_tokens", script.inputTokens() + script.outputTokens());
                     data(last);
                 }
-                write("data: [DONE]\n\n");
+                if (endMarker) {
+                    write("data: [DONE]\n\n");
+                }
             }
             case "ollama" -> {
                 ObjectNode last = ollama(true).put("done_reason", reason.equals("length") ? "length" : "stop");
@@ -159,7 +161,9 @@ final class FakeChatFrames {
                     delta.putObject("usage").put("output_tokens", script.outputTokens());
                 }
                 event("message_delta", delta);
-                event("message_stop", JSON.createObjectNode().put("type", "message_stop"));
+                if (endMarker) {
+                    event("message_stop", JSON.createObjectNode().put("type", "message_stop"));
+                }
             }
             default -> {
                 ObjectNode metadata = null;

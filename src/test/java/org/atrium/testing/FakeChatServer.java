@@ -174,6 +174,8 @@ public final class FakeChatServer implements AutoCloseable {
     private final AtomicInteger pageSize = new AtomicInteger(1000);
     private final AtomicReference<@Nullable Script> modelsFailure = new AtomicReference<>();
     private final AtomicReference<@Nullable String> requiredCredential = new AtomicReference<>();
+    private final java.util.concurrent.atomic.AtomicBoolean omitEndMarkers =
+            new java.util.concurrent.atomic.AtomicBoolean();
     private final AtomicInteger disconnects = new AtomicInteger();
     private final AtomicInteger completed = new AtomicInteger();
 
@@ -271,6 +273,16 @@ public final class FakeChatServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * @param omit true to end OpenAI streams without {@code data: [DONE]} and Anthropic streams without
+     *             {@code message_stop} (as some compatible servers and proxies do), closing after the finish reason
+     * @return this
+     */
+    public FakeChatServer omitEndMarkers(boolean omit) {
+        omitEndMarkers.set(omit);
+        return this;
+    }
+
     /** @return every request received so far, oldest first */
     public List<Received> requests() {
         return List.copyOf(received);
@@ -299,6 +311,7 @@ public final class FakeChatServer implements AutoCloseable {
         completed.set(0);
         modelsFailure.set(null);
         requiredCredential.set(null);
+        omitEndMarkers.set(false);
         pageSize.set(1000);
     }
 
@@ -461,7 +474,7 @@ public final class FakeChatServer implements AutoCloseable {
                 completed.incrementAndGet();
                 return;
             }
-            frames.finish(script, includeUsage);
+            frames.finish(script, includeUsage, !omitEndMarkers.get());
             out.close();
             completed.incrementAndGet();
         } catch (IOException gone) {
