@@ -163,6 +163,18 @@ class ChatTranslationTest {
         assertThat(result.attempts()).isEqualTo(1);
     }
 
+    @ParameterizedTest
+    @EnumSource(value = Type.class, names = {"OPENAI", "OLLAMA", "ANTHROPIC"})
+    void aCompleteStreamLeavesItsConnectionForTheNextCall(Type type) throws InterruptedException {
+        ProviderEndpoint endpoint = endpoint(SERVER, type);
+        PROVIDERS.complete(endpoint, "k", conversation());
+        Thread.sleep(50);
+        PROVIDERS.complete(endpoint, "k", conversation());
+
+        assertThat(SERVER.requests()).extracting(FakeChatServer.Received::port).hasSize(2).containsOnly(
+                SERVER.requests().getFirst().port());
+    }
+
     @Test
     void openAiGetsMessagesPartsToolsAndParametersInItsFormat() {
         PROVIDERS.complete(endpoint(SERVER, Type.OPENAI), "sk-1", withToolRound(conversation())

@@ -162,8 +162,10 @@ public final class FakeChatServer implements AutoCloseable {
      * @param path    the path with the query
      * @param headers the headers, lower-case names, first value each
      * @param body    the JSON body, or an empty object
+     * @param port    the client's port (the same for requests over one kept-alive connection)
      */
-    public record Received(String kind, String method, String path, Map<String, String> headers, JsonNode body) {
+    public record Received(String kind, String method, String path, Map<String, String> headers, JsonNode body,
+                           int port) {
     }
 
     private final HttpServer server;
@@ -335,7 +337,7 @@ public final class FakeChatServer implements AutoCloseable {
             String path = exchange.getRequestURI().getRawPath();
             String query = exchange.getRequestURI().getRawQuery();
             received.add(new Received(kind, exchange.getRequestMethod(), query == null ? path : path + "?" + query,
-                    headers, body));
+                    headers, body, exchange.getRemoteAddress().getPort()));
             String required = requiredCredential.get();
             if (required != null && !required.equals(credential(kind, headers))) {
                 error(exchange, kind, Script.failure(401).withStatus(401, -1, "Invalid credential"));

@@ -222,6 +222,9 @@ final class StreamingCall implements ChatHandle, Runnable {
                         error, engine.json(), secret, Backoff.retryAfter(response.headers(), engine.clock()));
             }
             read(response.body(), translator, current);
+            // Complete: the rest of the body is read aside so that the connection can be reused.
+            stream = null;
+            engine.drain(response.body());
             Answer.Result end = current.end(request);
             return new ChatResult(end.text(), end.toolCalls(), end.finish(), end.usage(), deadlines.firstToken(),
                     deadlines.elapsed(), attempts);
