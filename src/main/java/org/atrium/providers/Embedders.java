@@ -105,6 +105,9 @@ public class Embedders {
                 }
                 yield new RemoteEmbedder(found, model, credential, http);
             }
+            case ANTHROPIC, GEMINI -> throw new EmbeddingFailure("Connection '" + connection + "' is of type "
+                    + found.type().name().toLowerCase(java.util.Locale.ROOT) + ", which Atrium uses for chat only;"
+                    + " choose an openai, ollama or local connection for embeddings.", false, null);
         };
     }
 

@@ -23,8 +23,15 @@ public record ProviderConnection(String name, ProviderConnection.Type type, @Nul
     public enum Type {
         /** Any OpenAI-compatible endpoint: OpenAI, LiteLLM, vLLM, an AI gateway with virtual keys. */
         OPENAI,
-        /** Ollama's native API ({@code /api/embed}). */
+        /** Ollama's native API ({@code /api/embed}, {@code /api/chat}, {@code /api/tags}). */
         OLLAMA,
+        /** Anthropic's Messages API; the base URL is the API root without {@code /v1} ({@code https://api.anthropic.com}). */
+        ANTHROPIC,
+        /**
+         * Google's Generative Language API (Gemini); the base URL is the API root without a version
+         * ({@code https://generativelanguage.googleapis.com}).
+         */
+        GEMINI,
         /** The model inside Atrium's own process; no network, no credential. */
         LOCAL
     }
@@ -43,12 +50,12 @@ public record ProviderConnection(String name, ProviderConnection.Type type, @Nul
     }
 
     /**
-     * OPENAI needs a credential (API key or virtual key); OLLAMA may use one (sent as Bearer) but does not need it;
-     * LOCAL never.
+     * OPENAI, ANTHROPIC and GEMINI need a credential (API key or virtual key); OLLAMA may use one (sent as Bearer)
+     * but does not need it; LOCAL never.
      *
      * @return whether calls through this connection fail without a credential
      */
     public boolean requiresCredential() {
-        return type == Type.OPENAI;
+        return type == Type.OPENAI || type == Type.ANTHROPIC || type == Type.GEMINI;
     }
 }

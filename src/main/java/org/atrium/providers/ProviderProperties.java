@@ -52,18 +52,22 @@ public record ProviderProperties(
         }
         if (connection.type() == null) {
             throw new IllegalArgumentException(variable + "_TYPE (atrium.providers.connections." + name + ".type) is"
-                    + " missing: set it to openai or ollama. (A connection name given by environment variables is one"
+                    + " missing: set it to openai, ollama, anthropic or gemini. (A connection name given by environment variables is one"
                     + " word: ATRIUM_PROVIDERS_CONNECTIONS_MY_GATEWAY_TYPE names connection 'my'.)");
         }
         if (connection.type() == ProviderConnection.Type.LOCAL) {
             throw new IllegalArgumentException(variable + "_TYPE=local is not allowed: the local model is the built-in"
-                    + " connection 'local'. Use openai or ollama.");
+                    + " connection 'local'. Use openai, ollama, anthropic or gemini.");
         }
         URI url = connection.baseUrl();
         if (url == null) {
             throw new IllegalArgumentException(variable + "_BASE_URL (atrium.providers.connections." + name
-                    + ".base-url) is missing, for example " + (connection.type() == ProviderConnection.Type.OPENAI
-                    ? "https://api.openai.com/v1" : "http://localhost:11434") + ".");
+                    + ".base-url) is missing, for example " + switch (connection.type()) {
+                        case OPENAI -> "https://api.openai.com/v1";
+                        case ANTHROPIC -> "https://api.anthropic.com";
+                        case GEMINI -> "https://generativelanguage.googleapis.com";
+                        case OLLAMA, LOCAL -> "http://localhost:11434";
+                    } + ".");
         }
         String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
         if (!(scheme.equals("http") || scheme.equals("https")) || url.getHost() == null || url.getQuery() != null) {
@@ -84,8 +88,8 @@ public record ProviderProperties(
      * One configured connection. Both fields are required; they are nullable here only so that a missing one is
      * reported with the connection's name rather than by the binder.
      *
-     * @param type    {@code openai} (any OpenAI-compatible endpoint: OpenAI, LiteLLM, vLLM, an AI gateway) or
-     *                {@code ollama}
+     * @param type    {@code openai} (any OpenAI-compatible endpoint: OpenAI, LiteLLM, vLLM, an AI gateway),
+     *                {@code ollama}, {@code anthropic} or {@code gemini}
      * @param baseUrl the API root: for OpenAI-compatible endpoints the URL that {@code /embeddings} is appended to
      *                ({@code https://api.openai.com/v1}), for Ollama the server ({@code http://localhost:11434})
      */

@@ -1,0 +1,121 @@
+package org.atrium.providers.internal;
+
+import org.atrium.providers.ProviderEndpoint;
+import org.atrium.providers.ProviderFailure;
+import org.atrium.providers.ProviderModel;
+import org.atrium.providers.internal.ProviderApi.ModelPage;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Fetches a connection's model list, page by page where the API pages (Anthropic, Gemini). Each page must arrive
+ * within the endpoint's first-token timeout and the whole list within its total timeout; the list is bounded in
+ * pages, bytes per page and models. No retries: a caller that caches lists keeps the last good one instead.
+ *
+ * @param clients the HTTP clients
+ * @param json    the JSON mapper
+ * @param clock   for {@code Retry-After} dates
+ */
+public record ModelLister(Clients clients, JsonMapper json, Clock clock) {
+
+    /** Most pages fetched for one list. */
+    public static final int MAX_PAGES = 20;
+    /** Most models kept from one list. */
+    public static final int MAX_MODELS = 5_000;
+
+    /**
+     * @param endpoint the endpoint
+     * @param api      its wire format
+     * @param secret   the credential, already checked
+     * @return the models, in the provider's order, without duplicates
+     * @throws ProviderFailure when the list cannot be fetched
+     */
+    public List<ProviderModel> list(ProviderEndpoint endpoint, ProviderApi api, @Nullable String secret) {
+        URI base = endpoint.connection().baseUrl();
+        if (base == null) {
+            throw new IllegalArgumentException("Connection '" + endpoint.name() + "' is not remote");
+        }
+        long deadline = System.nanoTime() + endpoint.timeouts().total().toNanos();
+        Set<String> seen = new LinkedHashSet<>();
+        List<ProviderModel> models = new ArrayList<>();
+        String token = null;
+        for (int page = 0; page < MAX_PAGES; page++) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw ProviderFailures.timeout(endpoint, "to list its models", endpoint.timeouts().total());
+            }
+            Duration timeout = Duration.ofNanos(Math.min(left, endpoint.timeouts().firstToken().toNanos()));
+            ModelPage found = page(endpoint, api, secret, api.modelsUri(base, token), timeout);
+            for (ProviderModel model : found.models()) {
+                if (model.id().length() <= ProviderModel.MAX_ID && models.size() < MAX_MODELS
+                        && seen.add(model.id())) {
+                    models.add(model);
+                }
+            }
+            token = found.nextToken();
+            if (token == null || models.size() >= MAX_MODELS) {
+                return List.copyOf(models);
+            }
+        }
+        return List.copyOf(models);
+    }
+
+    private ModelPage page(ProviderEndpoint endpoint, ProviderApi api, @Nullable String secret, URI uri,
+                           Duration timeout) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(timeout).GET()
+                .header("Accept", "application/json");
+        endpoint.headers().forEach(builder::header);
+        api.authenticate(builder, secret);
+        HttpResponse<InputStream> response;
+        try {
+            response = clients.client(endpoint.timeouts().connect()).send(builder.build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+        } catch (HttpConnectTimeoutException timedOut) {
+            throw ProviderFailures.timeout(endpoint, "to accept a connection", endpoint.timeouts().connect());
+        } catch (HttpTimeoutException timedOut) {
+            throw ProviderFailures.timeout(endpoint, "to list its models", timeout);
+        } catch (IOException unreachable) {
+            throw ProviderFailures.unreachable(endpoint, unreachable, secret);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw new ProviderFailure(ProviderFailure.CANCELLED, HttpStatus.SERVICE_UNAVAILABLE, endpoint.name(),
+                    "Listing the models of connection '" + endpoint.name() + "' was interrupted.", null, null,
+                    interrupted);
+        }
+        int status = response.statusCode();
+        if (status < 200 || status >= 300) {
+            byte[] body = Bounded.head(response.body(), Bounded.MAX_ERROR_BODY);
+            throw ProviderFailures.forStatus(endpoint, "the model list request", status, body, json, secret,
+                    Backoff.retryAfter(response.headers(), clock));
+        }
+        try {
+            return api.models(json.readTree(Bounded.read(response.body(), Bounded.MAX_BODY)));
+        } catch (Bounded.TooLarge tooLarge) {
+            throw ProviderFailures.invalid(endpoint, "its model list is larger than " + Bounded.MAX_BODY + " bytes");
+        } catch (HttpTimeoutException timedOut) {
+            throw ProviderFailures.timeout(endpoint, "to list its models", timeout);
+        } catch (IOException broken) {
+            throw ProviderFailures.unreachable(endpoint, broken, secret);
+        } catch (JacksonException notJson) {
+            throw ProviderFailures.invalid(endpoint, "its model list is not JSON");
+        } catch (ProviderApi.UnusableResponse unusable) {
+            throw ProviderFailures.invalid(endpoint, unusable.getMessage());
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package org.atrium.providers.internal.openai;
+
+import org.atrium.providers.ProviderModel;
+import org.atrium.providers.internal.ProviderApi;
+import org.atrium.providers.internal.Uris;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * OpenAI's chat completions wire format, spoken by OpenAI and every OpenAI-compatible server (LiteLLM, vLLM,
+ * gateways). The base URL includes the version ({@code https://api.openai.com/v1}).
+ */
+public final class OpenAiApi implements ProviderApi {
+
+    @Override
+    public URI modelsUri(URI base, @Nullable String pageToken) {
+        return Uris.append(base, "/models");
+    }
+
+    @Override
+    public void authenticate(HttpRequest.Builder request, @Nullable String secret) {
+        if (secret != null) {
+            request.setHeader("Authorization", "Bearer " + secret);
+        }
+    }
+
+    @Override
+    public ModelPage models(JsonNode body) {
+        JsonNode data = body.path("data");
+        if (!data.isArray()) {
+            throw new UnusableResponse("it has no 'data' list of models");
+        }
+        List<ProviderModel> models = new ArrayList<>();
+        for (JsonNode model : data) {
+            String id = ProviderApi.text(model.path("id"));
+            if (id != null) {
+                models.add(new ProviderModel(id, null));
+            }
+        }
+        // OpenAI's list is not paged; compatible servers that page are not known to exist.
+        return new ModelPage(models, null);
+    }
+}
