@@ -88,9 +88,9 @@ public class ModelCatalogue {
         List<String> allowed = allowedModels(state);
         List<CatalogueModel> items = new ArrayList<>();
         List<ModelListStatus> statuses = new ArrayList<>();
-        Instant deadline = clock.instant().plus(properties.fetchTimeout()).plusMillis(500);
+        Instant start = clock.instant();
         pending.forEach((connection, future) -> {
-            ModelListEntry entry = await(connection, future, deadline);
+            ModelListEntry entry = await(connection, future, start.plus(limit(connection)).plusMillis(500));
             statuses.add(status(connection, entry));
             for (CatalogueModel model : models(connection, entry)) {
                 if (allows(allowed, model)) {
@@ -124,8 +124,7 @@ public class ModelCatalogue {
         ConnectionDirectory.Usable connection = usable.get();
         CompletableFuture<ModelListEntry> future = CompletableFuture.supplyAsync(() -> entry(connection, fetch),
                 executor);
-        ModelListEntry entry = await(connection, future,
-                clock.instant().plus(properties.fetchTimeout()).plusMillis(500));
+        ModelListEntry entry = await(connection, future, clock.instant().plus(limit(connection)).plusMillis(500));
         return new ConnectionModels(status(connection, entry), models(connection, entry));
     }
 
@@ -157,7 +156,7 @@ public class ModelCatalogue {
             return mine.get().join();
         }
         // Another replica holds the claim: its result lands in the shared store.
-        Instant deadline = started.plus(properties.fetchTimeout());
+        Instant deadline = started.plus(limit(connection));
         while (clock.instant().isBefore(deadline)) {
             Optional<ModelListEntry> landed = store.get(key).filter(e -> e.revision() == connection.revision()
                     && !e.attemptedAt().isBefore(started));
@@ -182,7 +181,7 @@ public class ModelCatalogue {
         if (running != null) {
             return Optional.of(running);
         }
-        if (!store.claim(key, properties.fetchTimeout().multipliedBy(2))) {
+        if (!store.claim(key, limit(connection).multipliedBy(2))) {
             inFlight.remove(key, created);
             created.complete(previous);
             return Optional.empty();
@@ -217,8 +216,8 @@ public class ModelCatalogue {
             Map<String, String> headers = connection.hasHeaders() && connection.rowId() != null
                     ? connections.headers(connection.rowId()) : Map.of();
             List<ModelListEntry.Model> models = source.list(new ModelSource.Target(connection.name(),
-                    connection.kind(), connection.baseUrl(), headers, connection.timeouts(),
-                    properties.fetchTimeout()), secret).stream()
+                    connection.kind(), connection.baseUrl(), headers, connection.timeouts(), limit(connection)),
+                    secret).stream()
                     .filter(m -> !m.id().isBlank() && m.id().length() <= 200)
                     .sorted(java.util.Comparator.comparing(ModelListEntry.Model::id)).distinct()
                     .limit(MAX_MODELS).toList();
@@ -250,14 +249,19 @@ public class ModelCatalogue {
                     .filter(e -> e.revision() == connection.revision()).orElse(null);
             return new ModelListEntry(connection.revision(), previous == null ? List.of() : previous.models(),
                     previous == null ? null : previous.fetchedAt(), clock.instant(), "Connection '"
-                    + connection.name() + "' did not answer within " + properties.fetchTimeout().toMillis()
-                    + " ms.");
+                    + connection.name() + "' did not answer within " + limit(connection).toMillis() + " ms.");
         } catch (ExecutionException failed) {
             throw new IllegalStateException("model list of " + connection.name(), failed.getCause());
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(interrupted);
         }
+    }
+
+    /** A listing gets the catalogue's fetch timeout, or the connection's first-token timeout when shorter. */
+    private Duration limit(ConnectionDirectory.Usable connection) {
+        Duration own = connection.timeouts().firstToken();
+        return own.compareTo(properties.fetchTimeout()) < 0 ? own : properties.fetchTimeout();
     }
 
     private static String key(ConnectionDirectory.Usable connection) {

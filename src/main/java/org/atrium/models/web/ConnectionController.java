@@ -8,6 +8,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import org.atrium.models.Connection;
 import org.atrium.models.ConnectionKind;
@@ -68,7 +69,8 @@ class ConnectionController {
                     + " Credentials and model ids use it.", example = "research-gateway")
             @NotBlank @Size(max = 63) String name,
             @Schema(description = "`openai`, `ollama`, `anthropic` or `gemini`.", example = "openai")
-            @NotNull ConnectionKind kind,
+            @NotBlank @Pattern(regexp = "openai|ollama|anthropic|gemini",
+                    message = "must be openai, ollama, anthropic or gemini") String kind,
             @Schema(description = "The API root: http or https, a host, no user info, query or fragment. Hosts that"
                     + " are or resolve to internal addresses are refused unless the operator allows them.",
                     example = "https://gateway.example.org/v1") @NotBlank @Size(max = 2000) String baseUrl,
@@ -136,7 +138,8 @@ class ConnectionController {
                 throw AtriumException.invalidField("headers", "header '" + name + "' needs a value");
             }
         });
-        Connection created = connections.create(state, new ConnectionService.NewConnection(body.name(), body.kind(),
+        Connection created = connections.create(state, new ConnectionService.NewConnection(body.name(),
+                ConnectionKind.of(body.kind()),
                 body.baseUrl(), body.groupId(), headers, body.enabled() == null || body.enabled(),
                 body.timeouts() == null ? null : body.timeouts().toTimeouts()));
         return ResponseEntity.status(HttpStatus.CREATED).body(created);
