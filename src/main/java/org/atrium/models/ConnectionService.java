@@ -8,6 +8,7 @@ import org.atrium.cache.Invalidation;
 import org.atrium.cache.Scope;
 import org.atrium.models.internal.ConnectionStore;
 import org.atrium.models.internal.HeaderRules;
+import org.atrium.models.internal.SealedHeaders;
 import org.atrium.models.internal.StoredConnection;
 import org.atrium.models.internal.UrlGuard;
 import org.atrium.platform.AtriumException;
@@ -21,8 +22,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
-import tools.jackson.core.type.TypeReference;
-import tools.jackson.databind.json.JsonMapper;
 
 import java.net.URI;
 import java.util.ArrayList;
@@ -51,8 +50,6 @@ public class ConnectionService {
     private static final Logger log = LoggerFactory.getLogger(ConnectionService.class);
     /** Names credentials can refer to: lower-case letters, digits and dashes. */
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
-    private static final TypeReference<TreeMap<String, String>> HEADERS = new TypeReference<>() {
-    };
 
     /**
      * A connection to register.
@@ -84,20 +81,18 @@ public class ConnectionService {
     private final ConnectionStore store;
     private final ConnectionDirectory directory;
     private final GroupService groups;
-    private final SecretCipher cipher;
+    private final SealedHeaders sealedHeaders;
     private final Invalidation invalidation;
     private final ConnectionsProperties properties;
-    private final JsonMapper json;
 
-    ConnectionService(ConnectionStore store, ConnectionDirectory directory, GroupService groups, SecretCipher cipher,
-                      Invalidation invalidation, ConnectionsProperties properties, JsonMapper json) {
+    ConnectionService(ConnectionStore store, ConnectionDirectory directory, GroupService groups,
+                      SealedHeaders sealedHeaders, Invalidation invalidation, ConnectionsProperties properties) {
         this.store = store;
         this.directory = directory;
         this.groups = groups;
-        this.cipher = cipher;
+        this.sealedHeaders = sealedHeaders;
         this.invalidation = invalidation;
         this.properties = properties;
-        this.json = json;
     }
 
     /**
@@ -174,7 +169,8 @@ public class ConnectionService {
         UUID id = UUID.randomUUID();
         try {
             store.insert(id, name, connection.kind(), url.toString(), connection.groupId(), connection.enabled(),
-                    caller.isAdmin(), names(connection.headers()), seal(id, new TreeMap<>(connection.headers())),
+                    caller.isAdmin(), names(connection.headers()),
+                    sealedHeaders.seal(id, new TreeMap<>(connection.headers())),
                     timeouts, caller.userId());
         } catch (DuplicateKeyException taken) {
             throw exists(name);
@@ -213,7 +209,7 @@ public class ConnectionService {
         SecretCipher.Sealed sealed = store.sealedHeaders(current.id()).orElse(null);
         if (change.headers() != null) {
             HeaderRules.check(change.headers());
-            Map<String, String> stored = open(current.id(), sealed);
+            Map<String, String> stored = sealedHeaders.open(current.id(), sealed);
             TreeMap<String, String> merged = new TreeMap<>();
             for (Map.Entry<String, @Nullable String> header : change.headers().entrySet()) {
                 String value = header.getValue() != null ? header.getValue() : stored.get(header.getKey());
@@ -224,7 +220,7 @@ public class ConnectionService {
                 merged.put(header.getKey(), value);
             }
             headerNames = names(merged);
-            sealed = seal(current.id(), merged);
+            sealed = sealedHeaders.seal(current.id(), merged);
         }
         ConnectionTimeouts timeouts = change.timeouts() == null ? current.timeouts() : checked(change.timeouts());
         boolean enabled = change.enabled() == null ? current.enabled() : change.enabled();
@@ -259,13 +255,12 @@ public class ConnectionService {
      */
     @Transactional
     public int rotate() {
-        List<UUID> ids = store.sealedWithOtherKeys(cipher.activeKeyId());
+        List<UUID> ids = store.sealedWithOtherKeys(sealedHeaders.activeKeyId());
         for (UUID id : ids) {
-            SecretCipher.Sealed old = store.sealedHeaders(id).orElseThrow();
-            store.reseal(id, cipher.seal(cipher.open(old, id.toString()), id.toString()));
+            store.reseal(id, sealedHeaders.reseal(id, store.sealedHeaders(id).orElseThrow()));
         }
         LogEvents.info(log, "secrets.rotated").addKeyValue("connections", ids.size())
-                .addKeyValue("key_id", cipher.activeKeyId()).log();
+                .addKeyValue("key_id", sealedHeaders.activeKeyId()).log();
         return ids.size();
     }
 
@@ -277,7 +272,7 @@ public class ConnectionService {
      */
     @Transactional(readOnly = true)
     public Map<String, String> headers(UUID connectionId) {
-        return open(connectionId, store.sealedHeaders(connectionId).orElse(null));
+        return sealedHeaders.open(connectionId, store.sealedHeaders(connectionId).orElse(null));
     }
 
     /**
@@ -357,14 +352,6 @@ public class ConnectionService {
             }
         }
         return found;
-    }
-
-    private SecretCipher.@Nullable Sealed seal(UUID id, TreeMap<String, String> headers) {
-        return headers.isEmpty() ? null : cipher.seal(json.writeValueAsString(headers), id.toString());
-    }
-
-    private Map<String, String> open(UUID id, SecretCipher.@Nullable Sealed sealed) {
-        return sealed == null ? Map.of() : json.readValue(cipher.open(sealed, id.toString()), HEADERS);
     }
 
     private static List<String> names(Map<String, ?> headers) {

@@ -165,8 +165,13 @@ public class ModelCatalogue {
             }
             sleep(POLL);
         }
-        return previous != null ? previous : new ModelListEntry(connection.revision(), List.of(), null, started,
-                "The model list of connection '" + connection.name() + "' is being fetched; try again shortly.");
+        return previous != null ? previous : placeholder(connection, started);
+    }
+
+    /** What to show for a list another replica is fetching for the first time. */
+    private static ModelListEntry placeholder(ConnectionDirectory.Usable connection, Instant now) {
+        return new ModelListEntry(connection.revision(), List.of(), null, now, "The model list of connection '"
+                + connection.name() + "' is being fetched; try again shortly.");
     }
 
     /** Starts a fetch unless one runs for this key on this replica or (claimed) on another; empty in that case. */
@@ -183,7 +188,8 @@ public class ModelCatalogue {
         }
         if (!store.claim(key, limit(connection).multipliedBy(2))) {
             inFlight.remove(key, created);
-            created.complete(previous);
+            // Whoever joined this attempt meanwhile gets what there is, like this caller.
+            created.complete(previous != null ? previous : placeholder(connection, clock.instant()));
             return Optional.empty();
         }
         executor.execute(() -> {
@@ -251,7 +257,11 @@ public class ModelCatalogue {
                     previous == null ? null : previous.fetchedAt(), clock.instant(), "Connection '"
                     + connection.name() + "' did not answer within " + limit(connection).toMillis() + " ms.");
         } catch (ExecutionException failed) {
-            throw new IllegalStateException("model list of " + connection.name(), failed.getCause());
+            // The store or the bookkeeping failed, not the provider: still no reason to break the catalogue.
+            LogEvents.error(log, "models.fetch.failed").addKeyValue("connection", connection.name())
+                    .addKeyValue("reason", failed.getCause().getClass().getSimpleName()).log();
+            return new ModelListEntry(connection.revision(), List.of(), null, clock.instant(), "The model list of"
+                    + " connection '" + connection.name() + "' could not be read; try again shortly.");
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(interrupted);

@@ -107,8 +107,10 @@ class ModelCatalogueTest extends IntegrationTest {
     void connectionsThatNeedNoCredentialAreOfferedToEveryone() {
         chat.models("llama3.2:latest");
         String name = ConnectionApiTest.uniqueName("oll");
-        connection(name, "ollama", chat.ollamaBaseUrl(), null, Map.of());
+        String id = connection(name, "ollama", chat.ollamaBaseUrl(), null, Map.of());
         assertThat(ids(catalogue(users.user()), name)).containsExactly(name + "/llama3.2:latest");
+        // Offered to every account: leave no connection to a stopped server behind for other tests' catalogues.
+        assertThat(api.delete(CONNECTIONS + "/" + id, admin.token()).status()).isEqualTo(204);
     }
 
     @Test
@@ -186,6 +188,7 @@ class ModelCatalogueTest extends IntegrationTest {
         Api.Response recovered = api.post(CONNECTIONS + "/" + id + "/models/refresh", null, admin.token());
         assertThat(recovered.json().path("status").path("status").asString()).isEqualTo("ok");
         assertThat(recovered.json().path("status").path("reason").isNull()).isTrue();
+        assertThat(api.delete(CONNECTIONS + "/" + id, admin.token()).status()).isEqualTo(204);
     }
 
     @Test
