@@ -159,7 +159,7 @@ public class ModelCatalogue {
         Instant deadline = started.plus(limit(connection));
         while (clock.instant().isBefore(deadline)) {
             Optional<ModelListEntry> landed = store.get(key).filter(e -> e.revision() == connection.revision()
-                    && !e.attemptedAt().isBefore(started));
+                    && (previous == null || e.attemptedAt().isAfter(previous.attemptedAt())));
             if (landed.isPresent()) {
                 return landed.get();
             }
