@@ -168,10 +168,9 @@ public class ModelCatalogue {
         return previous != null ? previous : placeholder(connection, started);
     }
 
-    /** What to show for a list another replica is fetching for the first time. */
+    /** What to show for a list another replica is still fetching for the first time: never fetched, no failure. */
     private static ModelListEntry placeholder(ConnectionDirectory.Usable connection, Instant now) {
-        return new ModelListEntry(connection.revision(), List.of(), null, now, "The model list of connection '"
-                + connection.name() + "' is being fetched; try again shortly.");
+        return new ModelListEntry(connection.revision(), List.of(), null, now, null);
     }
 
     /** Starts a fetch unless one runs for this key on this replica or (claimed) on another; empty in that case. */
