@@ -31,4 +31,17 @@ class ModuleStructureTest {
                 .map(d -> d.getTargetModule().getIdentifier().toString()).distinct().toList())
                 .containsOnly("platform", "cache");
     }
+
+    @Test
+    void chatIsTheTopFloorAndNothingDependsOnIt() {
+        var chat = modules.getModuleByName("chat").orElseThrow();
+        assertThat(chat.getDirectDependencies(modules).stream()
+                .map(d -> d.getTargetModule().getIdentifier().toString()).distinct().toList())
+                .contains("knowledge")
+                .isSubsetOf("platform", "accounts", "settings", "cache", "knowledge", "providers");
+        modules.stream().filter(module -> !module.getIdentifier().toString().equals("chat"))
+                .forEach(module -> assertThat(module.getDirectDependencies(modules).stream()
+                        .map(d -> d.getTargetModule().getIdentifier().toString()).distinct().toList())
+                        .as("dependencies of %s", module.getIdentifier()).doesNotContain("chat"));
+    }
 }
