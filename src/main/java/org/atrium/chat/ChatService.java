@@ -93,7 +93,8 @@ public class ChatService {
      * @param offset   how many to skip
      * @param limit    page size
      * @return one page
-     * @throws AtriumException {@code validation_failed} (400) for a search over {@link #MAX_QUERY_LENGTH}
+     * @throws AtriumException {@code validation_failed} (400) for a search over {@link #MAX_QUERY_LENGTH} or with a
+     *                         NUL or an unpaired surrogate
      */
     @Transactional(readOnly = true)
     public Page<Chat> list(EffectiveState state, boolean archived, @Nullable Boolean pinned, @Nullable String query,
@@ -103,6 +104,9 @@ public class ChatService {
             if (query.length() > MAX_QUERY_LENGTH) {
                 throw AtriumException.invalidField("q", "must be at most " + MAX_QUERY_LENGTH + " characters");
             }
+            UntrustedText.problem(query).ifPresent(problem -> {
+                throw AtriumException.invalidField("q", problem);
+            });
             terms = store.prefixQuery(query);
             if (terms == null) {
                 // Only punctuation: no word to look for, so nothing matches.

@@ -80,6 +80,9 @@ class ChatApiTest extends IntegrationTest {
         assertThat(api.get(CHATS + "?q=" + "w".repeat(ChatService.MAX_QUERY_LENGTH + 1), owner.token()).status())
                 .isEqualTo(400);
         assertThat(api.get(CHATS + "?limit=201", owner.token()).status()).isEqualTo(400);
+        Api.Response nul = api.get(CHATS + "?q=a%00b", owner.token());
+        assertThat(nul.status()).as(nul.text()).isEqualTo(400);
+        assertThat(nul.json().path("code").asString()).isEqualTo("validation_failed");
         assertThat(api.get(CHATS + "/" + chat + "/messages?offset=-1", owner.token()).status()).isEqualTo(400);
         assertThat(api.put(CHATS + "/" + chat + "/branch", Map.of(), owner.token()).status()).isEqualTo(400);
         assertThat(api.get(CHATS + "/" + chat, owner.token()).json().path("chat").path("messageCount").asInt())
