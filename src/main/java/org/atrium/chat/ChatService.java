@@ -31,7 +31,7 @@ public class ChatService {
 
     /** Longest title, in characters. */
     public static final int MAX_TITLE_LENGTH = 200;
-    /** Longest question or system message, in characters. */
+    /** Longest question or system message, in characters (UTF-16 code units, as Java and JavaScript count). */
     public static final int MAX_CONTENT_LENGTH = 100_000;
     /** Most collections and files one message grounds on, together. */
     public static final int MAX_ATTACHMENTS = 20;
@@ -300,7 +300,7 @@ public class ChatService {
         if (message.content().isBlank()) {
             throw AtriumException.invalidField("content", "must not be blank");
         }
-        if (message.content().codePointCount(0, message.content().length()) > MAX_CONTENT_LENGTH) {
+        if (message.content().length() > MAX_CONTENT_LENGTH) {
             throw AtriumException.invalidField("content", "must be at most " + MAX_CONTENT_LENGTH + " characters");
         }
         List<UUID> collectionIds = List.copyOf(new LinkedHashSet<>(message.collectionIds()));
