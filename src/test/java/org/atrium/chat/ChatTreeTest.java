@@ -27,6 +27,9 @@ class ChatTreeTest extends IntegrationTest {
     @Autowired
     private EffectiveStateResolver resolver;
 
+    @Autowired
+    private ChatService service;
+
     private Chats chats;
 
     @BeforeEach
@@ -194,6 +197,16 @@ class ChatTreeTest extends IntegrationTest {
         assertThat(answers.append(orphan.id(), "more")).isEqualTo(ChatAnswers.Appended.NOT_IN_PROGRESS);
         assertThatThrownBy(() -> answers.finish(orphan.id(), null, AnswerOutcome.complete(null, null, List.of())))
                 .hasMessageContaining("No such message");
+    }
+
+    @Test
+    void contentThatPostgreSqlCannotStoreIsRefusedForJavaCallersToo() {
+        TestUsers.Account owner = users.user();
+        UUID chat = chats.chat(owner, "Java caller");
+        assertThatThrownBy(() -> service.addMessage(state(owner), chat, null, NewMessage.question("a\0b")))
+                .hasMessageContaining("NUL");
+        assertThatThrownBy(() -> service.addMessage(state(owner), chat, null, NewMessage.question("x\ud800")))
+                .hasMessageContaining("surrogate");
     }
 
     /** Starts, writes and completes an answer; returns its id. */
