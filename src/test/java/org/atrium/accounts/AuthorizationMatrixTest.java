@@ -441,6 +441,14 @@ class AuthorizationMatrixTest extends IntegrationTest {
             c -> c.request("POST", "/api/v1/retrieval",
                     c.retrievalBody(c.ownPersonalCollection(), c.groupCollection())));
 
+    private static final Call READ_USAGE = new Call("GET", "/api/v1/usage", "everyone's usage, by model",
+            c -> c.request("GET", "/api/v1/usage?groupBy=model", null));
+    private static final Call READ_GROUP_USAGE = new Call("GET", "/api/v1/groups/{groupId}/usage",
+            "the usage charged to G",
+            c -> c.request("GET", "/api/v1/groups/" + c.group() + "/usage", null));
+    private static final Call MODELS_IN_USE = new Call("GET", "/api/v1/models-in-use", "the live view",
+            c -> c.request("GET", "/api/v1/models-in-use", null));
+
     // ----------------------------------------------------------------------------------------------------------------
     // The matrix. Columns: anonymous, pending account, plain user, admin of another group, admin of G, instance admin.
     // ----------------------------------------------------------------------------------------------------------------
@@ -548,7 +556,11 @@ class AuthorizationMatrixTest extends IntegrationTest {
             row(DELETE_OWN_FILE,                     UNAUTHENTICATED, ACCOUNT_PENDING, NO_CONTENT,           NO_CONTENT,           NO_CONTENT,           NO_CONTENT),
             row(DELETE_UNKNOWN_FILE,                 UNAUTHENTICATED, ACCOUNT_PENDING, NO_CONTENT,           NO_CONTENT,           NO_CONTENT,           NO_CONTENT),
             row(RETRIEVE,                            UNAUTHENTICATED, ACCOUNT_PENDING, COLLECTION_NOT_FOUND, COLLECTION_NOT_FOUND, OK,                   OK),
-            row(RETRIEVE_WITH_OWN_COLLECTION,        UNAUTHENTICATED, ACCOUNT_PENDING, COLLECTION_NOT_FOUND, COLLECTION_NOT_FOUND, OK,                   OK));
+            row(RETRIEVE_WITH_OWN_COLLECTION,        UNAUTHENTICATED, ACCOUNT_PENDING, COLLECTION_NOT_FOUND, COLLECTION_NOT_FOUND, OK,                   OK),
+
+            row(READ_USAGE,                          UNAUTHENTICATED, ACCOUNT_PENDING, ADMIN_REQUIRED,       ADMIN_REQUIRED,       ADMIN_REQUIRED,       OK),
+            row(READ_GROUP_USAGE,                    UNAUTHENTICATED, ACCOUNT_PENDING, GROUP_NOT_FOUND,      GROUP_NOT_FOUND,      OK,                   OK),
+            row(MODELS_IN_USE,                       UNAUTHENTICATED, ACCOUNT_PENDING, ADMIN_REQUIRED,       ADMIN_REQUIRED,       ADMIN_REQUIRED,       OK));
 
     private static Row row(Call call, Expect anonymous, Expect pending, Expect user, Expect otherGroupAdmin,
                            Expect groupAdmin, Expect instanceAdmin) {
