@@ -441,8 +441,8 @@ class AuthorizationMatrixTest extends IntegrationTest {
             c -> c.request("POST", "/api/v1/retrieval",
                     c.retrievalBody(c.ownPersonalCollection(), c.groupCollection())));
 
-    private static final Call READ_USAGE = new Call("GET", "/api/v1/usage", "everyone's usage, by model",
-            c -> c.request("GET", "/api/v1/usage?groupBy=model", null));
+    private static final Call READ_USAGE = new Call("GET", "/api/v1/usage", "everyone's usage",
+            c -> c.request("GET", "/api/v1/usage", null));
     private static final Call READ_GROUP_USAGE = new Call("GET", "/api/v1/groups/{groupId}/usage",
             "the usage charged to G",
             c -> c.request("GET", "/api/v1/groups/" + c.group() + "/usage", null));

@@ -13,9 +13,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Quota counts in this process: the single-node store, and the fallback of {@link RedisQuotaStore} while Redis is
- * unreachable. A user's tokens for the day start from the {@link TokenSeed} (PostgreSQL plus this replica's unflushed
- * usage) and are seeded again {@code reseedAfter} later, so that the fallback catches up with what other replicas
- * flush. Bounded: at most {@value #MAX_USERS} users of each count are kept; an evicted count is seeded again.
+ * unreachable. A user's tokens for the day start, at the first check, from the {@link TokenSeed} (PostgreSQL plus this
+ * replica's unflushed usage) and are seeded again {@code reseedAfter} later, so that the fallback catches up with
+ * what other replicas flush. Bounded: at most {@value #MAX_USERS} users of each count are kept; an evicted count is seeded again.
  */
 final class LocalQuotaStore implements QuotaStore {
 
@@ -67,9 +67,16 @@ final class LocalQuotaStore implements QuotaStore {
                 : new Refusal(Quota.REQUESTS_PER_MINUTE, perMinute, Duration.ofMillis((minute + 1) * MINUTE - now));
     }
 
+    /**
+     * Adds to the day's count only when it exists: a missing one is seeded at the next check from PostgreSQL and the
+     * buffer, which hold these tokens by then; so recording never reads the database.
+     */
     @Override
     public void addTokens(UUID userId, long tokens) {
-        tokens(userId, clock.millis() / DAY).addAndGet(tokens);
+        AtomicLong count = days.getIfPresent(new DayKey(userId, clock.millis() / DAY));
+        if (count != null) {
+            count.addAndGet(tokens);
+        }
     }
 
     private AtomicLong tokens(UUID userId, long day) {

@@ -72,6 +72,43 @@ class UsageApiTest extends IntegrationTest {
     }
 
     @Test
+    void theBufferFlushesOnItsIntervalEarlyWhenFullEnoughAndWhenStopped() throws InterruptedException {
+        UUID user = UUID.randomUUID();
+        Instant at = day();
+        UsageBuffer timed = new UsageBuffer(store, new UsageProperties(Duration.ofMillis(200), 1000, 1000,
+                Duration.ofSeconds(30), "test"), new SimpleMeterRegistry());
+        timed.start();
+        try {
+            timed.add(event(user, null, "timed", 1, 0, at));
+            awaitRows(user, 1);
+        } finally {
+            timed.stop();
+        }
+
+        UsageBuffer sized = new UsageBuffer(store, new UsageProperties(Duration.ofHours(1), 2, 1000,
+                Duration.ofSeconds(30), "test"), new SimpleMeterRegistry());
+        sized.start();
+        try {
+            sized.add(event(user, null, "sized-1", 1, 0, at));
+            sized.add(event(user, null, "sized-2", 1, 0, at));
+            awaitRows(user, 3);
+            sized.add(event(user, null, "at-stop", 1, 0, at));
+        } finally {
+            sized.stop();
+        }
+        assertThat(rows(user)).as("the final flush of a graceful stop").isEqualTo(4);
+        assertThat(sized.isRunning()).isFalse();
+    }
+
+    private void awaitRows(UUID user, long expected) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (rows(user) < expected && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(rows(user)).isEqualTo(expected);
+    }
+
+    @Test
     void aFullBufferDropsNewKeysAndCountsThemButStillAddsToKeysItHolds() {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         UsageBuffer small = new UsageBuffer(store, new UsageProperties(Duration.ofHours(1), 1000, 2,
