@@ -4,6 +4,7 @@ import org.atrium.chat.QuotaLimits;
 import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.UUID;
 
 /** Where quota counts live: Redis in cluster mode, this process on a single node (and while Redis is unreachable). */
@@ -38,6 +39,6 @@ interface QuotaStore {
     /** The tokens a user has used since the start of their quota day, as far as PostgreSQL and this replica know. */
     @FunctionalInterface
     interface TokenSeed {
-        long tokens(UUID userId, java.time.Instant dayStart);
+        long tokens(UUID userId, Instant dayStart);
     }
 }

@@ -9,6 +9,7 @@ import org.atrium.chat.QuotaService;
 import org.atrium.chat.UsageRecorder;
 import org.atrium.chat.UsageReports;
 import org.atrium.platform.LogEvents;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -88,7 +89,7 @@ class UsageConfiguration {
      * @param keyPrefix the Redis key prefix
      * @param seed      where a missing day count starts from
      */
-    static QuotaStore quotaStore(StringRedisTemplate redis, String keyPrefix, QuotaStore.TokenSeed seed) {
+    static QuotaStore quotaStore(@Nullable StringRedisTemplate redis, String keyPrefix, QuotaStore.TokenSeed seed) {
         if (redis == null) {
             return new LocalQuotaStore(Clock.systemUTC(), seed, LOCAL_RESEED);
         }

@@ -11,6 +11,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -49,7 +51,7 @@ final class UsageStore {
     void add(Map<UsageKey, UsageCounts> batch) {
         List<Object[]> rows = new ArrayList<>(batch.size());
         batch.entrySet().stream()
-                .sorted(java.util.Map.Entry.comparingByKey(java.util.Comparator.comparing(UsageKey::hour)
+                .sorted(Map.Entry.comparingByKey(Comparator.comparing(UsageKey::hour)
                         .thenComparing(UsageKey::userId).thenComparing(UsageKey::groupId)
                         .thenComparing(UsageKey::model).thenComparing(UsageKey::connection)))
                 .forEach(entry -> {
@@ -96,7 +98,7 @@ final class UsageStore {
                        sum(u.stopped_requests) as stopped
                 from usage_hourly u where u.hour >= :from and u.hour < :to%s
                 group by 1, 2""".formatted(unit, key, filter);
-        var params = new java.util.HashMap<String, Object>();
+        Map<String, Object> params = new HashMap<>();
         params.put("from", Timestamp.from(query.from()));
         params.put("to", Timestamp.from(query.to()));
         if (groupId != null) {

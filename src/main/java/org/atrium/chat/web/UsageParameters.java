@@ -10,6 +10,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
 import java.util.Locale;
 
 /** Turns a report's query parameters into a {@link UsageQuery}, naming the parameter at fault. */
@@ -59,7 +60,7 @@ final class UsageParameters {
             }
         }
         throw AtriumException.invalidField(name, name + " must be one of "
-                + java.util.Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase(Locale.ROOT))
+                + Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase(Locale.ROOT))
                         .toList() + ".");
     }
 }

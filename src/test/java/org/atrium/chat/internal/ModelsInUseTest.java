@@ -7,11 +7,15 @@ import org.atrium.testing.IntegrationTest;
 import org.atrium.testing.TestUsers;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import tools.jackson.databind.JsonNode;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,14 +48,14 @@ class ModelsInUseTest extends IntegrationTest {
         assertThat(view.partial()).isFalse();
         assertThat(view.streams()).isEqualTo(4);
         assertThat(view.models()).containsExactly(
-                new ModelsInUseView.Model("gpt-4o", "openai", 3, java.util.List.of("replica-a", "replica-b")),
-                new ModelsInUseView.Model("claude", "anthropic", 1, java.util.List.of("replica-b")));
+                new ModelsInUseView.Model("gpt-4o", "openai", 3, List.of("replica-a", "replica-b")),
+                new ModelsInUseView.Model("claude", "anthropic", 1, List.of("replica-b")));
 
         one.close();
         one.close();
         four.close();
         assertThat(a.view().models()).containsExactly(
-                new ModelsInUseView.Model("gpt-4o", "openai", 2, java.util.List.of("replica-a", "replica-b")));
+                new ModelsInUseView.Model("gpt-4o", "openai", 2, List.of("replica-a", "replica-b")));
         two.close();
         three.close();
         assertThat(a.view().streams()).isZero();
@@ -84,10 +88,9 @@ class ModelsInUseTest extends IntegrationTest {
 
     @Test
     void aReplicaThatCannotReachRedisShowsItsOwnStreamsAsPartial() {
-        var unreachable = new org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory(
-                new org.springframework.data.redis.connection.RedisStandaloneConfiguration("127.0.0.1", 1),
-                org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration.builder()
-                        .commandTimeout(Duration.ofMillis(200)).build());
+        LettuceConnectionFactory unreachable = new LettuceConnectionFactory(
+                new RedisStandaloneConfiguration("127.0.0.1", 1),
+                LettuceClientConfiguration.builder().commandTimeout(Duration.ofMillis(200)).build());
         unreachable.afterPropertiesSet();
         try {
             RedisModelsInUse cut = new RedisModelsInUse(new StringRedisTemplate(unreachable),
@@ -109,7 +112,7 @@ class ModelsInUseTest extends IntegrationTest {
         LocalModelsInUse local = new LocalModelsInUse("only", Clock.systemUTC());
         ModelsInUse.Handle handle = local.begin("gpt-4o", "openai", UUID.randomUUID());
         assertThat(local.view().models()).containsExactly(
-                new ModelsInUseView.Model("gpt-4o", "openai", 1, java.util.List.of("only")));
+                new ModelsInUseView.Model("gpt-4o", "openai", 1, List.of("only")));
         handle.close();
         assertThat(local.view().streams()).isZero();
     }
