@@ -61,12 +61,10 @@ class KeywordSearch {
             scores.add(idf + " * " + f + " * " + (K1 + 1) + " / (" + f + " + " + K1 + " * (1 - " + B + " + " + B
                     + " * m.token_count / d.avgdl))");
         }
-        // The scope is evaluated once, for the matches and for N.
-        String sql = "with s as materialized (" + scope.readyFiles() + "),"
-                + " m as materialized (select c.file_id, c.chunk_index, c.token_count, c.terms from chunks c"
-                + " where c.space_id = :scopeSpace and c.terms @@ :any and c.file_id in (select file_id from s)),"
+        String sql = "with m as materialized (select c.file_id, c.chunk_index, c.token_count, c.terms from chunks c"
+                + " where c.space_id = :scopeSpace and c.terms @@ :any and c.file_id in (" + scope.readyFiles() + ")),"
                 + " n as (select coalesce(sum(i.chunks_total), 0)::float8 as docs from file_indexes i"
-                + " where i.space_id = :scopeSpace and i.file_id in (select file_id from s)),"
+                + " where i.space_id = :scopeSpace and i.file_id in (" + scope.readyFiles() + ")),"
                 + " d as (select " + String.join(", ", frequencies)
                 + ", greatest(avg(token_count), 1)::float8 as avgdl from m)"
                 + " select m.file_id, m.chunk_index, (" + String.join(" + ", scores) + ") as score"

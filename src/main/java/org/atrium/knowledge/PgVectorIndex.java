@@ -18,8 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * pgvector in the same database as the rows, so a file's rows and vectors are deleted in one transaction. Each space
  * has its own table {@code chunk_vectors_<space>} whose column has the space's exact type ({@code vector(n)}) and an
- * HNSW index on that column (see migration V8); the query vector is bound once as a {@code vector} parameter, so no
- * stored vector is ever cast.
+ * HNSW index on that column (migrations V8, V9; the graph's {@code m} and {@code ef_construction} are configured); the
+ * query vector is bound once as a {@code vector} parameter, so no stored vector is ever cast.
  *
  * <p>Each search decides how to run from counts it knows, not from planner statistics that may be missing or old:
  * when the scope holds at most {@code exactScanMaxChunks} chunks they are all compared (exact, and cheaper than an
