@@ -7,6 +7,7 @@ import org.springframework.stereotype.Repository;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -124,6 +125,29 @@ class CollectionStore {
     Optional<Row> find(UUID id, UUID user, UUID[] groups) {
         return jdbc.sql("select c.*, " + GRANTED + " from collections c where c.id = :id").param("id", id)
                 .param("user", user).param("groups", groups).query(CollectionStore::row).optional();
+    }
+
+    /**
+     * A collection to search, with its serving space (the space its search reads while a re-index after a model
+     * change runs; null when none).
+     */
+    record Searchable(Row row, @Nullable Integer servingSpaceId, @Nullable String servingConnection,
+                      @Nullable String servingModel) {
+    }
+
+    /** The collections with their grants and serving spaces, in one statement; absent ids are left out. */
+    Map<UUID, Searchable> findSearchable(UUID[] ids, UUID user, UUID[] groups) {
+        Map<UUID, Searchable> found = new HashMap<>();
+        jdbc.sql("select c.*, " + GRANTED + ", s.id as serving_id, s.connection as serving_connection,"
+                        + " s.model as serving_model from collections c"
+                        + " left join embedding_spaces s on s.id = c.serving_space_id where c.id = any(:ids)")
+                .param("ids", ids).param("user", user).param("groups", groups)
+                .query(rs -> {
+                    Row row = row(rs, 0);
+                    found.put(row.id(), new Searchable(row, rs.getObject("serving_id", Integer.class),
+                            rs.getString("serving_connection"), rs.getString("serving_model")));
+                });
+        return found;
     }
 
     long countReadable(boolean admin, UUID user, UUID[] groups) {

@@ -7,10 +7,14 @@ import org.atrium.settings.EmbeddingSettings;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Decides which embedding model, connection and credential a collection's files are embedded with, from the
@@ -48,6 +52,8 @@ class EmbeddingTargets {
     private final EmbeddingSettings settings;
     private final Embedders embedders;
     private final JdbcClient jdbc;
+    /** The id of each (connection, model) space known committed. */
+    private final Map<String, Integer> spaces = new ConcurrentHashMap<>();
 
     EmbeddingTargets(EmbeddingSettings settings, Embedders embedders, JdbcClient jdbc) {
         this.settings = settings;
@@ -125,6 +131,27 @@ class EmbeddingTargets {
      * an upsert would lock the row until commit and serialise every upload into the space.
      */
     int space(String connection, String model) {
+        String key = connection + "\n" + model;
+        Integer known = spaces.get(key);
+        if (known != null) {
+            return known;
+        }
+        int id = findOrCreateSpace(connection, model);
+        // Spaces are never deleted nor renumbered; remember one only once its row is committed.
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    spaces.put(key, id);
+                }
+            });
+        } else {
+            spaces.put(key, id);
+        }
+        return id;
+    }
+
+    private int findOrCreateSpace(String connection, String model) {
         Optional<Integer> existing = findSpace(connection, model);
         if (existing.isPresent()) {
             return existing.get();

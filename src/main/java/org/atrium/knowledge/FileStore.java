@@ -421,15 +421,21 @@ class FileStore {
                 .param("s", spaceId).query(Boolean.class).single();
     }
 
+    /** PostgreSQL's text form of a {@code real[]}: {@code {1.0,2.0}}. */
     static String arrayLiteral(float[] vector) {
-        StringBuilder text = new StringBuilder(vector.length * 12).append('{');
+        return "{" + numbers(vector) + "}";
+    }
+
+    /** A vector's components, comma-separated: the inside of its {@code real[]} and pgvector literals. */
+    static String numbers(float[] vector) {
+        StringBuilder text = new StringBuilder(vector.length * 12);
         for (int i = 0; i < vector.length; i++) {
             if (i > 0) {
                 text.append(',');
             }
             text.append(vector[i]);
         }
-        return text.append('}').toString();
+        return text.toString();
     }
 
     private FileRow file(ResultSet rs, int row) throws SQLException {

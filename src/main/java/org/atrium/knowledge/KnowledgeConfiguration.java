@@ -40,7 +40,8 @@ class KnowledgeConfiguration {
                                              and column_name = 'embedding')""")
                 .query(Boolean.class).single();
         PgVectorIndex tables = pgvector ? new PgVectorIndex(jdbc, new TransactionTemplate(transactions),
-                properties.exactScanMaxChunks(), properties.hnswEfSearch()) : null;
+                properties.exactScanMaxChunks(), properties.hnswEfSearch(), properties.hnswM(),
+                properties.hnswEfConstruction()) : null;
         long memory = properties.inProcessIndexMemory().toBytes();
         VectorIndex index = switch (properties.vectorIndex()) {
             case AUTO -> tables != null ? tables : new InProcessVectorIndex(jdbc, memory, null);

@@ -11,7 +11,6 @@ import org.springframework.transaction.support.TransactionTemplate;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,8 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * pgvector in the same database as the rows, so a file's rows and vectors are deleted in one transaction. Each space
  * has its own table {@code chunk_vectors_<space>} whose column has the space's exact type ({@code vector(n)}) and an
- * HNSW index on that column (see migration V8); the query vector is bound once as a {@code vector} parameter, so no
- * stored vector is ever cast.
+ * HNSW index on that column (migrations V8, V9; the graph's {@code m} and {@code ef_construction} are configured); the
+ * query vector is bound once as a {@code vector} parameter, so no stored vector is ever cast.
  *
  * <p>Each search decides how to run from counts it knows, not from planner statistics that may be missing or old:
  * when the scope holds at most {@code exactScanMaxChunks} chunks they are all compared (exact, and cheaper than an
@@ -34,25 +33,30 @@ final class PgVectorIndex implements VectorIndex {
     /** The most chunks an index walk visits ({@code hnsw.max_scan_tuples}). */
     static final int MAX_SCAN_TUPLES = 100_000;
 
-    /** How a search ran, for logs and tests. */
-    enum Path { EXACT, INDEX }
-
     private final JdbcClient jdbc;
     private final TransactionTemplate transactions;
     private final long exactScanMaxChunks;
     private final int efSearch;
+    private final int m;
+    private final int efConstruction;
     private final Set<Integer> preparedSpaces = ConcurrentHashMap.newKeySet();
 
     /**
      * @param exactScanMaxChunks scopes of at most this many chunks are compared exactly
-     * @param efSearch           the HNSW candidate list of an index walk ({@code hnsw.ef_search}), at least twice
-     *                           the depth asked for
+     * @param efSearch           the HNSW candidate list of an index walk ({@code hnsw.ef_search}), whatever the
+     *                           depth asked for (iterative scan goes on beyond it): a shallow read then returns what a
+     *                           deeper one starts with, which hybrid paging relies on
+     * @param m                  the HNSW graph's links per node in new spaces' indexes
+     * @param efConstruction     the HNSW candidate list while building new spaces' indexes
      */
-    PgVectorIndex(JdbcClient jdbc, TransactionTemplate transactions, long exactScanMaxChunks, int efSearch) {
+    PgVectorIndex(JdbcClient jdbc, TransactionTemplate transactions, long exactScanMaxChunks, int efSearch, int m,
+                  int efConstruction) {
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.exactScanMaxChunks = exactScanMaxChunks;
         this.efSearch = efSearch;
+        this.m = m;
+        this.efConstruction = efConstruction;
     }
 
     @Override
@@ -69,7 +73,8 @@ final class PgVectorIndex implements VectorIndex {
         // from a fenced ingestion transaction too (a replica that did not see the space created): the function
         // takes no lock when the table exists, and the space is remembered only once its table is known committed.
         boolean existed = Boolean.TRUE.equals(transactions.execute(status -> jdbc
-                .sql("select create_chunk_vectors(:s, :d)").param("s", spaceId).param("d", dimensions)
+                .sql("select create_chunk_vectors(:s, :d, true, :m, :efc)").param("s", spaceId).param("d", dimensions)
+                .param("m", m).param("efc", efConstruction)
                 .query(Boolean.class).single()));
         if (existed || !TransactionSynchronizationManager.isActualTransactionActive()) {
             preparedSpaces.add(spaceId);
@@ -100,78 +105,39 @@ final class PgVectorIndex implements VectorIndex {
 
     @Override
     public List<Hit> search(SearchScope scope, float[] query, int limit) {
-        return transactions.execute(status -> {
-            Optional<Path> path = choosePath(scope, limit);
-            if (path.isEmpty()) {
-                return List.of();
-            }
-            List<Hit> hits = new ArrayList<>(statement(scope, query, limit, path.get(), false)
-                    .query((rs, row) -> new Hit(rs.getObject("file_id", UUID.class), rs.getInt("chunk_index"),
-                            1 - rs.getDouble("distance")))
-                    .list());
-            // Iterative scans in relaxed order may return neighbours slightly out of order.
-            hits.sort(Hit.BEST_FIRST);
-            return hits;
-        });
+        List<Hit> hits = new ArrayList<>(statement(scope, query, limit, "search_chunk_vectors")
+                .query((rs, row) -> new Hit(rs.getObject("file_id", UUID.class), rs.getInt("chunk_index"),
+                        1 - rs.getDouble("distance")))
+                .list());
+        // Iterative scans in relaxed order may return neighbours slightly out of order.
+        hits.sort(Hit.BEST_FIRST);
+        return hits;
     }
 
-    /** The plan PostgreSQL chooses for {@link #search}, as {@code EXPLAIN} prints it, and the path chosen. */
+    /** The plan PostgreSQL chooses for {@link #search}, as {@code EXPLAIN} prints it, after the path chosen. */
     String explain(SearchScope scope, float[] query, int limit) {
-        return transactions.execute(status -> {
-            Path path = choosePath(scope, limit).orElse(Path.EXACT);
-            return path + "\n" + String.join("\n", statement(scope, query, limit, path, true).query(String.class)
-                    .list());
-        });
+        return String.join("\n", statement(scope, query, limit, "explain_chunk_vectors").query(String.class)
+                .list());
     }
 
     /**
-     * Exact when the scope is small, or so small a part of the space that a walk bounded by
-     * {@value #MAX_SCAN_TUPLES} visited chunks would expect to meet fewer than four times the chunks asked for;
-     * the index otherwise. Empty when nothing is in scope.
+     * One statement, one round trip: the files in scope (evaluated once), the chunk counts that choose the path
+     * (exact when the scope holds at most {@code exactScanMaxChunks} chunks, or is so small a part of the space that
+     * a walk bounded by {@value #MAX_SCAN_TUPLES} visited chunks would expect to meet fewer than four times the chunks
+     * asked for; the HNSW index otherwise), and the search itself, run by the function of migration V9 with the
+     * planner settings confined to it. Counts come from {@code file_indexes}, never from planner statistics.
      */
-    private Optional<Path> choosePath(SearchScope scope, int limit) {
-        record Counts(long inScope, long inSpace) {
-        }
-        Counts counts = scope.bind(jdbc.sql("select coalesce(sum(case when i.file_id in (" + scope.readyFiles()
-                        + ") then i.chunks_total else 0 end), 0) as in_scope, coalesce(sum(i.chunks_total), 0)"
-                        + " as in_space from file_indexes i where i.space_id = :scopeSpace and i.status = 'ready'"))
-                .query((rs, row) -> new Counts(rs.getLong("in_scope"), rs.getLong("in_space"))).single();
-        if (counts.inScope() == 0) {
-            return Optional.empty();
-        }
-        boolean small = counts.inScope() <= exactScanMaxChunks;
-        boolean sparse = (double) counts.inScope() / counts.inSpace() * MAX_SCAN_TUPLES < 4.0 * limit;
-        return Optional.of(small || sparse ? Path.EXACT : Path.INDEX);
-    }
-
-    private JdbcClient.StatementSpec statement(SearchScope scope, float[] query, int limit, Path path,
-                                               boolean explain) {
-        String table = "chunk_vectors_" + scope.spaceId();
-        String sql;
-        if (path == Path.EXACT) {
-            // "+ 0" makes the ordering something no index provides, so the few chunks in scope are compared exactly
-            // instead of walking an index over the whole space.
-            sql = "select v.file_id, v.chunk_index, v.embedding <=> :q as distance from " + table + " v"
-                    + " where v.file_id in (" + scope.readyFiles() + ")"
-                    + " order by (v.embedding <=> :q) + 0, v.file_id, v.chunk_index limit :k";
-        } else {
-            // Without iterative scan HNSW stops after ef_search candidates, before the scope filter, and could come
-            // back with fewer than k rows. Sorting is disabled for this statement so that the plan is the index
-            // walk, whatever the statistics say; max_scan_tuples bounds the walk when the scope is a small part of
-            // the space. One round trip for all of it.
-            jdbc.sql("""
-                            select set_config('hnsw.iterative_scan', 'relaxed_order', true),
-                                   set_config('hnsw.ef_search', :ef, true),
-                                   set_config('hnsw.max_scan_tuples', :maxScan, true),
-                                   set_config('enable_sort', 'off', true),
-                                   set_config('enable_seqscan', 'off', true)""")
-                    .param("ef", String.valueOf(Math.max(efSearch, Math.min(1000, limit * 2))))
-                    .param("maxScan", String.valueOf(MAX_SCAN_TUPLES)).query().listOfRows();
-            sql = "select v.file_id, v.chunk_index, v.embedding <=> :q as distance from " + table + " v"
-                    + " where v.file_id in (" + scope.readyFiles() + ")"
-                    + " order by v.embedding <=> :q limit :k";
-        }
-        return scope.bind(jdbc.sql((explain ? "explain " : "") + sql)).param("q", vector(query)).param("k", limit);
+    private JdbcClient.StatementSpec statement(SearchScope scope, float[] query, int limit, String function) {
+        String sql = "with s as materialized (" + scope.readyFiles() + "),"
+                + " n as (select coalesce(sum(i.chunks_total) filter (where i.file_id in (select file_id from s)), 0)"
+                + " as in_scope, coalesce(sum(i.chunks_total), 0) as in_space from file_indexes i"
+                + " where i.space_id = :scopeSpace and i.status = 'ready')"
+                + " select f.* from n, " + function + "(:scopeSpace, :q, :k,"
+                + " (select coalesce(array_agg(file_id), '{}') from s), n.in_scope, n.in_space, :exactMax,"
+                + " :maxScan, :ef) f";
+        return scope.bind(jdbc.sql(sql)).param("q", vector(query)).param("k", limit)
+                .param("exactMax", exactScanMaxChunks).param("maxScan", MAX_SCAN_TUPLES)
+                .param("ef", efSearch);
     }
 
     /** The query as a parameter of pgvector's type: compared as it is, never cast per row. */
@@ -186,14 +152,8 @@ final class PgVectorIndex implements VectorIndex {
         return vector;
     }
 
-    private static String literal(float[] vector) {
-        StringBuilder text = new StringBuilder(vector.length * 12).append('[');
-        for (int i = 0; i < vector.length; i++) {
-            if (i > 0) {
-                text.append(',');
-            }
-            text.append(vector[i]);
-        }
-        return text.append(']').toString();
+    /** pgvector's text form of a vector: {@code [1.0,2.0]}. */
+    static String literal(float[] vector) {
+        return "[" + FileStore.numbers(vector) + "]";
     }
 }

@@ -13,14 +13,18 @@ import tools.jackson.databind.json.JsonMapper;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Retrieval: the chunks that best match a query among the collections the caller may read, ranked by meaning (vector),
@@ -34,10 +38,11 @@ import java.util.UUID;
 public class RetrievalService {
 
     private static final Logger log = LoggerFactory.getLogger(RetrievalService.class);
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** The constant of reciprocal rank fusion: damps the weight of the very first ranks. */
     static final int RRF_K = 60;
+    /** How deep each ranking is read for the first hybrid results (see {@link #hybrid}). */
+    static final int HYBRID_WINDOW = 100;
     /** The most chunks ranked to build file results. */
     private static final int MAX_CHUNK_DEPTH = 2 * RetrievalQuery.MAX_DEPTH;
     /** Metadata filter bounds. */
@@ -50,14 +55,23 @@ public class RetrievalService {
     private final VectorIndex index;
     private final KeywordSearch keywords;
     private final JdbcClient jdbc;
+    private final JsonMapper json;
+    private final Map<Integer, Integer> knownDimensions = new ConcurrentHashMap<>();
 
     RetrievalService(CollectionService collections, EmbeddingTargets targets, VectorIndex index,
-                     KeywordSearch keywords, JdbcClient jdbc) {
+                     KeywordSearch keywords, JdbcClient jdbc, JsonMapper json) {
         this.collections = collections;
         this.targets = targets;
         this.index = index;
         this.keywords = keywords;
         this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    /**
+     * Chunks best first, and whether the list goes on beyond them.
+     */
+    private record Ranking(List<Ranked> ranked, boolean more) {
     }
 
     /** A chunk in one space, and how it ranks. */
@@ -79,62 +93,137 @@ public class RetrievalService {
     public Retrieval retrieve(EffectiveState state, RetrievalQuery request) {
         validate(request);
         long started = System.nanoTime();
-        Map<Integer, List<UUID>> bySpace = new LinkedHashMap<>();
+        Map<Integer, List<CollectionStore.Searchable>> bySpace = new LinkedHashMap<>();
         Map<Integer, EmbeddingTargets.Ready> readyBySpace = new LinkedHashMap<>();
         List<Retrieval.Skipped> skipped = new ArrayList<>();
-        for (UUID collectionId : request.collectionIds().stream().distinct().toList()) {
-            CollectionStore.Row row = collections.requireAccess(state, collectionId, Access.READ);
-            switch (targets.resolve(row.ownerUserId(), row.ownerGroupId())) {
+        // Access, grants and serving spaces of every collection in one statement; the target once per owner.
+        Map<UUID, EmbeddingTargets.Target> byOwner = new HashMap<>();
+        for (CollectionStore.Searchable collection : collections.requireReadable(state,
+                request.collectionIds().stream().distinct().toList())) {
+            CollectionStore.Row row = collection.row();
+            EmbeddingTargets.Target target = byOwner.computeIfAbsent(
+                    row.ownerGroupId() != null ? row.ownerGroupId() : row.ownerUserId(),
+                    owner -> targets.resolve(row.ownerUserId(), row.ownerGroupId()));
+            switch (target) {
                 case EmbeddingTargets.Ready current -> {
-                    EmbeddingTargets.Ready ready = serving(collectionId, current);
-                    bySpace.computeIfAbsent(ready.spaceId(), s -> new ArrayList<>()).add(collectionId);
+                    EmbeddingTargets.Ready ready = serving(collection, current);
+                    bySpace.computeIfAbsent(ready.spaceId(), s -> new ArrayList<>()).add(collection);
                     readyBySpace.putIfAbsent(ready.spaceId(), ready);
                 }
                 case EmbeddingTargets.Unavailable unavailable ->
-                        skipped.add(new Retrieval.Skipped(collectionId, unavailable.code(), unavailable.reason()));
+                        skipped.add(new Retrieval.Skipped(row.id(), unavailable.code(), unavailable.reason()));
             }
         }
-        // How deep each ranking is read must not depend on the page asked for whenever the order of the results
-        // does: file groups and fused scores change with depth, and pages would then overlap or skip. Only a plain
-        // chunk ranking keeps its order at any depth.
-        int depth = request.groupBy() == RetrievalQuery.GroupBy.FILE ? MAX_CHUNK_DEPTH
-                : request.mode() == RetrievalQuery.Mode.HYBRID ? RetrievalQuery.MAX_DEPTH + 1
-                : request.offset() + request.topK() + 1;
-        List<List<Ranked>> rankings = new ArrayList<>();
-        for (var entry : bySpace.entrySet()) {
-            int spaceId = entry.getKey();
-            Optional<Integer> dimensions = jdbc.sql("select dimensions from embedding_spaces where id = :s")
-                    .param("s", spaceId).query(Integer.class).optional();
-            if (dimensions.isEmpty()) {
-                continue;
-            }
-            if (request.mode() != RetrievalQuery.Mode.KEYWORD) {
-                float[] vector = embed(readyBySpace.get(spaceId), request.query());
-                SearchScope scope = new SearchScope(spaceId, dimensions.get(), entry.getValue(), request.metadata());
-                rankings.add(ranked(index.search(scope, vector, depth), spaceId));
-            }
-            if (request.mode() != RetrievalQuery.Mode.VECTOR) {
-                // One keyword ranking per space, whatever the languages: a file held by collections of two languages
-                // must not count twice in fusion.
-                List<List<Ranked>> byLanguage = new ArrayList<>();
-                for (var language : byLanguage(entry.getValue()).entrySet()) {
-                    SearchScope scope = new SearchScope(spaceId, dimensions.get(), language.getValue(),
-                            request.metadata());
-                    byLanguage.add(ranked(keywords.search(scope, language.getKey(), request.query(), depth), spaceId));
-                }
-                rankings.add(merged(byLanguage));
-            }
+        List<UUID> searched = bySpace.values().stream().flatMap(List::stream).map(c -> c.row().id()).toList();
+        Map<Integer, float[]> embedded = new HashMap<>();
+        Retrieval result;
+        if (request.groupBy() == RetrievalQuery.GroupBy.FILE) {
+            // File groups change with depth: every page reads the rankings to the same depth.
+            result = filePage(request, ranked(request, bySpace, readyBySpace, embedded, MAX_CHUNK_DEPTH), searched,
+                    skipped);
+        } else if (request.mode() != RetrievalQuery.Mode.HYBRID) {
+            // A plain ranking keeps its order at any depth: read just past the page, to know whether one follows.
+            result = chunkPage(request, new Ranking(ranked(request, bySpace, readyBySpace, embedded,
+                    request.offset() + request.topK() + 1), false), searched, skipped);
+        } else {
+            result = chunkPage(request, hybrid(request, bySpace, readyBySpace, embedded), searched, skipped);
         }
-        List<Ranked> ranked = request.mode() == RetrievalQuery.Mode.HYBRID ? fused(rankings) : merged(rankings);
-        List<UUID> searched = bySpace.values().stream().flatMap(List::stream).toList();
-        Retrieval result = request.groupBy() == RetrievalQuery.GroupBy.CHUNK
-                ? chunkPage(request, ranked, searched, skipped)
-                : filePage(request, ranked, searched, skipped);
         LogEvents.info(log, "knowledge.retrieved").addKeyValue("collections", request.collectionIds().size())
                 .addKeyValue("mode", result.mode()).addKeyValue("chunks", result.chunks().size())
                 .addKeyValue("files", result.files().size()).addKeyValue("index", index.kind())
                 .addKeyValue("duration_ms", (System.nanoTime() - started) / 1_000_000).log();
         return result;
+    }
+
+    /**
+     * The hybrid ranking a page is a slice of. Its first {@value #HYBRID_WINDOW} results are the fusion of each
+     * ranking's first {@value #HYBRID_WINDOW}; the results after them are the fusion of each ranking's first
+     * {@code MAX_DEPTH + 1}, leaving out those already placed. A page within the first {@value #HYBRID_WINDOW}
+     * results reads only that much of each ranking; a deeper one reads the rest too, and computes the first part
+     * from the first {@value #HYBRID_WINDOW} of what it read, which is what a shallower read returns (keyword and
+     * exact rankings are sorted totally; an HNSW walk keeps the same candidate list at any depth). So pages of any
+     * size and offset are slices of one list: paging never repeats or skips a result while the data does not change.
+     */
+    private Ranking hybrid(RetrievalQuery request, Map<Integer, List<CollectionStore.Searchable>> bySpace,
+                                Map<Integer, EmbeddingTargets.Ready> readyBySpace, Map<Integer, float[]> embedded) {
+        boolean deep = request.offset() + request.topK() > HYBRID_WINDOW;
+        List<List<Ranked>> rankings = rankings(request, bySpace, readyBySpace, embedded,
+                deep ? RetrievalQuery.MAX_DEPTH + 1 : HYBRID_WINDOW + 1);
+        List<Ranked> first = fused(rankings.stream().map(r -> r.subList(0, Math.min(r.size(), HYBRID_WINDOW)))
+                .toList());
+        first = new ArrayList<>(first.subList(0, Math.min(first.size(), HYBRID_WINDOW)));
+        boolean more = rankings.stream().anyMatch(r -> r.size() > HYBRID_WINDOW);
+        if (!deep) {
+            // When a ranking holds more than the window, the list goes on after the first part (it may hold only
+            // results placed already, rarely: then the next page is empty).
+            return new Ranking(first, more);
+        }
+        Set<Ranked> placed = new HashSet<>(first.stream().map(RetrievalService::key).toList());
+        for (Ranked hit : fused(rankings)) {
+            if (!placed.contains(key(hit))) {
+                first.add(hit);
+            }
+        }
+        return new Ranking(first, false);
+    }
+
+    /** The ranking of the request's mode (several merged by score, or fused), each read to {@code depth}. */
+    private List<Ranked> ranked(RetrievalQuery request, Map<Integer, List<CollectionStore.Searchable>> bySpace,
+                                Map<Integer, EmbeddingTargets.Ready> readyBySpace, Map<Integer, float[]> embedded,
+                                int depth) {
+        List<List<Ranked>> rankings = rankings(request, bySpace, readyBySpace, embedded, depth);
+        return request.mode() == RetrievalQuery.Mode.HYBRID ? fused(rankings) : merged(rankings);
+    }
+
+    /** Every ranking the request asks for: per space, by vector and/or by keywords. */
+    private List<List<Ranked>> rankings(RetrievalQuery request,
+                                        Map<Integer, List<CollectionStore.Searchable>> bySpace,
+                                        Map<Integer, EmbeddingTargets.Ready> readyBySpace,
+                                        Map<Integer, float[]> embedded, int depth) {
+        List<List<Ranked>> rankings = new ArrayList<>();
+        for (var entry : bySpace.entrySet()) {
+            int spaceId = entry.getKey();
+            Optional<Integer> dimensions = dimensions(spaceId);
+            if (dimensions.isEmpty()) {
+                continue;
+            }
+            List<UUID> ids = entry.getValue().stream().map(c -> c.row().id()).toList();
+            if (request.mode() != RetrievalQuery.Mode.KEYWORD) {
+                float[] vector = embedded.computeIfAbsent(spaceId,
+                        s -> embed(readyBySpace.get(s), request.query()));
+                SearchScope scope = new SearchScope(spaceId, dimensions.get(), ids, request.metadata());
+                rankings.add(ranked(index.search(scope, vector, depth), spaceId));
+            }
+            if (request.mode() != RetrievalQuery.Mode.VECTOR) {
+                // One keyword ranking per space, whatever the languages: a file held by collections of two languages
+                // must not count twice in fusion.
+                Map<String, List<UUID>> byLanguage = new TreeMap<>();
+                entry.getValue().forEach(c -> byLanguage.computeIfAbsent(c.row().language(), l -> new ArrayList<>())
+                        .add(c.row().id()));
+                List<List<Ranked>> rankedByLanguage = new ArrayList<>();
+                for (var language : byLanguage.entrySet()) {
+                    SearchScope scope = new SearchScope(spaceId, dimensions.get(), language.getValue(),
+                            request.metadata());
+                    rankedByLanguage.add(ranked(keywords.search(scope, language.getKey(), request.query(), depth),
+                            spaceId));
+                }
+                List<Ranked> merged = merged(rankedByLanguage);
+                rankings.add(merged.subList(0, Math.min(merged.size(), depth)));
+            }
+        }
+        return rankings;
+    }
+
+    /** A space's vector size: fixed once its first vector is stored, so it is read once per replica. */
+    private Optional<Integer> dimensions(int spaceId) {
+        Integer known = knownDimensions.get(spaceId);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        Optional<Integer> read = jdbc.sql("select dimensions from embedding_spaces where id = :s")
+                .param("s", spaceId).query(Integer.class).optional();
+        read.ifPresent(d -> knownDimensions.put(spaceId, d));
+        return read;
     }
 
     private static void validate(RetrievalQuery request) {
@@ -164,18 +253,6 @@ public class RetrievalService {
                         + MAX_FILTER_VALUES + " values");
             }
         });
-    }
-
-    /** The collections grouped by the language their queries are parsed with. */
-    private Map<String, List<UUID>> byLanguage(List<UUID> collectionIds) {
-        Map<String, List<UUID>> languages = new LinkedHashMap<>();
-        jdbc.sql("select id, language::text as language from collections where id = any(:ids) order by id")
-                .param("ids", collectionIds.toArray(UUID[]::new))
-                .query(rs -> {
-                    languages.computeIfAbsent(rs.getString("language"), l -> new ArrayList<>())
-                            .add(rs.getObject("id", UUID.class));
-                });
-        return languages;
     }
 
     private static List<Ranked> ranked(List<VectorIndex.Hit> hits, int spaceId) {
@@ -213,10 +290,12 @@ public class RetrievalService {
         return new Ranked(hit.fileId(), hit.chunkIndex(), hit.spaceId(), 0);
     }
 
-    private Retrieval chunkPage(RetrievalQuery request, List<Ranked> ranked, List<UUID> searched,
+    private Retrieval chunkPage(RetrievalQuery request, Ranking ranking, List<UUID> searched,
                                 List<Retrieval.Skipped> skipped) {
+        List<Ranked> ranked = ranking.ranked();
         List<Ranked> page = slice(ranked, request.offset(), request.topK());
-        Integer next = ranked.size() > request.offset() + request.topK() ? request.offset() + request.topK() : null;
+        Integer next = ranking.more() || ranked.size() > request.offset() + request.topK()
+                ? request.offset() + request.topK() : null;
         Map<Ranked, RetrievedChunk> read = read(page, searched);
         List<RetrievedChunk> chunks = page.stream().map(hit -> read.get(key(hit))).filter(Objects::nonNull).toList();
         return new Retrieval(modeName(request), chunks, List.of(), next, skipped);
@@ -260,25 +339,18 @@ public class RetrievalService {
      * after a model change runs. The old model is queried with the credential that applies now when the connection
      * is the same (or needs none); otherwise the new space is searched, with the files already re-indexed.
      */
-    private EmbeddingTargets.Ready serving(UUID collectionId, EmbeddingTargets.Ready current) {
-        record Space(int id, String connection, String model) {
-        }
-        Optional<Space> serving = jdbc.sql("""
-                        select s.id, s.connection, s.model from collections c
-                        join embedding_spaces s on s.id = c.serving_space_id
-                        where c.id = :c and c.serving_space_id <> :current""")
-                .param("c", collectionId).param("current", current.spaceId())
-                .query((rs, row) -> new Space(rs.getInt("id"), rs.getString("connection"), rs.getString("model")))
-                .optional();
-        if (serving.isEmpty()) {
+    private EmbeddingTargets.Ready serving(CollectionStore.Searchable collection, EmbeddingTargets.Ready current) {
+        Integer servingId = collection.servingSpaceId();
+        if (servingId == null || servingId == current.spaceId()) {
             return current;
         }
-        Space old = serving.get();
-        if (old.connection().equals(current.connection())) {
-            return new EmbeddingTargets.Ready(old.id(), old.connection(), old.model(), current.credentialId());
+        String connection = Objects.requireNonNull(collection.servingConnection());
+        String model = Objects.requireNonNull(collection.servingModel());
+        if (connection.equals(current.connection())) {
+            return new EmbeddingTargets.Ready(servingId, connection, model, current.credentialId());
         }
-        if (targets.needsNoCredential(old.connection())) {
-            return new EmbeddingTargets.Ready(old.id(), old.connection(), old.model(), null);
+        if (targets.needsNoCredential(connection)) {
+            return new EmbeddingTargets.Ready(servingId, connection, model, null);
         }
         return current;
     }
@@ -327,9 +399,9 @@ public class RetrievalService {
         return found;
     }
 
-    private static Map<String, String> metadata(String json) {
+    private Map<String, String> metadata(String text) {
         Map<String, String> values = new TreeMap<>();
-        JSON.readTree(json).properties().forEach(entry -> values.put(entry.getKey(), entry.getValue().asString()));
+        json.readTree(text).properties().forEach(entry -> values.put(entry.getKey(), entry.getValue().asString()));
         return values;
     }
 }

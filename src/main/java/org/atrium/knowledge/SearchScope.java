@@ -1,10 +1,7 @@
 package org.atrium.knowledge;
 
-import org.postgresql.util.PGobject;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import tools.jackson.databind.json.JsonMapper;
 
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +19,6 @@ import java.util.UUID;
  */
 record SearchScope(int spaceId, int dimensions, List<UUID> collectionIds, Map<String, List<String>> metadata) {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
-
     SearchScope {
         collectionIds = List.copyOf(collectionIds);
         metadata = Map.copyOf(metadata);
@@ -31,7 +26,7 @@ record SearchScope(int spaceId, int dimensions, List<UUID> collectionIds, Map<St
 
     /**
      * A query for the ids of the files in scope ({@code file_id}); its parameters are set by {@link #bind}.
-     * Metadata values are bound as {@code jsonb} parameters, never cast per row.
+     * Metadata keys and values are bound as text parameters of one {@code jsonb_build_object} each.
      */
     String readyFiles() {
         StringBuilder sql = new StringBuilder("""
@@ -45,7 +40,9 @@ record SearchScope(int spaceId, int dimensions, List<UUID> collectionIds, Map<St
             for (List<String> values : metadata.values()) {
                 List<String> anyOf = new ArrayList<>();
                 for (int i = 0; i < values.size(); i++) {
-                    anyOf.add("f.metadata @> :scopeMeta" + parameter++);
+                    anyOf.add("f.metadata @> jsonb_build_object(cast(:scopeKey" + parameter
+                            + " as text), cast(:scopeMeta" + parameter + " as text))");
+                    parameter++;
                 }
                 sql.append(" and (").append(String.join(" or ", anyOf)).append(')');
             }
@@ -60,20 +57,10 @@ record SearchScope(int spaceId, int dimensions, List<UUID> collectionIds, Map<St
         int parameter = 0;
         for (var entry : metadata.entrySet()) {
             for (String value : entry.getValue()) {
-                statement.param("scopeMeta" + parameter++, jsonb(Map.of(entry.getKey(), value)));
+                statement.param("scopeKey" + parameter, entry.getKey()).param("scopeMeta" + parameter, value);
+                parameter++;
             }
         }
         return statement;
-    }
-
-    private static PGobject jsonb(Object value) {
-        PGobject json = new PGobject();
-        json.setType("jsonb");
-        try {
-            json.setValue(JSON.writeValueAsString(value));
-        } catch (SQLException impossible) {
-            throw new IllegalStateException(impossible);
-        }
-        return json;
     }
 }

@@ -7,17 +7,26 @@ import org.atrium.accounts.GroupRole;
 import org.atrium.accounts.GroupService;
 import org.atrium.accounts.Role;
 import org.atrium.accounts.User;
+import org.atrium.cache.Scope;
+import org.atrium.cache.Stamp;
+import org.atrium.cache.VersionedCache;
 import org.atrium.platform.SecretCipher;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * Which embedding connection, model and credential a collection's files are embedded with: the effective settings of
@@ -26,7 +35,10 @@ import java.util.UUID;
  * instance credential applies only where an instance admin shared it with the group or with everyone, so there is no
  * silent fallback to an instance key.
  *
- * <p>Read from PostgreSQL each time: background jobs call this once per job, and must see the settings as they are.
+ * <p>Never stale: outside a transaction a choice is served from the {@link VersionedCache} under the versions of
+ * the scopes it was computed from (the instance, the group; or the instance, the user and each of their groups),
+ * read with them in one snapshot, so a change to any of them is seen by the next call on every replica (see
+ * docs/consistency.md). Inside a caller's transaction it is read from PostgreSQL in that transaction.
  */
 @Service
 public class EmbeddingSettings {
@@ -38,14 +50,25 @@ public class EmbeddingSettings {
     private final SettingsStore settings;
     private final ProviderCredentialStore credentials;
     private final SecretCipher cipher;
+    private final VersionedCache cache;
+    private final TransactionTemplate snapshot;
 
     EmbeddingSettings(AccountService accounts, GroupService groups, SettingsStore settings,
-                      ProviderCredentialStore credentials, SecretCipher cipher) {
+                      ProviderCredentialStore credentials, SecretCipher cipher, VersionedCache cache,
+                      PlatformTransactionManager transactions) {
         this.accounts = accounts;
         this.groups = groups;
         this.settings = settings;
         this.credentials = credentials;
         this.cipher = cipher;
+        this.cache = cache;
+        this.snapshot = new TransactionTemplate(transactions);
+        this.snapshot.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
+        this.snapshot.setReadOnly(true);
+    }
+
+    /** A choice with the stamp of the scopes it was computed from. */
+    private record Stamped(Choice choice, Stamp stamp) {
     }
 
     /**
@@ -65,8 +88,11 @@ public class EmbeddingSettings {
      * @param groupId the group owning a collection
      * @return its choice, or empty when the group no longer exists
      */
-    @Transactional(readOnly = true)
     public Optional<Choice> forGroup(UUID groupId) {
+        return cached("emb:g:" + groupId, () -> readGroup(groupId));
+    }
+
+    private Optional<Stamped> readGroup(UUID groupId) {
         Optional<Group> group = groups.find(groupId);
         if (group.isEmpty()) {
             return Optional.empty();
@@ -76,21 +102,44 @@ public class EmbeddingSettings {
                 groupId, group.get().name(), group.get().priority(), GroupRole.MEMBER)));
         Inheritance.Result merged = Inheritance.merge(profile, settings.instance(), settings.groups(List.of(groupId)),
                 JsonNodeFactory.instance.objectNode(), credentials.applicableTo(NOBODY, List.of(groupId)));
-        return Optional.of(choice(merged, "group '" + group.get().name() + "'", true));
+        Stamp stamp = cache.stampOf(List.of(Scope.INSTANCE, Scope.group(groupId)));
+        return Optional.of(new Stamped(choice(merged, "group '" + group.get().name() + "'", true), stamp));
     }
 
     /**
      * @param userId the user owning a personal collection
      * @return their choice, or empty when the user no longer exists
      */
-    @Transactional(readOnly = true)
     public Optional<Choice> forUser(UUID userId) {
+        return cached("emb:u:" + userId, () -> readUser(userId));
+    }
+
+    private Optional<Stamped> readUser(UUID userId) {
         return accounts.accessProfile(userId).map(profile -> {
             List<UUID> groupIds = profile.memberships().stream().map(AccessProfile.Membership::groupId).toList();
             Inheritance.Result merged = Inheritance.merge(profile, settings.instance(), settings.groups(groupIds),
                     settings.user(userId), credentials.applicableTo(userId, groupIds));
-            return choice(merged, profile.user().email(), false);
+            List<Scope> scopes = new ArrayList<>(List.of(Scope.INSTANCE, Scope.user(userId)));
+            groupIds.forEach(id -> scopes.add(Scope.group(id)));
+            return new Stamped(choice(merged, profile.user().email(), false), cache.stampOf(scopes));
         });
+    }
+
+    /**
+     * The cached choice while its stamp is current; else read with its stamp in one repeatable-read snapshot and
+     * offered to the cache (refused when a writer moved on meanwhile). Inside a caller's transaction, read in it.
+     */
+    private Optional<Choice> cached(String key, Supplier<Optional<Stamped>> read) {
+        if (TransactionSynchronizationManager.isActualTransactionActive()) {
+            return read.get().map(Stamped::choice);
+        }
+        Optional<Choice> hit = cache.get(key, Choice.class);
+        if (hit.isPresent()) {
+            return hit;
+        }
+        Optional<Stamped> fresh = snapshot.execute(status -> read.get());
+        fresh.ifPresent(stamped -> cache.offer(key, stamped.choice(), stamped.stamp()));
+        return fresh.map(Stamped::choice);
     }
 
     /**

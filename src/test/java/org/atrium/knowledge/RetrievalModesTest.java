@@ -155,6 +155,47 @@ class RetrievalModesTest extends IntegrationTest {
     }
 
     @Test
+    void hybridPagesAcrossTheFirstWindowAreSlicesOfOneList() {
+        UUID collection = knowledge.groupCollection(admin, group, "Hybrid pages");
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 2200; i++) {
+            // Word counts vary from paragraph to paragraph, so the keyword and vector rankings differ.
+            text.append("Saffron ".repeat(1 + i % 3)).append("papaya ".repeat(1 + i * 7 % 4))
+                    .append("fields near the river.\n\n");
+        }
+        upload(collection, "fields.txt", text.toString());
+        Map<String, Object> query = new HashMap<>(Map.of("query", "saffron papaya", "collectionIds",
+                List.of(collection), "mode", "hybrid", "offset", 0));
+
+        List<String> paged = page(query, 40);
+        query.put("offset", 0);
+        query.put("topK", RetrievalService.HYBRID_WINDOW);
+        List<String> window = chunkKeys(retrieve(query).path("chunks"));
+        List<String> whole = new ArrayList<>(window);
+        query.put("offset", RetrievalService.HYBRID_WINDOW);
+        whole.addAll(page(query, 100));
+
+        assertThat(window).hasSize(RetrievalService.HYBRID_WINDOW);
+        assertThat(whole).hasSizeGreaterThan(RetrievalService.HYBRID_WINDOW).doesNotHaveDuplicates();
+        assertThat(paged).doesNotHaveDuplicates().isEqualTo(whole);
+    }
+
+    /** Every result from the query's offset on, in pages of {@code topK}, following {@code nextOffset}. */
+    private List<String> page(Map<String, Object> query, int topK) {
+        List<String> keys = new ArrayList<>();
+        for (int offset = (int) query.getOrDefault("offset", 0); ; ) {
+            query.put("offset", offset);
+            query.put("topK", Math.min(topK, RetrievalQuery.MAX_DEPTH - offset));
+            JsonNode page = retrieve(query);
+            keys.addAll(chunkKeys(page.path("chunks")));
+            if (page.path("nextOffset").isNull() || offset + topK >= RetrievalQuery.MAX_DEPTH) {
+                return keys;
+            }
+            offset = page.path("nextOffset").asInt();
+        }
+    }
+
+    @Test
     void metadataFiltersKeepOnlyFilesWithOneOfTheValuesForEveryKey() {
         UUID collection = knowledge.groupCollection(admin, group, "Departments");
         UUID chemistry2025 = upload(collection, "c25.txt", "Mango safety rules.");

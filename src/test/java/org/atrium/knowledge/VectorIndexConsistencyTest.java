@@ -46,8 +46,9 @@ class VectorIndexConsistencyTest extends IntegrationTest {
         int dimensions = jdbc.sql("select dimensions from embedding_spaces where id = :id").param("id", space)
                 .query(Integer.class).single();
         // The same search code with the two thresholds, so that both paths run on the same data.
-        PgVectorIndex exact = new PgVectorIndex(jdbc, new TransactionTemplate(transactions), Long.MAX_VALUE, 640);
-        PgVectorIndex walked = new PgVectorIndex(jdbc, new TransactionTemplate(transactions), 0, 640);
+        PgVectorIndex exact = new PgVectorIndex(jdbc, new TransactionTemplate(transactions), Long.MAX_VALUE, 640, 24,
+                128);
+        PgVectorIndex walked = new PgVectorIndex(jdbc, new TransactionTemplate(transactions), 0, 640, 24, 128);
         InProcessVectorIndex inProcess = new InProcessVectorIndex(jdbc, 16L << 20, exact);
         float[] query = EMBEDDINGS.vectorOf("kiwi");
         SearchScope scope = new SearchScope(space, dimensions, List.of(collection), Map.of());
@@ -100,7 +101,7 @@ class VectorIndexConsistencyTest extends IntegrationTest {
                 .query(Integer.class).single();
         int dimensions = jdbc.sql("select dimensions from embedding_spaces where id = :id").param("id", space)
                 .query(Integer.class).single();
-        PgVectorIndex index = new PgVectorIndex(jdbc, new TransactionTemplate(transactions), 20, 640);
+        PgVectorIndex index = new PgVectorIndex(jdbc, new TransactionTemplate(transactions), 20, 640, 24, 128);
         float[] query = EMBEDDINGS.vectorOf("violin");
 
         String largePlan = index.explain(new SearchScope(space, dimensions, List.of(large), Map.of()), query, 5);
