@@ -299,7 +299,9 @@ class ChatResilienceTest {
 
     @Test
     void cancelClosesTheUpstreamConnectionAndEndsTheCall() throws InterruptedException {
-        SERVER.enqueue(Script.text("one two three four five").inChunks(5).stallAfter(1, Duration.ofMillis(300)));
+        // The stall outlasts any delay between the first text and the cancel, even on a loaded machine: the fake then
+        // writes into a closed connection when it wakes, which is how it sees the client go away.
+        SERVER.enqueue(Script.text("one two three four five").inChunks(5).stallAfter(1, Duration.ofSeconds(2)));
         RecordingListener listener = new RecordingListener();
 
         ChatHandle handle = providers.stream(endpoint(Type.OPENAI), "k", HELLO, listener);
