@@ -31,4 +31,15 @@ class ModuleStructureTest {
                 .map(d -> d.getTargetModule().getIdentifier().toString()).distinct().toList())
                 .containsOnly("platform", "cache");
     }
+
+    @Test
+    void modelsSitsAboveSettingsAndProvidersAndNothingBelowUsesIt() {
+        assertThat(modules.getModuleByName("models").orElseThrow().getDirectDependencies(modules).stream()
+                .map(d -> d.getTargetModule().getIdentifier().toString()).distinct().toList())
+                .isSubsetOf("platform", "cache", "accounts", "settings", "providers");
+        modules.stream().filter(m -> !m.getIdentifier().toString().equals("models")).forEach(module ->
+                assertThat(module.getDirectDependencies(modules).stream()
+                        .map(d -> d.getTargetModule().getIdentifier().toString()))
+                        .as("dependencies of %s", module.getIdentifier()).doesNotContain("models"));
+    }
 }

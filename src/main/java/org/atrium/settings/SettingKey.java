@@ -28,6 +28,8 @@ public enum SettingKey {
     CREATE_COLLECTIONS("permissions.createCollections", Type.BOOLEAN, Merge.ANY, false, bool(true), 0),
     CREATE_API_KEYS("permissions.createApiKeys", Type.BOOLEAN, Merge.ANY, false, bool(true), 0),
     OVERRIDE_SETTINGS("permissions.overrideSettings", Type.BOOLEAN, Merge.ANY, false, bool(true), 0),
+    /** Instance-only: whether group admins may register provider connections for their group. */
+    GROUP_CONNECTIONS("permissions.groupConnections", Type.BOOLEAN, Merge.PRIORITY, false, bool(false), 0, true),
     TOKENS_PER_DAY("quotas.tokensPerDay", Type.INTEGER, Merge.PRIORITY, false, null, Limits.TOKENS_PER_DAY),
     REQUESTS_PER_MINUTE("quotas.requestsPerMinute", Type.INTEGER, Merge.PRIORITY, false, null,
             Limits.REQUESTS_PER_MINUTE),
@@ -75,10 +77,18 @@ public enum SettingKey {
     private final boolean userOverridable;
     private final @Nullable JsonNode builtInDefault;
     private final long limit;
+    private final boolean instanceOnly;
 
     /** {@code limit}: characters of a string (of each entry, for lists), largest value of an integer. */
     SettingKey(String key, Type type, Merge merge, boolean userOverridable, @Nullable JsonNode builtInDefault,
                long limit) {
+        this(key, type, merge, userOverridable, builtInDefault, limit, false);
+    }
+
+    /** {@code instanceOnly}: only the instance layer may set it (groups and users may not). */
+    SettingKey(String key, Type type, Merge merge, boolean userOverridable, @Nullable JsonNode builtInDefault,
+               long limit, boolean instanceOnly) {
+        this.instanceOnly = instanceOnly;
         this.key = key;
         this.type = type;
         this.merge = merge;
@@ -105,6 +115,11 @@ public enum SettingKey {
     /** @return whether users may set their own value (when their groups grant {@code overrideSettings}) */
     public boolean userOverridable() {
         return userOverridable;
+    }
+
+    /** @return whether only the instance layer may set it (a policy about groups, not something they inherit) */
+    public boolean instanceOnly() {
+        return instanceOnly;
     }
 
     /** @return the value when no layer sets the key; JSON null for "none" */

@@ -62,7 +62,7 @@ public class SettingsService {
     @Transactional
     public ObjectNode replaceInstance(Caller caller, ObjectNode settings) {
         caller.requireAdmin();
-        ObjectNode clean = validate(settings, false);
+        ObjectNode clean = validate(settings, false, true);
         store.saveInstance(clean);
         invalidation.changed(Scope.INSTANCE);
         LogEvents.info(log, "settings.instance.changed").addKeyValue("keys", clean.size()).log();
@@ -98,7 +98,7 @@ public class SettingsService {
         if (priority != null) {
             caller.requireAdmin();
         }
-        ObjectNode clean = validate(settings, false);
+        ObjectNode clean = validate(settings, false, false);
         if (priority != null) {
             groups.setPriority(caller, groupId, priority);
         }
@@ -129,7 +129,7 @@ public class SettingsService {
     @Transactional
     public ObjectNode replaceUser(Caller caller, ObjectNode settings) {
         caller.require(Permission.OVERRIDE_SETTINGS);
-        ObjectNode clean = validate(settings, true);
+        ObjectNode clean = validate(settings, true, false);
         store.saveUser(caller.userId(), clean);
         invalidation.changed(Scope.user(caller.userId()));
         LogEvents.info(log, "settings.user.changed").addKeyValue("keys", clean.size()).log();
@@ -137,7 +137,7 @@ public class SettingsService {
     }
 
     /** Checks every key and value; nulls are dropped (a null means "not set in this layer"). */
-    private static ObjectNode validate(ObjectNode settings, boolean userLayer) {
+    private static ObjectNode validate(ObjectNode settings, boolean userLayer, boolean instanceLayer) {
         ObjectNode clean = settings.objectNode();
         for (Map.Entry<String, JsonNode> entry : settings.properties()) {
             Optional<SettingKey> key = SettingKey.of(entry.getKey());
@@ -146,6 +146,9 @@ public class SettingsService {
             }
             if (userLayer && !key.get().userOverridable()) {
                 throw AtriumException.invalidField(entry.getKey(), "cannot be overridden by users");
+            }
+            if (!instanceLayer && key.get().instanceOnly()) {
+                throw AtriumException.invalidField(entry.getKey(), "can only be set for the whole instance");
             }
             Optional<String> problem = key.get().check(entry.getValue());
             if (problem.isPresent()) {

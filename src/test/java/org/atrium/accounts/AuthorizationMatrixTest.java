@@ -101,6 +101,8 @@ class AuthorizationMatrixTest extends IntegrationTest {
     private static final Expect FILE_NOT_FOUND = new Expect(404, "file_not_found");
     private static final Expect INVITATION_REQUIRED = new Expect(403, "invitation_required");
     private static final Expect INVITATION_NOT_FOUND = new Expect(404, "invitation_not_found");
+    private static final Expect CONNECTION_NOT_FOUND = new Expect(404, "connection_not_found");
+    private static final Expect GROUP_CONNECTIONS_DISABLED = new Expect(403, "group_connections_disabled");
 
     /**
      * A request as sent: the method, the concrete path and the body: JSON, an {@link Upload}, or {@code null}. A
@@ -441,6 +443,31 @@ class AuthorizationMatrixTest extends IntegrationTest {
             c -> c.request("POST", "/api/v1/retrieval",
                     c.retrievalBody(c.ownPersonalCollection(), c.groupCollection())));
 
+    private static final String CONNECTIONS = "/api/v1/connections";
+    private static final Call LIST_CONNECTIONS = new Call("GET", CONNECTIONS, "the connections the caller manages",
+            c -> c.request("GET", CONNECTIONS, null));
+    private static final Call CREATE_INSTANCE_CONNECTION = new Call("POST", CONNECTIONS, "a new instance connection",
+            c -> c.request("POST", CONNECTIONS, c.connectionBody(null)));
+    private static final Call CREATE_GROUP_CONNECTION = new Call("POST", CONNECTIONS, "a new connection of G",
+            c -> c.request("POST", CONNECTIONS, c.connectionBody(c.group())));
+    private static final Call READ_CONNECTION = new Call("GET", CONNECTIONS + "/{connectionId}",
+            "an instance connection", c -> c.request("GET", CONNECTIONS + "/" + c.connection(null), null));
+    private static final Call READ_GROUP_CONNECTION = new Call("GET", CONNECTIONS + "/{connectionId}",
+            "a connection of G", c -> c.request("GET", CONNECTIONS + "/" + c.connection(c.group()), null));
+    private static final Call UPDATE_GROUP_CONNECTION = new Call("PATCH", CONNECTIONS + "/{connectionId}",
+            "a connection of G, disabled", c -> c.request("PATCH", CONNECTIONS + "/" + c.connection(c.group()),
+                    Map.of("enabled", false)));
+    private static final Call DELETE_GROUP_CONNECTION = new Call("DELETE", CONNECTIONS + "/{connectionId}",
+            "a connection of G", c -> c.request("DELETE", CONNECTIONS + "/" + c.connection(c.group()), null));
+    private static final Call LIST_CONNECTION_MODELS = new Call("GET", CONNECTIONS + "/{connectionId}/models",
+            "a connection of G", c -> c.request("GET", CONNECTIONS + "/" + c.connection(c.group()) + "/models",
+                    null));
+    private static final Call REFRESH_CONNECTION_MODELS = new Call("POST",
+            CONNECTIONS + "/{connectionId}/models/refresh", "a connection of G",
+            c -> c.request("POST", CONNECTIONS + "/" + c.connection(c.group()) + "/models/refresh", null));
+    private static final Call LIST_MODELS = new Call("GET", "/api/v1/models", "the models the caller may use",
+            c -> c.request("GET", "/api/v1/models", null));
+
     // ----------------------------------------------------------------------------------------------------------------
     // The matrix. Columns: anonymous, pending account, plain user, admin of another group, admin of G, instance admin.
     // ----------------------------------------------------------------------------------------------------------------
@@ -548,7 +575,18 @@ class AuthorizationMatrixTest extends IntegrationTest {
             row(DELETE_OWN_FILE,                     UNAUTHENTICATED, ACCOUNT_PENDING, NO_CONTENT,           NO_CONTENT,           NO_CONTENT,           NO_CONTENT),
             row(DELETE_UNKNOWN_FILE,                 UNAUTHENTICATED, ACCOUNT_PENDING, NO_CONTENT,           NO_CONTENT,           NO_CONTENT,           NO_CONTENT),
             row(RETRIEVE,                            UNAUTHENTICATED, ACCOUNT_PENDING, COLLECTION_NOT_FOUND, COLLECTION_NOT_FOUND, OK,                   OK),
-            row(RETRIEVE_WITH_OWN_COLLECTION,        UNAUTHENTICATED, ACCOUNT_PENDING, COLLECTION_NOT_FOUND, COLLECTION_NOT_FOUND, OK,                   OK));
+            row(RETRIEVE_WITH_OWN_COLLECTION,        UNAUTHENTICATED, ACCOUNT_PENDING, COLLECTION_NOT_FOUND, COLLECTION_NOT_FOUND, OK,                   OK),
+
+            row(LIST_CONNECTIONS,                    UNAUTHENTICATED, ACCOUNT_PENDING, OK,                   OK,                   OK,                   OK),
+            row(CREATE_INSTANCE_CONNECTION,          UNAUTHENTICATED, ACCOUNT_PENDING, ADMIN_REQUIRED,       ADMIN_REQUIRED,       ADMIN_REQUIRED,       CREATED),
+            row(CREATE_GROUP_CONNECTION,             UNAUTHENTICATED, ACCOUNT_PENDING, GROUP_NOT_FOUND,      GROUP_NOT_FOUND,      GROUP_CONNECTIONS_DISABLED, CREATED),
+            row(READ_CONNECTION,                     UNAUTHENTICATED, ACCOUNT_PENDING, CONNECTION_NOT_FOUND, CONNECTION_NOT_FOUND, CONNECTION_NOT_FOUND, OK),
+            row(READ_GROUP_CONNECTION,               UNAUTHENTICATED, ACCOUNT_PENDING, CONNECTION_NOT_FOUND, CONNECTION_NOT_FOUND, OK,                   OK),
+            row(UPDATE_GROUP_CONNECTION,             UNAUTHENTICATED, ACCOUNT_PENDING, CONNECTION_NOT_FOUND, CONNECTION_NOT_FOUND, GROUP_CONNECTIONS_DISABLED, OK),
+            row(DELETE_GROUP_CONNECTION,             UNAUTHENTICATED, ACCOUNT_PENDING, CONNECTION_NOT_FOUND, CONNECTION_NOT_FOUND, NO_CONTENT,           NO_CONTENT),
+            row(LIST_CONNECTION_MODELS,              UNAUTHENTICATED, ACCOUNT_PENDING, CONNECTION_NOT_FOUND, CONNECTION_NOT_FOUND, OK,                   OK),
+            row(REFRESH_CONNECTION_MODELS,           UNAUTHENTICATED, ACCOUNT_PENDING, CONNECTION_NOT_FOUND, CONNECTION_NOT_FOUND, OK,                   OK),
+            row(LIST_MODELS,                         UNAUTHENTICATED, ACCOUNT_PENDING, OK,                   OK,                   OK,                   OK));
 
     private static Row row(Call call, Expect anonymous, Expect pending, Expect user, Expect otherGroupAdmin,
                            Expect groupAdmin, Expect instanceAdmin) {
@@ -1018,6 +1056,23 @@ class AuthorizationMatrixTest extends IntegrationTest {
             Api.Response created = api.post(path, body, as.token());
             assertThat(created.status()).as("creating a target credential: %s", created.text()).isEqualTo(201);
             return created.json().path("id").asString();
+        }
+
+        /** A new connection (of a group, or a disabled one of the instance), to a fake provider on loopback. */
+        Map<String, Object> connectionBody(UUID groupId) {
+            Map<String, Object> body = new LinkedHashMap<>(Map.of("name", "m-" + UUID.randomUUID().toString()
+                    .substring(0, 8), "kind", "ollama", "baseUrl", EMBEDDINGS.ollamaBaseUrl()));
+            if (groupId != null) {
+                body.put("groupId", groupId);
+            } else {
+                body.put("enabled", false); // offered to nobody: the catalogue of later tests stays small
+            }
+            return body;
+        }
+
+        /** Creates a connection (of a group, or the instance's) as the setup admin and returns its id. */
+        String connection(UUID groupId) {
+            return created("/api/v1/connections", connectionBody(groupId), setupAdmin);
         }
 
         Request request(String method, String path, Object body) {

@@ -40,9 +40,12 @@ final class SweepFixtures {
                 "Hostile input sweep fixture.".getBytes(StandardCharsets.UTF_8), key), 202, "/fileId");
         String apiKey = created(api.post("/api/v1/api-keys", Map.of("name", "sweep victim"), key), 201,
                 "/apiKey/id");
+        String connection = created(api.post("/api/v1/connections", Map.of("name", "sweep-"
+                + UUID.randomUUID().toString().substring(0, 8), "kind", "ollama", "baseUrl", "http://127.0.0.1:9",
+                "groupId", group), key), 201, "/id");
         return new SweepFixtures(
                 Map.of("groupId", group, "userId", member.id().toString(), "invitationId", invitation,
-                        "collectionId", collection, "fileId", file, "apiKeyId", apiKey),
+                        "collectionId", collection, "fileId", file, "apiKeyId", apiKey, "connectionId", connection),
                 Map.of("/api/v1/groups/", credential(api, "/api/v1/groups/" + group + "/credentials", key),
                         "/api/v1/me/", credential(api, "/api/v1/me/credentials", key),
                         "/api/v1/settings/instance/",

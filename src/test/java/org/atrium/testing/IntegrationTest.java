@@ -41,6 +41,7 @@ public abstract class IntegrationTest {
         System.setProperty("atrium.providers.connections.fake.base-url", EMBEDDINGS.openAiBaseUrl());
         System.setProperty("atrium.providers.connections.fake-ollama.type", "ollama");
         System.setProperty("atrium.providers.connections.fake-ollama.base-url", EMBEDDINGS.ollamaBaseUrl());
+        System.setProperty("atrium.connections.allow-private-addresses", "true"); // fake providers on loopback
         System.setProperty("atrium.providers.embedding.initial-backoff", "50ms");
         System.setProperty("atrium.providers.embedding.max-backoff", "200ms");
         System.setProperty("atrium.knowledge.ingest-retry-backoff", "1s");
