@@ -37,9 +37,23 @@ class ModuleStructureTest {
         assertThat(modules.getModuleByName("models").orElseThrow().getDirectDependencies(modules).stream()
                 .map(d -> d.getTargetModule().getIdentifier().toString()).distinct().toList())
                 .isSubsetOf("platform", "cache", "accounts", "settings", "providers");
-        modules.stream().filter(m -> !m.getIdentifier().toString().equals("models")).forEach(module ->
+        modules.stream().filter(m -> !m.getIdentifier().toString().equals("models")
+                && !m.getIdentifier().toString().equals("chat")).forEach(module ->
                 assertThat(module.getDirectDependencies(modules).stream()
                         .map(d -> d.getTargetModule().getIdentifier().toString()))
                         .as("dependencies of %s", module.getIdentifier()).doesNotContain("models"));
+    }
+
+    @Test
+    void chatIsTheTopFloorAndNothingDependsOnIt() {
+        var chat = modules.getModuleByName("chat").orElseThrow();
+        assertThat(chat.getDirectDependencies(modules).stream()
+                .map(d -> d.getTargetModule().getIdentifier().toString()).distinct().toList())
+                .contains("knowledge")
+                .isSubsetOf("platform", "accounts", "settings", "cache", "knowledge", "providers", "models");
+        modules.stream().filter(module -> !module.getIdentifier().toString().equals("chat"))
+                .forEach(module -> assertThat(module.getDirectDependencies(modules).stream()
+                        .map(d -> d.getTargetModule().getIdentifier().toString()).distinct().toList())
+                        .as("dependencies of %s", module.getIdentifier()).doesNotContain("chat"));
     }
 }

@@ -467,6 +467,54 @@ class AuthorizationMatrixTest extends IntegrationTest {
             c -> c.request("POST", CONNECTIONS + "/" + c.connection(c.group()) + "/models/refresh", null));
     private static final Call LIST_MODELS = new Call("GET", "/api/v1/models", "the models the caller may use",
             c -> c.request("GET", "/api/v1/models", null));
+    private static final String CHATS = "/api/v1/chats";
+    private static final Expect CHAT_NOT_FOUND = new Expect(404, "chat_not_found");
+    private static final Call CREATE_CHAT = new Call("POST", CHATS, "a new chat of the caller's, with a question",
+            c -> c.request("POST", CHATS, Map.of("title", "matrix", "message", Map.of("content", "Kiwi?"))));
+    private static final Call CREATE_CHAT_ON_GROUP_COLLECTION = new Call("POST", CHATS,
+            "a new chat whose question grounds on a collection of G",
+            c -> c.request("POST", CHATS, Map.of("message", Map.of("content", "Kiwi?",
+                    "collectionIds", List.of(c.groupCollection())))));
+    private static final Call LIST_CHATS = new Call("GET", CHATS, "the caller's chats",
+            c -> c.request("GET", CHATS, null));
+    private static final Call READ_OWN_CHAT = new Call("GET", CHATS + "/{chatId}", "the caller's own chat",
+            c -> c.request("GET", CHATS + "/" + c.ownChat()[0], null));
+    private static final Call READ_OTHERS_CHAT = new Call("GET", CHATS + "/{chatId}", "a chat of a plain member of G",
+            c -> c.request("GET", CHATS + "/" + c.chatOf(c.plainMember())[0], null));
+    private static final Call UPDATE_OWN_CHAT = new Call("PATCH", CHATS + "/{chatId}",
+            "the caller's own chat, a new title and pinned",
+            c -> c.request("PATCH", CHATS + "/" + c.ownChat()[0], Map.of("title", "renamed", "pinned", true)));
+    private static final Call DELETE_OWN_CHAT = new Call("DELETE", CHATS + "/{chatId}", "the caller's own chat",
+            c -> c.request("DELETE", CHATS + "/" + c.ownChat()[0], null));
+    private static final Call DELETE_OTHERS_CHAT = new Call("DELETE", CHATS + "/{chatId}",
+            "a chat of a plain member of G",
+            c -> c.request("DELETE", CHATS + "/" + c.chatOf(c.plainMember())[0], null));
+    private static final Call ADD_OWN_MESSAGE = new Call("POST", CHATS + "/{chatId}/messages",
+            "the caller's own chat, a question after its first",
+            c -> {
+                String[] chat = c.ownChat();
+                return c.request("POST", CHATS + "/" + chat[0] + "/messages",
+                        Map.of("content", "And mango?", "parentId", chat[1]));
+            });
+    private static final Call ADD_OTHERS_MESSAGE = new Call("POST", CHATS + "/{chatId}/messages",
+            "a chat of a plain member of G, a question",
+            c -> c.request("POST", CHATS + "/" + c.chatOf(c.plainMember())[0] + "/messages",
+                    Map.of("content", "Mine now?")));
+    private static final Call LIST_OWN_MESSAGES = new Call("GET", CHATS + "/{chatId}/messages",
+            "the caller's own chat's messages",
+            c -> c.request("GET", CHATS + "/" + c.ownChat()[0] + "/messages", null));
+    private static final Call READ_OWN_MESSAGE = new Call("GET", CHATS + "/{chatId}/messages/{messageId}",
+            "the first question of the caller's own chat",
+            c -> {
+                String[] chat = c.ownChat();
+                return c.request("GET", CHATS + "/" + chat[0] + "/messages/" + chat[1], null);
+            });
+    private static final Call SELECT_OWN_BRANCH = new Call("PUT", CHATS + "/{chatId}/branch",
+            "the caller's own chat, its first question",
+            c -> {
+                String[] chat = c.ownChat();
+                return c.request("PUT", CHATS + "/" + chat[0] + "/branch", Map.of("messageId", chat[1]));
+            });
 
     // ----------------------------------------------------------------------------------------------------------------
     // The matrix. Columns: anonymous, pending account, plain user, admin of another group, admin of G, instance admin.
@@ -586,7 +634,20 @@ class AuthorizationMatrixTest extends IntegrationTest {
             row(DELETE_GROUP_CONNECTION,             UNAUTHENTICATED, ACCOUNT_PENDING, CONNECTION_NOT_FOUND, CONNECTION_NOT_FOUND, NO_CONTENT,           NO_CONTENT),
             row(LIST_CONNECTION_MODELS,              UNAUTHENTICATED, ACCOUNT_PENDING, CONNECTION_NOT_FOUND, CONNECTION_NOT_FOUND, OK,                   OK),
             row(REFRESH_CONNECTION_MODELS,           UNAUTHENTICATED, ACCOUNT_PENDING, CONNECTION_NOT_FOUND, CONNECTION_NOT_FOUND, OK,                   OK),
-            row(LIST_MODELS,                         UNAUTHENTICATED, ACCOUNT_PENDING, OK,                   OK,                   OK,                   OK));
+            row(LIST_MODELS,                         UNAUTHENTICATED, ACCOUNT_PENDING, OK,                   OK,                   OK,                   OK),
+            row(CREATE_CHAT,                         UNAUTHENTICATED, ACCOUNT_PENDING, CREATED,              CREATED,              CREATED,              CREATED),
+            row(CREATE_CHAT_ON_GROUP_COLLECTION,     UNAUTHENTICATED, ACCOUNT_PENDING, COLLECTION_NOT_FOUND, COLLECTION_NOT_FOUND, CREATED,              CREATED),
+            row(LIST_CHATS,                          UNAUTHENTICATED, ACCOUNT_PENDING, OK,                   OK,                   OK,                   OK),
+            row(READ_OWN_CHAT,                       UNAUTHENTICATED, ACCOUNT_PENDING, OK,                   OK,                   OK,                   OK),
+            row(READ_OTHERS_CHAT,                    UNAUTHENTICATED, ACCOUNT_PENDING, CHAT_NOT_FOUND,       CHAT_NOT_FOUND,       CHAT_NOT_FOUND,       CHAT_NOT_FOUND),
+            row(UPDATE_OWN_CHAT,                     UNAUTHENTICATED, ACCOUNT_PENDING, OK,                   OK,                   OK,                   OK),
+            row(DELETE_OWN_CHAT,                     UNAUTHENTICATED, ACCOUNT_PENDING, NO_CONTENT,           NO_CONTENT,           NO_CONTENT,           NO_CONTENT),
+            row(DELETE_OTHERS_CHAT,                  UNAUTHENTICATED, ACCOUNT_PENDING, NO_CONTENT,           NO_CONTENT,           NO_CONTENT,           NO_CONTENT),
+            row(ADD_OWN_MESSAGE,                     UNAUTHENTICATED, ACCOUNT_PENDING, CREATED,              CREATED,              CREATED,              CREATED),
+            row(ADD_OTHERS_MESSAGE,                  UNAUTHENTICATED, ACCOUNT_PENDING, CHAT_NOT_FOUND,       CHAT_NOT_FOUND,       CHAT_NOT_FOUND,       CHAT_NOT_FOUND),
+            row(LIST_OWN_MESSAGES,                   UNAUTHENTICATED, ACCOUNT_PENDING, OK,                   OK,                   OK,                   OK),
+            row(READ_OWN_MESSAGE,                    UNAUTHENTICATED, ACCOUNT_PENDING, OK,                   OK,                   OK,                   OK),
+            row(SELECT_OWN_BRANCH,                   UNAUTHENTICATED, ACCOUNT_PENDING, OK,                   OK,                   OK,                   OK));
 
     private static Row row(Call call, Expect anonymous, Expect pending, Expect user, Expect otherGroupAdmin,
                            Expect groupAdmin, Expect instanceAdmin) {
@@ -1039,6 +1100,22 @@ class AuthorizationMatrixTest extends IntegrationTest {
                     MATRIX_FILE, as.token());
             assertThat(stored.status()).as("uploading a target file: %s", stored.text()).isEqualTo(202);
             return UUID.fromString(stored.json().path("fileId").asString());
+        }
+
+        private final Map<String, String[]> chats = new HashMap<>();
+
+        /** A fresh chat of an approved account's own, with one question: its id and the question's id. */
+        String[] chatOf(TestUsers.Account owner) {
+            Api.Response created = api.post("/api/v1/chats", Map.of("message", Map.of("content", "Kiwi?")),
+                    owner.token());
+            assertThat(created.status()).as("creating a target chat: %s", created.text()).isEqualTo(201);
+            return new String[] {created.json().path("chat").path("id").asString(),
+                    created.json().path("messages").get(0).path("message").path("id").asString()};
+        }
+
+        /** The caller's own chat (the same one for the whole cell); see {@link #asOwner}. */
+        String[] ownChat() {
+            return chats.computeIfAbsent("own", ignored -> asOwner(this::chatOf));
         }
 
         /** A retrieval request for some collections. */

@@ -10,7 +10,8 @@ import java.util.UUID;
 /**
  * Real things an instance admin can act on, one per kind of path variable of the API, so that {@link
  * HostileInputSweepTest} can reach past the "not found" checks into the stores: a group with a member, an
- * invitation to it, a group collection with a file uploaded into it, a credential at each level and an API key.
+ * invitation to it, a group collection with a file uploaded into it, a credential at each level, an API key and a
+ * chat with a question.
  */
 final class SweepFixtures {
 
@@ -43,15 +44,20 @@ final class SweepFixtures {
         String connection = created(api.post("/api/v1/connections", Map.of("name", "sweep-"
                 + UUID.randomUUID().toString().substring(0, 8), "kind", "ollama", "baseUrl", "http://127.0.0.1:9",
                 "groupId", group), key), 201, "/id");
+        Api.Response chat = api.post("/api/v1/chats", Map.of("message", Map.of("content", "Sweep question")), key);
+        String chatId = created(chat, 201, "/chat/id");
+        String messageId = created(chat, 201, "/messages/0/message/id");
         return new SweepFixtures(
                 Map.of("groupId", group, "userId", member.id().toString(), "invitationId", invitation,
-                        "collectionId", collection, "fileId", file, "apiKeyId", apiKey, "connectionId", connection),
+                        "collectionId", collection, "fileId", file, "apiKeyId", apiKey, "connectionId", connection,
+                        "chatId", chatId, "messageId", messageId),
                 Map.of("/api/v1/groups/", credential(api, "/api/v1/groups/" + group + "/credentials", key),
                         "/api/v1/me/", credential(api, "/api/v1/me/credentials", key),
                         "/api/v1/settings/instance/",
                         credential(api, "/api/v1/settings/instance/credentials", key)),
                 Map.of("userId", stranger.id().toString(), "groupId", group, "sharedWithGroups", group,
-                        "collectionId", collection, "fileId", file));
+                        "collectionId", collection, "fileId", file, "collectionIds", collection, "fileIds", file,
+                        "parentId", messageId, "messageId", messageId));
     }
 
     /** @return the fixture for a path variable of a path template, or null when there is none */

@@ -1,0 +1,153 @@
+package org.atrium.chat;
+
+import org.atrium.platform.AtriumException;
+import org.atrium.platform.LogEvents;
+import org.atrium.platform.TransactionRetry;
+import org.atrium.settings.EffectiveState;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The storage of answers (assistant messages) for the generation pipeline: an answer is started
+ * {@code in_progress} under a question (regenerating is starting another: a sibling of the first), its text appended
+ * in bounded batches as it is generated (never per token), and finished with its outcome, usage, timings and
+ * citations. Any replica can read an answer's current content to reattach a client to it.
+ *
+ * <p>Only {@link #start} checks the caller (the chat's owner); the other methods are for the server-side work that
+ * start began and take the answer's id. An answer stays {@code in_progress} only while something writes it: the
+ * pipeline must finish every answer it starts, and whoever detects a writer that died (a replica killed mid-answer)
+ * finishes its answers as {@code failed}.
+ */
+@Service
+public class ChatAnswers {
+
+    /** Longest answer, in characters: what goes beyond is cut (see {@link Appended#CUT}). */
+    public static final int MAX_ANSWER_LENGTH = 400_000;
+    /** Longest model id or connection name. */
+    public static final int MAX_NAME_LENGTH = 200;
+    /** Longest parameters, as JSON text. */
+    public static final int MAX_PARAMETERS_LENGTH = 16_384;
+
+    private static final Logger log = LoggerFactory.getLogger(ChatAnswers.class);
+
+    /** What an append did. */
+    public enum Appended {
+        /** The whole text was added. */
+        ALL,
+        /** The answer reached {@link #MAX_ANSWER_LENGTH}: the text was cut there; stop generating. */
+        CUT,
+        /** The answer is not in progress (it ended, or its chat was deleted): nothing was added; stop generating. */
+        NOT_IN_PROGRESS
+    }
+
+    private final ChatStore store;
+    private final ChatService chats;
+    private final TransactionRetry retry;
+    private final JsonMapper json;
+
+    ChatAnswers(ChatStore store, ChatService chats, TransactionRetry retry, JsonMapper json) {
+        this.store = store;
+        this.chats = chats;
+        this.retry = retry;
+        this.json = json;
+    }
+
+    /**
+     * Starts an answer to a question of the caller's chat, empty and {@code in_progress}, and shows its branch. A
+     * second answer to the same question (regenerating) is a sibling of the first.
+     *
+     * @param questionId the question: a {@code user} message of the chat that is not in progress
+     * @return the answer
+     * @throws AtriumException {@code chat_not_found} or {@code message_not_found} (404), {@code validation_failed}
+     *                         (400) when {@code questionId} is not a question or the model, connection or parameters
+     *                         are out of bounds, {@code chat_full} (409), {@code invalid_credentials} (401)
+     */
+    public ChatMessage start(EffectiveState state, UUID chatId, UUID questionId, AnswerStart answer) {
+        check(answer);
+        UUID owner = state.caller().userId();
+        UUID id = UUID.randomUUID();
+        retry.run("chat.answer.start", () -> {
+            chats.lockCaller(state.caller());
+            Chat chat = store.lock(chatId, owner).orElseThrow(ChatService::chatNotFound);
+            ChatService.requireRoom(chat);
+            ChatStore.Node question = store.node(chatId, questionId).orElseThrow(ChatService::messageNotFound);
+            if (question.role() != MessageRole.USER) {
+                throw AtriumException.invalidField("questionId", "must be a question (a user message)");
+            }
+            store.insertMessage(id, chatId, questionId, MessageRole.ASSISTANT, "", MessageStatus.IN_PROGRESS,
+                    answer);
+            store.added(chatId, id);
+        });
+        LogEvents.info(log, "chat.answer.started").addKeyValue("chat_id", chatId).addKeyValue("message_id", id)
+                .addKeyValue("model", answer.model()).addKeyValue("connection", answer.connection()).log();
+        return store.message(id).orElseThrow(ChatService::messageNotFound);
+    }
+
+    /**
+     * Appends a batch of generated text to an answer in progress: one statement, no lock beyond the answer's row.
+     * NUL characters, which PostgreSQL text cannot hold, are dropped.
+     *
+     * @return whether it was added whole, cut at {@link #MAX_ANSWER_LENGTH}, or not at all
+     */
+    public Appended append(UUID messageId, String text) {
+        return store.append(messageId, text.replace("\0", ""), MAX_ANSWER_LENGTH);
+    }
+
+    /**
+     * Ends an answer in progress: appends its last batch, if any, and records the outcome. An answer that already
+     * ended keeps its first outcome (a stop that raced the end, say); the answer is returned as it is either way.
+     *
+     * @param lastText the text generated since the last append, or {@code null}
+     * @return the answer after the change
+     * @throws AtriumException {@code message_not_found} (404) when the answer is gone (its chat was deleted)
+     */
+    public ChatMessage finish(UUID messageId, @Nullable String lastText, AnswerOutcome outcome) {
+        boolean ended = retry.execute("chat.answer.finish", () -> {
+            // Lock order: the chat before its messages, as a write of its owner takes them.
+            UUID chatId = store.lockChatOf(messageId).orElseThrow(ChatService::messageNotFound);
+            if (lastText != null && !lastText.isEmpty()) {
+                store.append(messageId, lastText.replace("\0", ""), MAX_ANSWER_LENGTH);
+            }
+            boolean changed = store.finish(messageId, outcome);
+            if (changed) {
+                store.touch(chatId);
+            }
+            return changed;
+        });
+        if (ended) {
+            LogEvents.info(log, "chat.answer.finished").addKeyValue("message_id", messageId)
+                    .addKeyValue("status", outcome.status().value())
+                    .addKeyValue("failure_code", outcome.failureCode()).log();
+        }
+        return store.message(messageId).orElseThrow(ChatService::messageNotFound);
+    }
+
+    /**
+     * Reads an answer as saved so far, whoever asks: for the pipeline (reattaching a client checks the owner through
+     * {@link ChatService#message}).
+     *
+     * @return the message, or empty when it does not exist (any more)
+     */
+    public Optional<ChatMessage> find(UUID messageId) {
+        return store.message(messageId);
+    }
+
+    private void check(AnswerStart answer) {
+        if (answer.model().isBlank() || answer.model().length() > MAX_NAME_LENGTH) {
+            throw AtriumException.invalidField("model", "must be 1 to " + MAX_NAME_LENGTH + " characters");
+        }
+        if (answer.connection().isBlank() || answer.connection().length() > MAX_NAME_LENGTH) {
+            throw AtriumException.invalidField("connection", "must be 1 to " + MAX_NAME_LENGTH + " characters");
+        }
+        if (json.writeValueAsString(answer.parameters()).length() > MAX_PARAMETERS_LENGTH) {
+            throw AtriumException.invalidField("parameters", "must be at most " + MAX_PARAMETERS_LENGTH
+                    + " characters as JSON");
+        }
+    }
+}

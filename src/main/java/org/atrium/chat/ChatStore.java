@@ -1,0 +1,324 @@
+package org.atrium.chat;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+import org.atrium.chat.ChatAnswers.Appended;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/** SQL for {@code chats}, {@code chat_messages} and {@code chat_message_attachments}. */
+@Repository
+class ChatStore {
+
+    /** A message's place in its chat's tree, without its content. */
+    record Node(UUID id, @Nullable UUID parentId, MessageRole role, MessageStatus status) {
+    }
+
+    private static final TypeReference<Map<String, Object>> PARAMETERS = new TypeReference<>() {
+    };
+    private static final TypeReference<List<Citation>> CITATIONS = new TypeReference<>() {
+    };
+
+    /** Chats of the owner matching the filters; {@code :terms} is a prefix query or null for no search. */
+    private static final String MATCHING = """
+            from chats c
+            where c.owner_user_id = :owner and c.archived = :archived
+              and (cast(:pinned as boolean) is null or c.pinned = cast(:pinned as boolean))
+              and (cast(:terms as text) is null
+                   or to_tsvector('simple', c.title) @@ to_tsquery('simple', cast(:terms as text))
+                   or exists (select 1 from chat_messages m where m.chat_id = c.id
+                              and m.terms @@ to_tsquery('simple', cast(:terms as text))))""";
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+
+    ChatStore(JdbcClient jdbc, JsonMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    /**
+     * Takes a key-share lock on the caller's account row, the first lock of every chat write (as of every knowledge
+     * write), so that the account's deletion and the caller's writes queue instead of deadlocking.
+     *
+     * @return false when the account no longer exists
+     */
+    boolean keyShareUser(UUID userId) {
+        return jdbc.sql("select id from users where id = :u for key share").param("u", userId).query(UUID.class)
+                .optional().isPresent();
+    }
+
+    void insertChat(UUID id, UUID owner, String title) {
+        jdbc.sql("insert into chats (id, owner_user_id, title) values (:id, :owner, :title)")
+                .param("id", id).param("owner", owner).param("title", title).update();
+    }
+
+    Optional<Chat> find(UUID chatId, UUID owner) {
+        return jdbc.sql("select * from chats where id = :id and owner_user_id = :owner")
+                .param("id", chatId).param("owner", owner).query(ChatStore::chat).optional();
+    }
+
+    /** Locks the owner's chat for a change of its messages or columns (after the account: lock order). */
+    Optional<Chat> lock(UUID chatId, UUID owner) {
+        return jdbc.sql("select * from chats where id = :id and owner_user_id = :owner for no key update")
+                .param("id", chatId).param("owner", owner).query(ChatStore::chat).optional();
+    }
+
+    /** Locks the chat of a message, whoever owns it: for the answer writer, which checked the owner at the start. */
+    Optional<UUID> lockChatOf(UUID messageId) {
+        return jdbc.sql("""
+                        select c.id from chats c join chat_messages m on m.chat_id = c.id
+                        where m.id = :m for no key update of c""")
+                .param("m", messageId).query(UUID.class).optional();
+    }
+
+    /**
+     * @param text a search as typed
+     * @return a {@code to_tsquery} text asking for every word of it as a prefix, or null when it has no word
+     */
+    @Nullable String prefixQuery(String text) {
+        // The words are the lexemes PostgreSQL's own parser finds (as in the stored terms), each quoted for
+        // to_tsquery (quotes and backslashes escaped) and asked for as a prefix: "kiw sala" finds "kiwi salad".
+        return jdbc.sql("""
+                        select string_agg('''' || replace(replace(lexeme, '\\', '\\\\'), '''', '''''') || ''':*',
+                                          ' & ')
+                        from unnest(to_tsvector('simple', :text))""")
+                .param("text", text).query(String.class).optional().orElse(null);
+    }
+
+    List<Chat> list(UUID owner, boolean archived, @Nullable Boolean pinned, @Nullable String terms, int offset,
+                    int limit) {
+        return jdbc.sql("select c.* " + MATCHING
+                        + " order by c.pinned desc, c.updated_at desc, c.id desc offset :offset limit :limit")
+                .param("owner", owner).param("archived", archived).param("pinned", pinned).param("terms", terms)
+                .param("offset", offset).param("limit", limit).query(ChatStore::chat).list();
+    }
+
+    long count(UUID owner, boolean archived, @Nullable Boolean pinned, @Nullable String terms) {
+        return jdbc.sql("select count(*) " + MATCHING)
+                .param("owner", owner).param("archived", archived).param("pinned", pinned).param("terms", terms)
+                .query(Long.class).single();
+    }
+
+    /** Changes the columns a chat's owner may change; a new title counts as a change of content. */
+    void update(UUID chatId, String title, boolean pinned, boolean archived, boolean touch) {
+        jdbc.sql("""
+                        update chats set title = :title, pinned = :pinned, archived = :archived,
+                               updated_at = case when :touch then clock_timestamp() else updated_at end
+                        where id = :id""")
+                .param("title", title).param("pinned", pinned).param("archived", archived).param("touch", touch)
+                .param("id", chatId).update();
+    }
+
+    /** Records a new message: one more, the new tip, content changed now. */
+    void added(UUID chatId, UUID tip) {
+        jdbc.sql("""
+                        update chats set message_count = message_count + 1, current_message_id = :tip,
+                               updated_at = clock_timestamp()
+                        where id = :id""")
+                .param("tip", tip).param("id", chatId).update();
+    }
+
+    void setTip(UUID chatId, UUID tip) {
+        jdbc.sql("update chats set current_message_id = :tip where id = :id").param("tip", tip).param("id", chatId)
+                .update();
+    }
+
+    void touch(UUID chatId) {
+        jdbc.sql("update chats set updated_at = clock_timestamp() where id = :id").param("id", chatId).update();
+    }
+
+    /** Deletes the owner's chat; its messages and their links go with it (foreign keys). */
+    boolean delete(UUID chatId, UUID owner) {
+        return jdbc.sql("delete from chats where id = :id and owner_user_id = :owner")
+                .param("id", chatId).param("owner", owner).update() > 0;
+    }
+
+    /** @return every message of the chat, without content, oldest first */
+    List<Node> nodes(UUID chatId) {
+        return jdbc.sql("""
+                        select id, parent_id, role, status from chat_messages where chat_id = :chat
+                        order by created_at, id""")
+                .param("chat", chatId)
+                .query((rs, n) -> new Node(rs.getObject("id", UUID.class), rs.getObject("parent_id", UUID.class),
+                        MessageRole.of(rs.getString("role")), MessageStatus.of(rs.getString("status"))))
+                .list();
+    }
+
+    Optional<Node> node(UUID chatId, UUID messageId) {
+        return jdbc.sql("select id, parent_id, role, status from chat_messages where chat_id = :chat and id = :id")
+                .param("chat", chatId).param("id", messageId)
+                .query((rs, n) -> new Node(rs.getObject("id", UUID.class), rs.getObject("parent_id", UUID.class),
+                        MessageRole.of(rs.getString("role")), MessageStatus.of(rs.getString("status"))))
+                .optional();
+    }
+
+    void insertMessage(UUID id, UUID chatId, @Nullable UUID parentId, MessageRole role, String content,
+                       MessageStatus status, @Nullable AnswerStart answer) {
+        jdbc.sql("""
+                        insert into chat_messages (id, chat_id, parent_id, role, content, status, model, connection,
+                                                   parameters, citations, terms, created_at, updated_at)
+                        values (:id, :chat, :parent, :role, :content, :status, :model, :connection,
+                                cast(:parameters as jsonb), case when :answer then '[]'::jsonb end,
+                                case when :final then to_tsvector('simple', :content) end,
+                                clock_timestamp(), clock_timestamp())""")
+                .param("id", id).param("chat", chatId).param("parent", parentId).param("role", role.value())
+                .param("content", content).param("status", status.value())
+                .param("model", answer == null ? null : answer.model())
+                .param("connection", answer == null ? null : answer.connection())
+                .param("parameters", answer == null ? null : json.writeValueAsString(answer.parameters()))
+                .param("answer", answer != null).param("final", status != MessageStatus.IN_PROGRESS).update();
+    }
+
+    void insertAttachments(UUID messageId, List<UUID> collectionIds, List<UUID> fileIds) {
+        // Collections before files: the foreign keys take their key-share locks in the knowledge lock order.
+        if (!collectionIds.isEmpty()) {
+            jdbc.sql("""
+                            insert into chat_message_attachments (message_id, collection_id)
+                            select :m, c from unnest(cast(:ids as uuid[])) as c order by c""")
+                    .param("m", messageId).param("ids", collectionIds.toArray(UUID[]::new)).update();
+        }
+        if (!fileIds.isEmpty()) {
+            jdbc.sql("""
+                            insert into chat_message_attachments (message_id, file_id)
+                            select :m, f from unnest(cast(:ids as uuid[])) as f order by f""")
+                    .param("m", messageId).param("ids", fileIds.toArray(UUID[]::new)).update();
+        }
+    }
+
+    /**
+     * Appends to an answer in progress, in characters (code points), never past {@code max}.
+     */
+    Appended append(UUID messageId, String text, int max) {
+        int whole = jdbc.sql("""
+                        update chat_messages set content = content || :text, updated_at = clock_timestamp()
+                        where id = :id and status = 'in_progress' and length(content) + length(:text) <= :max""")
+                .param("text", text).param("id", messageId).param("max", max).update();
+        if (whole > 0) {
+            return Appended.ALL;
+        }
+        int cut = jdbc.sql("""
+                        update chat_messages set content = left(content || :text, :max), updated_at = clock_timestamp()
+                        where id = :id and status = 'in_progress'""")
+                .param("text", text).param("id", messageId).param("max", max).update();
+        return cut > 0 ? Appended.CUT : Appended.NOT_IN_PROGRESS;
+    }
+
+    /** Ends an answer in progress; its terms are computed once, now. @return false when it was not in progress */
+    boolean finish(UUID messageId, AnswerOutcome outcome) {
+        TokenUsage usage = outcome.usage();
+        AnswerTimings timings = outcome.timings();
+        return jdbc.sql("""
+                        update chat_messages set status = :status, failure_code = :code, failure_reason = :reason,
+                               input_tokens = :input, output_tokens = :output, tokens_estimated = :estimated,
+                               ttft_ms = :ttft, duration_ms = :duration, citations = cast(:citations as jsonb),
+                               terms = to_tsvector('simple', content), updated_at = clock_timestamp()
+                        where id = :id and status = 'in_progress'""")
+                .param("status", outcome.status().value()).param("code", outcome.failureCode())
+                .param("reason", outcome.failureReason())
+                .param("input", usage == null ? null : usage.inputTokens())
+                .param("output", usage == null ? null : usage.outputTokens())
+                .param("estimated", usage == null ? null : usage.estimated())
+                .param("ttft", timings == null ? null : timings.timeToFirstTokenMs())
+                .param("duration", timings == null ? null : timings.durationMs())
+                .param("citations", json.writeValueAsString(outcome.citations()))
+                .param("id", messageId).update() > 0;
+    }
+
+    /** @return the chat's messages with these ids, with their attachments, in no particular order */
+    List<ChatMessage> messages(UUID chatId, List<UUID> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        List<Row> rows = jdbc.sql("select * from chat_messages where chat_id = :chat and id = any(:ids)")
+                .param("chat", chatId).param("ids", ids.toArray(UUID[]::new)).query(this::row).list();
+        return withAttachments(rows);
+    }
+
+    Optional<ChatMessage> message(UUID messageId) {
+        return withAttachments(jdbc.sql("select * from chat_messages where id = :id").param("id", messageId)
+                .query(this::row).list()).stream().findFirst();
+    }
+
+    /** One page of a chat's messages, oldest first. */
+    List<ChatMessage> page(UUID chatId, int offset, int limit) {
+        return withAttachments(jdbc.sql("""
+                        select * from chat_messages where chat_id = :chat order by created_at, id
+                        offset :offset limit :limit""")
+                .param("chat", chatId).param("offset", offset).param("limit", limit).query(this::row).list());
+    }
+
+    /** A message row before its attachments are read. */
+    private record Row(UUID id, UUID chatId, @Nullable UUID parentId, MessageRole role, String content,
+                       MessageStatus status, @Nullable AnswerDetails answer, Instant createdAt, Instant updatedAt) {
+    }
+
+    private List<ChatMessage> withAttachments(List<Row> rows) {
+        if (rows.isEmpty()) {
+            return List.of();
+        }
+        Map<UUID, List<UUID>> collections = new HashMap<>();
+        Map<UUID, List<UUID>> files = new HashMap<>();
+        jdbc.sql("""
+                        select message_id, collection_id, file_id from chat_message_attachments
+                        where message_id = any(:ids) order by collection_id, file_id""")
+                .param("ids", rows.stream().map(Row::id).toArray(UUID[]::new))
+                .query(rs -> {
+                    UUID message = rs.getObject("message_id", UUID.class);
+                    UUID collection = rs.getObject("collection_id", UUID.class);
+                    if (collection != null) {
+                        collections.computeIfAbsent(message, ignored -> new ArrayList<>()).add(collection);
+                    } else {
+                        files.computeIfAbsent(message, ignored -> new ArrayList<>())
+                                .add(rs.getObject("file_id", UUID.class));
+                    }
+                });
+        return rows.stream().map(row -> new ChatMessage(row.id(), row.chatId(), row.parentId(), row.role(),
+                row.content(), collections.getOrDefault(row.id(), List.of()),
+                files.getOrDefault(row.id(), List.of()), row.status(), row.answer(), row.createdAt(),
+                row.updatedAt())).toList();
+    }
+
+    private Row row(ResultSet rs, int n) throws SQLException {
+        MessageRole role = MessageRole.of(rs.getString("role"));
+        AnswerDetails answer = null;
+        if (role == MessageRole.ASSISTANT) {
+            String parameters = rs.getString("parameters");
+            String citations = rs.getString("citations");
+            Integer input = rs.getObject("input_tokens", Integer.class);
+            Integer output = rs.getObject("output_tokens", Integer.class);
+            Boolean estimated = rs.getObject("tokens_estimated", Boolean.class);
+            Integer ttft = rs.getObject("ttft_ms", Integer.class);
+            Integer duration = rs.getObject("duration_ms", Integer.class);
+            answer = new AnswerDetails(String.valueOf(rs.getString("model")),
+                    String.valueOf(rs.getString("connection")),
+                    parameters == null ? Map.of() : json.readValue(parameters, PARAMETERS),
+                    citations == null ? List.of() : json.readValue(citations, CITATIONS),
+                    estimated == null ? null : new TokenUsage(input, output, estimated),
+                    ttft == null && duration == null ? null : new AnswerTimings(ttft, duration),
+                    rs.getString("failure_code"), rs.getString("failure_reason"));
+        }
+        return new Row(rs.getObject("id", UUID.class), rs.getObject("chat_id", UUID.class),
+                rs.getObject("parent_id", UUID.class), role, rs.getString("content"),
+                MessageStatus.of(rs.getString("status")), answer, rs.getTimestamp("created_at").toInstant(),
+                rs.getTimestamp("updated_at").toInstant());
+    }
+
+    private static Chat chat(ResultSet rs, int n) throws SQLException {
+        return new Chat(rs.getObject("id", UUID.class), rs.getString("title"), rs.getBoolean("pinned"),
+                rs.getBoolean("archived"), rs.getObject("current_message_id", UUID.class),
+                rs.getInt("message_count"), rs.getTimestamp("created_at").toInstant(),
+                rs.getTimestamp("updated_at").toInstant());
+    }
+}
