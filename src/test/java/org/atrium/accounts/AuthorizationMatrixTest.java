@@ -515,6 +515,13 @@ class AuthorizationMatrixTest extends IntegrationTest {
                 String[] chat = c.ownChat();
                 return c.request("PUT", CHATS + "/" + chat[0] + "/branch", Map.of("messageId", chat[1]));
             });
+    private static final Call READ_USAGE = new Call("GET", "/api/v1/usage", "everyone's usage",
+            c -> c.request("GET", "/api/v1/usage", null));
+    private static final Call READ_GROUP_USAGE = new Call("GET", "/api/v1/groups/{groupId}/usage",
+            "the usage charged to G",
+            c -> c.request("GET", "/api/v1/groups/" + c.group() + "/usage", null));
+    private static final Call MODELS_IN_USE = new Call("GET", "/api/v1/models-in-use", "the live view",
+            c -> c.request("GET", "/api/v1/models-in-use", null));
 
     // ----------------------------------------------------------------------------------------------------------------
     // The matrix. Columns: anonymous, pending account, plain user, admin of another group, admin of G, instance admin.
@@ -647,7 +654,10 @@ class AuthorizationMatrixTest extends IntegrationTest {
             row(ADD_OTHERS_MESSAGE,                  UNAUTHENTICATED, ACCOUNT_PENDING, CHAT_NOT_FOUND,       CHAT_NOT_FOUND,       CHAT_NOT_FOUND,       CHAT_NOT_FOUND),
             row(LIST_OWN_MESSAGES,                   UNAUTHENTICATED, ACCOUNT_PENDING, OK,                   OK,                   OK,                   OK),
             row(READ_OWN_MESSAGE,                    UNAUTHENTICATED, ACCOUNT_PENDING, OK,                   OK,                   OK,                   OK),
-            row(SELECT_OWN_BRANCH,                   UNAUTHENTICATED, ACCOUNT_PENDING, OK,                   OK,                   OK,                   OK));
+            row(SELECT_OWN_BRANCH,                   UNAUTHENTICATED, ACCOUNT_PENDING, OK,                   OK,                   OK,                   OK),
+            row(READ_USAGE,                          UNAUTHENTICATED, ACCOUNT_PENDING, ADMIN_REQUIRED,       ADMIN_REQUIRED,       ADMIN_REQUIRED,       OK),
+            row(READ_GROUP_USAGE,                    UNAUTHENTICATED, ACCOUNT_PENDING, GROUP_NOT_FOUND,      GROUP_NOT_FOUND,      OK,                   OK),
+            row(MODELS_IN_USE,                       UNAUTHENTICATED, ACCOUNT_PENDING, ADMIN_REQUIRED,       ADMIN_REQUIRED,       ADMIN_REQUIRED,       OK));
 
     private static Row row(Call call, Expect anonymous, Expect pending, Expect user, Expect otherGroupAdmin,
                            Expect groupAdmin, Expect instanceAdmin) {
