@@ -21,18 +21,19 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class AnswerEventStream implements AutoCloseable {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final HttpClient CLIENT = HttpClient.newHttpClient();
 
     record Event(String name, JsonNode data) {
     }
 
+    private final HttpClient client;
     private final HttpResponse<InputStream> response;
     private final List<Event> events = new CopyOnWriteArrayList<>();
     private final Thread reader;
     private final String refusal;
     private volatile boolean ended;
 
-    private AnswerEventStream(HttpResponse<InputStream> response) throws IOException {
+    private AnswerEventStream(HttpClient client, HttpResponse<InputStream> response) throws IOException {
+        this.client = client;
         this.response = response;
         if (response.statusCode() == 200) {
             this.refusal = "";
@@ -53,8 +54,11 @@ final class AnswerEventStream implements AutoCloseable {
             builder.header("Content-Type", "application/json").method(method,
                     HttpRequest.BodyPublishers.ofString(body));
         }
+        // A client of its own: a stream closed by the test (a disconnect) never leaves a connection to reuse.
+        HttpClient client = HttpClient.newHttpClient();
         try {
-            return new AnswerEventStream(CLIENT.send(builder.build(), HttpResponse.BodyHandlers.ofInputStream()));
+            return new AnswerEventStream(client, client.send(builder.build(),
+                    HttpResponse.BodyHandlers.ofInputStream()));
         } catch (IOException failed) {
             throw new UncheckedIOException(failed);
         } catch (InterruptedException interrupted) {
@@ -169,5 +173,6 @@ final class AnswerEventStream implements AutoCloseable {
             // Already closed.
         }
         reader.interrupt();
+        client.shutdownNow();
     }
 }

@@ -182,7 +182,7 @@ class AnswerStreamingTest extends IntegrationTest {
         TestUsers.Account user = userWithKey();
         UUID[] q = question(user, "Go on and on");
         provider.enqueue(FakeChatServer.Script.text("alpha beta gamma delta ").inChunks(4)
-                .stallAfter(2, Duration.ofSeconds(20)));
+                .stallAfter(2, Duration.ofSeconds(3)));
         try (AnswerEventStream stream = ask(user, q[0], q[1])) {
             UUID id = messageId(stream);
             // The fake splits the text in 4 even pieces and stalls after 2: "alpha beta g" is what there is.
@@ -195,7 +195,9 @@ class AnswerStreamingTest extends IntegrationTest {
             JsonNode end = stream.awaitEnd(WAIT);
             assertThat(end.path("status").asString()).isEqualTo("stopped");
             assertThat(stream.text()).isEqualTo("alpha beta g");
+            // The fake notices the closed connection when it writes again, after its stall.
             awaitTrue(() -> provider.disconnects() > 0, "the upstream connection is closed");
+            assertThat(provider.completed()).as("the provider never finished the answer").isZero();
             // Stopping again changes nothing.
             Api.Response again = api.post(Chats.CHATS + "/" + q[0] + "/messages/" + id + "/stop", null,
                     user.token());

@@ -85,7 +85,8 @@ class AnswerController implements SmartLifecycle {
             @Schema(description = "A model of the caller's catalogue (`GET /api/v1/models`), `<connection>/<model>`.",
                     example = "research-gateway/gpt-4o-mini") @NotBlank
             @Size(max = ChatAnswers.MAX_NAME_LENGTH) String model,
-            @Schema(description = "Generation parameters; omitted: the provider's defaults.", nullable = true)
+            @Schema(description = "Generation parameters; omitted: the provider's defaults.", nullable = true,
+                    example = "{\"temperature\": 0.2, \"maxTokens\": 1024}")
             @Nullable @Valid AnswerParameters parameters) {
     }
 
@@ -94,7 +95,8 @@ class AnswerController implements SmartLifecycle {
             @Schema(description = "Another model of the caller's catalogue; omitted: the answer's.",
                     example = "research-gateway/gpt-4o", nullable = true)
             @Nullable @Size(min = 1, max = ChatAnswers.MAX_NAME_LENGTH) String model,
-            @Schema(description = "Other parameters; omitted: the answer's.", nullable = true)
+            @Schema(description = "Other parameters; omitted: the answer's.", nullable = true,
+                    example = "{\"temperature\": 0.7}")
             @Nullable @Valid AnswerParameters parameters) {
     }
 
