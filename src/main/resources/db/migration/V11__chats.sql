@@ -14,12 +14,14 @@ create table chats (
     created_at    timestamptz not null default now(),
     -- The last change of content (a message added, an answer written, the title): what listings sort by. Pinning,
     -- archiving and choosing a branch do not move a chat in the list.
-    updated_at    timestamptz not null default now()
+    updated_at    timestamptz not null default now(),
+    -- The title's lexemes for search: full text in the 'simple' configuration (no stemming, any language; see
+    -- docs/chat.md). Stored, so that a search reads them instead of parsing every title of the owner's again.
+    title_terms   tsvector generated always as (to_tsvector('simple', title)) stored
 );
--- A user's listing: archived or not, pinned first, most recently updated first (the index is read backwards).
+-- A user's listing: archived or not, pinned first, most recently updated first (the index is read backwards). A search
+-- narrows to the owner's chats with it too, then matches titles and looks messages up in their GIN index.
 create index chats_listing_idx on chats (owner_user_id, archived, pinned, updated_at, id);
--- Title search: full-text over the 'simple' configuration (no stemming, any language); see docs/chat.md.
-create index chats_title_terms_idx on chats using gin (to_tsvector('simple', title));
 
 create table chat_messages (
     id              uuid primary key,

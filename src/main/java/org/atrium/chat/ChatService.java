@@ -303,6 +303,10 @@ public class ChatService {
         if (message.content().length() > MAX_CONTENT_LENGTH) {
             throw AtriumException.invalidField("content", "must be at most " + MAX_CONTENT_LENGTH + " characters");
         }
+        // Checked here too for callers other than the JSON API (which refuses these while parsing).
+        UntrustedText.problem(message.content()).ifPresent(problem -> {
+            throw AtriumException.invalidField("content", problem);
+        });
         List<UUID> collectionIds = List.copyOf(new LinkedHashSet<>(message.collectionIds()));
         List<UUID> fileIds = List.copyOf(new LinkedHashSet<>(message.fileIds()));
         if (collectionIds.size() + fileIds.size() > MAX_ATTACHMENTS) {

@@ -36,7 +36,7 @@ class ChatStore {
             where c.owner_user_id = :owner and c.archived = :archived
               and (cast(:pinned as boolean) is null or c.pinned = cast(:pinned as boolean))
               and (cast(:terms as text) is null
-                   or to_tsvector('simple', c.title) @@ to_tsquery('simple', cast(:terms as text))
+                   or c.title_terms @@ to_tsquery('simple', cast(:terms as text))
                    or exists (select 1 from chat_messages m where m.chat_id = c.id
                               and m.terms @@ to_tsquery('simple', cast(:terms as text))))""";
 

@@ -74,6 +74,11 @@ public record UsageEvent(UUID userId, @Nullable UUID groupId, String model, Stri
     }
 
     private static String bounded(String name) {
-        return name.length() <= MAX_NAME ? name : name.substring(0, MAX_NAME);
+        if (name.length() <= MAX_NAME) {
+            return name;
+        }
+        // Never inside a surrogate pair.
+        int end = Character.isHighSurrogate(name.charAt(MAX_NAME - 1)) ? MAX_NAME - 1 : MAX_NAME;
+        return name.substring(0, end);
     }
 }

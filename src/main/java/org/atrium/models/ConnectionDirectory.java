@@ -116,8 +116,10 @@ class ConnectionDirectory {
                     membership.groupId()));
         }
         rows.sort(java.util.Comparator.comparing(StoredConnection::name));
+        Set<String> configured = configuredNames();
         for (StoredConnection row : rows) {
-            if (!row.enabled()) {
+            // A name configured after it was registered: the operator's connection wins, ids stay unambiguous.
+            if (!row.enabled() || configured.contains(row.name())) {
                 continue;
             }
             UUID credential = credential(state, row.name(), row.groupId());

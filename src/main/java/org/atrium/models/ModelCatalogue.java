@@ -159,7 +159,7 @@ public class ModelCatalogue {
         Instant deadline = started.plus(limit(connection));
         while (clock.instant().isBefore(deadline)) {
             Optional<ModelListEntry> landed = store.get(key).filter(e -> e.revision() == connection.revision()
-                    && !e.attemptedAt().isBefore(started));
+                    && (previous == null || e.attemptedAt().isAfter(previous.attemptedAt())));
             if (landed.isPresent()) {
                 return landed.get();
             }
@@ -168,10 +168,9 @@ public class ModelCatalogue {
         return previous != null ? previous : placeholder(connection, started);
     }
 
-    /** What to show for a list another replica is fetching for the first time. */
+    /** What to show for a list another replica is still fetching for the first time: never fetched, no failure. */
     private static ModelListEntry placeholder(ConnectionDirectory.Usable connection, Instant now) {
-        return new ModelListEntry(connection.revision(), List.of(), null, now, "The model list of connection '"
-                + connection.name() + "' is being fetched; try again shortly.");
+        return new ModelListEntry(connection.revision(), List.of(), null, now, null);
     }
 
     /** Starts a fetch unless one runs for this key on this replica or (claimed) on another; empty in that case. */

@@ -11,8 +11,8 @@ import java.time.Instant;
  * @param connectionId the connection's id
  * @param connection   its name
  * @param status       {@code ok}; {@code failing} (the last fetch failed: {@link #reason}; the last good list is
- *                     still offered); {@code never_fetched} (no fetch has finished yet); {@code unavailable} (admins' view only: the
- *                     connection is disabled, or no credential of the caller's applies to it)
+ *                     still offered); {@code never_fetched} (no fetch has finished yet); {@code unavailable}
+ *                     (admins' view only: the connection is disabled, or no credential of the caller's applies)
  * @param reason       why the last fetch failed, or null
  * @param fetchedAt    when the list offered was fetched, or null
  * @param attemptedAt  when a fetch was last attempted, or null

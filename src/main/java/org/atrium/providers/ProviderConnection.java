@@ -25,7 +25,10 @@ public record ProviderConnection(String name, ProviderConnection.Type type, @Nul
         OPENAI,
         /** Ollama's native API ({@code /api/embed}, {@code /api/chat}, {@code /api/tags}). */
         OLLAMA,
-        /** Anthropic's Messages API; the base URL is the API root without {@code /v1} ({@code https://api.anthropic.com}). */
+        /**
+         * Anthropic's Messages API; the base URL is the API root without {@code /v1}
+         * ({@code https://api.anthropic.com}).
+         */
         ANTHROPIC,
         /**
          * Google's Generative Language API (Gemini); the base URL is the API root without a version

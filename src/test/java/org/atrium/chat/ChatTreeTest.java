@@ -27,6 +27,9 @@ class ChatTreeTest extends IntegrationTest {
     @Autowired
     private EffectiveStateResolver resolver;
 
+    @Autowired
+    private ChatService service;
+
     private Chats chats;
 
     @BeforeEach
@@ -179,11 +182,31 @@ class ChatTreeTest extends IntegrationTest {
                 new AnswerStart("m", "c", Map.of("stop", "s".repeat(ChatAnswers.MAX_PARAMETERS_LENGTH)))))
                 .hasMessageContaining("JSON");
 
+        Api.Response system = api.post(CHATS + "/" + chat + "/messages",
+                Map.of("content", "Answer in one word.", "role", "system", "parentId", answer), owner.token());
+        assertThat(system.status()).as(system.text()).isEqualTo(201);
+        assertThat(system.json().path("role").asString()).isEqualTo("system");
+        UUID instructions = UUID.fromString(system.json().path("id").asString());
+        assertThatThrownBy(() -> answers.start(state, chat, instructions, start)).hasMessageContaining("question");
+
         ChatMessage orphan = answers.start(state, chat, question, start);
+        jdbc.sql("update chats set message_count = :n where id = :id").param("n", ChatService.MAX_MESSAGES)
+                .param("id", chat).update();
+        assertThatThrownBy(() -> answers.start(state, chat, question, start)).hasMessageContaining("the most a chat holds");
         assertThat(api.delete(CHATS + "/" + chat, owner.token()).status()).isEqualTo(204);
         assertThat(answers.append(orphan.id(), "more")).isEqualTo(ChatAnswers.Appended.NOT_IN_PROGRESS);
         assertThatThrownBy(() -> answers.finish(orphan.id(), null, AnswerOutcome.complete(null, null, List.of())))
                 .hasMessageContaining("No such message");
+    }
+
+    @Test
+    void contentThatPostgreSqlCannotStoreIsRefusedForJavaCallersToo() {
+        TestUsers.Account owner = users.user();
+        UUID chat = chats.chat(owner, "Java caller");
+        assertThatThrownBy(() -> service.addMessage(state(owner), chat, null, NewMessage.question("a\0b")))
+                .hasMessageContaining("NUL");
+        assertThatThrownBy(() -> service.addMessage(state(owner), chat, null, NewMessage.question("x\ud800")))
+                .hasMessageContaining("surrogate");
     }
 
     /** Starts, writes and completes an answer; returns its id. */

@@ -192,6 +192,31 @@ class ModelCatalogueTest extends IntegrationTest {
     }
 
     @Test
+    void concurrentRequestsFetchANewListOnceAndLaterOnesAreServedFromTheSharedStore() throws Exception {
+        chat.models("gpt-once");
+        String name = ConnectionApiTest.uniqueName("once");
+        String id = connection(name, "openai", chat.openAiBaseUrl(), null, Map.of());
+        instanceCredentialForEveryone(name);
+        List<TestUsers.Account> callers = java.util.stream.IntStream.range(0, 6).mapToObj(i -> users.user()).toList();
+        try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            List<java.util.concurrent.Future<JsonNode>> seen = callers.stream()
+                    .map(caller -> threads.submit(() -> catalogue(caller))).toList();
+            for (var future : seen) {
+                JsonNode catalogue = future.get();
+                String state = status(catalogue, name).path("status").asString();
+                assertThat(state).isIn("ok", "failing");
+                if (state.equals("ok")) {
+                    assertThat(ids(catalogue, name)).containsExactly(name + "/gpt-once");
+                }
+            }
+        }
+        assertThat(ids(catalogue(users.user()), name)).containsExactly(name + "/gpt-once");
+        assertThat(chat.requests().stream().filter(r -> r.path().endsWith("/models")).count())
+                .as("model-list requests to the provider").isEqualTo(1);
+        assertThat(api.delete(CONNECTIONS + "/" + id, admin.token()).status()).isEqualTo(204);
+    }
+
+    @Test
     void anAdminWithoutACredentialSeesWhyAConnectionIsUnavailable() {
         String name = ConnectionApiTest.uniqueName("unav");
         String id = connection(name, "anthropic", chat.anthropicBaseUrl(), null, Map.of());

@@ -242,6 +242,7 @@ class ChatResilienceTest {
 
     @Test
     void theCircuitOpensAfterRepeatedFailuresAndFailsFastForThatConnectionOnly() {
+        ProviderLogs logs = new ProviderLogs();
         ProviderEndpoint flaky = endpoint(Type.OPENAI, "flaky", timeouts(2000, 2000, 5000));
         for (int i = 0; i < 12; i++) {
             SERVER.enqueue(Script.failure(503));
@@ -260,9 +261,30 @@ class ChatResilienceTest {
         assertThat(open.headers()).containsEntry("Retry-After", "60");
         assertThat(open.getMessage()).contains("'flaky'").contains("kept failing");
         assertThat(SERVER.requests()).hasSize(sent);
+        assertThat(logs.events(ChatEngine.CIRCUIT_EVENT)).singleElement().asString()
+                .contains("connection=flaky", "from=closed", "to=open");
         SERVER.reset();
         assertThat(providers.complete(endpoint(Type.OPENAI, "healthy", timeouts(2000, 2000, 5000)), "k", HELLO)
                 .text()).isEqualTo("Hello from the fake");
+        logs.close();
+    }
+
+    @Test
+    void anOpenCircuitLetsATestCallThroughAfterItsWaitAndClosesWhenItSucceeds() throws InterruptedException {
+        providers = new ChatProviders(ChatTranslationTest.JSON, meters, new ChatResilience(1, Duration.ofMillis(1),
+                Duration.ofMillis(1), 50, 2, 2, Duration.ofMillis(200), 1, Duration.ofSeconds(10),
+                Duration.ofMinutes(2)));
+        ProviderEndpoint recovering = endpoint(Type.GEMINI, "recovering", timeouts(2000, 2000, 5000));
+        SERVER.enqueue(Script.failure(500), Script.failure(500));
+        failureOf(recovering);
+        failureOf(recovering);
+        assertThat(failureOf(recovering).code()).isEqualTo(ProviderFailure.CIRCUIT_OPEN);
+
+        Thread.sleep(250);
+
+        assertThat(providers.complete(recovering, "k", HELLO).text()).isEqualTo("Hello from the fake");
+        assertThat(providers.complete(recovering, "k", HELLO).attempts()).isEqualTo(1);
+        assertThat(SERVER.requests()).hasSize(4);
     }
 
     @Test

@@ -151,6 +151,30 @@ class ChatTranslationTest {
         assertThat(SERVER.requests()).hasSize(1);
     }
 
+    @ParameterizedTest
+    @EnumSource(value = Type.class, names = {"OPENAI", "ANTHROPIC"})
+    void aStreamClosedAfterItsFinishReasonWithoutTheEndMarkerIsComplete(Type type) {
+        SERVER.omitEndMarkers(true).enqueue(Script.text("all there").withUsage(3, 2));
+
+        ChatResult result = PROVIDERS.complete(endpoint(SERVER, type), "k", conversation());
+
+        assertThat(result.text()).isEqualTo("all there");
+        assertThat(result.usage()).isEqualTo(new TokenUsage(3, 2, false));
+        assertThat(result.attempts()).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Type.class, names = {"OPENAI", "OLLAMA", "ANTHROPIC"})
+    void aCompleteStreamLeavesItsConnectionForTheNextCall(Type type) throws InterruptedException {
+        ProviderEndpoint endpoint = endpoint(SERVER, type);
+        PROVIDERS.complete(endpoint, "k", conversation());
+        Thread.sleep(50);
+        PROVIDERS.complete(endpoint, "k", conversation());
+
+        assertThat(SERVER.requests()).extracting(FakeChatServer.Received::port).hasSize(2).containsOnly(
+                SERVER.requests().getFirst().port());
+    }
+
     @Test
     void openAiGetsMessagesPartsToolsAndParametersInItsFormat() {
         PROVIDERS.complete(endpoint(SERVER, Type.OPENAI), "sk-1", withToolRound(conversation())

@@ -38,8 +38,8 @@ public class ConnectionStore {
                         insert into connections (id, name, kind, base_url, group_id, enabled, url_set_by_admin,
                             header_names, headers_key_id, headers_nonce, headers_ciphertext, connect_timeout_ms,
                             first_token_timeout_ms, idle_timeout_ms, total_timeout_ms, created_by)
-                        values (:id, :name, :kind, :url, :group, :enabled, :byAdmin, :names, :keyId, :nonce, :ciphertext,
-                            :connect, :firstToken, :idle, :total, :createdBy)""")
+                        values (:id, :name, :kind, :url, :group, :enabled, :byAdmin, :names, :keyId, :nonce,
+                            :ciphertext, :connect, :firstToken, :idle, :total, :createdBy)""")
                 .param("id", id).param("name", name).param("kind", kind.wire()).param("url", baseUrl)
                 .param("group", groupId).param("enabled", enabled).param("byAdmin", urlSetByAdmin)
                 .param("names", headerNames.toArray(String[]::new))

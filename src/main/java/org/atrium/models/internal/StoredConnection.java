@@ -25,8 +25,8 @@ import java.util.UUID;
  * @param updatedAt   last change
  */
 public record StoredConnection(UUID id, String name, ConnectionKind kind, String baseUrl, @Nullable UUID groupId,
-                               boolean enabled, boolean urlSetByAdmin, List<String> headerNames, ConnectionTimeouts timeouts, long revision,
-                               Instant createdAt, Instant updatedAt) {
+                               boolean enabled, boolean urlSetByAdmin, List<String> headerNames,
+                               ConnectionTimeouts timeouts, long revision, Instant createdAt, Instant updatedAt) {
 
     /** Freezes the list. */
     public StoredConnection {

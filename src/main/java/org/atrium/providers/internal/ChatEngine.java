@@ -39,6 +39,8 @@ public final class ChatEngine implements AutoCloseable {
     /** Logged when a connection's circuit breaker changes state. */
     public static final String CIRCUIT_EVENT = "provider.chat.circuit";
     private static final Logger log = LoggerFactory.getLogger(ChatEngine.class);
+    private static final int DRAIN_LIMIT = 64 * 1024;
+    private static final java.time.Duration DRAIN_TIME = java.time.Duration.ofSeconds(2);
 
     private final Clients clients;
     private final JsonMapper json;
@@ -117,6 +119,37 @@ public final class ChatEngine implements AutoCloseable {
         } catch (java.util.concurrent.RejectedExecutionException stopping) {
             check.run();
         }
+    }
+
+    /**
+     * Reads what is left of a finished stream (the end of a chunked body after {@code [DONE]}) so that the connection
+     * goes back to the pool instead of being closed, then closes it. Runs aside, bounded in bytes and time, so the
+     * answer is never held up by a server that keeps the body open.
+     *
+     * @param in the stream whose answer is complete
+     */
+    void drain(java.io.InputStream in) {
+        Runnable close = () -> {
+            try {
+                in.close();
+            } catch (java.io.IOException ignored) {
+                // closing is all that was wanted
+            }
+        };
+        var drainer = Thread.ofVirtual().unstarted(() -> {
+            try {
+                byte[] rest = in.readNBytes(DRAIN_LIMIT);
+                if (rest.length == DRAIN_LIMIT) {
+                    close.run();
+                    return;
+                }
+            } catch (java.io.IOException ignored) {
+                // the connection is closed below either way
+            }
+            close.run();
+        });
+        drainer.start();
+        schedule(close, DRAIN_TIME.toNanos());
     }
 
     Clients clients() {

@@ -99,7 +99,8 @@ public final class ProviderFailures {
      */
     public static ProviderFailure timeout(ProviderEndpoint endpoint, String phase, @Nullable Duration limit) {
         return new ProviderFailure(ProviderFailure.TIMEOUT, HttpStatus.GATEWAY_TIMEOUT, endpoint.name(),
-                who(endpoint) + " took longer than " + (limit == null ? "allowed" : EmbeddingMessages.readable(limit)) + " " + phase
+                who(endpoint) + " took longer than " + (limit == null ? "allowed" : EmbeddingMessages.readable(limit))
+                        + " " + phase
                         + ". Try again, or ask an admin to raise the timeouts of connection '" + endpoint.name()
                         + "'.", null, null, null);
     }

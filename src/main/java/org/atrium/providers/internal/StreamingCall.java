@@ -1,17 +1,12 @@
 package org.atrium.providers.internal;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import org.atrium.platform.LogEvents;
 import org.atrium.providers.ChatHandle;
 import org.atrium.providers.ChatListener;
 import org.atrium.providers.ChatRequest;
 import org.atrium.providers.ChatResult;
-import org.atrium.providers.FinishReason;
 import org.atrium.providers.ProviderEndpoint;
 import org.atrium.providers.ProviderFailure;
-import org.atrium.providers.TokenUsage;
-import org.atrium.providers.ToolCall;
-import org.atrium.providers.ToolCallDelta;
 import org.atrium.providers.internal.ProviderMetrics.Outcome;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
@@ -22,12 +17,7 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -39,16 +29,8 @@ import java.util.concurrent.TimeoutException;
  * enforced by a watchdog that closes the connection when one expires. The listener is called only from the call's
  * own thread.
  */
-final class StreamingCall implements ChatHandle, Runnable, ProviderApi.ChatSink {
+final class StreamingCall implements ChatHandle, Runnable {
 
-    /** Longest line of a stream. */
-    static final int MAX_LINE = 1024 * 1024;
-    /** Most bytes of one stream. */
-    static final long MAX_STREAM = 32L * 1024 * 1024;
-    /** Most events of one stream. */
-    static final int MAX_EVENTS = 200_000;
-    /** Most tool calls in one answer. */
-    static final int MAX_TOOL_CALLS = 128;
     private static final Set<String> RETRIED = Set.of(ProviderFailure.UNAVAILABLE, ProviderFailure.RATE_LIMITED);
     private static final Set<String> BREAKER_FAILURES = Set.of(ProviderFailure.UNAVAILABLE, ProviderFailure.TIMEOUT,
             ProviderFailure.INVALID_RESPONSE);
@@ -61,43 +43,18 @@ final class StreamingCall implements ChatHandle, Runnable, ProviderApi.ChatSink 
     private final ChatListener listener;
     private final byte[] body;
     private final CompletableFuture<ChatResult> result = new CompletableFuture<>();
-    private final long started = System.nanoTime();
+    private final Deadlines deadlines;
 
     // Written by the call's thread, read by the watchdog and by cancel().
     private volatile boolean cancelled;
-    private volatile boolean inAttempt;
-    private volatile long attemptStarted;
-    private volatile long lastActivity;
-    private volatile long firstOutput;
-    private volatile @Nullable String expired;
-    private volatile @Nullable Duration expiredLimit;
     private volatile @Nullable CompletableFuture<HttpResponse<InputStream>> pending;
     private volatile @Nullable InputStream stream;
     private volatile @Nullable Thread runner;
-    private long watchAt;
     private boolean finishing;
 
     // The call's thread only.
-    private final StringBuilder text = new StringBuilder();
-    private final Map<Integer, PendingCall> calls = new TreeMap<>();
-    private final List<ToolCall> completed = new ArrayList<>();
-    private @Nullable Integer inputTokens;
-    private @Nullable Integer outputTokens;
-    private @Nullable FinishReason finish;
-    private @Nullable ProviderFailure streamError;
-    private boolean delivered;
+    private @Nullable Answer answer;
     private int attempts;
-
-    private static final class PendingCall {
-        final String id;
-        final String name;
-        final StringBuilder arguments = new StringBuilder();
-
-        PendingCall(String id, String name) {
-            this.id = id;
-            this.name = name;
-        }
-    }
 
     StreamingCall(ChatEngine engine, ProviderEndpoint endpoint, ProviderApi api, @Nullable String secret,
                   ChatRequest request, ChatListener listener, byte[] body) {
@@ -108,6 +65,8 @@ final class StreamingCall implements ChatHandle, Runnable, ProviderApi.ChatSink 
         this.request = request;
         this.listener = listener;
         this.body = body;
+        this.deadlines = new Deadlines(engine, endpoint.timeouts(), this::abortUpstream,
+                () -> result.isDone() || cancelled);
     }
 
     // ---- the handle
@@ -150,35 +109,38 @@ final class StreamingCall implements ChatHandle, Runnable, ProviderApi.ChatSink 
     @Override
     public void run() {
         runner = Thread.currentThread();
-        arm(deadline());
-        String outcome = "success";
+        deadlines.start();
+        ChatResult done = null;
+        ProviderFailure failure;
         try {
-            ChatResult answer = execute();
-            finishing();
+            done = execute();
+            failure = null;
+        } catch (ProviderFailure failed) {
+            failure = failed;
+        } catch (RuntimeException | Error unexpected) {
+            failure = new ProviderFailure(ProviderFailure.UNAVAILABLE, HttpStatus.BAD_GATEWAY, endpoint.name(),
+                    "The call to provider '" + endpoint.name() + "' failed unexpectedly.", null, null, unexpected);
+        }
+        finishing();
+        // Metrics and logs first, so that whoever waits on the result finds them written.
+        String outcome = failure == null ? "success"
+                : failure.code().equals(ProviderFailure.CANCELLED) ? "cancelled" : failure.code();
+        Duration duration = done != null ? done.duration() : deadlines.elapsed();
+        engine.metrics().call(endpoint.name(), request.model(), outcome, duration, deadlines.firstToken());
+        if (failure != null && !failure.code().equals(ProviderFailure.CANCELLED)) {
+            ChatLogs.failed(endpoint, request.model(), attempts, failure, duration);
+        }
+        ChatLogs.ifSlow(engine.resilience(), endpoint, request.model(), attempts, deadlines.firstToken(), duration,
+                outcome);
+        if (done != null) {
+            ChatResult answer = done;
             safely(() -> listener.onUsage(answer.usage()));
             safely(() -> listener.onComplete(answer));
             result.complete(answer);
-            logIfSlow(answer.timeToFirstToken(), answer.duration(), outcome);
-        } catch (ProviderFailure failure) {
-            finishing();
-            outcome = failure.code().equals(ProviderFailure.CANCELLED) ? "cancelled" : failure.code();
-            if (!failure.code().equals(ProviderFailure.CANCELLED)) {
-                logFailure(failure);
-            }
-            safely(() -> listener.onFailure(failure));
-            result.completeExceptionally(failure);
-            logIfSlow(firstTokenTime(), elapsed(), outcome);
-        } catch (RuntimeException | Error unexpected) {
-            finishing();
-            outcome = "error";
-            ProviderFailure failure = new ProviderFailure(ProviderFailure.UNAVAILABLE, HttpStatus.BAD_GATEWAY,
-                    endpoint.name(), "The call to provider '" + endpoint.name() + "' failed unexpectedly.", null, null,
-                    unexpected);
-            safely(() -> listener.onFailure(failure));
-            result.completeExceptionally(failure);
-        } finally {
-            engine.metrics().call(endpoint.name(), request.model(), outcome, elapsed(), firstTokenTime());
-            Thread.interrupted();
+        } else {
+            ProviderFailure failed = failure;
+            safely(() -> listener.onFailure(failed));
+            result.completeExceptionally(failed);
         }
     }
 
@@ -214,21 +176,24 @@ final class StreamingCall implements ChatHandle, Runnable, ProviderApi.ChatSink 
                     breaker.onSuccess(spent, TimeUnit.NANOSECONDS);
                 }
                 Duration delay = backoff.delay(attempts, failure.retryAfter());
-                boolean retry = !delivered && attempts < maxAttempts && RETRIED.contains(failure.code())
-                        && System.nanoTime() + delay.toNanos() < deadline();
+                boolean retry = (answer == null || !answer.delivered()) && attempts < maxAttempts
+                        && RETRIED.contains(failure.code())
+                        && System.nanoTime() + delay.toNanos() < deadlines.deadline();
                 engine.metrics().attempts().record(endpoint.name(), request.model(), "chat",
                         retry ? Outcome.RETRY : Outcome.FAILURE, spent);
                 if (!retry) {
                     throw failure;
                 }
-                logRetry(failure, delay);
-                resetAttempt();
+                ChatLogs.retry(endpoint, request.model(), attempts, engine.resilience().maxAttempts(), failure,
+                        delay);
                 pause(delay);
             }
         }
     }
 
     private ChatResult attempt() {
+        Answer current = new Answer(endpoint, listener, engine.json(), secret, deadlines::output);
+        answer = current;
         ProviderApi.StreamTranslator translator = api.translator(engine.json());
         HttpRequest.Builder builder = HttpRequest.newBuilder(api.chatUri(endpointBase(), request.model()))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
@@ -236,21 +201,18 @@ final class StreamingCall implements ChatHandle, Runnable, ProviderApi.ChatSink 
                 .header("Accept", api.ndjson() ? "application/x-ndjson" : "text/event-stream");
         endpoint.headers().forEach(builder::header);
         api.authenticate(builder, secret);
-        attemptStarted = System.nanoTime();
-        lastActivity = attemptStarted;
-        inAttempt = true;
-        arm(attemptStarted + endpoint.timeouts().firstToken().toNanos());
+        deadlines.attemptStarted();
         try {
             CompletableFuture<HttpResponse<InputStream>> sent = engine.clients()
                     .client(endpoint.timeouts().connect()).sendAsync(builder.build(),
                             HttpResponse.BodyHandlers.ofInputStream());
             pending = sent;
-            if (cancelled || expired != null) {
+            if (cancelled || deadlines.expired() != null) {
                 sent.cancel(true);
             }
             HttpResponse<InputStream> response = awaitHeaders(sent);
             stream = response.body();
-            if (cancelled || expired != null) {
+            if (cancelled || deadlines.expired() != null) {
                 closeQuietly(response.body());
             }
             int status = response.statusCode();
@@ -259,10 +221,15 @@ final class StreamingCall implements ChatHandle, Runnable, ProviderApi.ChatSink 
                 throw ProviderFailures.forStatus(endpoint, "the request for model '" + request.model() + "'", status,
                         error, engine.json(), secret, Backoff.retryAfter(response.headers(), engine.clock()));
             }
-            read(response.body(), translator);
-            return answer();
+            read(response.body(), translator, current);
+            // Complete: the rest of the body is read aside so that the connection can be reused.
+            stream = null;
+            engine.drain(response.body());
+            Answer.Result end = current.end(request);
+            return new ChatResult(end.text(), end.toolCalls(), end.finish(), end.usage(), deadlines.firstToken(),
+                    deadlines.elapsed(), attempts);
         } finally {
-            inAttempt = false;
+            deadlines.attemptEnded();
             InputStream open = stream;
             stream = null;
             pending = null;
@@ -288,9 +255,9 @@ final class StreamingCall implements ChatHandle, Runnable, ProviderApi.ChatSink 
         if (cancelled) {
             return cancelledFailure();
         }
-        String phase = expired;
-        if (phase != null) {
-            return ProviderFailures.timeout(endpoint, phase, expiredLimit);
+        Deadlines.Expiry expiry = deadlines.expired();
+        if (expiry != null) {
+            return ProviderFailures.timeout(endpoint, expiry.phase(), expiry.limit());
         }
         if (failure instanceof HttpConnectTimeoutException) {
             return ProviderFailures.timeout(endpoint, "to accept a connection", endpoint.timeouts().connect());
@@ -298,239 +265,45 @@ final class StreamingCall implements ChatHandle, Runnable, ProviderApi.ChatSink 
         return ProviderFailures.unreachable(endpoint, failure, secret);
     }
 
-    private void read(InputStream in, ProviderApi.StreamTranslator translator) {
-        LineReader lines = new LineReader(in, MAX_LINE, MAX_STREAM);
-        StringBuilder data = new StringBuilder();
-        String event = null;
-        int events = 0;
+    private void read(InputStream in, ProviderApi.StreamTranslator translator, Answer answer) {
+        EventReader events = new EventReader(in, api.ndjson(), deadlines::activity);
         try {
-            String line;
-            while ((line = lines.next()) != null) {
-                lastActivity = System.nanoTime();
-                String dispatch = null;
-                if (api.ndjson()) {
-                    dispatch = line.isBlank() ? null : line;
-                } else if (line.isEmpty()) {
-                    // A blank line ends an SSE event.
-                    dispatch = data.isEmpty() ? null : data.toString();
-                    data.setLength(0);
-                } else if (line.startsWith("data:")) {
-                    data.append(data.isEmpty() ? "" : "\n").append(stripSpace(line.substring(5)));
-                    if (data.length() > MAX_LINE) {
-                        throw ProviderFailures.invalid(endpoint, "an event is longer than " + MAX_LINE + " bytes");
-                    }
-                    continue;
-                } else if (line.startsWith("event:")) {
-                    event = stripSpace(line.substring(6));
-                    continue;
-                } else {
-                    continue;
+            boolean finished = events.read((event, data) -> {
+                translator.accept(event, data, answer);
+                ProviderFailure error = answer.streamError();
+                if (error != null) {
+                    throw error;
                 }
-                if (dispatch == null) {
-                    event = null;
-                    continue;
-                }
-                if (++events > MAX_EVENTS) {
-                    throw ProviderFailures.invalid(endpoint, "the answer has more than " + MAX_EVENTS + " events");
-                }
-                translator.accept(event, dispatch, this);
-                event = null;
-                if (streamError != null) {
-                    throw streamError;
-                }
-                if (translator.finished()) {
-                    return;
-                }
-            }
-            if (!data.isEmpty() && !api.ndjson()) {
-                // The last event of a stream that ends without a blank line still counts.
-                translator.accept(event, data.toString(), this);
-                if (streamError != null) {
-                    throw streamError;
-                }
-            }
-            if (!translator.completeAtEnd()) {
-                throw afterStart(null, "ended its answer before the end");
+                return translator.finished();
+            });
+            if (!finished && !translator.completeAtEnd()) {
+                throw afterStart("ended its answer before the end");
             }
         } catch (LineReader.LimitExceeded tooMuch) {
             throw ProviderFailures.invalid(endpoint, tooMuch.getMessage());
         } catch (IOException broken) {
-            throw afterStart(broken, "broke off its answer");
+            throw afterStart("broke off its answer");
         } catch (ProviderApi.UnusableResponse unusable) {
             throw ProviderFailures.invalid(endpoint, unusable.getMessage());
-        }
-    }
-
-    private ProviderFailure afterStart(@Nullable IOException broken, String what) {
-        if (cancelled) {
-            return cancelledFailure();
-        }
-        String phase = expired;
-        if (phase != null) {
-            return ProviderFailures.timeout(endpoint, phase, expiredLimit);
-        }
-        return ProviderFailures.dropped(endpoint, what);
-    }
-
-    private static String stripSpace(String value) {
-        return value.startsWith(" ") ? value.substring(1) : value;
-    }
-
-    private ChatResult answer() {
-        for (Integer index : List.copyOf(calls.keySet())) {
-            toolCallDone(index);
-        }
-        FinishReason reason = finish == null ? FinishReason.STOP : finish;
-        if (reason == FinishReason.STOP && !completed.isEmpty()) {
-            reason = FinishReason.TOOL_CALLS;
-        }
-        boolean estimated = inputTokens == null || outputTokens == null;
-        int input = inputTokens != null ? inputTokens : Tokens.input(request);
-        int output = outputTokens != null ? outputTokens : Tokens.output(text.toString(), completed);
-        return new ChatResult(text.toString(), completed, reason, new TokenUsage(input, output, estimated),
-                firstTokenTime(), elapsed(), attempts);
-    }
-
-    // ---- the sink
-
-    @Override
-    public void text(String delta) {
-        output();
-        text.append(delta);
-        deliver(() -> listener.onText(delta));
-    }
-
-    @Override
-    public void toolCallDelta(int index, @Nullable String id, @Nullable String name, String args) {
-        PendingCall call = calls.get(index);
-        if (call == null) {
-            if (calls.size() + completed.size() >= MAX_TOOL_CALLS) {
-                throw new ProviderApi.UnusableResponse("it called more than " + MAX_TOOL_CALLS + " tools");
-            }
-            call = new PendingCall(id != null ? id : "call_" + UUID.randomUUID().toString().replace("-", ""),
-                    name == null ? "" : name);
-            calls.put(index, call);
-            output();
-            PendingCall first = call;
-            call.arguments.append(args);
-            deliver(() -> listener.onToolCallDelta(new ToolCallDelta(index, first.id, first.name, args)));
-            return;
-        }
-        if (call.arguments.length() + args.length() > MAX_LINE) {
-            throw new ProviderApi.UnusableResponse("a tool call's arguments are longer than " + MAX_LINE + " bytes");
-        }
-        call.arguments.append(args);
-        if (!args.isEmpty()) {
-            output();
-            deliver(() -> listener.onToolCallDelta(new ToolCallDelta(index, null, null, args)));
-        }
-    }
-
-    @Override
-    public void toolCallDone(int index) {
-        PendingCall call = calls.remove(index);
-        if (call == null) {
-            return;
-        }
-        String arguments = call.arguments.isEmpty() ? "{}" : call.arguments.toString();
-        ToolCall done = new ToolCall(call.id, call.name, arguments);
-        completed.add(done);
-        deliver(() -> listener.onToolCall(done));
-    }
-
-    @Override
-    public void usage(@Nullable Integer input, @Nullable Integer output) {
-        if (input != null) {
-            inputTokens = input;
-        }
-        if (output != null) {
-            outputTokens = output;
-        }
-    }
-
-    @Override
-    public void finish(FinishReason reason) {
-        finish = reason;
-    }
-
-    @Override
-    public void error(String code, String message) {
-        streamError = ProviderFailures.inStream(endpoint, code,
-                ProviderErrors.providerMessage(message.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                        engine.json(), secret));
-    }
-
-    private void output() {
-        if (firstOutput == 0) {
-            firstOutput = System.nanoTime();
-            // From now on the idle timeout applies, which may expire before the check armed for the first token.
-            arm(firstOutput + endpoint.timeouts().idle().toNanos());
-        }
-    }
-
-    private void deliver(Runnable event) {
-        delivered = true;
-        try {
-            event.run();
-        } catch (RuntimeException listenerFailed) {
+        } catch (Answer.ListenerFailed consumerGone) {
             // The consumer cannot take more (its client went away, say): stop the provider too.
             cancelled = true;
             throw cancelledFailure();
         }
     }
 
+    private ProviderFailure afterStart(String what) {
+        if (cancelled) {
+            return cancelledFailure();
+        }
+        Deadlines.Expiry expiry = deadlines.expired();
+        if (expiry != null) {
+            return ProviderFailures.timeout(endpoint, expiry.phase(), expiry.limit());
+        }
+        return ProviderFailures.dropped(endpoint, what);
+    }
+
     // ---- timeouts and cancellation
-
-    /** Runs on the watchdog thread: expires the call when a deadline has passed, else checks again at the next. */
-    private void watch() {
-        synchronized (this) {
-            watchAt = 0;
-        }
-        if (result.isDone() || cancelled || expired != null) {
-            return;
-        }
-        long now = System.nanoTime();
-        long next = deadline();
-        String phase = "to finish its answer";
-        Duration limit = endpoint.timeouts().total();
-        if (inAttempt) {
-            long phaseDeadline;
-            if (firstOutput == 0) {
-                phaseDeadline = attemptStarted + endpoint.timeouts().firstToken().toNanos();
-                if (phaseDeadline < next) {
-                    next = phaseDeadline;
-                    phase = "to start answering";
-                    limit = endpoint.timeouts().firstToken();
-                }
-            } else {
-                phaseDeadline = lastActivity + endpoint.timeouts().idle().toNanos();
-                if (phaseDeadline < next) {
-                    next = phaseDeadline;
-                    phase = "between two parts of its answer";
-                    limit = endpoint.timeouts().idle();
-                }
-            }
-        }
-        if (now >= next) {
-            expiredLimit = limit;
-            expired = phase;
-            abortUpstream();
-            return;
-        }
-        arm(next);
-    }
-
-    /**
-     * Makes sure the watchdog looks at the call no later than {@code at}. Only the earliest check is scheduled; a
-     * check that finds nothing expired schedules the next, so one chain of checks runs per call.
-     */
-    private synchronized void arm(long at) {
-        if (watchAt != 0 && watchAt <= at) {
-            return;
-        }
-        watchAt = at;
-        engine.schedule(this::watch, at - System.nanoTime());
-    }
 
     private void abortUpstream() {
         synchronized (this) {
@@ -560,10 +333,6 @@ final class StreamingCall implements ChatHandle, Runnable, ProviderApi.ChatSink 
         Thread.interrupted();
     }
 
-    private long deadline() {
-        return started + endpoint.timeouts().total().toNanos();
-    }
-
     private void pause(Duration delay) {
         try {
             Thread.sleep(delay);
@@ -572,21 +341,11 @@ final class StreamingCall implements ChatHandle, Runnable, ProviderApi.ChatSink 
             if (cancelled) {
                 throw cancelledFailure();
             }
-            String phase = expired;
-            if (phase != null) {
-                throw ProviderFailures.timeout(endpoint, phase, expiredLimit);
+            Deadlines.Expiry expiry = deadlines.expired();
+            if (expiry != null) {
+                throw ProviderFailures.timeout(endpoint, expiry.phase(), expiry.limit());
             }
         }
-    }
-
-    private void resetAttempt() {
-        inputTokens = null;
-        outputTokens = null;
-        finish = null;
-        streamError = null;
-        calls.clear();
-        completed.clear();
-        text.setLength(0);
     }
 
     private static void closeQuietly(InputStream in) {
@@ -627,57 +386,5 @@ final class StreamingCall implements ChatHandle, Runnable, ProviderApi.ChatSink 
         } catch (RuntimeException ignored) {
             // The call is over; a listener that fails at its end changes nothing.
         }
-    }
-
-    private @Nullable Duration firstTokenTime() {
-        long first = firstOutput;
-        return first == 0 ? null : Duration.ofNanos(first - started);
-    }
-
-    private Duration elapsed() {
-        return Duration.ofNanos(System.nanoTime() - started);
-    }
-
-    private void logRetry(ProviderFailure failure, Duration delay) {
-        var event = LogEvents.warn(ChatEngine.log(), ChatEngine.RETRY_EVENT)
-                .addKeyValue("connection", endpoint.name())
-                .addKeyValue("model", request.model())
-                .addKeyValue("attempt", attempts)
-                .addKeyValue("max_attempts", engine.resilience().maxAttempts())
-                .addKeyValue("code", failure.code());
-        if (failure.providerStatus() != null) {
-            event = event.addKeyValue("status", failure.providerStatus());
-        }
-        event.addKeyValue("delay_ms", delay.toMillis()).log();
-    }
-
-    private void logFailure(ProviderFailure failure) {
-        var event = LogEvents.warn(ChatEngine.log(), ChatEngine.FAILED_EVENT)
-                .addKeyValue("connection", endpoint.name())
-                .addKeyValue("model", request.model())
-                .addKeyValue("attempts", attempts)
-                .addKeyValue("code", failure.code());
-        if (failure.providerStatus() != null) {
-            event = event.addKeyValue("status", failure.providerStatus());
-        }
-        // No provider explanation: a refusal may quote the prompt. The caller receives the full message.
-        event.addKeyValue("duration_ms", elapsed().toMillis()).log();
-    }
-
-    private void logIfSlow(@Nullable Duration firstToken, Duration duration, String outcome) {
-        boolean slowStart = firstToken != null && firstToken.compareTo(engine.resilience().slowFirstToken()) > 0;
-        if (!slowStart && duration.compareTo(engine.resilience().slowDuration()) <= 0) {
-            return;
-        }
-        var event = LogEvents.warn(ChatEngine.log(), ChatEngine.SLOW_EVENT)
-                .addKeyValue("connection", endpoint.name())
-                .addKeyValue("model", request.model());
-        if (firstToken != null) {
-            event = event.addKeyValue("ttft_ms", firstToken.toMillis());
-        }
-        event.addKeyValue("duration_ms", duration.toMillis())
-                .addKeyValue("outcome", outcome)
-                .addKeyValue("attempts", attempts)
-                .log();
     }
 }

@@ -124,6 +124,7 @@ final class AnthropicChat {
         private final JsonMapper json;
         private final Set<Integer> toolBlocks = new HashSet<>();
         private boolean done;
+        private boolean stopSeen;
 
         Stream(JsonMapper json) {
             this.json = json;
@@ -179,6 +180,7 @@ final class AnthropicChat {
                     sink.usage(null, ProviderApi.count(node.path("usage").path("output_tokens")));
                     String reason = ProviderApi.text(node.path("delta").path("stop_reason"));
                     if (reason != null) {
+                        stopSeen = true;
                         sink.finish(switch (reason) {
                             case "max_tokens", "model_context_window_exceeded" -> FinishReason.LENGTH;
                             case "tool_use" -> FinishReason.TOOL_CALLS;
@@ -207,6 +209,12 @@ final class AnthropicChat {
         @Override
         public boolean finished() {
             return done;
+        }
+
+        /** A proxy may drop the final {@code message_stop}; the stop reason already ended the answer. */
+        @Override
+        public boolean completeAtEnd() {
+            return done || stopSeen;
         }
     }
 }

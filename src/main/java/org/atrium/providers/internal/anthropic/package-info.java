@@ -1,6 +1,6 @@
 /**
- * Anthropic's Messages API wire format: endpoints, credential headers, request bodies and stream events, translated to and from the
- * module's provider-neutral records. Only {@code providers.internal} uses it.
+ * Anthropic's Messages API wire format: endpoints, credential headers, request bodies and stream events, translated to
+ * and from the module's provider-neutral records. Only {@code providers.internal} uses it.
  */
 @NullMarked
 package org.atrium.providers.internal.anthropic;

@@ -1,6 +1,6 @@
 /**
- * Ollama's native wire format (NDJSON streams): endpoints, credential headers, request bodies and stream events, translated to and from the
- * module's provider-neutral records. Only {@code providers.internal} uses it.
+ * Ollama's native wire format (NDJSON streams): endpoints, credential headers, request bodies and stream events,
+ * translated to and from the module's provider-neutral records. Only {@code providers.internal} uses it.
  */
 @NullMarked
 package org.atrium.providers.internal.ollama;

@@ -119,6 +119,7 @@ final class OpenAiChat {
 
         private final JsonMapper json;
         private boolean done;
+        private boolean finishSeen;
 
         Stream(JsonMapper json) {
             this.json = json;
@@ -151,6 +152,7 @@ final class OpenAiChat {
             }
             String finish = ProviderApi.text(choice.path("finish_reason"));
             if (finish != null) {
+                finishSeen = true;
                 sink.finish(switch (finish) {
                     case "length" -> FinishReason.LENGTH;
                     case "tool_calls", "function_call" -> FinishReason.TOOL_CALLS;
@@ -168,6 +170,12 @@ final class OpenAiChat {
         @Override
         public boolean finished() {
             return done;
+        }
+
+        /** Some compatible servers close the stream after the finish reason without {@code [DONE]}. */
+        @Override
+        public boolean completeAtEnd() {
+            return done || finishSeen;
         }
     }
 }
