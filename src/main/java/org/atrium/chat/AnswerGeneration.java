@@ -8,7 +8,6 @@ import org.atrium.platform.LogEvents;
 import org.atrium.platform.TransactionRetry;
 import org.atrium.providers.ChatProviders;
 import org.atrium.providers.ChatRequest;
-import org.atrium.providers.ProviderFailure;
 import org.atrium.settings.EffectiveState;
 import org.atrium.settings.SettingKey;
 import org.jspecify.annotations.Nullable;
@@ -140,11 +139,21 @@ public class AnswerGeneration {
                 return answers.start(state, chatId, questionId, new AnswerStart(model.id(), model.connection(),
                         stored));
             });
-            ChatRequest request = request(state, chatId, answer.id(), model.model(), parameters);
-            Generator generator = new Generator(this, state, answer.id(), model, request);
-            running.put(answer.id(), generator);
-            AnswerFeed feed = feed(answer.id(), new AnswerEvents.Started(chatId, questionId, answer.id(), model.id(),
-                    model.connection()));
+            AnswerFeed feed;
+            Generator generator;
+            try {
+                ChatRequest request = request(state, chatId, answer.id(), model.model(), parameters);
+                generator = new Generator(this, state, answer.id(), model, request);
+                running.put(answer.id(), generator);
+                feed = feed(answer.id(), new AnswerEvents.Started(chatId, questionId, answer.id(), model.id(),
+                        model.connection()));
+            } catch (RuntimeException failed) {
+                // Started but never generated: end it now rather than leave it to the interrupted-answer check.
+                running.remove(answer.id());
+                answers.finish(answer.id(), null, AnswerOutcome.failed("answer_failed", "The answer could not be"
+                        + " started; try again.", null, null));
+                throw failed;
+            }
             Duration preparation = Duration.ofNanos(System.nanoTime() - begun);
             handedOver = true;
             Thread.ofVirtual().name("answer-" + answer.id()).start(generator);
