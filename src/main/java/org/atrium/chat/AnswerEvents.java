@@ -29,7 +29,9 @@ public final class AnswerEvents {
      * @param connection the connection
      */
     @Schema(description = "The first event of an answer stream (`event: answer`).")
-    public record Started(UUID chatId, UUID questionId, UUID messageId,
+    public record Started(@Schema(example = "5b1c2d3e-4f50-4a61-8b72-9c8d7e6f5a4b") UUID chatId,
+                          @Schema(example = "6c2d3e4f-5a60-4b71-8c82-9d8e7f6a5b4c") UUID questionId,
+                          @Schema(example = "7d3e4f5a-6b70-4c81-9d92-ae9f8a7b6c5d") UUID messageId,
                           @Schema(example = "research-gateway/gpt-4o-mini") String model,
                           @Schema(example = "research-gateway") String connection) {
     }
@@ -59,7 +61,8 @@ public final class AnswerEvents {
     @Schema(description = "The last event of an answer stream (`event: end`).")
     public record End(@Schema(example = "complete") MessageStatus status,
                       @Schema(example = "provider_unavailable", nullable = true) @Nullable String failureCode,
-                      @Schema(nullable = true) @Nullable String failureReason,
+                      @Schema(example = "The provider 'research-gateway' is unavailable (502): upstream overloaded.",
+                              nullable = true) @Nullable String failureReason,
                       @Schema(example = "1520") int length, @Nullable TokenUsage usage,
                       @Nullable AnswerTimings timings, List<Citation> citations) {
 

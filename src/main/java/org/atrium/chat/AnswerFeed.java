@@ -4,8 +4,8 @@ import org.atrium.cache.Broadcasts;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -37,13 +37,14 @@ public final class AnswerFeed implements AutoCloseable {
         static final Piece END = new Piece(-1, null);
     }
 
+    /** Pieces queued for a slow client; bounded, and allocated only as they come (an idle feed holds none). */
     private static final int QUEUE = 4_096;
     private static final Duration CATCH_UP = Duration.ofMillis(250);
 
     private final AnswerEvents.Started started;
     private final Supplier<ChatMessage> read;
     private final Duration poll;
-    private final BlockingQueue<Piece> queue = new ArrayBlockingQueue<>(QUEUE);
+    private final BlockingQueue<Piece> queue = new LinkedBlockingQueue<>(QUEUE);
     private volatile boolean overflowed;
     private Broadcasts.Subscription broadcast = () -> { };
     private Runnable local = () -> { };

@@ -12,6 +12,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
+import org.atrium.chat.AnswerEvents;
 import org.atrium.chat.AnswerFeed;
 import org.atrium.chat.AnswerGeneration;
 import org.atrium.chat.AnswerParameters;
@@ -106,7 +107,9 @@ class AnswerController implements SmartLifecycle {
             + " client that disconnects does not stop it and can reattach with `GET .../messages/{messageId}/events`."
             + " The answer becomes the tip of the branch shown.")
     @ApiResponse(responseCode = "200", description = STREAM, content = @Content(
-            mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, examples = @ExampleObject(value = EXAMPLE)),
+            mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, examples = @ExampleObject(value = EXAMPLE),
+            schema = @Schema(description = "The data of each event.", oneOf = {AnswerEvents.Started.class,
+                    AnswerEvents.Delta.class, AnswerEvents.End.class})),
             headers = @Header(name = "Server-Timing", description = "`atrium;dur=<ms>`: Atrium's own preparation"
                     + " time", schema = @Schema(type = "string")))
     @ApiResponse(responseCode = "400", description = "`validation_failed`: `questionId` is missing or not a"
@@ -130,7 +133,9 @@ class AnswerController implements SmartLifecycle {
             + " answer answered (a sibling: both stay), with the same model and parameters unless others are given,"
             + " and streams it as `POST .../answers` does.")
     @ApiResponse(responseCode = "200", description = STREAM, content = @Content(
-            mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, examples = @ExampleObject(value = EXAMPLE)),
+            mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, examples = @ExampleObject(value = EXAMPLE),
+            schema = @Schema(description = "The data of each event.", oneOf = {AnswerEvents.Started.class,
+                    AnswerEvents.Delta.class, AnswerEvents.End.class})),
             headers = @Header(name = "Server-Timing", description = "`atrium;dur=<ms>`",
                     schema = @Schema(type = "string")))
     @ApiResponse(responseCode = "400", description = "`validation_failed`: the message is not an answer, or a"
@@ -157,7 +162,9 @@ class AnswerController implements SmartLifecycle {
             + " answer whose generator died (a replica killed mid-answer) ends as `failed` with"
             + " `answer_interrupted`.")
     @ApiResponse(responseCode = "200", description = STREAM, content = @Content(
-            mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, examples = @ExampleObject(value = EXAMPLE)),
+            mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, examples = @ExampleObject(value = EXAMPLE),
+            schema = @Schema(description = "The data of each event.", oneOf = {AnswerEvents.Started.class,
+                    AnswerEvents.Delta.class, AnswerEvents.End.class})),
             headers = @Header(name = "Server-Timing", description = "`atrium;dur=<ms>`",
                     schema = @Schema(type = "string")))
     @ApiResponse(responseCode = "400", description = "`validation_failed`: the message is not an answer.")
