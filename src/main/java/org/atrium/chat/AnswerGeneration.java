@@ -261,11 +261,22 @@ public class AnswerGeneration {
 
     /** @return the answer as saved, an answer whose generator died ended as failed first */
     ChatMessage current(UUID messageId) {
-        ChatMessage message = answers.find(messageId).orElseThrow(ChatService::messageNotFound);
-        if (message.status() == MessageStatus.IN_PROGRESS && !running.containsKey(messageId)
+        return checked(answers.find(messageId).orElseThrow(ChatService::messageNotFound));
+    }
+
+    /**
+     * A message as read, except that an answer whose generator died (in progress, not saved for longer than
+     * {@code interrupted-after}) is ended as failed ({@code answer_interrupted}) first, so that a reader never waits
+     * for an answer that will not come.
+     *
+     * @param message a message just read
+     * @return the message, or the answer after it was ended
+     */
+    public ChatMessage checked(ChatMessage message) {
+        if (message.status() == MessageStatus.IN_PROGRESS && !running.containsKey(message.id())
                 && message.updatedAt().isBefore(Instant.now().minus(properties.interruptedAfter()))) {
-            interrupt(messageId);
-            return answers.find(messageId).orElseThrow(ChatService::messageNotFound);
+            interrupt(message.id());
+            return answers.find(message.id()).orElseThrow(ChatService::messageNotFound);
         }
         return message;
     }

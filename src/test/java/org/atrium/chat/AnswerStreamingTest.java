@@ -243,10 +243,16 @@ class AnswerStreamingTest extends IntegrationTest {
             assertThat(end.path("failureCode").asString()).isEqualTo("answer_interrupted");
             assertThat(stream.text()).isEqualTo("I was saying");
         }
+        UUID onPlainRead = deadAnswer(q[0], q[1], "And me", "1 hour");
+        JsonNode read = message(user, q[0], onPlainRead);
+        assertThat(read.path("status").asString()).isEqualTo("failed");
+        assertThat(read.path("answer").path("failureCode").asString()).isEqualTo("answer_interrupted");
+        assertThat(read.path("content").asString()).isEqualTo("And me");
         UUID byTask = deadAnswer(q[0], q[1], "Me too", "1 hour");
         UUID alive = deadAnswer(q[0], q[1], "Still here", "0 seconds");
         assertThat(generation.endInterrupted()).isGreaterThanOrEqualTo(1);
-        assertThat(message(user, q[0], byTask).path("status").asString()).isEqualTo("failed");
+        assertThat(jdbc.sql("select status from chat_messages where id = :id").param("id", byTask)
+                .query(String.class).single()).isEqualTo("failed");
         assertThat(message(user, q[0], alive).path("status").asString()).isEqualTo("in_progress");
         jdbc.sql("update chat_messages set status = 'failed', failure_code = 'x' where id = :id")
                 .param("id", alive).update();
