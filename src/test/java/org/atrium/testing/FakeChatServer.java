@@ -180,6 +180,8 @@ public final class FakeChatServer implements AutoCloseable {
             new java.util.concurrent.atomic.AtomicBoolean();
     private final AtomicInteger disconnects = new AtomicInteger();
     private final AtomicInteger completed = new AtomicInteger();
+    /** Raised by {@link #reset()}: a stream of an earlier test that ends after it is not counted. */
+    private final AtomicInteger epoch = new AtomicInteger();
 
     private FakeChatServer() {
         try {
@@ -309,6 +311,7 @@ public final class FakeChatServer implements AutoCloseable {
     public void reset() {
         scripts.clear();
         received.clear();
+        epoch.incrementAndGet();
         disconnects.set(0);
         completed.set(0);
         modelsFailure.set(null);
@@ -434,6 +437,7 @@ public final class FakeChatServer implements AutoCloseable {
     }
 
     private void chat(HttpExchange exchange, String kind, Script script, JsonNode request) throws IOException {
+        int startedIn = epoch.get();
         sleep(script.beforeFirstByte());
         if (script.status() != 200) {
             error(exchange, kind, script);
@@ -473,15 +477,21 @@ public final class FakeChatServer implements AutoCloseable {
             if (!script.streamError().isEmpty()) {
                 frames.error(script.streamError());
                 out.close();
-                completed.incrementAndGet();
+                count(completed, startedIn);
                 return;
             }
             frames.finish(script, includeUsage, !omitEndMarkers.get());
             out.close();
-            completed.incrementAndGet();
+            count(completed, startedIn);
         } catch (IOException gone) {
-            disconnects.incrementAndGet();
+            count(disconnects, startedIn);
             throw gone;
+        }
+    }
+
+    private void count(AtomicInteger counter, int startedIn) {
+        if (epoch.get() == startedIn) {
+            counter.incrementAndGet();
         }
     }
 
