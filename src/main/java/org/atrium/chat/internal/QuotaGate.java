@@ -37,7 +37,8 @@ final class QuotaGate implements QuotaService {
             return;
         }
         exceeded.get(refusal.quota()).increment();
-        LogEvents.info(log, "quota.exceeded").addKeyValue("user_id", userId)
+        // The caller's user_id is already in the MDC (quotas are checked on the request's thread).
+        LogEvents.info(log, "quota.exceeded")
                 .addKeyValue("quota", refusal.quota().setting).addKeyValue("limit", refusal.limit())
                 .addKeyValue("retry_after_ms", refusal.retryAfter().toMillis()).log();
         String detail = refusal.quota() == QuotaStore.Quota.TOKENS_PER_DAY

@@ -107,7 +107,8 @@ class UsageConfiguration {
             try {
                 return store.tokensSince(userId, dayStart) + pending;
             } catch (RuntimeException unavailable) {
-                LogEvents.warn(log, "quota.seed.failed").addKeyValue("user_id", userId)
+                // The user_id comes from the MDC: the seed is read while that user's call is checked.
+                LogEvents.warn(log, "quota.seed.failed")
                         .addKeyValue("reason", unavailable.getClass().getSimpleName()).log();
                 return pending;
             }
