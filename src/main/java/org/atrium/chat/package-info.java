@@ -4,7 +4,7 @@
  */
 @NullMarked
 @ApplicationModule(displayName = "Chat", allowedDependencies = {"platform", "accounts", "settings", "cache",
-        "knowledge", "providers", "models"})
+        "knowledge", "providers"})
 package org.atrium.chat;
 
 import org.jspecify.annotations.NullMarked;

@@ -12,7 +12,6 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
-import org.atrium.chat.AnswerGeneration;
 import org.atrium.chat.Chat;
 import org.atrium.chat.ChatChanges;
 import org.atrium.chat.ChatMessage;
@@ -53,11 +52,9 @@ class ChatController {
     private static final String EXAMPLE_ID = "5b1c2d3e-4f50-4a61-8b72-9c8d7e6f5a4b";
 
     private final ChatService chats;
-    private final AnswerGeneration generation;
 
-    ChatController(ChatService chats, AnswerGeneration generation) {
+    ChatController(ChatService chats) {
         this.chats = chats;
-        this.generation = generation;
     }
 
     @Schema(description = "A message the caller writes.")
@@ -233,14 +230,13 @@ class ChatController {
 
     @GetMapping("/{chatId}/messages/{messageId}")
     @Operation(summary = "Read a message", description = "One message; for an answer still being written"
-            + " (`in_progress`), what has been saved so far. An answer whose generator died (not saved for"
-            + " `atrium.chat.generation.interrupted-after`) is ended as `failed` (`answer_interrupted`) first.")
+            + " (`in_progress`), what has been saved so far.")
     @ApiResponse(responseCode = "200", description = "The message.")
     @ApiResponse(responseCode = "404", description = NOT_FOUND + "; `message_not_found`: not a message of this"
             + " chat.")
     ChatMessage message(EffectiveState state, @Parameter(description = "The chat's id.") @PathVariable UUID chatId,
                         @Parameter(description = "The message's id.") @PathVariable UUID messageId) {
-        return generation.checked(chats.message(state, chatId, messageId));
+        return chats.message(state, chatId, messageId);
     }
 
     @PutMapping("/{chatId}/branch")
