@@ -4,7 +4,7 @@
  */
 @NullMarked
 @ApplicationModule(displayName = "Chat", allowedDependencies = {"platform", "accounts", "settings", "cache",
-        "knowledge", "providers"})
+        "knowledge", "providers", "models"})
 package org.atrium.chat;
 
 import org.jspecify.annotations.NullMarked;

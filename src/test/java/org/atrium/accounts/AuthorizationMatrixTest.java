@@ -515,6 +515,58 @@ class AuthorizationMatrixTest extends IntegrationTest {
                 String[] chat = c.ownChat();
                 return c.request("PUT", CHATS + "/" + chat[0] + "/branch", Map.of("messageId", chat[1]));
             });
+    private static final Expect MODEL_NOT_FOUND = new Expect(404, "model_not_found");
+    private static final Expect NOT_AN_ANSWER = new Expect(400, "validation_failed");
+    private static final Call ASK_OWN_ANSWER = new Call("POST", CHATS + "/{chatId}/answers",
+            "the caller's own chat, its question, a model of no catalogue",
+            c -> {
+                String[] chat = c.ownChat();
+                return c.request("POST", CHATS + "/" + chat[0] + "/answers",
+                        Map.of("questionId", chat[1], "model", "matrix-none/none"));
+            });
+    private static final Call ASK_OTHERS_ANSWER = new Call("POST", CHATS + "/{chatId}/answers",
+            "a chat of a plain member of G, its question",
+            c -> {
+                String[] chat = c.chatOf(c.plainMember());
+                return c.request("POST", CHATS + "/" + chat[0] + "/answers",
+                        Map.of("questionId", chat[1], "model", "matrix-none/none"));
+            });
+    private static final Call REGENERATE_OWN = new Call("POST", CHATS + "/{chatId}/messages/{messageId}/regenerate",
+            "the caller's own chat, its question (not an answer)",
+            c -> {
+                String[] chat = c.ownChat();
+                return c.request("POST", CHATS + "/" + chat[0] + "/messages/" + chat[1] + "/regenerate", Map.of());
+            });
+    private static final Call REGENERATE_OTHERS = new Call("POST",
+            CHATS + "/{chatId}/messages/{messageId}/regenerate", "a chat of a plain member of G, its question",
+            c -> {
+                String[] chat = c.chatOf(c.plainMember());
+                return c.request("POST", CHATS + "/" + chat[0] + "/messages/" + chat[1] + "/regenerate", Map.of());
+            });
+    private static final Call OWN_ANSWER_EVENTS = new Call("GET", CHATS + "/{chatId}/messages/{messageId}/events",
+            "the caller's own chat, its question (not an answer)",
+            c -> {
+                String[] chat = c.ownChat();
+                return c.request("GET", CHATS + "/" + chat[0] + "/messages/" + chat[1] + "/events", null);
+            });
+    private static final Call OTHERS_ANSWER_EVENTS = new Call("GET",
+            CHATS + "/{chatId}/messages/{messageId}/events", "a chat of a plain member of G, its question",
+            c -> {
+                String[] chat = c.chatOf(c.plainMember());
+                return c.request("GET", CHATS + "/" + chat[0] + "/messages/" + chat[1] + "/events", null);
+            });
+    private static final Call STOP_OWN = new Call("POST", CHATS + "/{chatId}/messages/{messageId}/stop",
+            "the caller's own chat, its question (not an answer)",
+            c -> {
+                String[] chat = c.ownChat();
+                return c.request("POST", CHATS + "/" + chat[0] + "/messages/" + chat[1] + "/stop", null);
+            });
+    private static final Call STOP_OTHERS = new Call("POST", CHATS + "/{chatId}/messages/{messageId}/stop",
+            "a chat of a plain member of G, its question",
+            c -> {
+                String[] chat = c.chatOf(c.plainMember());
+                return c.request("POST", CHATS + "/" + chat[0] + "/messages/" + chat[1] + "/stop", null);
+            });
     private static final Call READ_USAGE = new Call("GET", "/api/v1/usage", "everyone's usage",
             c -> c.request("GET", "/api/v1/usage", null));
     private static final Call READ_GROUP_USAGE = new Call("GET", "/api/v1/groups/{groupId}/usage",
@@ -655,6 +707,14 @@ class AuthorizationMatrixTest extends IntegrationTest {
             row(LIST_OWN_MESSAGES,                   UNAUTHENTICATED, ACCOUNT_PENDING, OK,                   OK,                   OK,                   OK),
             row(READ_OWN_MESSAGE,                    UNAUTHENTICATED, ACCOUNT_PENDING, OK,                   OK,                   OK,                   OK),
             row(SELECT_OWN_BRANCH,                   UNAUTHENTICATED, ACCOUNT_PENDING, OK,                   OK,                   OK,                   OK),
+            row(ASK_OWN_ANSWER,                      UNAUTHENTICATED, ACCOUNT_PENDING, MODEL_NOT_FOUND,      MODEL_NOT_FOUND,      MODEL_NOT_FOUND,      MODEL_NOT_FOUND),
+            row(ASK_OTHERS_ANSWER,                   UNAUTHENTICATED, ACCOUNT_PENDING, CHAT_NOT_FOUND,       CHAT_NOT_FOUND,       CHAT_NOT_FOUND,       CHAT_NOT_FOUND),
+            row(REGENERATE_OWN,                      UNAUTHENTICATED, ACCOUNT_PENDING, NOT_AN_ANSWER,        NOT_AN_ANSWER,        NOT_AN_ANSWER,        NOT_AN_ANSWER),
+            row(REGENERATE_OTHERS,                   UNAUTHENTICATED, ACCOUNT_PENDING, CHAT_NOT_FOUND,       CHAT_NOT_FOUND,       CHAT_NOT_FOUND,       CHAT_NOT_FOUND),
+            row(OWN_ANSWER_EVENTS,                   UNAUTHENTICATED, ACCOUNT_PENDING, NOT_AN_ANSWER,        NOT_AN_ANSWER,        NOT_AN_ANSWER,        NOT_AN_ANSWER),
+            row(OTHERS_ANSWER_EVENTS,                UNAUTHENTICATED, ACCOUNT_PENDING, CHAT_NOT_FOUND,       CHAT_NOT_FOUND,       CHAT_NOT_FOUND,       CHAT_NOT_FOUND),
+            row(STOP_OWN,                            UNAUTHENTICATED, ACCOUNT_PENDING, NOT_AN_ANSWER,        NOT_AN_ANSWER,        NOT_AN_ANSWER,        NOT_AN_ANSWER),
+            row(STOP_OTHERS,                         UNAUTHENTICATED, ACCOUNT_PENDING, CHAT_NOT_FOUND,       CHAT_NOT_FOUND,       CHAT_NOT_FOUND,       CHAT_NOT_FOUND),
             row(READ_USAGE,                          UNAUTHENTICATED, ACCOUNT_PENDING, ADMIN_REQUIRED,       ADMIN_REQUIRED,       ADMIN_REQUIRED,       OK),
             row(READ_GROUP_USAGE,                    UNAUTHENTICATED, ACCOUNT_PENDING, GROUP_NOT_FOUND,      GROUP_NOT_FOUND,      OK,                   OK),
             row(MODELS_IN_USE,                       UNAUTHENTICATED, ACCOUNT_PENDING, ADMIN_REQUIRED,       ADMIN_REQUIRED,       ADMIN_REQUIRED,       OK));

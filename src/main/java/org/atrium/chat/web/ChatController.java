@@ -12,6 +12,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
+import org.atrium.chat.AnswerGeneration;
 import org.atrium.chat.Chat;
 import org.atrium.chat.ChatChanges;
 import org.atrium.chat.ChatMessage;
@@ -52,9 +53,11 @@ class ChatController {
     private static final String EXAMPLE_ID = "5b1c2d3e-4f50-4a61-8b72-9c8d7e6f5a4b";
 
     private final ChatService chats;
+    private final AnswerGeneration generation;
 
-    ChatController(ChatService chats) {
+    ChatController(ChatService chats, AnswerGeneration generation) {
         this.chats = chats;
+        this.generation = generation;
     }
 
     @Schema(description = "A message the caller writes.")
@@ -230,13 +233,14 @@ class ChatController {
 
     @GetMapping("/{chatId}/messages/{messageId}")
     @Operation(summary = "Read a message", description = "One message; for an answer still being written"
-            + " (`in_progress`), what has been saved so far.")
+            + " (`in_progress`), what has been saved so far. An answer whose generator died (not saved for"
+            + " `atrium.chat.generation.interrupted-after`) is ended as `failed` (`answer_interrupted`) first.")
     @ApiResponse(responseCode = "200", description = "The message.")
     @ApiResponse(responseCode = "404", description = NOT_FOUND + "; `message_not_found`: not a message of this"
             + " chat.")
     ChatMessage message(EffectiveState state, @Parameter(description = "The chat's id.") @PathVariable UUID chatId,
                         @Parameter(description = "The message's id.") @PathVariable UUID messageId) {
-        return chats.message(state, chatId, messageId);
+        return generation.checked(chats.message(state, chatId, messageId));
     }
 
     @PutMapping("/{chatId}/branch")

@@ -1,0 +1,139 @@
+package org.atrium.chat;
+
+import org.atrium.cache.Broadcasts;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * One client's view of an answer: what is saved, then live text, then the end. It is subscribed (to this replica's
+ * generator, if the answer is generated here, and to the answer's broadcast topic) <em>before</em> it reads the saved
+ * text, so nothing falls between the two. Pieces of text carry their offset: what the client already has is skipped,
+ * and a piece beyond it (a batch lost while Redis was down, a full queue) makes it read the database instead. When no
+ * piece arrives for the poll interval it reads the database anyway, so the end of an answer is never lost with a
+ * broadcast. Not thread-safe: one thread streams it.
+ */
+public final class AnswerFeed implements AutoCloseable {
+
+    /** Where the events go. */
+    public interface Sink {
+        /**
+         * @param event the event's name ({@link AnswerEvents})
+         * @param data  its data, written as JSON
+         * @throws IOException when the client went away
+         */
+        void send(String event, Object data) throws IOException;
+
+        /** Sends a comment, so that a client that went away is noticed. @throws IOException when it went away */
+        void keepAlive() throws IOException;
+    }
+
+    /** A piece of text at its offset, or the end (text null). */
+    record Piece(int offset, String text) {
+        static final Piece END = new Piece(-1, null);
+    }
+
+    /** Pieces queued for a slow client; bounded, and allocated only as they come (an idle feed holds none). */
+    private static final int QUEUE = 4_096;
+    private static final Duration CATCH_UP = Duration.ofMillis(250);
+
+    private final AnswerEvents.Started started;
+    private final Supplier<ChatMessage> read;
+    private final Duration poll;
+    private final BlockingQueue<Piece> queue = new LinkedBlockingQueue<>(QUEUE);
+    private volatile boolean overflowed;
+    private Broadcasts.Subscription broadcast = () -> { };
+    private Runnable local = () -> { };
+    private int sent;
+
+    AnswerFeed(AnswerEvents.Started started, Supplier<ChatMessage> read, Duration poll) {
+        this.started = started;
+        this.read = read;
+        this.poll = poll;
+    }
+
+    void subscribed(Broadcasts.Subscription subscription, Runnable localUnsubscribe) {
+        this.broadcast = subscription;
+        this.local = localUnsubscribe;
+    }
+
+    /** Called from the generator's or the transport's thread: never blocks. */
+    void offer(Piece piece) {
+        if (!queue.offer(piece)) {
+            overflowed = true;
+        }
+    }
+
+    /** @return the answer's id */
+    public java.util.UUID messageId() {
+        return started.messageId();
+    }
+
+    /**
+     * Streams the answer to the end, or until the client goes away; then unsubscribes.
+     *
+     * @param sink the client
+     * @throws IOException when the client went away
+     * @throws InterruptedException when the thread is interrupted (shutdown)
+     */
+    public void stream(Sink sink) throws IOException, InterruptedException {
+        try {
+            sink.send(AnswerEvents.ANSWER, started);
+            if (catchUp(sink)) {
+                return;
+            }
+            boolean behind = false;
+            while (true) {
+                Piece piece = queue.poll(behind || overflowed ? CATCH_UP.toMillis() : poll.toMillis(),
+                        TimeUnit.MILLISECONDS);
+                if (piece == null || piece == Piece.END || overflowed) {
+                    overflowed = false;
+                    behind = false;
+                    if (catchUp(sink)) {
+                        return;
+                    }
+                    if (piece == null) {
+                        sink.keepAlive();
+                    }
+                    continue;
+                }
+                int end = piece.offset() + piece.text().length();
+                if (piece.offset() > sent) {
+                    // Text between what the client has and this piece went missing: the database has it (soon).
+                    behind = true;
+                } else if (end > sent) {
+                    sink.send(AnswerEvents.DELTA, new AnswerEvents.Delta(sent,
+                            piece.text().substring(sent - piece.offset())));
+                    sent = end;
+                }
+            }
+        } finally {
+            close();
+        }
+    }
+
+    /** Sends what the database has beyond what was sent, and the end if the answer ended. @return whether it ended */
+    private boolean catchUp(Sink sink) throws IOException {
+        ChatMessage current = read.get();
+        String content = current.content();
+        if (content.length() > sent) {
+            sink.send(AnswerEvents.DELTA, new AnswerEvents.Delta(sent, content.substring(sent)));
+            sent = content.length();
+        }
+        if (current.status() != MessageStatus.IN_PROGRESS) {
+            sink.send(AnswerEvents.END, AnswerEvents.End.of(current));
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public void close() {
+        local.run();
+        broadcast.close();
+    }
+}

@@ -1,0 +1,294 @@
+package org.atrium.chat;
+
+import org.atrium.models.ModelResolver;
+import org.atrium.platform.LogEvents;
+import org.atrium.providers.ChatHandle;
+import org.atrium.providers.ChatListener;
+import org.atrium.providers.ChatRequest;
+import org.atrium.providers.ChatResult;
+import org.atrium.providers.ProviderFailure;
+import org.atrium.settings.EffectiveState;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One answer being generated on this replica, on its own virtual thread. The provider's listener only appends to a
+ * buffer and hands each piece to the clients attached here; this thread saves the buffer every flush interval (or at
+ * once past the flush size), publishes each saved batch with its offset, marks the answer alive with an empty save
+ * when there is nothing to save, and ends the answer with its outcome, usage and timings. A save that finds the
+ * answer no longer in progress (a stop that ended it from the database, the interrupted check) cancels the call.
+ */
+final class Generator implements Runnable {
+
+    private static final Logger log = LoggerFactory.getLogger(Generator.class);
+
+    private final AnswerGeneration owner;
+    private final EffectiveState state;
+    private final java.util.UUID messageId;
+    private final ModelResolver.ResolvedModel model;
+    private final ChatRequest request;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition wake = lock.newCondition();
+    private final StringBuilder pending = new StringBuilder();
+    private final List<AnswerFeed> feeds = new CopyOnWriteArrayList<>();
+    private int length;
+    private int saved;
+    private @Nullable ChatResult result;
+    private @Nullable ProviderFailure failure;
+    private volatile org.atrium.providers.@Nullable TokenUsage reported;
+    private volatile @Nullable ChatHandle handle;
+    private volatile boolean stopRequested;
+    private volatile boolean shuttingDown;
+    private volatile long firstTextNanos;
+
+    Generator(AnswerGeneration owner, EffectiveState state, java.util.UUID messageId,
+              ModelResolver.ResolvedModel model, ChatRequest request) {
+        this.owner = owner;
+        this.state = state;
+        this.messageId = messageId;
+        this.model = model;
+        this.request = request;
+    }
+
+    /** Attaches a client's feed to the live text; @return what detaches it */
+    Runnable listen(AnswerFeed feed) {
+        feeds.add(feed);
+        return () -> feeds.remove(feed);
+    }
+
+    /** The owner asked to stop: cancel the call; the end is saved as stopped. */
+    void stop() {
+        stopRequested = true;
+        cancel();
+    }
+
+    /** The replica is stopping. */
+    void shutdown() {
+        shuttingDown = true;
+        cancel();
+    }
+
+    private void cancel() {
+        ChatHandle current = handle;
+        if (current != null) {
+            current.cancel();
+        }
+        signal();
+    }
+
+    private void signal() {
+        lock.lock();
+        try {
+            wake.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private final ChatListener listener = new ChatListener() {
+        @Override
+        public void onText(String delta) {
+            String text = delta.replace("\0", "");
+            if (text.isEmpty()) {
+                return;
+            }
+            if (firstTextNanos == 0) {
+                firstTextNanos = System.nanoTime();
+            }
+            AnswerFeed.Piece piece;
+            lock.lock();
+            try {
+                piece = new AnswerFeed.Piece(length, text);
+                pending.append(text);
+                length += text.length();
+                if (pending.length() >= owner.properties().flushBytes()) {
+                    wake.signalAll();
+                }
+            } finally {
+                lock.unlock();
+            }
+            feeds.forEach(feed -> feed.offer(piece));
+        }
+
+        @Override
+        public void onUsage(org.atrium.providers.TokenUsage usage) {
+            reported = usage;
+        }
+
+        @Override
+        public void onComplete(ChatResult whole) {
+            lock.lock();
+            try {
+                result = whole;
+                wake.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void onFailure(ProviderFailure why) {
+            lock.lock();
+            try {
+                failure = why;
+                wake.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    };
+
+    @Override
+    public void run() {
+        GenerationProperties properties = owner.properties();
+        ChatAnswers answers = owner.answers();
+        long started = System.nanoTime();
+        boolean endedElsewhere = false;
+        boolean cut = false;
+        AnswerOutcome outcome = null;
+        int flushes = 0;
+        try (ModelsInUse.Handle inUse = owner.modelsInUse().begin(model.model(), model.connection(), messageId)) {
+            try {
+                handle = owner.providers().stream(model.endpoint(), model.secret(), request, listener);
+                if (stopRequested || shuttingDown) {
+                    cancel();
+                }
+            } catch (ProviderFailure refused) {
+                failure = refused;
+            }
+            long lastSave = System.nanoTime();
+            String last;
+            while (true) {
+                String batch;
+                int offset;
+                boolean done;
+                lock.lock();
+                try {
+                    if (result == null && failure == null && pending.length() < properties.flushBytes()) {
+                        wake.await(properties.flushInterval().toNanos(), TimeUnit.NANOSECONDS);
+                    }
+                    done = result != null || failure != null;
+                    batch = pending.toString();
+                    pending.setLength(0);
+                    offset = saved;
+                    saved = length;
+                } finally {
+                    lock.unlock();
+                }
+                if (done) {
+                    last = batch;
+                    break;
+                }
+                boolean heartbeat = System.nanoTime() - lastSave >= properties.heartbeat().toNanos();
+                if (batch.isEmpty() && !heartbeat || endedElsewhere || cut) {
+                    continue;
+                }
+                ChatAnswers.Appended appended = answers.append(messageId, batch);
+                flushes++;
+                owner.saved();
+                lastSave = System.nanoTime();
+                if (!batch.isEmpty() && appended != ChatAnswers.Appended.NOT_IN_PROGRESS) {
+                    owner.publishBatch(messageId, offset, batch);
+                }
+                if (appended == ChatAnswers.Appended.NOT_IN_PROGRESS) {
+                    endedElsewhere = true;
+                    cancel();
+                } else if (appended == ChatAnswers.Appended.CUT) {
+                    cut = true;
+                    cancel();
+                }
+            }
+            // Ended elsewhere: most likely a stop that ended it from the database; that is what the usage says.
+            outcome = endedElsewhere ? AnswerOutcome.stopped(tokens(reported), null, List.of()) : outcome(started);
+            if (!endedElsewhere) {
+                answers.finish(messageId, cut ? null : last, outcome);
+                owner.publishEnd(messageId);
+            }
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            endFailed(started, "The answer was interrupted by the server.");
+        } catch (RuntimeException unexpected) {
+            // The database failed mid-answer, say: end it if we can; otherwise the interrupted check will.
+            LogEvents.error(log, "chat.answer.generation.failed").addKeyValue("message_id", messageId)
+                    .addKeyValue("reason", unexpected.getClass().getSimpleName()).log();
+            ChatHandle current = handle;
+            if (current != null) {
+                current.cancel();
+            }
+            endFailed(started, "The answer could not be saved; regenerate it to try again.");
+        } finally {
+            recordUsage(outcome);
+            owner.ended(messageId);
+            LogEvents.info(log, "chat.answer.generated").addKeyValue("message_id", messageId)
+                    .addKeyValue("model", model.id()).addKeyValue("saves", flushes).addKeyValue("characters", length)
+                    .addKeyValue("status", outcome == null ? "failed" : outcome.status().value())
+                    .addKeyValue("duration_ms", (System.nanoTime() - started) / 1_000_000).log();
+        }
+    }
+
+    private AnswerOutcome outcome(long started) {
+        AnswerTimings timings = new AnswerTimings(firstTextNanos == 0 ? null
+                : (int) ((firstTextNanos - started) / 1_000_000), (int) ((System.nanoTime() - started) / 1_000_000));
+        if (result != null) {
+            ChatResult whole = result;
+            return AnswerOutcome.complete(tokens(whole.usage()), new AnswerTimings(whole.timeToFirstToken() == null
+                    ? null : (int) whole.timeToFirstToken().toMillis(), (int) whole.duration().toMillis()), List.of());
+        }
+        ProviderFailure why = java.util.Objects.requireNonNull(failure);
+        if (why.code().equals(ProviderFailure.CANCELLED) && stopRequested) {
+            return AnswerOutcome.stopped(tokens(reported), timings, List.of());
+        }
+        if (why.code().equals(ProviderFailure.CANCELLED) && shuttingDown) {
+            return AnswerOutcome.failed(AnswerGeneration.INTERRUPTED, "The answer was interrupted: the server"
+                    + " generating it shut down. Regenerate it to try again.", tokens(reported), timings);
+        }
+        if (why.code().equals(ProviderFailure.CANCELLED)) {
+            return AnswerOutcome.failed("answer_too_long", "The answer reached " + ChatAnswers.MAX_ANSWER_LENGTH
+                    + " characters, the most an answer holds, and was cut there.", tokens(reported), timings);
+        }
+        return AnswerOutcome.failed(why.code(), why.getMessage(), tokens(reported), timings);
+    }
+
+    private void endFailed(long started, String reason) {
+        try {
+            owner.answers().finish(messageId, null, AnswerOutcome.failed("answer_failed", reason, tokens(reported),
+                    new AnswerTimings(null, (int) ((System.nanoTime() - started) / 1_000_000))));
+            owner.publishEnd(messageId);
+        } catch (RuntimeException alsoFailed) {
+            LogEvents.warn(log, "chat.answer.end.failed").addKeyValue("message_id", messageId)
+                    .addKeyValue("reason", alsoFailed.getClass().getSimpleName()).log();
+        }
+    }
+
+    /** Usage is recorded however the answer ended: what the provider reported (or estimated), else nothing known. */
+    private void recordUsage(@Nullable AnswerOutcome outcome) {
+        org.atrium.providers.TokenUsage tokens = result != null ? result.usage() : reported;
+        UsageEvent.Outcome how = outcome == null ? UsageEvent.Outcome.FAILED : switch (outcome.status()) {
+            case COMPLETE -> UsageEvent.Outcome.COMPLETE;
+            case STOPPED -> UsageEvent.Outcome.STOPPED;
+            default -> UsageEvent.Outcome.FAILED;
+        };
+        try {
+            owner.usage().record(new UsageEvent(state.caller().userId(),
+                    UsageEvent.chargedGroup(state, model.connection()), model.model(), model.connection(),
+                    tokens == null ? 0 : tokens.inputTokens(), tokens == null ? 0 : tokens.outputTokens(),
+                    tokens == null || tokens.estimated(), how, Instant.now()));
+        } catch (RuntimeException unexpected) {
+            LogEvents.warn(log, "chat.answer.usage.failed").addKeyValue("message_id", messageId)
+                    .addKeyValue("reason", unexpected.getClass().getSimpleName()).log();
+        }
+    }
+
+    private static @Nullable TokenUsage tokens(org.atrium.providers.@Nullable TokenUsage usage) {
+        return usage == null ? null : new TokenUsage(usage.inputTokens(), usage.outputTokens(), usage.estimated());
+    }
+}

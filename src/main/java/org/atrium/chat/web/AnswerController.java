@@ -1,0 +1,251 @@
+package org.atrium.chat.web;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import org.atrium.chat.AnswerEvents;
+import org.atrium.chat.AnswerFeed;
+import org.atrium.chat.AnswerGeneration;
+import org.atrium.chat.AnswerParameters;
+import org.atrium.chat.ChatAnswers;
+import org.atrium.chat.ChatMessage;
+import org.atrium.platform.LogEvents;
+import org.atrium.settings.EffectiveState;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Answers: generated server-side, streamed as server-sent events, reattached from any replica, stopped. */
+@RestController
+@RequestMapping("/api/v1/chats/{chatId}")
+@Tag(name = "Answers", description = "Answers generated server-side and saved as they stream: a client that goes"
+        + " away reattaches (from any replica) and sees the whole answer; a stop cancels the upstream call.")
+class AnswerController implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(AnswerController.class);
+    private static final String NOT_FOUND = "`chat_not_found`: no such chat, or not yours; `message_not_found`: not"
+            + " a message of this chat";
+    private static final String STREAM = "The answer as server-sent events: `answer` (ids, model, connection),"
+            + " `delta` (`offset`, `text`) as it is generated, then `end` (status `complete`, `stopped` or `failed`"
+            + " with `failureCode` and `failureReason`, `length`, `usage`, `timings` of the upstream call,"
+            + " `citations`). The header `Server-Timing` carries Atrium's own preparation time (`atrium`); the"
+            + " upstream's time is in the `end` event, because headers leave before it is known.";
+    private static final String EXAMPLE = "event: answer\ndata: {\"chatId\":\"5b1c2d3e-4f50-4a61-8b72-9c8d7e6f5a4b\","
+            + "\"questionId\":\"6c2d3e4f-5a60-4b71-8c82-9d8e7f6a5b4c\",\"messageId\":"
+            + "\"7d3e4f5a-6b70-4c81-9d92-ae9f8a7b6c5d\",\"model\":\"research-gateway/gpt-4o-mini\","
+            + "\"connection\":\"research-gateway\"}\n\n"
+            + "event: delta\ndata: {\"offset\":0,\"text\":\"Lab coats are required \"}\n\n"
+            + "event: delta\ndata: {\"offset\":23,\"text\":\"in rooms B1 to B4.\"}\n\n"
+            + "event: end\ndata: {\"status\":\"complete\",\"failureCode\":null,\"failureReason\":null,\"length\":41,"
+            + "\"usage\":{\"inputTokens\":812,\"outputTokens\":12,\"estimated\":false},"
+            + "\"timings\":{\"timeToFirstTokenMs\":420,\"durationMs\":910},\"citations\":[]}\n\n";
+    private static final String TOO_MANY = "`too_many_answers`: the caller has `atrium.chat.generation.max-per-user`"
+            + " answers generating (on all replicas), or this replica `max-per-replica`; `quota_exceeded`: the"
+            + " caller's `quotas.requestsPerMinute` or `quotas.tokensPerDay` is used up. `Retry-After` says when to"
+            + " try again.";
+
+    private final AnswerGeneration generation;
+    private final Set<SseEmitter> open = ConcurrentHashMap.newKeySet();
+    private volatile boolean running;
+
+    AnswerController(AnswerGeneration generation) {
+        this.generation = generation;
+    }
+
+    @Schema(description = "An answer to ask for.")
+    record AnswerRequest(
+            @Schema(description = "The question to answer: a `user` message of the chat.",
+                    example = "6c2d3e4f-5a60-4b71-8c82-9d8e7f6a5b4c") @NotNull UUID questionId,
+            @Schema(description = "A model of the caller's catalogue (`GET /api/v1/models`), `<connection>/<model>`.",
+                    example = "research-gateway/gpt-4o-mini") @NotBlank
+            @Size(max = ChatAnswers.MAX_NAME_LENGTH) String model,
+            @Schema(description = "Generation parameters; omitted: the provider's defaults.", nullable = true,
+                    example = "{\"temperature\": 0.2, \"maxTokens\": 1024}")
+            @Nullable @Valid AnswerParameters parameters) {
+    }
+
+    @Schema(description = "What to change when regenerating; omitted fields keep the answer's.")
+    record RegenerateRequest(
+            @Schema(description = "Another model of the caller's catalogue; omitted: the answer's.",
+                    example = "research-gateway/gpt-4o", nullable = true)
+            @Nullable @Size(min = 1, max = ChatAnswers.MAX_NAME_LENGTH) String model,
+            @Schema(description = "Other parameters; omitted: the answer's.", nullable = true,
+                    example = "{\"temperature\": 0.7}")
+            @Nullable @Valid AnswerParameters parameters) {
+    }
+
+    @PostMapping(path = "/answers", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    @Operation(summary = "Ask for an answer", description = "Starts an answer to a question of the chat with a"
+            + " model and streams it. The answer is generated server-side and saved as it streams (in batches): a"
+            + " client that disconnects does not stop it and can reattach with `GET .../messages/{messageId}/events`."
+            + " The answer becomes the tip of the branch shown.")
+    @ApiResponse(responseCode = "200", description = STREAM, content = @Content(
+            mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, examples = @ExampleObject(value = EXAMPLE),
+            schema = @Schema(description = "The data of each event.", oneOf = {AnswerEvents.Started.class,
+                    AnswerEvents.Delta.class, AnswerEvents.End.class})),
+            headers = @Header(name = "Server-Timing", description = "`atrium;dur=<ms>`: Atrium's own preparation"
+                    + " time", schema = @Schema(type = "string")))
+    @ApiResponse(responseCode = "400", description = "`validation_failed`: `questionId` is missing or not a"
+            + " question, the model is blank or too long, a parameter is out of range.")
+    @ApiResponse(responseCode = "404", description = NOT_FOUND + "; `model_not_found`: the model is not in the"
+            + " caller's catalogue.")
+    @ApiResponse(responseCode = "409", description = "`chat_full`: the chat holds the most messages a chat may.")
+    @ApiResponse(responseCode = "429", description = TOO_MANY, headers = @Header(name = HttpHeaders.RETRY_AFTER,
+            description = "seconds to wait", schema = @Schema(type = "integer")))
+    @ApiResponse(responseCode = "502", description = "`provider_unavailable`: the connection's address is refused.")
+    ResponseEntity<SseEmitter> answer(EffectiveState state,
+                                      @Parameter(description = "The chat's id.") @PathVariable UUID chatId,
+                                      @Valid @RequestBody AnswerRequest body) {
+        AnswerGeneration.Started started = generation.answer(state, chatId, body.questionId(), body.model(),
+                body.parameters() == null ? AnswerParameters.DEFAULTS : body.parameters());
+        return stream(started.feed(), started.preparation());
+    }
+
+    @PostMapping(path = "/messages/{messageId}/regenerate", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    @Operation(summary = "Regenerate an answer", description = "Starts another answer to the question the given"
+            + " answer answered (a sibling: both stay), with the same model and parameters unless others are given,"
+            + " and streams it as `POST .../answers` does.")
+    @ApiResponse(responseCode = "200", description = STREAM, content = @Content(
+            mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, examples = @ExampleObject(value = EXAMPLE),
+            schema = @Schema(description = "The data of each event.", oneOf = {AnswerEvents.Started.class,
+                    AnswerEvents.Delta.class, AnswerEvents.End.class})),
+            headers = @Header(name = "Server-Timing", description = "`atrium;dur=<ms>`",
+                    schema = @Schema(type = "string")))
+    @ApiResponse(responseCode = "400", description = "`validation_failed`: the message is not an answer, or a"
+            + " parameter is out of range.")
+    @ApiResponse(responseCode = "404", description = NOT_FOUND + "; `model_not_found`: the model is not in the"
+            + " caller's catalogue (any more).")
+    @ApiResponse(responseCode = "409", description = "`chat_full`: the chat holds the most messages a chat may.")
+    @ApiResponse(responseCode = "429", description = TOO_MANY, headers = @Header(name = HttpHeaders.RETRY_AFTER,
+            description = "seconds to wait", schema = @Schema(type = "integer")))
+    @ApiResponse(responseCode = "502", description = "`provider_unavailable`: the connection's address is refused.")
+    ResponseEntity<SseEmitter> regenerate(EffectiveState state,
+                                          @Parameter(description = "The chat's id.") @PathVariable UUID chatId,
+                                          @Parameter(description = "The answer to regenerate.")
+                                          @PathVariable UUID messageId,
+                                          @Valid @RequestBody(required = false) @Nullable RegenerateRequest body) {
+        AnswerGeneration.Started started = generation.regenerate(state, chatId, messageId,
+                body == null ? null : body.model(), body == null ? null : body.parameters());
+        return stream(started.feed(), started.preparation());
+    }
+
+    @GetMapping(path = "/messages/{messageId}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    @Operation(summary = "Reattach to an answer", description = "Streams an answer from any replica: what has been"
+            + " saved (one `delta`), then the rest live, then `end`. An answer that has ended replays at once. An"
+            + " answer whose generator died (a replica killed mid-answer) ends as `failed` with"
+            + " `answer_interrupted`.")
+    @ApiResponse(responseCode = "200", description = STREAM, content = @Content(
+            mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, examples = @ExampleObject(value = EXAMPLE),
+            schema = @Schema(description = "The data of each event.", oneOf = {AnswerEvents.Started.class,
+                    AnswerEvents.Delta.class, AnswerEvents.End.class})),
+            headers = @Header(name = "Server-Timing", description = "`atrium;dur=<ms>`",
+                    schema = @Schema(type = "string")))
+    @ApiResponse(responseCode = "400", description = "`validation_failed`: the message is not an answer.")
+    @ApiResponse(responseCode = "404", description = NOT_FOUND + ".")
+    ResponseEntity<SseEmitter> events(EffectiveState state,
+                                      @Parameter(description = "The chat's id.") @PathVariable UUID chatId,
+                                      @Parameter(description = "The answer's id.") @PathVariable UUID messageId) {
+        long begun = System.nanoTime();
+        AnswerFeed feed = generation.attach(state, chatId, messageId);
+        return stream(feed, Duration.ofNanos(System.nanoTime() - begun));
+    }
+
+    @PostMapping("/messages/{messageId}/stop")
+    @Operation(summary = "Stop an answer", description = "Stops an answer being generated, on whichever replica:"
+            + " the upstream call is cancelled and what was generated is saved as `stopped`. Stopping an answer that"
+            + " has ended changes nothing. Answers the message after the stop.")
+    @ApiResponse(responseCode = "200", description = "The answer after the stop.")
+    @ApiResponse(responseCode = "400", description = "`validation_failed`: the message is not an answer.")
+    @ApiResponse(responseCode = "404", description = NOT_FOUND + ".")
+    ChatMessage stop(EffectiveState state, @Parameter(description = "The chat's id.") @PathVariable UUID chatId,
+                     @Parameter(description = "The answer's id.") @PathVariable UUID messageId) {
+        return generation.stop(state, chatId, messageId);
+    }
+
+    private ResponseEntity<SseEmitter> stream(AnswerFeed feed, Duration preparation) {
+        SseEmitter emitter = new SseEmitter(0L);
+        open.add(emitter);
+        Runnable forget = () -> open.remove(emitter);
+        emitter.onCompletion(forget);
+        emitter.onTimeout(forget);
+        emitter.onError(error -> forget.run());
+        Thread.ofVirtual().name("answer-feed-" + feed.messageId()).start(() -> {
+            try {
+                if (running) {
+                    feed.stream(new AnswerFeed.Sink() {
+                        @Override
+                        public void send(String event, Object data) throws IOException {
+                            emitter.send(SseEmitter.event().name(event).data(data, MediaType.APPLICATION_JSON));
+                        }
+
+                        @Override
+                        public void keepAlive() throws IOException {
+                            emitter.send(SseEmitter.event().comment("keep-alive"));
+                        }
+                    });
+                }
+                emitter.complete();
+            } catch (IOException | IllegalStateException clientGone) {
+                // The client went away: the answer goes on without it.
+                feed.close();
+                emitter.completeWithError(clientGone);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                feed.close();
+                emitter.complete();
+            } catch (RuntimeException failed) {
+                LogEvents.warn(log, "chat.answer.feed.failed").addKeyValue("message_id", feed.messageId())
+                        .addKeyValue("reason", failed.getClass().getSimpleName()).log();
+                feed.close();
+                emitter.completeWithError(failed);
+            }
+        });
+        return ResponseEntity.ok().header("Server-Timing", String.format(Locale.ROOT, "atrium;dur=%.1f",
+                preparation.toNanos() / 1_000_000.0)).contentType(MediaType.TEXT_EVENT_STREAM).body(emitter);
+    }
+
+    /** Streams end with the answer; on shutdown they must not hold graceful shutdown up: clients reattach. */
+    @Override
+    public void start() {
+        running = true;
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        open.forEach(SseEmitter::complete);
+        open.clear();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+}

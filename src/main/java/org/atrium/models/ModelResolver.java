@@ -1,0 +1,86 @@
+package org.atrium.models;
+
+import org.atrium.platform.AtriumException;
+import org.atrium.providers.CallTimeouts;
+import org.atrium.providers.ProviderConnection;
+import org.atrium.providers.ProviderEndpoint;
+import org.atrium.settings.EffectiveState;
+import org.atrium.settings.EmbeddingSettings;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Turns a catalogue id ({@code <connection>/<model>}) into what a chat call needs: the endpoint (connection, extra
+ * headers, timeouts) and the caller's credential for it. The model must be in the caller's catalogue: offered by an
+ * enabled connection they have a credential for, and allowed by their {@code allowedModels}, so a model hidden from
+ * the list cannot be called by naming it.
+ */
+@Service
+public class ModelResolver {
+
+    private final ModelCatalogue catalogue;
+    private final ConnectionDirectory directory;
+    private final ConnectionService connections;
+    private final EmbeddingSettings secrets;
+
+    ModelResolver(ModelCatalogue catalogue, ConnectionDirectory directory, ConnectionService connections,
+                  EmbeddingSettings secrets) {
+        this.catalogue = catalogue;
+        this.directory = directory;
+        this.connections = connections;
+        this.secrets = secrets;
+    }
+
+    /**
+     * A model ready to call. {@link #toString()} leaves the credential out.
+     *
+     * @param id         the catalogue id
+     * @param model      the provider's id for it
+     * @param connection the connection's name
+     * @param endpoint   where and how to call it
+     * @param secret     the caller's credential for the connection, or null when it needs none
+     */
+    public record ResolvedModel(String id, String model, String connection, ProviderEndpoint endpoint,
+                                @Nullable String secret) {
+
+        @Override
+        public String toString() {
+            return "ResolvedModel[" + id + "]";
+        }
+    }
+
+    /**
+     * @param state the caller's effective state
+     * @param id    a catalogue id
+     * @return the model with its endpoint and the caller's credential
+     * @throws AtriumException {@code model_not_found} (404) when the caller's catalogue has no such model;
+     *                         {@code provider_unavailable} (502) when the connection's address is refused now
+     */
+    public ResolvedModel resolve(EffectiveState state, String id) {
+        CatalogueModel model = catalogue.models(state).items().stream().filter(m -> m.id().equals(id)).findFirst()
+                .orElseThrow(() -> AtriumException.notFound("model_not_found", "No model '" + id
+                        + "' is available to you; GET /api/v1/models lists those that are."));
+        ConnectionDirectory.Usable usable = directory.usable(state).stream()
+                .filter(c -> c.name().equals(model.connection())).findFirst()
+                .orElseThrow(() -> AtriumException.notFound("model_not_found", "No model '" + id
+                        + "' is available to you; GET /api/v1/models lists those that are."));
+        connections.addressProblem(usable.baseUrl(), usable.urlSetByAdmin()).ifPresent(problem -> {
+            throw new AtriumException(HttpStatus.BAD_GATEWAY, "provider_unavailable", "Connection '"
+                    + usable.name() + "' is not called: " + problem + ".");
+        });
+        Map<String, String> headers = usable.hasHeaders() && usable.rowId() != null
+                ? connections.headers(Objects.requireNonNull(usable.rowId())) : Map.of();
+        ConnectionTimeouts t = usable.timeouts();
+        ProviderEndpoint endpoint = new ProviderEndpoint(new ProviderConnection(usable.name(),
+                ProviderConnection.Type.valueOf(usable.kind().name().toUpperCase(Locale.ROOT)), usable.baseUrl()),
+                headers, new CallTimeouts(t.connect(), t.firstToken(), t.idle(), t.total()));
+        String secret = usable.credentialId() == null ? null
+                : secrets.secret(usable.credentialId()).orElse(null);
+        return new ResolvedModel(model.id(), model.model(), usable.name(), endpoint, secret);
+    }
+}

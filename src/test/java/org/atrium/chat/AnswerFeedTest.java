@@ -1,0 +1,106 @@
+package org.atrium.chat;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** How a client's feed merges saved text, live pieces by offset, and the database when pieces go missing. */
+class AnswerFeedTest {
+
+    private static final UUID ID = UUID.randomUUID();
+
+    private static ChatMessage answer(String content, MessageStatus status) {
+        return new ChatMessage(ID, UUID.randomUUID(), UUID.randomUUID(), MessageRole.ASSISTANT, content, List.of(),
+                List.of(), status, new AnswerDetails("c/m", "c", Map.of(), List.of(), null, null, null, null),
+                Instant.now(), Instant.now());
+    }
+
+    private record Sent(String event, Object data) {
+    }
+
+    private static final class Recorder implements AnswerFeed.Sink {
+        final List<Sent> sent = new ArrayList<>();
+        int keepAlives;
+
+        @Override
+        public void send(String event, Object data) {
+            sent.add(new Sent(event, data));
+        }
+
+        @Override
+        public void keepAlive() {
+            keepAlives++;
+        }
+
+        String text() {
+            StringBuilder text = new StringBuilder();
+            sent.stream().filter(s -> s.data() instanceof AnswerEvents.Delta).map(s -> (AnswerEvents.Delta) s.data())
+                    .forEach(d -> {
+                        assertThat(d.offset()).as("deltas are contiguous").isEqualTo(text.length());
+                        text.append(d.text());
+                    });
+            return text.toString();
+        }
+    }
+
+    private static AnswerFeed feed(AtomicReference<ChatMessage> database, Duration poll) {
+        return new AnswerFeed(new AnswerEvents.Started(UUID.randomUUID(), UUID.randomUUID(), ID, "c/m", "c"),
+                database::get, poll);
+    }
+
+    @Test
+    void savedTextThenPiecesPastItThenTheEndWithoutRepeatingAnything() throws Exception {
+        AtomicReference<ChatMessage> database = new AtomicReference<>(answer("Hello ", MessageStatus.IN_PROGRESS));
+        AnswerFeed feed = feed(database, Duration.ofSeconds(5));
+        feed.offer(new AnswerFeed.Piece(0, "Hel"));       // already saved: skipped
+        feed.offer(new AnswerFeed.Piece(3, "lo wo"));     // overlaps what was sent: only "wo"
+        feed.offer(new AnswerFeed.Piece(8, "rld"));
+        database.set(answer("Hello world", MessageStatus.COMPLETE));
+        feed.offer(AnswerFeed.Piece.END);
+        Recorder client = new Recorder();
+        feed.stream(client);
+        assertThat(client.text()).isEqualTo("Hello world");
+        assertThat(client.sent.getFirst().event()).isEqualTo(AnswerEvents.ANSWER);
+        assertThat(client.sent.getLast().event()).isEqualTo(AnswerEvents.END);
+        assertThat(((AnswerEvents.End) client.sent.getLast().data()).length()).isEqualTo(11);
+    }
+
+    @Test
+    void aMissingPieceIsReadFromTheDatabaseAndAnEndThatNeverArrivesIsFoundByPolling() throws Exception {
+        AtomicReference<ChatMessage> database = new AtomicReference<>(answer("", MessageStatus.IN_PROGRESS));
+        AnswerFeed feed = feed(database, Duration.ofMillis(50));
+        // The batch at offset 0 was lost (Redis down); the next one arrives, and the database has both.
+        database.set(answer("first second ", MessageStatus.IN_PROGRESS));
+        feed.offer(new AnswerFeed.Piece(6, "second "));
+        Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            // The end is saved but its broadcast is lost too.
+            database.set(answer("first second third", MessageStatus.STOPPED));
+        });
+        Recorder client = new Recorder();
+        feed.stream(client);
+        assertThat(client.text()).isEqualTo("first second third");
+        assertThat(((AnswerEvents.End) client.sent.getLast().data()).status()).isEqualTo(MessageStatus.STOPPED);
+        assertThat(client.keepAlives).as("a comment while nothing happened").isPositive();
+    }
+
+    @Test
+    void anAnswerThatEndedReplaysAtOnce() throws Exception {
+        AtomicReference<ChatMessage> database = new AtomicReference<>(answer("done", MessageStatus.COMPLETE));
+        Recorder client = new Recorder();
+        feed(database, Duration.ofMinutes(1)).stream(client);
+        assertThat(client.sent).extracting(Sent::event).containsExactly("answer", "delta", "end");
+    }
+}
