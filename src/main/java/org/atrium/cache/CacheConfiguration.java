@@ -71,7 +71,6 @@ class CacheConfiguration {
         // Delivery must not wait for Redis at startup: the container subscribes in the background and retries.
         container.setRecoveryBackoff(new FixedBackOff(1000, FixedBackOff.UNLIMITED_ATTEMPTS));
         container.afterPropertiesSet();
-        container.start();
         return container;
     }
 

@@ -3,13 +3,17 @@ package org.atrium.cache;
 import org.atrium.platform.LogEvents;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.data.redis.connection.MessageListener;
+import org.springframework.data.redis.connection.Message;
 import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.data.redis.listener.ChannelTopic;
+import org.springframework.data.redis.listener.PatternTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +22,13 @@ import java.util.function.Consumer;
 /**
  * Broadcasts over Redis pub/sub, on channels under the deployment's key prefix. The listener container reconnects by
  * itself after Redis comes back; what was published meanwhile is lost, as {@link Broadcasts} allows.
+ *
+ * <p>The container holds one pattern subscription for every topic, made once at startup, and messages are dispatched
+ * to this replica's subscribers from an in-process registry. Subscribing and unsubscribing touch only the registry:
+ * Spring's container breaks for good when listeners are added and removed concurrently (spring-data-redis #3080: a
+ * removal that empties the subscription closes it under a concurrent addition), which answer streams coming and going
+ * by the hundred made certain. The cost is that each replica receives every topic's messages, which are few (progress
+ * events and answer batches, never single tokens).
  *
  * <p>Publishing is handed to one sending thread with a bounded queue, in order: a publisher (an ingestion job, a
  * request) never waits for Redis, which matters while Redis is unreachable and every command takes its full timeout;
@@ -31,15 +42,51 @@ final class RedisBroadcasts implements Broadcasts, DisposableBean {
     private final StringRedisTemplate redis;
     private final RedisMessageListenerContainer container;
     private final String channelPrefix;
+    private final Map<String, Set<Consumer<String>>> receivers = new ConcurrentHashMap<>();
     private final ThreadPoolExecutor sender = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(QUEUE_CAPACITY), Thread.ofVirtual().name("broadcasts-sender").factory(),
             (dropped, executor) -> LogEvents.warn(log, "events.publish.dropped").addKeyValue("reason", "queue_full")
                     .log());
 
+    /**
+     * @param container a container not yet started: it is started here, with the one subscription it will ever have
+     */
     RedisBroadcasts(StringRedisTemplate redis, RedisMessageListenerContainer container, String keyPrefix) {
         this.redis = redis;
         this.container = container;
         this.channelPrefix = keyPrefix + "events:";
+        // Registered before the container starts, so its first subscription (made in the background, retried until
+        // Redis answers) already covers every topic and nothing is ever added to it later.
+        container.addMessageListener(this::deliver, new PatternTopic(channelPrefix + "*"));
+        try {
+            container.start();
+        } catch (RuntimeException unavailable) {
+            // Redis unreachable or pub/sub not permitted: the container keeps retrying in the background; until then
+            // subscribers get no live messages, and this says so.
+            LogEvents.warn(log, "events.subscribe.failed").addKeyValue("reason",
+                    unavailable.getClass().getSimpleName()).log();
+        }
+    }
+
+    private void deliver(Message message, byte @Nullable [] pattern) {
+        String channel = new String(message.getChannel(), StandardCharsets.UTF_8);
+        if (!channel.startsWith(channelPrefix)) {
+            return;
+        }
+        Set<Consumer<String>> subscribers = receivers.get(channel.substring(channelPrefix.length()));
+        if (subscribers == null || subscribers.isEmpty()) {
+            return;
+        }
+        String body = new String(message.getBody(), StandardCharsets.UTF_8);
+        for (Consumer<String> receiver : subscribers) {
+            try {
+                receiver.accept(body);
+            } catch (RuntimeException failed) {
+                // One subscriber's failure must not starve the others on the single delivery thread.
+                LogEvents.warn(log, "events.deliver.failed").addKeyValue("reason",
+                        failed.getClass().getSimpleName()).log();
+            }
+        }
     }
 
     @Override
@@ -56,23 +103,17 @@ final class RedisBroadcasts implements Broadcasts, DisposableBean {
 
     @Override
     public Subscription subscribe(String topic, Consumer<String> receiver) {
-        MessageListener listener = (message, pattern) ->
-                receiver.accept(new String(message.getBody(), StandardCharsets.UTF_8));
-        ChannelTopic channel = new ChannelTopic(channelPrefix + topic);
-        try {
-            container.addMessageListener(listener, channel);
-        } catch (RuntimeException unavailable) {
-            // Redis unreachable or pub/sub not permitted: this subscriber gets no live messages, and says so.
-            LogEvents.warn(log, "events.subscribe.failed").addKeyValue("topic", topic)
-                    .addKeyValue("reason", unavailable.getClass().getSimpleName()).log();
-        }
-        return () -> {
-            try {
-                container.removeMessageListener(listener, channel);
-            } catch (RuntimeException unavailable) {
-                LogEvents.debug(log, "events.unsubscribe.failed").addKeyValue("topic", topic).log();
-            }
-        };
+        // A distinct object per subscription, so the same receiver subscribed twice is removed once per close.
+        Consumer<String> subscription = receiver::accept;
+        receivers.compute(topic, (t, set) -> {
+            Set<Consumer<String>> subscribers = set == null ? ConcurrentHashMap.newKeySet() : set;
+            subscribers.add(subscription);
+            return subscribers;
+        });
+        return () -> receivers.computeIfPresent(topic, (t, set) -> {
+            set.remove(subscription);
+            return set.isEmpty() ? null : set;
+        });
     }
 
     @Override
