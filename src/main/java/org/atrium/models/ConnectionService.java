@@ -21,13 +21,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -84,9 +87,12 @@ public class ConnectionService {
     private final SealedHeaders sealedHeaders;
     private final Invalidation invalidation;
     private final ConnectionsProperties properties;
+    private final TransactionTemplate transactions;
 
     ConnectionService(ConnectionStore store, ConnectionDirectory directory, GroupService groups,
-                      SealedHeaders sealedHeaders, Invalidation invalidation, ConnectionsProperties properties) {
+                      SealedHeaders sealedHeaders, Invalidation invalidation, ConnectionsProperties properties,
+                      PlatformTransactionManager transactions) {
+        this.transactions = new TransactionTemplate(transactions);
         this.store = store;
         this.directory = directory;
         this.groups = groups;
@@ -145,7 +151,6 @@ public class ConnectionService {
      *                         {@code admin_required} (403), {@code group_connections_disabled} (403),
      *                         {@code group_not_found} (404), {@code forbidden} (403), {@code connection_exists} (409)
      */
-    @Transactional
     public Connection create(EffectiveState state, NewConnection connection) {
         Caller caller = state.caller();
         if (connection.groupId() == null) {
@@ -162,20 +167,23 @@ public class ConnectionService {
         if (directory.configuredNames().contains(name)) {
             throw exists(name);
         }
+        // Resolving the host may take seconds: done before the transaction, which holds a database connection.
         URI url = checkedUrl(connection.baseUrl(), caller.isAdmin());
         HeaderRules.check(connection.headers());
         ConnectionTimeouts timeouts = checked(connection.timeouts() == null ? ConnectionTimeouts.DEFAULTS
                 : connection.timeouts());
         UUID id = UUID.randomUUID();
-        try {
-            store.insert(id, name, connection.kind(), url.toString(), connection.groupId(), connection.enabled(),
-                    caller.isAdmin(), names(connection.headers()),
-                    sealedHeaders.seal(id, new TreeMap<>(connection.headers())),
-                    timeouts, caller.userId());
-        } catch (DuplicateKeyException taken) {
-            throw exists(name);
-        }
-        invalidation.changed(scopeOf(connection.groupId()));
+        transactions.executeWithoutResult(status -> {
+            try {
+                store.insert(id, name, connection.kind(), url.toString(), connection.groupId(), connection.enabled(),
+                        caller.isAdmin(), names(connection.headers()),
+                        sealedHeaders.seal(id, new TreeMap<>(connection.headers())),
+                        timeouts, caller.userId());
+            } catch (DuplicateKeyException taken) {
+                throw exists(name);
+            }
+            invalidation.changed(scopeOf(connection.groupId()));
+        });
         LogEvents.info(log, "connection.created").addKeyValue("connection_id", id).addKeyValue("connection", name)
                 .addKeyValue("kind", connection.kind().wire()).addKeyValue("group_id", connection.groupId()).log();
         return ConnectionDirectory.view(store.find(id, false).orElseThrow());
@@ -191,18 +199,24 @@ public class ConnectionService {
      * @throws AtriumException as {@link #create}, plus {@code connection_not_found} (404) and
      *                         {@code connection_read_only} (409) for a configured one
      */
-    @Transactional
     public Connection update(EffectiveState state, String id, ConnectionChange change) {
         Caller caller = state.caller();
         requireChangeable(caller, id);
-        StoredConnection current = managed(caller, id, true);
-        if (current.groupId() != null && !caller.isAdmin()) {
+        StoredConnection before = managed(caller, id, false);
+        if (before.groupId() != null && !caller.isAdmin()) {
             requireGroupConnectionsAllowed(state);
         }
+        // Resolving the host may take seconds: done before the transaction, which holds a database connection.
+        String checkedUrl = change.baseUrl() == null ? null : checkedUrl(change.baseUrl(), caller.isAdmin()).toString();
+        return Objects.requireNonNull(transactions.execute(status -> update(caller, id, change, checkedUrl)));
+    }
+
+    private Connection update(Caller caller, String id, ConnectionChange change, @Nullable String checkedUrl) {
+        StoredConnection current = managed(caller, id, true);
         String url = current.baseUrl();
         boolean urlSetByAdmin = current.urlSetByAdmin();
-        if (change.baseUrl() != null) {
-            url = checkedUrl(change.baseUrl(), caller.isAdmin()).toString();
+        if (checkedUrl != null) {
+            url = checkedUrl;
             urlSetByAdmin = caller.isAdmin();
         }
         List<String> headerNames = current.headerNames();
