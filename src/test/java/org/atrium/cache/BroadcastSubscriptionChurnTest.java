@@ -3,6 +3,7 @@ package org.atrium.cache;
 import org.atrium.testing.IntegrationTest;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ConfigurableApplicationContext;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -17,14 +18,16 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Subscriptions that come and go by the hundred, from many threads at once (answer streams, progress streams), must
- * leave live delivery working for everyone: Spring's listener container, used that way, ended up with a closed
- * subscription and every later subscriber of the replica received nothing.
+ * Live delivery keeps working for every subscriber: after subscriptions came and went by the hundred from many threads
+ * at once (answer streams, progress streams), after the context was paused and restarted, and while another
+ * subscriber is blocked.
  */
 class BroadcastSubscriptionChurnTest extends IntegrationTest {
 
     @Autowired
     Broadcasts broadcasts;
+    @Autowired
+    ConfigurableApplicationContext context;
 
     @Test
     void deliveryKeepsWorkingAfterConcurrentSubscribeAndClose() throws Exception {
@@ -63,5 +66,55 @@ class BroadcastSubscriptionChurnTest extends IntegrationTest {
             assertThat(arrived).as("a subscriber after the churn still receives").startsWith("hello ");
         }
         assertThat(closedReceived).as("a closed subscription receives nothing").isEmpty();
+    }
+
+    @Test
+    void deliveryResumesAfterTheContextIsPausedAndRestarted() throws Exception {
+        // What Spring's test framework does to a cached context while other contexts run (and what broke live
+        // events in the shared test context): pausable lifecycle beans stop, the Redis connection factory among
+        // them (closing every connection), and start again.
+        context.pause();
+        context.restart();
+        String run = Long.toString(System.nanoTime());
+        BlockingQueue<String> received = new LinkedBlockingQueue<>();
+        try (Broadcasts.Subscription probe = broadcasts.subscribe("resumed." + run, received::add)) {
+            String arrived = null;
+            for (int attempt = 0; attempt < 50 && arrived == null; attempt++) {
+                broadcasts.publish("resumed." + run, "again " + attempt);
+                arrived = received.poll(200, TimeUnit.MILLISECONDS);
+            }
+            assertThat(arrived).as("a subscriber after the restart receives").startsWith("again ");
+        }
+    }
+
+    @Test
+    void aSubscriberThatBlocksHoldsUpNoOtherSubscriber() throws Exception {
+        String run = Long.toString(System.nanoTime());
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch blocked = new CountDownLatch(1);
+        BlockingQueue<String> received = new LinkedBlockingQueue<>();
+        // Like an event stream writing to a client that stopped reading: it never returns until released.
+        try (Broadcasts.Subscription stuck = broadcasts.subscribe("stuck." + run, message -> {
+            blocked.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }); Broadcasts.Subscription other = broadcasts.subscribe("other." + run, received::add)) {
+            for (int attempt = 0; attempt < 50 && blocked.getCount() > 0; attempt++) {
+                broadcasts.publish("stuck." + run, "block");
+                blocked.await(200, TimeUnit.MILLISECONDS);
+            }
+            assertThat(blocked.getCount()).as("the blocking subscriber is blocked").isZero();
+            String arrived = null;
+            for (int attempt = 0; attempt < 50 && arrived == null; attempt++) {
+                broadcasts.publish("other." + run, "still live " + attempt);
+                arrived = received.poll(200, TimeUnit.MILLISECONDS);
+            }
+            assertThat(arrived).as("another subscriber still receives").startsWith("still live ");
+        } finally {
+            release.countDown();
+        }
     }
 }

@@ -12,8 +12,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -185,7 +183,7 @@ public final class FakeChatServer implements AutoCloseable {
 
     private FakeChatServer() {
         try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
+            server = LoopbackHttpServer.create();
         } catch (IOException failure) {
             throw new UncheckedIOException(failure);
         }

@@ -10,8 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -82,7 +80,7 @@ public final class FakeEmbeddingServer implements AutoCloseable {
         this.keywords = keywords.stream().map(k -> k.toLowerCase(Locale.ROOT)).toList();
         this.bagOfWords = bagOfWords;
         try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
+            server = LoopbackHttpServer.create();
         } catch (IOException failure) {
             throw new UncheckedIOException(failure);
         }

@@ -22,7 +22,7 @@ final class LineReader {
     private final InputStream in;
     private final int maxLine;
     private final long maxTotal;
-    private final byte[] buffer = new byte[8192];
+    private final byte[] buffer = new byte[2048];
     private int position;
     private int limit;
     private long total;

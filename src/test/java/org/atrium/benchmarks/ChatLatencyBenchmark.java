@@ -1,0 +1,359 @@
+package org.atrium.benchmarks;
+
+import org.atrium.testing.Api;
+import org.atrium.testing.FakeChatServer;
+import org.atrium.testing.IntegrationTest;
+import org.atrium.testing.TestUsers;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.beans.factory.annotation.Autowired;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.management.ObjectName;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What Atrium's native chat endpoint adds to a model call, against a fast fake OpenAI-compatible upstream on loopback.
+ * Not part of the default suite; it prints figures for {@code docs/benchmarks.md}:
+ *
+ * <pre>./mvnw test -Dtest=ChatLatencyBenchmark -Dexcluded.test.groups= -Dsurefire.failIfNoSpecifiedTests=false</pre>
+ *
+ * The same client in the same run asks the fake directly ({@code POST /v1/chat/completions}, streaming) and through
+ * Atrium ({@code POST /api/v1/chats/{id}/answers}: a persisted answer, saved in batches, usage recorded); added latency
+ * is the difference of the percentiles, at 1 and 64 concurrent callers, for the time to the first token and the time
+ * to the whole answer. Then streaming throughput (chunks relayed per second by this replica, with the chat messages
+ * table's row updates per answer, which shows there is no write per token), and heap per idle open stream (streams
+ * stalled upstream after their first chunk, held open by raw sockets; through Atrium minus the same number held
+ * directly to the fake, so the fake's and the client's share cancel out).
+ */
+@Tag("benchmark")
+class ChatLatencyBenchmark extends IntegrationTest {
+
+    static {
+        // One user holds the idle streams: the per-user bound would refuse them.
+        System.setProperty("atrium.chat.generation.max-per-user", "1000");
+    }
+
+    private static final FakeChatServer UPSTREAM = FakeChatServer.start();
+    private static final int WARMUP = 300;
+    private static final int MEASURED = 2_000;
+    private static final int ANSWERS_PER_CHAT = 400;
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @Autowired
+    private JdbcClient jdbc;
+
+
+    /** Times of one call, in nanoseconds. */
+    private record Call(long headers, long firstToken, long whole, int chunks) {
+    }
+
+    private interface Caller {
+        Call call() throws Exception;
+    }
+
+    @Test
+    void nativeChatEndpointOverhead() throws Exception {
+        TestUsers.Account admin = users.admin();
+        UPSTREAM.models("bench-model");
+        String connection = "bench-" + Long.toString(System.nanoTime(), 36);
+        assertThat(api.post("/api/v1/connections", Map.of("name", connection, "kind", "openai", "baseUrl",
+                UPSTREAM.openAiBaseUrl()), admin.token()).status()).isEqualTo(201);
+        String model = connection + "/bench-model";
+
+        System.out.println("| callers | path | first token p50 ms | p99 ms | whole answer p50 ms | p99 ms"
+                + " | response headers p50 ms |");
+        System.out.println("|---|---|---|---|---|---|---|");
+        for (int callers : new int[]{1, 64}) {
+            int measured = callers == 1 ? MEASURED / 2 : MEASURED;
+            ThreadLocal<Conversation> conversations = ThreadLocal.withInitial(() -> new Conversation(model));
+            Caller direct = () -> direct(UPSTREAM.openAiBaseUrl());
+            Caller through = () -> conversations.get().answer();
+            run(direct, callers, WARMUP);
+            run(through, callers, WARMUP);
+            long[][] directTimes = run(direct, callers, measured);
+            long[][] throughTimes = run(through, callers, measured);
+            print(callers, "direct to the fake", directTimes);
+            print(callers, "through Atrium", throughTimes);
+            System.out.printf(Locale.ROOT, "| %d | **added** | %.2f | %.2f | %.2f | %.2f | |%n", callers,
+                    ms(pct(throughTimes[0], 50) - pct(directTimes[0], 50)),
+                    ms(pct(throughTimes[0], 99) - pct(directTimes[0], 99)),
+                    ms(pct(throughTimes[1], 50) - pct(directTimes[1], 50)),
+                    ms(pct(throughTimes[1], 99) - pct(directTimes[1], 99)));
+        }
+
+        throughput(model);
+        heapPerIdleStream(model);
+    }
+
+    /**
+     * One caller: a user of their own with their own key (answers of one user start one at a time, to count them
+     * against the per-user bound), and a chat answered again and again (a new one before it fills up).
+     */
+    private final class Conversation {
+        private final String model;
+        private final String token;
+        private String answersPath;
+        private String body;
+        private int answered;
+
+        Conversation(String model) {
+            this.model = model;
+            this.token = users.user().token();
+            assertThat(api.post("/api/v1/me/credentials", Map.of("connection", model.substring(0,
+                    model.indexOf('/')), "kind", "api_key", "name", "bench", "secret", "sk-bench-0123456789abcdef"),
+                    token).status()).isEqualTo(201);
+        }
+
+        Call answer() throws Exception {
+            if (answersPath == null || answered++ % ANSWERS_PER_CHAT == 0) {
+                Api.Response chat = api.post("/api/v1/chats", Map.of("message", Map.of("content", "Hello?")),
+                        token);
+                assertThat(chat.status()).as(chat.text()).isEqualTo(201);
+                answersPath = "/api/v1/chats/" + chat.json().path("chat").path("id").asString() + "/answers";
+                body = "{\"questionId\":\"" + chat.json().path("messages").get(0).path("message").path("id")
+                        .asString() + "\",\"model\":\"" + model + "\"}";
+            }
+            return stream(HttpRequest.newBuilder(URI.create(api.baseUrl() + answersPath))
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                    .header("Accept", "text/event-stream").POST(HttpRequest.BodyPublishers.ofString(body))
+                    .build(), "event:delta", "event:end");
+        }
+    }
+
+    private static Call direct(String baseUrl) throws Exception {
+        String body = "{\"model\":\"bench-model\",\"stream\":true,\"stream_options\":{\"include_usage\":true},"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Hello?\"}]}";
+        return stream(HttpRequest.newBuilder(URI.create(baseUrl + "/chat/completions"))
+                .header("Authorization", "Bearer sk-bench-0123456789abcdef")
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body))
+                .build(), "\"content\"", "[DONE]");
+    }
+
+    /** Reads a stream line by line: first token when a line holds {@code first}, whole answer at {@code last}. */
+    private static Call stream(HttpRequest request, String first, String last) throws Exception {
+        long begun = System.nanoTime();
+        HttpResponse<InputStream> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        long headers = System.nanoTime() - begun;
+        assertThat(response.statusCode()).isEqualTo(200);
+        long firstToken = -1;
+        int chunks = 0;
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(),
+                StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = lines.readLine()) != null) {
+                String compact = line.replace(" ", "");
+                if (compact.contains(first.replace(" ", ""))) {
+                    chunks++;
+                    if (firstToken < 0) {
+                        firstToken = System.nanoTime() - begun;
+                    }
+                }
+                if (compact.contains(last)) {
+                    break;
+                }
+            }
+        }
+        long whole = System.nanoTime() - begun;
+        assertThat(firstToken).as("a first token arrived").isPositive();
+        return new Call(headers, firstToken, whole, chunks);
+    }
+
+    private static long[][] run(Caller caller, int callers, int total) throws Exception {
+        long[] headers = new long[total];
+        long[] first = new long[total];
+        long[] whole = new long[total];
+        AtomicInteger next = new AtomicInteger();
+        try (ExecutorService pool = Executors.newFixedThreadPool(callers)) {
+            List<Future<?>> workers = new ArrayList<>();
+            for (int i = 0; i < callers; i++) {
+                workers.add(pool.submit(() -> {
+                    int index;
+                    while ((index = next.getAndIncrement()) < total) {
+                        Call call = caller.call();
+                        headers[index] = call.headers();
+                        first[index] = call.firstToken();
+                        whole[index] = call.whole();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> worker : workers) {
+                worker.get();
+            }
+        }
+        Arrays.sort(headers);
+        Arrays.sort(first);
+        Arrays.sort(whole);
+        return new long[][]{first, whole, headers};
+    }
+
+    private void throughput(String model) throws Exception {
+        int callers = 16;
+        int answers = 64;
+        int chunks = 2_000;
+        String text = "word ".repeat(chunks);
+        long updatesBefore = messageUpdates();
+        for (int i = 0; i < answers; i++) {
+            UPSTREAM.enqueue(FakeChatServer.Script.text(text).inChunks(chunks));
+        }
+        ThreadLocal<Conversation> conversations = ThreadLocal.withInitial(() -> new Conversation(model));
+        AtomicInteger relayed = new AtomicInteger();
+        long begun = System.nanoTime();
+        run(() -> {
+            Call call = conversations.get().answer();
+            relayed.addAndGet(chunks);
+            return call;
+        }, callers, answers);
+        double seconds = (System.nanoTime() - begun) / 1e9;
+        Thread.sleep(1_500); // table statistics reach pg_stat a little after the commits
+        long updates = messageUpdates() - updatesBefore;
+        System.out.printf(Locale.ROOT, "%nstreaming throughput: %d answers of %d chunks by %d callers in %.2f s:"
+                        + " %.0f chunks/s relayed; chat_messages row updates per answer: %.1f (chunks per answer:"
+                        + " %d)%n", answers, chunks, callers, seconds, relayed.get() / seconds,
+                (double) updates / answers, chunks);
+    }
+
+    private long messageUpdates() {
+        return jdbc.sql("select coalesce(sum(n_tup_upd), 0) from pg_stat_user_tables where relname = 'chat_messages'")
+                .query(Long.class).single();
+    }
+
+    private void heapPerIdleStream(String model) throws Exception {
+        int streams = 150;
+        Duration stall = Duration.ofSeconds(20);
+        Conversation conversation = new Conversation(model);
+        conversation.answer(); // a chat to hold the streams
+        for (int i = 0; i < streams; i++) {
+            UPSTREAM.enqueue(FakeChatServer.Script.text("first then silence").inChunks(2).stallAfter(1, stall));
+        }
+        long before = settledHeap();
+        Map<String, Long> histogramBefore = histogram();
+        List<Socket> through = new ArrayList<>();
+        for (int i = 0; i < streams; i++) {
+            through.add(open(URI.create(api.baseUrl()), "POST", conversation.answersPath, conversation.body,
+                    "Bearer " + conversation.token, "event:delta"));
+        }
+        long throughHeap = settledHeap() - before;
+        printGrowth(histogramBefore, histogram(), streams);
+        for (Socket socket : through) {
+            socket.close();
+        }
+        Thread.sleep(stall.plusSeconds(3).toMillis()); // the stalled upstream calls end, the answers with them
+
+        for (int i = 0; i < streams; i++) {
+            UPSTREAM.enqueue(FakeChatServer.Script.text("first then silence").inChunks(2).stallAfter(1, stall));
+        }
+        long beforeDirect = settledHeap();
+        List<Socket> direct = new ArrayList<>();
+        URI upstream = URI.create(UPSTREAM.openAiBaseUrl());
+        for (int i = 0; i < streams; i++) {
+            direct.add(open(upstream, "POST", upstream.getPath() + "/chat/completions",
+                    "{\"model\":\"bench-model\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":"
+                            + "\"Hello?\"}]}", "Bearer sk-bench-0123456789abcdef", "data:"));
+        }
+        long directHeap = settledHeap() - beforeDirect;
+        for (Socket socket : direct) {
+            socket.close();
+        }
+        System.out.printf(Locale.ROOT, "%nheap per idle open stream (%d streams, stalled upstream after the first"
+                        + " chunk): through Atrium %.1f KB, direct to the fake %.1f KB, Atrium's share %.1f KB%n",
+                streams, throughHeap / 1024.0 / streams, directHeap / 1024.0 / streams,
+                (throughHeap - directHeap) / 1024.0 / streams);
+    }
+
+    /** Opens a stream on a raw socket (nothing buffered client-side beyond the kernel's) and reads up to a marker. */
+    private static Socket open(URI base, String method, String path, String body, String authorization,
+                               String marker) throws IOException {
+        Socket socket = new Socket(InetAddress.getLoopbackAddress(), base.getPort());
+        byte[] payload = body.getBytes(StandardCharsets.UTF_8);
+        OutputStream out = socket.getOutputStream();
+        out.write((method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + base.getPort() + "\r\nAuthorization: "
+                + authorization + "\r\nContent-Type: application/json\r\nAccept: text/event-stream\r\n"
+                + "Content-Length: " + payload.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(payload);
+        out.flush();
+        InputStream in = socket.getInputStream();
+        StringBuilder seen = new StringBuilder();
+        byte[] buffer = new byte[512];
+        socket.setSoTimeout(10_000);
+        while (!seen.toString().replace(" ", "").contains(marker)) {
+            int read = in.read(buffer);
+            if (read < 0) {
+                throw new IOException("closed before '" + marker + "': " + seen);
+            }
+            seen.append(new String(buffer, 0, read, StandardCharsets.UTF_8));
+        }
+        return socket;
+    }
+
+    /** Bytes by class of the live heap (after a full collection), from the JVM's class histogram. */
+    private static Map<String, Long> histogram() throws Exception {
+        String text = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+                new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+                new Object[]{null}, new String[]{String[].class.getName()});
+        Map<String, Long> bytes = new HashMap<>();
+        for (String line : text.split("\n")) {
+            String[] fields = line.trim().split("\\s+");
+            if (fields.length >= 4 && fields[0].endsWith(":")) {
+                bytes.merge(fields[3], Long.parseLong(fields[2]), Long::sum);
+            }
+        }
+        return bytes;
+    }
+
+    private static void printGrowth(Map<String, Long> before, Map<String, Long> after, int streams) {
+        System.out.printf(Locale.ROOT, "%nlargest heap growth by class, per idle stream through Atrium:%n");
+        after.entrySet().stream().map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(15)
+                .forEach(e -> System.out.printf(Locale.ROOT, "  %8.1f KB  %s%n", e.getValue() / 1024.0 / streams,
+                        e.getKey()));
+    }
+
+    private static long settledHeap() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(200);
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    private static void print(int callers, String path, long[][] times) {
+        System.out.printf(Locale.ROOT, "| %d | %s | %.2f | %.2f | %.2f | %.2f | %.2f |%n", callers, path,
+                ms(pct(times[0], 50)), ms(pct(times[0], 99)), ms(pct(times[1], 50)), ms(pct(times[1], 99)),
+                ms(pct(times[2], 50)));
+    }
+
+    private static long pct(long[] sorted, int percentile) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(percentile / 100.0 * sorted.length) - 1)];
+    }
+
+    private static double ms(long nanos) {
+        return nanos / 1e6;
+    }
+}
