@@ -259,6 +259,19 @@ class KnowledgeInChatTest extends IntegrationTest {
     }
 
     @Test
+    void aUserWhoTurnedQueryGenerationOffIsNeverSentToTheTaskModel() {
+        Api.Response off = api.put("/api/v1/me/settings", Map.of("settings",
+                Map.of("features.queryGeneration", false)), user.token());
+        assertThat(off.status()).as(off.text()).isEqualTo(200);
+        provider.enqueue(FakeChatServer.Script.text("Kiwi [1]."));
+
+        JsonNode end = answer(question(user, LONG_QUESTION, List.of(collection), List.of()));
+
+        assertThat(taskCalls()).isZero();
+        assertThat(end.path("citations").get(0).path("fileId").asString()).isEqualTo(kiwiFile.toString());
+    }
+
+    @Test
     void aQuestionWithoutKnowledgeIsSentAsItWas() {
         provider.enqueue(FakeChatServer.Script.text("Hello."));
 
