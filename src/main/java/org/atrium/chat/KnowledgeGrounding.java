@@ -186,20 +186,15 @@ public class KnowledgeGrounding {
                 .limit(properties.topK()).toList();
         StringBuilder context = new StringBuilder();
         List<Citation> citations = new ArrayList<>();
-        for (Passage passage : best) {
-            String text = passage.chunk().text();
-            int room = properties.maxContextChars() - context.length();
-            if (text.length() > room) {
-                if (!citations.isEmpty()) {
-                    continue;
-                }
-                text = QueryGeneration.cut(text, Math.max(0, room));
-            }
+        Map<Integer, String> fitting = fit(best.stream().map(p -> p.chunk().text()).toList(),
+                properties.maxContextChars());
+        fitting.forEach((index, text) -> {
+            Passage passage = best.get(index);
             citations.add(passage.citation());
             context.append("<source id=\"").append(citations.size()).append("\" name=\"")
                     .append(attribute(passage.chunk().fileName())).append("\">\n")
                     .append(text.replace("</source>", "< /source>")).append("\n</source>\n");
-        }
+        });
         LogEvents.info(log, "chat.knowledge.grounded").addKeyValue("collections", readable.size())
                 .addKeyValue("files", fileSources.size()).addKeyValue("queries", generated.queries().size())
                 .addKeyValue("query_outcome", generated.outcome()).addKeyValue("passages", citations.size())
@@ -240,6 +235,30 @@ public class KnowledgeGrounding {
                         chunk.chunkIndex(), chunk.startChar(), chunk.endChar(), chunk.score())));
             }
         }
+    }
+
+    /**
+     * The passages that fit in {@code maxChars} characters together, best first: one that does not fit is left out,
+     * except the first, which is cut to fit.
+     *
+     * @param texts the passages' texts, best first
+     * @return the index of each passage kept, with its text as kept, in order
+     */
+    static Map<Integer, String> fit(List<String> texts, int maxChars) {
+        Map<Integer, String> kept = new LinkedHashMap<>();
+        int used = 0;
+        for (int i = 0; i < texts.size(); i++) {
+            String text = texts.get(i);
+            if (used + text.length() > maxChars) {
+                if (!kept.isEmpty()) {
+                    continue;
+                }
+                text = QueryGeneration.cut(text, maxChars);
+            }
+            kept.put(i, text);
+            used += text.length();
+        }
+        return kept;
     }
 
     /** The collections among those given that the caller may read now; the others are skipped. */

@@ -272,6 +272,47 @@ class KnowledgeInChatTest extends IntegrationTest {
     }
 
     @Test
+    void knowledgeAttachedEarlierInTheBranchGroundsAFollowUpWithQueriesFromTheConversation() {
+        UUID[] q = question(user, "Where do kiwi vines climb?", List.of(collection), List.of());
+        provider.enqueue(FakeChatServer.Script.text("On the trellis [1]."));
+        UUID firstAnswer;
+        try (AnswerEventStream stream = ask(user, q[0], q[1])) {
+            stream.awaitEnd(WAIT);
+            firstAnswer = UUID.fromString(stream.events().getFirst().data().path("messageId").asString());
+        }
+        Api.Response followUp = api.post(Chats.CHATS + "/" + q[0] + "/messages", Map.of("content", "And the other"
+                + " fruit?", "parentId", firstAnswer), user.token());
+        assertThat(followUp.status()).as(followUp.text()).isEqualTo(201);
+        UUID followUpId = UUID.fromString(followUp.json().path("id").asString());
+        provider.enqueue(FakeChatServer.Script.text("{\"queries\": [\"mango\"]}"),
+                FakeChatServer.Script.text("In the greenhouse [1]."));
+
+        JsonNode end = answer(new UUID[]{q[0], followUpId});
+
+        assertThat(taskCalls()).as("not the first question: queries are generated").isEqualTo(1);
+        assertThat(taskRequests().getFirst().body().path("messages").toString())
+                .contains("Where do kiwi vines climb?").contains("On the trellis [1].").contains("And the other fruit?");
+        assertThat(end.path("citations").get(0).path("fileId").asString()).isEqualTo(mangoFile.toString());
+    }
+
+    @Test
+    void atMostEightPassagesAreCited() {
+        UUID big = knowledge.groupCollection(admin, group, "Big kiwi book");
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 30; i++) {
+            text.append("Kiwi chapter ").append(i).append(". ").append("The orchard rows stretch far away. ".repeat(12))
+                    .append("\n\n");
+        }
+        readyFile(admin, big, "book.txt", text.toString());
+        provider.enqueue(FakeChatServer.Script.text("Many [1]."));
+
+        JsonNode citations = answer(question(user, "Kiwi chapters?", List.of(big), List.of())).path("citations");
+
+        assertThat(citations.size()).isEqualTo(8);
+        assertThat(answerPrompt()).contains("<source id=\"8\"").doesNotContain("<source id=\"9\"");
+    }
+
+    @Test
     void aQuestionWithoutKnowledgeIsSentAsItWas() {
         provider.enqueue(FakeChatServer.Script.text("Hello."));
 

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 /** The pure rules of knowledge in chat: the template, the short-question rule, reading the task model's answer. */
 class KnowledgePromptRulesTest {
@@ -32,6 +33,14 @@ class KnowledgePromptRulesTest {
                 .isEqualTo("Answer this\n\n<context>\nfacts\n</context>");
         assertThat(KnowledgePromptTemplate.DEFAULT).contains(KnowledgePromptTemplate.CONTEXT)
                 .contains(KnowledgePromptTemplate.QUERY).hasSizeLessThan(KnowledgePromptTemplate.MAX_LENGTH);
+    }
+
+    @Test
+    void passagesAreKeptBestFirstWhileTheyFitAndOnlyTheFirstIsCut() {
+        assertThat(KnowledgeGrounding.fit(List.of("aaaa", "bbbbbb", "cc", "d"), 7))
+                .containsExactly(entry(0, "aaaa"), entry(2, "cc"), entry(3, "d"));
+        assertThat(KnowledgeGrounding.fit(List.of("aaaaaaaaaa", "b"), 4)).containsExactly(entry(0, "aaaa"));
+        assertThat(KnowledgeGrounding.fit(List.of(), 4)).isEmpty();
     }
 
     @Test
