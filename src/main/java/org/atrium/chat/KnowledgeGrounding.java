@@ -149,6 +149,17 @@ public class KnowledgeGrounding {
         if (knowledge.isEmpty()) {
             return new Grounded(request, List.of());
         }
+        try {
+            return retrieveAndPut(state, request, knowledge);
+        } catch (RuntimeException unexpected) {
+            // The database failed mid-way, say: the answer goes on without knowledge rather than not at all.
+            LogEvents.error(log, "chat.knowledge.failed").addKeyValue("reason",
+                    unexpected.getClass().getSimpleName()).log();
+            return new Grounded(request, List.of());
+        }
+    }
+
+    private Grounded retrieveAndPut(EffectiveState state, ChatRequest request, Attachments knowledge) {
         long started = System.nanoTime();
         List<ChatMessage> conversation = request.messages().stream()
                 .filter(m -> m.role() == ChatMessage.Role.USER || m.role() == ChatMessage.Role.ASSISTANT).toList();

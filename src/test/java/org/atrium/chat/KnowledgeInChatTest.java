@@ -313,6 +313,24 @@ class KnowledgeInChatTest extends IntegrationTest {
     }
 
     @Test
+    void aRetrievalThatFailsLeavesTheAnswerUngroundedButComplete() {
+        String marker = "zq" + UUID.randomUUID().toString().substring(0, 8);
+        EMBEDDINGS.failWhenInputContains(marker, 400);
+        try {
+            provider.enqueue(FakeChatServer.Script.text("From memory."));
+
+            JsonNode end = answer(question(user, "Kiwi " + marker + "?", List.of(collection), List.of()));
+
+            assertThat(end.path("status").asString()).isEqualTo("complete");
+            assertThat(end.path("citations").isEmpty()).isTrue();
+            assertThat(provider.lastChat().body().path("messages").toString()).doesNotContain("<context>")
+                    .doesNotContain(KIWI_TEXT);
+        } finally {
+            EMBEDDINGS.stopFailingWhenInputContains(marker);
+        }
+    }
+
+    @Test
     void aQuestionWithoutKnowledgeIsSentAsItWas() {
         provider.enqueue(FakeChatServer.Script.text("Hello."));
 
