@@ -56,7 +56,8 @@ public final class AnswerEvents {
      * @param usage         tokens, or {@code null} when unknown
      * @param timings       the upstream's time to first token and duration, known only now (hence here and not in a
      *                      header)
-     * @param citations     the passages it is grounded on (empty for now)
+     * @param citations     the passages it is grounded on, best first (empty when no knowledge is attached or none
+     *                      was found)
      */
     @Schema(description = "The last event of an answer stream (`event: end`).")
     public record End(@Schema(example = "complete") MessageStatus status,

@@ -68,6 +68,7 @@ public class AnswerGeneration {
     private final TransactionRetry retry;
     private final GenerationProperties properties;
     private final JsonMapper json;
+    private final KnowledgeGrounding grounding;
     private final ConcurrentHashMap<UUID, Generator> running = new ConcurrentHashMap<>();
     private final AtomicInteger slots = new AtomicInteger();
     private final java.util.concurrent.atomic.AtomicLong saves = new java.util.concurrent.atomic.AtomicLong();
@@ -76,7 +77,8 @@ public class AnswerGeneration {
     AnswerGeneration(ChatService chats, ChatAnswers answers, ModelResolver models, ChatProviders providers,
                      QuotaService quotas, UsageRecorder usage, ModelsInUse modelsInUse, Broadcasts broadcasts,
                      GenerationStore store, TransactionRetry retry, GenerationProperties properties,
-                     JsonMapper json) {
+                     JsonMapper json, KnowledgeGrounding grounding) {
+        this.grounding = grounding;
         this.chats = chats;
         this.answers = answers;
         this.models = models;
@@ -143,7 +145,8 @@ public class AnswerGeneration {
             Generator generator;
             try {
                 ChatRequest request = request(state, chatId, answer.id(), model.model(), parameters);
-                generator = new Generator(this, state, answer.id(), model, request);
+                generator = new Generator(this, state, answer.id(), model, request,
+                        grounding.attachments(state, chatId, answer.id()));
                 running.put(answer.id(), generator);
                 feed = feed(answer.id(), new AnswerEvents.Started(chatId, questionId, answer.id(), model.id(),
                         model.connection()));
@@ -381,6 +384,10 @@ public class AnswerGeneration {
 
     ChatProviders providers() {
         return providers;
+    }
+
+    KnowledgeGrounding grounding() {
+        return grounding;
     }
 
     UsageRecorder usage() {

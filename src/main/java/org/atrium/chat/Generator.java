@@ -35,7 +35,9 @@ final class Generator implements Runnable {
     private final EffectiveState state;
     private final java.util.UUID messageId;
     private final ModelResolver.ResolvedModel model;
-    private final ChatRequest request;
+    private ChatRequest request;
+    private final KnowledgeGrounding.Attachments knowledge;
+    private List<Citation> citations = List.of();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
     private final StringBuilder pending = new StringBuilder();
@@ -51,12 +53,13 @@ final class Generator implements Runnable {
     private volatile long firstTextNanos;
 
     Generator(AnswerGeneration owner, EffectiveState state, java.util.UUID messageId,
-              ModelResolver.ResolvedModel model, ChatRequest request) {
+              ModelResolver.ResolvedModel model, ChatRequest request, KnowledgeGrounding.Attachments knowledge) {
         this.owner = owner;
         this.state = state;
         this.messageId = messageId;
         this.model = model;
         this.request = request;
+        this.knowledge = knowledge;
     }
 
     /** Attaches a client's feed to the live text; @return what detaches it */
@@ -158,6 +161,10 @@ final class Generator implements Runnable {
         int flushes = 0;
         try (ModelsInUse.Handle inUse = owner.modelsInUse().begin(model.model(), model.connection(), messageId)) {
             try {
+                // Retrieval (and query generation, at most its limit) on this thread: the client has its first event.
+                KnowledgeGrounding.Grounded grounded = owner.grounding().ground(state, request, knowledge);
+                request = grounded.request();
+                citations = grounded.citations();
                 handle = owner.providers().stream(model.endpoint(), model.secret(), request, listener);
                 if (stopRequested || shuttingDown) {
                     cancel();
@@ -208,7 +215,7 @@ final class Generator implements Runnable {
                 }
             }
             // Ended elsewhere: most likely a stop that ended it from the database; that is what the usage says.
-            outcome = endedElsewhere ? AnswerOutcome.stopped(tokens(reported), null, List.of()) : outcome(started);
+            outcome = endedElsewhere ? AnswerOutcome.stopped(tokens(reported), null, citations) : outcome(started);
             if (!endedElsewhere) {
                 answers.finish(messageId, cut ? null : last, outcome);
                 owner.publishEnd(messageId);
@@ -241,11 +248,11 @@ final class Generator implements Runnable {
         if (result != null) {
             ChatResult whole = result;
             return AnswerOutcome.complete(tokens(whole.usage()), new AnswerTimings(whole.timeToFirstToken() == null
-                    ? null : (int) whole.timeToFirstToken().toMillis(), (int) whole.duration().toMillis()), List.of());
+                    ? null : (int) whole.timeToFirstToken().toMillis(), (int) whole.duration().toMillis()), citations);
         }
         ProviderFailure why = java.util.Objects.requireNonNull(failure);
         if (why.code().equals(ProviderFailure.CANCELLED) && stopRequested) {
-            return AnswerOutcome.stopped(tokens(reported), timings, List.of());
+            return AnswerOutcome.stopped(tokens(reported), timings, citations);
         }
         if (why.code().equals(ProviderFailure.CANCELLED) && shuttingDown) {
             return AnswerOutcome.failed(AnswerGeneration.INTERRUPTED, "The answer was interrupted: the server"

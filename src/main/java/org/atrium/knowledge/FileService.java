@@ -27,6 +27,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -272,6 +273,20 @@ public class FileService {
         FileStore.FileRow row = requireReadable(state, fileId);
         return new KnowledgeFile(row.id(), row.name(), row.mediaType(), row.sizeBytes(), row.sha256(),
                 row.uploadedBy(), row.createdAt(), files.ingestions(fileId), row.metadata());
+    }
+
+    /**
+     * The collections holding a file that the caller may read: where retrieval finds its passages (for a file
+     * attached to a chat message, say).
+     *
+     * @param limit the most collections returned (in id order)
+     * @return the collections; empty when the caller may read none of them (or the file does not exist)
+     */
+    @Transactional(readOnly = true)
+    public List<UUID> readableCollections(EffectiveState state, UUID fileId, int limit) {
+        Caller caller = state.caller();
+        return files.readableCollectionsOf(fileId, caller.isAdmin(), caller.userId(), CollectionService.groupIds(state),
+                limit);
     }
 
     /** A file's bytes, opened for a download. The caller closes the stream. */

@@ -99,6 +99,15 @@ class FileStore {
                 .query(Boolean.class).single();
     }
 
+    /** The collections holding a file that the caller may read, in id order, at most {@code limit}. */
+    List<UUID> readableCollectionsOf(UUID fileId, boolean admin, UUID user, UUID[] groups, int limit) {
+        return jdbc.sql("select cf.collection_id from collection_files cf join collections c on c.id = cf.collection_id"
+                        + " where cf.file_id = :file and " + CollectionStore.READABLE
+                        + " order by cf.collection_id limit :limit")
+                .param("file", fileId).param("admin", admin).param("user", user).param("groups", groups)
+                .param("limit", limit).query(UUID.class).list();
+    }
+
     /**
      * @return true when the link is new
      * @throws AtriumException {@code collection_not_found} or {@code file_not_found} (404) when the collection or the

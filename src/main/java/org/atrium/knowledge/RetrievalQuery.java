@@ -16,9 +16,10 @@ import java.util.UUID;
  * @param chunksPerFile when grouped by file, how many of each file's best chunks to return, 1 to
  *                      {@value #MAX_CHUNKS_PER_FILE}
  * @param metadata      only files whose metadata has, for every key, one of the values listed
+ * @param fileIds       only chunks of these files (held by the collections); empty: every file of the collections
  */
 public record RetrievalQuery(String query, List<UUID> collectionIds, int topK, int offset, Mode mode, GroupBy groupBy,
-                             int chunksPerFile, Map<String, List<String>> metadata) {
+                             int chunksPerFile, Map<String, List<String>> metadata, List<UUID> fileIds) {
 
     /** The most results one request may ask for. */
     public static final int MAX_TOP_K = 100;
@@ -27,10 +28,20 @@ public record RetrievalQuery(String query, List<UUID> collectionIds, int topK, i
     /** The most chunks per file when grouped by file. */
     public static final int MAX_CHUNKS_PER_FILE = 10;
 
+    /** The most files one request may be restricted to. */
+    public static final int MAX_FILES = 100;
+
     /** Freezes the lists. */
     public RetrievalQuery {
         collectionIds = List.copyOf(collectionIds);
         metadata = Map.copyOf(metadata);
+        fileIds = List.copyOf(fileIds);
+    }
+
+    /** A query over every file of the collections. */
+    public RetrievalQuery(String query, List<UUID> collectionIds, int topK, int offset, Mode mode, GroupBy groupBy,
+                          int chunksPerFile, Map<String, List<String>> metadata) {
+        this(query, collectionIds, topK, offset, mode, groupBy, chunksPerFile, metadata, List.of());
     }
 
     /** How results are ranked. */

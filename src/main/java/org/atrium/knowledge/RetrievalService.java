@@ -191,7 +191,8 @@ public class RetrievalService {
             if (request.mode() != RetrievalQuery.Mode.KEYWORD) {
                 float[] vector = embedded.computeIfAbsent(spaceId,
                         s -> embed(readyBySpace.get(s), request.query()));
-                SearchScope scope = new SearchScope(spaceId, dimensions.get(), ids, request.metadata());
+                SearchScope scope = new SearchScope(spaceId, dimensions.get(), ids, request.metadata(),
+                        request.fileIds());
                 rankings.add(ranked(index.search(scope, vector, depth), spaceId));
             }
             if (request.mode() != RetrievalQuery.Mode.VECTOR) {
@@ -203,7 +204,7 @@ public class RetrievalService {
                 List<List<Ranked>> rankedByLanguage = new ArrayList<>();
                 for (var language : byLanguage.entrySet()) {
                     SearchScope scope = new SearchScope(spaceId, dimensions.get(), language.getValue(),
-                            request.metadata());
+                            request.metadata(), request.fileIds());
                     rankedByLanguage.add(ranked(keywords.search(scope, language.getKey(), request.query(), depth),
                             spaceId));
                 }
@@ -243,6 +244,9 @@ public class RetrievalService {
         if (request.chunksPerFile() < 1 || request.chunksPerFile() > RetrievalQuery.MAX_CHUNKS_PER_FILE) {
             throw AtriumException.invalidField("chunksPerFile", "must be between 1 and "
                     + RetrievalQuery.MAX_CHUNKS_PER_FILE);
+        }
+        if (request.fileIds().size() > RetrievalQuery.MAX_FILES) {
+            throw AtriumException.invalidField("fileIds", "may name at most " + RetrievalQuery.MAX_FILES + " files");
         }
         if (request.metadata().size() > MAX_FILTER_KEYS) {
             throw AtriumException.invalidField("filter.metadata", "may name at most " + MAX_FILTER_KEYS + " keys");

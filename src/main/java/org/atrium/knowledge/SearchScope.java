@@ -16,12 +16,19 @@ import java.util.UUID;
  * @param dimensions    the space's vector size
  * @param collectionIds collections the caller may read
  * @param metadata      for each key, the values a file's metadata may have there (any of them); empty: no filter
+ * @param fileIds       only these files; empty: no filter
  */
-record SearchScope(int spaceId, int dimensions, List<UUID> collectionIds, Map<String, List<String>> metadata) {
+record SearchScope(int spaceId, int dimensions, List<UUID> collectionIds, Map<String, List<String>> metadata,
+                   List<UUID> fileIds) {
 
     SearchScope {
         collectionIds = List.copyOf(collectionIds);
         metadata = Map.copyOf(metadata);
+        fileIds = List.copyOf(fileIds);
+    }
+
+    SearchScope(int spaceId, int dimensions, List<UUID> collectionIds, Map<String, List<String>> metadata) {
+        this(spaceId, dimensions, collectionIds, metadata, List.of());
     }
 
     /**
@@ -34,6 +41,9 @@ record SearchScope(int spaceId, int dimensions, List<UUID> collectionIds, Map<St
                 where fi.space_id = :scopeSpace and fi.status = 'ready'
                   and exists (select 1 from collection_files cf
                               where cf.file_id = fi.file_id and cf.collection_id = any(:scopeCollections))""");
+        if (!fileIds.isEmpty()) {
+            sql.append("\n  and fi.file_id = any(:scopeFiles)");
+        }
         if (!metadata.isEmpty()) {
             sql.append("\n  and exists (select 1 from files f where f.id = fi.file_id");
             int parameter = 0;
@@ -54,6 +64,9 @@ record SearchScope(int spaceId, int dimensions, List<UUID> collectionIds, Map<St
     /** Sets the parameters {@link #readyFiles()} names. */
     JdbcClient.StatementSpec bind(JdbcClient.StatementSpec statement) {
         statement.param("scopeSpace", spaceId).param("scopeCollections", collectionIds.toArray(UUID[]::new));
+        if (!fileIds.isEmpty()) {
+            statement.param("scopeFiles", fileIds.toArray(UUID[]::new));
+        }
         int parameter = 0;
         for (var entry : metadata.entrySet()) {
             for (String value : entry.getValue()) {

@@ -24,6 +24,9 @@ public enum SettingKey {
             Limits.MODEL_NAME),
     QUERY_GENERATION("features.queryGeneration", Type.BOOLEAN, Merge.PRIORITY, true, bool(true), 0),
     QUERY_MODEL("features.queryModel", Type.STRING, Merge.PRIORITY, false, null, Limits.MODEL_NAME),
+    /** How retrieved passages are put before the model; see {@link KnowledgePromptTemplate}. */
+    KNOWLEDGE_PROMPT_TEMPLATE("knowledge.promptTemplate", Type.STRING, Merge.PRIORITY, false,
+            text(KnowledgePromptTemplate.DEFAULT), KnowledgePromptTemplate.MAX_LENGTH),
     UPLOAD_FILES("permissions.uploadFiles", Type.BOOLEAN, Merge.ANY, false, bool(true), 0),
     CREATE_COLLECTIONS("permissions.createCollections", Type.BOOLEAN, Merge.ANY, false, bool(true), 0),
     CREATE_API_KEYS("permissions.createApiKeys", Type.BOOLEAN, Merge.ANY, false, bool(true), 0),

@@ -55,7 +55,8 @@ class AnswerController implements SmartLifecycle {
     private static final String STREAM = "The answer as server-sent events: `answer` (ids, model, connection),"
             + " `delta` (`offset`, `text`) as it is generated, then `end` (status `complete`, `stopped` or `failed`"
             + " with `failureCode` and `failureReason`, `length`, `usage`, `timings` of the upstream call,"
-            + " `citations`). The header `Server-Timing` carries Atrium's own preparation time (`atrium`); the"
+            + " `citations`: the passages of the attached knowledge it is grounded on, with file, collection, chunk,"
+            + " span and score). The header `Server-Timing` carries Atrium's own preparation time (`atrium`); the"
             + " upstream's time is in the `end` event, because headers leave before it is known.";
     private static final String EXAMPLE = "event: answer\ndata: {\"chatId\":\"5b1c2d3e-4f50-4a61-8b72-9c8d7e6f5a4b\","
             + "\"questionId\":\"6c2d3e4f-5a60-4b71-8c82-9d8e7f6a5b4c\",\"messageId\":"
@@ -65,7 +66,9 @@ class AnswerController implements SmartLifecycle {
             + "event: delta\ndata: {\"offset\":23,\"text\":\"in rooms B1 to B4.\"}\n\n"
             + "event: end\ndata: {\"status\":\"complete\",\"failureCode\":null,\"failureReason\":null,\"length\":41,"
             + "\"usage\":{\"inputTokens\":812,\"outputTokens\":12,\"estimated\":false},"
-            + "\"timings\":{\"timeToFirstTokenMs\":420,\"durationMs\":910},\"citations\":[]}\n\n";
+            + "\"timings\":{\"timeToFirstTokenMs\":420,\"durationMs\":910},\"citations\":[{\"fileId\":"
+            + "\"5b0c7d8e-1f2a-4b3c-9d4e-5f6a7b8c9d0e\",\"collectionId\":\"8e4f5a6b-7c80-4d91-aea2-bf0a9b8c7d6e\","
+            + "\"chunkIndex\":3,\"startChar\":1200,\"endChar\":1850,\"score\":0.032}]}\n\n";
     private static final String TOO_MANY = "`too_many_answers`: the caller has `atrium.chat.generation.max-per-user`"
             + " answers generating (on all replicas), or this replica `max-per-replica`; `quota_exceeded`: the"
             + " caller's `quotas.requestsPerMinute` or `quotas.tokensPerDay` is used up. `Retry-After` says when to"
