@@ -129,7 +129,8 @@ class TaskModels {
 
     /**
      * Runs work on a virtual thread of its own (with the caller's logging context) and waits for it at most
-     * {@code limit}; past it the thread is interrupted (which cancels a provider call it waits for) and the result is empty.
+     * {@code limit}; past it the thread is interrupted (which cancels a provider call it waits for) and the result
+     * is empty.
      *
      * @return the work's result, or empty when the limit passed
      * @throws RuntimeException what the work threw

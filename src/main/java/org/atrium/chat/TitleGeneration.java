@@ -27,7 +27,7 @@ import java.util.concurrent.Semaphore;
  * <p><b>Automatically</b>, after the first answer of a chat completes: when the caller's
  * {@code features.titleGeneration} is on, the chat is still untitled (its title is empty) and the answered question
  * is the first question of its branch, the task model is asked for a title on a virtual thread of its own, after
- * the answer's {@code end} event was published and its slot freed: the answer never waits for it, and a slow or
+ * the answer's {@code end} event was published (the hook returns at once): the answer never waits for it, and a slow or
  * failing task model changes nothing but the title. The whole task is bounded by
  * {@code atrium.chat.tasks.title-timeout} (the upstream call is cancelled past it) and at most
  * {@code titles-in-flight} run per replica. The title is saved only if the chat is still untitled (one conditional
