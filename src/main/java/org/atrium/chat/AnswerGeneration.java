@@ -73,11 +73,12 @@ public class AnswerGeneration {
     private final AtomicInteger slots = new AtomicInteger();
     private final java.util.concurrent.atomic.AtomicLong saves = new java.util.concurrent.atomic.AtomicLong();
     private final Broadcasts.Subscription stops;
+    private final AnswerEndListeners endListeners;
 
     AnswerGeneration(ChatService chats, ChatAnswers answers, ModelResolver models, ChatProviders providers,
                      QuotaService quotas, UsageRecorder usage, ModelsInUse modelsInUse, Broadcasts broadcasts,
                      GenerationStore store, TransactionRetry retry, GenerationProperties properties,
-                     JsonMapper json, KnowledgeGrounding grounding) {
+                     JsonMapper json, KnowledgeGrounding grounding, AnswerEndListeners endListeners) {
         this.grounding = grounding;
         this.chats = chats;
         this.answers = answers;
@@ -91,6 +92,7 @@ public class AnswerGeneration {
         this.retry = retry;
         this.properties = properties;
         this.json = json;
+        this.endListeners = endListeners;
         this.stops = broadcasts.subscribe(STOP_TOPIC, message -> {
             try {
                 Generator generator = running.get(UUID.fromString(message));
@@ -400,6 +402,11 @@ public class AnswerGeneration {
 
     GenerationProperties properties() {
         return properties;
+    }
+
+    /** @return who is told when an answer ended (title generation, say) */
+    AnswerEndListeners endListeners() {
+        return endListeners;
     }
 
     /** Counts one save of generated text (batch or heartbeat). */

@@ -121,6 +121,17 @@ class ChatStore {
                 .param("id", chatId).update();
     }
 
+    /**
+     * Gives an untitled (empty title) chat of the owner a title, as one conditional statement: a title someone set
+     * meanwhile is never replaced. @return false when the chat is gone or has a title
+     */
+    boolean titleIfUntitled(UUID chatId, UUID owner, String title) {
+        return jdbc.sql("""
+                        update chats set title = :title, updated_at = clock_timestamp()
+                        where id = :id and owner_user_id = :owner and title = ''""")
+                .param("title", title).param("id", chatId).param("owner", owner).update() > 0;
+    }
+
     /** Records a new message: one more, the new tip, content changed now. */
     void added(UUID chatId, UUID tip) {
         jdbc.sql("""

@@ -217,8 +217,9 @@ final class Generator implements Runnable {
             // Ended elsewhere: most likely a stop that ended it from the database; that is what the usage says.
             outcome = endedElsewhere ? AnswerOutcome.stopped(tokens(reported), null, citations) : outcome(started);
             if (!endedElsewhere) {
-                answers.finish(messageId, cut ? null : last, outcome);
+                ChatMessage ended = answers.finish(messageId, cut ? null : last, outcome);
                 owner.publishEnd(messageId);
+                owner.endListeners().ended(state, ended);
             }
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();

@@ -574,6 +574,17 @@ class AuthorizationMatrixTest extends IntegrationTest {
             c -> c.request("GET", "/api/v1/groups/" + c.group() + "/usage", null));
     private static final Call MODELS_IN_USE = new Call("GET", "/api/v1/models-in-use", "the live view",
             c -> c.request("GET", "/api/v1/models-in-use", null));
+    private static final Expect TITLE_MODEL_UNAVAILABLE = new Expect(422, "title_model_unavailable");
+    private static final Expect AUTOCOMPLETION_DISABLED = new Expect(403, "autocompletion_disabled");
+    private static final Call TITLE_OWN = new Call("POST", CHATS + "/{chatId}/title",
+            "the caller's own chat, no title model in the catalogue",
+            c -> c.request("POST", CHATS + "/" + c.ownChat()[0] + "/title", null));
+    private static final Call TITLE_OTHERS = new Call("POST", CHATS + "/{chatId}/title",
+            "a chat of a plain member of G",
+            c -> c.request("POST", CHATS + "/" + c.chatOf(c.plainMember())[0] + "/title", null));
+    private static final Call AUTOCOMPLETE = new Call("POST", "/api/v1/autocompletions",
+            "a text, autocompletion off (the default)",
+            c -> c.request("POST", "/api/v1/autocompletions", Map.of("text", "Which rooms")));
 
     // ----------------------------------------------------------------------------------------------------------------
     // The matrix. Columns: anonymous, pending account, plain user, admin of another group, admin of G, instance admin.
@@ -717,7 +728,10 @@ class AuthorizationMatrixTest extends IntegrationTest {
             row(STOP_OTHERS,                         UNAUTHENTICATED, ACCOUNT_PENDING, CHAT_NOT_FOUND,       CHAT_NOT_FOUND,       CHAT_NOT_FOUND,       CHAT_NOT_FOUND),
             row(READ_USAGE,                          UNAUTHENTICATED, ACCOUNT_PENDING, ADMIN_REQUIRED,       ADMIN_REQUIRED,       ADMIN_REQUIRED,       OK),
             row(READ_GROUP_USAGE,                    UNAUTHENTICATED, ACCOUNT_PENDING, GROUP_NOT_FOUND,      GROUP_NOT_FOUND,      OK,                   OK),
-            row(MODELS_IN_USE,                       UNAUTHENTICATED, ACCOUNT_PENDING, ADMIN_REQUIRED,       ADMIN_REQUIRED,       ADMIN_REQUIRED,       OK));
+            row(MODELS_IN_USE,                       UNAUTHENTICATED, ACCOUNT_PENDING, ADMIN_REQUIRED,       ADMIN_REQUIRED,       ADMIN_REQUIRED,       OK),
+            row(TITLE_OWN,                           UNAUTHENTICATED, ACCOUNT_PENDING, TITLE_MODEL_UNAVAILABLE, TITLE_MODEL_UNAVAILABLE, TITLE_MODEL_UNAVAILABLE, TITLE_MODEL_UNAVAILABLE),
+            row(TITLE_OTHERS,                        UNAUTHENTICATED, ACCOUNT_PENDING, CHAT_NOT_FOUND,       CHAT_NOT_FOUND,       CHAT_NOT_FOUND,       CHAT_NOT_FOUND),
+            row(AUTOCOMPLETE,                        UNAUTHENTICATED, ACCOUNT_PENDING, AUTOCOMPLETION_DISABLED, AUTOCOMPLETION_DISABLED, AUTOCOMPLETION_DISABLED, AUTOCOMPLETION_DISABLED));
 
     private static Row row(Call call, Expect anonymous, Expect pending, Expect user, Expect otherGroupAdmin,
                            Expect groupAdmin, Expect instanceAdmin) {
