@@ -3,8 +3,6 @@ package org.atrium.chat;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import org.atrium.models.CatalogueModel;
-import org.atrium.models.ModelCatalogue;
 import org.atrium.models.ModelResolver;
 import org.atrium.platform.AtriumException;
 import org.atrium.platform.LogEvents;
@@ -74,8 +72,7 @@ class QueryGeneration {
     record Queries(List<String> queries, String outcome, @Nullable String reason) {
     }
 
-    private final ModelCatalogue catalogue;
-    private final ModelResolver models;
+    private final TaskModels taskModels;
     private final ChatProviders providers;
     private final UsageRecorder usage;
     private final QueryCache cache;
@@ -84,10 +81,9 @@ class QueryGeneration {
     private final CircuitBreakerRegistry breakers;
     private volatile Duration timeout;
 
-    QueryGeneration(ModelCatalogue catalogue, ModelResolver models, ChatProviders providers, UsageRecorder usage,
-                    QueryCache cache, QueryGenerationProperties properties, JsonMapper json) {
-        this.catalogue = catalogue;
-        this.models = models;
+    QueryGeneration(TaskModels taskModels, ChatProviders providers, UsageRecorder usage, QueryCache cache,
+                    QueryGenerationProperties properties, JsonMapper json) {
+        this.taskModels = taskModels;
         this.providers = providers;
         this.usage = usage;
         this.cache = cache;
@@ -192,23 +188,14 @@ class QueryGeneration {
 
     /**
      * The task model: {@code features.queryModel}, else {@code features.titleModel} (by default
-     * {@code gemini-2.5-flash-lite}), used only when the caller's catalogue has a model with that catalogue id or
-     * provider id. No other model is ever picked.
+     * {@code gemini-2.5-flash-lite}), chosen as {@link TaskModels#named} does: only when the caller's catalogue has
+     * it. No other model is ever picked.
      */
     Optional<ModelResolver.ResolvedModel> taskModel(EffectiveState state) {
         String name = state.setting(SettingKey.QUERY_MODEL).value().asString("");
-        if (name.isBlank()) {
-            name = state.setting(SettingKey.TITLE_MODEL).value().asString("");
-        }
-        if (name.isBlank()) {
-            return Optional.empty();
-        }
-        String wanted = name;
         try {
-            List<CatalogueModel> items = catalogue.models(state).items();
-            Optional<CatalogueModel> match = items.stream().filter(m -> m.id().equals(wanted)).findFirst()
-                    .or(() -> items.stream().filter(m -> m.model().equals(wanted)).findFirst());
-            return match.map(m -> models.resolve(state, m.id()));
+            return taskModels.named(state, name.isBlank() ? state.setting(SettingKey.TITLE_MODEL).value()
+                    .asString("") : name);
         } catch (AtriumException unavailable) {
             return Optional.empty();
         }

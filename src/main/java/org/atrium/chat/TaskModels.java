@@ -67,7 +67,18 @@ class TaskModels {
      * @return the task model, resolved with the caller's credential, or empty when it is not in their catalogue
      */
     Optional<ModelResolver.ResolvedModel> taskModel(EffectiveState state) {
-        String wanted = state.setting(SettingKey.TITLE_MODEL).value().asString("").strip();
+        return named(state, state.setting(SettingKey.TITLE_MODEL).value().asString(""));
+    }
+
+    /**
+     * The model a task setting names, by catalogue id or (the first in the catalogue's order) by provider model id.
+     *
+     * @param state the caller's effective state
+     * @param name  the setting's value
+     * @return the model, resolved with the caller's credential, or empty when the caller's catalogue has none such
+     */
+    Optional<ModelResolver.ResolvedModel> named(EffectiveState state, String name) {
+        String wanted = name.strip();
         if (wanted.isEmpty()) {
             return Optional.empty();
         }

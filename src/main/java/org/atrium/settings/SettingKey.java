@@ -18,7 +18,7 @@ public enum SettingKey {
     DEFAULT_MODEL("defaultModel", Type.STRING, Merge.PRIORITY, true, null, Limits.MODEL_NAME),
     SYSTEM_PROMPT("systemPrompt", Type.STRING, Merge.PRIORITY, true, text(""), Limits.SYSTEM_PROMPT),
     ALLOWED_MODELS("allowedModels", Type.STRING_LIST, Merge.UNION, false, list("*"), Limits.MODEL_NAME),
-    AUTOCOMPLETION("features.autocompletion", Type.BOOLEAN, Merge.PRIORITY, true, bool(false), 0),
+    AUTOCOMPLETION("features.autocompletion", Type.BOOLEAN, Merge.PRIORITY, false, bool(false), 0),
     TITLE_GENERATION("features.titleGeneration", Type.BOOLEAN, Merge.PRIORITY, true, bool(true), 0),
     TITLE_MODEL("features.titleModel", Type.STRING, Merge.PRIORITY, false, text("gemini-2.5-flash-lite"),
             Limits.MODEL_NAME),

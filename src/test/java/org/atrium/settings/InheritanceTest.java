@@ -321,9 +321,9 @@ class InheritanceTest {
     @Test
     void userOverrideWinsForOverridableKeysWhenOverridingIsGranted() {
         Map<UUID, ObjectNode> layers = Map.of(HIGH, layer("defaultModel", "group-model",
-                "features.autocompletion", false, "permissions.overrideSettings", true));
+                "features.titleGeneration", false, "permissions.overrideSettings", true));
         ObjectNode instance = layer("permissions.overrideSettings", false);
-        ObjectNode user = layer("defaultModel", "my-model", "features.autocompletion", true);
+        ObjectNode user = layer("defaultModel", "my-model", "features.titleGeneration", true);
 
         Inheritance.Result result = Inheritance.merge(profile(membership(HIGH, 10)), instance, layers, user,
                 List.of());
@@ -331,8 +331,8 @@ class InheritanceTest {
         assertThat(value(result, SettingKey.DEFAULT_MODEL)).isEqualTo("my-model");
         assertThat(result.settings().get("defaultModel").source()).isEqualTo("user");
         assertThat(result.settings().get("defaultModel").sources()).containsExactly("user");
-        assertThat(result.settings().get("features.autocompletion").value().asBoolean(false)).isTrue();
-        assertThat(result.settings().get("features.autocompletion").source()).isEqualTo("user");
+        assertThat(result.settings().get("features.titleGeneration").value().asBoolean(false)).isTrue();
+        assertThat(result.settings().get("features.titleGeneration").source()).isEqualTo("user");
     }
 
     @Test

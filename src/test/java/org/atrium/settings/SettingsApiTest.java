@@ -102,12 +102,12 @@ class SettingsApiTest extends IntegrationTest {
 
         Api.Response written = api.put(MY_SETTINGS, Map.of("settings",
                 Map.of("defaultModel", "my-model", "systemPrompt", "Talk like a pirate.",
-                        "features.autocompletion", true)), user.token());
+                        "features.titleGeneration", false)), user.token());
 
         assertThat(written.status()).as(written.text()).isEqualTo(200);
         JsonNode expected = JSON.readTree("""
                 {"defaultModel": "my-model", "systemPrompt": "Talk like a pirate.",
-                 "features.autocompletion": true}""");
+                 "features.titleGeneration": false}""");
         assertThat(written.json().path("settings")).isEqualTo(expected);
         Api.Response read = api.get(MY_SETTINGS, user.token());
         assertThat(read.status()).isEqualTo(200);
@@ -115,7 +115,7 @@ class SettingsApiTest extends IntegrationTest {
         JsonNode state = state(user);
         assertThat(setting(state, "defaultModel").path("value").asString()).isEqualTo("my-model");
         assertThat(setting(state, "defaultModel").path("source").asString()).isEqualTo("user");
-        assertThat(setting(state, "features.autocompletion").path("source").asString()).isEqualTo("user");
+        assertThat(setting(state, "features.titleGeneration").path("source").asString()).isEqualTo("user");
     }
 
     // ---------------------------------------------------------------- validation
