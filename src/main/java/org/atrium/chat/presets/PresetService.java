@@ -94,6 +94,7 @@ public class PresetService {
         UUID owner = groupId == null ? caller.userId() : groupId;
         retry.run("preset.create", () -> {
             lockOwners(caller, groupId);
+            lockKnowledge(knowledge);
             store.lockOwner(owner);
             if (store.countOwned(groupId == null ? owner : null, groupId) >= MAX_PER_OWNER) {
                 throw AtriumException.conflict("too_many_presets", "A user or a group owns at most "
@@ -159,6 +160,9 @@ public class PresetService {
         PresetKnowledge knowledge = changes.knowledge() == null ? null : readable(state, changes.knowledge());
         retry.run("preset.update", () -> {
             lockCaller(state.caller());
+            if (knowledge != null) {
+                lockKnowledge(knowledge);
+            }
             PresetStore.Row row = store.find(presetId, true).orElseThrow(PresetService::notFound);
             require(state, row);
             String newBase = base == null ? row.baseModel() : base;
@@ -204,12 +208,22 @@ public class PresetService {
                 .toList();
     }
 
+    private void lockKnowledge(PresetKnowledge knowledge) {
+        if (!store.keyShareKnowledge(knowledge)) {
+            throw deletedMeanwhile();
+        }
+    }
+
+    private static AtriumException deletedMeanwhile() {
+        return AtriumException.notFound("collection_not_found", "A collection or file of the preset's knowledge was"
+                + " deleted meanwhile.");
+    }
+
     private void replaceKnowledge(UUID presetId, PresetKnowledge knowledge) {
         try {
             store.replaceKnowledge(presetId, knowledge);
-        } catch (DataIntegrityViolationException deletedMeanwhile) {
-            throw AtriumException.notFound("collection_not_found", "A collection or file of the preset's knowledge"
-                    + " was deleted meanwhile.");
+        } catch (DataIntegrityViolationException deleted) {
+            throw deletedMeanwhile();
         }
     }
 

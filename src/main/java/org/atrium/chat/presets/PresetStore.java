@@ -50,6 +50,25 @@ class PresetStore {
                 .optional().isPresent();
     }
 
+    /**
+     * Takes key-share locks on the collections and then the files a preset is about to name, in id order, before the
+     * preset's row and links (docs/ARCHITECTURE.md, lock order): a concurrent deletion of one of them then waits for
+     * this write, or this write for it and finds it gone.
+     *
+     * @return false when one of them no longer exists
+     */
+    boolean keyShareKnowledge(PresetKnowledge knowledge) {
+        UUID[] collections = knowledge.collectionIds().stream().sorted().toArray(UUID[]::new);
+        UUID[] files = knowledge.fileIds().stream().sorted().toArray(UUID[]::new);
+        int found = collections.length == 0 ? 0
+                : jdbc.sql("select id from collections where id = any(:ids) order by id for key share")
+                .param("ids", collections).query(UUID.class).list().size();
+        found += files.length == 0 ? 0
+                : jdbc.sql("select id from files where id = any(:ids) order by id for key share")
+                .param("ids", files).query(UUID.class).list().size();
+        return found == collections.length + files.length;
+    }
+
     /** Serialises the creations of one owner's presets until the transaction ends, so that the bound holds. */
     void lockOwner(UUID owner) {
         jdbc.sql("select pg_advisory_xact_lock(hashtextextended(:key, 0))").param("key", "presets:" + owner)

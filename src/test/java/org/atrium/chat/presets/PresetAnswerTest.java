@@ -218,6 +218,39 @@ class PresetAnswerTest extends IntegrationTest {
     }
 
     @Test
+    void aFallbackOnAnotherConnectionAnswersWhenTheBaseModelGivesNoFirstTokenInTime() {
+        try (FakeChatServer slow = FakeChatServer.start()) {
+            slow.models("m");
+            String slowConnection = "slow-" + UUID.randomUUID().toString().substring(0, 8);
+            Api.Response created = api.post("/api/v1/connections", Map.of("name", slowConnection, "kind", "openai",
+                    "baseUrl", slow.openAiBaseUrl(), "timeouts", Map.of("connectMs", 1000, "firstTokenMs", 300,
+                            "idleMs", 1000, "totalMs", 5000)), admin.token());
+            assertThat(created.status()).as(created.text()).isEqualTo(201);
+            try {
+                TestUsers.Account user = userWithKey();
+                Api.Response key = api.post("/api/v1/me/credentials", Map.of("connection", slowConnection, "kind",
+                        "api_key", "name", "slow", "secret", "sk-slow-0123456789abcdef"), user.token());
+                assertThat(key.status()).as(key.text()).isEqualTo(201);
+                String model = preset(user, Map.of("baseModel", slowConnection + "/m", "fallbackModels",
+                        List.of(connection + "/backup")));
+                FakeChatServer.Script late = FakeChatServer.Script.text("Too late.").slowStart(Duration.ofSeconds(2));
+                slow.enqueue(late, late, late);
+                provider.enqueue(FakeChatServer.Script.text("On time."));
+
+                JsonNode saved = answer(user, model, Map.of());
+
+                assertThat(saved.path("status").asString()).as(saved.toString()).isEqualTo("complete");
+                assertThat(saved.path("content").asString()).isEqualTo("On time.");
+                assertThat(saved.path("answer").path("model").asString()).isEqualTo(connection + "/backup");
+                assertThat(saved.path("answer").path("connection").asString()).isEqualTo(connection);
+                assertThat(modelsCalled()).containsExactly("backup");
+            } finally {
+                api.delete("/api/v1/connections/" + created.json().path("id").asString(), admin.token());
+            }
+        }
+    }
+
+    @Test
     void noFallbackOnceTheFirstByteWasSent() {
         TestUsers.Account user = userWithKey();
         String model = preset(user, Map.of("fallbackModels", List.of(connection + "/backup")));

@@ -4,13 +4,20 @@ import org.atrium.testing.Api;
 import org.atrium.testing.IntegrationTest;
 import org.atrium.testing.TestUsers;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,6 +25,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PresetApiTest extends IntegrationTest {
 
     private static final String PRESETS = "/api/v1/presets";
+
+    @Autowired
+    private PresetStore store;
+
+    @Autowired
+    private DataSource dataSource;
 
     private static Map<String, Object> preset(String name) {
         Map<String, Object> body = new HashMap<>();
@@ -195,6 +208,72 @@ class PresetApiTest extends IntegrationTest {
         Api.Response after = api.get(PRESETS + "/" + id, owner.token());
         assertThat(after.status()).as(after.text()).isEqualTo(200);
         assertThat(after.json().path("knowledge").path("collectionIds").toString()).isEqualTo("[\"" + keptId + "\"]");
+    }
+
+    @Test
+    void anOwnerHoldsAtMostAHundredPresets() {
+        TestUsers.Account owner = users.user();
+        jdbc.sql("""
+                        insert into presets (id, name, owner_user_id, base_model)
+                        select gen_random_uuid(), 'bulk ' || n, :owner, 'gw/base' from generate_series(1, 100) n""")
+                .param("owner", owner.id()).update();
+
+        assertProblem(api.post(PRESETS, preset("one too many"), owner.token()), 409, "too_many_presets");
+        assertThat(api.get(PRESETS + "?limit=1", owner.token()).json().path("total").asLong()).isEqualTo(100);
+    }
+
+    @Test
+    void knowledgeDeletedBetweenTheCheckAndTheWriteIsFoundMissingUnderItsLock() {
+        TestUsers.Account owner = users.user();
+        Api.Response collection = api.post("/api/v1/collections", Map.of("name", "here"), owner.token());
+        UUID existing = UUID.fromString(collection.json().path("id").asString());
+
+        assertThat(store.keyShareKnowledge(new PresetKnowledge(List.of(existing), List.of()))).isTrue();
+        assertThat(store.keyShareKnowledge(new PresetKnowledge(List.of(existing, UUID.randomUUID()), List.of())))
+                .isFalse();
+        assertThat(store.keyShareKnowledge(new PresetKnowledge(List.of(existing), List.of(UUID.randomUUID()))))
+                .isFalse();
+    }
+
+    @Test
+    void aPresetForAGroupThatDoesNotExistIsRefusedEvenToInstanceAdmins() {
+        Map<String, Object> body = preset("orphan");
+        body.put("groupId", UUID.randomUUID().toString());
+
+        assertProblem(api.post(PRESETS, body, users.admin().token()), 404, "group_not_found");
+    }
+
+    @Test
+    void aPresetWriteWhoseCallerIsDeletedMeanwhileAnswers401AndKeepsNothing() throws Exception {
+        TestUsers.Account owner = users.user();
+        String name = "late " + UUID.randomUUID();
+
+        Api.Response answer;
+        try (Connection deleting = dataSource.getConnection()) {
+            deleting.setAutoCommit(false);
+            try (PreparedStatement delete = deleting.prepareStatement("delete from users where id = ?")) {
+                delete.setObject(1, owner.id());
+                assertThat(delete.executeUpdate()).isEqualTo(1);
+            }
+            CompletableFuture<Api.Response> running = CompletableFuture.supplyAsync(() -> api.post(PRESETS,
+                    preset(name), owner.token()));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (waitingForLocks() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(running).as("the write waits for the deletion").isNotDone();
+            deleting.commit();
+            answer = running.get(30, TimeUnit.SECONDS);
+        }
+
+        assertProblem(answer, 401, "invalid_credentials");
+        assertThat(jdbc.sql("select count(*) from presets where name = :n").param("n", name).query(Long.class)
+                .single()).isZero();
+    }
+
+    private long waitingForLocks() {
+        return jdbc.sql("select count(*) from pg_stat_activity where datname = current_database()"
+                + " and wait_event_type = 'Lock'").query(Long.class).single();
     }
 
     @Test
