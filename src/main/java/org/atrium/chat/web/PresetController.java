@@ -87,7 +87,9 @@ class PresetController {
                     nullable = true) @Nullable @Size(max = Preset.MAX_SYSTEM_PROMPT_LENGTH) String systemPrompt,
             @Schema(description = "Defaults for the parameters an answer does not set.", nullable = true,
                     example = "{\"temperature\": 0.2, \"maxTokens\": 1024}") @Nullable @Valid AnswerParameters parameters,
-            @Schema(nullable = true) @Nullable @Valid KnowledgeRequest knowledge,
+            @Schema(description = "Default knowledge; on a change, replaces the whole of it.", nullable = true,
+                    example = "{\"collectionIds\": [\"2d7e9f10-3a4b-4c5d-8e6f-7a8b9c0d1e2f\"], \"fileIds\": []}")
+            @Nullable @Valid KnowledgeRequest knowledge,
             @ArraySchema(arraySchema = @Schema(description = FALLBACKS, nullable = true),
                     schema = @Schema(example = "research-gateway/gpt-4o"))
             @Nullable @Size(max = Preset.MAX_FALLBACK_MODELS) List<@NotBlank @Size(max = 200) String> fallbackModels,
@@ -107,7 +109,9 @@ class PresetController {
                     example = "Answer briefly.", nullable = true)
             @Nullable @Size(max = Preset.MAX_SYSTEM_PROMPT_LENGTH) String systemPrompt,
             @Schema(nullable = true, example = "{\"temperature\": 0.7}") @Nullable @Valid AnswerParameters parameters,
-            @Schema(nullable = true) @Nullable @Valid KnowledgeRequest knowledge,
+            @Schema(description = "Default knowledge; on a change, replaces the whole of it.", nullable = true,
+                    example = "{\"collectionIds\": [\"2d7e9f10-3a4b-4c5d-8e6f-7a8b9c0d1e2f\"], \"fileIds\": []}")
+            @Nullable @Valid KnowledgeRequest knowledge,
             @ArraySchema(arraySchema = @Schema(description = FALLBACKS, nullable = true),
                     schema = @Schema(example = "research-gateway/gpt-4o-mini"))
             @Nullable @Size(max = Preset.MAX_FALLBACK_MODELS) List<@NotBlank @Size(max = 200) String> fallbackModels) {
