@@ -152,6 +152,21 @@ class PresetAnswerTest extends IntegrationTest {
     }
 
     @Test
+    void aGroupsPresetIsListedForItsMembersWhoCanUseItsBaseModel() {
+        TestUsers.Account member = userWithKey();
+        TestUsers.Account outsider = userWithKey();
+        UUID group = users.group(admin, "preset-models");
+        users.member(admin, group, member, "member");
+        String model = preset(admin, Map.of("name", "Team model", "groupId", group.toString()));
+
+        assertThat(modelIds(member)).contains(model);
+        assertThat(modelIds(outsider)).doesNotContain(model);
+        provider.enqueue(FakeChatServer.Script.text("Team answer."));
+        JsonNode saved = answer(member, model, Map.of());
+        assertThat(saved.path("content").asString()).isEqualTo("Team answer.");
+    }
+
+    @Test
     void anAnswerThroughAPresetUsesItsBaseModelSystemPromptAndParametersUnderTheRequests() {
         TestUsers.Account user = userWithKey();
         Api.Response setting = api.put("/api/v1/me/settings", Map.of("settings", Map.of("systemPrompt",
