@@ -83,12 +83,13 @@ public class PresetService {
         if (draft.name() == null || draft.baseModel() == null) {
             throw AtriumException.invalidField(draft.name() == null ? "name" : "baseModel", "must not be blank");
         }
-        String name = name(draft.name());
-        String base = model("baseModel", draft.baseModel());
-        List<String> fallbacks = fallbacks(base, draft.fallbackModels() == null ? List.of() : draft.fallbackModels());
+        String name = PresetRules.name(draft.name());
+        String base = PresetRules.model("baseModel", draft.baseModel());
+        List<String> fallbacks = PresetRules.fallbacks(base, draft.fallbackModels() == null ? List.of()
+                : draft.fallbackModels());
         PresetKnowledge knowledge = readable(state, draft.knowledge() == null ? PresetKnowledge.NONE
                 : draft.knowledge());
-        String prompt = prompt(draft.systemPrompt() == null ? "" : draft.systemPrompt());
+        String prompt = PresetRules.prompt(draft.systemPrompt() == null ? "" : draft.systemPrompt());
         String parameters = parameters(draft.parameters() == null ? AnswerParameters.DEFAULTS : draft.parameters());
         UUID id = UUID.randomUUID();
         UUID owner = groupId == null ? caller.userId() : groupId;
@@ -153,9 +154,9 @@ public class PresetService {
      *                         {@code file_not_found} (404)
      */
     public Preset update(EffectiveState state, UUID presetId, PresetDraft changes) {
-        String name = changes.name() == null ? null : name(changes.name());
-        String base = changes.baseModel() == null ? null : model("baseModel", changes.baseModel());
-        String prompt = changes.systemPrompt() == null ? null : prompt(changes.systemPrompt());
+        String name = changes.name() == null ? null : PresetRules.name(changes.name());
+        String base = changes.baseModel() == null ? null : PresetRules.model("baseModel", changes.baseModel());
+        String prompt = changes.systemPrompt() == null ? null : PresetRules.prompt(changes.systemPrompt());
         String parameters = changes.parameters() == null ? null : parameters(changes.parameters());
         PresetKnowledge knowledge = changes.knowledge() == null ? null : readable(state, changes.knowledge());
         retry.run("preset.update", () -> {
@@ -166,8 +167,8 @@ public class PresetService {
             PresetStore.Row row = store.find(presetId, true).orElseThrow(PresetService::notFound);
             require(state, row);
             String newBase = base == null ? row.baseModel() : base;
-            List<String> fallbacks = fallbacks(newBase, changes.fallbackModels() == null ? row.fallbackModels()
-                    : changes.fallbackModels());
+            List<String> fallbacks = PresetRules.fallbacks(newBase, changes.fallbackModels() == null
+                    ? row.fallbackModels() : changes.fallbackModels());
             store.update(presetId, name == null ? row.name() : name, newBase,
                     prompt == null ? row.systemPrompt() : prompt, parameters == null ? row.parameters() : parameters,
                     fallbacks);
@@ -244,45 +245,6 @@ public class PresetService {
         knowledge.collectionIds().forEach(id -> collections.get(state, id));
         knowledge.fileIds().forEach(id -> files.get(state, id));
         return knowledge;
-    }
-
-    private static String name(String name) {
-        String stripped = name.strip();
-        if (stripped.isEmpty() || stripped.length() > Preset.MAX_NAME_LENGTH) {
-            throw AtriumException.invalidField("name", "must be 1 to " + Preset.MAX_NAME_LENGTH + " characters");
-        }
-        return stripped;
-    }
-
-    private static String prompt(String prompt) {
-        if (prompt.length() > Preset.MAX_SYSTEM_PROMPT_LENGTH) {
-            throw AtriumException.invalidField("systemPrompt", "must be at most " + Preset.MAX_SYSTEM_PROMPT_LENGTH
-                    + " characters");
-        }
-        return prompt.strip();
-    }
-
-    /** A catalogue id, {@code <connection>/<model>}: whether the user may use it is checked at each answer. */
-    private static String model(String field, String id) {
-        int slash = id.indexOf('/');
-        if (id.length() > 200 || slash <= 0 || slash == id.length() - 1 || id.startsWith(Preset.MODEL_PREFIX)
-                || !id.strip().equals(id)) {
-            throw AtriumException.invalidField(field, "must be a model's catalogue id, <connection>/<model>, at most"
-                    + " 200 characters (not a preset)");
-        }
-        return id;
-    }
-
-    private static List<String> fallbacks(String base, List<String> fallbacks) {
-        if (fallbacks.size() > Preset.MAX_FALLBACK_MODELS) {
-            throw AtriumException.invalidField("fallbackModels", "must hold at most " + Preset.MAX_FALLBACK_MODELS
-                    + " models");
-        }
-        fallbacks.forEach(id -> model("fallbackModels", id));
-        if (new HashSet<>(fallbacks).size() != fallbacks.size() || fallbacks.contains(base)) {
-            throw AtriumException.invalidField("fallbackModels", "must be distinct and not the base model");
-        }
-        return List.copyOf(fallbacks);
     }
 
     /** The parameters that are set, as stored. */

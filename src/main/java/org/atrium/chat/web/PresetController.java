@@ -86,7 +86,8 @@ class PresetController {
                     example = "Answer from the lab handbook; say when it does not cover the question.",
                     nullable = true) @Nullable @Size(max = Preset.MAX_SYSTEM_PROMPT_LENGTH) String systemPrompt,
             @Schema(description = "Defaults for the parameters an answer does not set.", nullable = true,
-                    example = "{\"temperature\": 0.2, \"maxTokens\": 1024}") @Nullable @Valid AnswerParameters parameters,
+                    example = "{\"temperature\": 0.2, \"maxTokens\": 1024}")
+            @Nullable @Valid AnswerParameters parameters,
             @Schema(description = "Default knowledge; on a change, replaces the whole of it.", nullable = true,
                     example = "{\"collectionIds\": [\"2d7e9f10-3a4b-4c5d-8e6f-7a8b9c0d1e2f\"], \"fileIds\": []}")
             @Nullable @Valid KnowledgeRequest knowledge,
