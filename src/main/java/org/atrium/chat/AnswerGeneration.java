@@ -2,6 +2,8 @@ package org.atrium.chat;
 
 import jakarta.annotation.PreDestroy;
 import org.atrium.cache.Broadcasts;
+import org.atrium.chat.presets.PresetAnswers;
+import org.atrium.chat.presets.PresetRun;
 import org.atrium.models.ModelResolver;
 import org.atrium.platform.AtriumException;
 import org.atrium.platform.LogEvents;
@@ -69,6 +71,7 @@ public class AnswerGeneration {
     private final GenerationProperties properties;
     private final JsonMapper json;
     private final KnowledgeGrounding grounding;
+    private final PresetAnswers presets;
     private final ConcurrentHashMap<UUID, Generator> running = new ConcurrentHashMap<>();
     private final AtomicInteger slots = new AtomicInteger();
     private final java.util.concurrent.atomic.AtomicLong saves = new java.util.concurrent.atomic.AtomicLong();
@@ -78,8 +81,10 @@ public class AnswerGeneration {
     AnswerGeneration(ChatService chats, ChatAnswers answers, ModelResolver models, ChatProviders providers,
                      QuotaService quotas, UsageRecorder usage, ModelsInUse modelsInUse, Broadcasts broadcasts,
                      GenerationStore store, TransactionRetry retry, GenerationProperties properties,
-                     JsonMapper json, KnowledgeGrounding grounding, AnswerEndListeners endListeners) {
+                     JsonMapper json, KnowledgeGrounding grounding, AnswerEndListeners endListeners,
+                     PresetAnswers presets) {
         this.grounding = grounding;
+        this.presets = presets;
         this.chats = chats;
         this.answers = answers;
         this.models = models;
@@ -110,7 +115,7 @@ public class AnswerGeneration {
      *
      * @param state      the caller's effective state
      * @param questionId the question
-     * @param modelId    a model of the caller's catalogue
+     * @param modelId    a model of the caller's catalogue, or a preset ({@code preset:<id>}, see PresetAnswers)
      * @param parameters generation parameters
      * @return the answer, with the caller's feed
      * @throws AtriumException {@code chat_not_found}, {@code message_not_found}, {@code model_not_found} (404),
@@ -129,9 +134,10 @@ public class AnswerGeneration {
         }
         boolean handedOver = false;
         try {
-            ModelResolver.ResolvedModel model = models.resolve(state, modelId);
+            PresetRun run = presets.prepare(state, modelId, parameters);
+            ModelResolver.ResolvedModel model = models.resolve(state, run.modelId());
             quotas.acquire(state);
-            Map<String, Object> stored = parameters(parameters);
+            Map<String, Object> stored = parameters(run.parameters());
             ChatMessage answer = retry.execute("chat.answer.generate", () -> {
                 UUID user = state.caller().userId();
                 store.lockStarts(user);
@@ -146,9 +152,10 @@ public class AnswerGeneration {
             AnswerFeed feed;
             Generator generator;
             try {
-                ChatRequest request = request(state, chatId, answer.id(), model.model(), parameters);
-                generator = new Generator(this, state, answer.id(), model, request,
-                        grounding.attachments(state, chatId, answer.id()));
+                ChatRequest request = run.apply(request(state, chatId, answer.id(), model.model(), run.parameters()));
+                KnowledgeGrounding.Attachments knowledge = grounding.attachments(state, chatId, answer.id())
+                        .with(run.knowledge().collectionIds(), run.knowledge().fileIds());
+                generator = new Generator(this, state, answer.id(), model, request, knowledge, run.fallbacks());
                 running.put(answer.id(), generator);
                 feed = feed(answer.id(), new AnswerEvents.Started(chatId, questionId, answer.id(), model.id(),
                         model.connection()));

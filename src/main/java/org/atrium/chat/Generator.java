@@ -1,5 +1,6 @@
 package org.atrium.chat;
 
+import org.atrium.chat.presets.Fallbacks;
 import org.atrium.models.ModelResolver;
 import org.atrium.platform.LogEvents;
 import org.atrium.providers.ChatHandle;
@@ -34,10 +35,11 @@ final class Generator implements Runnable {
     private final AnswerGeneration owner;
     private final EffectiveState state;
     private final java.util.UUID messageId;
-    private final ModelResolver.ResolvedModel model;
+    private volatile ModelResolver.ResolvedModel model;
     private ChatRequest request;
     private final KnowledgeGrounding.Attachments knowledge;
     private List<Citation> citations = List.of();
+    private final Fallbacks fallbacks;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
     private final StringBuilder pending = new StringBuilder();
@@ -53,7 +55,9 @@ final class Generator implements Runnable {
     private volatile long firstTextNanos;
 
     Generator(AnswerGeneration owner, EffectiveState state, java.util.UUID messageId,
-              ModelResolver.ResolvedModel model, ChatRequest request, KnowledgeGrounding.Attachments knowledge) {
+              ModelResolver.ResolvedModel model, ChatRequest request, KnowledgeGrounding.Attachments knowledge,
+              Fallbacks fallbacks) {
+        this.fallbacks = fallbacks;
         this.owner = owner;
         this.state = state;
         this.messageId = messageId;
@@ -191,6 +195,9 @@ final class Generator implements Runnable {
                 } finally {
                     lock.unlock();
                 }
+                if (done && fallBack()) {
+                    continue;
+                }
                 if (done) {
                     last = batch;
                     break;
@@ -241,6 +248,52 @@ final class Generator implements Runnable {
                     .addKeyValue("status", outcome == null ? "failed" : outcome.status().value())
                     .addKeyValue("duration_ms", (System.nanoTime() - started) / 1_000_000).log();
         }
+    }
+
+    /**
+     * After a failure before any text (the provider's own retries spent): the call to the next fallback model, if the
+     * failure is one to fall back on and one is left; never after text was sent, nor after a stop.
+     *
+     * @return whether another call started (or was refused at once: its failure is then handled as this one)
+     */
+    private boolean fallBack() {
+        ProviderFailure why;
+        lock.lock();
+        try {
+            if (failure == null || result != null || length > 0 || stopRequested || shuttingDown) {
+                return false;
+            }
+            why = failure;
+        } finally {
+            lock.unlock();
+        }
+        java.util.Optional<ModelResolver.ResolvedModel> next = fallbacks.next(messageId, model, why);
+        if (next.isEmpty()) {
+            return false;
+        }
+        model = next.get();
+        lock.lock();
+        try {
+            failure = null;
+            reported = null;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            handle = owner.providers().stream(model.endpoint(), model.secret(),
+                    Fallbacks.forModel(request, model.model()), listener);
+            if (stopRequested || shuttingDown) {
+                cancel();
+            }
+        } catch (ProviderFailure refused) {
+            lock.lock();
+            try {
+                failure = refused;
+            } finally {
+                lock.unlock();
+            }
+        }
+        return true;
     }
 
     private AnswerOutcome outcome(long started) {

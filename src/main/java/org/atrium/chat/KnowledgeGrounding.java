@@ -64,6 +64,20 @@ public class KnowledgeGrounding {
         public boolean isEmpty() {
             return collectionIds.isEmpty() && fileIds.isEmpty();
         }
+
+        /**
+         * @return these and the given ones (a preset's default knowledge), each id once, these first
+         */
+        public Attachments with(List<UUID> moreCollectionIds, List<UUID> moreFileIds) {
+            if (moreCollectionIds.isEmpty() && moreFileIds.isEmpty()) {
+                return this;
+            }
+            Set<UUID> collections = new LinkedHashSet<>(collectionIds);
+            collections.addAll(moreCollectionIds);
+            Set<UUID> files = new LinkedHashSet<>(fileIds);
+            files.addAll(moreFileIds);
+            return new Attachments(List.copyOf(collections), List.copyOf(files));
+        }
     }
 
     /**

@@ -18,4 +18,14 @@ public record Catalogue(List<CatalogueModel> items, List<ModelListStatus> connec
         items = List.copyOf(items);
         connections = List.copyOf(connections);
     }
+
+    /** @return the same with these models listed after the others */
+    public Catalogue plus(List<CatalogueModel> more) {
+        if (more.isEmpty()) {
+            return this;
+        }
+        List<CatalogueModel> all = new java.util.ArrayList<>(items);
+        all.addAll(more);
+        return new Catalogue(all, connections);
+    }
 }

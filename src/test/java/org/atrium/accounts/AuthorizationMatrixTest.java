@@ -103,6 +103,7 @@ class AuthorizationMatrixTest extends IntegrationTest {
     private static final Expect INVITATION_NOT_FOUND = new Expect(404, "invitation_not_found");
     private static final Expect CONNECTION_NOT_FOUND = new Expect(404, "connection_not_found");
     private static final Expect GROUP_CONNECTIONS_DISABLED = new Expect(403, "group_connections_disabled");
+    private static final Expect PRESET_NOT_FOUND = new Expect(404, "preset_not_found");
 
     /**
      * A request as sent: the method, the concrete path and the body: JSON, an {@link Upload}, or {@code null}. A
@@ -586,6 +587,24 @@ class AuthorizationMatrixTest extends IntegrationTest {
             "a text, autocompletion off (the default)",
             c -> c.request("POST", "/api/v1/autocompletions", Map.of("text", "Which rooms")));
 
+    private static final String PRESETS = "/api/v1/presets";
+    private static final Call CREATE_PERSONAL_PRESET = new Call("POST", PRESETS, "a new personal preset",
+            c -> c.request("POST", PRESETS, Map.of("name", "matrix-personal", "baseModel", "matrix-none/none")));
+    private static final Call CREATE_GROUP_PRESET = new Call("POST", PRESETS, "a new preset of G",
+            c -> c.request("POST", PRESETS, Map.of("name", "matrix-group", "baseModel", "matrix-none/none",
+                    "groupId", c.group())));
+    private static final Call LIST_PRESETS = new Call("GET", PRESETS, "the presets the caller may see",
+            c -> c.request("GET", PRESETS, null));
+    private static final Call READ_PRESET = new Call("GET", PRESETS + "/{presetId}", "a preset of G",
+            c -> c.request("GET", PRESETS + "/" + c.groupPreset(), null));
+    private static final Call READ_OTHERS_PRESET = new Call("GET", PRESETS + "/{presetId}",
+            "a personal preset of a plain member of G",
+            c -> c.request("GET", PRESETS + "/" + c.presetOf(c.plainMember()), null));
+    private static final Call UPDATE_PRESET = new Call("PATCH", PRESETS + "/{presetId}", "a preset of G",
+            c -> c.request("PATCH", PRESETS + "/" + c.groupPreset(), Map.of("name", "renamed")));
+    private static final Call DELETE_PRESET = new Call("DELETE", PRESETS + "/{presetId}", "a preset of G",
+            c -> c.request("DELETE", PRESETS + "/" + c.groupPreset(), null));
+
     // ----------------------------------------------------------------------------------------------------------------
     // The matrix. Columns: anonymous, pending account, plain user, admin of another group, admin of G, instance admin.
     // ----------------------------------------------------------------------------------------------------------------
@@ -731,7 +750,15 @@ class AuthorizationMatrixTest extends IntegrationTest {
             row(MODELS_IN_USE,                       UNAUTHENTICATED, ACCOUNT_PENDING, ADMIN_REQUIRED,       ADMIN_REQUIRED,       ADMIN_REQUIRED,       OK),
             row(TITLE_OWN,                           UNAUTHENTICATED, ACCOUNT_PENDING, TITLE_MODEL_UNAVAILABLE, TITLE_MODEL_UNAVAILABLE, TITLE_MODEL_UNAVAILABLE, TITLE_MODEL_UNAVAILABLE),
             row(TITLE_OTHERS,                        UNAUTHENTICATED, ACCOUNT_PENDING, CHAT_NOT_FOUND,       CHAT_NOT_FOUND,       CHAT_NOT_FOUND,       CHAT_NOT_FOUND),
-            row(AUTOCOMPLETE,                        UNAUTHENTICATED, ACCOUNT_PENDING, AUTOCOMPLETION_DISABLED, AUTOCOMPLETION_DISABLED, AUTOCOMPLETION_DISABLED, AUTOCOMPLETION_DISABLED));
+            row(AUTOCOMPLETE,                        UNAUTHENTICATED, ACCOUNT_PENDING, AUTOCOMPLETION_DISABLED, AUTOCOMPLETION_DISABLED, AUTOCOMPLETION_DISABLED, AUTOCOMPLETION_DISABLED),
+
+            row(CREATE_PERSONAL_PRESET,              UNAUTHENTICATED, ACCOUNT_PENDING, CREATED,              CREATED,              CREATED,              CREATED),
+            row(CREATE_GROUP_PRESET,                 UNAUTHENTICATED, ACCOUNT_PENDING, GROUP_NOT_FOUND,      GROUP_NOT_FOUND,      CREATED,              CREATED),
+            row(LIST_PRESETS,                        UNAUTHENTICATED, ACCOUNT_PENDING, OK,                   OK,                   OK,                   OK),
+            row(READ_PRESET,                         UNAUTHENTICATED, ACCOUNT_PENDING, PRESET_NOT_FOUND,     PRESET_NOT_FOUND,     OK,                   OK),
+            row(READ_OTHERS_PRESET,                  UNAUTHENTICATED, ACCOUNT_PENDING, PRESET_NOT_FOUND,     PRESET_NOT_FOUND,     PRESET_NOT_FOUND,     OK),
+            row(UPDATE_PRESET,                       UNAUTHENTICATED, ACCOUNT_PENDING, PRESET_NOT_FOUND,     PRESET_NOT_FOUND,     OK,                   OK),
+            row(DELETE_PRESET,                       UNAUTHENTICATED, ACCOUNT_PENDING, PRESET_NOT_FOUND,     PRESET_NOT_FOUND,     NO_CONTENT,           NO_CONTENT));
 
     private static Row row(Call call, Expect anonymous, Expect pending, Expect user, Expect otherGroupAdmin,
                            Expect groupAdmin, Expect instanceAdmin) {
@@ -1257,6 +1284,18 @@ class AuthorizationMatrixTest extends IntegrationTest {
 
         private void setRole(TestUsers.Account account, String role) {
             users.setRole(account.id(), role);
+        }
+
+        /** A preset of G, created by the setup admin (a fresh one per call). */
+        UUID groupPreset() {
+            return UUID.fromString(created(PRESETS, Map.of("name", "matrix-g-preset", "baseModel",
+                    "matrix-none/none", "groupId", group), setupAdmin));
+        }
+
+        /** A fresh personal preset of an approved account's own. */
+        UUID presetOf(TestUsers.Account owner) {
+            return UUID.fromString(created(PRESETS, Map.of("name", "matrix-personal", "baseModel",
+                    "matrix-none/none"), owner));
         }
     }
 }

@@ -338,6 +338,29 @@ class KnowledgeInChatTest extends IntegrationTest {
     }
 
     @Test
+    void anAnswerThroughAPresetIsGroundedOnItsDefaultKnowledge() {
+        Api.Response preset = api.post("/api/v1/presets", Map.of("name", "Orchard helper", "baseModel",
+                connection + "/m", "groupId", group, "knowledge", Map.of("collectionIds", List.of(collection))),
+                admin.token());
+        assertThat(preset.status()).as(preset.text()).isEqualTo(201);
+        provider.enqueue(FakeChatServer.Script.text("Kiwi vines climb the trellis [1]."));
+        UUID[] q = question(user, "Where do kiwi vines climb?", List.of(), List.of());
+
+        JsonNode end;
+        try (AnswerEventStream stream = AnswerEventStream.open(api.baseUrl(), "POST", Chats.CHATS + "/" + q[0]
+                + "/answers", AnswerEventStream.json(Map.of("questionId", q[1], "model",
+                preset.json().path("model").asString())), user.token())) {
+            assertThat(stream.status()).isEqualTo(200);
+            end = stream.awaitEnd(WAIT);
+        }
+
+        assertThat(end.path("status").asString()).as(end.toString()).isEqualTo("complete");
+        assertThat(end.path("citations").get(0).path("fileId").asString()).as("the preset's collection")
+                .isEqualTo(kiwiFile.toString());
+        assertThat(answerPrompt()).contains(KIWI_TEXT);
+    }
+
+    @Test
     void aQuestionWithoutKnowledgeIsSentAsItWas() {
         provider.enqueue(FakeChatServer.Script.text("Hello."));
 

@@ -47,10 +47,12 @@ final class SweepFixtures {
         Api.Response chat = api.post("/api/v1/chats", Map.of("message", Map.of("content", "Sweep question")), key);
         String chatId = created(chat, 201, "/chat/id");
         String messageId = created(chat, 201, "/messages/0/message/id");
+        String preset = created(api.post("/api/v1/presets", Map.of("name", "sweep preset", "baseModel", "sweep/m",
+                "groupId", group), key), 201, "/id");
         return new SweepFixtures(
                 Map.of("groupId", group, "userId", member.id().toString(), "invitationId", invitation,
                         "collectionId", collection, "fileId", file, "apiKeyId", apiKey, "connectionId", connection,
-                        "chatId", chatId, "messageId", messageId),
+                        "chatId", chatId, "messageId", messageId, "presetId", preset),
                 Map.of("/api/v1/groups/", credential(api, "/api/v1/groups/" + group + "/credentials", key),
                         "/api/v1/me/", credential(api, "/api/v1/me/credentials", key),
                         "/api/v1/settings/instance/",

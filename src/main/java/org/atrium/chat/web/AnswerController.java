@@ -86,7 +86,9 @@ class AnswerController implements SmartLifecycle {
     record AnswerRequest(
             @Schema(description = "The question to answer: a `user` message of the chat.",
                     example = "6c2d3e4f-5a60-4b71-8c82-9d8e7f6a5b4c") @NotNull UUID questionId,
-            @Schema(description = "A model of the caller's catalogue (`GET /api/v1/models`), `<connection>/<model>`.",
+            @Schema(description = "A model of the caller's catalogue (`GET /api/v1/models`), `<connection>/<model>`,"
+                    + " or a preset the caller may see, `preset:<id>` (its base model, system prompt, parameters"
+                    + " under the request's, and fallback models; see docs/chat.md, Presets).",
                     example = "research-gateway/gpt-4o-mini") @NotBlank
             @Size(max = ChatAnswers.MAX_NAME_LENGTH) String model,
             @Schema(description = "Generation parameters; omitted: the provider's defaults.", nullable = true,

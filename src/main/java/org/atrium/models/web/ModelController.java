@@ -6,6 +6,7 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.constraints.Size;
 import org.atrium.models.Catalogue;
+import org.atrium.models.CatalogueAdditions;
 import org.atrium.models.ConnectionModels;
 import org.atrium.models.ModelCatalogue;
 import org.atrium.settings.EffectiveState;
@@ -14,15 +15,19 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import java.util.List;
+
 /** The model catalogue: what the caller may use, and each connection's list for the admins who manage it. */
 @RestController
 @Tag(name = "Models", description = "The models of every provider connection, with each connection's status.")
 class ModelController {
 
     private final ModelCatalogue catalogue;
+    private final List<CatalogueAdditions> additions;
 
-    ModelController(ModelCatalogue catalogue) {
+    ModelController(ModelCatalogue catalogue, List<CatalogueAdditions> additions) {
         this.catalogue = catalogue;
+        this.additions = additions;
     }
 
     @GetMapping("/api/v1/models")
@@ -32,11 +37,17 @@ class ModelController {
             + " in `*`, or an exact catalogue or provider id). Ids are always `<connection>/<model>`. Lists are"
             + " fetched from the providers with a short timeout and kept for every replica; a slow or failing"
             + " connection is listed in `connections` with status `failing` and its reason, and its last good list"
-            + " is still offered.")
+            + " is still offered. The caller's presets (own and their groups') follow the models, as"
+            + " `preset:<id>` with the preset's name as `displayName` and the base model's `connection`, `model` and"
+            + " `kind`, each only while its base model is listed.")
     @ApiResponse(responseCode = "200", description = "The catalogue.")
     @ApiResponse(responseCode = "403", description = "`account_pending`: the account awaits approval.")
     Catalogue models(EffectiveState state) {
-        return catalogue.models(state);
+        Catalogue models = catalogue.models(state);
+        for (CatalogueAdditions more : additions) {
+            models = models.plus(more.additions(state, models));
+        }
+        return models;
     }
 
     @GetMapping("/api/v1/connections/{connectionId}/models")
