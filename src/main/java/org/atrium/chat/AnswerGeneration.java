@@ -152,8 +152,9 @@ public class AnswerGeneration {
             AnswerFeed feed;
             Generator generator;
             try {
-                ChatRequest request = run.apply(request(state, chatId, answer.id(), model.model(), run.parameters()));
-                KnowledgeGrounding.Attachments knowledge = grounding.attachments(state, chatId, answer.id())
+                List<BranchMessage> branch = chats.get(state, chatId).messages();
+                ChatRequest request = run.apply(request(state, branch, answer.id(), model.model(), run.parameters()));
+                KnowledgeGrounding.Attachments knowledge = grounding.attachments(branch, answer.id())
                         .with(run.knowledge().collectionIds(), run.knowledge().fileIds());
                 generator = new Generator(this, state, answer.id(), model, request, knowledge, run.fallbacks());
                 running.put(answer.id(), generator);
@@ -324,14 +325,14 @@ public class AnswerGeneration {
     }
 
     /** The conversation on the branch shown up to the answer, after the effective system prompt. */
-    private ChatRequest request(EffectiveState state, UUID chatId, UUID answerId, String model,
+    private ChatRequest request(EffectiveState state, List<BranchMessage> branch, UUID answerId, String model,
                                 AnswerParameters parameters) {
         List<org.atrium.providers.ChatMessage> messages = new ArrayList<>();
         String systemPrompt = state.setting(SettingKey.SYSTEM_PROMPT).value().asString("");
         if (!systemPrompt.isBlank()) {
             messages.add(org.atrium.providers.ChatMessage.system(systemPrompt));
         }
-        for (BranchMessage item : chats.get(state, chatId).messages()) {
+        for (BranchMessage item : branch) {
             ChatMessage message = item.message();
             if (message.id().equals(answerId)) {
                 break;

@@ -94,16 +94,14 @@ public class KnowledgeGrounding {
         }
     }
 
-    private final ChatService chats;
     private final CollectionService collections;
     private final FileService files;
     private final RetrievalService retrieval;
     private final QueryGeneration queries;
     private final GroundingProperties properties;
 
-    KnowledgeGrounding(ChatService chats, CollectionService collections, FileService files, RetrievalService retrieval,
+    KnowledgeGrounding(CollectionService collections, FileService files, RetrievalService retrieval,
                        QueryGeneration queries, GroundingProperties properties) {
-        this.chats = chats;
         this.collections = collections;
         this.files = files;
         this.retrieval = retrieval;
@@ -115,15 +113,13 @@ public class KnowledgeGrounding {
      * The knowledge attached to the messages of the branch shown up to an answer: the question's and every earlier
      * message's, newest first, without repeats, at most {@link ChatService#MAX_ATTACHMENTS} together.
      *
-     * @param state    the caller's effective state
-     * @param chatId   the chat
+     * @param branch   the messages of the branch shown, oldest first
      * @param answerId the answer (the messages before it count)
      * @return the attachments, {@link Attachments#NONE} when there are none
-     * @throws AtriumException {@code chat_not_found} (404)
      */
-    public Attachments attachments(EffectiveState state, UUID chatId, UUID answerId) {
+    Attachments attachments(List<BranchMessage> branch, UUID answerId) {
         List<org.atrium.chat.ChatMessage> before = new ArrayList<>();
-        for (BranchMessage item : chats.get(state, chatId).messages()) {
+        for (BranchMessage item : branch) {
             if (item.message().id().equals(answerId)) {
                 break;
             }

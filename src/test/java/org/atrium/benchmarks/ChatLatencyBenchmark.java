@@ -62,7 +62,7 @@ class ChatLatencyBenchmark extends IntegrationTest {
     private static final FakeChatServer UPSTREAM = FakeChatServer.start();
     private static final int WARMUP = 300;
     private static final int MEASURED = 2_000;
-    private static final int ANSWERS_PER_CHAT = 400;
+    private static final int ANSWERS_PER_CHAT = 10;
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @Autowired
