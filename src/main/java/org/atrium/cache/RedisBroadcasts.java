@@ -28,15 +28,15 @@ import java.util.function.Consumer;
  * to this replica's subscribers from an in-process registry, each through its own {@link Mailbox}, so that a slow
  * subscriber never holds up the container's delivery thread. Subscribing and unsubscribing touch only the registry:
  * Spring's container breaks for good when listeners are added and removed concurrently (spring-data-redis #3080: a
- * removal that empties the subscription closes it under a concurrent addition), which answer streams, coming and
- * going by the hundred, made likely. The cost is that each replica receives every topic's messages, which are few (progress
- * events and answer batches, never single tokens).
+ * removal that empties the subscription closes it under a concurrent addition), which answer streams, coming and going
+ * by the hundred, made likely. The cost is that each replica receives every topic's messages, which are few
+ * (progress events and answer batches, never single tokens).
  *
- * <p>The container starts and stops with this bean, a lifecycle bean of its own: after the Redis connection factory has
- * started and before it stops, and (phase) before the web server starts and after it has stopped, so that streams being
- * served at shutdown keep their live events. A context that is paused and restarted (as Spring's test framework
- * does to the contexts it caches) subscribes again: a container outliving its stopped connection factory stays without a
- * subscription for good.
+ * <p>The container starts and stops with this bean, a lifecycle bean of its own: after the Redis connection factory
+ * has started and before it stops, and (phase) before the web server starts and after it has stopped, so that streams
+ * being served at shutdown keep their live events. A context that is paused and restarted (as Spring's test framework
+ * does to the contexts it caches) subscribes again: a container outliving its stopped connection factory stays
+ * without a subscription for good.
  *
  * <p>Publishing is handed to one sending thread with a bounded queue, in order: a publisher (an ingestion job, a
  * request) never waits for Redis, which matters while Redis is unreachable and every command takes its full timeout;

@@ -22,7 +22,6 @@ import tools.jackson.databind.json.JsonMapper;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -137,7 +136,7 @@ public class AnswerGeneration {
             PresetRun run = presets.prepare(state, modelId, parameters);
             ModelResolver.ResolvedModel model = models.resolve(state, run.modelId());
             quotas.acquire(state);
-            Map<String, Object> stored = parameters(run.parameters());
+            Map<String, Object> stored = run.parameters().set();
             ChatMessage answer = retry.execute("chat.answer.generate", () -> {
                 UUID user = state.caller().userId();
                 store.lockStarts(user);
@@ -348,27 +347,8 @@ public class AnswerGeneration {
         }
         return ChatRequest.of(model, messages).withParameters(parameters.temperature(), parameters.topP(),
                 parameters.maxTokens(), parameters.stop() == null ? List.of() : parameters.stop(),
-                parameters.seed());
-    }
-
-    private static Map<String, Object> parameters(AnswerParameters parameters) {
-        Map<String, Object> stored = new LinkedHashMap<>();
-        if (parameters.temperature() != null) {
-            stored.put("temperature", parameters.temperature());
-        }
-        if (parameters.topP() != null) {
-            stored.put("topP", parameters.topP());
-        }
-        if (parameters.maxTokens() != null) {
-            stored.put("maxTokens", parameters.maxTokens());
-        }
-        if (parameters.stop() != null && !parameters.stop().isEmpty()) {
-            stored.put("stop", parameters.stop());
-        }
-        if (parameters.seed() != null) {
-            stored.put("seed", parameters.seed());
-        }
-        return stored;
+                parameters.seed()).withResponseFormat(parameters.format() == null ? null
+                : parameters.format().toProvider());
     }
 
     static String topic(UUID messageId) {

@@ -336,6 +336,49 @@ class AnswerStreamingTest extends IntegrationTest {
     }
 
     @Test
+    void anAnswerTakesTheShapeAskedForAndARegeneratedOneKeepsIt() {
+        TestUsers.Account user = userWithKey();
+        UUID[] q = question(user, "When is the grant deadline?");
+        Map<String, Object> schema = Map.of("type", "object", "properties", Map.of("deadline",
+                Map.of("type", "string")), "required", List.of("deadline"));
+        provider.enqueue(FakeChatServer.Script.text("{\"deadline\": \"2027-01-15\"}"));
+        UUID first;
+        try (AnswerEventStream stream = AnswerEventStream.open(api.baseUrl(), "POST", Chats.CHATS + "/" + q[0]
+                + "/answers", AnswerEventStream.json(Map.of("questionId", q[1], "model", model(), "parameters",
+                Map.of("format", Map.of("type", "json_schema", "name", "deadline", "schema", schema)))),
+                user.token())) {
+            assertThat(stream.awaitEnd(WAIT).path("status").asString()).isEqualTo("complete");
+            first = messageId(stream);
+        }
+        JsonNode sent = provider.lastChat().body().path("response_format");
+        assertThat(sent.path("type").asString()).isEqualTo("json_schema");
+        assertThat(sent.path("json_schema").path("name").asString()).isEqualTo("deadline");
+        assertThat(sent.path("json_schema").path("schema").path("required").get(0).asString()).isEqualTo("deadline");
+        assertThat(message(user, q[0], first).path("answer").path("parameters").path("format").path("type")
+                .asString()).isEqualTo("json_schema");
+
+        try (AnswerEventStream again = AnswerEventStream.open(api.baseUrl(), "POST", Chats.CHATS + "/" + q[0]
+                + "/messages/" + first + "/regenerate", "{}", user.token())) {
+            assertThat(again.awaitEnd(WAIT).path("status").asString()).isEqualTo("complete");
+        }
+        assertThat(provider.lastChat().body().path("response_format").path("json_schema").path("name").asString())
+                .as("the stored format, reused").isEqualTo("deadline");
+
+        for (Map<String, Object> bad : List.<Map<String, Object>>of(
+                Map.of("type", "json_schema"),
+                Map.of("type", "json_object", "schema", schema),
+                Map.of("type", "yaml"),
+                Map.of("type", "json_schema", "name", "no spaces allowed", "schema", schema),
+                Map.of("type", "json_schema", "schema",
+                        Map.of("description", "x".repeat(AnswerFormat.MAX_SCHEMA_CHARS))))) {
+            Api.Response refused = api.post(Chats.CHATS + "/" + q[0] + "/answers", Map.of("questionId", q[1],
+                    "model", model(), "parameters", Map.of("format", bad)), user.token());
+            assertThat(refused.status()).as(bad + ": " + refused.text()).isEqualTo(400);
+            assertThat(refused.json().path("code").asString()).isEqualTo("validation_failed");
+        }
+    }
+
+    @Test
     void refusalsAreProblemsBeforeAnyStream() {
         TestUsers.Account user = userWithKey();
         UUID[] q = question(user, "Refuse me");

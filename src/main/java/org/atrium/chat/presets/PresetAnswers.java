@@ -71,7 +71,8 @@ public class PresetAnswers {
                 request.topP() != null ? request.topP() : preset.topP(),
                 request.maxTokens() != null ? request.maxTokens() : preset.maxTokens(),
                 request.stop() != null ? request.stop() : preset.stop(),
-                request.seed() != null ? request.seed() : preset.seed());
+                request.seed() != null ? request.seed() : preset.seed(),
+                request.format() != null ? request.format() : preset.format());
     }
 
     private static AtriumException notFound(String modelId) {

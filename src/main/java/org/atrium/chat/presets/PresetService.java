@@ -21,7 +21,6 @@ import org.springframework.transaction.annotation.Transactional;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -249,23 +248,7 @@ public class PresetService {
 
     /** The parameters that are set, as stored. */
     private String parameters(AnswerParameters parameters) {
-        Map<String, Object> set = new LinkedHashMap<>();
-        if (parameters.temperature() != null) {
-            set.put("temperature", parameters.temperature());
-        }
-        if (parameters.topP() != null) {
-            set.put("topP", parameters.topP());
-        }
-        if (parameters.maxTokens() != null) {
-            set.put("maxTokens", parameters.maxTokens());
-        }
-        if (parameters.stop() != null && !parameters.stop().isEmpty()) {
-            set.put("stop", parameters.stop());
-        }
-        if (parameters.seed() != null) {
-            set.put("seed", parameters.seed());
-        }
-        return json.writeValueAsString(set);
+        return json.writeValueAsString(parameters.set());
     }
 
     /** Account first, then the owning group (docs/ARCHITECTURE.md, lock order), as a deletion of either takes them. */
