@@ -40,6 +40,8 @@ final class Generator implements Runnable {
     private final KnowledgeGrounding.Attachments knowledge;
     private List<Citation> citations = List.of();
     private final Fallbacks fallbacks;
+    /** The "models in use" entry of the model being called; only the generator's thread touches it. */
+    private ModelsInUse.Handle inUse = () -> { };
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
     private final StringBuilder pending = new StringBuilder();
@@ -163,7 +165,9 @@ final class Generator implements Runnable {
         boolean cut = false;
         AnswerOutcome outcome = null;
         int flushes = 0;
-        try (ModelsInUse.Handle inUse = owner.modelsInUse().begin(model.model(), model.connection(), messageId)) {
+        inUse = owner.modelsInUse().begin(model.model(), model.connection(), messageId);
+        // Closes whichever entry is current when the answer ends: a fallback replaces it.
+        try (ModelsInUse.Handle current = () -> inUse.close()) {
             try {
                 // Retrieval (and query generation, at most its limit) on this thread: the client has its first event.
                 KnowledgeGrounding.Grounded grounded = owner.grounding().ground(state, request, knowledge);
@@ -272,6 +276,8 @@ final class Generator implements Runnable {
             return false;
         }
         model = next.get();
+        inUse.close();
+        inUse = owner.modelsInUse().begin(model.model(), model.connection(), messageId);
         lock.lock();
         try {
             failure = null;

@@ -233,6 +233,30 @@ class PresetAnswerTest extends IntegrationTest {
     }
 
     @Test
+    void modelsInUseNamesTheFallbackModelWhileItAnswers() throws Exception {
+        TestUsers.Account user = userWithKey();
+        String model = preset(user, Map.of("fallbackModels", List.of(connection + "/backup")));
+        provider.enqueue(FakeChatServer.Script.failure(503), FakeChatServer.Script.failure(503),
+                FakeChatServer.Script.failure(503), FakeChatServer.Script.text("From the backup, slowly.")
+                        .inChunks(2).stallAfter(1, Duration.ofSeconds(3)));
+
+        java.util.concurrent.CompletableFuture<JsonNode> saved = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> answer(user, model, Map.of()));
+        List<String> seen = List.of();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!seen.contains("backup") && System.nanoTime() < deadline) {
+            seen = api.get("/api/v1/models-in-use", admin.token()).json().path("models").valueStream()
+                    .filter(m -> m.path("connection").asString().equals(connection))
+                    .map(m -> m.path("model").asString()).toList();
+            Thread.sleep(50);
+        }
+
+        assertThat(seen).as("the model being called, not the preset's base model").containsExactly("backup");
+        assertThat(saved.get(30, java.util.concurrent.TimeUnit.SECONDS).path("status").asString())
+                .isEqualTo("complete");
+    }
+
+    @Test
     void aFallbackOnAnotherConnectionAnswersWhenTheBaseModelGivesNoFirstTokenInTime() {
         try (FakeChatServer slow = FakeChatServer.start()) {
             slow.models("m");
