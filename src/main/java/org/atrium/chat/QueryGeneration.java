@@ -6,10 +6,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import org.atrium.models.ModelResolver;
 import org.atrium.platform.AtriumException;
 import org.atrium.platform.LogEvents;
-import org.atrium.providers.ChatHandle;
-import org.atrium.providers.ChatListener;
 import org.atrium.providers.ChatMessage;
-import org.atrium.providers.ChatProviders;
 import org.atrium.providers.ChatRequest;
 import org.atrium.providers.ChatResult;
 import org.atrium.providers.ContentPart;
@@ -27,16 +24,13 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 
 /**
@@ -73,19 +67,14 @@ class QueryGeneration {
     }
 
     private final TaskModels taskModels;
-    private final ChatProviders providers;
-    private final UsageRecorder usage;
     private final QueryCache cache;
     private final QueryGenerationProperties properties;
     private final JsonMapper json;
     private final CircuitBreakerRegistry breakers;
     private volatile Duration timeout;
 
-    QueryGeneration(TaskModels taskModels, ChatProviders providers, UsageRecorder usage, QueryCache cache,
-                    QueryGenerationProperties properties, JsonMapper json) {
+    QueryGeneration(TaskModels taskModels, QueryCache cache, QueryGenerationProperties properties, JsonMapper json) {
         this.taskModels = taskModels;
-        this.providers = providers;
-        this.usage = usage;
         this.cache = cache;
         this.properties = properties;
         this.json = json;
@@ -144,37 +133,15 @@ class QueryGeneration {
         if (!breaker.tryAcquirePermission()) {
             return fallback(fallback, "circuit_open", model, started);
         }
-        ChatHandle handle;
-        try {
-            handle = providers.stream(model.endpoint(), model.secret(), request(model.model(), recent),
-                    new ChatListener() {
-                    });
-        } catch (ProviderFailure refused) {
-            breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, refused);
-            return fallback(fallback, refused.code(), model, started);
-        }
-        Duration limit = timeout;
         ChatResult result;
         try {
-            result = handle.result().get(limit.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException slow) {
-            handle.cancel();
-            breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, slow);
-            recordUsage(state, model, null, UsageEvent.Outcome.FAILED);
-            return fallback(fallback, "timeout", model, started);
-        } catch (ExecutionException failed) {
-            breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, failed.getCause());
-            recordUsage(state, model, null, UsageEvent.Outcome.FAILED);
-            String code = failed.getCause() instanceof AtriumException atrium ? atrium.code() : "task_model_failed";
-            return fallback(fallback, code, model, started);
-        } catch (InterruptedException interrupted) {
-            handle.cancel();
-            Thread.currentThread().interrupt();
-            breaker.releasePermission();
-            return fallback(fallback, "interrupted", model, started);
+            result = taskModels.callForAnswer(state, model, request(model.model(), recent), timeout, "queries");
+        } catch (ProviderFailure failed) {
+            breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, failed);
+            return fallback(fallback, failed.code().equals(ProviderFailure.TIMEOUT) ? "timeout" : failed.code(),
+                    model, started);
         }
         breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-        recordUsage(state, model, result.usage(), UsageEvent.Outcome.COMPLETE);
         List<String> queries = parse(result.text());
         if (queries.isEmpty()) {
             return fallback(fallback, "unusable_answer", model, started);
@@ -271,19 +238,6 @@ class QueryGeneration {
             }
         }
         return List.copyOf(queries);
-    }
-
-    private void recordUsage(EffectiveState state, ModelResolver.ResolvedModel model,
-                             org.atrium.providers.@Nullable TokenUsage tokens, UsageEvent.Outcome outcome) {
-        try {
-            usage.record(new UsageEvent(state.caller().userId(), UsageEvent.chargedGroup(state, model.connection()),
-                    model.model(), model.connection(), tokens == null ? 0 : tokens.inputTokens(),
-                    tokens == null ? 0 : tokens.outputTokens(), tokens == null || tokens.estimated(), outcome,
-                    Instant.now()));
-        } catch (RuntimeException unexpected) {
-            LogEvents.warn(log, "chat.query.usage.failed").addKeyValue("reason",
-                    unexpected.getClass().getSimpleName()).log();
-        }
     }
 
     private static Queries skipped(String question, String reason) {

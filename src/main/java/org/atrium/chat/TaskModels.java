@@ -107,6 +107,17 @@ class TaskModels {
     ChatResult call(EffectiveState state, ModelResolver.ResolvedModel model, ChatRequest request, Duration limit,
                     String task) {
         quotas.acquire(state);
+        return callForAnswer(state, model, request, limit, task);
+    }
+
+    /**
+     * As {@link #call}, without the quota check: for a call that is part of an answer the quota already admitted
+     * (retrieval queries).
+     *
+     * @throws ProviderFailure when the call fails, times out or is cancelled (the waiting thread interrupted)
+     */
+    ChatResult callForAnswer(EffectiveState state, ModelResolver.ResolvedModel model, ChatRequest request,
+                             Duration limit, String task) {
         long started = System.nanoTime();
         ChatResult result = null;
         String outcome = "failed";

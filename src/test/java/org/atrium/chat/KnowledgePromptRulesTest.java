@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.entry;
 /** The pure rules of knowledge in chat: the template, the short-question rule, reading the task model's answer. */
 class KnowledgePromptRulesTest {
 
-    private final QueryGeneration generation = new QueryGeneration(null, null, null, null,
+    private final QueryGeneration generation = new QueryGeneration(null, null,
             new QueryGenerationProperties(Duration.ofSeconds(5), 12, 3, Duration.ofHours(1), 50, 10, 4,
                     Duration.ofSeconds(30)), JsonMapper.builder().build());
 
