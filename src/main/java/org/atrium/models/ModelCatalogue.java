@@ -101,6 +101,36 @@ public class ModelCatalogue {
         return new Catalogue(items, statuses);
     }
 
+    /** A model of the caller's catalogue with the connection it is offered by. */
+    record Found(CatalogueModel model, ConnectionDirectory.Usable connection) {
+    }
+
+    /**
+     * One model of the caller's catalogue, reading only its own connection's list (a catalogue id starts with the
+     * connection's name, which has no {@code /}), where {@link #models} reads every connection's.
+     *
+     * @param state the caller's effective state
+     * @param id    a catalogue id
+     * @return the model and its connection, or empty when the caller's catalogue has no such model
+     */
+    Optional<Found> find(EffectiveState state, String id) {
+        int slash = id.indexOf('/');
+        if (slash <= 0) {
+            return Optional.empty();
+        }
+        String name = id.substring(0, slash);
+        for (ConnectionDirectory.Usable connection : directory.usable(state)) {
+            if (connection.name().equals(name)) {
+                ModelListEntry entry = await(connection, CompletableFuture.supplyAsync(() -> entry(connection,
+                        false), executor), clock.instant().plus(limit(connection)).plusMillis(500));
+                List<String> allowed = allowedModels(state);
+                return models(connection, entry).stream().filter(m -> m.id().equals(id) && allows(allowed, m))
+                        .findFirst().map(m -> new Found(m, connection));
+            }
+        }
+        return Optional.empty();
+    }
+
     /**
      * One connection's whole list (not filtered by {@code allowedModels}), as fetched with the caller's credential.
      *

@@ -62,13 +62,11 @@ public class ModelResolver {
      *                         {@code provider_unavailable} (502) when the connection's address is refused now
      */
     public ResolvedModel resolve(EffectiveState state, String id) {
-        CatalogueModel model = catalogue.models(state).items().stream().filter(m -> m.id().equals(id)).findFirst()
-                .orElseThrow(() -> AtriumException.notFound("model_not_found", "No model '" + id
-                        + "' is available to you; GET /api/v1/models lists those that are."));
-        ConnectionDirectory.Usable usable = directory.usable(state).stream()
-                .filter(c -> c.name().equals(model.connection())).findFirst()
-                .orElseThrow(() -> AtriumException.notFound("model_not_found", "No model '" + id
-                        + "' is available to you; GET /api/v1/models lists those that are."));
+        ModelCatalogue.Found found = catalogue.find(state, id).orElseThrow(() -> AtriumException.notFound(
+                "model_not_found", "No model '" + id + "' is available to you; GET /api/v1/models lists those"
+                        + " that are."));
+        CatalogueModel model = found.model();
+        ConnectionDirectory.Usable usable = found.connection();
         connections.addressProblem(usable.baseUrl(), usable.urlSetByAdmin()).ifPresent(problem -> {
             throw new AtriumException(HttpStatus.BAD_GATEWAY, "provider_unavailable", "Connection '"
                     + usable.name() + "' is not called: " + problem + ".");
