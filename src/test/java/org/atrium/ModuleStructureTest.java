@@ -4,6 +4,8 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 import org.springframework.modulith.core.ApplicationModules;
 
+import java.util.Set;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 class ModuleStructureTest {
@@ -37,23 +39,32 @@ class ModuleStructureTest {
         assertThat(modules.getModuleByName("models").orElseThrow().getDirectDependencies(modules).stream()
                 .map(d -> d.getTargetModule().getIdentifier().toString()).distinct().toList())
                 .isSubsetOf("platform", "cache", "accounts", "settings", "providers");
-        modules.stream().filter(m -> !m.getIdentifier().toString().equals("models")
-                && !m.getIdentifier().toString().equals("chat")).forEach(module ->
+        modules.stream().filter(m -> !Set.of("models", "chat", "compat").contains(m.getIdentifier().toString()))
+                .forEach(module ->
                 assertThat(module.getDirectDependencies(modules).stream()
                         .map(d -> d.getTargetModule().getIdentifier().toString()))
                         .as("dependencies of %s", module.getIdentifier()).doesNotContain("models"));
     }
 
     @Test
-    void chatIsTheTopFloorAndNothingDependsOnIt() {
+    void chatIsTheTopFloorBelowTheCompatibilityAdapters() {
         var chat = modules.getModuleByName("chat").orElseThrow();
         assertThat(chat.getDirectDependencies(modules).stream()
                 .map(d -> d.getTargetModule().getIdentifier().toString()).distinct().toList())
                 .contains("knowledge")
                 .isSubsetOf("platform", "accounts", "settings", "cache", "knowledge", "providers", "models");
-        modules.stream().filter(module -> !module.getIdentifier().toString().equals("chat"))
+        modules.stream().filter(module -> !Set.of("chat", "compat").contains(module.getIdentifier().toString()))
                 .forEach(module -> assertThat(module.getDirectDependencies(modules).stream()
                         .map(d -> d.getTargetModule().getIdentifier().toString()).distinct().toList())
                         .as("dependencies of %s", module.getIdentifier()).doesNotContain("chat"));
+    }
+
+    @Test
+    void nothingDependsOnTheCompatibilityAdapters() {
+        assertThat(modules.getModuleByName("compat")).isPresent();
+        modules.stream().filter(module -> !module.getIdentifier().toString().equals("compat"))
+                .forEach(module -> assertThat(module.getDirectDependencies(modules).stream()
+                        .map(d -> d.getTargetModule().getIdentifier().toString()).distinct().toList())
+                        .as("dependencies of %s", module.getIdentifier()).doesNotContain("compat"));
     }
 }
