@@ -11,6 +11,7 @@ import org.atrium.settings.SettingKey;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.JsonNode;
 
@@ -58,11 +59,13 @@ public class ModelCatalogue {
     private final ModelSource source;
     private final ConnectionsProperties properties;
     private final Clock clock;
+    private final ObjectProvider<CatalogueAdditions> additions;
     private final Executor executor = command -> Thread.ofVirtual().name("model-list-fetch").start(command);
     private final ConcurrentHashMap<String, CompletableFuture<ModelListEntry>> inFlight = new ConcurrentHashMap<>();
 
     ModelCatalogue(ConnectionDirectory directory, ConnectionService connections, EmbeddingSettings secrets,
-                   ModelListStore store, ModelSource source, ConnectionsProperties properties, Clock clock) {
+                   ModelListStore store, ModelSource source, ConnectionsProperties properties, Clock clock,
+                 ObjectProvider<CatalogueAdditions> additions) {
         this.directory = directory;
         this.connections = connections;
         this.secrets = secrets;
@@ -70,6 +73,22 @@ public class ModelCatalogue {
         this.source = source;
         this.properties = properties;
         this.clock = clock;
+        this.additions = additions;
+    }
+
+    /**
+     * Everything the caller may name as a model: {@link #models} followed by what modules above this one add
+     * (presets), as every model listing of the API shows it.
+     *
+     * @param state the caller's effective state
+     * @return the catalogue with the additions
+     */
+    public Catalogue modelsAndAdditions(EffectiveState state) {
+        Catalogue models = models(state);
+        for (CatalogueAdditions more : additions.orderedStream().toList()) {
+            models = models.plus(more.additions(state, models));
+        }
+        return models;
     }
 
     /**

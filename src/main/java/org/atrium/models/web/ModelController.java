@@ -6,7 +6,6 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.constraints.Size;
 import org.atrium.models.Catalogue;
-import org.atrium.models.CatalogueAdditions;
 import org.atrium.models.ConnectionModels;
 import org.atrium.models.ModelCatalogue;
 import org.atrium.settings.EffectiveState;
@@ -15,7 +14,6 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-import java.util.List;
 
 /** The model catalogue: what the caller may use, and each connection's list for the admins who manage it. */
 @RestController
@@ -23,11 +21,9 @@ import java.util.List;
 class ModelController {
 
     private final ModelCatalogue catalogue;
-    private final List<CatalogueAdditions> additions;
 
-    ModelController(ModelCatalogue catalogue, List<CatalogueAdditions> additions) {
+    ModelController(ModelCatalogue catalogue) {
         this.catalogue = catalogue;
-        this.additions = additions;
     }
 
     @GetMapping("/api/v1/models")
@@ -43,11 +39,7 @@ class ModelController {
     @ApiResponse(responseCode = "200", description = "The catalogue.")
     @ApiResponse(responseCode = "403", description = "`account_pending`: the account awaits approval.")
     Catalogue models(EffectiveState state) {
-        Catalogue models = catalogue.models(state);
-        for (CatalogueAdditions more : additions) {
-            models = models.plus(more.additions(state, models));
-        }
-        return models;
+        return catalogue.modelsAndAdditions(state);
     }
 
     @GetMapping("/api/v1/connections/{connectionId}/models")

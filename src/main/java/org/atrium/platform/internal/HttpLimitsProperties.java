@@ -14,11 +14,14 @@ import org.springframework.validation.annotation.Validated;
  * @param maxBodySize         JSON bodies of endpoints not named below ({@code 1MB})
  * @param maxAuthBodySize     sign-up, sign-in and sign-out ({@code 16KB}), which anyone may call
  * @param maxSettingsBodySize settings layers and credentials ({@code 256KB})
+ * @param maxCompletionBodySize conversations sent whole to the compatibility APIs ({@code /v1/chat/completions} and
+ *                              the like), images as data URLs included ({@code 8MB})
  */
 @Validated
 @ConfigurationProperties("atrium.http")
 record HttpLimitsProperties(
         @DefaultValue("1MB") @NotNull DataSize maxBodySize,
         @DefaultValue("16KB") @NotNull DataSize maxAuthBodySize,
-        @DefaultValue("256KB") @NotNull DataSize maxSettingsBodySize) {
+        @DefaultValue("256KB") @NotNull DataSize maxSettingsBodySize,
+        @DefaultValue("8MB") @NotNull DataSize maxCompletionBodySize) {
 }

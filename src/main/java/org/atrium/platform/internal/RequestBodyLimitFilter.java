@@ -35,11 +35,11 @@ import java.util.regex.Pattern;
  * ({@code application/x-www-form-urlencoded}) bodies sent anywhere else are refused unread with
  * {@code 415 unsupported_media_type}: Tomcat parses them from the connector, past the counting stream, whenever
  * anything asks for a request parameter, and no other endpoint takes them. Runs right after
- * {@link RequestLogFilter}, before authentication, so that anonymous callers cannot make any later code hold a large
- * body.
+ * {@link RequestLogFilter} (and the compatibility APIs' error shaping, which reads no body), before authentication, so
+ * that anonymous callers cannot make any later code hold a large body.
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE + 1)
+@Order(Ordered.HIGHEST_PRECEDENCE + 2)
 class RequestBodyLimitFilter extends OncePerRequestFilter {
 
     private static final Logger log = LoggerFactory.getLogger(RequestBodyLimitFilter.class);
@@ -47,6 +47,10 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
     private static final Pattern UPLOADS = Pattern.compile("/api/v1/collections/[^/]+/files(/batch)?");
     private static final Pattern SETTINGS = Pattern.compile(
             "/api/v1/(settings/.*|me/settings|me/credentials(/.*)?|groups/[^/]+/(settings|credentials)(/.*)?)");
+
+    /** Conversations sent whole, images included, to the compatibility APIs. */
+    private static final Pattern COMPLETIONS = Pattern.compile(
+            "/(v1|api)/chat/completions|/api/v1/messages|/ollama/api/(chat|generate)");
 
     private final HttpLimitsProperties limits;
 
@@ -91,6 +95,9 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
     }
 
     private long limitFor(String path) {
+        if (COMPLETIONS.matcher(path).matches()) {
+            return limits.maxCompletionBodySize().toBytes();
+        }
         if (path.startsWith("/api/v1/auth/")) {
             return limits.maxAuthBodySize().toBytes();
         }

@@ -117,6 +117,8 @@ class SecurityConfiguration {
                         .requestMatchers(HttpMethod.GET, ME).authenticated()
                         .requestMatchers(HttpMethod.POST, SIGN_OUT).authenticated()
                         .requestMatchers("/api/**").hasAnyRole(Role.USER.name(), Role.ADMIN.name())
+                        // The OpenAI-compatible API and Open WebUI's Ollama proxy (module compat).
+                        .requestMatchers("/v1/**", "/ollama/**").hasAnyRole(Role.USER.name(), Role.ADMIN.name())
                         .anyRequest().denyAll())
                 .exceptionHandling(errors -> errors
                         .authenticationEntryPoint((request, response, failure) -> Problems.write(response,

@@ -1,0 +1,239 @@
+package org.atrium.chat;
+
+import org.atrium.chat.presets.PresetAnswers;
+import org.atrium.chat.presets.PresetRun;
+import org.atrium.models.ModelResolver;
+import org.atrium.platform.AtriumException;
+import org.atrium.platform.LogEvents;
+import org.atrium.providers.ChatHandle;
+import org.atrium.providers.ChatListener;
+import org.atrium.providers.ChatMessage;
+import org.atrium.providers.ChatProviders;
+import org.atrium.providers.ChatRequest;
+import org.atrium.providers.ChatResult;
+import org.atrium.providers.ProviderFailure;
+import org.atrium.providers.TokenUsage;
+import org.atrium.providers.ToolCall;
+import org.atrium.providers.ToolCallDelta;
+import org.atrium.providers.ToolDefinition;
+import org.atrium.settings.EffectiveState;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Calls of a model made for a caller outside any chat: what the compatibility APIs ({@code /v1/chat/completions} and
+ * the like) need. Nothing is written to chats. Each call follows the same rules as an answer in a chat:
+ *
+ * <ul>
+ *   <li>the model is one of the caller's catalogue (a catalogue id {@code <connection>/<model>}, a preset
+ *   {@code preset:<id>} they may see, or a provider's model id, taken from the first connection in the catalogue's
+ *   order that offers it), called with the caller's credential;</li>
+ *   <li>a preset brings its base model, its parameters under the call's (each parameter the call sets wins), its
+ *   system prompt and its default knowledge;</li>
+ *   <li>the caller's quotas admit the call first; it is listed in "models in use" while it streams; its usage is
+ *   recorded once when it ends, however it ends (complete, failed, cancelled by a client that went away).</li>
+ * </ul>
+ *
+ * <p>Not done for these calls: fallback models of a preset (a client of these APIs retries on its own terms), and
+ * the caller's {@code systemPrompt} setting (the caller sends its own system message).
+ */
+@Service
+public class ModelCalls {
+
+    private static final Logger log = LoggerFactory.getLogger(ModelCalls.class);
+
+    private final PresetAnswers presets;
+    private final ModelResolver resolver;
+    private final TaskModels names;
+    private final ChatProviders providers;
+    private final QuotaService quotas;
+    private final ModelsInUse modelsInUse;
+    private final UsageRecorder usage;
+    private final KnowledgeGrounding grounding;
+
+    ModelCalls(PresetAnswers presets, ModelResolver resolver, TaskModels names, ChatProviders providers,
+               QuotaService quotas, ModelsInUse modelsInUse, UsageRecorder usage, KnowledgeGrounding grounding) {
+        this.presets = presets;
+        this.resolver = resolver;
+        this.names = names;
+        this.providers = providers;
+        this.quotas = quotas;
+        this.modelsInUse = modelsInUse;
+        this.usage = usage;
+        this.grounding = grounding;
+    }
+
+    /**
+     * What to call.
+     *
+     * @param model      a catalogue id, {@code preset:<id>} or a provider's model id
+     * @param messages   the conversation, as the client sent it
+     * @param tools      functions the model may call
+     * @param parameters the call's parameters (null ones: the preset's, else the provider's default)
+     * @param knowledge  collections and files to ground the answer on (the caller's access applies)
+     */
+    public record Call(String model, List<ChatMessage> messages, List<ToolDefinition> tools,
+                       AnswerParameters parameters, KnowledgeGrounding.Attachments knowledge) {
+
+        /** Copies the lists. */
+        public Call {
+            Objects.requireNonNull(model, "model");
+            messages = List.copyOf(messages);
+            tools = List.copyOf(tools);
+        }
+    }
+
+    /** A listener that also learns when the provider call starts, for timing the call. */
+    public interface CallListener extends ChatListener {
+
+        /** The provider call starts now: the model is resolved, the quota admitted, the knowledge retrieved. */
+        default void onUpstreamStart() {
+        }
+    }
+
+    /**
+     * A call that started.
+     *
+     * @param modelId   the catalogue id of the model answering (a preset's base model)
+     * @param handle    to cancel the call (a client that went away) or wait for its end
+     * @param citations the passages the answer was grounded on, empty without knowledge
+     */
+    public record Started(String modelId, ChatHandle handle, List<Citation> citations) {
+    }
+
+    /**
+     * Resolves the model, admits the call and starts it; returns at once. Knowledge, when given, is retrieved first,
+     * on the calling thread.
+     *
+     * @param state    the caller's effective state
+     * @param call     what to call
+     * @param listener receives the answer as it streams, then exactly one of onComplete and onFailure
+     * @return the call
+     * @throws AtriumException  {@code model_not_found} (404) for a model not in the caller's catalogue;
+     *                          {@code quota_exceeded} (429) when a quota refuses the call; {@code validation_failed}
+     *                          (400) for a request the provider contract refuses
+     * @throws ProviderFailure  at once, for a request this provider kind cannot take
+     */
+    public Started start(EffectiveState state, Call call, CallListener listener) {
+        PresetRun run = presets.prepare(state, call.model(), call.parameters());
+        ModelResolver.ResolvedModel model = resolve(state, run.modelId());
+        AnswerParameters parameters = run.parameters();
+        ChatRequest request;
+        try {
+            request = run.apply(ChatRequest.of(model.model(), call.messages()).withTools(call.tools())
+                    .withParameters(parameters.temperature(), parameters.topP(), parameters.maxTokens(),
+                            parameters.stop() == null ? List.of() : parameters.stop(), parameters.seed())
+                    .withResponseFormat(parameters.format() == null ? null : parameters.format().toProvider()));
+        } catch (IllegalArgumentException invalid) {
+            throw AtriumException.badRequest("validation_failed", invalid.getMessage());
+        }
+        quotas.acquire(state);
+        KnowledgeGrounding.Grounded grounded = grounding.ground(state, request,
+                call.knowledge().with(run.knowledge().collectionIds(), run.knowledge().fileIds()));
+        Recording recording = new Recording(state, model, listener,
+                modelsInUse.begin(model.model(), model.connection(), UUID.randomUUID()));
+        try {
+            listener.onUpstreamStart();
+            ChatHandle handle = providers.stream(model.endpoint(), model.secret(), grounded.request(), recording);
+            return new Started(model.id(), handle, grounded.citations());
+        } catch (ProviderFailure | IllegalArgumentException refused) {
+            recording.end(null, refused instanceof ProviderFailure failure ? failure.code() : "validation_failed");
+            throw refused;
+        }
+    }
+
+    /**
+     * A model by catalogue id, else by the provider's model id (the first connection in the catalogue's order that
+     * offers it), so that clients written for one provider can send the ids they know.
+     */
+    private ModelResolver.ResolvedModel resolve(EffectiveState state, String name) {
+        try {
+            return resolver.resolve(state, name);
+        } catch (AtriumException notInCatalogue) {
+            return names.named(state, name).orElseThrow(() -> notInCatalogue);
+        }
+    }
+
+    /** Passes the answer on, and records its usage and ends its models-in-use entry once, however it ends. */
+    private final class Recording implements ChatListener {
+
+        private final EffectiveState state;
+        private final ModelResolver.ResolvedModel model;
+        private final ChatListener listener;
+        private final ModelsInUse.Handle inUse;
+        private final long started = System.nanoTime();
+        private final AtomicBoolean ended = new AtomicBoolean();
+        private volatile @Nullable TokenUsage reported;
+
+        Recording(EffectiveState state, ModelResolver.ResolvedModel model, ChatListener listener,
+                  ModelsInUse.Handle inUse) {
+            this.state = state;
+            this.model = model;
+            this.listener = listener;
+            this.inUse = inUse;
+        }
+
+        @Override
+        public void onText(String delta) {
+            listener.onText(delta);
+        }
+
+        @Override
+        public void onToolCallDelta(ToolCallDelta delta) {
+            listener.onToolCallDelta(delta);
+        }
+
+        @Override
+        public void onToolCall(ToolCall call) {
+            listener.onToolCall(call);
+        }
+
+        @Override
+        public void onUsage(TokenUsage tokens) {
+            reported = tokens;
+            listener.onUsage(tokens);
+        }
+
+        @Override
+        public void onComplete(ChatResult result) {
+            end(result.usage(), "complete");
+            listener.onComplete(result);
+        }
+
+        @Override
+        public void onFailure(ProviderFailure failure) {
+            end(reported, failure.code());
+            listener.onFailure(failure);
+        }
+
+        void end(@Nullable TokenUsage tokens, String outcome) {
+            if (!ended.compareAndSet(false, true)) {
+                return;
+            }
+            inUse.close();
+            UsageEvent.Outcome recorded = switch (outcome) {
+                case "complete" -> UsageEvent.Outcome.COMPLETE;
+                case ProviderFailure.CANCELLED -> UsageEvent.Outcome.STOPPED;
+                default -> UsageEvent.Outcome.FAILED;
+            };
+            try {
+                usage.record(new UsageEvent(state.caller().userId(),
+                        UsageEvent.chargedGroup(state, model.connection()), model.model(), model.connection(),
+                        tokens == null ? 0 : tokens.inputTokens(), tokens == null ? 0 : tokens.outputTokens(),
+                        tokens == null || tokens.estimated(), recorded, Instant.now()));
+            } catch (RuntimeException unexpected) {
+                LogEvents.warn(log, "chat.call.usage.failed").addKeyValue("model", model.id())
+                        .addKeyValue("reason", unexpected.getClass().getSimpleName()).log();
+            }
+            LogEvents.info(log, "chat.call.ended").addKeyValue("model", model.id()).addKeyValue("outcome", outcome)
+                    .addKeyValue("duration_ms", (System.nanoTime() - started) / 1_000_000).log();
+        }
+    }
+}

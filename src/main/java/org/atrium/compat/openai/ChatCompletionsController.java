@@ -1,0 +1,100 @@
+package org.atrium.compat.openai;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.validation.Valid;
+import org.atrium.chat.KnowledgeGrounding;
+import org.atrium.chat.ModelCalls;
+import org.atrium.providers.ProviderFailure;
+import org.atrium.settings.EffectiveState;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.json.JsonMapper;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+
+/** OpenAI's chat completions, streaming and not, over every provider kind, with the caller's keys and quotas. */
+@RestController
+@Tag(name = "OpenAI-compatible API", description = "OpenAI's API for scripts and tools written for it: change the"
+        + " base URL to `<atrium>/v1` (or `<atrium>/api`, Open WebUI's) and the key to an Atrium API key. Errors"
+        + " come in OpenAI's shape, `{\"error\": {\"message\", \"type\", \"param\", \"code\"}}`, `code` being"
+        + " Atrium's stable code. See docs/compatibility.md.")
+class ChatCompletionsController {
+
+    private final ModelCalls calls;
+    private final JsonMapper json;
+
+    ChatCompletionsController(ModelCalls calls, JsonMapper json) {
+        this.calls = calls;
+        this.json = json;
+    }
+
+    @PostMapping(path = {"/v1/chat/completions", "/api/chat/completions"},
+            consumes = MediaType.APPLICATION_JSON_VALUE,
+            produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_EVENT_STREAM_VALUE})
+    @Operation(summary = "Create a chat completion", description = "OpenAI's chat completion: text and image parts,"
+            + " tools and tool results, `response_format` (`json_object`, `json_schema`), `stop`, `max_tokens` or"
+            + " `max_completion_tokens`, `temperature`, `top_p`, `seed`; `stream: true` answers with server-sent"
+            + " `chat.completion.chunk` events ending with `data: [DONE]` (with `stream_options.include_usage`, a"
+            + " last chunk carries the usage). The model is a catalogue id, `preset:<id>`, or a provider's model id"
+            + " (the first connection offering it). The caller's credential for the model's connection is used, their"
+            + " quotas apply, the usage is recorded; nothing is written to chats. A failure before the first output"
+            + " is answered with its status; a failure while streaming is an `error` event. A client that goes away"
+            + " cancels the provider call. Open WebUI's `files` (`[{\"type\": \"collection\" | \"file\","
+            + " \"id\"}]`) grounds the answer on knowledge the caller may read. `Server-Timing` gives Atrium's own"
+            + " time and the provider's.")
+    @ApiResponse(responseCode = "200", description = "The completion, or its stream.")
+    @ApiResponse(responseCode = "400", description = "`validation_failed`: a parameter is not valid or not supported"
+            + " (`n` above 1, say); `provider_rejected`: the provider refused the request.")
+    @ApiResponse(responseCode = "401", description = "`invalid_credentials` or `unauthenticated`: no valid API key.")
+    @ApiResponse(responseCode = "404", description = "`model_not_found`: not a model of the caller's.")
+    @ApiResponse(responseCode = "413", description = "`payload_too_large`: the body is over"
+            + " `atrium.http.max-completion-body-size`.")
+    @ApiResponse(responseCode = "429", description = "`quota_exceeded` (with `Retry-After`) or"
+            + " `provider_rate_limited`.")
+    @ApiResponse(responseCode = "502", description = "`provider_auth_failed`, `provider_invalid_response`: the"
+            + " provider failed.")
+    @ApiResponse(responseCode = "503", description = "`provider_unavailable`, `circuit_open`.")
+    @ApiResponse(responseCode = "504", description = "`provider_timeout`.")
+    void complete(EffectiveState state, @Valid @RequestBody ChatCompletionRequest body, HttpServletRequest request,
+                  HttpServletResponse response) throws InterruptedException {
+        ModelCalls.Call call = CompletionTranslation.toCall(body, knowledge(body.files()));
+        CompletionWriter writer = new CompletionWriter(response, json, CompletionIds.of(body.model()),
+                body.streams(), body.includesUsage(), ServerTiming.of(request));
+        ModelCalls.Started started = calls.start(state, call, writer);
+        ProviderFailure failure;
+        try {
+            failure = writer.done().get();
+        } catch (InterruptedException interrupted) {
+            started.handle().cancel();
+            throw interrupted;
+        } catch (ExecutionException impossible) {
+            throw new IllegalStateException(impossible.getCause());
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private static KnowledgeGrounding.Attachments knowledge(
+            @Nullable List<ChatCompletionRequest.KnowledgeReference> files) {
+        if (files == null || files.isEmpty()) {
+            return KnowledgeGrounding.Attachments.NONE;
+        }
+        List<UUID> collections = new ArrayList<>();
+        List<UUID> documents = new ArrayList<>();
+        for (ChatCompletionRequest.KnowledgeReference file : files) {
+            UUID id = UUID.fromString(file.id());
+            ("collection".equals(file.type()) ? collections : documents).add(id);
+        }
+        return new KnowledgeGrounding.Attachments(collections, documents);
+    }
+}

@@ -1,0 +1,20 @@
+package org.atrium.compat.openai;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * What every object of one completion repeats.
+ *
+ * @param id      {@code chatcmpl-} and a random part
+ * @param created seconds since the epoch
+ * @param model   the model as the client named it
+ */
+record CompletionIds(String id, long created, String model) {
+
+    /** @return ids for a new completion of the named model */
+    static CompletionIds of(String model) {
+        return new CompletionIds("chatcmpl-" + UUID.randomUUID().toString().replace("-", ""),
+                Instant.now().getEpochSecond(), model);
+    }
+}
