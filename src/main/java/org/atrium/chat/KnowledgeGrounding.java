@@ -331,8 +331,9 @@ public class KnowledgeGrounding {
         } else {
             messages.addFirst(ChatMessage.system(text));
         }
-        return new ChatRequest(request.model(), messages, request.tools(), request.responseFormat(),
-                request.temperature(), request.topP(), request.maxTokens(), request.stop(), request.seed());
+        return new ChatRequest(request.model(), messages, request.tools(), request.toolChoice(),
+                request.responseFormat(), request.temperature(), request.topP(), request.maxTokens(), request.stop(),
+                request.seed());
     }
 
     private static String attribute(@Nullable String value) {

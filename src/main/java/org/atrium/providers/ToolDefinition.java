@@ -18,11 +18,15 @@ public record ToolDefinition(String name, @Nullable String description, JsonNode
     public ToolDefinition {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(parameters, "parameters");
-        if (!name.matches("[a-zA-Z0-9_-]{1,64}")) {
+        if (!validName(name)) {
             throw new IllegalArgumentException("A tool name is 1 to 64 letters, digits, '_' or '-'");
         }
         if (!parameters.isObject()) {
             throw new IllegalArgumentException("A tool's parameters are a JSON Schema object");
         }
+    }
+
+    static boolean validName(String name) {
+        return name.matches("[a-zA-Z0-9_-]{1,64}");
     }
 }

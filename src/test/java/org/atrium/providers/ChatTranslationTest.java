@@ -333,7 +333,7 @@ class ChatTranslationTest {
         messages.add(ChatMessage.assistant(null, List.of(call)));
         messages.add(ChatMessage.toolResult(call, "{\"temperature\":18}"));
         return new ChatRequest(request.model(), messages, List.of(new ToolDefinition("get_weather", "Weather",
-                WEATHER_SCHEMA)), request.responseFormat(), request.temperature(), request.topP(),
-                request.maxTokens(), request.stop(), request.seed());
+                WEATHER_SCHEMA)), request.toolChoice(), request.responseFormat(), request.temperature(),
+                request.topP(), request.maxTokens(), request.stop(), request.seed());
     }
 }

@@ -83,7 +83,8 @@ public final class Fallbacks {
 
     /** @return the request for another model, the same otherwise */
     public static ChatRequest forModel(ChatRequest request, String model) {
-        return new ChatRequest(model, request.messages(), request.tools(), request.responseFormat(),
-                request.temperature(), request.topP(), request.maxTokens(), request.stop(), request.seed());
+        return new ChatRequest(model, request.messages(), request.tools(), request.toolChoice(),
+                request.responseFormat(), request.temperature(), request.topP(), request.maxTokens(), request.stop(),
+                request.seed());
     }
 }

@@ -45,7 +45,8 @@ public record PresetRun(String modelId, AnswerParameters parameters, String syst
         } else {
             messages.addFirst(ChatMessage.system(systemPrompt));
         }
-        return new ChatRequest(request.model(), messages, request.tools(), request.responseFormat(),
-                request.temperature(), request.topP(), request.maxTokens(), request.stop(), request.seed());
+        return new ChatRequest(request.model(), messages, request.tools(), request.toolChoice(),
+                request.responseFormat(), request.temperature(), request.topP(), request.maxTokens(), request.stop(),
+                request.seed());
     }
 }

@@ -7,6 +7,7 @@ import org.atrium.providers.FinishReason;
 import org.atrium.providers.ProviderFailure;
 import org.atrium.providers.ResponseFormat;
 import org.atrium.providers.ToolCall;
+import org.atrium.providers.ToolChoice;
 import org.atrium.providers.ToolDefinition;
 import org.atrium.providers.internal.ProviderApi;
 import org.atrium.providers.internal.ProviderApi.ChatSink;
@@ -97,6 +98,15 @@ final class AnthropicChat {
                     node.put("description", tool.description());
                 }
                 node.set("input_schema", tool.parameters());
+            }
+            switch (request.toolChoice()) {
+                case null -> {
+                }
+                case ToolChoice.Mode.AUTO -> body.putObject("tool_choice").put("type", "auto");
+                case ToolChoice.Mode.NONE -> body.putObject("tool_choice").put("type", "none");
+                case ToolChoice.Mode.REQUIRED -> body.putObject("tool_choice").put("type", "any");
+                case ToolChoice.Function function -> body.putObject("tool_choice").put("type", "tool")
+                        .put("name", function.name());
             }
         }
         if (request.temperature() != null) {

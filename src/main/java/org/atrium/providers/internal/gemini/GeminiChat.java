@@ -7,6 +7,7 @@ import org.atrium.providers.FinishReason;
 import org.atrium.providers.ProviderFailure;
 import org.atrium.providers.ResponseFormat;
 import org.atrium.providers.ToolCall;
+import org.atrium.providers.ToolChoice;
 import org.atrium.providers.ToolDefinition;
 import org.atrium.providers.internal.ProviderApi;
 import org.atrium.providers.internal.ProviderApi.ChatSink;
@@ -86,6 +87,17 @@ final class GeminiChat {
                 // parametersJsonSchema takes standard JSON Schema (additionalProperties and all), which the older
                 // OpenAPI-subset "parameters" field refuses.
                 node.set("parametersJsonSchema", tool.parameters());
+            }
+            ToolChoice choice = request.toolChoice();
+            if (choice != null) {
+                ObjectNode calling = body.putObject("toolConfig").putObject("functionCallingConfig");
+                switch (choice) {
+                    case ToolChoice.Mode.AUTO -> calling.put("mode", "AUTO");
+                    case ToolChoice.Mode.NONE -> calling.put("mode", "NONE");
+                    case ToolChoice.Mode.REQUIRED -> calling.put("mode", "ANY");
+                    case ToolChoice.Function function -> calling.put("mode", "ANY").putArray("allowedFunctionNames")
+                            .add(function.name());
+                }
             }
         }
         ObjectNode config = json.createObjectNode();

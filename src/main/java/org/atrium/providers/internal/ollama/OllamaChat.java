@@ -7,6 +7,7 @@ import org.atrium.providers.FinishReason;
 import org.atrium.providers.ProviderFailure;
 import org.atrium.providers.ResponseFormat;
 import org.atrium.providers.ToolCall;
+import org.atrium.providers.ToolChoice;
 import org.atrium.providers.ToolDefinition;
 import org.atrium.providers.internal.ProviderApi;
 import org.atrium.providers.internal.ProviderApi.ChatSink;
@@ -55,7 +56,7 @@ final class OllamaChat {
                 node.put("tool_name", message.toolName());
             }
         }
-        if (!request.tools().isEmpty()) {
+        if (!request.tools().isEmpty() && offersTools(request.toolChoice())) {
             ArrayNode tools = body.putArray("tools");
             for (ToolDefinition tool : request.tools()) {
                 ObjectNode function = tools.addObject().put("type", "function").putObject("function")
@@ -94,6 +95,22 @@ final class OllamaChat {
         }
         body.put("stream", true);
         return body;
+    }
+
+    /** Ollama has no tool choice: the model decides among the tools it is given, so only "none" can be honoured. */
+    private static boolean offersTools(@Nullable ToolChoice choice) {
+        return switch (choice) {
+            case null -> true;
+            case ToolChoice.Mode.AUTO -> true;
+            case ToolChoice.Mode.NONE -> false;
+            case ToolChoice.Mode.REQUIRED -> throw forcedCall();
+            case ToolChoice.Function _ -> throw forcedCall();
+        };
+    }
+
+    private static ProviderApi.UnsupportedRequest forcedCall() {
+        return new ProviderApi.UnsupportedRequest("Ollama cannot be made to call a tool (tool choice 'required' or a"
+                + " named function); only 'auto' and 'none' apply");
     }
 
     /** Reads NDJSON lines: {@code message} pieces, then one line with {@code "done": true} and the counts. */

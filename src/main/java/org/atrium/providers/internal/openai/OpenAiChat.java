@@ -7,6 +7,7 @@ import org.atrium.providers.FinishReason;
 import org.atrium.providers.ProviderFailure;
 import org.atrium.providers.ResponseFormat;
 import org.atrium.providers.ToolCall;
+import org.atrium.providers.ToolChoice;
 import org.atrium.providers.ToolDefinition;
 import org.atrium.providers.internal.ProviderApi;
 import org.atrium.providers.internal.ProviderApi.ChatSink;
@@ -15,6 +16,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
+
+import java.util.Locale;
 
 /** The chat completions request body and stream of the OpenAI wire format. */
 final class OpenAiChat {
@@ -37,6 +40,13 @@ final class OpenAiChat {
                     function.put("description", tool.description());
                 }
                 function.set("parameters", tool.parameters());
+            }
+            switch (request.toolChoice()) {
+                case null -> {
+                }
+                case ToolChoice.Mode mode -> body.put("tool_choice", mode.name().toLowerCase(Locale.ROOT));
+                case ToolChoice.Function function -> body.putObject("tool_choice").put("type", "function")
+                        .putObject("function").put("name", function.name());
             }
         }
         ResponseFormat format = request.responseFormat();
