@@ -15,6 +15,7 @@ import org.atrium.providers.ProviderFailure;
 import org.atrium.providers.TokenUsage;
 import org.atrium.providers.ToolCall;
 import org.atrium.providers.ToolCallDelta;
+import org.atrium.providers.ToolChoice;
 import org.atrium.providers.ToolDefinition;
 import org.atrium.settings.EffectiveState;
 import org.jspecify.annotations.Nullable;
@@ -76,11 +77,12 @@ public class ModelCalls {
      * @param model      a catalogue id, {@code preset:<id>} or a provider's model id
      * @param messages   the conversation, as the client sent it
      * @param tools      functions the model may call
+     * @param toolChoice whether and which tool the model must call (null: the provider's default)
      * @param parameters the call's parameters (null ones: the preset's, else the provider's default)
      * @param knowledge  collections and files to ground the answer on (the caller's access applies)
      */
     public record Call(String model, List<ChatMessage> messages, List<ToolDefinition> tools,
-                       AnswerParameters parameters, KnowledgeGrounding.Attachments knowledge) {
+                       @Nullable ToolChoice toolChoice, AnswerParameters parameters, KnowledgeGrounding.Attachments knowledge) {
 
         /** Copies the lists. */
         public Call {
@@ -128,6 +130,7 @@ public class ModelCalls {
         ChatRequest request;
         try {
             request = run.apply(ChatRequest.of(model.model(), call.messages()).withTools(call.tools())
+                    .withToolChoice(call.toolChoice())
                     .withParameters(parameters.temperature(), parameters.topP(), parameters.maxTokens(),
                             parameters.stop() == null ? List.of() : parameters.stop(), parameters.seed())
                     .withResponseFormat(parameters.format() == null ? null : parameters.format().toProvider()));

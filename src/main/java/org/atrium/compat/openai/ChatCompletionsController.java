@@ -31,10 +31,12 @@ class ChatCompletionsController {
 
     private final ModelCalls calls;
     private final JsonMapper json;
+    private final StreamHeartbeats heartbeats;
 
-    ChatCompletionsController(ModelCalls calls, JsonMapper json) {
+    ChatCompletionsController(ModelCalls calls, JsonMapper json, StreamHeartbeats heartbeats) {
         this.calls = calls;
         this.json = json;
+        this.heartbeats = heartbeats;
     }
 
     @PostMapping(path = {"/v1/chat/completions", "/api/chat/completions"},
@@ -48,7 +50,8 @@ class ChatCompletionsController {
             + " (the first connection offering it). The caller's credential for the model's connection is used, their"
             + " quotas apply, the usage is recorded; nothing is written to chats. A failure before the first output"
             + " is answered with its status; a failure while streaming is an `error` event. A client that goes away"
-            + " cancels the provider call. Open WebUI's `files` (`[{\"type\": \"collection\" | \"file\","
+            + " cancels the provider call (a stream silent for 2 s gets an SSE comment line, so that this is noticed"
+            + " while the model is silent too). Open WebUI's `files` (`[{\"type\": \"collection\" | \"file\","
             + " \"id\"}]`) grounds the answer on knowledge the caller may read. `Server-Timing` gives Atrium's own"
             + " time and the provider's.")
     @ApiResponse(responseCode = "200", description = "The completion, or its stream.")
@@ -68,8 +71,9 @@ class ChatCompletionsController {
                   HttpServletResponse response) throws InterruptedException {
         ModelCalls.Call call = CompletionTranslation.toCall(body, knowledge(body.files()));
         CompletionWriter writer = new CompletionWriter(response, json, CompletionIds.of(body.model()),
-                body.streams(), body.includesUsage(), ServerTiming.of(request));
+                body.streams(), body.includesUsage(), ServerTiming.of(request), heartbeats);
         ModelCalls.Started started = calls.start(state, call, writer);
+        writer.attach(started.handle());
         ProviderFailure failure;
         try {
             failure = writer.done().get();

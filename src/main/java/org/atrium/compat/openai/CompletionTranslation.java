@@ -8,6 +8,7 @@ import org.atrium.platform.AtriumException;
 import org.atrium.providers.ChatMessage;
 import org.atrium.providers.ContentPart;
 import org.atrium.providers.ToolCall;
+import org.atrium.providers.ToolChoice;
 import org.atrium.providers.ToolDefinition;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -44,15 +45,13 @@ final class CompletionTranslation {
      */
     static ModelCalls.Call toCall(ChatCompletionRequest request, KnowledgeGrounding.Attachments knowledge) {
         List<ToolDefinition> tools = tools(request.tools());
-        String choice = toolChoice(request.toolChoice(), tools);
-        if ("none".equals(choice)) {
-            tools = List.of();
-        }
+        ToolChoice choice = toolChoice(request.toolChoice(), tools);
         Integer maxTokens = request.maxCompletionTokens() != null ? request.maxCompletionTokens()
                 : request.maxTokens();
         AnswerParameters parameters = new AnswerParameters(request.temperature(), request.topP(), maxTokens,
                 stop(request.stop()), request.seed(), format(request.responseFormat()));
-        return new ModelCalls.Call(request.model(), messages(request.messages()), tools, parameters, knowledge);
+        return new ModelCalls.Call(request.model(), messages(request.messages()), tools, choice, parameters,
+                knowledge);
     }
 
     private static List<ChatMessage> messages(List<ChatCompletionRequest.Message> messages) {
@@ -181,26 +180,29 @@ final class CompletionTranslation {
         return definitions;
     }
 
-    /**
-     * @return {@code auto} (the default), {@code none}, {@code required} or the name of the function to call
-     */
-    private static String toolChoice(@Nullable JsonNode choice, List<ToolDefinition> tools) {
+    private static @Nullable ToolChoice toolChoice(@Nullable JsonNode choice, List<ToolDefinition> tools) {
         if (choice == null || choice.isNull()) {
-            return "auto";
+            return null;
         }
+        ToolChoice chosen;
         if (choice.isString() && choice.asString().matches("none|auto|required")) {
-            String mode = choice.asString();
-            if ("required".equals(mode)) {
-                throw AtriumException.invalidField("tool_choice", "'required' is not supported yet; use 'auto'");
-            }
-            return mode;
-        }
-        if (choice.isObject() && "function".equals(choice.path("type").asString(""))
+            chosen = ToolChoice.Mode.valueOf(choice.asString().toUpperCase(java.util.Locale.ROOT));
+        } else if (choice.isObject() && "function".equals(choice.path("type").asString(""))
                 && choice.path("function").path("name").isString()) {
-            throw AtriumException.invalidField("tool_choice", "naming a function is not supported yet; use 'auto'");
+            String name = choice.path("function").path("name").asString();
+            if (tools.stream().noneMatch(tool -> tool.name().equals(name))) {
+                throw AtriumException.invalidField("tool_choice", "names the function '" + name + "', which is not"
+                        + " one of the request's tools");
+            }
+            chosen = ToolChoice.function(name);
+        } else {
+            throw AtriumException.invalidField("tool_choice", "is 'none', 'auto', 'required' or {\"type\":"
+                    + " \"function\", \"function\": {\"name\": ...}}");
         }
-        throw AtriumException.invalidField("tool_choice", "is 'none', 'auto', 'required' or {\"type\": \"function\","
-                + " \"function\": {\"name\": ...}}");
+        if (chosen.requiresCall() && tools.isEmpty()) {
+            throw AtriumException.invalidField("tool_choice", "requires a tool call, but the request has no tools");
+        }
+        return chosen;
     }
 
     private static @Nullable List<String> stop(@Nullable JsonNode stop) {

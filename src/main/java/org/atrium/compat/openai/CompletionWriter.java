@@ -3,6 +3,7 @@ package org.atrium.compat.openai;
 import jakarta.servlet.http.HttpServletResponse;
 import org.atrium.platform.LogEvents;
 import org.atrium.chat.ModelCalls;
+import org.atrium.providers.ChatHandle;
 import org.atrium.providers.ChatResult;
 import org.atrium.providers.FinishReason;
 import org.atrium.providers.ProviderFailure;
@@ -23,6 +24,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -32,12 +35,15 @@ import java.util.concurrent.CompletableFuture;
  * <p>Nothing is written before the provider's first output: a call that fails before it is answered with the HTTP
  * status of its failure (by the caller of {@link #done()}), as OpenAI does. Once streaming, a failure is written as an
  * {@code error} event inside the stream. A write that fails (the client went away) throws, which cancels the upstream
- * call. Listener methods run on the call's thread; {@link #done()} completes after the last write.
+ * call; so does a heartbeat comment ({@link StreamHeartbeats}) written into a stream that has been silent, so that a
+ * client gone while the model is silent is noticed too. Listener methods run on the call's thread; {@link #done()}
+ * completes after the last write.
  */
 final class CompletionWriter implements ModelCalls.CallListener {
 
     private static final Logger log = LoggerFactory.getLogger(CompletionWriter.class);
     private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HEARTBEAT = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
 
     private final HttpServletResponse response;
     private final JsonMapper json;
@@ -48,17 +54,30 @@ final class CompletionWriter implements ModelCalls.CallListener {
     private final CompletableFuture<@Nullable ProviderFailure> done = new CompletableFuture<>();
     private final Set<Integer> streamedCalls = new HashSet<>();
     private final StringBuilder text = new StringBuilder();
-    private @Nullable OutputStream out;
+    private final StreamHeartbeats heartbeats;
+    /** Held by every write: the call's thread writes events, a heartbeat writes comments. */
+    private final ReentrantLock writing = new ReentrantLock();
+    private volatile @Nullable OutputStream out;
+    private volatile long lastWrite;
+    private volatile boolean ended;
+    private volatile @Nullable ChatHandle handle;
+    private @Nullable ScheduledFuture<?> heartbeat;
     private @Nullable TokenUsage usage;
 
     CompletionWriter(HttpServletResponse response, JsonMapper json, CompletionIds ids, boolean stream,
-                     boolean includeUsage, ServerTiming timing) {
+                     boolean includeUsage, ServerTiming timing, StreamHeartbeats heartbeats) {
         this.response = response;
         this.json = json;
         this.ids = ids;
         this.stream = stream;
         this.includeUsage = includeUsage;
         this.timing = timing;
+        this.heartbeats = heartbeats;
+    }
+
+    /** @param started the call, which a heartbeat that finds the client gone cancels */
+    void attach(ChatHandle started) {
+        this.handle = started;
     }
 
     /** @return completes after the last write: with null, or with the failure when nothing had been written */
@@ -115,6 +134,7 @@ final class CompletionWriter implements ModelCalls.CallListener {
 
     @Override
     public void onComplete(ChatResult result) {
+        end();
         try {
             if (stream) {
                 completeStream(result);
@@ -130,6 +150,7 @@ final class CompletionWriter implements ModelCalls.CallListener {
 
     @Override
     public void onFailure(ProviderFailure failure) {
+        end();
         try {
             if (out == null) {
                 done.complete(failure);
@@ -146,6 +167,37 @@ final class CompletionWriter implements ModelCalls.CallListener {
             done.complete(null);
             LogEvents.debug(log, "compat.stream.write_failed").addKeyValue("reason",
                     failed.getClass().getSimpleName()).log();
+        }
+    }
+
+    private void end() {
+        ended = true;
+        ScheduledFuture<?> beating = heartbeat;
+        if (beating != null) {
+            beating.cancel(false);
+        }
+    }
+
+    /** A comment line when the stream has been silent for the interval; a failed write cancels the call. */
+    private void beat() {
+        if (ended || System.nanoTime() - lastWrite < StreamHeartbeats.INTERVAL.toNanos() || !writing.tryLock()) {
+            return;
+        }
+        try {
+            OutputStream stream = out;
+            if (ended || stream == null) {
+                return;
+            }
+            stream.write(HEARTBEAT);
+            stream.flush();
+            lastWrite = System.nanoTime();
+        } catch (IOException gone) {
+            ChatHandle call = handle;
+            if (call != null) {
+                call.cancel();
+            }
+        } finally {
+            writing.unlock();
         }
     }
 
@@ -265,26 +317,33 @@ final class CompletionWriter implements ModelCalls.CallListener {
     }
 
     private void write(byte[]... parts) {
-        OutputStream out = this.out;
-        if (out == null) {
-            timing.firstOutput();
-            response.setContentType(MediaType.TEXT_EVENT_STREAM_VALUE);
-            response.setCharacterEncoding("UTF-8");
-            response.setHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
-            // Proxies such as nginx must pass each event on at once.
-            response.setHeader("X-Accel-Buffering", "no");
-            response.setHeader(ServerTiming.HEADER, timing.header());
-            out = outputStream();
-            this.out = out;
-        }
+        writing.lock();
         try {
-            for (byte[] part : parts) {
-                out.write(part);
+            OutputStream stream = out;
+            if (stream == null) {
+                timing.firstOutput();
+                response.setContentType(MediaType.TEXT_EVENT_STREAM_VALUE);
+                response.setCharacterEncoding("UTF-8");
+                response.setHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
+                // Proxies such as nginx must pass each event on at once.
+                response.setHeader("X-Accel-Buffering", "no");
+                response.setHeader(ServerTiming.HEADER, timing.header());
+                stream = outputStream();
+                out = stream;
+                if (!ended) {
+                    heartbeat = heartbeats.every(this::beat);
+                }
             }
-            out.flush();
+            for (byte[] part : parts) {
+                stream.write(part);
+            }
+            stream.flush();
+            lastWrite = System.nanoTime();
         } catch (IOException gone) {
             // The client went away: throwing cancels the upstream call.
             throw new UncheckedIOException(gone);
+        } finally {
+            writing.unlock();
         }
     }
 }

@@ -11,12 +11,10 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import java.io.BufferedReader;
-import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.io.InputStreamReader;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,7 +33,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ChatCompletionsHttpTest extends IntegrationTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private FakeChatServer provider;
     private TestUsers.Account admin;
@@ -151,26 +148,32 @@ class ChatCompletionsHttpTest extends IntegrationTest {
     }
 
     @Test
-    void aClientThatGoesAwayCancelsTheProviderCall() throws Exception {
+    void aClientThatGoesAwayCancelsTheProviderCallEvenWhileTheModelIsSilent() throws Exception {
+        // Silent after its first chunk for 4 heartbeat intervals: only heartbeats can notice the client gone (the
+        // first write after the close still succeeds, the second fails).
         provider.enqueue(FakeChatServer.Script.text("a b c d e f g h").inChunks(8).stallAfter(1,
-                Duration.ofMillis(1500)));
-        HttpRequest request = HttpRequest.newBuilder(URI.create(api.baseUrl() + "/v1/chat/completions"))
-                .header("Authorization", "Bearer " + user.token()).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(
-                        request(connection + "/m", true, "Hi")))).build();
-
-        HttpResponse<InputStream> response = HTTP.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        assertThat(response.statusCode()).isEqualTo(200);
-        try (InputStream body = response.body()) {
-            BufferedReader reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
+                StreamHeartbeats.INTERVAL.multipliedBy(4)));
+        // A plain socket, closed at once once the first text arrived: nothing in between keeps the connection open.
+        byte[] body = JSON.writeValueAsBytes(request(connection + "/m", true, "Hi"));
+        URI base = URI.create(api.baseUrl());
+        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: " + base.getAuthority()
+                    + "\r\nAuthorization: Bearer " + user.token() + "\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            BufferedReader reader = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.UTF_8));
+            assertThat(reader.readLine()).isEqualTo("HTTP/1.1 200 ");
             String line;
             while ((line = reader.readLine()) != null && !line.contains("\"content\":\"a")) {
-                // the role chunk first
+                // headers, then the role chunk
             }
             assertThat(line).as("the first text chunk").isNotNull();
         }
 
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        long deadline = System.nanoTime() + StreamHeartbeats.INTERVAL.multipliedBy(10).toNanos();
         while (provider.disconnects() == 0 && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
@@ -222,6 +225,14 @@ class ChatCompletionsHttpTest extends IntegrationTest {
         Api.Response wizard = post("/v1/chat/completions", badRole, user);
         assertThat(wizard.status()).isEqualTo(400);
         assertThat(wizard.json().path("error").path("param").asString()).isEqualTo("messages[0].role");
+
+        Map<String, Object> namedUnknown = request(connection + "/m", false, "Hi");
+        namedUnknown.put("tools", List.of(Map.of("type", "function", "function", Map.of("name", "lookup"))));
+        namedUnknown.put("tool_choice", Map.of("type", "function", "function", Map.of("name", "other")));
+        Api.Response choice = post("/v1/chat/completions", namedUnknown, user);
+        assertThat(choice.status()).isEqualTo(400);
+        assertThat(choice.json().path("error").path("param").asString()).isEqualTo("tool_choice");
+        assertThat(choice.json().path("error").path("message").asString()).contains("'other'");
 
         Api.Response anonymous = api.post("/v1/chat/completions", request(connection + "/m", false, "Hi"), null);
         assertThat(anonymous.status()).isEqualTo(401);

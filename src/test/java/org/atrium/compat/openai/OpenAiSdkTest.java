@@ -16,6 +16,7 @@ import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionFunctionTool;
 import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import com.openai.models.chat.completions.ChatCompletionToolChoiceOption;
 import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
 import com.openai.models.models.Model;
 import org.atrium.testing.Api;
@@ -177,7 +178,8 @@ class OpenAiSdkTest extends IntegrationTest {
                         .putAdditionalProperty("properties", JsonValue.from(Map.of("city", Map.of("type", "string"))))
                         .build()).build()).build();
         ChatCompletionCreateParams first = ChatCompletionCreateParams.builder().model(model())
-                .addUserMessage("Weather in Oslo?").addTool(tool).build();
+                .addUserMessage("Weather in Oslo?").addTool(tool)
+                .toolChoice(ChatCompletionToolChoiceOption.Auto.REQUIRED).build();
 
         ChatCompletion called = client.chat().completions().create(first);
 
@@ -191,6 +193,7 @@ class OpenAiSdkTest extends IntegrationTest {
         JsonNode sentTools = provider.lastChat().body().path("tools");
         assertThat(sentTools.get(0).path("function").path("name").asString()).isEqualTo("get_weather");
         assertThat(sentTools.get(0).path("function").path("parameters").path("properties").has("city")).isTrue();
+        assertThat(provider.lastChat().body().path("tool_choice").asString()).isEqualTo("required");
 
         ChatCompletion answered = client.chat().completions().create(first.toBuilder()
                 .addMessage(called.choices().getFirst().message())
