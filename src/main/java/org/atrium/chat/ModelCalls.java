@@ -2,6 +2,7 @@ package org.atrium.chat;
 
 import org.atrium.chat.presets.PresetAnswers;
 import org.atrium.chat.presets.PresetRun;
+import org.atrium.knowledge.CallerEmbeddings;
 import org.atrium.models.ModelResolver;
 import org.atrium.platform.AtriumException;
 import org.atrium.platform.LogEvents;
@@ -11,7 +12,10 @@ import org.atrium.providers.ChatMessage;
 import org.atrium.providers.ChatProviders;
 import org.atrium.providers.ChatRequest;
 import org.atrium.providers.ChatResult;
+import org.atrium.providers.Embedder;
+import org.atrium.providers.EmbeddingFailure;
 import org.atrium.providers.ProviderFailure;
+import org.atrium.providers.TokenCount;
 import org.atrium.providers.TokenUsage;
 import org.atrium.providers.ToolCall;
 import org.atrium.providers.ToolCallDelta;
@@ -29,8 +33,8 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Calls of a model made for a caller outside any chat: what the compatibility APIs ({@code /v1/chat/completions} and
- * the like) need. Nothing is written to chats. Each call follows the same rules as an answer in a chat:
+ * Calls of a model made for a caller outside any chat: what the compatibility APIs ({@code /v1/chat/completions},
+ * {@code /v1/embeddings} and the like) need. Nothing is written to chats. Each call follows the same rules as an answer in a chat:
  *
  * <ul>
  *   <li>the model is one of the caller's catalogue (a catalogue id {@code <connection>/<model>}, a preset
@@ -58,9 +62,11 @@ public class ModelCalls {
     private final ModelsInUse modelsInUse;
     private final UsageRecorder usage;
     private final KnowledgeGrounding grounding;
+    private final CallerEmbeddings callerEmbeddings;
 
     ModelCalls(PresetAnswers presets, ModelResolver resolver, TaskModels names, ChatProviders providers,
-               QuotaService quotas, ModelsInUse modelsInUse, UsageRecorder usage, KnowledgeGrounding grounding) {
+               QuotaService quotas, ModelsInUse modelsInUse, UsageRecorder usage, KnowledgeGrounding grounding,
+               CallerEmbeddings callerEmbeddings) {
         this.presets = presets;
         this.resolver = resolver;
         this.names = names;
@@ -69,6 +75,7 @@ public class ModelCalls {
         this.modelsInUse = modelsInUse;
         this.usage = usage;
         this.grounding = grounding;
+        this.callerEmbeddings = callerEmbeddings;
     }
 
     /**
@@ -149,6 +156,61 @@ public class ModelCalls {
         } catch (ProviderFailure | IllegalArgumentException refused) {
             recording.end(null, refused instanceof ProviderFailure failure ? failure.code() : "validation_failed");
             throw refused;
+        }
+    }
+
+    /**
+     * Vectors of texts.
+     *
+     * @param model   the model's name, as the caller named it
+     * @param vectors one per text, in order
+     * @param tokens  the texts' tokens (estimated where the provider reports none)
+     */
+    public record Embeddings(String model, List<float[]> vectors, int tokens) {
+    }
+
+    /**
+     * Embeds texts with the caller's own embedding model (their effective {@code embedding.connection} and
+     * {@code embedding.model}, as their personal collections use), in batches of the connection's size; admitted by
+     * the caller's quotas, its usage recorded.
+     *
+     * @param state the caller's effective state
+     * @param model the model asked for: the caller's embedding model, by its name or {@code <connection>/<model>}
+     * @param texts the texts, none blank
+     * @return the vectors
+     * @throws AtriumException {@code model_not_found} (404) for another model; {@code embedding_not_configured} and
+     *                         the like (409) when the caller has none; {@code quota_exceeded} (429);
+     *                         {@code embedding_failed} (502) when the provider failed
+     */
+    public Embeddings embed(EffectiveState state, String model, List<String> texts) {
+        Embedder embedder = callerEmbeddings.forUser(state.caller().userId());
+        if (!model.equals(embedder.model()) && !model.equals(embedder.connection() + "/" + embedder.model())) {
+            throw AtriumException.notFound("model_not_found", "Your embedding model is '" + embedder.connection() + "/"
+                    + embedder.model() + "' (the one your personal collections use); no other can be asked for.");
+        }
+        quotas.acquire(state);
+        int tokens = texts.stream().mapToInt(TokenCount::of).sum();
+        List<float[]> vectors = new java.util.ArrayList<>(texts.size());
+        UsageEvent.Outcome outcome = UsageEvent.Outcome.FAILED;
+        try {
+            int batch = Math.max(1, embedder.batchSize());
+            for (int from = 0; from < texts.size(); from += batch) {
+                vectors.addAll(embedder.embed(texts.subList(from, Math.min(texts.size(), from + batch))));
+            }
+            outcome = UsageEvent.Outcome.COMPLETE;
+            return new Embeddings(model, vectors, tokens);
+        } catch (EmbeddingFailure failure) {
+            throw new AtriumException(org.springframework.http.HttpStatus.BAD_GATEWAY, "embedding_failed",
+                    failure.getMessage());
+        } finally {
+            try {
+                usage.record(new UsageEvent(state.caller().userId(),
+                        UsageEvent.chargedGroup(state, embedder.connection()), embedder.model(), embedder.connection(),
+                        outcome == UsageEvent.Outcome.COMPLETE ? tokens : 0, 0, true, outcome, Instant.now()));
+            } catch (RuntimeException unexpected) {
+                LogEvents.warn(log, "chat.call.usage.failed").addKeyValue("model", embedder.model())
+                        .addKeyValue("reason", unexpected.getClass().getSimpleName()).log();
+            }
         }
     }
 

@@ -55,7 +55,11 @@ public final class Tokens {
         return count;
     }
 
-    private static int count(String text) {
+    /**
+     * @param text any text
+     * @return its tokens by o200k_base
+     */
+    public static int count(String text) {
         return text.isEmpty() ? 0 : ENCODING.countTokensOrdinary(text);
     }
 }

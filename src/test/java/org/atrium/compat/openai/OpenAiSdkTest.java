@@ -18,10 +18,13 @@ import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.chat.completions.ChatCompletionToolChoiceOption;
 import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
+import com.openai.models.embeddings.CreateEmbeddingResponse;
+import com.openai.models.embeddings.EmbeddingCreateParams;
 import com.openai.models.models.Model;
 import org.atrium.testing.Api;
 import org.atrium.testing.FakeChatServer;
 import org.atrium.testing.IntegrationTest;
+import org.atrium.testing.Knowledge;
 import org.atrium.testing.TestUsers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -250,6 +253,54 @@ class OpenAiSdkTest extends IntegrationTest {
                         e -> assertThat(e.code()).hasValue("invalid_credentials"));
         assertThat(provider.requests().stream().filter(r -> r.method().equals("POST")).count())
                 .as("no call reached the provider").isZero();
+    }
+
+    @Test
+    void embeddingsComeFromTheCallersOwnEmbeddingModelAsFloatsOrBase64() {
+        Knowledge knowledge = new Knowledge(api);
+        UUID group = users.group(admin, "emb");
+        users.member(admin, group, user, "member");
+        knowledge.setGroupEmbedding(admin, group, "fake", "keywords-v1");
+        knowledge.addGroupCredential(admin, group, "fake", "sk-kn-secret-1234");
+
+        CreateEmbeddingResponse floats = client.embeddings().create(EmbeddingCreateParams.builder()
+                .model("keywords-v1").inputOfArrayOfStrings(List.of("kiwi and more kiwi", "granite"))
+                .encodingFormat(EmbeddingCreateParams.EncodingFormat.FLOAT).build());
+        // The SDK's own default (base64, decoded by the SDK) must give the same numbers.
+        CreateEmbeddingResponse byDefault = client.embeddings().create(EmbeddingCreateParams.builder()
+                .model("fake/keywords-v1").inputOfArrayOfStrings(List.of("kiwi and more kiwi", "granite")).build());
+
+        assertThat(floats.data()).hasSize(2);
+        List<Float> kiwi = floats.data().get(0).embedding();
+        List<Float> granite = floats.data().get(1).embedding();
+        assertThat(kiwi).hasSize(8);
+        assertThat(kiwi.indexOf(java.util.Collections.max(kiwi))).as("the kiwi dimension").isZero();
+        assertThat(granite.indexOf(java.util.Collections.max(granite))).as("the granite dimension").isEqualTo(4);
+        assertThat(byDefault.data().get(0).embedding()).isEqualTo(kiwi);
+        assertThat(byDefault.data().get(1).embedding()).isEqualTo(granite);
+        assertThat(floats.usage().promptTokens()).isPositive();
+        assertThat(floats.model()).isEqualTo("keywords-v1");
+
+        Api.Response base64 = api.post("/v1/embeddings", Map.of("model", "keywords-v1", "input", "kiwi",
+                "encoding_format", "base64"), user.token());
+        byte[] bytes = java.util.Base64.getDecoder().decode(base64.json().path("data").get(0).path("embedding")
+                .asString());
+        assertThat(bytes).hasSize(8 * Float.BYTES);
+        float first = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN).getFloat(0);
+        assertThat(first).isPositive();
+
+        assertThatThrownBy(() -> client.embeddings().create(EmbeddingCreateParams.builder()
+                .model("text-embedding-3-large").input("kiwi").build()))
+                .isInstanceOfSatisfying(NotFoundException.class,
+                        e -> assertThat(e.code()).hasValue("model_not_found"));
+        assertThatThrownBy(() -> client.embeddings().create(EmbeddingCreateParams.builder()
+                .model("keywords-v1").input("kiwi").dimensions(3).build()))
+                .isInstanceOfSatisfying(BadRequestException.class,
+                        e -> assertThat(e.param()).hasValue("dimensions"));
+        Api.Response blank = api.post("/v1/embeddings", Map.of("model", "keywords-v1", "input", List.of("kiwi", " ")),
+                user.token());
+        assertThat(blank.status()).isEqualTo(400);
+        assertThat(blank.json().path("error").path("param").asString()).isEqualTo("input");
     }
 
     private void awaitUsage(UUID userId, long tokens) {
