@@ -260,6 +260,44 @@ class ChatCompletionsHttpTest extends IntegrationTest {
     }
 
     @Test
+    void aPresetIsAModelOfTheApiWithItsSystemPromptAndParametersUnderTheCallers() {
+        Api.Response created = api.post("/api/v1/presets", Map.of("name", "Lab helper", "baseModel",
+                connection + "/m", "systemPrompt", "Answer from the lab handbook.", "parameters",
+                Map.of("temperature", 0.1, "maxTokens", 50)), user.token());
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        String preset = created.json().path("model").asString();
+        provider.enqueue(FakeChatServer.Script.text("Lab coats in B1."));
+
+        Api.Response listed = api.get("/v1/models", user.token());
+        Map<String, Object> body = request(preset, false, "Which rooms?");
+        body.put("temperature", 0.7);
+        Api.Response answered = post("/v1/chat/completions", body, user);
+
+        assertThat(listed.text()).contains(preset);
+        assertThat(answered.status()).as(answered.text()).isEqualTo(200);
+        assertThat(answered.json().path("model").asString()).isEqualTo(preset);
+        JsonNode sent = provider.lastChat().body();
+        assertThat(sent.path("model").asString()).isEqualTo("m");
+        assertThat(sent.path("messages").get(0).path("content").toString()).contains("Answer from the lab handbook.");
+        assertThat(sent.path("temperature").asDouble()).as("the caller's value wins").isEqualTo(0.7);
+        assertThat(sent.path("max_tokens").asInt() + sent.path("max_completion_tokens").asInt())
+                .as("the preset's where the caller sets none").isEqualTo(50);
+    }
+
+    @Test
+    void aProviderModelIdWorksWhereItIsUnambiguousAndTheCatalogueIdAlways() {
+        provider.enqueue(FakeChatServer.Script.text("by provider id"));
+
+        Api.Response answered = post("/v1/chat/completions", request("m", false, "Hi"), user);
+
+        assertThat(answered.status()).as(answered.text()).isEqualTo(200);
+        assertThat(answered.json().path("choices").get(0).path("message").path("content").asString())
+                .isEqualTo("by provider id");
+        assertThat(post("/v1/chat/completions", request("not-a-model", false, "Hi"), user).status())
+                .isEqualTo(404);
+    }
+
+    @Test
     void anAnthropicConnectionAnswersThroughTheSameApi() {
         String anthropic = connection("claude", "anthropic", provider.anthropicBaseUrl());
         key(user, anthropic);
