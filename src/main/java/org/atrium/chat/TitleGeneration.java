@@ -49,13 +49,16 @@ public class TitleGeneration implements AnswerEndListener {
     private static final Logger log = LoggerFactory.getLogger(TitleGeneration.class);
 
     private final ChatStore store;
+    private final ChatLiveEvents live;
     private final ChatService chats;
     private final TaskModels tasks;
     private final TaskProperties properties;
     private final Semaphore inFlight;
 
-    TitleGeneration(ChatStore store, ChatService chats, TaskModels tasks, TaskProperties properties) {
+    TitleGeneration(ChatStore store, ChatService chats, TaskModels tasks, TaskProperties properties,
+                    ChatLiveEvents live) {
         this.store = store;
+        this.live = live;
         this.chats = chats;
         this.tasks = tasks;
         this.properties = properties;
@@ -128,6 +131,7 @@ public class TitleGeneration implements AnswerEndListener {
                     "The title model answered no usable title.");
         }
         Chat changed = chats.update(state, chatId, new ChatChanges(title, null, null));
+        live.titled(new ChatLiveEvents.Titled(chatId, state.caller().userId(), changed.title()));
         LogEvents.info(log, "chat.title.generated").addKeyValue("chat_id", chatId).addKeyValue("by", "request").log();
         return changed;
     }
@@ -155,6 +159,9 @@ public class TitleGeneration implements AnswerEndListener {
             return false;
         }
         boolean saved = store.titleIfUntitled(chatId, owner, title);
+        if (saved) {
+            live.titled(new ChatLiveEvents.Titled(chatId, owner, title));
+        }
         LogEvents.info(log, saved ? "chat.title.generated" : "chat.title.skipped").addKeyValue("chat_id", chatId)
                 .addKeyValue(saved ? "by" : "reason", saved ? "answer" : "titled_meanwhile").log();
         return saved;

@@ -1,6 +1,7 @@
 package org.atrium.chat;
 
 import org.atrium.testing.Api;
+import org.atrium.testing.EventStreamClient;
 import org.atrium.testing.FakeChatServer;
 import org.atrium.testing.IntegrationTest;
 import org.atrium.testing.TestUsers;
@@ -126,9 +127,19 @@ class TaskModelsTest extends IntegrationTest {
         answers.enqueue(FakeChatServer.Script.text("Rooms B1 to B4.").withUsage(10, 5));
         gemini.enqueue(FakeChatServer.Script.text("Title: \"Lab coat rules.\"\nsecond line").withUsage(30, 4));
 
-        assertThat(answer(user, q[0], q[1]).path("status").asString()).isEqualTo("complete");
+        try (EventStreamClient live = EventStreamClient.open(api.baseUrl(), user.token());
+             EventStreamClient someoneElse = EventStreamClient.open(api.baseUrl(), users.user().token())) {
+            live.awaitEvent("ready", 0, WAIT);
+            someoneElse.awaitEvent("ready", 0, WAIT);
+            assertThat(answer(user, q[0], q[1]).path("status").asString()).isEqualTo("complete");
 
-        awaitTrue(() -> !title(user, q[0]).isEmpty(), "the chat has a title");
+            // The owner's open streams are told, with the title saved; nobody else's.
+            live.awaitEvent("chat.titled", 0, WAIT);
+            JsonNode titled = live.data("chat.titled").getFirst();
+            assertThat(titled.path("chatId").asString()).isEqualTo(q[0].toString());
+            assertThat(titled.path("title").asString()).isEqualTo("Lab coat rules");
+            assertThat(someoneElse.data("chat.titled")).isEmpty();
+        }
         assertThat(title(user, q[0])).isEqualTo("Lab coat rules");
         FakeChatServer.Received call = gemini.lastChat();
         assertThat(call.path()).contains("/models/" + TITLE_MODEL + ":streamGenerateContent");

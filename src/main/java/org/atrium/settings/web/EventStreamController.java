@@ -88,7 +88,8 @@ class EventStreamController implements SmartLifecycle {
                     + " ready, failed with a reason; see FileEvent), `collection.settled` when a file of such a"
                     + " collection settled and none of its files is queued or running any more (with the collection's"
                     + " counts; see CollectionEvent), `group.invitation` when someone invites the"
-                    + " caller to a group (see GroupInvitation). The stream ends, with no"
+                    + " caller to a group (see GroupInvitation), `chat.titled` when one of the caller's chats got a"
+                    + " generated title (`chatId`, `title`). The stream ends, with no"
                     + " further event, when the credential it was opened with stops being valid or the caller's"
                     + " role, permissions or groups change; reconnect to continue.")
     @ApiResponse(responseCode = "200", description = "The stream.", content = @Content(
