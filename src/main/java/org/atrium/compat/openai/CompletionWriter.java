@@ -53,7 +53,6 @@ final class CompletionWriter implements ModelCalls.CallListener {
     private final ServerTiming timing;
     private final CompletableFuture<@Nullable ProviderFailure> done = new CompletableFuture<>();
     private final Set<Integer> streamedCalls = new HashSet<>();
-    private final StringBuilder text = new StringBuilder();
     private final StreamHeartbeats heartbeats;
     /** Held by every write: the call's thread writes events, a heartbeat writes comments. */
     private final ReentrantLock writing = new ReentrantLock();
@@ -62,7 +61,6 @@ final class CompletionWriter implements ModelCalls.CallListener {
     private volatile boolean ended;
     private volatile @Nullable ChatHandle handle;
     private @Nullable ScheduledFuture<?> heartbeat;
-    private @Nullable TokenUsage usage;
 
     CompletionWriter(HttpServletResponse response, JsonMapper json, CompletionIds ids, boolean stream,
                      boolean includeUsage, ServerTiming timing, StreamHeartbeats heartbeats) {
@@ -92,11 +90,8 @@ final class CompletionWriter implements ModelCalls.CallListener {
 
     @Override
     public void onText(String delta) {
-        if (!stream) {
-            text.append(delta);
-            return;
-        }
-        if (delta.isEmpty()) {
+        // A whole answer is written from the result at its end.
+        if (!stream || delta.isEmpty()) {
             return;
         }
         ObjectNode chunk = chunk();
@@ -125,11 +120,6 @@ final class CompletionWriter implements ModelCalls.CallListener {
     public void onToolCall(ToolCall call) {
         // Calls whose pieces were streamed are complete already; a provider that only reports whole calls gets one
         // chunk per call here.
-    }
-
-    @Override
-    public void onUsage(TokenUsage tokens) {
-        usage = tokens;
     }
 
     @Override
