@@ -165,8 +165,9 @@ public class ModelCalls {
      * @param model   the model's name, as the caller named it
      * @param vectors one per text, in order
      * @param tokens  the texts' tokens (estimated where the provider reports none)
+     * @param upstream the time spent waiting for the provider
      */
-    public record Embeddings(String model, List<float[]> vectors, int tokens) {
+    public record Embeddings(String model, List<float[]> vectors, int tokens, java.time.Duration upstream) {
     }
 
     /**
@@ -192,13 +193,15 @@ public class ModelCalls {
         int tokens = texts.stream().mapToInt(TokenCount::of).sum();
         List<float[]> vectors = new java.util.ArrayList<>(texts.size());
         UsageEvent.Outcome outcome = UsageEvent.Outcome.FAILED;
+        long upstreamStarted = System.nanoTime();
         try {
             int batch = Math.max(1, embedder.batchSize());
             for (int from = 0; from < texts.size(); from += batch) {
                 vectors.addAll(embedder.embed(texts.subList(from, Math.min(texts.size(), from + batch))));
             }
             outcome = UsageEvent.Outcome.COMPLETE;
-            return new Embeddings(model, vectors, tokens);
+            return new Embeddings(model, vectors, tokens,
+                    java.time.Duration.ofNanos(System.nanoTime() - upstreamStarted));
         } catch (EmbeddingFailure failure) {
             throw new AtriumException(org.springframework.http.HttpStatus.BAD_GATEWAY, "embedding_failed",
                     failure.getMessage());

@@ -6,6 +6,8 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -77,7 +79,7 @@ class EmbeddingsController {
             + " use), with the credential that applies. `model` must name it, by its name or"
             + " `<connection>/<model>`. `encoding_format` `base64` gives little-endian float32 bytes, as OpenAI's."
             + " `dimensions` is accepted only when it equals the model's own. Quotas apply; usage is recorded"
-            + " (tokens counted with o200k_base).")
+            + " (tokens counted with o200k_base). `Server-Timing` gives Atrium's own time and the provider's.")
     @ApiResponse(responseCode = "200", description = "The vectors, in the order of the inputs.")
     @ApiResponse(responseCode = "400", description = "`validation_failed`: an input, the format or `dimensions`.")
     @ApiResponse(responseCode = "404", description = "`model_not_found`: not the caller's embedding model.")
@@ -85,9 +87,12 @@ class EmbeddingsController {
             + " ...: the caller has no usable embedding model; the message says which admin must set what.")
     @ApiResponse(responseCode = "429", description = "`quota_exceeded`.")
     @ApiResponse(responseCode = "502", description = "`embedding_failed`: the provider failed.")
-    ObjectNode embed(EffectiveState state, @Valid @RequestBody EmbeddingRequest request) {
+    ObjectNode embed(EffectiveState state, @Valid @RequestBody EmbeddingRequest request,
+                     HttpServletRequest http, HttpServletResponse response) {
+        ServerTiming timing = ServerTiming.of(http);
         List<String> inputs = inputs(request.input());
         ModelCalls.Embeddings embedded = calls.embed(state, request.model(), inputs);
+        timing.upstream(embedded.upstream());
         if (request.dimensions() != null && !embedded.vectors().isEmpty()
                 && embedded.vectors().getFirst().length != request.dimensions()) {
             throw AtriumException.invalidField("dimensions", "this model gives "
@@ -112,6 +117,7 @@ class EmbeddingsController {
         }
         body.put("model", embedded.model());
         body.putObject("usage").put("prompt_tokens", embedded.tokens()).put("total_tokens", embedded.tokens());
+        response.setHeader(ServerTiming.HEADER, timing.header());
         return body;
     }
 

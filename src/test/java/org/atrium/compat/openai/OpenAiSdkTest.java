@@ -283,6 +283,7 @@ class OpenAiSdkTest extends IntegrationTest {
 
         Api.Response base64 = api.post("/v1/embeddings", Map.of("model", "keywords-v1", "input", "kiwi",
                 "encoding_format", "base64"), user.token());
+        assertThat(base64.header("Server-Timing")).startsWith("atrium;dur=").contains("upstream;dur=");
         byte[] bytes = java.util.Base64.getDecoder().decode(base64.json().path("data").get(0).path("embedding")
                 .asString());
         assertThat(bytes).hasSize(8 * Float.BYTES);
