@@ -52,7 +52,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** Files in collections: upload, add, list, read, download, remove, delete. */
+/**
+ * Files in collections: upload, add, list, change, download, remove, delete. {@code GET /api/v1/files/{fileId}} is
+ * served by {@code compat.openwebui}, because Open WebUI's API has the same path: one endpoint answers Atrium's fields
+ * and Open WebUI's together (docs/compatibility.md).
+ */
 @RestController
 @Tag(name = "Files", description = "Files in knowledge collections and their ingestion (extraction, chunking,"
         + " embedding) in the background.")
@@ -282,16 +286,6 @@ class FileController {
                                 @Parameter(description = "The file's id.") @PathVariable UUID fileId) {
         files.remove(state, collectionId, fileId);
         return ResponseEntity.noContent().build();
-    }
-
-    @GetMapping("/api/v1/files/{fileId}")
-    @Operation(summary = "Read a file's metadata",
-            description = "Name, detected type, size, SHA-256, and its ingestion per embedding model.")
-    @ApiResponse(responseCode = "200", description = "The file.")
-    @ApiResponse(responseCode = "404", description = "`file_not_found`: no such file, or not one the caller may"
-            + " read.")
-    KnowledgeFile get(EffectiveState state, @Parameter(description = "The file's id.") @PathVariable UUID fileId) {
-        return files.get(state, fileId);
     }
 
     @PatchMapping("/api/v1/files/{fileId}")
