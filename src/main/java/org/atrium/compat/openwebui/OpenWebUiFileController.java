@@ -26,10 +26,6 @@ import org.springframework.web.multipart.MultipartFile;
 import org.springframework.web.multipart.MultipartHttpServletRequest;
 import tools.jackson.databind.json.JsonMapper;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -53,7 +49,7 @@ class OpenWebUiFileController {
         this.json = json;
     }
 
-    @PostMapping(path = {"/api/v1/files/", "/api/v1/files"}, consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+    @PostMapping(path = "/api/v1/files/", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
     @Operation(summary = "Upload a file (Open WebUI)",
             description = "Open WebUI's `POST /api/v1/files/`: stores the file (multipart part `file`) in none of"
                     + " your collections (it is held by your hidden uploads collection until you delete it) and"
@@ -75,7 +71,8 @@ class OpenWebUiFileController {
             + " beyond the limits.")
     OpenWebUiFile upload(EffectiveState state,
                          @Parameter(description = "The file's bytes; the type is detected from them.",
-                                 schema = @Schema(type = "string", format = "binary")) @RequestPart("file")
+                                 schema = @Schema(type = "string", format = "binary",
+                                 example = "Lab coats are required in rooms 2 and 3.")) @RequestPart("file")
                          MultipartFile file,
                          @Parameter(description = "Key-value metadata, a JSON object of strings.",
                                  schema = @Schema(type = "string", example = "{\"department\": \"physics\"}"))
@@ -92,14 +89,14 @@ class OpenWebUiFileController {
         }
         String name = file.getOriginalFilename() == null ? "file" : file.getOriginalFilename();
         KnowledgeFile stored = files.uploadUnfiled(state, name, file.getContentType(), file.getSize(), file,
-                metadata(metadata));
+                FileMetadata.fromPart(metadata, json));
         if (!processInBackground) {
             stored = watch.awaitSettled(state, stored.id());
         }
         return OpenWebUiFile.of(stored, true);
     }
 
-    @GetMapping("/api/v1/files/{id}")
+    @GetMapping("/api/v1/files/{fileId}")
     @Operation(summary = "Read a file",
             description = "Atrium's fields (name, detected type, size, SHA-256, ingestion per embedding model,"
                     + " metadata) and Open WebUI's `FileModel` fields (`user_id`, `hash`, `filename`,"
@@ -108,11 +105,11 @@ class OpenWebUiFileController {
     @ApiResponse(responseCode = "200", description = "The file.")
     @ApiResponse(responseCode = "404", description = "`file_not_found`: no such file, or not one the caller may"
             + " read.")
-    OpenWebUiFile get(EffectiveState state, @Parameter(description = "The file's id.") @PathVariable UUID id) {
-        return OpenWebUiFile.of(files.get(state, id), false);
+    OpenWebUiFile get(EffectiveState state, @Parameter(description = "The file's id.") @PathVariable UUID fileId) {
+        return OpenWebUiFile.of(files.get(state, fileId), false);
     }
 
-    @GetMapping("/api/v1/files/{id}/process/status")
+    @GetMapping("/api/v1/files/{fileId}/process/status")
     @Operation(summary = "A file's processing status (Open WebUI)",
             description = "`{\"status\": \"pending\" | \"completed\" | \"failed\"}` (with `error` when failed):"
                     + " `pending` while an embedding model's ingestion of the file is queued or running. With"
@@ -124,26 +121,15 @@ class OpenWebUiFileController {
                     @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE)})
     @ApiResponse(responseCode = "404", description = "`file_not_found`: no such file, or not one the caller may"
             + " read.")
-    ResponseEntity<?> status(EffectiveState state, @Parameter(description = "The file's id.") @PathVariable UUID id,
+    ResponseEntity<?> status(EffectiveState state, @Parameter(description = "The file's id.") @PathVariable
+                             UUID fileId,
                              @Parameter(description = "`true`: a stream of events until processing settled.")
                              @RequestParam(defaultValue = "false") boolean stream) {
-        OpenWebUiFile.Data now = OpenWebUiFile.processing(files.get(state, id));
+        OpenWebUiFile.Data now = OpenWebUiFile.processing(files.get(state, fileId));
         if (stream) {
             return ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM).header("Cache-Control", "no-cache")
-                    .body(watch.stream(state, id));
+                    .body(watch.stream(state, fileId));
         }
         return ResponseEntity.ok(now);
-    }
-
-    /** Reads the {@code metadata} part, bounded: the part is spooled, so only its first bytes are ever read. */
-    private Map<String, String> metadata(@Nullable Part part) {
-        if (part == null) {
-            return Map.of();
-        }
-        try (InputStream in = part.getInputStream()) {
-            return FileMetadata.parse("metadata", in.readNBytes(FileMetadata.MAX_PART_BYTES + 1), json);
-        } catch (IOException unreadable) {
-            throw new UncheckedIOException("Reading the metadata part failed", unreadable);
-        }
     }
 }

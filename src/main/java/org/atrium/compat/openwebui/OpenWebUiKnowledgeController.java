@@ -65,11 +65,12 @@ class OpenWebUiKnowledgeController {
     @Schema(description = "Open WebUI's `KnowledgeFileIdForm`; `directory_id` is ignored.")
     record FileIdForm(@JsonProperty("file_id") @Schema(example = "5b0c7d8e-1f2a-4b3c-9d4e-5f6a7b8c9d0e") @NotNull
                       UUID fileId,
-                      @JsonProperty("directory_id") @Schema(nullable = true) @Nullable @Size(max = 255)
+                      @JsonProperty("directory_id") @Schema(description = "Ignored: Atrium has no folders in"
+                              + " collections.", example = "root", nullable = true) @Nullable @Size(max = 255)
                       String directoryId) {
     }
 
-    @GetMapping({"/api/v1/knowledge/", "/api/v1/knowledge"})
+    @GetMapping("/api/v1/knowledge/")
     @Operation(summary = "List knowledge bases (Open WebUI)",
             description = "The collections the caller may read, 30 a page by name, as `{\"items\", \"total\"}`; each"
                     + " with `write_access`.")
@@ -138,6 +139,7 @@ class OpenWebUiKnowledgeController {
                                   @Parameter(description = "Also delete the file everywhere (its uploader or an"
                                           + " admin only).") @RequestParam(name = "delete_file",
                                           defaultValue = "true") boolean deleteFile) {
+        collections.get(state, id);
         // Read before the removal: the file may go with its last collection, and who uploaded it decides the delete.
         KnowledgeFile file = files.get(state, form.fileId());
         if (!files.remove(state, id, form.fileId())) {

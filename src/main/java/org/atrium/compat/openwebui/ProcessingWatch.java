@@ -18,9 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Follows a file's processing until it settles, the way Open WebUI's clients wait for it: by polling the file (as
@@ -41,7 +39,6 @@ class ProcessingWatch implements SmartLifecycle {
 
     private final FileService files;
     private final JsonMapper json;
-    private final Set<ResponseBodyEmitter> open = ConcurrentHashMap.newKeySet();
     private volatile boolean running;
 
     ProcessingWatch(FileService files, JsonMapper json) {
@@ -72,11 +69,6 @@ class ProcessingWatch implements SmartLifecycle {
      */
     ResponseBodyEmitter stream(EffectiveState state, UUID fileId) {
         ResponseBodyEmitter emitter = new ResponseBodyEmitter(0L);
-        open.add(emitter);
-        Runnable forget = () -> open.remove(emitter);
-        emitter.onCompletion(forget);
-        emitter.onTimeout(forget);
-        emitter.onError(error -> forget.run());
         Thread.ofVirtual().name("file-status-" + fileId).start(() -> {
             try {
                 follow(state, fileId, emitter);
@@ -132,7 +124,7 @@ class ProcessingWatch implements SmartLifecycle {
         emitter.send("data: " + json.writeValueAsString(event) + "\n\n", MediaType.TEXT_PLAIN);
     }
 
-    /** Streams end when settled; on shutdown they must not hold graceful shutdown up: clients ask again. */
+    /** Streams end when settled; on shutdown each ends at its next look, not holding graceful shutdown up. */
     @Override
     public void start() {
         running = true;
@@ -141,8 +133,6 @@ class ProcessingWatch implements SmartLifecycle {
     @Override
     public void stop() {
         running = false;
-        open.forEach(ResponseBodyEmitter::complete);
-        open.clear();
     }
 
     @Override

@@ -43,9 +43,6 @@ import org.springframework.web.multipart.MultipartHttpServletRequest;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -164,7 +161,7 @@ class FileController {
             throw AtriumException.badRequest("invalid_parameter", "This request has several parts named 'file';"
                     + " send several files to POST /api/v1/collections/{collectionId}/files/batch.");
         }
-        Map<String, String> entries = metadata(metadata);
+        Map<String, String> entries = FileMetadata.fromPart(metadata, json);
         String name = file.getOriginalFilename() == null ? "file" : file.getOriginalFilename();
         CollectionFile stored = files.upload(state, collectionId, name, file.getContentType(), file.getSize(), file,
                 idempotencyKey, entries);
@@ -216,7 +213,7 @@ class FileController {
                     + " to repeat uploads safely, send each file to POST /api/v1/collections/{collectionId}/files"
                     + " with its own key.");
         }
-        Map<String, String> entries = metadata(metadata);
+        Map<String, String> entries = FileMetadata.fromPart(metadata, json);
         List<BatchUploadService.UploadPart> parts = file.stream().map(part -> new BatchUploadService.UploadPart(
                 part.getOriginalFilename() == null ? "file" : part.getOriginalFilename(), part.getContentType(),
                 part.getSize(), part)).toList();
@@ -351,17 +348,5 @@ class FileController {
     /** The request's parts named {@code file}. */
     private static List<MultipartFile> fileParts(HttpServletRequest request) {
         return request instanceof MultipartHttpServletRequest multipart ? multipart.getFiles("file") : List.of();
-    }
-
-    /** Reads the {@code metadata} part, bounded: the part is spooled, so only its first bytes are ever read. */
-    private Map<String, String> metadata(@Nullable Part part) {
-        if (part == null) {
-            return Map.of();
-        }
-        try (InputStream in = part.getInputStream()) {
-            return FileMetadata.parse("metadata", in.readNBytes(FileMetadata.MAX_PART_BYTES + 1), json);
-        } catch (IOException unreadable) {
-            throw new UncheckedIOException("Reading the metadata part failed", unreadable);
-        }
     }
 }

@@ -222,7 +222,7 @@ class OpenWebUiKnowledgeApiTest extends IntegrationTest {
             assertProblem(api.post(path + "/file/add", Map.of("file_id", fileId), strangerKey), 404,
                     "collection_not_found");
             assertProblem(api.post(path + "/file/remove", Map.of("file_id", fileId), strangerKey), 404,
-                    "file_not_found");
+                    "collection_not_found");
         }
         String strangersKnowledge = api.post("/api/v1/knowledge/create", Map.of("name", "Mine", "description", ""),
                 strangerKey).json().path("id").asString();
