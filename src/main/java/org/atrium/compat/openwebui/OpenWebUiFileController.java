@@ -2,6 +2,7 @@ package org.atrium.compat.openwebui;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.headers.Header;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -14,6 +15,7 @@ import org.atrium.knowledge.KnowledgeFile;
 import org.atrium.platform.AtriumException;
 import org.atrium.settings.EffectiveState;
 import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -121,6 +123,10 @@ class OpenWebUiFileController {
                     @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE)})
     @ApiResponse(responseCode = "404", description = "`file_not_found`: no such file, or not one the caller may"
             + " read.")
+    @ApiResponse(responseCode = "429", description = "`too_many_streams` (with `stream=true`): the caller has 32"
+            + " status streams open on this replica, or the replica 1024; close one, or poll without `stream`.",
+            headers = @Header(name = HttpHeaders.RETRY_AFTER, description = "seconds to wait",
+                    schema = @Schema(type = "integer")))
     ResponseEntity<?> status(EffectiveState state, @Parameter(description = "The file's id.") @PathVariable
                              UUID fileId,
                              @Parameter(description = "`true`: a stream of events until processing settled.")

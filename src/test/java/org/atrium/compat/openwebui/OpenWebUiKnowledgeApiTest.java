@@ -292,6 +292,39 @@ class OpenWebUiKnowledgeApiTest extends IntegrationTest {
         assertThat(events.getFirst().path("error").asString()).isNotBlank();
     }
 
+    @Test
+    void statusStreamsAreBoundedPerCallerAndEndWithNotFoundWhenTheFileIsDeleted() throws Exception {
+        String key = apiKey(team().member());
+        String fileId = settledUpload(key, "held.txt", "Kiwis held back.");
+        // Held in "embedding" with no job to move it: the streams stay open until the file goes.
+        jdbc.sql("update file_indexes set status = 'embedding' where file_id = :f")
+                .param("f", UUID.fromString(fileId)).update();
+        String path = "/api/v1/files/" + fileId + "/process/status?stream=true";
+        List<HttpResponse<Stream<String>>> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < ProcessingWatch.MAX_STREAMS_PER_USER; i++) {
+                HttpResponse<Stream<String>> response = CLIENT.send(HttpRequest.newBuilder(URI.create(api.baseUrl()
+                        + path)).header("Authorization", "Bearer " + key).timeout(Duration.ofSeconds(60)).build(),
+                        HttpResponse.BodyHandlers.ofLines());
+                assertThat(response.statusCode()).isEqualTo(200);
+                open.add(response);
+            }
+            Api.Response refused = api.get(path, key);
+            assertProblem(refused, 429, "too_many_streams");
+            assertThat(refused.header("retry-after")).isNotBlank();
+
+            assertThat(api.delete("/api/v1/files/" + fileId, key).status()).isEqualTo(204);
+            List<JsonNode> events = new ArrayList<>();
+            try (Stream<String> lines = open.getFirst().body()) {
+                lines.filter(line -> line.startsWith("data: "))
+                        .forEach(line -> events.add(JSON.readTree(line.substring(6))));
+            }
+            assertThat(events).extracting(e -> e.path("status").asString()).containsExactly("pending", "not_found");
+        } finally {
+            open.forEach(response -> response.body().close());
+        }
+    }
+
     /** A group whose admins chose the fake keyword embedding model and gave it a credential. */
     private record Team(TestUsers.Account admin, UUID group, TestUsers accounts) {
 
@@ -351,7 +384,7 @@ class OpenWebUiKnowledgeApiTest extends IntegrationTest {
         assertThat(response.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/event-stream");
         List<JsonNode> events = new ArrayList<>();
         try (Stream<String> lines = response.body()) {
-            lines.filter(line -> !line.isEmpty()).forEach(line -> {
+            lines.filter(line -> !line.isEmpty() && !line.startsWith(":")).forEach(line -> {
                 assertThat(line).startsWith("data: ");
                 events.add(JSON.readTree(line.substring(6)));
             });
