@@ -123,7 +123,7 @@ class OpenWebUiFileController {
                     @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE)})
     @ApiResponse(responseCode = "404", description = "`file_not_found`: no such file, or not one the caller may"
             + " read.")
-    @ApiResponse(responseCode = "429", description = "`too_many_streams` (with `stream=true`): the caller has 32"
+    @ApiResponse(responseCode = "429", description = "`too_many_streams`: with `stream=true`, the caller has 32"
             + " status streams open on this replica, or the replica 1024; close one, or poll without `stream`.",
             headers = @Header(name = HttpHeaders.RETRY_AFTER, description = "seconds to wait",
                     schema = @Schema(type = "integer")))

@@ -96,18 +96,18 @@ class OpenWebUiKnowledgeController {
                 form.description() == null ? "" : form.description(), null, null), null);
     }
 
-    @GetMapping("/api/v1/knowledge/{id}")
+    @GetMapping("/api/v1/knowledge/{collectionId}")
     @Operation(summary = "Read a knowledge base (Open WebUI)",
             description = "The collection with its files (the first " + MAX_FILES_LISTED + " in the order they were"
                     + " added), each with `meta` and its ingestion `status` in the collection.")
     @ApiResponse(responseCode = "200", description = "The knowledge base with its files.")
     @ApiResponse(responseCode = "404", description = NOT_FOUND + ".")
     OpenWebUiKnowledge get(EffectiveState state, @Parameter(description = "The knowledge base's id.") @PathVariable
-                           UUID id) {
-        return withFiles(state, collections.get(state, id));
+                           UUID collectionId) {
+        return withFiles(state, collections.get(state, collectionId));
     }
 
-    @PostMapping("/api/v1/knowledge/{id}/file/add")
+    @PostMapping("/api/v1/knowledge/{collectionId}/file/add")
     @Operation(summary = "Add a file to a knowledge base (Open WebUI)",
             description = "Adds a file the caller may read to the collection; its chunks are shared, and it is"
                     + " embedded again only if the collection uses another embedding model. A file still being"
@@ -119,12 +119,12 @@ class OpenWebUiKnowledgeController {
     @ApiResponse(responseCode = "404", description = NOT_FOUND + "; or `file_not_found`: no such file, or not one"
             + " the caller may read.")
     OpenWebUiKnowledge addFile(EffectiveState state, @Parameter(description = "The knowledge base's id.")
-                               @PathVariable UUID id, @Valid @RequestBody FileIdForm form) {
-        files.add(state, id, form.fileId());
-        return withFiles(state, collections.get(state, id));
+                               @PathVariable UUID collectionId, @Valid @RequestBody FileIdForm form) {
+        files.add(state, collectionId, form.fileId());
+        return withFiles(state, collections.get(state, collectionId));
     }
 
-    @PostMapping("/api/v1/knowledge/{id}/file/remove")
+    @PostMapping("/api/v1/knowledge/{collectionId}/file/remove")
     @Operation(summary = "Remove a file from a knowledge base (Open WebUI)",
             description = "Removes the file from the collection; with `delete_file=true` (the default, as in Open"
                     + " WebUI) the file is then deleted everywhere when the caller uploaded it or is an instance"
@@ -135,23 +135,23 @@ class OpenWebUiKnowledgeController {
     @ApiResponse(responseCode = "404", description = NOT_FOUND + "; or `file_not_found`: the file is not in it"
             + " (nothing changed).")
     OpenWebUiKnowledge removeFile(EffectiveState state, @Parameter(description = "The knowledge base's id.")
-                                  @PathVariable UUID id, @Valid @RequestBody FileIdForm form,
+                                  @PathVariable UUID collectionId, @Valid @RequestBody FileIdForm form,
                                   @Parameter(description = "Also delete the file everywhere (its uploader or an"
                                           + " admin only).") @RequestParam(name = "delete_file",
                                           defaultValue = "true") boolean deleteFile) {
-        collections.get(state, id);
+        collections.get(state, collectionId);
         // Read before the removal: the file may go with its last collection, and who uploaded it decides the delete.
         KnowledgeFile file = files.get(state, form.fileId());
-        if (!files.remove(state, id, form.fileId())) {
+        if (!files.remove(state, collectionId, form.fileId())) {
             throw AtriumException.notFound("file_not_found", "The file is not in this knowledge base.");
         }
         if (deleteFile && (state.caller().isAdmin() || state.caller().userId().equals(file.uploadedBy()))) {
             files.delete(state, form.fileId());
         }
-        return withFiles(state, collections.get(state, id));
+        return withFiles(state, collections.get(state, collectionId));
     }
 
-    @DeleteMapping("/api/v1/knowledge/{id}/delete")
+    @DeleteMapping("/api/v1/knowledge/{collectionId}/delete")
     @Operation(summary = "Delete a knowledge base (Open WebUI)",
             description = "Deletes the collection and its grants; its files go where no other collection holds them"
                     + " (files uploaded through `POST /api/v1/files/` stay, held by the uploader's uploads). Needs"
@@ -159,9 +159,10 @@ class OpenWebUiKnowledgeController {
     @ApiResponse(responseCode = "200", description = "`true`.")
     @ApiResponse(responseCode = "403", description = "`forbidden`: the caller may read or write it, not manage it.")
     @ApiResponse(responseCode = "404", description = NOT_FOUND + ".")
-    boolean delete(EffectiveState state, @Parameter(description = "The knowledge base's id.") @PathVariable UUID id) {
-        collections.get(state, id);
-        collections.delete(state, id);
+    boolean delete(EffectiveState state, @Parameter(description = "The knowledge base's id.") @PathVariable
+                   UUID collectionId) {
+        collections.get(state, collectionId);
+        collections.delete(state, collectionId);
         return true;
     }
 
