@@ -296,6 +296,26 @@ public class CollectionService {
     }
 
     /**
+     * For the uploads of this module: the caller's uploads collection, the hidden personal collection that holds the
+     * files they upload without choosing a collection (so that every file is held by a collection, as everywhere
+     * else). Created on first use, with its embedding target from the caller's settings; left out of listings.
+     *
+     * @throws AtriumException {@code invalid_credentials} (401) when the caller's account was deleted meanwhile
+     */
+    UUID uploads(EffectiveState state) {
+        return retry.execute("collection.uploads", () -> {
+            lockCaller(state.caller());
+            CollectionStore.Uploads uploads = store.uploadsOf(state.caller().userId(), defaultLanguage);
+            if (uploads.created()) {
+                spaces.refreshTarget(uploads.id());
+                LogEvents.info(log, "collection.created").addKeyValue("collection_id", uploads.id())
+                        .addKeyValue("kind", "uploads").log();
+            }
+            return uploads.id();
+        });
+    }
+
+    /**
      * For the writes of this module: the first lock of each (docs/ARCHITECTURE.md, lock order), a key-share lock on
      * the caller's account row, so that a deletion of the account waits for the write or the write for it.
      *

@@ -68,6 +68,31 @@ class CollectionStore {
     }
 
     /**
+     * The user's uploads collection ({@code kind = 'uploads'}), created when they have none; concurrent first uploads
+     * create one, the unique index keeping the others out.
+     *
+     * @return its id, and whether this call created it
+     */
+    Uploads uploadsOf(UUID user, String language) {
+        UUID created = UUID.randomUUID();
+        int inserted = jdbc.sql("""
+                        insert into collections (id, name, description, owner_user_id, created_by, language, kind)
+                        values (:id, 'Uploads', 'Files uploaded without a collection', :user, :user,
+                                cast(:language as regconfig), 'uploads')
+                        on conflict (owner_user_id) where kind = 'uploads' do nothing""")
+                .param("id", created).param("user", user).param("language", language).update();
+        if (inserted == 1) {
+            return new Uploads(created, true);
+        }
+        return new Uploads(jdbc.sql("select id from collections where owner_user_id = :user and kind = 'uploads'")
+                .param("user", user).query(UUID.class).single(), false);
+    }
+
+    /** A user's uploads collection, and whether it was created just now. */
+    record Uploads(UUID id, boolean created) {
+    }
+
+    /**
      * Takes a key-share lock on an account row: the caller's is the first lock of every knowledge write, so that
      * deleting the account (which locks the row first too) and the caller's writes queue instead of deadlocking.
      *
@@ -151,13 +176,13 @@ class CollectionStore {
     }
 
     long countReadable(boolean admin, UUID user, UUID[] groups) {
-        return jdbc.sql("select count(*) from collections c where " + READABLE)
+        return jdbc.sql("select count(*) from collections c where c.kind = 'collection' and " + READABLE)
                 .param("admin", admin).param("user", user).param("groups", groups).query(Long.class).single();
     }
 
     List<Row> readable(boolean admin, UUID user, UUID[] groups, int offset, int limit) {
-        return jdbc.sql("select c.*, " + GRANTED + " from collections c where " + READABLE
-                        + " order by lower(c.name), c.id offset :offset limit :limit")
+        return jdbc.sql("select c.*, " + GRANTED + " from collections c where c.kind = 'collection' and "
+                        + READABLE + " order by lower(c.name), c.id offset :offset limit :limit")
                 .param("admin", admin).param("user", user).param("groups", groups)
                 .param("offset", offset).param("limit", limit).query(CollectionStore::row).list();
     }

@@ -1,5 +1,6 @@
 package org.atrium.knowledge;
 
+import jakarta.servlet.http.Part;
 import org.atrium.platform.AtriumException;
 import org.atrium.platform.UntrustedText;
 import org.jspecify.annotations.Nullable;
@@ -7,6 +8,9 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -106,6 +110,26 @@ public final class FileMetadata {
                     + " {\"department\": \"physics\"}");
         }
         return fromTree(field, tree);
+    }
+
+    /**
+     * Reads the {@code metadata} part of a multipart upload, bounded: the part is spooled, so only its first
+     * {@link #MAX_PART_BYTES} + 1 bytes are ever read.
+     *
+     * @param part       the part, or {@code null} when the upload has none
+     * @param jsonMapper the mapper that parses it
+     * @return the entries, checked and sorted by key; none without a part
+     * @throws AtriumException {@code validation_failed} (400) naming {@code metadata}, as {@link #parse}
+     */
+    public static Map<String, String> fromPart(@Nullable Part part, JsonMapper jsonMapper) {
+        if (part == null) {
+            return Map.of();
+        }
+        try (InputStream in = part.getInputStream()) {
+            return parse("metadata", in.readNBytes(MAX_PART_BYTES + 1), jsonMapper);
+        } catch (IOException unreadable) {
+            throw new UncheckedIOException("Reading the metadata part failed", unreadable);
+        }
     }
 
     /**

@@ -172,6 +172,23 @@ public class FileService {
     }
 
     /**
+     * Stores an uploaded file in none of the caller's collections, as Open WebUI's {@code POST /api/v1/files/} does:
+     * it is held by the caller's uploads collection (hidden from collection listings) until it is deleted, is
+     * ingested there like any upload, and can be added to collections later ({@link #add}). Everything else is as
+     * for {@link #upload}.
+     *
+     * @return the stored file, usually {@code queued}
+     * @throws AtriumException as {@link #upload}, but never {@code collection_not_found}
+     */
+    public KnowledgeFile uploadUnfiled(EffectiveState state, String clientName, @Nullable String declaredType,
+                                       long size, InputStreamSource content, Map<String, String> metadata) {
+        state.caller().require(Permission.UPLOAD_FILES);
+        CollectionFile stored = upload(state, collections.uploads(state), clientName, declaredType, size, content,
+                null, metadata);
+        return get(state, stored.fileId());
+    }
+
+    /**
      * Replaces a file's metadata. Only its uploader or an instance admin may, as for {@link #delete}.
      *
      * @return the file after the change
@@ -227,20 +244,23 @@ public class FileService {
      * Removes a file from a collection. The file itself goes, everywhere, when no collection holds it any more.
      * Removing a file that is not there succeeds.
      *
+     * @return whether the file was in the collection
      * @throws AtriumException {@code collection_not_found} (404), {@code forbidden} (403), {@code conflict} (409),
      *                         {@code invalid_credentials} (401) when the caller's account was deleted meanwhile
      */
-    public void remove(EffectiveState state, UUID collectionId, UUID fileId) {
+    public boolean remove(EffectiveState state, UUID collectionId, UUID fileId) {
         // Lock order (docs/ARCHITECTURE.md): caller's account, collection, file, then the link.
-        retry.run("file.remove", () -> {
+        return retry.execute("file.remove", () -> {
             collections.lockCaller(state.caller());
             collections.requireAccess(state, collectionId, Access.WRITE);
             collections.lockForWrite(collectionId);
             files.lockForRemoval(fileId);
-            if (files.unlink(collectionId, fileId)) {
-                LogEvents.info(log, "file.removed").addKeyValue("file_id", fileId)
-                        .addKeyValue("collection_id", collectionId).log();
+            if (!files.unlink(collectionId, fileId)) {
+                return false;
             }
+            LogEvents.info(log, "file.removed").addKeyValue("file_id", fileId)
+                    .addKeyValue("collection_id", collectionId).log();
+            return true;
         });
     }
 

@@ -43,16 +43,17 @@ import org.springframework.web.multipart.MultipartHttpServletRequest;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** Files in collections: upload, add, list, read, download, remove, delete. */
+/**
+ * Files in collections: upload, add, list, change, download, remove, delete. {@code GET /api/v1/files/{fileId}} is
+ * served by {@code compat.openwebui}, because Open WebUI's API has the same path: one endpoint answers Atrium's fields
+ * and Open WebUI's together (docs/compatibility.md).
+ */
 @RestController
 @Tag(name = "Files", description = "Files in knowledge collections and their ingestion (extraction, chunking,"
         + " embedding) in the background.")
@@ -160,7 +161,7 @@ class FileController {
             throw AtriumException.badRequest("invalid_parameter", "This request has several parts named 'file';"
                     + " send several files to POST /api/v1/collections/{collectionId}/files/batch.");
         }
-        Map<String, String> entries = metadata(metadata);
+        Map<String, String> entries = FileMetadata.fromPart(metadata, json);
         String name = file.getOriginalFilename() == null ? "file" : file.getOriginalFilename();
         CollectionFile stored = files.upload(state, collectionId, name, file.getContentType(), file.getSize(), file,
                 idempotencyKey, entries);
@@ -212,7 +213,7 @@ class FileController {
                     + " to repeat uploads safely, send each file to POST /api/v1/collections/{collectionId}/files"
                     + " with its own key.");
         }
-        Map<String, String> entries = metadata(metadata);
+        Map<String, String> entries = FileMetadata.fromPart(metadata, json);
         List<BatchUploadService.UploadPart> parts = file.stream().map(part -> new BatchUploadService.UploadPart(
                 part.getOriginalFilename() == null ? "file" : part.getOriginalFilename(), part.getContentType(),
                 part.getSize(), part)).toList();
@@ -284,16 +285,6 @@ class FileController {
         return ResponseEntity.noContent().build();
     }
 
-    @GetMapping("/api/v1/files/{fileId}")
-    @Operation(summary = "Read a file's metadata",
-            description = "Name, detected type, size, SHA-256, and its ingestion per embedding model.")
-    @ApiResponse(responseCode = "200", description = "The file.")
-    @ApiResponse(responseCode = "404", description = "`file_not_found`: no such file, or not one the caller may"
-            + " read.")
-    KnowledgeFile get(EffectiveState state, @Parameter(description = "The file's id.") @PathVariable UUID fileId) {
-        return files.get(state, fileId);
-    }
-
     @PatchMapping("/api/v1/files/{fileId}")
     @Operation(summary = "Replace a file's metadata",
             description = "Replaces the file's key-value metadata as a whole, in every collection that holds it."
@@ -357,17 +348,5 @@ class FileController {
     /** The request's parts named {@code file}. */
     private static List<MultipartFile> fileParts(HttpServletRequest request) {
         return request instanceof MultipartHttpServletRequest multipart ? multipart.getFiles("file") : List.of();
-    }
-
-    /** Reads the {@code metadata} part, bounded: the part is spooled, so only its first bytes are ever read. */
-    private Map<String, String> metadata(@Nullable Part part) {
-        if (part == null) {
-            return Map.of();
-        }
-        try (InputStream in = part.getInputStream()) {
-            return FileMetadata.parse("metadata", in.readNBytes(FileMetadata.MAX_PART_BYTES + 1), json);
-        } catch (IOException unreadable) {
-            throw new UncheckedIOException("Reading the metadata part failed", unreadable);
-        }
     }
 }

@@ -44,7 +44,7 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
 
     private static final Logger log = LoggerFactory.getLogger(RequestBodyLimitFilter.class);
     /** Where multipart uploads go; their bodies are bounded by the multipart limits instead. */
-    private static final Pattern UPLOADS = Pattern.compile("/api/v1/collections/[^/]+/files(/batch)?");
+    private static final Pattern UPLOADS = Pattern.compile("/api/v1/(collections/[^/]+/files(/batch)?|files/?)");
     private static final Pattern SETTINGS = Pattern.compile(
             "/api/v1/(settings/.*|me/settings|me/credentials(/.*)?|groups/[^/]+/(settings|credentials)(/.*)?)");
 
@@ -90,8 +90,8 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
         LogEvents.info(log, "http.request.form_refused").log();
         response.setHeader(HttpHeaders.CONNECTION, "close");
         Problems.write(response, HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "This endpoint takes"
-                + " JSON. Multipart bodies are accepted by the file uploads (POST /api/v1/collections/{id}/files and"
-                + " .../files/batch) only, form bodies nowhere.");
+                + " JSON. Multipart bodies are accepted by the file uploads (POST /api/v1/collections/{id}/files,"
+                + " .../files/batch and POST /api/v1/files/) only, form bodies nowhere.");
     }
 
     private long limitFor(String path) {
