@@ -1,6 +1,7 @@
 package org.atrium.compat.openwebui;
 
 import org.atrium.testing.Api;
+import org.atrium.testing.FakeChatServer;
 import org.atrium.testing.IntegrationTest;
 import org.atrium.testing.Knowledge;
 import org.atrium.testing.TestUsers;
@@ -27,8 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Replays the examples of Open WebUI's API documentation ("API Endpoints", retrieval-augmented generation) with a
  * personal API key, as a script written for Open WebUI sends them: upload a file on its own, poll and stream its
- * processing status, create a knowledge base, add the file, read it back, remove it, delete the file and the
- * knowledge base; nothing is left behind.
+ * processing status, create a knowledge base, add the file, read it back, chat with it, remove it, delete the file
+ * and the knowledge base; nothing is left behind.
  */
 class OpenWebUiKnowledgeApiTest extends IntegrationTest {
 
@@ -107,9 +108,33 @@ class OpenWebUiKnowledgeApiTest extends IntegrationTest {
         assertThat(api.post("/api/v1/retrieval", Map.of("query", "kiwi", "collectionIds", List.of(knowledgeId)),
                 key).text()).contains("Kiwis are green inside.");
 
-        // HOOK(lead): chat with the knowledge base here, as Open WebUI's docs do:
-        // POST /api/chat/completions {"model": ..., "messages": [...],
-        //                             "files": [{"type": "collection", "id": knowledgeId}]} (and {"type": "file"}).
+        // Chat with the knowledge base, then with the file alone, as Open WebUI's docs do (POST /api/chat/completions
+        // with "files"): the passage reaches the model in its system message.
+        FakeChatServer provider = FakeChatServer.start().models("m");
+        TestUsers.Account admin = users.admin();
+        String connection = "owui-" + UUID.randomUUID().toString().substring(0, 8);
+        Api.Response registered = api.post("/api/v1/connections", Map.of("name", connection, "kind", "openai",
+                "baseUrl", provider.openAiBaseUrl()), admin.token());
+        assertThat(registered.status()).as(registered.text()).isEqualTo(201);
+        try {
+            assertThat(api.post("/api/v1/me/credentials", Map.of("connection", connection, "kind", "api_key",
+                    "name", "mine", "secret", "sk-upstream-0123456789abcdef"), key).status()).isEqualTo(201);
+            provider.enqueue(FakeChatServer.Script.text("Green inside."), FakeChatServer.Script.text("Green."));
+            for (Map<String, String> reference : List.of(Map.of("type", "collection", "id", knowledgeId),
+                    Map.of("type", "file", "id", fileId))) {
+                Api.Response answered = api.post("/api/chat/completions", Map.of("model", connection + "/m",
+                        "messages", List.of(Map.of("role", "user", "content", "What colour are kiwis inside?")),
+                        "files", List.of(reference)), key);
+                assertThat(answered.status()).as(answered.text()).isEqualTo(200);
+                assertThat(answered.json().path("choices").get(0).path("message").path("content").asString())
+                        .isNotBlank();
+                assertThat(provider.lastChat().body().path("messages").get(0).path("content").toString())
+                        .as("grounded on the %s", reference.get("type")).contains("Kiwis are green inside.");
+            }
+        } finally {
+            api.delete("/api/v1/connections/" + registered.json().path("id").asString(), admin.token());
+            provider.close();
+        }
 
         Api.Response removed = api.post("/api/v1/knowledge/" + knowledgeId + "/file/remove?delete_file=false",
                 Map.of("file_id", fileId), key);
