@@ -200,14 +200,20 @@ class HostileInputSweepTest extends IntegrationTest {
         }
     }
 
+    /** Operations of the OpenAI-compatible API (docs/compatibility.md), whose errors come in OpenAI's shape. */
+    private static final java.util.regex.Pattern OPENAI_PATH = java.util.regex.Pattern.compile(
+            "^[A-Z]+ (/v1/|/api/models[ /]|/api/chat/completions |/api/embeddings )");
+
     private void check(String what, Api.Response response) {
         requests++;
         if (response.status() >= 500) {
             failures.add(what + ": " + response.status() + " " + shorten(response.text()));
         } else if (response.status() >= 400) {
             String type = String.valueOf(response.header("Content-Type"));
+            // The OpenAI-compatible paths answer OpenAI's error shape, with the same stable code inside.
             String code = type.startsWith("application/problem+json") ? response.json().path("code").asString("")
-                    : "";
+                    : type.startsWith("application/json") && OPENAI_PATH.matcher(what).find()
+                    ? response.json().path("error").path("code").asString("") : "";
             if (!code.matches("[a-z_]+")) {
                 failures.add(what + ": " + response.status() + " without a problem code: " + type + " "
                         + shorten(response.text()));

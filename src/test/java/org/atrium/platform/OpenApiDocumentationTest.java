@@ -106,6 +106,16 @@ class OpenApiDocumentationTest extends IntegrationTest {
                 Matcher code = LEADING_CODE.matcher(description);
                 assertThat(code.find()).as("%s description starts with its code in backticks: '%s'", where,
                         description).isTrue();
+                if (isOpenAiShaped(operation)) {
+                    JsonNode media = response.getValue().path("content").path("application/json");
+                    List<JsonNode> examples = new ArrayList<>();
+                    media.path("examples").values().forEach(example -> examples.add(example.path("value")));
+                    assertThat(examples).as("%s examples in OpenAI's shape: %s", where, response.getValue()).isNotEmpty()
+                            .anySatisfy(example -> assertThat(example.path("error").path("code").asString(null))
+                                    .isEqualTo(code.group(1)));
+                    checked++;
+                    continue;
+                }
                 JsonNode media = response.getValue().path("content").path(PROBLEM_JSON);
                 assertThat(media.isObject()).as("%s has %s content", where, PROBLEM_JSON).isTrue();
                 List<JsonNode> examples = new ArrayList<>();
@@ -184,6 +194,13 @@ class OpenApiDocumentationTest extends IntegrationTest {
             assertThat(current.isObject()).as("schema %s exists", ref).isTrue();
         }
         return current;
+    }
+
+    /** The OpenAI-compatible API answers errors in OpenAI's shape (docs/compatibility.md), documented as such. */
+    private static boolean isOpenAiShaped(Operation operation) {
+        String path = operation.path();
+        return path.startsWith("/v1/") || path.equals("/api/models") || path.startsWith("/api/models/")
+                || path.equals("/api/chat/completions") || path.equals("/api/embeddings");
     }
 
     private boolean hasExample(JsonNode property) {

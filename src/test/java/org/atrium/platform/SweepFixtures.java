@@ -50,9 +50,12 @@ final class SweepFixtures {
         String preset = created(api.post("/api/v1/presets", Map.of("name", "sweep preset", "baseModel", "sweep/m",
                 "groupId", group), key), 201, "/id");
         return new SweepFixtures(
-                Map.of("groupId", group, "userId", member.id().toString(), "invitationId", invitation,
-                        "collectionId", collection, "fileId", file, "apiKeyId", apiKey, "connectionId", connection,
-                        "chatId", chatId, "messageId", messageId, "presetId", preset),
+                Map.ofEntries(Map.entry("groupId", group), Map.entry("userId", member.id().toString()),
+                        Map.entry("invitationId", invitation), Map.entry("collectionId", collection),
+                        Map.entry("fileId", file), Map.entry("apiKeyId", apiKey), Map.entry("connectionId", connection),
+                        Map.entry("chatId", chatId), Map.entry("messageId", messageId), Map.entry("presetId", preset),
+                        // A model id of the OpenAI-compatible API (/v1/models/{id}).
+                        Map.entry("id", "sweep/m")),
                 Map.of("/api/v1/groups/", credential(api, "/api/v1/groups/" + group + "/credentials", key),
                         "/api/v1/me/", credential(api, "/api/v1/me/credentials", key),
                         "/api/v1/settings/instance/",

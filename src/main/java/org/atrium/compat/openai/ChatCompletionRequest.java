@@ -27,11 +27,13 @@ record ChatCompletionRequest(
         @Schema(example = "research-gateway/gpt-4o-mini", description = "A catalogue id, `preset:<id>`, or a"
                 + " provider's model id (the first connection offering it).")
         @NotBlank @Size(max = 300) String model,
-        @Schema(description = "The conversation.")
+        @Schema(description = "The conversation.",
+                example = "[{\"role\": \"user\", \"content\": \"Which rooms need lab coats?\"}]")
         @NotNull @Size(min = 1, max = 2_000) List<@NotNull @Valid Message> messages,
-        @Schema(description = "Stream the answer as server-sent events.", nullable = true)
+        @Schema(description = "Stream the answer as server-sent events.", nullable = true, example = "true")
         @Nullable Boolean stream,
-        @JsonProperty("stream_options") @Schema(nullable = true) @Nullable @Valid StreamOptions streamOptions,
+        @JsonProperty("stream_options") @Schema(nullable = true, example = "{\"include_usage\": true}")
+        @Nullable @Valid StreamOptions streamOptions,
         @Schema(example = "0.2", nullable = true) @Nullable @DecimalMin("0") @DecimalMax("2") Double temperature,
         @JsonProperty("top_p") @Schema(example = "0.9", nullable = true)
         @Nullable @DecimalMin("0") @DecimalMax("1") Double topP,
@@ -39,20 +41,26 @@ record ChatCompletionRequest(
         @Nullable @Min(1) @Max(1_000_000) Integer maxTokens,
         @JsonProperty("max_completion_tokens") @Schema(example = "1024", nullable = true)
         @Nullable @Min(1) @Max(1_000_000) Integer maxCompletionTokens,
-        @Schema(description = "A stop sequence or up to 4.", nullable = true) @Nullable JsonNode stop,
+        @Schema(description = "A stop sequence or up to 4.", nullable = true, example = "[\"\\n\\nQuestion:\"]")
+        @Nullable JsonNode stop,
         @Schema(example = "42", nullable = true) @Nullable Long seed,
         @Schema(example = "1", nullable = true, description = "Only 1 is supported.")
         @Nullable @Min(value = 1, message = "only n=1 is supported") @Max(value = 1,
                 message = "only n=1 is supported") Integer n,
-        @Schema(nullable = true, description = "The end user, for the provider's abuse monitoring; not stored.")
+        @Schema(nullable = true, description = "The end user, for the provider's abuse monitoring; not stored.",
+                example = "script-7")
         @Nullable @Size(max = 256) String user,
-        @Schema(nullable = true) @Nullable @Size(max = 128) List<@NotNull @Valid Tool> tools,
+        @Schema(nullable = true, example = "[{\"type\": \"function\", \"function\": {\"name\": \"get_weather\","
+                + " \"parameters\": {\"type\": \"object\", \"properties\": {\"city\": {\"type\": \"string\"}}}}}]")
+        @Nullable @Size(max = 128) List<@NotNull @Valid Tool> tools,
         @JsonProperty("tool_choice")
-        @Schema(nullable = true, description = "`none`, `auto`, `required` or a named function.")
+        @Schema(nullable = true, description = "`none`, `auto`, `required` or a named function.", example = "auto")
         @Nullable JsonNode toolChoice,
-        @JsonProperty("response_format") @Schema(nullable = true) @Nullable @Valid ResponseFormat responseFormat,
+        @JsonProperty("response_format") @Schema(nullable = true, example = "{\"type\": \"json_object\"}")
+        @Nullable @Valid ResponseFormat responseFormat,
         @Schema(nullable = true, description = "Open WebUI's knowledge: files and collections (knowledge) to ground"
-                + " the answer on, each by id; those the caller may not read are skipped.")
+                + " the answer on, each by id; those the caller may not read are skipped.",
+                example = "[{\"type\": \"collection\", \"id\": \"5f0c6c1e-8a4b-4b5e-9d3c-2a1b0c9d8e7f\"}]")
         @Nullable @Size(max = 20) List<@NotNull @Valid KnowledgeReference> files) {
 
     /** Whether the answer streams. */

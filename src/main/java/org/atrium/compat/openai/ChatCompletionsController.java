@@ -57,16 +57,18 @@ class ChatCompletionsController {
     @ApiResponse(responseCode = "200", description = "The completion, or its stream.")
     @ApiResponse(responseCode = "400", description = "`validation_failed`: a parameter is not valid or not supported"
             + " (`n` above 1, say); `provider_rejected`: the provider refused the request.")
-    @ApiResponse(responseCode = "401", description = "`invalid_credentials` or `unauthenticated`: no valid API key.")
+    @ApiResponse(responseCode = "401", description = "`invalid_credentials`: the API key is unknown, revoked or"
+            + " expired; `unauthenticated`: no API key was sent.")
     @ApiResponse(responseCode = "404", description = "`model_not_found`: not a model of the caller's.")
     @ApiResponse(responseCode = "413", description = "`payload_too_large`: the body is over"
             + " `atrium.http.max-completion-body-size`.")
-    @ApiResponse(responseCode = "429", description = "`quota_exceeded` (with `Retry-After`) or"
-            + " `provider_rate_limited`.")
-    @ApiResponse(responseCode = "502", description = "`provider_auth_failed`, `provider_invalid_response`: the"
-            + " provider failed.")
-    @ApiResponse(responseCode = "503", description = "`provider_unavailable`, `circuit_open`.")
-    @ApiResponse(responseCode = "504", description = "`provider_timeout`.")
+    @ApiResponse(responseCode = "429", description = "`quota_exceeded`: a quota of the caller's refused the call"
+            + " (with `Retry-After`); `provider_rate_limited`: the provider refused it for now.")
+    @ApiResponse(responseCode = "502", description = "`provider_auth_failed`: the provider refused Atrium's"
+            + " credential for it; `provider_invalid_response`: the provider's answer could not be read.")
+    @ApiResponse(responseCode = "503", description = "`provider_unavailable`: the provider cannot be reached;"
+            + " `circuit_open`: the provider keeps failing and is not called for a while.")
+    @ApiResponse(responseCode = "504", description = "`provider_timeout`: the provider did not answer in time.")
     void complete(EffectiveState state, @Valid @RequestBody ChatCompletionRequest body, HttpServletRequest request,
                   HttpServletResponse response) throws InterruptedException {
         ModelCalls.Call call = CompletionTranslation.toCall(body, knowledge(body.files()));

@@ -68,8 +68,8 @@ class EmbeddingsController {
             @Schema(example = "text-embedding-3-small") @NotBlank @Size(max = 300) String model,
             @JsonProperty("encoding_format") @Schema(example = "float", nullable = true)
             @Nullable @Pattern(regexp = "float|base64", message = "must be float or base64") String encodingFormat,
-            @Schema(nullable = true) @Nullable @Min(1) @Max(65_536) Integer dimensions,
-            @Schema(nullable = true) @Nullable @Size(max = 256) String user) {
+            @Schema(nullable = true, example = "384") @Nullable @Min(1) @Max(65_536) Integer dimensions,
+            @Schema(nullable = true, example = "script-7") @Nullable @Size(max = 256) String user) {
     }
 
     @PostMapping(path = {"/v1/embeddings", "/api/embeddings"}, consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -83,9 +83,10 @@ class EmbeddingsController {
     @ApiResponse(responseCode = "200", description = "The vectors, in the order of the inputs.")
     @ApiResponse(responseCode = "400", description = "`validation_failed`: an input, the format or `dimensions`.")
     @ApiResponse(responseCode = "404", description = "`model_not_found`: not the caller's embedding model.")
-    @ApiResponse(responseCode = "409", description = "`embedding_not_configured`, `embedding_credential_missing`,"
-            + " ...: the caller has no usable embedding model; the message says which admin must set what.")
-    @ApiResponse(responseCode = "429", description = "`quota_exceeded`.")
+    @ApiResponse(responseCode = "409", description = "`embedding_not_configured`: the caller has no embedding"
+            + " model; `embedding_credential_missing`: no credential for it applies to the caller (the message says"
+            + " which admin must set what).")
+    @ApiResponse(responseCode = "429", description = "`quota_exceeded`: a quota of the caller's refused the call.")
     @ApiResponse(responseCode = "502", description = "`embedding_failed`: the provider failed.")
     ObjectNode embed(EffectiveState state, @Valid @RequestBody EmbeddingRequest request,
                      HttpServletRequest http, HttpServletResponse response) {

@@ -36,7 +36,8 @@ final class OpenAiErrors {
         error.put("code", code);
     }
 
-    private static String type(int status) {
+    /** @return OpenAI's error type for a status */
+    static String type(int status) {
         return switch (status) {
             case 401 -> "authentication_error";
             case 403 -> "permission_error";

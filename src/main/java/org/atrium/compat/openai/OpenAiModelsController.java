@@ -57,7 +57,8 @@ class OpenAiModelsController {
             + " of the connections they have a credential for, filtered by `allowedModels`, then their presets as"
             + " `preset:<id>`) in OpenAI's list shape; `owned_by` is the connection, `name` the name to show.")
     @ApiResponse(responseCode = "200", description = "The models.")
-    @ApiResponse(responseCode = "401", description = "`invalid_credentials` or `unauthenticated`.")
+    @ApiResponse(responseCode = "401", description = "`invalid_credentials`: the API key is unknown, revoked or"
+            + " expired; `unauthenticated`: no API key was sent.")
     ModelList models(EffectiveState state) {
         return new ModelList("list", catalogue.modelsAndAdditions(state).items().stream().map(OpenAiModel::of)
                 .toList());

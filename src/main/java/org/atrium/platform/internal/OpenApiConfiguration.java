@@ -67,9 +67,12 @@ class OpenApiConfiguration {
                 .addSecurityItem(new SecurityRequirement().addList("cookie"));
     }
 
-    /** Runs after every module's customizer, so that the responses they add get their problem content too. */
+    /**
+     * Runs after every module's customizer (but one that documents another error shape for its own paths, which runs
+     * last), so that the responses they add get their problem content too.
+     */
     @Bean
-    @Order(Ordered.LOWEST_PRECEDENCE)
+    @Order(Ordered.LOWEST_PRECEDENCE - 1)
     OpenApiCustomizer problemResponses() {
         return openApi -> openApi.getPaths().values().forEach(path -> path.readOperationsMap().forEach((method,
                 operation) -> {
