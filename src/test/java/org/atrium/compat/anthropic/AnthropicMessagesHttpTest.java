@@ -236,18 +236,18 @@ class AnthropicMessagesHttpTest extends IntegrationTest {
 
     @Test
     void aFailureBeforeTheFirstOutputIsAnthropicsErrorWithItsStatusAndOneWhileStreamingAnErrorEvent() {
-        provider.enqueue(FakeChatServer.Script.failure(429).withStatus(429, 3, "slow down"),
-                FakeChatServer.Script.failure(429).withStatus(429, 3, "slow down"),
+        provider.enqueue(FakeChatServer.Script.failure(400).withStatus(400, -1, "prompt is too long"),
+                FakeChatServer.Script.failure(400).withStatus(400, -1, "prompt is too long"),
                 FakeChatServer.Script.text("one two three").inChunks(3).failMidStream("overloaded"));
 
         for (boolean stream : List.of(false, true)) {
             Api.Response failed = messages(request(stream, Map.of("role", "user", "content", "Hi")));
-            assertThat(failed.status()).as(failed.text()).isEqualTo(429);
+            assertThat(failed.status()).as(failed.text()).isEqualTo(400);
             assertThat(failed.header("Content-Type")).startsWith("application/json");
-            assertThat(failed.header("Retry-After")).isNotBlank();
             assertThat(failed.json().path("type").asString()).isEqualTo("error");
-            assertThat(failed.json().path("error").path("type").asString()).isEqualTo("rate_limit_error");
-            assertThat(failed.json().path("error").path("message").asString()).isNotBlank();
+            assertThat(failed.json().path("error").path("type").asString()).isEqualTo("invalid_request_error");
+            assertThat(failed.json().path("error").path("code").asString()).isEqualTo("provider_rejected");
+            assertThat(failed.json().path("error").path("message").asString()).contains("prompt is too long");
         }
 
         Api.Response broken = messages(request(true, Map.of("role", "user", "content", "Hi")));
