@@ -252,7 +252,7 @@ class OllamaProxyHttpTest extends IntegrationTest {
         Api.Response broken = post("/ollama/api/chat", chat("m", Map.of("role", "user", "content", "Hi")));
         assertThat(broken.status()).isEqualTo(200);
         List<JsonNode> lines = lines(broken.text());
-        assertThat(lines.getFirst().path("message").path("content").asString()).isEqualTo("one ");
+        assertThat(lines.getFirst().path("message").path("content").asString()).startsWith("one");
         assertThat(lines.getLast().path("error").asString()).isNotBlank();
         assertThat(lines.stream().anyMatch(line -> line.path("done").asBoolean())).isFalse();
     }
