@@ -49,6 +49,9 @@ final class OllamaWriter implements ModelCalls.CallListener {
     }
 
     /**
+     * @param json  writes the object
+     * @param model the model as the client named it
+     * @param chat  {@code /api/chat} (else {@code /api/generate})
      * @return what a silent stream gets: an object with no text, which Ollama's clients take as an empty piece
      */
     static byte[] heartbeat(JsonMapper json, String model, boolean chat) {

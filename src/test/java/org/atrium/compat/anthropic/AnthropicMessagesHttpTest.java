@@ -3,7 +3,6 @@ package org.atrium.compat.anthropic;
 import org.atrium.testing.Api;
 import org.atrium.testing.FakeChatServer;
 import org.atrium.testing.IntegrationTest;
-import org.atrium.testing.TestUsers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -13,7 +12,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,39 +25,24 @@ class AnthropicMessagesHttpTest extends IntegrationTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
+    private ScriptCaller caller;
     private FakeChatServer provider;
-    private TestUsers.Account admin;
-    private TestUsers.Account user;
     private String model;
-    private String connectionId;
-    private String key;
 
     @BeforeEach
     void start() {
-        admin = users.admin();
-        provider = FakeChatServer.start().models("m");
-        String name = "oa-" + UUID.randomUUID().toString().substring(0, 8);
-        Api.Response created = api.post("/api/v1/connections", Map.of("name", name, "kind", "openai", "baseUrl",
-                provider.openAiBaseUrl()), admin.token());
-        assertThat(created.status()).as(created.text()).isEqualTo(201);
-        connectionId = created.json().path("id").asString();
-        user = users.user();
-        assertThat(api.post("/api/v1/me/credentials", Map.of("connection", name, "kind", "api_key", "name", "mine",
-                "secret", "sk-upstream-0123456789abcdef"), user.token()).status()).isEqualTo(201);
-        model = name + "/m";
-        Api.Response issued = api.post("/api/v1/api-keys", Map.of("name", "script"), user.token());
-        assertThat(issued.status()).as(issued.text()).isEqualTo(201);
-        key = issued.json().path("key").asString();
+        caller = ScriptCaller.create(api, users);
+        provider = caller.provider();
+        model = caller.model();
     }
 
     @AfterEach
     void stop() {
-        api.delete("/api/v1/connections/" + connectionId, admin.token());
-        provider.close();
+        caller.close(api);
     }
 
     private Api.Response messages(Object body) {
-        return api.send("POST", "/api/v1/messages", body, Map.of("x-api-key", key,
+        return api.send("POST", "/api/v1/messages", body, Map.of("x-api-key", caller.key(),
                 "anthropic-version", "2023-06-01"));
     }
 

@@ -10,15 +10,11 @@ import com.anthropic.models.messages.Message;
 import com.anthropic.models.messages.MessageCreateParams;
 import com.anthropic.models.messages.RawMessageStreamEvent;
 import com.anthropic.models.messages.StopReason;
-import org.atrium.testing.Api;
 import org.atrium.testing.FakeChatServer;
 import org.atrium.testing.IntegrationTest;
-import org.atrium.testing.TestUsers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import java.util.Map;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -30,35 +26,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class AnthropicSdkTest extends IntegrationTest {
 
+    private ScriptCaller caller;
     private FakeChatServer provider;
-    private TestUsers.Account admin;
-    private String connectionId;
     private String model;
     private AnthropicClient client;
 
     @BeforeEach
     void start() {
-        admin = users.admin();
-        provider = FakeChatServer.start().models("m");
-        String name = "sdk-" + UUID.randomUUID().toString().substring(0, 8);
-        Api.Response created = api.post("/api/v1/connections", Map.of("name", name, "kind", "openai", "baseUrl",
-                provider.openAiBaseUrl()), admin.token());
-        assertThat(created.status()).as(created.text()).isEqualTo(201);
-        connectionId = created.json().path("id").asString();
-        TestUsers.Account user = users.user();
-        assertThat(api.post("/api/v1/me/credentials", Map.of("connection", name, "kind", "api_key", "name", "mine",
-                "secret", "sk-upstream-0123456789abcdef"), user.token()).status()).isEqualTo(201);
-        Api.Response key = api.post("/api/v1/api-keys", Map.of("name", "script"), user.token());
-        assertThat(key.status()).as(key.text()).isEqualTo(201);
-        client = client(key.json().path("key").asString());
-        model = name + "/m";
+        caller = ScriptCaller.create(api, users);
+        provider = caller.provider();
+        model = caller.model();
+        client = client(caller.key());
     }
 
     @AfterEach
     void stop() {
         client.close();
-        api.delete("/api/v1/connections/" + connectionId, admin.token());
-        provider.close();
+        caller.close(api);
     }
 
     private AnthropicClient client(String key) {
