@@ -8,7 +8,9 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
 import org.atrium.chat.KnowledgeGrounding;
 import org.atrium.chat.ModelCalls;
-import org.atrium.providers.ProviderFailure;
+import org.atrium.compat.wire.AnswerOutput;
+import org.atrium.compat.wire.ServerTiming;
+import org.atrium.compat.wire.StreamHeartbeats;
 import org.atrium.settings.EffectiveState;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.MediaType;
@@ -19,7 +21,6 @@ import tools.jackson.databind.json.JsonMapper;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
 
 /** OpenAI's chat completions, streaming and not, over every provider kind, with the caller's keys and quotas. */
 @RestController
@@ -72,22 +73,10 @@ class ChatCompletionsController {
     void complete(EffectiveState state, @Valid @RequestBody ChatCompletionRequest body, HttpServletRequest request,
                   HttpServletResponse response) throws InterruptedException {
         ModelCalls.Call call = CompletionTranslation.toCall(body, knowledge(body.files()));
-        CompletionWriter writer = new CompletionWriter(response, json, CompletionIds.of(body.model()),
-                body.streams(), body.includesUsage(), ServerTiming.of(request), heartbeats);
-        ModelCalls.Started started = calls.start(state, call, writer);
-        writer.attach(started.handle());
-        ProviderFailure failure;
-        try {
-            failure = writer.done().get();
-        } catch (InterruptedException interrupted) {
-            started.handle().cancel();
-            throw interrupted;
-        } catch (ExecutionException impossible) {
-            throw new IllegalStateException(impossible.getCause());
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        AnswerOutput output = new AnswerOutput(response, ServerTiming.of(request), heartbeats,
+                MediaType.TEXT_EVENT_STREAM_VALUE, CompletionWriter.HEARTBEAT);
+        output.await(calls.start(state, call, new CompletionWriter(output, json, CompletionIds.of(body.model()),
+                body.streams(), body.includesUsage())));
     }
 
     private static KnowledgeGrounding.Attachments knowledge(

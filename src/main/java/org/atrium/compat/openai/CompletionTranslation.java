@@ -4,6 +4,7 @@ import org.atrium.chat.AnswerFormat;
 import org.atrium.chat.AnswerParameters;
 import org.atrium.chat.KnowledgeGrounding;
 import org.atrium.chat.ModelCalls;
+import org.atrium.compat.wire.Tools;
 import org.atrium.platform.AtriumException;
 import org.atrium.providers.ChatMessage;
 import org.atrium.providers.ContentPart;
@@ -12,8 +13,6 @@ import org.atrium.providers.ToolChoice;
 import org.atrium.providers.ToolDefinition;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.JsonNodeFactory;
-import tools.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -164,18 +163,8 @@ final class CompletionTranslation {
         List<ToolDefinition> definitions = new ArrayList<>(tools.size());
         for (int i = 0; i < tools.size(); i++) {
             ChatCompletionRequest.Function function = tools.get(i).function();
-            JsonNode parameters = function.parameters();
-            if (parameters == null || parameters.isNull()) {
-                ObjectNode none = JsonNodeFactory.instance.objectNode();
-                none.put("type", "object");
-                none.putObject("properties");
-                parameters = none;
-            }
-            if (!parameters.isObject()) {
-                throw AtriumException.invalidField("tools[" + i + "].function.parameters", "is a JSON Schema"
-                        + " object");
-            }
-            definitions.add(new ToolDefinition(function.name(), function.description(), parameters));
+            definitions.add(Tools.definition(function.name(), function.description(), function.parameters(),
+                    "tools[" + i + "].function.parameters"));
         }
         return definitions;
     }

@@ -16,6 +16,8 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import org.atrium.chat.ModelCalls;
+import org.atrium.compat.wire.EmbeddingInputs;
+import org.atrium.compat.wire.ServerTiming;
 import org.atrium.platform.AtriumException;
 import org.atrium.settings.EffectiveState;
 import org.jspecify.annotations.Nullable;
@@ -29,7 +31,6 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
@@ -37,11 +38,6 @@ import java.util.List;
 @RestController
 @Tag(name = "OpenAI-compatible API")
 class EmbeddingsController {
-
-    /** Most inputs of one request, as OpenAI allows. */
-    static final int MAX_INPUTS = 2_048;
-    /** Longest input, in characters (OpenAI's limit is 8,192 tokens per input). */
-    static final int MAX_INPUT_CHARS = 100_000;
 
     private final ModelCalls calls;
     private final JsonMapper json;
@@ -91,7 +87,7 @@ class EmbeddingsController {
     ObjectNode embed(EffectiveState state, @Valid @RequestBody EmbeddingRequest request,
                      HttpServletRequest http, HttpServletResponse response) {
         ServerTiming timing = ServerTiming.of(http);
-        List<String> inputs = inputs(request.input());
+        List<String> inputs = EmbeddingInputs.of(request.input());
         ModelCalls.Embeddings embedded = calls.embed(state, request.model(), inputs);
         timing.upstream(embedded.upstream());
         if (request.dimensions() != null && !embedded.vectors().isEmpty()
@@ -120,30 +116,5 @@ class EmbeddingsController {
         body.putObject("usage").put("prompt_tokens", embedded.tokens()).put("total_tokens", embedded.tokens());
         response.setHeader(ServerTiming.HEADER, timing.header());
         return body;
-    }
-
-    private static List<String> inputs(JsonNode input) {
-        List<String> inputs = new ArrayList<>();
-        if (input.isString()) {
-            inputs.add(input.asString());
-        } else if (input.isArray() && !input.isEmpty() && input.size() <= MAX_INPUTS) {
-            for (JsonNode item : input) {
-                if (!item.isString()) {
-                    throw AtriumException.invalidField("input", "is a string or an array of strings (token arrays"
-                            + " are not supported)");
-                }
-                inputs.add(item.asString());
-            }
-        } else {
-            throw AtriumException.invalidField("input", "is a string or an array of 1 to " + MAX_INPUTS
-                    + " strings");
-        }
-        for (String text : inputs) {
-            if (text.isBlank() || text.length() > MAX_INPUT_CHARS) {
-                throw AtriumException.invalidField("input", "each input has 1 to " + MAX_INPUT_CHARS
-                        + " characters and is not blank");
-            }
-        }
-        return inputs;
     }
 }

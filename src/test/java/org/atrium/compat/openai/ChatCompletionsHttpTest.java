@@ -1,5 +1,6 @@
 package org.atrium.compat.openai;
 
+import org.atrium.compat.wire.StreamHeartbeats;
 import org.atrium.testing.Api;
 import org.atrium.testing.FakeChatServer;
 import org.atrium.testing.IntegrationTest;

@@ -1,4 +1,4 @@
-package org.atrium.compat.openai;
+package org.atrium.compat.wire;
 
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Duration;
@@ -9,12 +9,12 @@ import java.util.Locale;
  * authentication included, to the provider call, plus what follows the provider's answer), {@code upstream} the
  * provider's (to its first output when streaming, its whole answer otherwise).
  */
-final class ServerTiming {
+public final class ServerTiming {
 
     /** The header's name. */
-    static final String HEADER = "Server-Timing";
+    public static final String HEADER = "Server-Timing";
     /** The request attribute holding {@link System#nanoTime()} at the request's arrival. */
-    static final String ARRIVED = ServerTiming.class.getName() + ".arrived";
+    public static final String ARRIVED = ServerTiming.class.getName() + ".arrived";
 
     private final long arrived;
     // Written by the call's thread and by the request's: volatile, though one event at a time touches them.
@@ -26,30 +26,30 @@ final class ServerTiming {
         this.arrived = arrived;
     }
 
-    /** @return timing from the request's arrival, as {@link OpenAiErrorFilter} recorded it (else from now) */
-    static ServerTiming of(HttpServletRequest request) {
+    /** @return timing from the request's arrival, as {@link CompatErrorFilter} recorded it (else from now) */
+    public static ServerTiming of(HttpServletRequest request) {
         return new ServerTiming(request.getAttribute(ARRIVED) instanceof Long nanos ? nanos : System.nanoTime());
     }
 
     /** The provider call starts now. */
-    void upstreamStarting() {
+    public void upstreamStarting() {
         upstreamStarted = System.nanoTime();
     }
 
     /** The first byte of the answer leaves now (streaming). */
-    void firstOutput() {
+    public void firstOutput() {
         if (firstOutput == 0) {
             firstOutput = System.nanoTime();
         }
     }
 
     /** @param whole the provider's whole call (not streaming) */
-    void upstream(Duration whole) {
+    public void upstream(Duration whole) {
         upstreamNanos = whole.toNanos();
     }
 
     /** @return the header's value */
-    String header() {
+    public String header() {
         long now = System.nanoTime();
         long started = upstreamStarted == 0 ? now : upstreamStarted;
         long upstream = upstreamNanos >= 0 ? upstreamNanos
