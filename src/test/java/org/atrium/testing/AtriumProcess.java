@@ -88,6 +88,7 @@ public final class AtriumProcess implements AutoCloseable {
                 // Port 0: the server binds a free port itself, so replicas started together can never collide.
                 builder.environment().put("SERVER_PORT", "0");
                 builder.environment().put("ATRIUM_METRICS_TOKEN", TestInfrastructure.METRICS_TOKEN);
+                builder.environment().put("ATRIUM_PASSWORDS_HASH_COST", "4"); // as in-process tests; see IntegrationTest
                 builder.environment().putIfAbsent("ATRIUM_DATA_DIR",
                         Files.createTempDirectory("atrium-process-data-").toString());
                 builder.environment().putAll(environment);
