@@ -77,8 +77,10 @@ public final class AtriumProcess implements AutoCloseable {
                 command.add(ProcessHandle.current().info().command().orElse("java"));
                 command.add("-Xmx512m");
                 command.add("-XX:TieredStopAtLevel=1");
+                String classPath = ClassDataArchive.classPath(productionClassPath());
+                command.addAll(ClassDataArchive.options(classPath));
                 command.add("-cp");
-                command.add(productionClassPath());
+                command.add(classPath);
                 command.add("org.atrium.AtriumApplication");
                 command.addAll(arguments);
                 ProcessBuilder builder = new ProcessBuilder(command)
