@@ -35,8 +35,6 @@ public class AccountService {
     private static final Logger log = LoggerFactory.getLogger(AccountService.class);
     /** bcrypt ignores everything after 72 bytes, so longer passwords are refused rather than silently truncated. */
     private static final int MAX_PASSWORD_BYTES = 72;
-    /** Compared against when the e-mail is unknown, so that sign-in takes as long whether or not the account exists. */
-    private static final String DUMMY_HASH = new BCryptPasswordEncoder().encode("atrium-dummy-password");
 
     private final UserStore users;
     private final CredentialStore credentials;
@@ -44,7 +42,9 @@ public class AccountService {
     private final Invalidation invalidation;
     private final SignupProperties signup;
     private final SessionProperties sessions;
-    private final PasswordEncoder passwords = new BCryptPasswordEncoder();
+    private final PasswordEncoder passwords;
+    /** Compared against when the e-mail is unknown, so that sign-in takes as long whether or not the account exists. */
+    private final String dummyHash;
     private final Clock clock;
     private final TransactionRetry retry;
     private final ApplicationEventPublisher events;
@@ -52,7 +52,9 @@ public class AccountService {
 
     AccountService(UserStore users, CredentialStore credentials, GroupStore groups, Invalidation invalidation,
                    SignupProperties signup, SessionProperties sessions, Clock clock, TransactionRetry retry,
-                   ApplicationEventPublisher events, SignInThrottle throttle) {
+                   ApplicationEventPublisher events, SignInThrottle throttle, PasswordProperties passwordProperties) {
+        this.passwords = new BCryptPasswordEncoder(passwordProperties.hashCost());
+        this.dummyHash = passwords.encode("atrium-dummy-password");
         this.retry = retry;
         this.events = events;
         this.users = users;
@@ -148,7 +150,7 @@ public class AccountService {
             throw new TooManyAttemptsException(wait);
         }
         Optional<UserStore.Credentials> found = users.findCredentials(email.strip());
-        boolean matches = passwords.matches(password, found.map(UserStore.Credentials::passwordHash).orElse(DUMMY_HASH));
+        boolean matches = passwords.matches(password, found.map(UserStore.Credentials::passwordHash).orElse(dummyHash));
         if (found.isEmpty() || !matches) {
             LogEvents.info(log, "user.sign_in.rejected").log();
             throw new AtriumException(HttpStatus.UNAUTHORIZED, "invalid_credentials",

@@ -77,8 +77,10 @@ public final class AtriumProcess implements AutoCloseable {
                 command.add(ProcessHandle.current().info().command().orElse("java"));
                 command.add("-Xmx512m");
                 command.add("-XX:TieredStopAtLevel=1");
+                String classPath = ClassDataArchive.classPath(productionClassPath());
+                command.addAll(ClassDataArchive.options(classPath));
                 command.add("-cp");
-                command.add(productionClassPath());
+                command.add(classPath);
                 command.add("org.atrium.AtriumApplication");
                 command.addAll(arguments);
                 ProcessBuilder builder = new ProcessBuilder(command)
@@ -88,6 +90,7 @@ public final class AtriumProcess implements AutoCloseable {
                 // Port 0: the server binds a free port itself, so replicas started together can never collide.
                 builder.environment().put("SERVER_PORT", "0");
                 builder.environment().put("ATRIUM_METRICS_TOKEN", TestInfrastructure.METRICS_TOKEN);
+                builder.environment().put("ATRIUM_PASSWORDS_HASH_COST", "4"); // as in-process tests; see IntegrationTest
                 builder.environment().putIfAbsent("ATRIUM_DATA_DIR",
                         Files.createTempDirectory("atrium-process-data-").toString());
                 builder.environment().putAll(environment);

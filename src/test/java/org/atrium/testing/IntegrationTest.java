@@ -42,6 +42,8 @@ public abstract class IntegrationTest {
         System.setProperty("atrium.providers.connections.fake-ollama.type", "ollama");
         System.setProperty("atrium.providers.connections.fake-ollama.base-url", EMBEDDINGS.ollamaBaseUrl());
         System.setProperty("atrium.connections.allow-private-addresses", "true"); // fake providers on loopback
+        // bcrypt's lowest cost: thousands of sign-ups would otherwise spend minutes hashing (PasswordHashingTest).
+        System.setProperty("atrium.passwords.hash-cost", "4");
         System.setProperty("atrium.providers.embedding.initial-backoff", "50ms");
         System.setProperty("atrium.providers.embedding.max-backoff", "200ms");
         System.setProperty("atrium.knowledge.ingest-retry-backoff", "1s");
