@@ -33,7 +33,11 @@ class AuthorizationDocumentTest extends IntegrationTest {
     /** Refusals stated once for every endpoint by the general rules, not repeated in each row. */
     private static final Set<String> GENERAL = Set.of("unauthenticated", "invalid_credentials", "account_pending");
     private static final Set<String> METHODS = Set.of("get", "put", "post", "delete", "patch");
-    private static final Pattern ENDPOINT_ROW = Pattern.compile("^\\| `([A-Z]+) (/api/v1/[^`]*)` \\|(.*)$");
+    /** A row of an endpoint table: Atrium's API under /api/v1, or a compatibility API's full path. */
+    private static final Pattern ENDPOINT_ROW = Pattern.compile(
+            "^\\| `([A-Z]+) ((?:/api/|/v1/|/ollama/)[^`]*)` \\|(.*)$");
+    /** Matrix rows name Atrium's paths under /api/v1 shortly, and the compatibility APIs' paths in full. */
+    private static final Pattern FULL_PATH = Pattern.compile("^(/api/|/v1/|/ollama/).*");
     private static final Pattern MATRIX_ROW = Pattern.compile("^\\| `([A-Z]+) (/[^`]*)` \\|[^|]*\\|(.*)\\|$");
     private static final Pattern DOCUMENTED_CODE = Pattern.compile("`([a-z_]+)`:");
 
@@ -58,14 +62,18 @@ class AuthorizationDocumentTest extends IntegrationTest {
             } else if (rules && !line.isBlank() && !ruleItems.isEmpty()) {
                 ruleItems.set(ruleItems.size() - 1, ruleItems.getLast() + " " + line.strip());
             }
+            // A matrix row has eight columns, an endpoint row three; both may name a full path.
+            boolean matrixRow = line.chars().filter(c -> c == '|').count() >= 9;
             Matcher endpoint = ENDPOINT_ROW.matcher(line);
             Matcher matrix = MATRIX_ROW.matcher(line);
-            if (endpoint.matches()) {
+            if (!matrixRow && endpoint.matches()) {
                 String previous = endpointRows.put(endpoint.group(1) + " " + endpoint.group(2), endpoint.group(3));
                 assertThat(previous).as("a second endpoint row for %s %s", endpoint.group(1), endpoint.group(2))
                         .isNull();
             } else if (matrix.matches()) {
-                matrixRows.add(matrix.group(1) + " /api/v1" + matrix.group(2) + " ->" + normalised(matrix.group(3)));
+                String path = FULL_PATH.matcher(matrix.group(2)).matches() ? matrix.group(2)
+                        : "/api/v1" + matrix.group(2);
+                matrixRows.add(matrix.group(1) + " " + path + " ->" + normalised(matrix.group(3)));
             }
         }
         assertThat(endpointRows).as("endpoint rows in %s", DOCUMENT).isNotEmpty();

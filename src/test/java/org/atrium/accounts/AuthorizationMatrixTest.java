@@ -794,7 +794,37 @@ class AuthorizationMatrixTest extends IntegrationTest {
                                                      UNAUTHENTICATED, ACCOUNT_PENDING, FORBIDDEN,            FORBIDDEN,            FORBIDDEN,            OK),
             row(new Call("DELETE", "/api/v1/knowledge/{collectionId}/delete", "a collection of G",
                     c -> c.request("DELETE", "/api/v1/knowledge/" + c.groupCollection() + "/delete", null)),
-                                                     UNAUTHENTICATED, ACCOUNT_PENDING, COLLECTION_NOT_FOUND, COLLECTION_NOT_FOUND, OK,                   OK));
+                                                     UNAUTHENTICATED, ACCOUNT_PENDING, COLLECTION_NOT_FOUND, COLLECTION_NOT_FOUND, OK,                   OK),
+
+            // The compatibility APIs (compat: OpenAI's, Anthropic's, Ollama's): any approved account, for its own
+            // catalogue; their errors come in their APIs' shapes with the same codes. A model no catalogue has, or an
+            // input refused before any model is looked up, gives every approved persona the same answer.
+            compat("GET", "/v1/models", "the caller's catalogue", null, OK),
+            compat("GET", "/api/models", "the caller's catalogue", null, OK),
+            compat("GET", "/v1/models/{id}", "a model no catalogue has", null, MODEL_NOT_FOUND),
+            compat("GET", "/api/models/{id}", "a model no catalogue has", null, MODEL_NOT_FOUND),
+            compat("POST", "/v1/chat/completions", "a model no catalogue has", Map.of("model", "matrix/none",
+                    "messages", List.of(Map.of("role", "user", "content", "Hi"))), MODEL_NOT_FOUND),
+            compat("POST", "/api/chat/completions", "a model no catalogue has", Map.of("model", "matrix/none",
+                    "messages", List.of(Map.of("role", "user", "content", "Hi"))), MODEL_NOT_FOUND),
+            compat("POST", "/v1/embeddings", "a blank input", Map.of("model", "m", "input", " "), NOT_AN_ANSWER),
+            compat("POST", "/api/embeddings", "a blank input", Map.of("model", "m", "input", " "), NOT_AN_ANSWER),
+            compat("POST", "/api/v1/messages", "a model no catalogue has", Map.of("model", "matrix/none",
+                    "max_tokens", 10, "messages", List.of(Map.of("role", "user", "content", "Hi"))),
+                    MODEL_NOT_FOUND),
+            compat("GET", "/ollama/api/tags", "the caller's Ollama models", null, OK),
+            compat("POST", "/ollama/api/chat", "a model no catalogue has", Map.of("model", "matrix-none",
+                    "messages", List.of(Map.of("role", "user", "content", "Hi"))), MODEL_NOT_FOUND),
+            compat("POST", "/ollama/api/generate", "a model no catalogue has", Map.of("model", "matrix-none",
+                    "prompt", "Hi"), MODEL_NOT_FOUND),
+            compat("POST", "/ollama/api/embed", "a blank input", Map.of("model", "m", "input", " "), NOT_AN_ANSWER));
+
+    /** A row of a compatibility endpoint: anonymous and pending refused, every approved persona alike. */
+    private static Row compat(String method, String path, String target, Object body, Expect approved) {
+        String concrete = path.replace("{id}", "matrix-none");
+        return row(new Call(method, path, target, c -> c.request(method, concrete, body)),
+                UNAUTHENTICATED, ACCOUNT_PENDING, approved, approved, approved, approved);
+    }
 
     private static Row row(Call call, Expect anonymous, Expect pending, Expect user, Expect otherGroupAdmin,
                            Expect groupAdmin, Expect instanceAdmin) {
@@ -823,7 +853,7 @@ class AuthorizationMatrixTest extends IntegrationTest {
                 String context = name + "; got " + response.status() + " " + response.text();
                 assertThat(response.status()).as(context).isEqualTo(expected.status());
                 if (expected.code() != null) {
-                    assertThat(response.json().path("code").asString()).as(context).isEqualTo(expected.code());
+                    assertThat(code(response)).as(context).isEqualTo(expected.code());
                 }
                 if (request.stream() && response.status() == 200) {
                     assertThat(response.text()).as("first event; " + context).startsWith("event:ready");
@@ -859,7 +889,7 @@ class AuthorizationMatrixTest extends IntegrationTest {
             Api.Response response = send(request,
                     Map.of("Authorization", "Bearer ats_not-a-real-session-token"));
             assertThat(response.status()).as("%s %s", request.method(), request.path()).isEqualTo(401);
-            assertThat(response.json().path("code").asString()).as("%s %s", request.method(), request.path())
+            assertThat(code(response)).as("%s %s", request.method(), request.path())
                     .isEqualTo("invalid_credentials");
         }
     }
@@ -871,6 +901,12 @@ class AuthorizationMatrixTest extends IntegrationTest {
                 Map.of("email", account.email(), "password", "not the password"), null);
         assertThat(response.status()).isEqualTo(401);
         assertThat(response.json().path("code").asString()).isEqualTo("invalid_credentials");
+    }
+
+    /** The stable code: a problem's, or inside the error shape of a compatibility API ({@code error.code}). */
+    private static String code(Api.Response response) {
+        JsonNode body = response.json();
+        return body.has("code") ? body.path("code").asString() : body.path("error").path("code").asString();
     }
 
     private static final Set<String> HTTP_METHODS =

@@ -200,9 +200,9 @@ class HostileInputSweepTest extends IntegrationTest {
         }
     }
 
-    /** Operations of the OpenAI-compatible API (docs/compatibility.md), whose errors come in OpenAI's shape. */
-    private static final java.util.regex.Pattern OPENAI_PATH = java.util.regex.Pattern.compile(
-            "^[A-Z]+ (/v1/|/api/models[ /]|/api/chat/completions |/api/embeddings )");
+    /** Operations of the compatibility APIs (docs/compatibility.md), whose errors come in their APIs' shapes. */
+    private static final java.util.regex.Pattern COMPAT_PATH = java.util.regex.Pattern.compile(
+            "^[A-Z]+ (/v1/|/ollama/|/api/models[ /]|/api/chat/completions |/api/embeddings |/api/v1/messages )");
 
     private void check(String what, Api.Response response) {
         requests++;
@@ -210,10 +210,11 @@ class HostileInputSweepTest extends IntegrationTest {
             failures.add(what + ": " + response.status() + " " + shorten(response.text()));
         } else if (response.status() >= 400) {
             String type = String.valueOf(response.header("Content-Type"));
-            // The OpenAI-compatible paths answer OpenAI's error shape, with the same stable code inside.
+            // The compatibility paths answer in their APIs' error shapes, with the same stable code inside.
             String code = type.startsWith("application/problem+json") ? response.json().path("code").asString("")
-                    : type.startsWith("application/json") && OPENAI_PATH.matcher(what).find()
-                    ? response.json().path("error").path("code").asString("") : "";
+                    : type.startsWith("application/json") && COMPAT_PATH.matcher(what).find()
+                    ? response.json().path("code").asString(response.json().path("error").path("code").asString(""))
+                    : "";
             if (!code.matches("[a-z_]+")) {
                 failures.add(what + ": " + response.status() + " without a problem code: " + type + " "
                         + shorten(response.text()));

@@ -25,7 +25,7 @@ class AnthropicErrorFilter extends CompatErrorFilter {
     }
 
     @Override
-    protected boolean covers(String path) {
+    public boolean covers(String path) {
         return PATH.equals(path);
     }
 

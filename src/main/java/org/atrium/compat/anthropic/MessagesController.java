@@ -1,5 +1,6 @@
 package org.atrium.compat.anthropic;
 
+import org.atrium.compat.wire.ErrorResponses;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -50,18 +51,14 @@ class MessagesController {
             + " failure while streaming is an `error` event. A client that goes away cancels the provider call (a"
             + " stream silent for 2 s gets a `ping`). `Server-Timing` gives Atrium's own time and the provider's.")
     @ApiResponse(responseCode = "200", description = "The message, or its stream.")
-    @ApiResponse(responseCode = "400", description = "`invalid_request_error`: `validation_failed`, a field is not"
-            + " valid or not supported; `provider_rejected`, the provider refused the request.")
-    @ApiResponse(responseCode = "401", description = "`authentication_error`: no valid API key.")
-    @ApiResponse(responseCode = "404", description = "`not_found_error`, `model_not_found`: not a model of the"
-            + " caller's.")
-    @ApiResponse(responseCode = "413", description = "`request_too_large`: the body is over"
-            + " `atrium.http.max-completion-body-size`.")
-    @ApiResponse(responseCode = "429", description = "`rate_limit_error`: `quota_exceeded` (with `Retry-After`) or"
-            + " `provider_rate_limited`.")
-    @ApiResponse(responseCode = "502", description = "`api_error`: the provider failed.")
-    @ApiResponse(responseCode = "503", description = "`overloaded_error`: `provider_unavailable`, `circuit_open`.")
-    @ApiResponse(responseCode = "504", description = "`api_error`, `provider_timeout`.")
+    @ApiResponse(responseCode = "400", description = ErrorResponses.CALL_INVALID)
+    @ApiResponse(responseCode = "401", description = ErrorResponses.UNAUTHENTICATED)
+    @ApiResponse(responseCode = "404", description = ErrorResponses.MODEL_NOT_FOUND)
+    @ApiResponse(responseCode = "413", description = ErrorResponses.TOO_LARGE)
+    @ApiResponse(responseCode = "429", description = ErrorResponses.RATE_LIMITED)
+    @ApiResponse(responseCode = "502", description = ErrorResponses.BAD_GATEWAY)
+    @ApiResponse(responseCode = "503", description = ErrorResponses.UNAVAILABLE)
+    @ApiResponse(responseCode = "504", description = ErrorResponses.TIMEOUT)
     void create(EffectiveState state, @Valid @RequestBody MessagesRequest body, HttpServletRequest request,
                 HttpServletResponse response) throws InterruptedException {
         ModelCalls.Call call = MessagesTranslation.toCall(body);

@@ -32,24 +32,28 @@ import java.util.List;
  * @param stream        answer with Anthropic's server-sent events
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-@Schema(description = "An Anthropic Messages request.")
+@Schema(name = "AnthropicMessagesRequest", description = "An Anthropic Messages request.")
 record MessagesRequest(
         @Schema(example = "claude/claude-sonnet-4-5", description = "A catalogue id, `preset:<id>`, or a provider's"
                 + " model id (the first connection offering it).")
         @NotBlank @Size(max = 300) String model,
         @JsonProperty("max_tokens") @Schema(example = "1024")
         @NotNull @Min(1) @Max(1_000_000) Integer maxTokens,
-        @Schema(description = "A string or an array of text blocks.", nullable = true) @Nullable JsonNode system,
-        @Schema(description = "The conversation.")
+        @Schema(description = "A string or an array of text blocks.", nullable = true, example = "Be brief.")
+        @Nullable JsonNode system,
+        @Schema(description = "The conversation.",
+                example = "[{\"role\": \"user\", \"content\": \"Which rooms need lab coats?\"}]")
         @NotNull @Size(min = 1, max = 2_000) List<@NotNull @Valid Message> messages,
-        @Schema(nullable = true) @Nullable @Size(max = 128) List<@NotNull @Valid Tool> tools,
-        @JsonProperty("tool_choice") @Schema(nullable = true) @Nullable @Valid ToolChoice toolChoice,
+        @Schema(nullable = true, example = "[{\"name\": \"get_weather\", \"input_schema\": {\"type\": \"object\"}}]")
+        @Nullable @Size(max = 128) List<@NotNull @Valid Tool> tools,
+        @JsonProperty("tool_choice") @Schema(nullable = true, example = "{\"type\": \"auto\"}")
+        @Nullable @Valid ToolChoice toolChoice,
         @Schema(example = "0.2", nullable = true) @Nullable @DecimalMin("0") @DecimalMax("1") Double temperature,
         @JsonProperty("top_p") @Schema(example = "0.9", nullable = true)
         @Nullable @DecimalMin("0") @DecimalMax("1") Double topP,
-        @JsonProperty("stop_sequences") @Schema(nullable = true)
+        @JsonProperty("stop_sequences") @Schema(nullable = true, example = "[\"\\n\\nHuman:\"]")
         @Nullable @Size(max = 16) List<@NotNull @Size(min = 1, max = 100) String> stopSequences,
-        @Schema(nullable = true) @Nullable Boolean stream) {
+        @Schema(nullable = true, example = "true") @Nullable Boolean stream) {
 
     /** Whether the answer streams. */
     boolean streams() {
@@ -64,7 +68,7 @@ record MessagesRequest(
      *                {@code tool_result} (user)
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    @Schema(description = "A message of the conversation.")
+    @Schema(name = "AnthropicMessage", description = "A message of the conversation.")
     record Message(@Schema(example = "user") @NotNull @Pattern(regexp = "user|assistant",
             message = "must be user or assistant") String role,
                    @Schema(description = "A string or an array of content blocks.") @NotNull JsonNode content) {
@@ -79,7 +83,7 @@ record MessagesRequest(
      * @param inputSchema a JSON Schema object
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    @Schema(description = "A tool the model may call.")
+    @Schema(name = "AnthropicTool", description = "A tool the model may call.")
     record Tool(@Schema(nullable = true) @Nullable @Pattern(regexp = "custom",
             message = "must be custom (Anthropic's server tools are not supported)") String type,
                 @NotBlank @Size(max = 64) @Pattern(regexp = "[a-zA-Z0-9_-]+",
@@ -95,7 +99,7 @@ record MessagesRequest(
      * @param name with {@code tool}: the tool
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    @Schema(description = "Whether and which tool the model must call.")
+    @Schema(name = "AnthropicToolChoice", description = "Whether and which tool the model must call.")
     record ToolChoice(@NotNull @Pattern(regexp = "auto|any|tool|none",
             message = "must be auto, any, tool or none") String type,
                       @Schema(nullable = true) @Nullable @Size(max = 64) String name) {

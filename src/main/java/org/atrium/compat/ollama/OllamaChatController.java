@@ -1,5 +1,6 @@
 package org.atrium.compat.ollama;
 
+import org.atrium.compat.wire.ErrorResponses;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -50,14 +51,14 @@ class OllamaChatController {
             + " before the first output is answered with its status; while streaming it is an `{\"error\"}` line. A"
             + " client that goes away cancels the provider call. `Server-Timing` gives Atrium's own time.")
     @ApiResponse(responseCode = "200", description = "The answer, or its stream.")
-    @ApiResponse(responseCode = "400", description = "A field is not valid, or the provider refused the request.")
-    @ApiResponse(responseCode = "401", description = "No valid API key.")
-    @ApiResponse(responseCode = "404", description = "No Ollama connection of the caller's offers the model.")
-    @ApiResponse(responseCode = "413", description = "The body is over `atrium.http.max-completion-body-size`.")
-    @ApiResponse(responseCode = "429", description = "A quota refused the call, or the provider is rate limited.")
-    @ApiResponse(responseCode = "502", description = "The provider failed.")
-    @ApiResponse(responseCode = "503", description = "The provider is unavailable, or its circuit is open.")
-    @ApiResponse(responseCode = "504", description = "The provider timed out.")
+    @ApiResponse(responseCode = "400", description = ErrorResponses.CALL_INVALID)
+    @ApiResponse(responseCode = "401", description = ErrorResponses.UNAUTHENTICATED)
+    @ApiResponse(responseCode = "404", description = ErrorResponses.MODEL_NOT_FOUND)
+    @ApiResponse(responseCode = "413", description = ErrorResponses.TOO_LARGE)
+    @ApiResponse(responseCode = "429", description = ErrorResponses.RATE_LIMITED)
+    @ApiResponse(responseCode = "502", description = ErrorResponses.BAD_GATEWAY)
+    @ApiResponse(responseCode = "503", description = ErrorResponses.UNAVAILABLE)
+    @ApiResponse(responseCode = "504", description = ErrorResponses.TIMEOUT)
     void chat(EffectiveState state, @Valid @RequestBody OllamaRequests.Chat body, HttpServletRequest request,
               HttpServletResponse response) throws InterruptedException {
         ModelCalls.Call call = OllamaTranslation.chat(body, models.catalogueId(state, body.model()));
@@ -71,11 +72,11 @@ class OllamaChatController {
             + " `template`, `raw`, `suffix` and `context` are ignored. Answers with `response` pieces, streamed as"
             + " NDJSON unless `stream` is false, errors and cancellation as for chat.")
     @ApiResponse(responseCode = "200", description = "The answer, or its stream.")
-    @ApiResponse(responseCode = "400", description = "A field is not valid, or the provider refused the request.")
-    @ApiResponse(responseCode = "401", description = "No valid API key.")
-    @ApiResponse(responseCode = "404", description = "No Ollama connection of the caller's offers the model.")
-    @ApiResponse(responseCode = "429", description = "A quota refused the call, or the provider is rate limited.")
-    @ApiResponse(responseCode = "502", description = "The provider failed.")
+    @ApiResponse(responseCode = "400", description = ErrorResponses.CALL_INVALID)
+    @ApiResponse(responseCode = "401", description = ErrorResponses.UNAUTHENTICATED)
+    @ApiResponse(responseCode = "404", description = ErrorResponses.MODEL_NOT_FOUND)
+    @ApiResponse(responseCode = "429", description = ErrorResponses.RATE_LIMITED)
+    @ApiResponse(responseCode = "502", description = ErrorResponses.BAD_GATEWAY)
     void generate(EffectiveState state, @Valid @RequestBody OllamaRequests.Generate body, HttpServletRequest request,
                   HttpServletResponse response) throws InterruptedException {
         ModelCalls.Call call = OllamaTranslation.generate(body, models.catalogueId(state, body.model()));

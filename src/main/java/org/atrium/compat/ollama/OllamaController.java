@@ -1,5 +1,6 @@
 package org.atrium.compat.ollama;
 
+import org.atrium.compat.wire.ErrorResponses;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -40,7 +41,7 @@ class OllamaController {
             + " the plain name for the first connection offering it, `<connection>/<model>` for the others. Atrium"
             + " does not know sizes, digests or details: they are empty.")
     @ApiResponse(responseCode = "200", description = "The models.")
-    @ApiResponse(responseCode = "401", description = "No valid API key.")
+    @ApiResponse(responseCode = "401", description = ErrorResponses.UNAUTHENTICATED)
     ObjectNode tags(EffectiveState state) {
         ObjectNode body = json.createObjectNode();
         ArrayNode list = body.putArray("models");
@@ -59,11 +60,11 @@ class OllamaController {
             + " `embedding.connection` and `embedding.model`, as for `/v1/embeddings`), which `model` must name, by"
             + " its name or `<connection>/<model>`. Quotas apply; usage is recorded.")
     @ApiResponse(responseCode = "200", description = "`{\"model\", \"embeddings\": [[...]]}`, in the inputs' order.")
-    @ApiResponse(responseCode = "400", description = "An input is not valid.")
-    @ApiResponse(responseCode = "404", description = "Not the caller's embedding model.")
-    @ApiResponse(responseCode = "409", description = "The caller has no usable embedding model.")
-    @ApiResponse(responseCode = "429", description = "A quota refused the call.")
-    @ApiResponse(responseCode = "502", description = "The provider failed.")
+    @ApiResponse(responseCode = "400", description = ErrorResponses.EMBEDDING_INVALID)
+    @ApiResponse(responseCode = "404", description = ErrorResponses.EMBEDDING_MODEL_NOT_FOUND)
+    @ApiResponse(responseCode = "409", description = ErrorResponses.EMBEDDING_UNAVAILABLE)
+    @ApiResponse(responseCode = "429", description = ErrorResponses.EMBEDDING_QUOTA)
+    @ApiResponse(responseCode = "502", description = ErrorResponses.EMBEDDING_FAILED)
     ObjectNode embed(EffectiveState state, @Valid @RequestBody OllamaRequests.Embed request) {
         long started = System.nanoTime();
         ModelCalls.Embeddings embedded = calls.embed(state, request.model(), EmbeddingInputs.of(request.input()));

@@ -20,7 +20,7 @@ class OllamaErrorFilter extends CompatErrorFilter {
     }
 
     @Override
-    protected boolean covers(String path) {
+    public boolean covers(String path) {
         return path.startsWith("/ollama/");
     }
 

@@ -32,13 +32,17 @@ final class OllamaRequests {
      * @param stream   false for one whole answer; streams by default, as Ollama does
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    @Schema(description = "An Ollama chat request.")
+    @Schema(name = "OllamaChat", description = "An Ollama chat request.")
     record Chat(@Schema(example = "llama3.2") @NotBlank @Size(max = 300) String model,
+                @Schema(example = "[{\"role\": \"user\", \"content\": \"Why is the sky blue?\"}]")
                 @NotNull @Size(min = 1, max = 2_000) List<@NotNull @Valid Message> messages,
-                @Schema(nullable = true) @Nullable @Size(max = 128) List<@NotNull @Valid Tool> tools,
-                @Schema(nullable = true, description = "`json` or a JSON Schema.") @Nullable JsonNode format,
-                @Schema(nullable = true) @Nullable @Valid Options options,
-                @Schema(nullable = true, description = "Defaults to true.") @Nullable Boolean stream) {
+                @Schema(nullable = true, example = "[{\"type\": \"function\", \"function\": {\"name\": \"get_weather\", \"parameters\":"
+                        + " {\"type\": \"object\"}}}]")
+                @Nullable @Size(max = 128) List<@NotNull @Valid Tool> tools,
+                @Schema(nullable = true, description = "`json` or a JSON Schema.", example = "json")
+                @Nullable JsonNode format,
+                @Schema(nullable = true, example = "{\"temperature\": 0.2}") @Nullable @Valid Options options,
+                @Schema(nullable = true, description = "Defaults to true.", example = "false") @Nullable Boolean stream) {
     }
 
     /**
@@ -53,14 +57,15 @@ final class OllamaRequests {
      * @param stream  false for one whole answer; streams by default
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    @Schema(description = "An Ollama generate request.")
+    @Schema(name = "OllamaGenerate", description = "An Ollama generate request.")
     record Generate(@Schema(example = "llama3.2") @NotBlank @Size(max = 300) String model,
-                    @NotNull String prompt,
-                    @Schema(nullable = true) @Nullable String system,
-                    @Schema(nullable = true) @Nullable @Size(max = 16) List<@NotNull String> images,
-                    @Schema(nullable = true) @Nullable JsonNode format,
-                    @Schema(nullable = true) @Nullable @Valid Options options,
-                    @Schema(nullable = true) @Nullable Boolean stream) {
+                    @Schema(example = "Why is the sky blue?") @NotNull String prompt,
+                    @Schema(nullable = true, example = "Be brief.") @Nullable String system,
+                    @Schema(nullable = true, example = "[\"iVBORw0KGgo...\"]")
+                    @Nullable @Size(max = 16) List<@NotNull String> images,
+                    @Schema(nullable = true, example = "json") @Nullable JsonNode format,
+                    @Schema(nullable = true, example = "{\"temperature\": 0.2}") @Nullable @Valid Options options,
+                    @Schema(nullable = true, example = "false") @Nullable Boolean stream) {
     }
 
     /**
@@ -70,9 +75,10 @@ final class OllamaRequests {
      * @param input a string or an array of strings
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    @Schema(description = "An Ollama embed request.")
+    @Schema(name = "OllamaEmbed", description = "An Ollama embed request.")
     record Embed(@Schema(example = "nomic-embed-text") @NotBlank @Size(max = 300) String model,
-                 @Schema(description = "A string or an array of strings.") @NotNull JsonNode input) {
+                 @Schema(description = "A string or an array of strings.", example = "[\"kiwi vines\"]")
+                 @NotNull JsonNode input) {
     }
 
     /**
@@ -85,7 +91,7 @@ final class OllamaRequests {
      * @param toolName  a tool message's tool
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    @Schema(description = "A message of the conversation.")
+    @Schema(name = "OllamaMessage", description = "A message of the conversation.")
     record Message(@Schema(example = "user") @NotNull @Pattern(regexp = "system|user|assistant|tool",
             message = "must be system, user, assistant or tool") String role,
                    @Schema(nullable = true) @Nullable String content,
@@ -102,6 +108,7 @@ final class OllamaRequests {
      * @param function what it called
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
+    @Schema(name = "OllamaToolCall")
     record ToolCall(@Nullable @Size(max = 256) String id, @NotNull @Valid Called function) {
     }
 
@@ -112,6 +119,7 @@ final class OllamaRequests {
      * @param arguments its arguments, an object
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
+    @Schema(name = "OllamaCalled")
     record Called(@NotBlank @Size(max = 64) String name, @Nullable JsonNode arguments) {
     }
 
@@ -122,6 +130,7 @@ final class OllamaRequests {
      * @param function the function
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
+    @Schema(name = "OllamaTool")
     record Tool(@Nullable @Pattern(regexp = "function", message = "must be function") String type,
                 @NotNull @Valid Function function) {
     }
@@ -134,6 +143,7 @@ final class OllamaRequests {
      * @param parameters  a JSON Schema object
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
+    @Schema(name = "OllamaFunction")
     record Function(@NotBlank @Size(max = 64) @Pattern(regexp = "[a-zA-Z0-9_-]+",
             message = "is 1 to 64 letters, digits, '_' or '-'") String name,
                     @Nullable @Size(max = 4_096) String description,
@@ -150,6 +160,7 @@ final class OllamaRequests {
      * @param seed        the seed
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
+    @Schema(name = "OllamaOptions")
     record Options(@Nullable @DecimalMin("0") @DecimalMax("2") Double temperature,
                    @JsonProperty("top_p") @Nullable @DecimalMin("0") @DecimalMax("1") Double topP,
                    @JsonProperty("num_predict") @Nullable @Max(1_000_000) Integer numPredict,

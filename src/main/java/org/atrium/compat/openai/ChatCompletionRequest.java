@@ -22,7 +22,7 @@ import java.util.List;
  * honour ({@code n} above 1) are refused.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-@Schema(description = "An OpenAI chat completion request.")
+@Schema(name = "OpenAiChatCompletionRequest", description = "An OpenAI chat completion request.")
 record ChatCompletionRequest(
         @Schema(example = "research-gateway/gpt-4o-mini", description = "A catalogue id, `preset:<id>`, or a"
                 + " provider's model id (the first connection offering it).")
@@ -85,7 +85,7 @@ record ChatCompletionRequest(
      * @param toolCallId a tool message's call id
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    @Schema(description = "A message of the conversation.")
+    @Schema(name = "OpenAiMessage", description = "A message of the conversation.")
     record Message(
             @Schema(example = "user") @NotNull @Pattern(regexp = "system|developer|user|assistant|tool",
                     message = "must be system, developer, user, assistant or tool") String role,
@@ -105,7 +105,7 @@ record ChatCompletionRequest(
      * @param function what it called
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    @Schema(description = "A tool call of an assistant message.")
+    @Schema(name = "OpenAiToolCall", description = "A tool call of an assistant message.")
     record ToolCall(@NotBlank @Size(max = 256) String id,
                     @Nullable @Pattern(regexp = "function", message = "must be function") String type,
                     @NotNull @Valid FunctionCall function) {
@@ -118,7 +118,7 @@ record ChatCompletionRequest(
      * @param arguments its arguments, as JSON text
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    @Schema(description = "The function called and its arguments (JSON text).")
+    @Schema(name = "OpenAiFunctionCall", description = "The function called and its arguments (JSON text).")
     record FunctionCall(@NotBlank @Size(max = 64) String name, @NotNull String arguments) {
     }
 
@@ -129,7 +129,7 @@ record ChatCompletionRequest(
      * @param function the function
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    @Schema(description = "A tool the model may call.")
+    @Schema(name = "OpenAiTool", description = "A tool the model may call.")
     record Tool(@NotNull @Pattern(regexp = "function", message = "must be function") String type,
                 @NotNull @Valid Function function) {
     }
@@ -142,7 +142,7 @@ record ChatCompletionRequest(
      * @param parameters  a JSON Schema object (none: no arguments)
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    @Schema(description = "A function the model may call.")
+    @Schema(name = "OpenAiFunction", description = "A function the model may call.")
     record Function(@NotBlank @Size(max = 64) @Pattern(regexp = "[a-zA-Z0-9_-]+",
             message = "is 1 to 64 letters, digits, '_' or '-'") String name,
                     @Nullable @Size(max = 4_096) String description,
@@ -156,7 +156,7 @@ record ChatCompletionRequest(
      * @param jsonSchema for {@code json_schema}: its name and schema
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    @Schema(description = "The shape the answer must take.")
+    @Schema(name = "OpenAiResponseFormat", description = "The shape the answer must take.")
     record ResponseFormat(@NotNull @Pattern(regexp = "text|json_object|json_schema",
             message = "must be text, json_object or json_schema") String type,
                           @JsonProperty("json_schema") @Nullable @Valid JsonSchema jsonSchema) {
@@ -169,7 +169,7 @@ record ChatCompletionRequest(
      * @param schema the schema (an object)
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    @Schema(description = "A named JSON Schema.")
+    @Schema(name = "OpenAiJsonSchema", description = "A named JSON Schema.")
     record JsonSchema(@NotBlank @Size(max = 64) @Pattern(regexp = "[A-Za-z0-9_-]+",
             message = "is 1 to 64 letters, digits, '_' or '-'") String name,
                       @Nullable JsonNode schema) {
@@ -182,7 +182,7 @@ record ChatCompletionRequest(
      * @param id   its id
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    @Schema(description = "A file or a collection (Open WebUI's knowledge) to ground the answer on.")
+    @Schema(name = "OpenAiKnowledgeReference", description = "A file or a collection (Open WebUI's knowledge) to ground the answer on.")
     record KnowledgeReference(@Schema(example = "collection") @NotNull @Pattern(regexp = "file|collection",
             message = "must be file or collection") String type,
                               @Schema(example = "5f0c6c1e-8a4b-4b5e-9d3c-2a1b0c9d8e7f") @NotNull
@@ -195,7 +195,7 @@ record ChatCompletionRequest(
      * @param includeUsage end the stream with a chunk carrying the usage
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    @Schema(description = "Streaming options.")
+    @Schema(name = "OpenAiStreamOptions", description = "Streaming options.")
     record StreamOptions(@JsonProperty("include_usage") @Nullable Boolean includeUsage) {
     }
 }

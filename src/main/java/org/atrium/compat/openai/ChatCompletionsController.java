@@ -1,5 +1,6 @@
 package org.atrium.compat.openai;
 
+import org.atrium.compat.wire.ErrorResponses;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -56,20 +57,14 @@ class ChatCompletionsController {
             + " \"id\"}]`) grounds the answer on knowledge the caller may read. `Server-Timing` gives Atrium's own"
             + " time and the provider's.")
     @ApiResponse(responseCode = "200", description = "The completion, or its stream.")
-    @ApiResponse(responseCode = "400", description = "`validation_failed`: a parameter is not valid or not supported"
-            + " (`n` above 1, say); `provider_rejected`: the provider refused the request.")
-    @ApiResponse(responseCode = "401", description = "`invalid_credentials`: the API key is unknown, revoked or"
-            + " expired; `unauthenticated`: no API key was sent.")
-    @ApiResponse(responseCode = "404", description = "`model_not_found`: not a model of the caller's.")
-    @ApiResponse(responseCode = "413", description = "`payload_too_large`: the body is over"
-            + " `atrium.http.max-completion-body-size`.")
-    @ApiResponse(responseCode = "429", description = "`quota_exceeded`: a quota of the caller's refused the call"
-            + " (with `Retry-After`); `provider_rate_limited`: the provider refused it for now.")
-    @ApiResponse(responseCode = "502", description = "`provider_auth_failed`: the provider refused Atrium's"
-            + " credential for it; `provider_invalid_response`: the provider's answer could not be read.")
-    @ApiResponse(responseCode = "503", description = "`provider_unavailable`: the provider cannot be reached;"
-            + " `circuit_open`: the provider keeps failing and is not called for a while.")
-    @ApiResponse(responseCode = "504", description = "`provider_timeout`: the provider did not answer in time.")
+    @ApiResponse(responseCode = "400", description = ErrorResponses.CALL_INVALID)
+    @ApiResponse(responseCode = "401", description = ErrorResponses.UNAUTHENTICATED)
+    @ApiResponse(responseCode = "404", description = ErrorResponses.MODEL_NOT_FOUND)
+    @ApiResponse(responseCode = "413", description = ErrorResponses.TOO_LARGE)
+    @ApiResponse(responseCode = "429", description = ErrorResponses.RATE_LIMITED)
+    @ApiResponse(responseCode = "502", description = ErrorResponses.BAD_GATEWAY)
+    @ApiResponse(responseCode = "503", description = ErrorResponses.UNAVAILABLE)
+    @ApiResponse(responseCode = "504", description = ErrorResponses.TIMEOUT)
     void complete(EffectiveState state, @Valid @RequestBody ChatCompletionRequest body, HttpServletRequest request,
                   HttpServletResponse response) throws InterruptedException {
         ModelCalls.Call call = CompletionTranslation.toCall(body, knowledge(body.files()));

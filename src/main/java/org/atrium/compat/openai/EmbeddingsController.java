@@ -1,5 +1,6 @@
 package org.atrium.compat.openai;
 
+import org.atrium.compat.wire.ErrorResponses;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.swagger.v3.oas.annotations.Operation;
@@ -57,7 +58,7 @@ class EmbeddingsController {
      * @param user           the end user (not stored)
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    @Schema(description = "An OpenAI embeddings request.")
+    @Schema(name = "OpenAiEmbeddingRequest", description = "An OpenAI embeddings request.")
     record EmbeddingRequest(
             @Schema(description = "A string or an array of strings.", example = "[\"kiwi vines\"]")
             @NotNull JsonNode input,
@@ -77,13 +78,11 @@ class EmbeddingsController {
             + " `dimensions` is accepted only when it equals the model's own. Quotas apply; usage is recorded"
             + " (tokens counted with o200k_base). `Server-Timing` gives Atrium's own time and the provider's.")
     @ApiResponse(responseCode = "200", description = "The vectors, in the order of the inputs.")
-    @ApiResponse(responseCode = "400", description = "`validation_failed`: an input, the format or `dimensions`.")
-    @ApiResponse(responseCode = "404", description = "`model_not_found`: not the caller's embedding model.")
-    @ApiResponse(responseCode = "409", description = "`embedding_not_configured`: the caller has no embedding"
-            + " model; `embedding_credential_missing`: no credential for it applies to the caller (the message says"
-            + " which admin must set what).")
-    @ApiResponse(responseCode = "429", description = "`quota_exceeded`: a quota of the caller's refused the call.")
-    @ApiResponse(responseCode = "502", description = "`embedding_failed`: the provider failed.")
+    @ApiResponse(responseCode = "400", description = ErrorResponses.EMBEDDING_INVALID)
+    @ApiResponse(responseCode = "404", description = ErrorResponses.EMBEDDING_MODEL_NOT_FOUND)
+    @ApiResponse(responseCode = "409", description = ErrorResponses.EMBEDDING_UNAVAILABLE)
+    @ApiResponse(responseCode = "429", description = ErrorResponses.EMBEDDING_QUOTA)
+    @ApiResponse(responseCode = "502", description = ErrorResponses.EMBEDDING_FAILED)
     ObjectNode embed(EffectiveState state, @Valid @RequestBody EmbeddingRequest request,
                      HttpServletRequest http, HttpServletResponse response) {
         ServerTiming timing = ServerTiming.of(http);

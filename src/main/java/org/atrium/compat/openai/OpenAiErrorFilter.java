@@ -25,7 +25,7 @@ class OpenAiErrorFilter extends CompatErrorFilter {
     }
 
     @Override
-    protected boolean covers(String path) {
+    public boolean covers(String path) {
         return path.startsWith("/v1/") || OPEN_WEBUI_PATHS.contains(path) || path.startsWith("/api/models/");
     }
 

@@ -1,7 +1,9 @@
 package org.atrium.compat.openai;
 
+import org.atrium.compat.wire.ErrorResponses;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.constraints.Size;
@@ -34,6 +36,7 @@ class OpenAiModelsController {
      * @param ownedBy the connection's name
      * @param name    the name to show
      */
+    @Schema(name = "OpenAiModel")
     record OpenAiModel(String id, String object, long created,
                        @com.fasterxml.jackson.annotation.JsonProperty("owned_by") String ownedBy, String name) {
 
@@ -49,6 +52,7 @@ class OpenAiModelsController {
      * @param object always {@code list}
      * @param data   the models
      */
+    @Schema(name = "OpenAiModelList")
     record ModelList(String object, List<OpenAiModel> data) {
     }
 
@@ -57,8 +61,7 @@ class OpenAiModelsController {
             + " of the connections they have a credential for, filtered by `allowedModels`, then their presets as"
             + " `preset:<id>`) in OpenAI's list shape; `owned_by` is the connection, `name` the name to show.")
     @ApiResponse(responseCode = "200", description = "The models.")
-    @ApiResponse(responseCode = "401", description = "`invalid_credentials`: the API key is unknown, revoked or"
-            + " expired; `unauthenticated`: no API key was sent.")
+    @ApiResponse(responseCode = "401", description = ErrorResponses.UNAUTHENTICATED)
     ModelList models(EffectiveState state) {
         return new ModelList("list", catalogue.modelsAndAdditions(state).items().stream().map(OpenAiModel::of)
                 .toList());
@@ -68,7 +71,7 @@ class OpenAiModelsController {
     @Operation(summary = "Retrieve a model", description = "One model of the caller's catalogue, by catalogue id"
             + " (`<connection>/<model>`, the slash unencoded) or `preset:<id>`.")
     @ApiResponse(responseCode = "200", description = "The model.")
-    @ApiResponse(responseCode = "404", description = "`model_not_found`: not a model of the caller's.")
+    @ApiResponse(responseCode = "404", description = ErrorResponses.MODEL_NOT_FOUND)
     OpenAiModel model(EffectiveState state, @Parameter(description = "The model's id.", example = "openai/gpt-4o")
                       @PathVariable @Size(max = 301) String id) {
         String wanted = id.startsWith("/") ? id.substring(1) : id;

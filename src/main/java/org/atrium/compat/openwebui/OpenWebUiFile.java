@@ -29,7 +29,7 @@ import java.util.UUID;
  * @param createdAtUnix when it was uploaded, epoch seconds
  * @param updatedAtUnix its last change (its latest ingestion change), epoch seconds
  */
-@Schema(description = "A file: Atrium's fields (camelCase) and Open WebUI's `FileModel` fields (snake_case) together.")
+@Schema(name = "OpenWebUiFile", description = "A file: Atrium's fields (camelCase) and Open WebUI's `FileModel` fields (snake_case) together.")
 record OpenWebUiFile(
         UUID id, String name, String mediaType, long sizeBytes, String sha256, @Nullable UUID uploadedBy,
         Instant createdAt, List<KnowledgeFile.Ingestion> indexes, Map<String, String> metadata,
@@ -51,7 +51,7 @@ record OpenWebUiFile(
      * @param status {@code pending}, {@code completed} or {@code failed}
      * @param error  why it failed; absent otherwise
      */
-    @Schema(description = "Processing status: `pending`, `completed` or `failed` (with `error`).")
+    @Schema(name = "OpenWebUiData", description = "Processing status: `pending`, `completed` or `failed` (with `error`).")
     record Data(@Schema(example = "completed") String status,
                 @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String error) {
     }
@@ -64,7 +64,7 @@ record OpenWebUiFile(
      * @param size        its size in bytes
      * @param data        the key-value metadata given at upload
      */
-    @Schema(description = "Name, type (detected from the content), size and the metadata given at upload.")
+    @Schema(name = "OpenWebUiMeta", description = "Name, type (detected from the content), size and the metadata given at upload.")
     record Meta(String name, @JsonProperty("content_type") String contentType, long size,
                 Map<String, String> data) {
     }

@@ -21,7 +21,7 @@ import java.util.UUID;
  * @param accessControl {@code {}} (private) for a personal collection; for a group's, its group may read it
  * @param files         its files, or {@code null} where Open WebUI leaves them out
  */
-@Schema(description = "A collection as Open WebUI's knowledge base.")
+@Schema(name = "OpenWebUiKnowledge", description = "A collection as Open WebUI's knowledge base.")
 record OpenWebUiKnowledge(
         UUID id,
         @JsonProperty("user_id") @Nullable UUID userId,
@@ -42,7 +42,7 @@ record OpenWebUiKnowledge(
      * @param createdAt when it was added to the collection, epoch seconds
      * @param updatedAt the same (Atrium keeps no later change of a link)
      */
-    @Schema(description = "A file of a knowledge base: id, meta, epoch-second times.")
+    @Schema(name = "OpenWebUiFileEntry", description = "A file of a knowledge base: id, meta, epoch-second times.")
     record FileEntry(UUID id, OpenWebUiFile.Meta meta, @Schema(example = "completed") String status,
                      @JsonProperty("created_at") long createdAt, @JsonProperty("updated_at") long updatedAt) {
 
@@ -75,7 +75,7 @@ record OpenWebUiKnowledge(
      * @param items this page
      * @param total how many there are in all
      */
-    @Schema(description = "A page of knowledge bases (30 a page).")
+    @Schema(name = "OpenWebUiListing", description = "A page of knowledge bases (30 a page).")
     record Listing(List<OpenWebUiKnowledge> items, long total) {
     }
 }

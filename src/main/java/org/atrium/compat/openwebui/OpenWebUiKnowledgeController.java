@@ -56,13 +56,13 @@ class OpenWebUiKnowledgeController {
         this.files = files;
     }
 
-    @Schema(description = "Open WebUI's `KnowledgeForm`; `data` and `access_control` are ignored.")
+    @Schema(name = "OpenWebUiCreateForm", description = "Open WebUI's `KnowledgeForm`; `data` and `access_control` are ignored.")
     record CreateForm(@Schema(example = "Lab handbook") @NotBlank @Size(max = 200) @SafeDisplayName String name,
                       @Schema(example = "Protocols and safety rules", nullable = true) @Nullable @Size(max = 2000)
                       String description) {
     }
 
-    @Schema(description = "Open WebUI's `KnowledgeFileIdForm`; `directory_id` is ignored.")
+    @Schema(name = "OpenWebUiFileIdForm", description = "Open WebUI's `KnowledgeFileIdForm`; `directory_id` is ignored.")
     record FileIdForm(@JsonProperty("file_id") @Schema(example = "5b0c7d8e-1f2a-4b3c-9d4e-5f6a7b8c9d0e") @NotNull
                       UUID fileId,
                       @JsonProperty("directory_id") @Schema(description = "Ignored: Atrium has no folders in"

@@ -7,6 +7,7 @@ import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
+import org.atrium.platform.ErrorShape;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -28,7 +29,7 @@ import java.util.Locale;
  * rewritten; every other response passes straight through. Each shape's filter runs right after the request log,
  * before the body limit and authentication, whose refusals it must see; their paths do not overlap.
  */
-public abstract class CompatErrorFilter extends OncePerRequestFilter {
+public abstract class CompatErrorFilter extends OncePerRequestFilter implements ErrorShape {
 
     /** Problems are a few hundred bytes; a larger one is passed on as it is. */
     private static final int MAX_PROBLEM_BYTES = 64 * 1024;
@@ -54,7 +55,8 @@ public abstract class CompatErrorFilter extends OncePerRequestFilter {
      * @param path the request's path
      * @return whether this filter shapes that path's errors
      */
-    protected abstract boolean covers(String path);
+    @Override
+    public abstract boolean covers(String path);
 
     /**
      * @param json    to create the body with
@@ -63,6 +65,12 @@ public abstract class CompatErrorFilter extends OncePerRequestFilter {
      * @return the body of the error in the API's shape, sent as {@code application/json}
      */
     protected abstract ObjectNode shape(JsonMapper json, int status, Problem problem);
+
+    /** The OpenAPI document's example of an error of this shape. */
+    @Override
+    public Object example(int status, String code, String detail) {
+        return json.convertValue(shape(json, status, new Problem(code, detail, null)), java.util.Map.class);
+    }
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {

@@ -15,6 +15,7 @@ import io.swagger.v3.oas.models.media.StringSchema;
 import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
+import org.atrium.platform.ErrorShape;
 import org.atrium.platform.Problems;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springframework.context.annotation.Bean;
@@ -24,6 +25,7 @@ import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -68,14 +70,16 @@ class OpenApiConfiguration {
     }
 
     /**
-     * Runs after every module's customizer (but one that documents another error shape for its own paths, which runs
-     * last), so that the responses they add get their problem content too.
+     * Runs after every module's customizer, so that the responses they add get their problem content too; paths an
+     * {@link ErrorShape} covers get that shape's examples instead.
      */
     @Bean
-    @Order(Ordered.LOWEST_PRECEDENCE - 1)
-    OpenApiCustomizer problemResponses() {
-        return openApi -> openApi.getPaths().values().forEach(path -> path.readOperationsMap().forEach((method,
+    @Order(Ordered.LOWEST_PRECEDENCE)
+    OpenApiCustomizer problemResponses(List<ErrorShape> shapes) {
+        return openApi -> openApi.getPaths().forEach((template, path) -> path.readOperationsMap().forEach((method,
                 operation) -> {
+            ErrorShape shape = shapes.stream().filter(candidate -> candidate.covers(template)).findFirst()
+                    .orElse(null);
             var responses = operation.getResponses();
             if (operation.getRequestBody() != null) {
                 documentBodyLimits(operation);
@@ -91,7 +95,9 @@ class OpenApiConfiguration {
             }
             responses.forEach((status, response) -> {
                 if (status.startsWith("4") || status.startsWith("5")) {
-                    response.setContent(problemContent(Integer.parseInt(status), response.getDescription()));
+                    response.setContent(shape == null
+                            ? problemContent(Integer.parseInt(status), response.getDescription())
+                            : shapedContent(shape, Integer.parseInt(status), response.getDescription()));
                 }
             });
         }));
@@ -131,6 +137,23 @@ class OpenApiConfiguration {
             response.setDescription((existing.endsWith(".") ? existing.substring(0, existing.length() - 1) : existing)
                     + "; " + description + ".");
         }
+    }
+
+    /** An error shape's examples, one per documented code, keyed by the code, as {@code application/json}. */
+    private static Content shapedContent(ErrorShape shape, int status, String description) {
+        Map<String, Example> examples = new LinkedHashMap<>();
+        Matcher code = CODE.matcher(description == null ? "" : description);
+        while (code.find()) {
+            examples.put(code.group(1), new Example().value(shape.example(status, code.group(1),
+                    code.group(2).strip())));
+        }
+        MediaType mediaType = new MediaType().schema(new io.swagger.v3.oas.models.media.ObjectSchema()
+                .description("An error in the shape of the API this path is compatible with (docs/compatibility.md),"
+                        + " carrying the stable code."));
+        if (!examples.isEmpty()) {
+            mediaType.setExamples(examples);
+        }
+        return new Content().addMediaType(org.springframework.http.MediaType.APPLICATION_JSON_VALUE, mediaType);
     }
 
     private static Content problemContent(int status, String description) {
