@@ -25,10 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -196,22 +192,7 @@ class GatewayBenchmark {
 
     private static long[] calls(Target target, int callers, int total, List<Long> ownNanos) throws Exception {
         long[] times = new long[total];
-        AtomicInteger next = new AtomicInteger();
-        try (ExecutorService pool = Executors.newFixedThreadPool(callers)) {
-            List<Future<?>> workers = new ArrayList<>();
-            for (int i = 0; i < callers; i++) {
-                workers.add(pool.submit(() -> {
-                    int index;
-                    while ((index = next.getAndIncrement()) < total) {
-                        times[index] = firstEvent(target, ownNanos);
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> worker : workers) {
-                worker.get();
-            }
-        }
+        Callers.run(callers, total, index -> times[index] = firstEvent(target, ownNanos));
         Arrays.sort(times);
         return times;
     }
