@@ -6,6 +6,7 @@ import org.atrium.knowledge.CallerEmbeddings;
 import org.atrium.models.ModelResolver;
 import org.atrium.platform.AtriumException;
 import org.atrium.platform.LogEvents;
+import org.atrium.platform.RequestIds;
 import org.atrium.providers.ChatHandle;
 import org.atrium.providers.ChatListener;
 import org.atrium.providers.ChatMessage;
@@ -29,7 +30,6 @@ import org.springframework.stereotype.Service;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -148,7 +148,7 @@ public class ModelCalls {
         KnowledgeGrounding.Grounded grounded = grounding.ground(state, request,
                 call.knowledge().with(run.knowledge().collectionIds(), run.knowledge().fileIds()));
         Recording recording = new Recording(state, model, listener,
-                modelsInUse.begin(model.model(), model.connection(), UUID.randomUUID()));
+                modelsInUse.begin(model.model(), model.connection(), RequestIds.random()));
         try {
             listener.onUpstreamStart();
             ChatHandle handle = providers.stream(model.endpoint(), model.secret(), grounded.request(), recording);

@@ -29,9 +29,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.management.ObjectName;
 
@@ -188,25 +185,12 @@ class ChatLatencyBenchmark extends IntegrationTest {
         long[] headers = new long[total];
         long[] first = new long[total];
         long[] whole = new long[total];
-        AtomicInteger next = new AtomicInteger();
-        try (ExecutorService pool = Executors.newFixedThreadPool(callers)) {
-            List<Future<?>> workers = new ArrayList<>();
-            for (int i = 0; i < callers; i++) {
-                workers.add(pool.submit(() -> {
-                    int index;
-                    while ((index = next.getAndIncrement()) < total) {
-                        Call call = caller.call();
-                        headers[index] = call.headers();
-                        first[index] = call.firstToken();
-                        whole[index] = call.whole();
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> worker : workers) {
-                worker.get();
-            }
-        }
+        Callers.run(callers, total, index -> {
+            Call call = caller.call();
+            headers[index] = call.headers();
+            first[index] = call.firstToken();
+            whole[index] = call.whole();
+        });
         Arrays.sort(headers);
         Arrays.sort(first);
         Arrays.sort(whole);

@@ -40,6 +40,7 @@ public final class AtriumProcess implements AutoCloseable {
     public static final class Builder {
         private final Map<String, String> environment = new LinkedHashMap<>();
         private final List<String> arguments = new ArrayList<>();
+        private List<String> jvmOptions = List.of("-Xmx512m", "-XX:TieredStopAtLevel=1");
 
         /** Uses a test database (external-PostgreSQL configuration). */
         public Builder database(TestInfrastructure.Database database) {
@@ -63,6 +64,12 @@ public final class AtriumProcess implements AutoCloseable {
             return this;
         }
 
+        /** Replaces the JVM options (by default a small heap and C1 only, which start fastest: tests, not benchmarks). */
+        public Builder jvm(String... options) {
+            jvmOptions = List.of(options);
+            return this;
+        }
+
         /** Adds command-line arguments ({@code migrate}, {@code validate}, ...). */
         public Builder args(String... values) {
             arguments.addAll(List.of(values));
@@ -75,8 +82,7 @@ public final class AtriumProcess implements AutoCloseable {
                 Path output = Files.createTempFile("atrium-process-", ".log");
                 List<String> command = new ArrayList<>();
                 command.add(ProcessHandle.current().info().command().orElse("java"));
-                command.add("-Xmx512m");
-                command.add("-XX:TieredStopAtLevel=1");
+                command.addAll(jvmOptions);
                 String classPath = ClassDataArchive.classPath(productionClassPath());
                 command.addAll(ClassDataArchive.options(classPath));
                 command.add("-cp");

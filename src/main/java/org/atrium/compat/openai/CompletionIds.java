@@ -1,7 +1,8 @@
 package org.atrium.compat.openai;
 
+import org.atrium.platform.RequestIds;
+
 import java.time.Instant;
-import java.util.UUID;
 
 /**
  * What every object of one completion repeats.
@@ -14,7 +15,7 @@ record CompletionIds(String id, long created, String model) {
 
     /** @return ids for a new completion of the named model */
     static CompletionIds of(String model) {
-        return new CompletionIds("chatcmpl-" + UUID.randomUUID().toString().replace("-", ""),
+        return new CompletionIds("chatcmpl-" + RequestIds.random().toString().replace("-", ""),
                 Instant.now().getEpochSecond(), model);
     }
 }

@@ -2,7 +2,6 @@ package org.atrium.compat.wire;
 
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Duration;
-import java.util.Locale;
 
 /**
  * The {@code Server-Timing} header of a proxied call: {@code atrium} is Atrium's own time (from the request's arrival,
@@ -55,7 +54,27 @@ public final class ServerTiming {
         long upstream = upstreamNanos >= 0 ? upstreamNanos
                 : (firstOutput == 0 ? now : firstOutput) - started;
         long own = upstreamNanos >= 0 ? Math.max(0, now - arrived - upstreamNanos) : started - arrived;
-        return String.format(Locale.ROOT, "atrium;dur=%.3f;desc=\"Atrium\", upstream;dur=%.3f;desc=\"provider\"",
-                own / 1e6, upstream / 1e6);
+        return header(own, upstream);
+    }
+
+    /**
+     * Written by hand rather than with {@code String.format}, which showed among the costliest steps of a proxied call.
+     *
+     * @return the header's value for these durations, in milliseconds with three decimals
+     */
+    static String header(long ownNanos, long upstreamNanos) {
+        StringBuilder value = new StringBuilder(72).append("atrium;dur=");
+        millis(value, ownNanos).append(";desc=\"Atrium\", upstream;dur=");
+        return millis(value, upstreamNanos).append(";desc=\"provider\"").toString();
+    }
+
+    private static StringBuilder millis(StringBuilder out, long nanos) {
+        long micros = (Math.max(0, nanos) + 500) / 1000;
+        long fraction = micros % 1000;
+        out.append(micros / 1000).append('.');
+        if (fraction < 100) {
+            out.append(fraction < 10 ? "00" : "0");
+        }
+        return out.append(fraction);
     }
 }

@@ -16,7 +16,6 @@ import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.servlet.HandlerMapping;
 
 import java.io.IOException;
-import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
@@ -37,7 +36,7 @@ class RequestLogFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         String incoming = request.getHeader(RequestIds.HEADER);
         String requestId = incoming != null && ACCEPTED_ID.matcher(incoming).matches()
-                ? incoming : UUID.randomUUID().toString();
+                ? incoming : RequestIds.random().toString();
         MDC.put(RequestIds.MDC_KEY, requestId);
         response.setHeader(RequestIds.HEADER, requestId);
         long started = System.nanoTime();

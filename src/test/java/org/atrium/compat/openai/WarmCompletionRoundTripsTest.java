@@ -1,0 +1,123 @@
+package org.atrium.compat.openai;
+
+import org.atrium.testing.Api;
+import org.atrium.testing.FakeChatServer;
+import org.atrium.testing.IntegrationTest;
+import org.atrium.testing.StatementLog;
+import org.atrium.testing.TestUsers;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The hot path of a proxied call (key check, effective state, model, credential, quota, usage) makes no round trip to
+ * PostgreSQL once its caches are warm: every statement the application sends is logged at the JDBC driver, and those
+ * made while warm calls run are checked, leaving out the background threads that flush usage and poll for jobs.
+ */
+class WarmCompletionRoundTripsTest extends IntegrationTest {
+
+    /** Threads that work on a schedule (usage flushes, jobs, the version relay), not on a request's behalf. */
+    private static final List<String> BACKGROUND = List.of("usage-flush", "db-scheduler", "scheduling-");
+
+    @DynamicPropertySource
+    static void loggedDatabase(DynamicPropertyRegistry registry) {
+        registry.add("spring.datasource.url", () -> StatementLog.url(System.getProperty("spring.datasource.url")));
+        registry.add("spring.datasource.driver-class-name", () -> StatementLog.DRIVER);
+    }
+
+    private FakeChatServer provider;
+    private TestUsers.Account admin;
+    private String connectionId;
+    private String model;
+    private String apiKey;
+    private TestUsers.Account user;
+    private String connectionName;
+    private String credentialId;
+
+    @BeforeEach
+    void start() {
+        admin = users.admin();
+        provider = FakeChatServer.start().models("m");
+        String name = "warm-" + UUID.randomUUID().toString().substring(0, 8);
+        connectionName = name;
+        Api.Response created = api.post("/api/v1/connections", Map.of("name", name, "kind", "openai", "baseUrl",
+                provider.openAiBaseUrl(), "headers", Map.of("X-Tenant", "first")), admin.token());
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        connectionId = created.json().path("id").asString();
+        model = name + "/m";
+        user = users.user();
+        credentialId = credential("sk-upstream-0123456789abcdef");
+        Api.Response key = api.post("/api/v1/api-keys", Map.of("name", "script"), user.token());
+        assertThat(key.status()).as(key.text()).isEqualTo(201);
+        apiKey = key.json().path("key").asString();
+    }
+
+    @AfterEach
+    void stop() {
+        api.delete("/api/v1/connections/" + connectionId, admin.token());
+        provider.close();
+    }
+
+    private String credential(String secret) {
+        Api.Response stored = api.post("/api/v1/me/credentials", Map.of("connection", connectionName, "kind",
+                "api_key", "name", "mine", "secret", secret), user.token());
+        assertThat(stored.status()).as(stored.text()).isEqualTo(201);
+        return stored.json().path("id").asString();
+    }
+
+    private void complete(boolean stream) {
+        Api.Response response = api.post("/v1/chat/completions", Map.of("model", model, "stream", stream,
+                "messages", List.of(Map.of("role", "user", "content", "Hi"))), apiKey);
+        assertThat(response.status()).as(response.text()).isEqualTo(200);
+    }
+
+    @Test
+    void warmCompletionsMakeNoDatabaseRoundTrip() {
+        complete(false);
+        complete(true);
+        StatementLog.drain();
+
+        for (int i = 0; i < 10; i++) {
+            complete(i % 2 == 0);
+        }
+
+        List<StatementLog.Entry> onRequests = StatementLog.drain().stream()
+                .filter(entry -> BACKGROUND.stream().noneMatch(entry.thread()::startsWith)).toList();
+        assertThat(onRequests).as("round trips to PostgreSQL during 10 warm calls").isEmpty();
+    }
+
+    @Test
+    void aChangedCredentialOrHeaderIsUsedByTheNextCall() {
+        complete(false);
+        assertThat(provider.lastChat().headers()).containsEntry("x-tenant", "first")
+                .containsEntry("authorization", "Bearer sk-upstream-0123456789abcdef");
+
+        assertThat(api.patch("/api/v1/connections/" + connectionId, Map.of("headers", Map.of("X-Tenant", "second")),
+                admin.token()).status()).isEqualTo(200);
+        complete(false);
+        assertThat(provider.lastChat().headers()).containsEntry("x-tenant", "second");
+
+        assertThat(api.delete("/api/v1/me/credentials/" + credentialId, user.token()).status()).isEqualTo(204);
+        credential("sk-upstream-rotated-0123456789");
+        complete(true);
+        assertThat(provider.lastChat().headers()).containsEntry("authorization", "Bearer sk-upstream-rotated-0123456789");
+    }
+
+    @Test
+    void theLogSeesTheRoundTripsOfAColdCall() {
+        StatementLog.drain();
+
+        complete(false);
+
+        assertThat(StatementLog.drain().stream().filter(entry -> BACKGROUND.stream()
+                .noneMatch(entry.thread()::startsWith))).as("a new key is read from PostgreSQL").isNotEmpty();
+    }
+}
