@@ -186,7 +186,8 @@ record ChatCompletionRequest(
     record KnowledgeReference(@Schema(example = "collection") @NotNull @Pattern(regexp = "file|collection",
             message = "must be file or collection") String type,
                               @Schema(example = "5f0c6c1e-8a4b-4b5e-9d3c-2a1b0c9d8e7f") @NotNull
-                              @Pattern(regexp = "[0-9a-fA-F-]{36}", message = "is an id") String id) {
+                              @Pattern(regexp = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
+                                      message = "is an id") String id) {
     }
 
     /**

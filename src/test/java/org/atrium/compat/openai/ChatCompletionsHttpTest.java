@@ -235,6 +235,13 @@ class ChatCompletionsHttpTest extends IntegrationTest {
         assertThat(choice.json().path("error").path("param").asString()).isEqualTo("tool_choice");
         assertThat(choice.json().path("error").path("message").asString()).contains("'other'");
 
+        // Shaped like an id but not one: refused as invalid, never a 500 from parsing it.
+        Map<String, Object> notAnId = request(connection + "/m", false, "Hi");
+        notAnId.put("files", List.of(Map.of("type", "collection", "id", "-".repeat(36))));
+        Api.Response badId = post("/v1/chat/completions", notAnId, user);
+        assertThat(badId.status()).isEqualTo(400);
+        assertThat(badId.json().path("error").path("code").asString()).isEqualTo("validation_failed");
+
         Api.Response anonymous = api.post("/v1/chat/completions", request(connection + "/m", false, "Hi"), null);
         assertThat(anonymous.status()).isEqualTo(401);
         assertThat(anonymous.json().path("error").path("type").asString()).isEqualTo("authentication_error");
