@@ -18,6 +18,8 @@ import java.util.Map;
  * @param failureCode   for a failed answer, a stable code ({@code provider_unavailable}, ...); otherwise
  *                      {@code null}
  * @param failureReason for a failed answer, a sentence for people (the provider's message, never a secret)
+ * @param preset        the preset it was asked of ({@code preset:<id>}), which a regeneration goes through again;
+ *                      {@code null} for a catalogue model or once the preset is deleted
  */
 @Schema(description = "How an answer was made and how it went.")
 public record AnswerDetails(@Schema(example = "openai/gpt-4o-mini") String model,
@@ -25,5 +27,7 @@ public record AnswerDetails(@Schema(example = "openai/gpt-4o-mini") String model
                             @Schema(example = "{\"temperature\": 0.2}") Map<String, Object> parameters,
                             List<Citation> citations, @Nullable TokenUsage usage, @Nullable AnswerTimings timings,
                             @Schema(example = "provider_unavailable") @Nullable String failureCode,
-                            @Nullable String failureReason) {
+                            @Nullable String failureReason,
+                            @Schema(example = "preset:8e4f5a6b-7c80-4d91-aea2-bf0a9b8c7d6e", nullable = true)
+                            @Nullable String preset) {
 }

@@ -6,7 +6,10 @@ import org.jspecify.annotations.Nullable;
 import java.util.List;
 import java.util.UUID;
 
-/** The server-sent events of an answer stream: {@code answer} first, then {@code delta}s, then one {@code end}. */
+/**
+ * The server-sent events of an answer stream: {@code answer} first (again, before any {@code delta}, when a preset's
+ * fallback model takes over), then {@code delta}s, then one {@code end}.
+ */
 public final class AnswerEvents {
 
     /** Event names. */

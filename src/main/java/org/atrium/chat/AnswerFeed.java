@@ -32,9 +32,11 @@ public final class AnswerFeed implements AutoCloseable {
         void keepAlive() throws IOException;
     }
 
-    /** A piece of text at its offset, or the end (text null). */
+    /** A piece of text at its offset, or a signal (text null): the end, or another model answering. */
     record Piece(int offset, String text) {
         static final Piece END = new Piece(-1, null);
+        /** A fallback model took over (before any text): the database names it. */
+        static final Piece MODEL = new Piece(-2, null);
     }
 
     /** Pieces queued for a slow client; bounded, and allocated only as they come (an idle feed holds none). */
@@ -42,6 +44,8 @@ public final class AnswerFeed implements AutoCloseable {
     private static final Duration CATCH_UP = Duration.ofMillis(250);
 
     private final AnswerEvents.Started started;
+    /** What the last {@code answer} event named: the first, or the fallback model that took over since. */
+    private AnswerEvents.Started announced;
     private final Supplier<ChatMessage> read;
     private final Duration poll;
     private final BlockingQueue<Piece> queue = new LinkedBlockingQueue<>(QUEUE);
@@ -52,6 +56,7 @@ public final class AnswerFeed implements AutoCloseable {
 
     AnswerFeed(AnswerEvents.Started started, Supplier<ChatMessage> read, Duration poll) {
         this.started = started;
+        this.announced = started;
         this.read = read;
         this.poll = poll;
     }
@@ -90,7 +95,7 @@ public final class AnswerFeed implements AutoCloseable {
             while (true) {
                 Piece piece = queue.poll(behind || overflowed ? CATCH_UP.toMillis() : poll.toMillis(),
                         TimeUnit.MILLISECONDS);
-                if (piece == null || piece == Piece.END || overflowed) {
+                if (piece == null || piece == Piece.END || piece == Piece.MODEL || overflowed) {
                     overflowed = false;
                     behind = false;
                     if (catchUp(sink)) {
@@ -116,9 +121,21 @@ public final class AnswerFeed implements AutoCloseable {
         }
     }
 
-    /** Sends what the database has beyond what was sent, and the end if the answer ended. @return whether it ended */
+    /**
+     * Sends what the database has beyond what was sent, and the end if the answer ended; first, while no text was
+     * sent, another {@code answer} event if a fallback model has taken over since the last one.
+     *
+     * @return whether it ended
+     */
     private boolean catchUp(Sink sink) throws IOException {
         ChatMessage current = read.get();
+        AnswerDetails answer = current.answer();
+        if (sent == 0 && answer != null && (!answer.model().equals(announced.model())
+                || !answer.connection().equals(announced.connection()))) {
+            announced = new AnswerEvents.Started(started.chatId(), started.questionId(), started.messageId(),
+                    answer.model(), answer.connection());
+            sink.send(AnswerEvents.ANSWER, announced);
+        }
         String content = current.content();
         if (content.length() > sent) {
             sink.send(AnswerEvents.DELTA, new AnswerEvents.Delta(sent, content.substring(sent)));

@@ -146,7 +146,7 @@ public class AnswerGeneration {
                             + " stop one.", Duration.ofSeconds(5));
                 }
                 return answers.start(state, chatId, questionId, new AnswerStart(model.id(), model.connection(),
-                        stored));
+                        stored, run.preset() == null ? null : run.preset().id()));
             });
             AnswerFeed feed;
             Generator generator;
@@ -179,10 +179,11 @@ public class AnswerGeneration {
 
     /**
      * Starts another answer to the question an answer answered (a sibling of it), with the same model and parameters
-     * unless others are given.
+     * unless others are given. An answer asked of a preset is regenerated through the preset again (its system
+     * prompt, knowledge and fallback models, as they are now), while the preset exists.
      *
      * @param answerId   an answer of the chat
-     * @param modelId    another model, or {@code null} for the answer's
+     * @param modelId    another model, or {@code null} for the answer's (its preset's, if it was asked of one)
      * @param parameters other parameters, or {@code null} for the answer's
      * @return the new answer, with the caller's feed
      * @throws AtriumException as {@link #answer}; {@code validation_failed} (400) when the message is not an answer
@@ -195,8 +196,9 @@ public class AnswerGeneration {
         }
         AnswerParameters reused = parameters != null ? parameters
                 : json.convertValue(previous.answer().parameters(), AnswerParameters.class);
-        return answer(state, chatId, previous.parentId(), modelId != null ? modelId : previous.answer().model(),
-                reused);
+        String again = modelId != null ? modelId
+                : previous.answer().preset() != null ? previous.answer().preset() : previous.answer().model();
+        return answer(state, chatId, previous.parentId(), again, reused);
     }
 
     /**
@@ -315,6 +317,7 @@ public class AnswerGeneration {
         Broadcasts.Subscription subscription = broadcasts.subscribe(topic(messageId), message -> {
             JsonNode node = json.readTree(message);
             feed.offer(node.path("end").asBoolean(false) ? AnswerFeed.Piece.END
+                    : node.path("model").asBoolean(false) ? AnswerFeed.Piece.MODEL
                     : new AnswerFeed.Piece(node.path("offset").asInt(), node.path("text").asString()));
         });
         Generator generator = running.get(messageId);
@@ -361,6 +364,11 @@ public class AnswerGeneration {
 
     void publishEnd(UUID messageId) {
         broadcasts.publish(topic(messageId), "{\"end\":true}");
+    }
+
+    /** Tells every replica's clients that a fallback model took over (recorded on the answer before). */
+    void publishModel(UUID messageId) {
+        broadcasts.publish(topic(messageId), "{\"model\":true}");
     }
 
     void ended(UUID messageId) {

@@ -6,6 +6,7 @@ import org.springframework.stereotype.Repository;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 import org.atrium.chat.ChatAnswers.Appended;
+import org.atrium.chat.presets.Preset;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -179,9 +180,10 @@ class ChatStore {
                        MessageStatus status, @Nullable AnswerStart answer) {
         jdbc.sql("""
                         insert into chat_messages (id, chat_id, parent_id, role, content, status, model, connection,
-                                                   parameters, citations, terms, created_at, updated_at)
+                                                   parameters, preset_id, citations, terms, created_at,
+                                                   updated_at)
                         values (:id, :chat, :parent, :role, :content, :status, :model, :connection,
-                                cast(:parameters as jsonb), case when :answer then '[]'::jsonb end,
+                                cast(:parameters as jsonb), :preset, case when :answer then '[]'::jsonb end,
                                 case when :final then to_tsvector('simple', :content) end,
                                 clock_timestamp(), clock_timestamp())""")
                 .param("id", id).param("chat", chatId).param("parent", parentId).param("role", role.value())
@@ -189,6 +191,7 @@ class ChatStore {
                 .param("model", answer == null ? null : answer.model())
                 .param("connection", answer == null ? null : answer.connection())
                 .param("parameters", answer == null ? null : json.writeValueAsString(answer.parameters()))
+                .param("preset", answer == null ? null : answer.presetId())
                 .param("answer", answer != null).param("final", status != MessageStatus.IN_PROGRESS).update();
     }
 
@@ -312,13 +315,15 @@ class ChatStore {
             Boolean estimated = rs.getObject("tokens_estimated", Boolean.class);
             Integer ttft = rs.getObject("ttft_ms", Integer.class);
             Integer duration = rs.getObject("duration_ms", Integer.class);
+            UUID preset = rs.getObject("preset_id", UUID.class);
             answer = new AnswerDetails(String.valueOf(rs.getString("model")),
                     String.valueOf(rs.getString("connection")),
                     parameters == null ? Map.of() : json.readValue(parameters, PARAMETERS),
                     citations == null ? List.of() : json.readValue(citations, CITATIONS),
                     estimated == null ? null : new TokenUsage(input, output, estimated),
                     ttft == null && duration == null ? null : new AnswerTimings(ttft, duration),
-                    rs.getString("failure_code"), rs.getString("failure_reason"));
+                    rs.getString("failure_code"), rs.getString("failure_reason"),
+                    preset == null ? null : Preset.modelId(preset));
         }
         return new Row(rs.getObject("id", UUID.class), rs.getObject("chat_id", UUID.class),
                 rs.getObject("parent_id", UUID.class), role, rs.getString("content"),

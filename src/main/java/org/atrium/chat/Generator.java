@@ -276,6 +276,8 @@ final class Generator implements Runnable {
             return false;
         }
         model = next.get();
+        feeds.forEach(feed -> feed.offer(AnswerFeed.Piece.MODEL));
+        owner.publishModel(messageId);
         inUse.close();
         inUse = owner.modelsInUse().begin(model.model(), model.connection(), messageId);
         lock.lock();

@@ -18,9 +18,36 @@ class AnswerFeedTest {
     private static final UUID ID = UUID.randomUUID();
 
     private static ChatMessage answer(String content, MessageStatus status) {
+        return answer("c/m", content, status);
+    }
+
+    private static ChatMessage answer(String model, String content, MessageStatus status) {
         return new ChatMessage(ID, UUID.randomUUID(), UUID.randomUUID(), MessageRole.ASSISTANT, content, List.of(),
-                List.of(), status, new AnswerDetails("c/m", "c", Map.of(), List.of(), null, null, null, null),
-                Instant.now(), Instant.now());
+                List.of(), status, new AnswerDetails(model, model.substring(0, model.indexOf('/')), Map.of(),
+                List.of(), null, null, null, null, null), Instant.now(), Instant.now());
+    }
+
+    @Test
+    void aFallbackModelIsAnnouncedOnceBeforeItsTextEvenWhenItsSignalWasLost() throws Exception {
+        // The switch is in the database; its broadcast never came: the feed's next read of the answer finds it.
+        AtomicReference<ChatMessage> database = new AtomicReference<>(answer("b/backup", "",
+                MessageStatus.IN_PROGRESS));
+        AnswerFeed feed = feed(database, Duration.ofMillis(50));
+        feed.offer(AnswerFeed.Piece.MODEL);
+        feed.offer(AnswerFeed.Piece.MODEL);
+        database.set(answer("b/backup", "From the backup.", MessageStatus.COMPLETE));
+        feed.offer(AnswerFeed.Piece.END);
+        Recorder client = new Recorder();
+        feed.stream(client);
+
+        assertThat(client.sent.stream().map(Sent::event).toList()).containsExactly(AnswerEvents.ANSWER,
+                AnswerEvents.ANSWER, AnswerEvents.DELTA, AnswerEvents.END);
+        assertThat(((AnswerEvents.Started) client.sent.get(0).data()).model()).isEqualTo("c/m");
+        AnswerEvents.Started second = (AnswerEvents.Started) client.sent.get(1).data();
+        assertThat(second.model()).isEqualTo("b/backup");
+        assertThat(second.connection()).isEqualTo("b");
+        assertThat(second.messageId()).isEqualTo(ID);
+        assertThat(client.text()).isEqualTo("From the backup.");
     }
 
     private record Sent(String event, Object data) {

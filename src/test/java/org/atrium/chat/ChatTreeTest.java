@@ -90,7 +90,7 @@ class ChatTreeTest extends IntegrationTest {
         UUID question = Chats.branch(created).getFirst();
 
         ChatMessage started = answers.start(state, chat, question,
-                new AnswerStart("fake/model-a", "fake", Map.of("temperature", 0.2)));
+                AnswerStart.of("fake/model-a", "fake", Map.of("temperature", 0.2)));
         assertThat(started.status()).isEqualTo(MessageStatus.IN_PROGRESS);
         assertThat(answers.append(started.id(), "Lichen is ")).isEqualTo(ChatAnswers.Appended.ALL);
         assertThat(answers.append(started.id(), "a symbiosis\0")).isEqualTo(ChatAnswers.Appended.ALL);
@@ -140,7 +140,7 @@ class ChatTreeTest extends IntegrationTest {
         UUID chat = UUID.fromString(created.path("chat").path("id").asString());
         UUID question = Chats.branch(created).getFirst();
 
-        ChatMessage failing = answers.start(state, chat, question, new AnswerStart("m", "c", Map.of()));
+        ChatMessage failing = answers.start(state, chat, question, AnswerStart.of("m", "c", Map.of()));
         ChatMessage failed = answers.finish(failing.id(), null, AnswerOutcome.failed("provider_unavailable",
                 "The provider answered 503.", null, new AnswerTimings(null, 30)));
         assertThat(failed.status()).isEqualTo(MessageStatus.FAILED);
@@ -148,7 +148,7 @@ class ChatTreeTest extends IntegrationTest {
         assertThat(failed.answer().failureReason()).isEqualTo("The provider answered 503.");
         assertThat(failed.answer().usage()).isNull();
 
-        ChatMessage longOne = answers.start(state, chat, question, new AnswerStart("m", "c", Map.of()));
+        ChatMessage longOne = answers.start(state, chat, question, AnswerStart.of("m", "c", Map.of()));
         assertThat(answers.append(longOne.id(), "y".repeat(ChatAnswers.MAX_ANSWER_LENGTH - 1)))
                 .isEqualTo(ChatAnswers.Appended.ALL);
         assertThat(answers.append(longOne.id(), "zz")).isEqualTo(ChatAnswers.Appended.CUT);
@@ -168,7 +168,7 @@ class ChatTreeTest extends IntegrationTest {
         JsonNode created = chats.create(owner, "Rules", "A question");
         UUID chat = UUID.fromString(created.path("chat").path("id").asString());
         UUID question = Chats.branch(created).getFirst();
-        AnswerStart start = new AnswerStart("m", "c", Map.of());
+        AnswerStart start = AnswerStart.of("m", "c", Map.of());
         UUID answer = answered(state, chat, question, "An answer");
 
         assertThatThrownBy(() -> answers.start(state, chat, answer, start)).hasMessageContaining("question");
@@ -176,10 +176,10 @@ class ChatTreeTest extends IntegrationTest {
                 .hasMessageContaining("No such message");
         assertThatThrownBy(() -> answers.start(state(users.user()), chat, question, start))
                 .hasMessageContaining("No such chat");
-        assertThatThrownBy(() -> answers.start(state, chat, question, new AnswerStart(" ", "c", Map.of())))
+        assertThatThrownBy(() -> answers.start(state, chat, question, AnswerStart.of(" ", "c", Map.of())))
                 .hasMessageContaining("1 to 200");
         assertThatThrownBy(() -> answers.start(state, chat, question,
-                new AnswerStart("m", "c", Map.of("stop", "s".repeat(ChatAnswers.MAX_PARAMETERS_LENGTH)))))
+                AnswerStart.of("m", "c", Map.of("stop", "s".repeat(ChatAnswers.MAX_PARAMETERS_LENGTH)))))
                 .hasMessageContaining("JSON");
 
         Api.Response system = api.post(CHATS + "/" + chat + "/messages",
@@ -211,7 +211,7 @@ class ChatTreeTest extends IntegrationTest {
 
     /** Starts, writes and completes an answer; returns its id. */
     private UUID answered(EffectiveState state, UUID chat, UUID question, String text) {
-        ChatMessage started = answers.start(state, chat, question, new AnswerStart("fake/m", "fake", Map.of()));
+        ChatMessage started = answers.start(state, chat, question, AnswerStart.of("fake/m", "fake", Map.of()));
         answers.append(started.id(), text);
         return answers.finish(started.id(), null, AnswerOutcome.complete(null, null, List.of())).id();
     }

@@ -52,7 +52,8 @@ class AnswerController implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(AnswerController.class);
     private static final String NOT_FOUND = "`chat_not_found`: no such chat, or not yours; `message_not_found`: not"
             + " a message of this chat";
-    private static final String STREAM = "The answer as server-sent events: `answer` (ids, model, connection),"
+    private static final String STREAM = "The answer as server-sent events: `answer` (ids, model, connection;"
+            + " sent again, before any `delta`, when a preset's fallback model takes over),"
             + " `delta` (`offset`, `text`) as it is generated, then `end` (status `complete`, `stopped` or `failed`"
             + " with `failureCode` and `failureReason`, `length`, `usage`, `timings` of the upstream call,"
             + " `citations`: the passages of the attached knowledge it is grounded on, with file, collection, chunk,"
@@ -136,7 +137,8 @@ class AnswerController implements SmartLifecycle {
     @PostMapping(path = "/messages/{messageId}/regenerate", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     @Operation(summary = "Regenerate an answer", description = "Starts another answer to the question the given"
             + " answer answered (a sibling: both stay), with the same model and parameters unless others are given,"
-            + " and streams it as `POST .../answers` does.")
+            + " and streams it as `POST .../answers` does. An answer asked of a preset goes through the preset again"
+            + " (`answer.preset`), while it exists.")
     @ApiResponse(responseCode = "200", description = STREAM, content = @Content(
             mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, examples = @ExampleObject(value = EXAMPLE),
             schema = @Schema(description = "The data of each event.", oneOf = {AnswerEvents.Started.class,

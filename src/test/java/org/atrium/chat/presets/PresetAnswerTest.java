@@ -37,6 +37,8 @@ class PresetAnswerTest extends IntegrationTest {
     private TestUsers.Account admin;
     private String connectionId;
     private String connection;
+    /** The events of the last answer stream read, in order: name and data. */
+    private final List<Map.Entry<String, JsonNode>> events = new ArrayList<>();
 
     @BeforeEach
     void startProvider() {
@@ -101,19 +103,53 @@ class PresetAnswerTest extends IntegrationTest {
                             .POST(HttpRequest.BodyPublishers.ofString(AnswerJson.write(body))).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-            for (String line : response.body().split("\n")) {
-                if (line.startsWith("data:") && line.contains("\"messageId\"")) {
-                    messageId = AnswerJson.read(line.substring(5)).path("messageId").asString();
-                    break;
-                }
-            }
+            readEvents(response.body());
+            messageId = events.getFirst().getValue().path("messageId").asString();
         } catch (IOException | InterruptedException failed) {
             throw new AssertionError(failed);
         }
-        assertThat(messageId).isNotNull();
+        return saved(user, chatId, messageId);
+    }
+
+    private JsonNode saved(TestUsers.Account user, String chatId, String messageId) {
         Api.Response saved = api.get(CHATS + "/" + chatId + "/messages/" + messageId, user.token());
         assertThat(saved.status()).as(saved.text()).isEqualTo(200);
         return saved.json();
+    }
+
+    /** Regenerates an answer, reading the whole stream; @return the new answer as saved */
+    private JsonNode regenerate(TestUsers.Account user, JsonNode answer) {
+        String chatId = answer.path("chatId").asString();
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(api.baseUrl() + CHATS + "/"
+                                    + chatId + "/messages/" + answer.path("id").asString() + "/regenerate"))
+                            .header("Authorization", "Bearer " + user.token()).timeout(Duration.ofSeconds(30))
+                            .POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            readEvents(response.body());
+        } catch (IOException | InterruptedException failed) {
+            throw new AssertionError(failed);
+        }
+        return saved(user, chatId, events.getFirst().getValue().path("messageId").asString());
+    }
+
+    private void readEvents(String stream) {
+        events.clear();
+        String name = null;
+        for (String line : stream.split("\n")) {
+            if (line.startsWith("event:")) {
+                name = line.substring(6).trim();
+            } else if (line.startsWith("data:")) {
+                events.add(Map.entry(String.valueOf(name), AnswerJson.read(line.substring(5))));
+            }
+        }
+        assertThat(events).as(stream).isNotEmpty();
+        assertThat(events.getFirst().getKey()).isEqualTo("answer");
+    }
+
+    private List<String> eventNames() {
+        return events.stream().map(Map.Entry::getKey).toList();
     }
 
     private List<String> modelsCalled() {
@@ -230,6 +266,60 @@ class PresetAnswerTest extends IntegrationTest {
         assertThat(saved.path("answer").path("model").asString()).as("the model actually used")
                 .isEqualTo(connection + "/backup");
         assertThat(modelsCalled()).containsExactly("m", "m", "m", "backup");
+        assertThat(eventNames()).as("a second answer event, before any text").startsWith("answer", "answer", "delta")
+                .endsWith("end").filteredOn("answer"::equals).hasSize(2);
+        assertThat(events.get(0).getValue().path("model").asString()).as("asked of").isEqualTo(connection + "/m");
+        assertThat(events.get(1).getValue().path("model").asString()).as("took over")
+                .isEqualTo(connection + "/backup");
+        assertThat(events.get(1).getValue().path("messageId").asString())
+                .isEqualTo(events.get(0).getValue().path("messageId").asString());
+    }
+
+    @Test
+    void anAnswerWithoutFallbackAnnouncesItsModelOnce() {
+        TestUsers.Account user = userWithKey();
+        String model = preset(user, Map.of("fallbackModels", List.of(connection + "/backup")));
+        provider.enqueue(FakeChatServer.Script.text("From the base model."));
+
+        answer(user, model, Map.of());
+
+        assertThat(eventNames()).filteredOn("answer"::equals).hasSize(1);
+        assertThat(events.getFirst().getValue().path("model").asString()).isEqualTo(connection + "/m");
+    }
+
+    @Test
+    void regeneratingAPresetsAnswerGoesThroughThePresetAgainWhileItExists() {
+        TestUsers.Account user = userWithKey();
+        String model = preset(user, Map.of("systemPrompt", "Answer from the lab handbook.", "parameters",
+                Map.of("maxTokens", 50)));
+        provider.enqueue(FakeChatServer.Script.text("First."), FakeChatServer.Script.text("Second."),
+                FakeChatServer.Script.text("Third."));
+        JsonNode first = answer(user, model, Map.of());
+        assertThat(first.path("answer").path("preset").asString()).isEqualTo(model);
+
+        JsonNode again = regenerate(user, first);
+
+        assertThat(again.path("content").asString()).isEqualTo("Second.");
+        assertThat(again.path("answer").path("preset").asString()).as("still the preset's").isEqualTo(model);
+        JsonNode sent = provider.lastChat().body();
+        assertThat(sent.path("messages").get(0).path("content").toString()).as("the preset's system prompt")
+                .contains("Answer from the lab handbook.");
+        assertThat(sent.path("max_tokens").asInt()).isEqualTo(50);
+
+        Api.Response deleted = api.delete(PRESETS + "/" + model.substring("preset:".length()), user.token());
+        assertThat(deleted.status()).as(deleted.text()).isEqualTo(204);
+        JsonNode forgotten = saved(user, again.path("chatId").asString(), again.path("id").asString());
+        assertThat(forgotten.path("answer").path("preset").isNull()).as(forgotten.toString()).isTrue();
+        assertThat(forgotten.path("answer").path("model").asString()).isEqualTo(connection + "/m");
+
+        JsonNode third = regenerate(user, forgotten);
+
+        assertThat(third.path("status").asString()).as(third.toString()).isEqualTo("complete");
+        assertThat(third.path("answer").path("model").asString()).as("the model that made it")
+                .isEqualTo(connection + "/m");
+        assertThat(provider.lastChat().body().toString()).as("no preset any more")
+                .doesNotContain("Answer from the lab handbook.");
+        assertThat(modelsCalled()).containsExactly("m", "m", "m");
     }
 
     @Test
