@@ -20,6 +20,8 @@ import java.util.Map;
  * @param failureReason for a failed answer, a sentence for people (the provider's message, never a secret)
  * @param preset        the preset it was asked of ({@code preset:<id>}), which a regeneration goes through again;
  *                      {@code null} for a catalogue model or once the preset is deleted
+ * @param tools         the tools it was offered, or {@code null} for none
+ * @param toolCalls     the tools it called (empty when none): the caller answers each with a {@code tool} message
  */
 @Schema(description = "How an answer was made and how it went.")
 public record AnswerDetails(@Schema(example = "openai/gpt-4o-mini") String model,
@@ -29,5 +31,7 @@ public record AnswerDetails(@Schema(example = "openai/gpt-4o-mini") String model
                             @Schema(example = "provider_unavailable") @Nullable String failureCode,
                             @Nullable String failureReason,
                             @Schema(example = "preset:8e4f5a6b-7c80-4d91-aea2-bf0a9b8c7d6e", nullable = true)
-                            @Nullable String preset) {
+                            @Nullable String preset,
+                            @Schema(nullable = true) @Nullable AnswerTools tools,
+                            List<AnswerToolCall> toolCalls) {
 }

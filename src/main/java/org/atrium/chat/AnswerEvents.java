@@ -61,6 +61,7 @@ public final class AnswerEvents {
      *                      header)
      * @param citations     the passages it is grounded on, best first (empty when no knowledge is attached or none
      *                      was found)
+     * @param toolCalls     the tools a complete answer called, to answer with {@code tool} messages (empty when none)
      */
     @Schema(description = "The last event of an answer stream (`event: end`).")
     public record End(@Schema(example = "complete") MessageStatus status,
@@ -68,14 +69,16 @@ public final class AnswerEvents {
                       @Schema(example = "The provider 'research-gateway' is unavailable (502): upstream overloaded.",
                               nullable = true) @Nullable String failureReason,
                       @Schema(example = "1520") int length, @Nullable TokenUsage usage,
-                      @Nullable AnswerTimings timings, List<Citation> citations) {
+                      @Nullable AnswerTimings timings, List<Citation> citations,
+                      List<AnswerToolCall> toolCalls) {
 
         static End of(ChatMessage message) {
             AnswerDetails answer = message.answer();
             return new End(message.status(), answer == null ? null : answer.failureCode(),
                     answer == null ? null : answer.failureReason(), message.content().length(),
                     answer == null ? null : answer.usage(), answer == null ? null : answer.timings(),
-                    answer == null ? List.of() : answer.citations());
+                    answer == null ? List.of() : answer.citations(),
+                    answer == null ? List.of() : answer.toolCalls());
         }
     }
 }

@@ -10,6 +10,8 @@ import org.atrium.platform.LogEvents;
 import org.atrium.platform.TransactionRetry;
 import org.atrium.providers.ChatProviders;
 import org.atrium.providers.ChatRequest;
+import org.atrium.providers.ContentPart;
+import org.atrium.providers.ToolCall;
 import org.atrium.settings.EffectiveState;
 import org.atrium.settings.SettingKey;
 import org.jspecify.annotations.Nullable;
@@ -116,14 +118,18 @@ public class AnswerGeneration {
      * @param questionId the question
      * @param modelId    a model of the caller's catalogue, or a preset ({@code preset:<id>}, see PresetAnswers)
      * @param parameters generation parameters
+     * @param tools      the tools the model may call, or {@code null} for none
      * @return the answer, with the caller's feed
      * @throws AtriumException {@code chat_not_found}, {@code message_not_found}, {@code model_not_found} (404),
      *                         {@code validation_failed} (400), {@code chat_full} (409), {@code too_many_answers} or
      *                         {@code quota_exceeded} (429)
      */
     public Started answer(EffectiveState state, UUID chatId, UUID questionId, String modelId,
-                          AnswerParameters parameters) {
+                          AnswerParameters parameters, @Nullable AnswerTools tools) {
         long begun = System.nanoTime();
+        if (tools != null) {
+            tools.checked();
+        }
         chats.message(state, chatId, questionId);
         if (slots.incrementAndGet() > properties.maxPerReplica()) {
             slots.decrementAndGet();
@@ -146,13 +152,14 @@ public class AnswerGeneration {
                             + " stop one.", Duration.ofSeconds(5));
                 }
                 return answers.start(state, chatId, questionId, new AnswerStart(model.id(), model.connection(),
-                        stored, run.preset() == null ? null : run.preset().id()));
+                        stored, run.preset() == null ? null : run.preset().id(), tools));
             });
             AnswerFeed feed;
             Generator generator;
             try {
                 List<BranchMessage> branch = chats.get(state, chatId).messages();
-                ChatRequest request = run.apply(request(state, branch, answer.id(), model.model(), run.parameters()));
+                ChatRequest request = run.apply(request(state, branch, answer.id(), model.model(), run.parameters(),
+                        tools));
                 KnowledgeGrounding.Attachments knowledge = grounding.attachments(branch, answer.id())
                         .with(run.knowledge().collectionIds(), run.knowledge().fileIds());
                 generator = new Generator(this, state, answer.id(), model, request, knowledge, run.fallbacks());
@@ -185,11 +192,12 @@ public class AnswerGeneration {
      * @param answerId   an answer of the chat
      * @param modelId    another model, or {@code null} for the answer's (its preset's, if it was asked of one)
      * @param parameters other parameters, or {@code null} for the answer's
+     * @param tools      other tools, or {@code null} for the answer's (none if it was offered none)
      * @return the new answer, with the caller's feed
      * @throws AtriumException as {@link #answer}; {@code validation_failed} (400) when the message is not an answer
      */
     public Started regenerate(EffectiveState state, UUID chatId, UUID answerId, @Nullable String modelId,
-                              @Nullable AnswerParameters parameters) {
+                              @Nullable AnswerParameters parameters, @Nullable AnswerTools tools) {
         ChatMessage previous = chats.message(state, chatId, answerId);
         if (previous.role() != MessageRole.ASSISTANT || previous.parentId() == null || previous.answer() == null) {
             throw AtriumException.invalidField("messageId", "must be an answer (an assistant message)");
@@ -198,7 +206,8 @@ public class AnswerGeneration {
                 : json.convertValue(previous.answer().parameters(), AnswerParameters.class);
         String again = modelId != null ? modelId
                 : previous.answer().preset() != null ? previous.answer().preset() : previous.answer().model();
-        return answer(state, chatId, previous.parentId(), again, reused);
+        return answer(state, chatId, previous.parentId(), again, reused,
+                tools != null ? tools : previous.answer().tools());
     }
 
     /**
@@ -328,7 +337,7 @@ public class AnswerGeneration {
 
     /** The conversation on the branch shown up to the answer, after the effective system prompt. */
     private ChatRequest request(EffectiveState state, List<BranchMessage> branch, UUID answerId, String model,
-                                AnswerParameters parameters) {
+                                AnswerParameters parameters, @Nullable AnswerTools tools) {
         List<org.atrium.providers.ChatMessage> messages = new ArrayList<>();
         String systemPrompt = state.setting(SettingKey.SYSTEM_PROMPT).value().asString("");
         if (!systemPrompt.isBlank()) {
@@ -339,19 +348,38 @@ public class AnswerGeneration {
             if (message.id().equals(answerId)) {
                 break;
             }
-            if (message.content().isEmpty()) {
+            List<AnswerToolCall> calls = message.answer() == null ? List.of() : message.answer().toolCalls();
+            if (message.content().isEmpty() && calls.isEmpty()) {
                 continue;
             }
             messages.add(switch (message.role()) {
-                case USER -> org.atrium.providers.ChatMessage.user(message.content());
+                case USER -> message.images().isEmpty() ? org.atrium.providers.ChatMessage.user(message.content())
+                        : org.atrium.providers.ChatMessage.user(parts(message));
                 case SYSTEM -> org.atrium.providers.ChatMessage.system(message.content());
-                case ASSISTANT -> org.atrium.providers.ChatMessage.assistant(message.content());
+                case ASSISTANT -> calls.isEmpty() ? org.atrium.providers.ChatMessage.assistant(message.content())
+                        : org.atrium.providers.ChatMessage.assistant(message.content(), calls.stream()
+                                .map(call -> new ToolCall(call.id(), call.name(), call.arguments())).toList());
+                case TOOL -> org.atrium.providers.ChatMessage.toolResult(new ToolCall(
+                        java.util.Objects.requireNonNull(message.toolCallId()),
+                        java.util.Objects.requireNonNull(message.toolName()), "{}"), message.content());
             });
         }
-        return ChatRequest.of(model, messages).withParameters(parameters.temperature(), parameters.topP(),
+        ChatRequest request = ChatRequest.of(model, messages);
+        if (tools != null) {
+            request = request.withTools(tools.definitions()).withToolChoice(tools.choice());
+        }
+        return request.withParameters(parameters.temperature(), parameters.topP(),
                 parameters.maxTokens(), parameters.stop() == null ? List.of() : parameters.stop(),
                 parameters.seed()).withResponseFormat(parameters.format() == null ? null
                 : parameters.format().toProvider());
+    }
+
+    /** A question's text, then its images, as the providers take them. */
+    private static List<ContentPart> parts(ChatMessage question) {
+        List<ContentPart> parts = new ArrayList<>(1 + question.images().size());
+        parts.add(new ContentPart.Text(question.content()));
+        question.images().forEach(image -> parts.add(new ContentPart.Image(image)));
+        return parts;
     }
 
     static String topic(UUID messageId) {

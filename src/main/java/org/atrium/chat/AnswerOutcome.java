@@ -13,9 +13,11 @@ import java.util.List;
  * @param usage         its tokens, or {@code null} when unknown
  * @param timings       its timings, or {@code null} when unknown
  * @param citations     the passages it is grounded on
+ * @param toolCalls     the tools a complete answer called (empty otherwise)
  */
 public record AnswerOutcome(MessageStatus status, @Nullable String failureCode, @Nullable String failureReason,
-                            @Nullable TokenUsage usage, @Nullable AnswerTimings timings, List<Citation> citations) {
+                            @Nullable TokenUsage usage, @Nullable AnswerTimings timings, List<Citation> citations,
+                            List<AnswerToolCall> toolCalls) {
 
     /** Checks that the outcome is an ending and that only a failure has a failure code. */
     public AnswerOutcome {
@@ -26,23 +28,27 @@ public record AnswerOutcome(MessageStatus status, @Nullable String failureCode, 
             throw new IllegalArgumentException("A failed answer, and only a failed answer, has a failure code");
         }
         citations = List.copyOf(citations);
+        toolCalls = List.copyOf(toolCalls);
+        if (status != MessageStatus.COMPLETE && !toolCalls.isEmpty()) {
+            throw new IllegalArgumentException("Only a complete answer has tool calls: a call cut short is none");
+        }
     }
 
-    /** @return a complete answer */
+    /** @return a complete answer, which may have called tools */
     public static AnswerOutcome complete(@Nullable TokenUsage usage, @Nullable AnswerTimings timings,
-                                         List<Citation> citations) {
-        return new AnswerOutcome(MessageStatus.COMPLETE, null, null, usage, timings, citations);
+                                         List<Citation> citations, List<AnswerToolCall> toolCalls) {
+        return new AnswerOutcome(MessageStatus.COMPLETE, null, null, usage, timings, citations, toolCalls);
     }
 
     /** @return an answer stopped by its owner */
     public static AnswerOutcome stopped(@Nullable TokenUsage usage, @Nullable AnswerTimings timings,
                                         List<Citation> citations) {
-        return new AnswerOutcome(MessageStatus.STOPPED, null, null, usage, timings, citations);
+        return new AnswerOutcome(MessageStatus.STOPPED, null, null, usage, timings, citations, List.of());
     }
 
     /** @return a failed answer */
     public static AnswerOutcome failed(String code, String reason, @Nullable TokenUsage usage,
                                        @Nullable AnswerTimings timings) {
-        return new AnswerOutcome(MessageStatus.FAILED, code, reason, usage, timings, List.of());
+        return new AnswerOutcome(MessageStatus.FAILED, code, reason, usage, timings, List.of(), List.of());
     }
 }

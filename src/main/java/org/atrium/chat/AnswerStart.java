@@ -12,12 +12,13 @@ import java.util.UUID;
  * @param connection the provider connection
  * @param parameters the generation parameters (temperature, max tokens, ...): a JSON object
  * @param presetId   the preset the answer was asked of, or {@code null} for a catalogue model
+ * @param tools      the tools offered, or {@code null} for none
  */
 public record AnswerStart(String model, String connection, Map<String, Object> parameters,
-                          @Nullable UUID presetId) {
+                          @Nullable UUID presetId, @Nullable AnswerTools tools) {
 
-    /** @return the start of an answer asked of a catalogue model */
+    /** @return the start of an answer asked of a catalogue model, without tools */
     public static AnswerStart of(String model, String connection, Map<String, Object> parameters) {
-        return new AnswerStart(model, connection, parameters, null);
+        return new AnswerStart(model, connection, parameters, null, null);
     }
 }

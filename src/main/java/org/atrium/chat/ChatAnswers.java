@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.json.JsonMapper;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -62,7 +63,8 @@ public class ChatAnswers {
      * Starts an answer to a question of the caller's chat, empty and {@code in_progress}, and shows its branch. A
      * second answer to the same question (regenerating) is a sibling of the first.
      *
-     * @param questionId the question: a {@code user} message of the chat that is not in progress
+     * @param questionId the question: a {@code user} message of the chat, or a {@code tool} message (the result of
+     *                   a call the previous answer made)
      * @return the answer
      * @throws AtriumException {@code chat_not_found} or {@code message_not_found} (404), {@code validation_failed}
      *                         (400) when {@code questionId} is not a question or the model, connection or parameters
@@ -77,11 +79,12 @@ public class ChatAnswers {
             Chat chat = store.lock(chatId, owner).orElseThrow(ChatService::chatNotFound);
             ChatService.requireRoom(chat);
             ChatStore.Node question = store.node(chatId, questionId).orElseThrow(ChatService::messageNotFound);
-            if (question.role() != MessageRole.USER) {
-                throw AtriumException.invalidField("questionId", "must be a question (a user message)");
+            if (question.role() != MessageRole.USER && question.role() != MessageRole.TOOL) {
+                throw AtriumException.invalidField("questionId", "must be a question (a user message) or a tool's"
+                        + " result (a tool message)");
             }
-            store.insertMessage(id, chatId, questionId, MessageRole.ASSISTANT, "", MessageStatus.IN_PROGRESS,
-                    answer);
+            store.insertMessage(id, chatId, questionId, MessageRole.ASSISTANT, "", List.of(), null,
+                    MessageStatus.IN_PROGRESS, answer);
             store.added(chatId, id);
         });
         LogEvents.info(log, "chat.answer.started").addKeyValue("chat_id", chatId).addKeyValue("message_id", id)

@@ -35,6 +35,12 @@ public class ChatService {
     public static final int MAX_CONTENT_LENGTH = 100_000;
     /** Most collections and files one message grounds on, together. */
     public static final int MAX_ATTACHMENTS = 20;
+    /** Most images of one question. */
+    public static final int MAX_IMAGES = 4;
+    /** Longest image given by address (a data URL is bounded by the longest JSON string, 1,000,000 characters). */
+    public static final int MAX_IMAGE_ADDRESS_LENGTH = 2_048;
+    /** Longest tool call id a tool message names. */
+    public static final int MAX_TOOL_CALL_ID_LENGTH = 256;
     /** Most messages in one chat, on all its branches. */
     public static final int MAX_MESSAGES = 1_000;
     /** Longest search, in characters. */
@@ -243,14 +249,47 @@ public class ChatService {
         // Read access to each attachment, with the caller's state of this request (404 as knowledge answers it).
         message.collectionIds().forEach(id -> collections.get(state, id));
         message.fileIds().forEach(id -> files.get(state, id));
+        AnswerToolCall answering = message.role() == MessageRole.TOOL
+                ? answeredCall(chatId, parentId, java.util.Objects.requireNonNull(message.toolCallId())) : null;
         UUID id = UUID.randomUUID();
-        store.insertMessage(id, chatId, parentId, message.role(), message.content(), MessageStatus.COMPLETE, null);
+        store.insertMessage(id, chatId, parentId, message.role(), message.content(), message.images(), answering,
+                MessageStatus.COMPLETE, null);
         store.insertAttachments(id, message.collectionIds(), message.fileIds());
         store.added(chatId, id);
         LogEvents.info(log, "chat.message.added").addKeyValue("chat_id", chatId).addKeyValue("message_id", id)
                 .addKeyValue("role", message.role().value())
                 .addKeyValue("attachments", message.collectionIds().size() + message.fileIds().size()).log();
         return id;
+    }
+
+    /**
+     * The call a tool message answers: one the answer it follows made, directly or after other tool results of that
+     * answer, not answered yet on this branch. The chat is locked, so the branch cannot change meanwhile.
+     */
+    private AnswerToolCall answeredCall(UUID chatId, @Nullable UUID parentId, String toolCallId) {
+        java.util.Set<String> answered = new java.util.HashSet<>();
+        UUID at = parentId;
+        while (at != null) {
+            ChatStore.ToolStep step = store.toolStep(chatId, at).orElseThrow(ChatService::messageNotFound);
+            if (step.role() == MessageRole.TOOL) {
+                answered.add(step.toolCallId());
+                at = step.parentId();
+                continue;
+            }
+            if (step.role() == MessageRole.ASSISTANT && step.status() == MessageStatus.COMPLETE) {
+                for (AnswerToolCall call : step.toolCalls()) {
+                    if (call.id().equals(toolCallId)) {
+                        if (answered.contains(toolCallId)) {
+                            throw AtriumException.invalidField("toolCallId", "is answered already on this branch");
+                        }
+                        return call;
+                    }
+                }
+            }
+            break;
+        }
+        throw AtriumException.invalidField("toolCallId", "must name a call of the answer this tool message follows"
+                + " (directly, or after other results of its calls)");
     }
 
     /** The chat and its branch, read in one transaction (the caller's, or one of its own). */
@@ -295,8 +334,17 @@ public class ChatService {
     /** Bounds a message and removes repeated attachments. */
     private static NewMessage check(NewMessage message) {
         if (message.role() == MessageRole.ASSISTANT) {
-            throw AtriumException.invalidField("role", "must be user or system; answers are generated");
+            throw AtriumException.invalidField("role", "must be user, system or tool; answers are generated");
         }
+        if ((message.role() == MessageRole.TOOL) != (message.toolCallId() != null)) {
+            throw AtriumException.invalidField("toolCallId", "is given with a tool message, and only with one");
+        }
+        if (message.toolCallId() != null && (message.toolCallId().isBlank()
+                || message.toolCallId().length() > MAX_TOOL_CALL_ID_LENGTH)) {
+            throw AtriumException.invalidField("toolCallId", "must be 1 to " + MAX_TOOL_CALL_ID_LENGTH
+                    + " characters");
+        }
+        checkImages(message);
         if (message.content().isBlank()) {
             throw AtriumException.invalidField("content", "must not be blank");
         }
@@ -313,7 +361,47 @@ public class ChatService {
             throw AtriumException.invalidField("collectionIds", "a message grounds on at most " + MAX_ATTACHMENTS
                     + " collections and files together");
         }
-        return new NewMessage(message.role(), message.content(), collectionIds, fileIds);
+        return new NewMessage(message.role(), message.content(), message.images(), message.toolCallId(),
+                collectionIds, fileIds);
+    }
+
+    private static boolean hasHost(String address) {
+        try {
+            return new java.net.URI(address).getHost() != null;
+        } catch (java.net.URISyntaxException malformed) {
+            return false;
+        }
+    }
+
+    private static final java.util.regex.Pattern IMAGE_DATA = java.util.regex.Pattern.compile(
+            "data:image/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/]+={0,2}");
+
+    /**
+     * Images go with questions only, and are images as every provider kind takes them: a data URL of a PNG, JPEG,
+     * GIF or WebP image, or an http(s) address (which the provider fetches, never Atrium).
+     */
+    private static void checkImages(NewMessage message) {
+        if (message.images().isEmpty()) {
+            return;
+        }
+        if (message.role() != MessageRole.USER) {
+            throw AtriumException.invalidField("images", "go with a question (a user message) only");
+        }
+        if (message.images().size() > MAX_IMAGES) {
+            throw AtriumException.invalidField("images", "a question has at most " + MAX_IMAGES + " images");
+        }
+        for (int i = 0; i < message.images().size(); i++) {
+            String image = message.images().get(i);
+            String lower = image.substring(0, Math.min(image.length(), 16)).toLowerCase(java.util.Locale.ROOT);
+            boolean address = lower.startsWith("https://") || lower.startsWith("http://");
+            boolean valid = address ? image.length() <= MAX_IMAGE_ADDRESS_LENGTH && hasHost(image)
+                    : IMAGE_DATA.matcher(image).matches();
+            if (!valid) {
+                throw AtriumException.invalidField("images[" + i + "]", "is a data URL of a PNG, JPEG, GIF or WebP"
+                        + " image (data:image/png;base64,...) or an http(s) address of at most "
+                        + MAX_IMAGE_ADDRESS_LENGTH + " characters");
+            }
+        }
     }
 
     static AtriumException chatNotFound() {

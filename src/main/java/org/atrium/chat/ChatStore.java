@@ -26,9 +26,18 @@ class ChatStore {
     record Node(UUID id, @Nullable UUID parentId, MessageRole role, MessageStatus status) {
     }
 
+    /** What a tool result is checked against: a message's place, the call it answers, the calls it made. */
+    record ToolStep(@Nullable UUID parentId, MessageRole role, MessageStatus status, @Nullable String toolCallId,
+                    List<AnswerToolCall> toolCalls) {
+    }
+
     private static final TypeReference<Map<String, Object>> PARAMETERS = new TypeReference<>() {
     };
     private static final TypeReference<List<Citation>> CITATIONS = new TypeReference<>() {
+    };
+    private static final TypeReference<List<AnswerToolCall>> TOOL_CALLS = new TypeReference<>() {
+    };
+    private static final TypeReference<List<String>> IMAGES = new TypeReference<>() {
     };
 
     /** Chats of the owner matching the filters; {@code :terms} is a prefix query or null for no search. */
@@ -176,23 +185,48 @@ class ChatStore {
                 .optional();
     }
 
+    /**
+     * Inserts a message: the owner's ({@code answer} null; with its images, or the tool call it answers) or an
+     * answer starting.
+     */
     void insertMessage(UUID id, UUID chatId, @Nullable UUID parentId, MessageRole role, String content,
-                       MessageStatus status, @Nullable AnswerStart answer) {
+                       List<String> images, @Nullable AnswerToolCall answering, MessageStatus status,
+                       @Nullable AnswerStart answer) {
         jdbc.sql("""
-                        insert into chat_messages (id, chat_id, parent_id, role, content, status, model, connection,
-                                                   parameters, preset_id, citations, terms, created_at,
-                                                   updated_at)
-                        values (:id, :chat, :parent, :role, :content, :status, :model, :connection,
-                                cast(:parameters as jsonb), :preset, case when :answer then '[]'::jsonb end,
+                        insert into chat_messages (id, chat_id, parent_id, role, content, images, tool_call_id,
+                                                   tool_name, status, model, connection, parameters, preset_id,
+                                                   tools, citations, terms, created_at, updated_at)
+                        values (:id, :chat, :parent, :role, :content, cast(:images as jsonb), :toolCallId,
+                                :toolName, :status, :model, :connection, cast(:parameters as jsonb), :preset,
+                                cast(:tools as jsonb), case when :answer then '[]'::jsonb end,
                                 case when :final then to_tsvector('simple', :content) end,
                                 clock_timestamp(), clock_timestamp())""")
                 .param("id", id).param("chat", chatId).param("parent", parentId).param("role", role.value())
                 .param("content", content).param("status", status.value())
+                .param("images", images.isEmpty() ? null : json.writeValueAsString(images))
+                .param("toolCallId", answering == null ? null : answering.id())
+                .param("toolName", answering == null ? null : answering.name())
+                .param("tools", answer == null || answer.tools() == null ? null
+                        : json.writeValueAsString(answer.tools()))
                 .param("model", answer == null ? null : answer.model())
                 .param("connection", answer == null ? null : answer.connection())
                 .param("parameters", answer == null ? null : json.writeValueAsString(answer.parameters()))
                 .param("preset", answer == null ? null : answer.presetId())
                 .param("answer", answer != null).param("final", status != MessageStatus.IN_PROGRESS).update();
+    }
+
+    Optional<ToolStep> toolStep(UUID chatId, UUID messageId) {
+        return jdbc.sql("""
+                        select parent_id, role, status, tool_call_id, tool_calls from chat_messages
+                        where chat_id = :chat and id = :id""")
+                .param("chat", chatId).param("id", messageId)
+                .query((rs, n) -> {
+                    String calls = rs.getString("tool_calls");
+                    return new ToolStep(rs.getObject("parent_id", UUID.class), MessageRole.of(rs.getString("role")),
+                            MessageStatus.of(rs.getString("status")), rs.getString("tool_call_id"),
+                            calls == null ? List.of() : json.readValue(calls, TOOL_CALLS));
+                })
+                .optional();
     }
 
     void insertAttachments(UUID messageId, List<UUID> collectionIds, List<UUID> fileIds) {
@@ -237,6 +271,7 @@ class ChatStore {
                         update chat_messages set status = :status, failure_code = :code, failure_reason = :reason,
                                input_tokens = :input, output_tokens = :output, tokens_estimated = :estimated,
                                ttft_ms = :ttft, duration_ms = :duration, citations = cast(:citations as jsonb),
+                               tool_calls = cast(:toolCalls as jsonb),
                                terms = to_tsvector('simple', content), updated_at = clock_timestamp()
                         where id = :id and status = 'in_progress'""")
                 .param("status", outcome.status().value()).param("code", outcome.failureCode())
@@ -247,6 +282,8 @@ class ChatStore {
                 .param("ttft", timings == null ? null : timings.timeToFirstTokenMs())
                 .param("duration", timings == null ? null : timings.durationMs())
                 .param("citations", json.writeValueAsString(outcome.citations()))
+                .param("toolCalls", outcome.toolCalls().isEmpty() ? null
+                        : json.writeValueAsString(outcome.toolCalls()))
                 .param("id", messageId).update() > 0;
     }
 
@@ -275,6 +312,7 @@ class ChatStore {
 
     /** A message row before its attachments are read. */
     private record Row(UUID id, UUID chatId, @Nullable UUID parentId, MessageRole role, String content,
+                       List<String> images, @Nullable String toolCallId, @Nullable String toolName,
                        MessageStatus status, @Nullable AnswerDetails answer, Instant createdAt, Instant updatedAt) {
     }
 
@@ -299,7 +337,7 @@ class ChatStore {
                     }
                 });
         return rows.stream().map(row -> new ChatMessage(row.id(), row.chatId(), row.parentId(), row.role(),
-                row.content(), collections.getOrDefault(row.id(), List.of()),
+                row.content(), row.images(), row.toolCallId(), row.toolName(), collections.getOrDefault(row.id(), List.of()),
                 files.getOrDefault(row.id(), List.of()), row.status(), row.answer(), row.createdAt(),
                 row.updatedAt())).toList();
     }
@@ -316,6 +354,8 @@ class ChatStore {
             Integer ttft = rs.getObject("ttft_ms", Integer.class);
             Integer duration = rs.getObject("duration_ms", Integer.class);
             UUID preset = rs.getObject("preset_id", UUID.class);
+            String tools = rs.getString("tools");
+            String toolCalls = rs.getString("tool_calls");
             answer = new AnswerDetails(String.valueOf(rs.getString("model")),
                     String.valueOf(rs.getString("connection")),
                     parameters == null ? Map.of() : json.readValue(parameters, PARAMETERS),
@@ -323,10 +363,15 @@ class ChatStore {
                     estimated == null ? null : new TokenUsage(input, output, estimated),
                     ttft == null && duration == null ? null : new AnswerTimings(ttft, duration),
                     rs.getString("failure_code"), rs.getString("failure_reason"),
-                    preset == null ? null : Preset.modelId(preset));
+                    preset == null ? null : Preset.modelId(preset),
+                    tools == null ? null : json.readValue(tools, AnswerTools.class),
+                    toolCalls == null ? List.of() : json.readValue(toolCalls, TOOL_CALLS));
         }
+        String images = rs.getString("images");
         return new Row(rs.getObject("id", UUID.class), rs.getObject("chat_id", UUID.class),
                 rs.getObject("parent_id", UUID.class), role, rs.getString("content"),
+                images == null ? List.of() : json.readValue(images, IMAGES), rs.getString("tool_call_id"),
+                rs.getString("tool_name"),
                 MessageStatus.of(rs.getString("status")), answer, rs.getTimestamp("created_at").toInstant(),
                 rs.getTimestamp("updated_at").toInstant());
     }

@@ -310,7 +310,9 @@ final class Generator implements Runnable {
         if (result != null) {
             ChatResult whole = result;
             return AnswerOutcome.complete(tokens(whole.usage()), new AnswerTimings(whole.timeToFirstToken() == null
-                    ? null : (int) whole.timeToFirstToken().toMillis(), (int) whole.duration().toMillis()), citations);
+                    ? null : (int) whole.timeToFirstToken().toMillis(), (int) whole.duration().toMillis()), citations,
+                    whole.toolCalls().stream().map(call -> new AnswerToolCall(call.id(), call.name(),
+                            call.arguments())).toList());
         }
         ProviderFailure why = java.util.Objects.requireNonNull(failure);
         if (why.code().equals(ProviderFailure.CANCELLED) && stopRequested) {

@@ -174,6 +174,11 @@ public class KnowledgeGrounding {
         List<ChatMessage> conversation = request.messages().stream()
                 .filter(m -> m.role() == ChatMessage.Role.USER || m.role() == ChatMessage.Role.ASSISTANT).toList();
         ChatMessage last = conversation.isEmpty() ? null : conversation.getLast();
+        if (!request.messages().isEmpty() && request.messages().getLast().role() == ChatMessage.Role.TOOL) {
+            // An answer to tool results answers the person's last question still: it is grounded on that.
+            last = conversation.reversed().stream().filter(m -> m.role() == ChatMessage.Role.USER).findFirst()
+                    .orElse(null);
+        }
         String question = last == null || last.role() != ChatMessage.Role.USER ? "" : QueryGeneration.text(last);
         if (question.isBlank()) {
             return new Grounded(request, List.of());

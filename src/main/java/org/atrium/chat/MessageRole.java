@@ -9,9 +9,11 @@ public enum MessageRole {
     /** A model: an answer. */
     @JsonProperty("assistant") ASSISTANT,
     /** Instructions for the model, written by the owner. */
-    @JsonProperty("system") SYSTEM;
+    @JsonProperty("system") SYSTEM,
+    /** The result of a tool the previous answer called, written by the owner. */
+    @JsonProperty("tool") TOOL;
 
-    /** @return the name stored and sent ({@code user}, {@code assistant}, {@code system}) */
+    /** @return the name stored and sent ({@code user}, {@code assistant}, {@code system}, {@code tool}) */
     public String value() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }

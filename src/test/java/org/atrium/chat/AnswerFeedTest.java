@@ -23,8 +23,9 @@ class AnswerFeedTest {
 
     private static ChatMessage answer(String model, String content, MessageStatus status) {
         return new ChatMessage(ID, UUID.randomUUID(), UUID.randomUUID(), MessageRole.ASSISTANT, content, List.of(),
-                List.of(), status, new AnswerDetails(model, model.substring(0, model.indexOf('/')), Map.of(),
-                List.of(), null, null, null, null, null), Instant.now(), Instant.now());
+                null, null, List.of(), List.of(), status, new AnswerDetails(model,
+                model.substring(0, model.indexOf('/')), Map.of(), List.of(), null, null, null, null, null, null,
+                List.of()), Instant.now(), Instant.now());
     }
 
     @Test

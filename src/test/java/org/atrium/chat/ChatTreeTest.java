@@ -111,7 +111,7 @@ class ChatTreeTest extends IntegrationTest {
         UUID file = UUID.randomUUID();
         ChatMessage ended = answers.finish(started.id(), " of fungi and algae.", AnswerOutcome.complete(
                 new TokenUsage(120, 9, false), new AnswerTimings(80, 450),
-                List.of(new Citation(file, null, 2, 10, 90, 0.75))));
+                List.of(new Citation(file, null, 2, 10, 90, 0.75)), List.of()));
         assertThat(ended.status()).isEqualTo(MessageStatus.COMPLETE);
         assertThat(answers.finish(started.id(), "ignored", AnswerOutcome.stopped(null, null, List.of())).status())
                 .as("the first outcome stays").isEqualTo(MessageStatus.COMPLETE);
@@ -195,7 +195,7 @@ class ChatTreeTest extends IntegrationTest {
         assertThatThrownBy(() -> answers.start(state, chat, question, start)).hasMessageContaining("the most a chat holds");
         assertThat(api.delete(CHATS + "/" + chat, owner.token()).status()).isEqualTo(204);
         assertThat(answers.append(orphan.id(), "more")).isEqualTo(ChatAnswers.Appended.NOT_IN_PROGRESS);
-        assertThatThrownBy(() -> answers.finish(orphan.id(), null, AnswerOutcome.complete(null, null, List.of())))
+        assertThatThrownBy(() -> answers.finish(orphan.id(), null, AnswerOutcome.complete(null, null, List.of(), List.of())))
                 .hasMessageContaining("No such message");
     }
 
@@ -213,7 +213,7 @@ class ChatTreeTest extends IntegrationTest {
     private UUID answered(EffectiveState state, UUID chat, UUID question, String text) {
         ChatMessage started = answers.start(state, chat, question, AnswerStart.of("fake/m", "fake", Map.of()));
         answers.append(started.id(), text);
-        return answers.finish(started.id(), null, AnswerOutcome.complete(null, null, List.of())).id();
+        return answers.finish(started.id(), null, AnswerOutcome.complete(null, null, List.of(), List.of())).id();
     }
 
     private EffectiveState state(TestUsers.Account account) {

@@ -117,6 +117,30 @@ class KnowledgeInChatTest extends IntegrationTest {
     }
 
     @Test
+    void theAnswerToToolResultsIsGroundedOnThePersonsLastQuestion() {
+        UUID[] q = question(user, "Where do kiwi vines climb?", List.of(collection), List.of());
+        provider.enqueue(FakeChatServer.Script.text("").withToolCall("call_1", "garden_map", "{}"),
+                FakeChatServer.Script.text("On the trellis by the shed [1]."));
+        String body = AnswerEventStream.json(Map.of("questionId", q[1], "model", connection + "/m", "tools",
+                Map.of("functions", List.of(Map.of("name", "garden_map")))));
+        UUID answerId;
+        try (AnswerEventStream calling = AnswerEventStream.open(api.baseUrl(), "POST", Chats.CHATS + "/" + q[0]
+                + "/answers", body, user.token())) {
+            assertThat(calling.awaitEnd(WAIT).path("toolCalls").size()).isEqualTo(1);
+            answerId = UUID.fromString(calling.events().getFirst().data().path("messageId").asString());
+        }
+        Api.Response result = api.post(Chats.CHATS + "/" + q[0] + "/messages", Map.of("parentId", answerId,
+                "role", "tool", "toolCallId", "call_1", "content", "The shed is north."), user.token());
+        assertThat(result.status()).as(result.text()).isEqualTo(201);
+
+        JsonNode end = answer(new UUID[]{q[0], UUID.fromString(result.json().path("id").asString())});
+
+        assertThat(end.path("citations").get(0).path("fileId").asString()).as("retrieved for the question")
+                .isEqualTo(kiwiFile.toString());
+        assertThat(answerPrompt()).contains(KIWI_TEXT);
+    }
+
+    @Test
     void generatedQueriesAreUsedAndCachedForTheSameConversation() {
         provider.enqueue(FakeChatServer.Script.text("{\"queries\": [\"mango greenhouse\"]}"),
                 FakeChatServer.Script.text("In the south greenhouse [1]."));

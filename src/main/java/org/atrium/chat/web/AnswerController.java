@@ -16,6 +16,7 @@ import org.atrium.chat.AnswerEvents;
 import org.atrium.chat.AnswerFeed;
 import org.atrium.chat.AnswerGeneration;
 import org.atrium.chat.AnswerParameters;
+import org.atrium.chat.AnswerTools;
 import org.atrium.chat.ChatAnswers;
 import org.atrium.chat.ChatMessage;
 import org.atrium.platform.LogEvents;
@@ -75,6 +76,10 @@ class AnswerController implements SmartLifecycle {
             + " caller's `quotas.requestsPerMinute` or `quotas.tokensPerDay` is used up. `Retry-After` says when to"
             + " try again.";
 
+    private static final String TOOLS_EXAMPLE = "{\"functions\": [{\"name\": \"room_schedule\", \"description\":"
+            + " \"The bookings of a room on a day.\", \"parameters\": {\"type\": \"object\", \"properties\":"
+            + " {\"room\": {\"type\": \"string\"}}}}], \"toolChoice\": \"auto\"}";
+
     private final AnswerGeneration generation;
     private final Set<SseEmitter> open = ConcurrentHashMap.newKeySet();
     private volatile boolean running;
@@ -85,7 +90,8 @@ class AnswerController implements SmartLifecycle {
 
     @Schema(description = "An answer to ask for.")
     record AnswerRequest(
-            @Schema(description = "The question to answer: a `user` message of the chat.",
+            @Schema(description = "The question to answer: a `user` message of the chat, or the last `tool` message"
+                    + " giving the results of the previous answer's tool calls.",
                     example = "6c2d3e4f-5a60-4b71-8c82-9d8e7f6a5b4c") @NotNull UUID questionId,
             @Schema(description = "A model of the caller's catalogue (`GET /api/v1/models`), `<connection>/<model>`,"
                     + " or a preset the caller may see, `preset:<id>` (its base model, system prompt, parameters"
@@ -94,7 +100,10 @@ class AnswerController implements SmartLifecycle {
             @Size(max = ChatAnswers.MAX_NAME_LENGTH) String model,
             @Schema(description = "Generation parameters; omitted: the provider's defaults.", nullable = true,
                     example = "{\"temperature\": 0.2, \"maxTokens\": 1024}")
-            @Nullable @Valid AnswerParameters parameters) {
+            @Nullable @Valid AnswerParameters parameters,
+            @Schema(description = "Tools the model may call; omitted: none.", nullable = true,
+                    example = TOOLS_EXAMPLE)
+            @Nullable @Valid AnswerTools tools) {
     }
 
     @Schema(description = "What to change when regenerating; omitted fields keep the answer's.")
@@ -104,7 +113,9 @@ class AnswerController implements SmartLifecycle {
             @Nullable @Size(min = 1, max = ChatAnswers.MAX_NAME_LENGTH) String model,
             @Schema(description = "Other parameters; omitted: the answer's.", nullable = true,
                     example = "{\"temperature\": 0.7}")
-            @Nullable @Valid AnswerParameters parameters) {
+            @Nullable @Valid AnswerParameters parameters,
+            @Schema(description = "Other tools; omitted: the answer's.", nullable = true, example = TOOLS_EXAMPLE)
+            @Nullable @Valid AnswerTools tools) {
     }
 
     @PostMapping(path = "/answers", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
@@ -119,7 +130,8 @@ class AnswerController implements SmartLifecycle {
             headers = @Header(name = "Server-Timing", description = "`atrium;dur=<ms>`: Atrium's own preparation"
                     + " time", schema = @Schema(type = "string")))
     @ApiResponse(responseCode = "400", description = "`validation_failed`: `questionId` is missing or not a"
-            + " question, the model is blank or too long, a parameter is out of range.")
+            + " question (or tool result), the model is blank or too long, a parameter is out of range, a tool is"
+            + " offered twice or its `parameters` is not an object, `toolChoice` names no offered tool.")
     @ApiResponse(responseCode = "404", description = NOT_FOUND + "; `model_not_found`: the model is not in the"
             + " caller's catalogue.")
     @ApiResponse(responseCode = "409", description = "`chat_full`: the chat holds the most messages a chat may.")
@@ -130,7 +142,7 @@ class AnswerController implements SmartLifecycle {
                                       @Parameter(description = "The chat's id.") @PathVariable UUID chatId,
                                       @Valid @RequestBody AnswerRequest body) {
         AnswerGeneration.Started started = generation.answer(state, chatId, body.questionId(), body.model(),
-                body.parameters() == null ? AnswerParameters.DEFAULTS : body.parameters());
+                body.parameters() == null ? AnswerParameters.DEFAULTS : body.parameters(), body.tools());
         return stream(started.feed(), started.preparation());
     }
 
@@ -145,8 +157,8 @@ class AnswerController implements SmartLifecycle {
                     AnswerEvents.Delta.class, AnswerEvents.End.class})),
             headers = @Header(name = "Server-Timing", description = "`atrium;dur=<ms>`",
                     schema = @Schema(type = "string")))
-    @ApiResponse(responseCode = "400", description = "`validation_failed`: the message is not an answer, or a"
-            + " parameter is out of range.")
+    @ApiResponse(responseCode = "400", description = "`validation_failed`: the message is not an answer, a"
+            + " parameter is out of range, or the tools are invalid (as for `POST .../answers`).")
     @ApiResponse(responseCode = "404", description = NOT_FOUND + "; `model_not_found`: the model is not in the"
             + " caller's catalogue (any more).")
     @ApiResponse(responseCode = "409", description = "`chat_full`: the chat holds the most messages a chat may.")
@@ -159,7 +171,8 @@ class AnswerController implements SmartLifecycle {
                                           @PathVariable UUID messageId,
                                           @Valid @RequestBody(required = false) @Nullable RegenerateRequest body) {
         AnswerGeneration.Started started = generation.regenerate(state, chatId, messageId,
-                body == null ? null : body.model(), body == null ? null : body.parameters());
+                body == null ? null : body.model(), body == null ? null : body.parameters(),
+                body == null ? null : body.tools());
         return stream(started.feed(), started.preparation());
     }
 

@@ -64,8 +64,18 @@ class ChatController {
     record MessageBody(
             @Schema(example = "Which rooms require lab coats?") @NotBlank
             @Size(max = ChatService.MAX_CONTENT_LENGTH) String content,
-            @Schema(description = "`user` (a question, the default) or `system` (instructions for the model).",
+            @Schema(description = "`user` (a question, the default), `system` (instructions for the model) or, when"
+                    + " adding a message, `tool` (a tool's result, with `toolCallId`).",
                     example = "user", nullable = true) @Nullable MessageRole role,
+            @ArraySchema(arraySchema = @Schema(description = "A question's images: data URLs of PNG, JPEG, GIF or"
+                    + " WebP images (`data:image/png;base64,...`, each at most 1,000,000 characters) or http(s)"
+                    + " addresses the provider fetches (at most 2,048 characters); at most 4.", nullable = true),
+                    schema = @Schema(example = "https://intranet.example.org/rooms/b1.png"))
+            @Nullable @Size(max = ChatService.MAX_IMAGES) List<@NotNull String> images,
+            @Schema(description = "A `tool` message's call: the `id` of a tool call of the answer it follows"
+                    + " (directly, or after the results of that answer's other calls).", example = "call_7Hq2",
+                    nullable = true)
+            @Nullable @Size(min = 1, max = ChatService.MAX_TOOL_CALL_ID_LENGTH) String toolCallId,
             @ArraySchema(arraySchema = @Schema(description = "Collections the message grounds on; the caller must"
                     + " be able to read each. Links only: the chat never owns them.", nullable = true),
                     schema = @Schema(example = EXAMPLE_ID))
@@ -77,6 +87,7 @@ class ChatController {
 
         NewMessage toMessage() {
             return new NewMessage(role == null ? MessageRole.USER : role, content,
+                    images == null ? List.of() : images, toolCallId,
                     collectionIds == null ? List.of() : collectionIds, fileIds == null ? List.of() : fileIds);
         }
     }
@@ -108,8 +119,17 @@ class ChatController {
                     example = EXAMPLE_ID, nullable = true) @Nullable UUID parentId,
             @Schema(example = "And which ones require goggles?") @NotBlank
             @Size(max = ChatService.MAX_CONTENT_LENGTH) String content,
-            @Schema(description = "`user` (the default) or `system`.", example = "user", nullable = true)
+            @Schema(description = "`user` (the default), `system`, or `tool`: a tool's result, after the answer that"
+                    + " called it (or after the results of its other calls), naming the call in `toolCallId`.",
+                    example = "user", nullable = true)
             @Nullable MessageRole role,
+            @ArraySchema(arraySchema = @Schema(description = "A question's images: data URLs of PNG, JPEG, GIF or"
+                    + " WebP images or http(s) addresses; at most 4.", nullable = true),
+                    schema = @Schema(example = "https://intranet.example.org/rooms/b1.png"))
+            @Nullable @Size(max = ChatService.MAX_IMAGES) List<@NotNull String> images,
+            @Schema(description = "A `tool` message's call: the `id` of a tool call of the answer it follows.",
+                    example = "call_7Hq2", nullable = true)
+            @Nullable @Size(min = 1, max = ChatService.MAX_TOOL_CALL_ID_LENGTH) String toolCallId,
             @ArraySchema(arraySchema = @Schema(description = "Collections it grounds on (readable by the caller).",
                     nullable = true), schema = @Schema(example = EXAMPLE_ID))
             @Nullable @Size(max = ChatService.MAX_ATTACHMENTS) List<@NotNull UUID> collectionIds,
@@ -203,7 +223,9 @@ class ChatController {
             + " stay, as siblings.")
     @ApiResponse(responseCode = "201", description = "The message.")
     @ApiResponse(responseCode = "400", description = "`validation_failed`: the content is blank or too long, too"
-            + " many attachments, or the role is `assistant`.")
+            + " many attachments, the role is `assistant`, an image is not a PNG, JPEG, GIF or WebP data URL nor an"
+            + " http(s) address (or is given with a message other than a question), `toolCallId` is missing from a"
+            + " tool message (or given with another), or names no unanswered call of the answer it follows.")
     @ApiResponse(responseCode = "404", description = NOT_FOUND + "; `message_not_found`: `parentId` is not a"
             + " message of this chat; " + ATTACHMENTS_NOT_FOUND + ".")
     @ApiResponse(responseCode = "409", description = "`answer_in_progress`: the parent is an answer still being"
@@ -212,7 +234,8 @@ class ChatController {
                                            @Parameter(description = "The chat's id.") @PathVariable UUID chatId,
                                            @Valid @RequestBody AddMessageRequest body) {
         ChatMessage added = chats.addMessage(state, chatId, body.parentId(),
-                new MessageBody(body.content(), body.role(), body.collectionIds(), body.fileIds()).toMessage());
+                new MessageBody(body.content(), body.role(), body.images(), body.toolCallId(), body.collectionIds(),
+                        body.fileIds()).toMessage());
         return ResponseEntity.status(HttpStatus.CREATED).body(added);
     }
 

@@ -15,7 +15,8 @@ import org.springframework.validation.annotation.Validated;
  * @param maxAuthBodySize     sign-up, sign-in and sign-out ({@code 16KB}), which anyone may call
  * @param maxSettingsBodySize settings layers and credentials ({@code 256KB})
  * @param maxCompletionBodySize conversations sent whole to the compatibility APIs ({@code /v1/chat/completions} and
- *                              the like), images as data URLs included ({@code 8MB})
+ *                              the like), images as data URLs included, and the native chat's messages, which may
+ *                              carry images ({@code 8MB})
  */
 @Validated
 @ConfigurationProperties("atrium.http")

@@ -48,9 +48,13 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
     private static final Pattern SETTINGS = Pattern.compile(
             "/api/v1/(settings/.*|me/settings|me/credentials(/.*)?|groups/[^/]+/(settings|credentials)(/.*)?)");
 
-    /** Conversations sent whole, images included, to the compatibility APIs. */
+    /**
+     * Conversations sent whole, images included, to the compatibility APIs; and the native chat's messages, which
+     * may carry images (a new chat with its first message, a message added).
+     */
     private static final Pattern COMPLETIONS = Pattern.compile(
-            "/(v1|api)/chat/completions|/api/v1/messages|/ollama/api/(chat|generate)");
+            "/(v1|api)/chat/completions|/api/v1/messages|/ollama/api/(chat|generate)"
+                    + "|/api/v1/chats|/api/v1/chats/[^/]+/messages");
 
     private final HttpLimitsProperties limits;
 
