@@ -82,4 +82,33 @@ class CredentialStore {
     boolean deleteApiKey(UUID keyId) {
         return jdbc.sql("delete from api_keys where id = :id").param("id", keyId).update() > 0;
     }
+
+    /** Deletes sessions that have expired, in batches. @return how many */
+    int deleteExpiredSessions(int batch) {
+        int total = 0;
+        int deleted;
+        do {
+            deleted = jdbc.sql("""
+                            delete from sessions where id in (
+                                select id from sessions where expires_at <= now() limit :batch)""")
+                    .param("batch", batch).update();
+            total += deleted;
+        } while (deleted == batch);
+        return total;
+    }
+
+    /** Deletes API keys expired for longer than {@code retention}, in batches. @return how many */
+    int deleteExpiredApiKeys(java.time.Duration retention, int batch) {
+        int total = 0;
+        int deleted;
+        do {
+            deleted = jdbc.sql("""
+                            delete from api_keys where id in (
+                                select id from api_keys where expires_at <= now() - make_interval(secs => :seconds)
+                                limit :batch)""")
+                    .param("seconds", retention.toSeconds()).param("batch", batch).update();
+            total += deleted;
+        } while (deleted == batch);
+        return total;
+    }
 }

@@ -41,6 +41,7 @@ public final class AtriumProcess implements AutoCloseable {
         private final Map<String, String> environment = new LinkedHashMap<>();
         private final List<String> arguments = new ArrayList<>();
         private List<String> jvmOptions = List.of("-Xmx512m", "-XX:TieredStopAtLevel=1");
+        private @org.jspecify.annotations.Nullable Path classPathAddition;
 
         /** Uses a test database (external-PostgreSQL configuration). */
         public Builder database(TestInfrastructure.Database database) {
@@ -70,6 +71,15 @@ public final class AtriumProcess implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Appends a directory to the product's class path: test code that a process test needs inside the replica (a
+         * probe task registered through its own auto-configuration), and nothing else of the test classes.
+         */
+        public Builder classPathAddition(Path directory) {
+            classPathAddition = directory;
+            return this;
+        }
+
         /** Adds command-line arguments ({@code migrate}, {@code validate}, ...). */
         public Builder args(String... values) {
             arguments.addAll(List.of(values));
@@ -86,7 +96,9 @@ public final class AtriumProcess implements AutoCloseable {
                 String classPath = ClassDataArchive.classPath(productionClassPath());
                 command.addAll(ClassDataArchive.options(classPath));
                 command.add("-cp");
-                command.add(classPath);
+                // Appended after the archived class path, which class data sharing accepts.
+                command.add(classPathAddition == null ? classPath
+                        : classPath + java.io.File.pathSeparator + classPathAddition);
                 command.add("org.atrium.AtriumApplication");
                 command.addAll(arguments);
                 ProcessBuilder builder = new ProcessBuilder(command)

@@ -56,6 +56,7 @@ public final class Cluster implements AutoCloseable {
     private final int redisPort;
     private final RedisServer redis;
     private final Map<String, String> commonEnvironment;
+    private volatile java.nio.file.@org.jspecify.annotations.Nullable Path classPathAddition;
     private final List<Slot> slots = new ArrayList<>();
     private final List<AtriumProcess> launched = new ArrayList<>();
     private boolean closed;
@@ -119,6 +120,14 @@ public final class Cluster implements AutoCloseable {
             cluster.close();
             throw failure;
         }
+    }
+
+    /**
+     * Replicas started from now on get this directory appended to their class path (see
+     * {@link AtriumProcess.Builder#classPathAddition}).
+     */
+    public void classPathAddition(java.nio.file.Path directory) {
+        classPathAddition = directory;
     }
 
     /** @return the database every replica uses */
@@ -356,6 +365,9 @@ public final class Cluster implements AutoCloseable {
             throw new IllegalStateException("the cluster is closed");
         }
         AtriumProcess.Builder builder = AtriumProcess.builder().database(database).redis(redisUrl());
+        if (classPathAddition != null) {
+            builder.classPathAddition(classPathAddition);
+        }
         Map<String, String> merged = new LinkedHashMap<>(commonEnvironment);
         merged.putAll(environment);
         merged.forEach(builder::env);

@@ -3,8 +3,10 @@ package org.atrium.platform.internal;
 import com.github.kagkarlsson.scheduler.Scheduler;
 import com.github.kagkarlsson.scheduler.SchedulerClient;
 import com.github.kagkarlsson.scheduler.serializer.Serializer;
+import com.github.kagkarlsson.scheduler.stats.MicrometerStatsRegistry;
 import com.github.kagkarlsson.scheduler.task.Task;
 import com.github.kagkarlsson.scheduler.task.helper.RecurringTask;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.atrium.platform.AtriumCommand;
 import org.atrium.platform.AtriumProperties;
 import org.jspecify.annotations.Nullable;
@@ -59,7 +61,7 @@ class JobSchedulerConfiguration {
 
     @Bean
     JobSchedulerLifecycle jobScheduler(DataSource dataSource, List<Task<?>> tasks, Serializer serializer,
-                                       JobsProperties jobs, AtriumProperties atrium) {
+                                       JobsProperties jobs, AtriumProperties atrium, MeterRegistry meters) {
         // Recurring tasks go to startTasks only: passing them to the builder as well registers them twice.
         List<RecurringTask<?>> recurring = tasks.stream()
                 .filter(task -> task instanceof RecurringTask<?>).<RecurringTask<?>>map(task -> (RecurringTask<?>) task)
@@ -73,6 +75,10 @@ class JobSchedulerConfiguration {
                 .heartbeatInterval(jobs.heartbeatInterval())
                 .missedHeartbeatsLimit(MISSED_HEARTBEATS_LIMIT)
                 .shutdownMaxWait(jobs.shutdownMaxWait())
+                // db-scheduler's own meters (runs by task and result, durations), and a log line and a counter for
+                // every failed run, which no task can forget to write.
+                .statsRegistry(new MicrometerStatsRegistry(meters, tasks))
+                .addSchedulerListener(new JobRunLog(meters))
                 .build();
         return new JobSchedulerLifecycle(schedulers, atrium.command() == AtriumCommand.SERVE);
     }
