@@ -144,6 +144,7 @@ class HelmChartTest {
                     assertThat(context.getPrivileged()).isNotEqualTo(Boolean.TRUE);
                     assertThat(context.getAllowPrivilegeEscalation()).as(container.getName()).isFalse();
                     assertThat(context.getReadOnlyRootFilesystem()).as(container.getName()).isTrue();
+                    assertThat(context.getCapabilities()).as(container.getName() + " capabilities").isNotNull();
                     assertThat(context.getCapabilities().getDrop()).as(container.getName()).contains("ALL");
                     assertThat(context.getCapabilities().getAdd()).as(container.getName()).isNullOrEmpty();
                     String seccomp = context.getSeccompProfile() != null ? context.getSeccompProfile().getType()
@@ -235,12 +236,19 @@ class HelmChartTest {
         assertThatThrownBy(() -> renderDefaults(
                 Map.of("database.url", "jdbc:postgresql://db:5432/atrium?user=atrium&password=hunter2")))
                 .hasMessageContaining("database.url");
+        assertThatThrownBy(() -> renderDefaults(Map.of("config.SPRING_DATASOURCE_PASSWORD", "hunter2")))
+                .hasMessageContaining("config");
+        assertThatThrownBy(() -> renderDefaults(Map.of("extraEnv[0].name", "MY_API_TOKEN", "extraEnv[0].value", "x")))
+                .hasMessageContaining("extraEnv");
+        assertThat(renderDefaults(Map.of("config.ATRIUM_SIGNUP_DEFAULT_ROLE", "user")).single(ConfigMap.class)
+                .getData()).containsEntry("ATRIUM_SIGNUP_DEFAULT_ROLE", "user");
     }
 
     @Test
     void redisFromAManagedServiceUrlIsReadFromItsSecretAndItsCaIsMounted() {
         HelmCharts.Rendering managed = renderDefaults(Map.of("redis.urlKey", "url"));
-        Container replica = managed.single(Deployment.class).getSpec().getTemplate().getSpec().getContainers().getFirst();
+        Container replica = managed.single(Deployment.class).getSpec().getTemplate().getSpec().getContainers()
+                .getFirst();
         assertThat(replica.getEnv()).anySatisfy(env -> {
             assertThat(env.getName()).isEqualTo("SPRING_DATA_REDIS_URL");
             assertThat(env.getValueFrom().getSecretKeyRef().getName()).isEqualTo("test-redis");
@@ -272,13 +280,15 @@ class HelmChartTest {
         assertThat(annotations.get("helm.sh/hook-delete-policy").split(","))
                 .contains("before-hook-creation", "hook-succeeded");
         int jobWeight = Integer.parseInt(annotations.get("helm.sh/hook-weight"));
-        assertThat(job.getSpec().getTemplate().getSpec().getContainers().getFirst().getArgs()).containsExactly("migrate");
+        assertThat(job.getSpec().getTemplate().getSpec().getContainers().getFirst().getArgs())
+                .containsExactly("migrate");
         assertThat(job.getSpec().getTemplate().getSpec().getRestartPolicy()).isEqualTo("Never");
 
         String jobConfig = job.getSpec().getTemplate().getSpec().getContainers().getFirst().getEnvFrom().getFirst()
                 .getConfigMapRef().getName();
         ConfigMap hookConfig = defaults.singleHook(ConfigMap.class);
-        assertThat(hookConfig.getMetadata().getName()).as("the Job's configuration exists before it").isEqualTo(jobConfig);
+        assertThat(hookConfig.getMetadata().getName()).as("the Job's configuration exists before it")
+                .isEqualTo(jobConfig);
         assertThat(hookConfig.getMetadata().getAnnotations().get("helm.sh/hook")).isEqualTo("pre-install,pre-upgrade");
         assertThat(Integer.parseInt(hookConfig.getMetadata().getAnnotations().get("helm.sh/hook-weight")))
                 .isLessThan(jobWeight);
@@ -289,7 +299,8 @@ class HelmChartTest {
 
         HelmCharts.Rendering withoutJob = renderDefaults(Map.of("migrations.job.enabled", "false"));
         assertThat(withoutJob.hooks()).isEmpty();
-        assertThat(withoutJob.single(ConfigMap.class).getData()).containsEntry("ATRIUM_MIGRATIONS_ON_STARTUP", "migrate");
+        assertThat(withoutJob.single(ConfigMap.class).getData())
+                .containsEntry("ATRIUM_MIGRATIONS_ON_STARTUP", "migrate");
     }
 
     @Test
