@@ -80,7 +80,7 @@ SPRING_DATA_REDIS_USERNAME: {{ . | quote }}
 SPRING_DATA_REDIS_SSL_ENABLED: "true"
 {{- if .tls.caSecret }}
 SPRING_DATA_REDIS_SSL_BUNDLE: redis
-SPRING_SSL_BUNDLE_PEM_REDIS_TRUSTSTORE_CERTIFICATE: {{ printf "%s/%s" (include "atrium.redisCaPath" $) .tls.caKey | quote }}
+SPRING_SSL_BUNDLE_PEM_REDIS_TRUSTSTORE_CERTIFICATE: {{ printf "file:%s/%s" (include "atrium.redisCaPath" $) .tls.caKey | quote }}
 {{- end }}
 {{- end }}
 ATRIUM_CACHE_KEY_PREFIX: {{ .keyPrefix | quote }}

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretKeySelector;
 import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -263,7 +264,7 @@ class HelmChartTest {
                 .containsEntry("ATRIUM_PROVIDERS_CONNECTIONS_GATEWAY_TYPE", "openai")
                 .containsEntry("ATRIUM_PROVIDERS_CONNECTIONS_GATEWAY_BASE_URL", "https://gateway.example.org/v1")
                 .containsEntry("ATRIUM_STORAGE_S3_ENDPOINT", "https://objects.example.org");
-        String ca = config.get("SPRING_SSL_BUNDLE_PEM_REDIS_TRUSTSTORE_CERTIFICATE");
+        String ca = config.get("SPRING_SSL_BUNDLE_PEM_REDIS_TRUSTSTORE_CERTIFICATE").replaceFirst("^file:", "");
         var mount = pod.getContainers().getFirst().getVolumeMounts().stream()
                 .filter(m -> ca.startsWith(m.getMountPath() + "/")).findFirst().orElseThrow();
         Volume volume = volume(pod, mount.getName());
@@ -331,7 +332,7 @@ class HelmChartTest {
     }
 
     @Test
-    void kubernetesGetsAnIngressAndOpenShiftARoute() {
+    void kubernetesGetsAnIngressAndOpenShiftARouteToAServiceWithoutStickySessions() {
         assertThat(defaults.all(Route.class)).isEmpty();
         Ingress ingress = defaults.single(Ingress.class);
         assertThat(ingress.getSpec().getRules().getFirst().getHost()).isEqualTo("atrium.example.org");
@@ -343,6 +344,13 @@ class HelmChartTest {
         assertThat(route.getSpec().getTo().getName()).isEqualTo("atrium");
         assertThat(route.getSpec().getPort().getTargetPort().getStrVal()).isEqualTo("http");
         assertThat(route.getSpec().getTls().getTermination()).isEqualTo("edge");
+
+        for (HelmCharts.Rendering rendering : List.of(defaults, openshift)) {
+            Service service = rendering.single(Service.class);
+            assertThat(service.getSpec().getSessionAffinity()).as("no sticky sessions").isEqualTo("None");
+            assertThat(rendering.single(Deployment.class).getSpec().getTemplate().getMetadata().getLabels())
+                    .containsAllEntriesOf(service.getSpec().getSelector());
+        }
     }
 
     @Test

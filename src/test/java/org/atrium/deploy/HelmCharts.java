@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import org.jspecify.annotations.Nullable;
 import org.yaml.snakeyaml.Yaml;
 
 import java.io.IOException;
@@ -145,7 +146,7 @@ final class HelmCharts {
      * @param profile   a values file of the chart, or {@code null} for the defaults alone
      * @return Helm's result
      */
-    static LintResult lint(Path directory, Path profile) throws IOException {
+    static LintResult lint(Path directory, @Nullable Path profile) throws IOException {
         if (profile == null) {
             return new Helm(CHART).lint().strict().call();
         }
