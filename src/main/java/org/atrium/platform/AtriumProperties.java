@@ -16,6 +16,7 @@ import java.nio.file.Path;
  * @param command    what this run does; set from the command line, never configured by hand
  * @param log        log format
  * @param migrations what a serving replica does with the schema at startup
+ * @param shutdown   what a replica does when asked to stop
  */
 @Validated
 @ConfigurationProperties("atrium")
@@ -23,7 +24,20 @@ public record AtriumProperties(
         @DefaultValue("./data") @NotNull Path dataDir,
         @DefaultValue("SERVE") @NotNull AtriumCommand command,
         @DefaultValue @Valid Log log,
-        @DefaultValue @Valid Migrations migrations) {
+        @DefaultValue @Valid Migrations migrations,
+        @DefaultValue @Valid Shutdown shutdown) {
+
+    /**
+     * Stopping.
+     *
+     * @param drainDelay how long a replica that received SIGTERM keeps accepting requests while its readiness already
+     *                   answers 503 ({@code 0s}), before the web server stops accepting and waits for the requests in
+     *                   flight: load balancers that follow readiness (rather than the orchestrator's endpoint
+     *                   removal) stop sending new requests first. Kubernetes deployments use the pod's preStop
+     *                   sleep for the same purpose (the Helm chart does); either is enough
+     */
+    public record Shutdown(@DefaultValue("0s") @NotNull java.time.Duration drainDelay) {
+    }
 
     /**
      * Logging.
