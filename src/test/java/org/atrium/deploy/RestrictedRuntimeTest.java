@@ -3,6 +3,7 @@ package org.atrium.deploy;
 import org.atrium.testing.Api;
 import org.atrium.testing.AtriumProcess;
 import org.atrium.testing.TestInfrastructure;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import java.io.IOException;
@@ -34,10 +35,11 @@ import static org.awaitility.Awaitility.await;
  * the same JVM options ({@code deploy/container/jvm.options}, its {@code /tmp} replaced by a fresh directory), as
  * OpenShift's restricted policy runs it: a random UID that no account has, group 0, no supplementary groups, no
  * {@code HOME} (the environment holds only Atrium's variables), and nothing writable but a temporary directory and a
- * data directory, both owned by group 0 with group write permission. It becomes ready, ingests an uploaded file with the
- * built-in embedding model (whose native tokenizer and ONNX Runtime unpack themselves somewhere writable), shuts down gracefully on
- * SIGTERM, and afterwards no file anywhere on the machine belongs to its UID outside those two directories, and the
- * application and runtime directories are unchanged.
+ * data directory, both owned by group 0 with group write permission. It becomes ready, ingests an uploaded file
+ * with the built-in embedding model (whose native tokenizer and ONNX Runtime unpack themselves somewhere writable),
+ * shuts down gracefully on SIGTERM, and afterwards no file anywhere on the machine belongs to its UID outside those
+ * two directories (the JVM's own performance data file in {@code /tmp} aside), and the application and runtime
+ * directories are unchanged.
  *
  * <p><b>What runs.</b> The {@code test} phase comes before {@code package}, so there is no Spring Boot jar yet. The
  * test lays the application out as the image does ({@code java -Djarmode=tools -jar atrium.jar extract}):
@@ -58,15 +60,29 @@ class RestrictedRuntimeTest {
     private static final Path CONTAINER = Path.of("deploy/container");
     private static final Path WORK = Path.of("target/restricted-runtime").toAbsolutePath();
 
+    /** What the run may write, removed after it whatever the outcome. */
+    private final List<Path> writable = new ArrayList<>();
+
+    @AfterEach
+    void removeWhatTheRunWrote() throws IOException {
+        for (Path path : writable) {
+            delete(path);
+        }
+    }
+
     @Test
     void atriumRunsOnTheImagesRuntimeAsAnArbitraryUidWithNoHomeAndWritesOnlyTmpAndData() throws Exception {
         requireRoot();
         Path java = runtime().resolve("bin/java");
         Path app = application();
         int uid = ThreadLocalRandom.current().nextInt(200_000, 2_000_000_000);
-        assertThat(Files.readString(Path.of("/etc/passwd"))).as("the UID has no account").doesNotContain(":" + uid + ":");
+        assertThat(Files.readString(Path.of("/etc/passwd"))).as("the UID has no account")
+                .doesNotContain(":" + uid + ":");
         Path tmp = groupZeroDirectory("atrium-restricted-tmp-");
         Path data = groupZeroDirectory("atrium-restricted-data-");
+        // The JVM's performance data file goes to the system's /tmp whatever java.io.tmpdir says (allowed: /tmp).
+        Path perfData = Path.of("/tmp/hsperfdata_" + uid);
+        writable.add(perfData);
         String options = Files.readString(CONTAINER.resolve("jvm.options"))
                 .replaceAll("=/tmp(?=/|\\s|$)", "=" + tmp);
         Files.writeString(app.resolve("jvm.options"), options);
@@ -106,15 +122,11 @@ class RestrictedRuntimeTest {
         assertThat(owned).as("the search sees what the process wrote").anyMatch(file -> file.startsWith(data));
         assertThat(owned).as("files the process created outside its two writable directories")
                 .allSatisfy(file -> assertThat(file.startsWith(tmp) || file.startsWith(data)
-                        || file.equals(Path.of("/tmp/hsperfdata_" + uid))
-                        || file.startsWith(Path.of("/tmp/hsperfdata_" + uid))).as(file.toString()).isTrue());
+                        || file.startsWith(perfData)).as(file.toString()).isTrue());
         assertThat(Files.isDirectory(tmp.resolve("djl"))).as("the tokenizer unpacked into the temporary directory")
                 .isTrue();
         assertThat(snapshot(app, java.getParent().getParent())).as("application and runtime unchanged")
                 .isEqualTo(before);
-        delete(tmp);
-        delete(data);
-        delete(Path.of("/tmp/hsperfdata_" + uid));
     }
 
     private static void requireRoot() throws Exception {
@@ -190,8 +202,9 @@ class RestrictedRuntimeTest {
     }
 
     /** A directory as the image's /data: owned by group 0, which may do what the owner may (OpenShift's rule). */
-    private static Path groupZeroDirectory(String prefix) throws Exception {
+    private Path groupZeroDirectory(String prefix) throws Exception {
         Path directory = Files.createTempDirectory(prefix);
+        writable.add(directory);
         Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwxrwx---"));
         run(List.of("chgrp", "0", directory.toString()));
         return directory;
