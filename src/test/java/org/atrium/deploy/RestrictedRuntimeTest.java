@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -53,12 +54,13 @@ import static org.awaitility.Awaitility.await;
  *
  * <p>Switching user needs root ({@code setpriv}); elsewhere the test is skipped, except where
  * {@code ATRIUM_TEST_REQUIRE_RESTRICTED_RUN=true} ({@code .ci/run} and the CI workflow), where it fails instead.
- * The runtime is cached in {@code target/restricted-runtime} (jlink takes tens of seconds).
+ * The runtime is cached in {@code target/restricted-runtime} (jlink takes tens of seconds), or in the temporary
+ * directory when the checkout lies where the UID cannot enter.
  */
 class RestrictedRuntimeTest {
 
     private static final Path CONTAINER = Path.of("deploy/container");
-    private static final Path WORK = Path.of("target/restricted-runtime").toAbsolutePath();
+    private static final Path WORK = workDirectory();
 
     /** What the run may write, removed after it whatever the outcome. */
     private final List<Path> writable = new ArrayList<>();
@@ -127,6 +129,26 @@ class RestrictedRuntimeTest {
                 .isTrue();
         assertThat(snapshot(app, java.getParent().getParent())).as("application and runtime unchanged")
                 .isEqualTo(before);
+    }
+
+    /**
+     * {@code target/restricted-runtime}, where the runtime is kept between runs, when the UID can reach it; else
+     * (a checkout in a home directory only its owner may enter, as on CI runners) a directory of the system's
+     * temporary directory named after the checkout.
+     */
+    private static Path workDirectory() {
+        Path target = Path.of("target/restricted-runtime").toAbsolutePath();
+        try {
+            for (Path ancestor = target.getParent(); ancestor != null; ancestor = ancestor.getParent()) {
+                if (!Files.getPosixFilePermissions(ancestor).contains(PosixFilePermission.OTHERS_EXECUTE)) {
+                    return Path.of(System.getProperty("java.io.tmpdir"), "atrium-restricted-runtime-"
+                            + Integer.toHexString(target.toString().hashCode()));
+                }
+            }
+        } catch (IOException unreadable) {
+            throw new java.io.UncheckedIOException(unreadable);
+        }
+        return target;
     }
 
     private static void requireRoot() throws Exception {
