@@ -42,6 +42,8 @@ public final class AtriumProcess implements AutoCloseable {
         private final List<String> arguments = new ArrayList<>();
         private List<String> jvmOptions = List.of("-Xmx512m", "-XX:TieredStopAtLevel=1");
         private @org.jspecify.annotations.Nullable Path classPathAddition;
+        private List<String> launcher;
+        private Path workingDirectory;
 
         /** Uses a test database (external-PostgreSQL configuration). */
         public Builder database(TestInfrastructure.Database database) {
@@ -80,6 +82,17 @@ public final class AtriumProcess implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Runs {@code command} (which starts Atrium: its own runtime, user, layout and JVM options) instead of the
+         * test JVM's {@code java} on the test class path, in {@code workingDirectory}, with an environment of only
+         * what this builder sets: nothing is inherited from the test JVM, not even {@code HOME} or {@code PATH}.
+         */
+        public Builder launcher(List<String> command, Path workingDirectory) {
+            this.launcher = List.copyOf(command);
+            this.workingDirectory = workingDirectory;
+            return this;
+        }
+
         /** Adds command-line arguments ({@code migrate}, {@code validate}, ...). */
         public Builder args(String... values) {
             arguments.addAll(List.of(values));
@@ -91,19 +104,26 @@ public final class AtriumProcess implements AutoCloseable {
             try {
                 Path output = Files.createTempFile("atrium-process-", ".log");
                 List<String> command = new ArrayList<>();
-                command.add(ProcessHandle.current().info().command().orElse("java"));
-                command.addAll(jvmOptions);
-                String classPath = ClassDataArchive.classPath(productionClassPath());
-                command.addAll(ClassDataArchive.options(classPath));
-                command.add("-cp");
-                // Appended after the archived class path, which class data sharing accepts.
-                command.add(classPathAddition == null ? classPath
-                        : classPath + java.io.File.pathSeparator + classPathAddition);
-                command.add("org.atrium.AtriumApplication");
+                if (launcher != null) {
+                    command.addAll(launcher);
+                } else {
+                    command.add(ProcessHandle.current().info().command().orElse("java"));
+                    command.addAll(jvmOptions);
+                    String classPath = ClassDataArchive.classPath(productionClassPath());
+                    command.addAll(ClassDataArchive.options(classPath));
+                    command.add("-cp");
+                    // Appended after the archived class path, which class data sharing accepts.
+                    command.add(classPathAddition == null ? classPath
+                            : classPath + java.io.File.pathSeparator + classPathAddition);
+                    command.add("org.atrium.AtriumApplication");
+                }
                 command.addAll(arguments);
                 ProcessBuilder builder = new ProcessBuilder(command)
                         .redirectErrorStream(true)
                         .redirectOutput(output.toFile());
+                if (launcher != null) {
+                    builder.directory(workingDirectory.toFile()).environment().clear();
+                }
                 builder.environment().keySet().removeIf(name -> name.startsWith("SPRING_") || name.startsWith("ATRIUM_"));
                 // Port 0: the server binds a free port itself, so replicas started together can never collide.
                 builder.environment().put("SERVER_PORT", "0");

@@ -4,15 +4,13 @@ import org.atrium.testing.Api;
 import org.atrium.testing.FakeChatServer;
 import org.atrium.testing.IntegrationTest;
 import org.atrium.testing.Knowledge;
+import org.atrium.testing.NodePackages;
 import org.atrium.testing.TestUsers;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.UUID;
@@ -29,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class OpenAiNodeClientTest extends IntegrationTest {
 
-    private static final Path CLIENTS = Path.of("src/test/node");
+    private static final Path CLIENTS = NodePackages.DIRECTORY;
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private FakeChatServer provider;
@@ -44,25 +42,9 @@ class OpenAiNodeClientTest extends IntegrationTest {
         }
     }
 
-    private static void requireNode() {
-        boolean installed = Files.isRegularFile(CLIENTS.resolve("node_modules/openai/package.json"));
-        boolean node;
-        try {
-            Process version = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
-            node = version.waitFor(20, TimeUnit.SECONDS) && version.exitValue() == 0;
-        } catch (IOException | InterruptedException missing) {
-            node = false;
-        }
-        String why = !node ? "Node is not installed" : "the npm packages are not installed (npm ci in " + CLIENTS + ")";
-        if ("true".equals(System.getenv("ATRIUM_TEST_REQUIRE_NODE"))) {
-            assertThat(node && installed).as(why + ", and ATRIUM_TEST_REQUIRE_NODE=true").isTrue();
-        }
-        Assumptions.assumeTrue(node && installed, why);
-    }
-
     @Test
     void theOfficialNodeClientWorksWithOnlyTheBaseUrlAndKeyChanged() throws Exception {
-        requireNode();
+        NodePackages.require("openai");
         admin = users.admin();
         provider = FakeChatServer.start().models("m");
         String connection = "node-" + UUID.randomUUID().toString().substring(0, 8);
