@@ -1,5 +1,6 @@
 package org.atrium.web;
 
+import io.swagger.v3.oas.annotations.Hidden;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
@@ -32,6 +33,7 @@ import java.util.stream.Collectors;
  * session as {@code /api/v1/auth}, with the same cookie, through {@link AccountService}.
  */
 @Controller
+@Hidden // pages, not API: they stay out of the OpenAPI document
 class AccountPages {
 
     private final AccountService accounts;

@@ -1,5 +1,6 @@
 package org.atrium.web;
 
+import io.swagger.v3.oas.annotations.Hidden;
 import org.atrium.chat.BranchMessage;
 import org.atrium.chat.Chat;
 import org.atrium.chat.ChatService;
@@ -25,6 +26,7 @@ import java.util.UUID;
  * {@code chat.js} through {@code /api/v1/chats}.
  */
 @Controller
+@Hidden // pages, not API: they stay out of the OpenAPI document
 class ChatPages {
 
     /** Chats listed in the sidebar; search and paging come with a later slice. */

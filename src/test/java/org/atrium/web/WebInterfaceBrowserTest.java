@@ -10,6 +10,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.OutputType;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -17,7 +19,11 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -218,5 +224,75 @@ class WebInterfaceBrowserTest extends IntegrationTest {
             String href = link.getAttribute("href");
             assertThat(href == null ? "" : href).doesNotStartWithIgnoringCase("javascript");
         }
+    }
+
+    /**
+     * Both themes follow the system setting and both layouts fit: a phone hides the chat list behind a button. The
+     * screenshots it takes are the README's ({@code docs/screenshots}).
+     */
+    @Test
+    void pagesFollowTheSystemThemeAndFitAPhoneAndAreShotForTheReadme() throws IOException {
+        Map<String, Dimension> sizes = new LinkedHashMap<>();
+        sizes.put("desktop", Browsers.DESKTOP);
+        sizes.put("phone", Browsers.PHONE);
+        Path folder = Path.of("docs", "screenshots");
+        Files.createDirectories(folder);
+        try {
+            open("/signin");
+            Map<String, Object> backgrounds = new LinkedHashMap<>();
+            for (String scheme : new String[]{"light", "dark"}) {
+                Browsers.colorScheme(browser, scheme);
+                backgrounds.put(scheme, browser.executeScript(
+                        "return getComputedStyle(document.body).backgroundColor"));
+                for (Map.Entry<String, Dimension> size : sizes.entrySet()) {
+                    browser.manage().window().setSize(size.getValue());
+                    shoot(folder.resolve("signin-" + size.getKey() + "-" + scheme + ".png"));
+                }
+            }
+            assertThat(backgrounds.get("dark")).isNotEqualTo(backgrounds.get("light"));
+
+            Browsers.colorScheme(browser, "light");
+            browser.manage().window().setSize(Browsers.DESKTOP);
+            signIn(userWithKey());
+            new Select(browser.findElement(By.id("model"))).selectByValue(model());
+            provider.enqueue(FakeChatServer.Script.text("""
+                    Rooms **B1** to **B4** require lab coats. Goggles are needed where you see this sign:
+
+                    | room | coat | goggles |
+                    |---|---|---|
+                    | B1 | yes | yes |
+                    | B2 | yes | no |
+
+                    ```python
+                    def needs_coat(room):
+                        return room.startswith("B")
+                    ```
+                    """).inChunks(12));
+            ask("Which rooms need lab coats?");
+            answerWithStatus(1, "complete");
+            for (String scheme : new String[]{"light", "dark"}) {
+                Browsers.colorScheme(browser, scheme);
+                for (Map.Entry<String, Dimension> size : sizes.entrySet()) {
+                    browser.manage().window().setSize(size.getValue());
+                    shoot(folder.resolve("chat-" + size.getKey() + "-" + scheme + ".png"));
+                }
+            }
+            // At phone width the chat list waits behind its button, which says whether it is open.
+            WebElement toggle = browser.findElement(By.id("sidebar-toggle"));
+            assertThat(toggle.isDisplayed()).isTrue();
+            assertThat(browser.findElement(By.id("sidebar")).isDisplayed()).isFalse();
+            toggle.click();
+            assertThat(browser.findElement(By.id("sidebar")).isDisplayed()).isTrue();
+            assertThat(toggle.getAttribute("aria-expanded")).isEqualTo("true");
+        } finally {
+            Browsers.colorScheme(browser, "light");
+            browser.manage().window().setSize(Browsers.DESKTOP);
+        }
+    }
+
+    private void shoot(Path file) throws IOException {
+        byte[] png = browser.getScreenshotAs(OutputType.BYTES);
+        assertThat(png).isNotEmpty();
+        Files.write(file, png);
     }
 }

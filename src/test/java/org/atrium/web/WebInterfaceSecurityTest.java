@@ -118,6 +118,14 @@ class WebInterfaceSecurityTest extends IntegrationTest {
         assertThat(signedIn.statusCode()).isEqualTo(302);
         assertThat(signedIn.headers().firstValue("Location").orElseThrow()).endsWith("/");
         assertThat(cookiesSet(signedIn)).contains("atrium_session=");
+
+        HttpResponse<String> chatPage = get("/chats", session(user) + "; " + csrfCookie);
+        Matcher signOutField = CSRF_FIELD.matcher(chatPage.body());
+        assertThat(signOutField.find()).isTrue();
+        HttpResponse<String> signedOut = postForm("/signout", Map.of("_csrf", signOutField.group(1)),
+                session(user) + "; " + csrfCookie);
+        assertThat(signedOut.statusCode()).as(signedOut.body()).isEqualTo(302);
+        assertThat(api.get("/api/v1/auth/me", user.token()).status()).as("the session ended").isEqualTo(401);
     }
 
     @Test
