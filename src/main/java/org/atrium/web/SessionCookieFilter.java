@@ -2,7 +2,6 @@ package org.atrium.web;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.atrium.accounts.SessionCookies;
@@ -15,7 +14,6 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 import java.io.IOException;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Signs the interface's requests in with the {@code atrium_session} cookie, through the same resolver as the API, so
@@ -33,7 +31,8 @@ final class SessionCookieFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        sessionToken(request).flatMap(token -> resolver.resolve(token, false)).ifPresent(SessionCookieFilter::establish);
+        SessionCookies.token(request).flatMap(token -> resolver.resolve(token, false))
+                .ifPresent(SessionCookieFilter::establish);
         try {
             chain.doFilter(request, response);
         } finally {
@@ -48,18 +47,5 @@ final class SessionCookieFilter extends OncePerRequestFilter {
         // The details are what controllers receive as their EffectiveState parameter.
         authentication.setDetails(state);
         SecurityContextHolder.getContext().setAuthentication(authentication);
-    }
-
-    private static Optional<String> sessionToken(HttpServletRequest request) {
-        Cookie[] cookies = request.getCookies();
-        if (cookies == null) {
-            return Optional.empty();
-        }
-        for (Cookie cookie : cookies) {
-            if (SessionCookies.NAME.equals(cookie.getName()) && !cookie.getValue().isBlank()) {
-                return Optional.of(cookie.getValue());
-            }
-        }
-        return Optional.empty();
     }
 }

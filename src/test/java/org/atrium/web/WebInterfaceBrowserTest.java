@@ -1,7 +1,7 @@
 package org.atrium.web;
 
-import org.atrium.testing.Api;
 import org.atrium.testing.FakeChatServer;
+import org.atrium.testing.FakeConnection;
 import org.atrium.testing.IntegrationTest;
 import org.atrium.testing.TestUsers;
 import org.junit.jupiter.api.AfterAll;
@@ -40,10 +40,8 @@ class WebInterfaceBrowserTest extends IntegrationTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static ChromeDriver browser;
 
+    private FakeConnection connection;
     private FakeChatServer provider;
-    private TestUsers.Account admin;
-    private String connectionId;
-    private String connection;
     private WebDriverWait wait;
 
     @BeforeAll
@@ -61,30 +59,19 @@ class WebInterfaceBrowserTest extends IntegrationTest {
     @BeforeEach
     void startProvider() {
         wait = new WebDriverWait(browser, WAIT);
-        provider = FakeChatServer.start();
-        provider.models("m");
-        admin = users.admin();
-        connection = "web-" + UUID.randomUUID().toString().substring(0, 8);
-        Api.Response created = api.post("/api/v1/connections", Map.of("name", connection, "kind", "openai",
-                "baseUrl", provider.openAiBaseUrl()), admin.token());
-        assertThat(created.status()).as(created.text()).isEqualTo(201);
-        connectionId = created.json().path("id").asString();
+        connection = FakeConnection.open(api, users, "web", "m");
+        provider = connection.provider();
     }
 
     @AfterEach
     void stopProvider() {
         browser.get(api.baseUrl() + "/signin");
         browser.manage().deleteAllCookies();
-        api.delete("/api/v1/connections/" + connectionId, admin.token());
-        provider.close();
+        connection.close();
     }
 
     private TestUsers.Account userWithKey() {
-        TestUsers.Account user = users.user();
-        Api.Response stored = api.post("/api/v1/me/credentials", Map.of("connection", connection, "kind", "api_key",
-                "name", "mine", "secret", "sk-mine-0123456789abcdef"), user.token());
-        assertThat(stored.status()).as(stored.text()).isEqualTo(201);
-        return user;
+        return connection.userWithKey(users);
     }
 
     private void open(String path) {
@@ -119,7 +106,7 @@ class WebInterfaceBrowserTest extends IntegrationTest {
     }
 
     private String model() {
-        return connection + "/m";
+        return connection.name() + "/m";
     }
 
     @Test

@@ -84,7 +84,8 @@ class WebInterfaceSecurityTest extends IntegrationTest {
             assertThat(directive(page, "frame-ancestors")).containsExactly("frame-ancestors", "'none'");
             assertThat(page.headers().firstValue("Content-Security-Policy").orElseThrow())
                     .doesNotContain("unsafe-inline").doesNotContain("unsafe-eval");
-            assertThat(page.body()).doesNotContainPattern("<script(?![^>]*\\bsrc=)").doesNotContainPattern("\\son[a-z]+\\s*=");
+            assertThat(page.body()).doesNotContainPattern("<script(?![^>]*\\bsrc=)")
+                    .doesNotContainPattern("\\son[a-z]+\\s*=");
         }
         // The API keeps its own, stricter policy.
         assertThat(directive(get("/api/v1/auth/me", session(user)), "default-src"))
