@@ -4,6 +4,7 @@ import org.atrium.testing.IntegrationTest;
 import org.atrium.testing.TestUsers;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -115,6 +116,13 @@ class WebInterfaceSecurityTest extends IntegrationTest {
         assertThat(postForm("/signin", Map.of("email", user.email(), "password", user.password(), "_csrf",
                 "forged"), csrfCookie).statusCode()).as("cookie with a forged token").isEqualTo(403);
 
+        HttpResponse<String> wrong = postForm("/signin", Map.of("email", user.email(), "password", "not the password",
+                "_csrf", token), csrfCookie);
+        assertThat(wrong.statusCode()).isEqualTo(401);
+        assertThat(wrong.body()).contains("role=\"alert\"").contains("value=\"" + user.email() + "\"")
+                .doesNotContain("not the password");
+        assertThat(cookiesSet(wrong)).doesNotContain("atrium_session=");
+
         HttpResponse<String> signedIn = postForm("/signin", signIn, csrfCookie);
         assertThat(signedIn.statusCode()).isEqualTo(302);
         assertThat(signedIn.headers().firstValue("Location").orElseThrow()).endsWith("/");
@@ -127,6 +135,19 @@ class WebInterfaceSecurityTest extends IntegrationTest {
                 session(user) + "; " + csrfCookie);
         assertThat(signedOut.statusCode()).as(signedOut.body()).isEqualTo(302);
         assertThat(api.get("/api/v1/auth/me", user.token()).status()).as("the session ended").isEqualTo(401);
+    }
+
+    @Test
+    void formBodiesAreTakenOnlyByTheFormsAndOnlyWithinTheSignInLimit() {
+        String large = "x".repeat(20 * 1024);
+        assertThat(postForm("/signin", Map.of("email", large, "password", "p"), "").statusCode()).isEqualTo(413);
+        HttpRequest chunked = HttpRequest.newBuilder(URI.create(api.baseUrl() + "/signin"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new ByteArrayInputStream("email=a&password=b".getBytes(StandardCharsets.UTF_8))))
+                .build();
+        assertThat(send(chunked).statusCode()).as("no declared length").isEqualTo(415);
+        assertThat(postForm("/chats", Map.of("a", "b"), "").statusCode()).as("not a form endpoint").isEqualTo(415);
     }
 
     @Test
