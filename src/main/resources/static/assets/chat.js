@@ -110,13 +110,14 @@
     }
   }
 
-  async function answer(questionId) {
-    const article = addMessage('assistant', '');
+  // Streams an answer into its article: a new one (POST .../answers) or one still being written when the page was
+  // drawn (GET .../messages/{id}/events, which replays what was saved, then follows it live, from any replica).
+  async function follow(article, path, init) {
     const body = article.querySelector('.markdown');
     // Assistive technology reads the answer once it is complete, not every partial redraw.
     article.setAttribute('aria-busy', 'true');
     article.dataset.status = 'in_progress';
-    current = { messageId: null };
+    current = { messageId: article.dataset.messageId || null };
     streaming(true);
     status.textContent = 'Answering…';
     let text = '';
@@ -127,10 +128,7 @@
       messages.scrollTop = messages.scrollHeight;
     };
     try {
-      const response = await fetch('/api/v1/chats/' + chatId + '/answers', {
-        method: 'POST', credentials: 'same-origin', headers: headers('text/event-stream'),
-        body: JSON.stringify({ questionId, model: model.value }),
-      });
+      const response = await fetch(path, { credentials: 'same-origin', headers: headers('text/event-stream'), ...init });
       if (!response.ok) {
         throw await problem(response);
       }
@@ -163,6 +161,17 @@
       current = null;
       streaming(false);
     }
+  }
+
+  function answer(questionId) {
+    return follow(addMessage('assistant', ''), '/api/v1/chats/' + chatId + '/answers',
+      { method: 'POST', body: JSON.stringify({ questionId, model: model.value }) });
+  }
+
+  const unfinished = messages.querySelector('article.assistant:last-of-type[data-status="in_progress"]');
+  if (chatId && unfinished) {
+    follow(unfinished, '/api/v1/chats/' + chatId + '/messages/' + unfinished.dataset.messageId + '/events',
+      { method: 'GET' }).catch((failure) => { status.textContent = failure.message; });
   }
 
   function listChat(id) {

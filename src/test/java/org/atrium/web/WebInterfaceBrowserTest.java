@@ -179,6 +179,24 @@ class WebInterfaceBrowserTest extends IntegrationTest {
     }
 
     @Test
+    void anAnswerStillBeingWrittenIsFollowedAfterTheTabComesBack() {
+        signIn(userWithKey());
+        new Select(browser.findElement(By.id("model"))).selectByValue(model());
+        String words = IntStream.range(0, 30).mapToObj(i -> "v" + i + " ").collect(Collectors.joining());
+        provider.enqueue(FakeChatServer.Script.text(words).inChunks(30).stallAfter(3, Duration.ofSeconds(4)));
+        ask("Count for me");
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(
+                "#messages article.assistant[data-message-id][data-status='in_progress']")));
+        wait.until(ExpectedConditions.urlMatches("/chats/[0-9a-f-]{36}$"));
+
+        // The page is drawn again while the answer is generated server-side; it reattaches and follows it.
+        browser.navigate().refresh();
+        WebElement answer = answerWithStatus(1, "complete");
+        assertThat(answer.getText()).contains("v0").contains("v29");
+        assertThat(browser.findElement(By.id("status")).getText()).isEqualTo("Answer complete.");
+    }
+
+    @Test
     void aHostileAnswerIsShownButNothingInItRuns() {
         signIn(userWithKey());
         new Select(browser.findElement(By.id("model"))).selectByValue(model());
