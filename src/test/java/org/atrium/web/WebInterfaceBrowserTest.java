@@ -197,6 +197,22 @@ class WebInterfaceBrowserTest extends IntegrationTest {
     }
 
     @Test
+    void aProviderFailureIsToldWithItsReasonAndKeepsWhatWasWritten() {
+        signIn(userWithKey());
+        new Select(browser.findElement(By.id("model"))).selectByValue(model());
+        provider.enqueue(FakeChatServer.Script.text("Half an answer").inChunks(2).failMidStream("model crashed"));
+        ask("Tell me everything");
+        WebElement failed = answerWithStatus(1, "failed");
+        assertThat(failed.findElement(By.cssSelector(".markdown")).getText()).isEqualTo("Half an answer");
+        assertThat(failed.findElement(By.cssSelector(".alert")).getText()).isNotBlank();
+        assertThat(browser.findElement(By.id("status")).getText()).isEqualTo("The answer failed.");
+
+        browser.navigate().refresh();
+        WebElement drawn = answerWithStatus(1, "failed");
+        assertThat(drawn.findElement(By.cssSelector(".alert")).getText()).isNotBlank();
+    }
+
+    @Test
     void aHostileAnswerIsShownButNothingInItRuns() {
         signIn(userWithKey());
         new Select(browser.findElement(By.id("model"))).selectByValue(model());
