@@ -39,7 +39,7 @@ class ModuleStructureTest {
         assertThat(modules.getModuleByName("models").orElseThrow().getDirectDependencies(modules).stream()
                 .map(d -> d.getTargetModule().getIdentifier().toString()).distinct().toList())
                 .isSubsetOf("platform", "cache", "accounts", "settings", "providers");
-        modules.stream().filter(m -> !Set.of("models", "chat", "compat").contains(m.getIdentifier().toString()))
+        modules.stream().filter(m -> !Set.of("models", "chat", "compat", "web").contains(m.getIdentifier().toString()))
                 .forEach(module ->
                 assertThat(module.getDirectDependencies(modules).stream()
                         .map(d -> d.getTargetModule().getIdentifier().toString()))
@@ -53,7 +53,7 @@ class ModuleStructureTest {
                 .map(d -> d.getTargetModule().getIdentifier().toString()).distinct().toList())
                 .contains("knowledge")
                 .isSubsetOf("platform", "accounts", "settings", "cache", "knowledge", "providers", "models");
-        modules.stream().filter(module -> !Set.of("chat", "compat").contains(module.getIdentifier().toString()))
+        modules.stream().filter(module -> !Set.of("chat", "compat", "web").contains(module.getIdentifier().toString()))
                 .forEach(module -> assertThat(module.getDirectDependencies(modules).stream()
                         .map(d -> d.getTargetModule().getIdentifier().toString()).distinct().toList())
                         .as("dependencies of %s", module.getIdentifier()).doesNotContain("chat"));
@@ -66,5 +66,17 @@ class ModuleStructureTest {
                 .forEach(module -> assertThat(module.getDirectDependencies(modules).stream()
                         .map(d -> d.getTargetModule().getIdentifier().toString()).distinct().toList())
                         .as("dependencies of %s", module.getIdentifier()).doesNotContain("compat"));
+    }
+
+    @Test
+    void nothingDependsOnTheWebInterfaceAndItUsesNoProviderOrStoreDirectly() {
+        var web = modules.getModuleByName("web").orElseThrow();
+        assertThat(web.getDirectDependencies(modules).stream()
+                .map(d -> d.getTargetModule().getIdentifier().toString()).distinct().toList())
+                .isSubsetOf("platform", "accounts", "settings", "models", "chat");
+        modules.stream().filter(module -> !module.getIdentifier().toString().equals("web"))
+                .forEach(module -> assertThat(module.getDirectDependencies(modules).stream()
+                        .map(d -> d.getTargetModule().getIdentifier().toString()).distinct().toList())
+                        .as("dependencies of %s", module.getIdentifier()).doesNotContain("web"));
     }
 }

@@ -1,9 +1,12 @@
 package org.atrium.accounts;
 
+import jakarta.servlet.http.Cookie;
+import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.ResponseCookie;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 
 /** The {@code atrium_session} cookie: HttpOnly, SameSite=Lax, path {@code /}. */
 public final class SessionCookies {
@@ -35,5 +38,22 @@ public final class SessionCookies {
         return ResponseCookie.from(NAME, "")
                 .httpOnly(true).secure(secure).sameSite("Lax").path("/").maxAge(0)
                 .build();
+    }
+
+    /**
+     * @param request a request
+     * @return the session token its {@code atrium_session} cookie carries, if it has a non-blank one
+     */
+    public static Optional<String> token(HttpServletRequest request) {
+        Cookie[] cookies = request.getCookies();
+        if (cookies == null) {
+            return Optional.empty();
+        }
+        for (Cookie cookie : cookies) {
+            if (NAME.equals(cookie.getName()) && !cookie.getValue().isBlank()) {
+                return Optional.of(cookie.getValue());
+            }
+        }
+        return Optional.empty();
     }
 }

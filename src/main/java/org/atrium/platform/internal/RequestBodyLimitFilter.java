@@ -34,7 +34,8 @@ import java.util.regex.Pattern;
  * file, or a batch) are left to the multipart parser's own limits (knowledge's {@code UploadSpool}). Multipart and form
  * ({@code application/x-www-form-urlencoded}) bodies sent anywhere else are refused unread with
  * {@code 415 unsupported_media_type}: Tomcat parses them from the connector, past the counting stream, whenever
- * anything asks for a request parameter, and no other endpoint takes them. Runs right after
+ * anything asks for a request parameter, and no other endpoint takes them, except the web interface's sign-in,
+ * sign-up and sign-out forms, within the sign-in body limit and with a declared length. Runs right after
  * {@link RequestLogFilter} (and the compatibility APIs' error shaping, which reads no body), before authentication, so
  * that anonymous callers cannot make any later code hold a large body.
  */
@@ -45,6 +46,11 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
     private static final Logger log = LoggerFactory.getLogger(RequestBodyLimitFilter.class);
     /** Where multipart uploads go; their bodies are bounded by the multipart limits instead. */
     private static final Pattern UPLOADS = Pattern.compile("/api/v1/(collections/[^/]+/files(/batch)?|files/?)");
+    /**
+     * The web interface's forms (module {@code web}): small url-encoded bodies, taken only with a declared length
+     * within the sign-in limit, so that Tomcat never parses more than that.
+     */
+    private static final Pattern FORMS = Pattern.compile("/(signin|signup|signout)");
     private static final Pattern SETTINGS = Pattern.compile(
             "/api/v1/(settings/.*|me/settings|me/credentials(/.*)?|groups/[^/]+/(settings|credentials)(/.*)?)");
 
@@ -69,6 +75,17 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
                 : request.getContentType().toLowerCase(Locale.ROOT);
         if (contentType.startsWith(MediaType.MULTIPART_FORM_DATA_VALUE) && "POST".equals(request.getMethod())
                 && UPLOADS.matcher(request.getRequestURI()).matches()) {
+            chain.doFilter(request, response);
+            return;
+        }
+        if (contentType.startsWith(MediaType.APPLICATION_FORM_URLENCODED_VALUE) && "POST".equals(request.getMethod())
+                && FORMS.matcher(request.getRequestURI()).matches()
+                && request.getHeader(HttpHeaders.TRANSFER_ENCODING) == null) {
+            long limit = limits.maxAuthBodySize().toBytes();
+            if (request.getContentLengthLong() > limit) {
+                refuse(response, limit);
+                return;
+            }
             chain.doFilter(request, response);
             return;
         }

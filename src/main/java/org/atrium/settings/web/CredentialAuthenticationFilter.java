@@ -2,7 +2,6 @@ package org.atrium.settings.web;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.atrium.accounts.Caller;
@@ -67,7 +66,7 @@ final class CredentialAuthenticationFilter extends OncePerRequestFilter {
             credential = new RequestCredential(authorization.substring(BEARER.length()).strip(), false);
         } else {
             fromHeader = false;
-            credential = sessionCookie(request).map(token -> new RequestCredential(token, false)).orElse(null);
+            credential = SessionCookies.token(request).map(token -> new RequestCredential(token, false)).orElse(null);
         }
         Optional<EffectiveState> state = credential == null ? Optional.empty()
                 : resolver.resolve(credential.secret(), credential.apiKeyOnly());
@@ -101,19 +100,6 @@ final class CredentialAuthenticationFilter extends OncePerRequestFilter {
         authentication.setDetails(state);
         SecurityContextHolder.getContext().setAuthentication(authentication);
         MDC.put(RequestIds.USER_MDC_KEY, caller.userId().toString());
-    }
-
-    private static Optional<String> sessionCookie(HttpServletRequest request) {
-        Cookie[] cookies = request.getCookies();
-        if (cookies == null) {
-            return Optional.empty();
-        }
-        for (Cookie cookie : cookies) {
-            if (SessionCookies.NAME.equals(cookie.getName()) && !cookie.getValue().isBlank()) {
-                return Optional.of(cookie.getValue());
-            }
-        }
-        return Optional.empty();
     }
 
     private static void reject(HttpServletResponse response) throws IOException {

@@ -1,0 +1,244 @@
+// The chat page's behaviour: renders answers as sanitized Markdown, asks for answers through /api/v1/chats and reads
+// their server-sent events as they stream, stops them. No inline script anywhere: the page's CSP forbids it.
+'use strict';
+
+(() => {
+  const csrfHeader = document.querySelector('meta[name="csrf-header"]').content;
+  const csrfToken = document.querySelector('meta[name="csrf-token"]').content;
+  const form = document.getElementById('composer');
+  const messages = document.getElementById('messages');
+  const input = document.getElementById('message');
+  const model = document.getElementById('model');
+  const send = document.getElementById('send');
+  const stop = document.getElementById('stop');
+  const status = document.getElementById('status');
+  const chatList = document.getElementById('chat-list');
+  let chatId = form.dataset.chatId || null;
+  let tip = form.dataset.tip || null;
+  let current = null; // the answer streaming now: { messageId }
+
+  // Every model answer goes through marked, then DOMPurify: a prompt-injected <script>, event handler or
+  // javascript: link is removed before it reaches the page (and the CSP would refuse to run it anyway).
+  DOMPurify.addHook('afterSanitizeAttributes', (node) => {
+    if (node.tagName === 'A') {
+      node.setAttribute('rel', 'noopener noreferrer nofollow');
+      node.setAttribute('target', '_blank');
+    }
+  });
+
+  function renderMarkdown(element, markdown) {
+    element.innerHTML = DOMPurify.sanitize(marked.parse(markdown), { USE_PROFILES: { html: true } });
+  }
+
+  document.querySelectorAll('[data-markdown]').forEach((element) => renderMarkdown(element, element.textContent));
+  messages.scrollTop = messages.scrollHeight;
+
+  function addMessage(role, text) {
+    const article = document.createElement('article');
+    article.className = 'message ' + role;
+    const who = document.createElement('h2');
+    who.className = 'who';
+    who.textContent = role === 'user' ? 'You' : 'Answer';
+    const body = document.createElement('div');
+    body.className = role === 'user' ? 'text' : 'markdown';
+    body.textContent = text;
+    article.append(who, body);
+    messages.append(article);
+    messages.scrollTop = messages.scrollHeight;
+    return article;
+  }
+
+  async function problem(response) {
+    try {
+      const body = await response.json();
+      return new Error(body.detail || body.title || ('HTTP ' + response.status));
+    } catch (notJson) {
+      return new Error('The request failed (HTTP ' + response.status + ').');
+    }
+  }
+
+  function headers(accept) {
+    return { 'Content-Type': 'application/json', Accept: accept, [csrfHeader]: csrfToken };
+  }
+
+  async function call(method, path, body) {
+    const response = await fetch(path, {
+      method, credentials: 'same-origin', headers: headers('application/json'),
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) {
+      throw await problem(response);
+    }
+    return response.status === 204 ? null : response.json();
+  }
+
+  // Server-sent events from a fetch body: blocks separated by a blank line, "event:" and "data:" lines.
+  async function readEvents(response, onEvent) {
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) {
+        return;
+      }
+      buffer += value.replace(/\r\n?/g, '\n');
+      let cut;
+      while ((cut = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, cut);
+        buffer = buffer.slice(cut + 2);
+        let name = 'message';
+        const data = [];
+        for (const line of block.split('\n')) {
+          if (line.startsWith('event:')) {
+            name = line.slice(6).trim();
+          } else if (line.startsWith('data:')) {
+            data.push(line.slice(5).replace(/^ /, ''));
+          }
+        }
+        if (data.length > 0) {
+          onEvent(name, JSON.parse(data.join('\n')));
+        }
+      }
+    }
+  }
+
+  function streaming(on) {
+    send.disabled = on;
+    stop.hidden = !on;
+    if (on) {
+      stop.disabled = false;
+    }
+  }
+
+  // Streams an answer into its article: a new one (POST .../answers) or one still being written when the page was
+  // drawn (GET .../messages/{id}/events, which replays what was saved, then follows it live, from any replica).
+  async function follow(article, path, init) {
+    const body = article.querySelector('.markdown');
+    // Assistive technology reads the answer once it is complete, not every partial redraw.
+    article.setAttribute('aria-busy', 'true');
+    article.dataset.status = 'in_progress';
+    current = { messageId: article.dataset.messageId || null };
+    streaming(true);
+    status.textContent = 'Answering…';
+    let text = '';
+    let drawn = false;
+    const draw = () => {
+      drawn = false;
+      renderMarkdown(body, text);
+      messages.scrollTop = messages.scrollHeight;
+    };
+    try {
+      const response = await fetch(path, { credentials: 'same-origin', headers: headers('text/event-stream'), ...init });
+      if (!response.ok) {
+        throw await problem(response);
+      }
+      await readEvents(response, (name, data) => {
+        if (name === 'answer') {
+          current.messageId = data.messageId;
+          tip = data.messageId;
+          article.dataset.messageId = data.messageId;
+        } else if (name === 'delta') {
+          text = text.slice(0, data.offset) + data.text;
+          if (!drawn) {
+            drawn = true;
+            requestAnimationFrame(draw);
+          }
+        } else if (name === 'end') {
+          article.dataset.status = data.status;
+          renderMarkdown(body, text);
+          if (data.status === 'failed') {
+            const reason = document.createElement('p');
+            reason.className = 'alert';
+            reason.textContent = data.failureReason || 'The answer failed.';
+            article.append(reason);
+          }
+          status.textContent = data.status === 'complete' ? 'Answer complete.'
+            : data.status === 'stopped' ? 'Answer stopped.' : 'The answer failed.';
+        }
+      });
+    } finally {
+      article.removeAttribute('aria-busy');
+      current = null;
+      streaming(false);
+    }
+  }
+
+  function answer(questionId) {
+    return follow(addMessage('assistant', ''), '/api/v1/chats/' + chatId + '/answers',
+      { method: 'POST', body: JSON.stringify({ questionId, model: model.value }) });
+  }
+
+  const unfinished = messages.querySelector('article.assistant:last-of-type[data-status="in_progress"]');
+  if (chatId && unfinished) {
+    follow(unfinished, '/api/v1/chats/' + chatId + '/messages/' + unfinished.dataset.messageId + '/events',
+      { method: 'GET' }).catch((failure) => { status.textContent = failure.message; });
+  }
+
+  function listChat(id) {
+    const item = document.createElement('li');
+    const link = document.createElement('a');
+    link.href = '/chats/' + id;
+    link.textContent = 'Untitled chat';
+    link.setAttribute('aria-current', 'page');
+    item.append(link);
+    chatList.prepend(item);
+  }
+
+  async function ask() {
+    const text = input.value.trim();
+    if (!text || current || !model.value) {
+      return;
+    }
+    input.value = '';
+    addMessage('user', text);
+    status.textContent = '';
+    try {
+      let questionId;
+      if (!chatId) {
+        const thread = await call('POST', '/api/v1/chats', { message: { content: text } });
+        chatId = thread.chat.id;
+        questionId = thread.messages[thread.messages.length - 1].message.id;
+        history.replaceState(null, '', '/chats/' + chatId);
+        listChat(chatId);
+      } else {
+        questionId = (await call('POST', '/api/v1/chats/' + chatId + '/messages', { parentId: tip, content: text })).id;
+      }
+      tip = questionId;
+      await answer(questionId);
+    } catch (failure) {
+      status.textContent = failure.message;
+    }
+    input.focus();
+  }
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    ask();
+  });
+
+  input.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      ask();
+    }
+  });
+
+  stop.addEventListener('click', async () => {
+    if (!current || !current.messageId) {
+      return;
+    }
+    stop.disabled = true;
+    try {
+      await call('POST', '/api/v1/chats/' + chatId + '/messages/' + current.messageId + '/stop');
+    } catch (failure) {
+      status.textContent = failure.message;
+    }
+  });
+
+  const toggle = document.getElementById('sidebar-toggle');
+  const sidebar = document.getElementById('sidebar');
+  toggle.addEventListener('click', () => {
+    const open = sidebar.classList.toggle('open');
+    toggle.setAttribute('aria-expanded', String(open));
+  });
+})();

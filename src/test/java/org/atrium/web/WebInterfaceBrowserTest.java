@@ -1,0 +1,319 @@
+package org.atrium.web;
+
+import org.atrium.testing.FakeChatServer;
+import org.atrium.testing.FakeConnection;
+import org.atrium.testing.IntegrationTest;
+import org.atrium.testing.TestUsers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The web interface in headless Chromium against an Atrium on a random port and a fake OpenAI-compatible provider:
+ * sign-up and approval, chat with streaming and Markdown, stop, and a hostile answer that must stay inert.
+ */
+class WebInterfaceBrowserTest extends IntegrationTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static ChromeDriver browser;
+
+    private FakeConnection connection;
+    private FakeChatServer provider;
+    private WebDriverWait wait;
+
+    @BeforeAll
+    static void startBrowser() {
+        browser = Browsers.start();
+    }
+
+    @AfterAll
+    static void quitBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    @BeforeEach
+    void startProvider() {
+        wait = new WebDriverWait(browser, WAIT);
+        connection = FakeConnection.open(api, users, "web", "m");
+        provider = connection.provider();
+    }
+
+    @AfterEach
+    void stopProvider() {
+        browser.get(api.baseUrl() + "/signin");
+        browser.manage().deleteAllCookies();
+        connection.close();
+    }
+
+    private TestUsers.Account userWithKey() {
+        return connection.userWithKey(users);
+    }
+
+    private void open(String path) {
+        browser.get(api.baseUrl() + path);
+    }
+
+    private void type(String id, String text) {
+        WebElement field = browser.findElement(By.id(id));
+        field.clear();
+        field.sendKeys(text);
+    }
+
+    private void signIn(TestUsers.Account account) {
+        open("/");
+        wait.until(ExpectedConditions.urlContains("/signin"));
+        type("email", account.email());
+        type("password", account.password());
+        browser.findElement(By.cssSelector("form[action='/signin'] button[type=submit]")).click();
+        wait.until(ExpectedConditions.urlContains("/chats"));
+    }
+
+    /** Types a question and sends it with the keyboard alone. */
+    private void ask(String question) {
+        WebElement box = browser.findElement(By.id("message"));
+        box.sendKeys(question);
+        box.sendKeys(Keys.ENTER);
+    }
+
+    private WebElement answerWithStatus(int nth, String status) {
+        return wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(
+                "#messages article.assistant:nth-of-type(" + (2 * nth) + ")[data-status='" + status + "']")));
+    }
+
+    private String model() {
+        return connection.name() + "/m";
+    }
+
+    @Test
+    void aNewAccountSignsUpWaitsForApprovalThenChatsAndSignsOut() {
+        open("/");
+        wait.until(ExpectedConditions.urlContains("/signin"));
+        browser.findElement(By.linkText("Create one")).click();
+        wait.until(ExpectedConditions.urlContains("/signup"));
+        String email = TestUsers.uniqueEmail("browser");
+        type("name", "Browser Person");
+        type("email", email);
+        type("password", TestUsers.PASSWORD);
+        browser.findElement(By.id("password")).sendKeys(Keys.ENTER);
+        wait.until(d -> d.getCurrentUrl().endsWith("/pending") || d.getCurrentUrl().contains("/chats"));
+        if (browser.getCurrentUrl().endsWith("/pending")) {
+            // Not the instance's first account: an admin approves it.
+            assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Waiting for approval");
+            UUID id = jdbc.sql("select id from users where email = :email").param("email", email)
+                    .query(UUID.class).single();
+            users.setRole(id, "user");
+            browser.findElement(By.linkText("Check again")).click();
+        }
+        wait.until(ExpectedConditions.urlContains("/chats"));
+        assertThat(browser.findElement(By.cssSelector("label[for=model]")).getText()).isEqualTo("Model");
+        assertThat(browser.findElement(By.cssSelector("label[for=message]")).getAttribute("class"))
+                .contains("visually-hidden");
+
+        browser.findElement(By.cssSelector("form.signout button")).click();
+        wait.until(ExpectedConditions.urlContains("/signin"));
+        open("/chats");
+        wait.until(ExpectedConditions.urlContains("/signin"));
+    }
+
+    @Test
+    void anAnswerStreamsAsMarkdownAndCanBeStopped() {
+        signIn(userWithKey());
+        Select picker = new Select(browser.findElement(By.id("model")));
+        assertThat(picker.getOptions()).extracting(WebElement::getText).contains(model());
+        picker.selectByValue(model());
+
+        provider.enqueue(FakeChatServer.Script.text("Lab coats are **required** in rooms `B1` to `B4`.").inChunks(8));
+        ask("Which rooms need lab coats?");
+        WebElement first = answerWithStatus(1, "complete");
+        assertThat(first.findElement(By.tagName("strong")).getText()).isEqualTo("required");
+        assertThat(first.findElement(By.tagName("code")).getText()).isEqualTo("B1");
+        assertThat(browser.findElement(By.id("status")).getText()).isEqualTo("Answer complete.");
+        wait.until(ExpectedConditions.urlMatches("/chats/[0-9a-f-]{36}$"));
+        assertThat(browser.findElement(By.cssSelector("#chat-list a[aria-current=page]")).getAttribute("href"))
+                .isEqualTo(browser.getCurrentUrl());
+
+        String words = IntStream.range(0, 40).mapToObj(i -> "w" + i + " ").collect(Collectors.joining());
+        provider.enqueue(FakeChatServer.Script.text(words).inChunks(40).stallAfter(3, Duration.ofSeconds(30)));
+        ask("And which need goggles?");
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(
+                "#messages article.assistant[data-message-id][data-status='in_progress']")));
+        WebElement stop = wait.until(ExpectedConditions.elementToBeClickable(By.id("stop")));
+        stop.click();
+        WebElement stopped = answerWithStatus(2, "stopped");
+        assertThat(stopped.getText()).contains("w0");
+        assertThat(browser.findElement(By.id("stop")).isDisplayed()).isFalse();
+        assertThat(browser.findElement(By.id("status")).getText()).isEqualTo("Answer stopped.");
+
+        // The page as the server draws it: both answers, the first still rendered from Markdown.
+        browser.navigate().refresh();
+        WebElement again = wait.until(ExpectedConditions.presenceOfElementLocated(
+                By.cssSelector("#messages article.assistant strong")));
+        assertThat(again.getText()).isEqualTo("required");
+        assertThat(browser.findElements(By.cssSelector("#messages article.assistant[data-status='stopped']")))
+                .hasSize(1);
+    }
+
+    @Test
+    void anAnswerStillBeingWrittenIsFollowedAfterTheTabComesBack() {
+        signIn(userWithKey());
+        new Select(browser.findElement(By.id("model"))).selectByValue(model());
+        String words = IntStream.range(0, 30).mapToObj(i -> "v" + i + " ").collect(Collectors.joining());
+        provider.enqueue(FakeChatServer.Script.text(words).inChunks(30).stallAfter(3, Duration.ofSeconds(4)));
+        ask("Count for me");
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(
+                "#messages article.assistant[data-message-id][data-status='in_progress']")));
+        wait.until(ExpectedConditions.urlMatches("/chats/[0-9a-f-]{36}$"));
+
+        // The page is drawn again while the answer is generated server-side; it reattaches and follows it.
+        browser.navigate().refresh();
+        WebElement answer = answerWithStatus(1, "complete");
+        assertThat(answer.getText()).contains("v0").contains("v29");
+        assertThat(browser.findElement(By.id("status")).getText()).isEqualTo("Answer complete.");
+    }
+
+    @Test
+    void aProviderFailureIsToldWithItsReasonAndKeepsWhatWasWritten() {
+        signIn(userWithKey());
+        new Select(browser.findElement(By.id("model"))).selectByValue(model());
+        provider.enqueue(FakeChatServer.Script.text("Half an answer").inChunks(2).failMidStream("model crashed"));
+        ask("Tell me everything");
+        WebElement failed = answerWithStatus(1, "failed");
+        assertThat(failed.findElement(By.cssSelector(".markdown")).getText()).isEqualTo("Half an answer");
+        assertThat(failed.findElement(By.cssSelector(".alert")).getText()).isNotBlank();
+        assertThat(browser.findElement(By.id("status")).getText()).isEqualTo("The answer failed.");
+
+        browser.navigate().refresh();
+        WebElement drawn = answerWithStatus(1, "failed");
+        assertThat(drawn.findElement(By.cssSelector(".alert")).getText()).isNotBlank();
+    }
+
+    @Test
+    void aHostileAnswerIsShownButNothingInItRuns() {
+        signIn(userWithKey());
+        new Select(browser.findElement(By.id("model"))).selectByValue(model());
+        String attack = "Hello <script>window.pwned='script'</script>"
+                + " <img src=x onerror=\"window.pwned='img'\">"
+                + " [click me](javascript:window.pwned='link')"
+                + " <a id=\"evil\" href=\"javascript:window.pwned='anchor'\">evil</a>"
+                + " <iframe src=\"javascript:parent.pwned='iframe'\"></iframe>"
+                + " <svg><animate onbegin=\"window.pwned='svg'\"/></svg>";
+        provider.enqueue(FakeChatServer.Script.text(attack).inChunks(6));
+        ask("Say hello");
+        WebElement answer = answerWithStatus(1, "complete");
+        assertThat(answer.getText()).contains("Hello");
+        assertInert();
+        for (WebElement link : browser.findElements(By.cssSelector("#messages a"))) {
+            link.click();
+        }
+        assertInert();
+
+        browser.navigate().refresh();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#messages article.assistant")));
+        assertInert();
+    }
+
+    private void assertInert() {
+        assertThat(browser.executeScript("return typeof window.pwned")).isEqualTo("undefined");
+        assertThat(browser.findElements(By.cssSelector(
+                "#messages script, #messages iframe, #messages [onerror], #messages [onbegin]"))).isEmpty();
+        for (WebElement link : browser.findElements(By.cssSelector("#messages a"))) {
+            String href = link.getAttribute("href");
+            assertThat(href == null ? "" : href).doesNotStartWithIgnoringCase("javascript");
+        }
+    }
+
+    /**
+     * Both themes follow the system setting and both layouts fit: a phone hides the chat list behind a button. The
+     * screenshots it takes are the README's ({@code docs/screenshots}).
+     */
+    @Test
+    void pagesFollowTheSystemThemeAndFitAPhoneAndAreShotForTheReadme() throws IOException {
+        Map<String, Dimension> sizes = new LinkedHashMap<>();
+        sizes.put("desktop", Browsers.DESKTOP);
+        sizes.put("phone", Browsers.PHONE);
+        Path folder = Path.of("docs", "screenshots");
+        Files.createDirectories(folder);
+        try {
+            open("/signin");
+            Map<String, Object> backgrounds = new LinkedHashMap<>();
+            for (String scheme : new String[]{"light", "dark"}) {
+                Browsers.colorScheme(browser, scheme);
+                backgrounds.put(scheme, browser.executeScript(
+                        "return getComputedStyle(document.body).backgroundColor"));
+                for (Map.Entry<String, Dimension> size : sizes.entrySet()) {
+                    browser.manage().window().setSize(size.getValue());
+                    shoot(folder.resolve("signin-" + size.getKey() + "-" + scheme + ".png"));
+                }
+            }
+            assertThat(backgrounds.get("dark")).isNotEqualTo(backgrounds.get("light"));
+
+            Browsers.colorScheme(browser, "light");
+            browser.manage().window().setSize(Browsers.DESKTOP);
+            signIn(userWithKey());
+            new Select(browser.findElement(By.id("model"))).selectByValue(model());
+            provider.enqueue(FakeChatServer.Script.text("""
+                    Rooms **B1** to **B4** require lab coats. Goggles are needed where you see this sign:
+
+                    | room | coat | goggles |
+                    |---|---|---|
+                    | B1 | yes | yes |
+                    | B2 | yes | no |
+
+                    ```python
+                    def needs_coat(room):
+                        return room.startswith("B")
+                    ```
+                    """).inChunks(12));
+            ask("Which rooms need lab coats?");
+            answerWithStatus(1, "complete");
+            for (String scheme : new String[]{"light", "dark"}) {
+                Browsers.colorScheme(browser, scheme);
+                for (Map.Entry<String, Dimension> size : sizes.entrySet()) {
+                    browser.manage().window().setSize(size.getValue());
+                    shoot(folder.resolve("chat-" + size.getKey() + "-" + scheme + ".png"));
+                }
+            }
+            // At phone width the chat list waits behind its button, which says whether it is open.
+            WebElement toggle = browser.findElement(By.id("sidebar-toggle"));
+            assertThat(toggle.isDisplayed()).isTrue();
+            assertThat(browser.findElement(By.id("sidebar")).isDisplayed()).isFalse();
+            toggle.click();
+            assertThat(browser.findElement(By.id("sidebar")).isDisplayed()).isTrue();
+            assertThat(toggle.getAttribute("aria-expanded")).isEqualTo("true");
+        } finally {
+            Browsers.colorScheme(browser, "light");
+            browser.manage().window().setSize(Browsers.DESKTOP);
+        }
+    }
+
+    private void shoot(Path file) throws IOException {
+        byte[] png = browser.getScreenshotAs(OutputType.BYTES);
+        assertThat(png).isNotEmpty();
+        Files.write(file, png);
+    }
+}

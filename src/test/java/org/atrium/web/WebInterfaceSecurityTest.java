@@ -1,0 +1,180 @@
+package org.atrium.web;
+
+import org.atrium.testing.IntegrationTest;
+import org.atrium.testing.TestUsers;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The interface's security seen by a plain HTTP client: CSRF tokens on forms, the CSP, where visitors are sent. */
+class WebInterfaceSecurityTest extends IntegrationTest {
+
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+            .followRedirects(HttpClient.Redirect.NEVER).build();
+    private static final Pattern CSRF_FIELD = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"");
+
+    private HttpResponse<String> get(String path, String cookies) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(api.baseUrl() + path)).GET();
+        if (!cookies.isEmpty()) {
+            request.header("Cookie", cookies);
+        }
+        return send(request.build());
+    }
+
+    private HttpResponse<String> postForm(String path, Map<String, String> fields, String cookies) {
+        String body = fields.entrySet().stream().map(field -> URLEncoder.encode(field.getKey(), StandardCharsets.UTF_8)
+                + "=" + URLEncoder.encode(field.getValue(), StandardCharsets.UTF_8)).collect(Collectors.joining("&"));
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(api.baseUrl() + path))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (!cookies.isEmpty()) {
+            request.header("Cookie", cookies);
+        }
+        return send(request.build());
+    }
+
+    private static HttpResponse<String> send(HttpRequest request) {
+        try {
+            return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException | InterruptedException failed) {
+            throw new IllegalStateException(failed);
+        }
+    }
+
+    private static String session(TestUsers.Account account) {
+        return "atrium_session=" + account.token();
+    }
+
+    /** The cookies a response sets, as a Cookie header would send them back. */
+    private static String cookiesSet(HttpResponse<?> response) {
+        return response.headers().allValues("Set-Cookie").stream().map(cookie -> cookie.split(";", 2)[0])
+                .collect(Collectors.joining("; "));
+    }
+
+    private static List<String> directive(HttpResponse<?> response, String name) {
+        String policy = response.headers().firstValue("Content-Security-Policy").orElseThrow();
+        return Arrays.stream(policy.split(";")).map(String::strip).filter(d -> d.startsWith(name + " "))
+                .findFirst().map(d -> List.of(d.split("\\s+"))).orElse(List.of());
+    }
+
+    @Test
+    void pagesCarryAContentSecurityPolicyThatRunsNoInlineScript() {
+        TestUsers.Account user = users.user();
+        for (HttpResponse<String> page : List.of(get("/signin", ""), get("/signup", ""),
+                get("/chats", session(user)))) {
+            assertThat(page.statusCode()).as(page.uri().toString()).isEqualTo(200);
+            assertThat(page.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/html");
+            assertThat(directive(page, "script-src")).containsExactly("script-src", "'self'");
+            assertThat(directive(page, "default-src")).containsExactly("default-src", "'none'");
+            assertThat(directive(page, "frame-ancestors")).containsExactly("frame-ancestors", "'none'");
+            assertThat(page.headers().firstValue("Content-Security-Policy").orElseThrow())
+                    .doesNotContain("unsafe-inline").doesNotContain("unsafe-eval");
+            assertThat(page.body()).doesNotContainPattern("<script(?![^>]*\\bsrc=)")
+                    .doesNotContainPattern("\\son[a-z]+\\s*=");
+        }
+        // The API keeps its own, stricter policy.
+        assertThat(directive(get("/api/v1/auth/me", session(user)), "default-src"))
+                .containsExactly("default-src", "'none'");
+    }
+
+    @Test
+    void aFormPostedWithoutItsCsrfTokenIsRefused() {
+        TestUsers.Account user = users.user();
+        HttpResponse<String> forged = postForm("/signin", Map.of("email", user.email(), "password", user.password()),
+                "");
+        assertThat(forged.statusCode()).isEqualTo(403);
+        assertThat(cookiesSet(forged)).doesNotContain("atrium_session=");
+
+        HttpResponse<String> signOut = postForm("/signout", Map.of(), session(user));
+        assertThat(signOut.statusCode()).isEqualTo(403);
+        assertThat(api.get("/api/v1/auth/me", user.token()).status()).as("the session survives").isEqualTo(200);
+
+        HttpResponse<String> form = get("/signin", "");
+        Matcher field = CSRF_FIELD.matcher(form.body());
+        assertThat(field.find()).isTrue();
+        String token = field.group(1);
+        String csrfCookie = cookiesSet(form);
+        assertThat(csrfCookie).startsWith("XSRF-TOKEN=");
+        Map<String, String> signIn = Map.of("email", user.email(), "password", user.password(), "_csrf", token);
+        assertThat(postForm("/signin", signIn, "").statusCode()).as("token without its cookie").isEqualTo(403);
+        assertThat(postForm("/signin", Map.of("email", user.email(), "password", user.password(), "_csrf",
+                "forged"), csrfCookie).statusCode()).as("cookie with a forged token").isEqualTo(403);
+
+        HttpResponse<String> wrong = postForm("/signin", Map.of("email", user.email(), "password", "not the password",
+                "_csrf", token), csrfCookie);
+        assertThat(wrong.statusCode()).isEqualTo(401);
+        assertThat(wrong.body()).contains("role=\"alert\"").contains("value=\"" + user.email() + "\"")
+                .doesNotContain("not the password");
+        assertThat(cookiesSet(wrong)).doesNotContain("atrium_session=");
+
+        HttpResponse<String> signedIn = postForm("/signin", signIn, csrfCookie);
+        assertThat(signedIn.statusCode()).isEqualTo(302);
+        assertThat(signedIn.headers().firstValue("Location").orElseThrow()).endsWith("/");
+        assertThat(cookiesSet(signedIn)).contains("atrium_session=");
+
+        HttpResponse<String> chatPage = get("/chats", session(user) + "; " + csrfCookie);
+        Matcher signOutField = CSRF_FIELD.matcher(chatPage.body());
+        assertThat(signOutField.find()).isTrue();
+        HttpResponse<String> signedOut = postForm("/signout", Map.of("_csrf", signOutField.group(1)),
+                session(user) + "; " + csrfCookie);
+        assertThat(signedOut.statusCode()).as(signedOut.body()).isEqualTo(302);
+        assertThat(api.get("/api/v1/auth/me", user.token()).status()).as("the session ended").isEqualTo(401);
+    }
+
+    @Test
+    void formBodiesAreTakenOnlyByTheFormsAndOnlyWithinTheSignInLimit() {
+        String large = "x".repeat(20 * 1024);
+        assertThat(postForm("/signin", Map.of("email", large, "password", "p"), "").statusCode()).isEqualTo(413);
+        HttpRequest chunked = HttpRequest.newBuilder(URI.create(api.baseUrl() + "/signin"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new ByteArrayInputStream("email=a&password=b".getBytes(StandardCharsets.UTF_8))))
+                .build();
+        assertThat(send(chunked).statusCode()).as("no declared length").isEqualTo(415);
+        assertThat(postForm("/chats", Map.of("a", "b"), "").statusCode()).as("not a form endpoint").isEqualTo(415);
+    }
+
+    @Test
+    void visitorsGoToSignInAndPendingAccountsToTheirPage() {
+        assertThat(get("/", "").headers().firstValue("Location").orElseThrow()).endsWith("/signin");
+        HttpResponse<String> anonymous = get("/chats", "");
+        assertThat(anonymous.statusCode()).isEqualTo(302);
+        assertThat(anonymous.headers().firstValue("Location").orElseThrow()).endsWith("/signin");
+
+        TestUsers.Account pending = users.pending();
+        assertThat(get("/", session(pending)).headers().firstValue("Location").orElseThrow()).endsWith("/pending");
+        assertThat(get("/chats", session(pending)).headers().firstValue("Location").orElseThrow())
+                .endsWith("/pending");
+        HttpResponse<String> waiting = get("/pending", session(pending));
+        assertThat(waiting.statusCode()).isEqualTo(200);
+        assertThat(waiting.body()).contains("Waiting for approval");
+
+        TestUsers.Account user = users.user();
+        assertThat(get("/", session(user)).headers().firstValue("Location").orElseThrow()).endsWith("/chats");
+        assertThat(get("/pending", session(user)).headers().firstValue("Location").orElseThrow()).endsWith("/");
+    }
+
+    @Test
+    void theLibrariesAreServedFromAtrium() {
+        for (String path : List.of("/webjars/marked/lib/marked.umd.js", "/webjars/dompurify/dist/purify.min.js",
+                "/assets/chat.js", "/assets/atrium.css")) {
+            assertThat(get(path, "").statusCode()).as(path).isEqualTo(200);
+        }
+    }
+}
