@@ -37,6 +37,7 @@ public record AnswerTools(
 
     /** Most functions offered to one answer. */
     public static final int MAX_FUNCTIONS = 128;
+    private static final Set<String> MODES = Set.of("auto", "none", "required");
 
     /** Freezes the list. */
     public AnswerTools {
@@ -83,8 +84,6 @@ public record AnswerTools(
         return MODES.contains(toolChoice) ? ToolChoice.Mode.valueOf(toolChoice.toUpperCase(Locale.ROOT))
                 : ToolChoice.function(toolChoice);
     }
-
-    private static final Set<String> MODES = Set.of("auto", "none", "required");
 
     private static JsonNode schema(@Nullable JsonNode parameters) {
         if (parameters != null && parameters.isObject()) {
