@@ -337,9 +337,9 @@ class ChatStore {
                     }
                 });
         return rows.stream().map(row -> new ChatMessage(row.id(), row.chatId(), row.parentId(), row.role(),
-                row.content(), row.images(), row.toolCallId(), row.toolName(), collections.getOrDefault(row.id(), List.of()),
-                files.getOrDefault(row.id(), List.of()), row.status(), row.answer(), row.createdAt(),
-                row.updatedAt())).toList();
+                row.content(), row.images(), row.toolCallId(), row.toolName(),
+                collections.getOrDefault(row.id(), List.of()), files.getOrDefault(row.id(), List.of()), row.status(),
+                row.answer(), row.createdAt(), row.updatedAt())).toList();
     }
 
     private Row row(ResultSet rs, int n) throws SQLException {

@@ -1,6 +1,7 @@
 package org.atrium.chat;
 
 import org.atrium.testing.Api;
+import org.atrium.testing.FakeConnection;
 import org.atrium.testing.FakeChatServer;
 import org.atrium.testing.IntegrationTest;
 import org.atrium.testing.TestUsers;
@@ -33,35 +34,22 @@ class ChatImagesAndToolsTest extends IntegrationTest {
             "The bookings of a room on a day.", "parameters", Map.of("type", "object", "properties",
                     Map.of("room", Map.of("type", "string")), "required", List.of("room")));
 
+    private FakeConnection connection;
     private FakeChatServer provider;
-    private TestUsers.Account admin;
-    private String connectionId;
-    private String connection;
 
     @BeforeEach
     void startProvider() {
-        provider = FakeChatServer.start();
-        provider.models("m");
-        admin = users.admin();
-        connection = "img-" + UUID.randomUUID().toString().substring(0, 8);
-        Api.Response created = api.post("/api/v1/connections", Map.of("name", connection, "kind", "openai",
-                "baseUrl", provider.openAiBaseUrl()), admin.token());
-        assertThat(created.status()).as(created.text()).isEqualTo(201);
-        connectionId = created.json().path("id").asString();
+        connection = FakeConnection.open(api, users, "img", "m");
+        provider = connection.provider();
     }
 
     @AfterEach
     void stopProvider() {
-        api.delete("/api/v1/connections/" + connectionId, admin.token());
-        provider.close();
+        connection.close();
     }
 
     private TestUsers.Account userWithKey() {
-        TestUsers.Account user = users.user();
-        Api.Response stored = api.post("/api/v1/me/credentials", Map.of("connection", connection, "kind", "api_key",
-                "name", "mine", "secret", "sk-mine-0123456789abcdef"), user.token());
-        assertThat(stored.status()).as(stored.text()).isEqualTo(201);
-        return user;
+        return connection.userWithKey(users);
     }
 
     /** Creates a chat whose first message is this one; @return the response */
@@ -78,7 +66,7 @@ class ChatImagesAndToolsTest extends IntegrationTest {
                                   Map<String, Object> extra) {
         Map<String, Object> body = new HashMap<>(extra);
         body.put("questionId", questionId);
-        body.put("model", connection + "/m");
+        body.put("model", connection.name() + "/m");
         AnswerEventStream stream = AnswerEventStream.open(api.baseUrl(), "POST", Chats.CHATS + "/" + chatId
                 + "/answers", AnswerEventStream.json(body), user.token());
         assertThat(stream.status()).isEqualTo(200);
@@ -266,7 +254,7 @@ class ChatImagesAndToolsTest extends IntegrationTest {
                 Map.of("functions", List.of(Map.of("name", "f", "parameters", List.of("not", "an", "object")))),
                 Map.of("functions", List.of()));
         for (Map<String, Object> tools : invalid) {
-            Api.Response refused = api.post(path, Map.of("questionId", questionId, "model", connection + "/m",
+            Api.Response refused = api.post(path, Map.of("questionId", questionId, "model", connection.name() + "/m",
                     "tools", tools), user.token());
             assertThat(refused.status()).as(tools + ": " + refused.text()).isEqualTo(400);
             assertThat(refused.json().path("code").asString()).isEqualTo("validation_failed");
