@@ -1,6 +1,7 @@
 package org.atrium.platform;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpStatus;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -39,6 +41,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <b>Ingestion failure codes</b> (a file index's {@code failureCode}) are read from {@code new PermanentFailure("code",
  * ...)} in the knowledge module, the literals of the statement in {@code KnowledgeJobsConfiguration} that picks the
  * code of a job that failed for good, and {@code IngestionStatus.FAILED, "code"} where an index is created failed.
+ *
+ * <p><b>Statuses</b>: for every literal site that names its status ({@code HttpStatus.X}, or a factory whose name
+ * implies it), the catalogue row's status column must contain that status. Statuses of computed codes (provider
+ * failures, the {@code codeFor} switches) are not compared.
  *
  * <p><b>Codes computed at run time</b> cannot be read at their call site. Each such site is found by the same
  * patterns with a non-literal argument, and must be listed in {@link #COMPUTED} with where its values come from (an
@@ -70,6 +76,16 @@ class ProblemCodeCatalogueTest {
             Pattern.compile("new\\s+ProviderFailure\\(\\s*" + CODE));
     private static final Pattern SUBCLASS_LITERAL = Pattern.compile("super\\(\\s*HttpStatus\\.\\w+\\s*,\\s*" + CODE);
     private static final Pattern INVALID_FIELD = Pattern.compile("AtriumException\\s*\\.\\s*invalidField\\(");
+
+    /** Literal sites that name their status as a constant of {@code HttpStatus}: (status, code). */
+    private static final Pattern STATUS_AND_CODE = Pattern.compile("(?:new\\s+AtriumException\\(|\\bProblems\\.(?:write|of)"
+            + "\\(\\s*(?:response\\s*,\\s*)?|\\bproblem\\(|super\\()\\s*[\\w.]*HttpStatus\\.(\\w+)\\s*,\\s*" + CODE);
+    /** The factories of {@code AtriumException}, whose name implies the status: (factory, code). */
+    private static final Pattern FACTORY_AND_CODE = Pattern.compile(
+            "AtriumException\\s*\\.\\s*(notFound|forbidden|conflict|badRequest|tooManyRequests)\\(\\s*" + CODE);
+    private static final Map<String, HttpStatus> FACTORY_STATUS = Map.of("notFound", HttpStatus.NOT_FOUND,
+            "forbidden", HttpStatus.FORBIDDEN, "conflict", HttpStatus.CONFLICT, "badRequest", HttpStatus.BAD_REQUEST,
+            "tooManyRequests", HttpStatus.TOO_MANY_REQUESTS);
 
     private static final List<Pattern> PROBLEM_COMPUTED = List.of(
             Pattern.compile("AtriumException\\s*\\.\\s*(?:notFound|forbidden|conflict|badRequest|tooManyRequests)"
@@ -175,6 +191,37 @@ class ProblemCodeCatalogueTest {
                 + INGESTION_SECTION + ") lacks").isEmpty();
         assertThat(missing(documented, used)).as("rows of " + CATALOGUE + " (" + INGESTION_SECTION + ") whose code"
                 + " nothing in src/main/java produces any more").isEmpty();
+    }
+
+    @Test
+    void everyCataloguedStatusIncludesTheStatusEachLiteralSiteAnswersWith() {
+        Map<String, String> statuses = documentedStatuses(PROBLEMS_SECTION);
+        List<String> wrong = new ArrayList<>();
+        int checked = 0;
+        for (Path file : sources()) {
+            String text = read(file);
+            Matcher constructed = STATUS_AND_CODE.matcher(text);
+            while (constructed.find()) {
+                checked++;
+                compare(statuses, constructed.group(2), HttpStatus.valueOf(constructed.group(1)), file, wrong);
+            }
+            Matcher factory = FACTORY_AND_CODE.matcher(text);
+            while (factory.find()) {
+                checked++;
+                compare(statuses, factory.group(2), FACTORY_STATUS.get(factory.group(1)), file, wrong);
+            }
+        }
+        assertThat(checked).as("literal sites read; far fewer means the patterns broke").isGreaterThan(100);
+        assertThat(wrong).as("catalogue rows whose status column lacks the status the code is answered with").isEmpty();
+    }
+
+    private static void compare(Map<String, String> statuses, String code, HttpStatus status, Path file,
+                                List<String> wrong) {
+        String documented = statuses.get(code);
+        // A code without a row is reported by the catalogue test; here only the rows that exist are compared.
+        if (documented != null && !documented.contains(Integer.toString(status.value()))) {
+            wrong.add(code + ": " + status.value() + " in " + file.getFileName() + ", catalogued as " + documented);
+        }
     }
 
     @Test
@@ -344,6 +391,24 @@ class ProblemCodeCatalogueTest {
         }
         assertThat(twice).as("codes catalogued twice in '" + heading + "'").isEmpty();
         return codes;
+    }
+
+    /** The status column of each row of a catalogue section, by code. */
+    private static Map<String, String> documentedStatuses(String heading) {
+        List<String> lines = read(CATALOGUE).lines().toList();
+        int start = lines.indexOf(heading);
+        Pattern row = Pattern.compile("^\\| `([a-z][a-z0-9_]*)` \\| ([^|]+) \\|");
+        Map<String, String> statuses = new TreeMap<>();
+        for (String line : lines.subList(start + 1, lines.size())) {
+            if (line.startsWith("## ")) {
+                break;
+            }
+            Matcher matcher = row.matcher(line);
+            if (matcher.find()) {
+                statuses.put(matcher.group(1), matcher.group(2).strip());
+            }
+        }
+        return statuses;
     }
 
     private static Set<String> missing(Set<String> from, Set<String> in) {
