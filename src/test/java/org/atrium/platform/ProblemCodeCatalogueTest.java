@@ -43,8 +43,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * code of a job that failed for good, and {@code IngestionStatus.FAILED, "code"} where an index is created failed.
  *
  * <p><b>Statuses</b>: for every literal site that names its status ({@code HttpStatus.X}, or a factory whose name
- * implies it), the catalogue row's status column must contain that status. Statuses of computed codes (provider
- * failures, the {@code codeFor} switches) are not compared.
+ * implies it, or {@code new ProviderFailure(ProviderFailure.X, HttpStatus.Y, ...)}), the catalogue row's status
+ * column must contain that status. Statuses of other computed codes (a provider's error inside a stream, the
+ * {@code codeFor} switches, the embedding and extraction codes at 409 and 422) are not compared.
  *
  * <p><b>Codes computed at run time</b> cannot be read at their call site. Each such site is found by the same
  * patterns with a non-literal argument, and must be listed in {@link #COMPUTED} with where its values come from (an
@@ -83,6 +84,11 @@ class ProblemCodeCatalogueTest {
     /** The factories of {@code AtriumException}, whose name implies the status: (factory, code). */
     private static final Pattern FACTORY_AND_CODE = Pattern.compile(
             "AtriumException\\s*\\.\\s*(notFound|forbidden|conflict|badRequest|tooManyRequests)\\(\\s*" + CODE);
+    /** Sites that pair a {@code ProviderFailure} constant with its status: (constant, status) or (status, constant). */
+    private static final Pattern PROVIDER_CONSTANT_AND_STATUS = Pattern.compile(
+            "new\\s+ProviderFailure\\(\\s*ProviderFailure\\.(\\w+)\\s*,\\s*HttpStatus\\.(\\w+)");
+    private static final Pattern STATUS_AND_PROVIDER_CONSTANT = Pattern.compile(
+            "new\\s+AtriumException\\(\\s*HttpStatus\\.(\\w+)\\s*,\\s*ProviderFailure\\.(\\w+)");
     private static final Map<String, HttpStatus> FACTORY_STATUS = Map.of("notFound", HttpStatus.NOT_FOUND,
             "forbidden", HttpStatus.FORBIDDEN, "conflict", HttpStatus.CONFLICT, "badRequest", HttpStatus.BAD_REQUEST,
             "tooManyRequests", HttpStatus.TOO_MANY_REQUESTS);
@@ -205,6 +211,16 @@ class ProblemCodeCatalogueTest {
                 checked++;
                 compare(statuses, constructed.group(2), HttpStatus.valueOf(constructed.group(1)), file, wrong);
             }
+            Matcher provider = PROVIDER_CONSTANT_AND_STATUS.matcher(text);
+            while (provider.find()) {
+                checked++;
+                compare(statuses, providerCode(provider.group(1)), HttpStatus.valueOf(provider.group(2)), file, wrong);
+            }
+            Matcher titled = STATUS_AND_PROVIDER_CONSTANT.matcher(text);
+            while (titled.find()) {
+                checked++;
+                compare(statuses, providerCode(titled.group(2)), HttpStatus.valueOf(titled.group(1)), file, wrong);
+            }
             Matcher factory = FACTORY_AND_CODE.matcher(text);
             while (factory.find()) {
                 checked++;
@@ -213,6 +229,14 @@ class ProblemCodeCatalogueTest {
         }
         assertThat(checked).as("literal sites read; far fewer means the patterns broke").isGreaterThan(100);
         assertThat(wrong).as("catalogue rows whose status column lacks the status the code is answered with").isEmpty();
+    }
+
+    /** @return the value of the {@code ProviderFailure} constant of this name */
+    private static String providerCode(String constant) {
+        Matcher declaration = Pattern.compile("public static final String " + constant + "\\s*=\\s*" + CODE + ";")
+                .matcher(read(SOURCES.resolve("providers/ProviderFailure.java")));
+        assertThat(declaration.find()).as("ProviderFailure." + constant).isTrue();
+        return declaration.group(1);
     }
 
     private static void compare(Map<String, String> statuses, String code, HttpStatus status, Path file,
