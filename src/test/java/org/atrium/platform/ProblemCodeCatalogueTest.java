@@ -35,6 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  *       {@code super(HttpStatus.X, "code", ...)};</li>
  *   <li>{@code Problems.write(response, HttpStatus.X, "code", ...)} and {@code Problems.of(HttpStatus.X, "code",
  *       ...)}, and {@code ClientInputProblems}' helper {@code problem(HttpStatus.X, "code", ...)};</li>
+ *   <li>{@code new ProviderFailure("code", ...)} (today every site passes a constant instead, see below);</li>
  *   <li>the string literals in the body of each {@code codeFor} method of {@code platform.internal} (the switches that
  *       map Spring MVC exceptions and container error statuses to codes).</li>
  * </ul>
@@ -56,6 +57,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code TransactionRetry.CONFLICT_CODE}, and the {@code codeFor} switches. Sites that only pass on a code chosen
  * elsewhere (the factories of {@code AtriumException} itself, the advice rendering {@code failure.code()}) add
  * nothing.
+ *
+ * <p><b>Limits</b>: the sources are read as text, comments included, and an argument is taken up to the next comma.
+ * A code produced without any of the calls above (a problem detail built by hand and given a {@code code} property
+ * without {@link Problems}) would not be seen; every problem in the code base goes through {@link Problems} or
+ * {@link AtriumException} today.
  */
 class ProblemCodeCatalogueTest {
 
