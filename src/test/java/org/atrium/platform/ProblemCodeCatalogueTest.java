@@ -85,8 +85,9 @@ class ProblemCodeCatalogueTest {
     private static final Pattern INVALID_FIELD = Pattern.compile("AtriumException\\s*\\.\\s*invalidField\\(");
 
     /** Literal sites that name their status as a constant of {@code HttpStatus}: (status, code). */
-    private static final Pattern STATUS_AND_CODE = Pattern.compile("(?:new\\s+AtriumException\\(|\\bProblems\\.(?:write|of)"
-            + "\\(\\s*(?:response\\s*,\\s*)?|\\bproblem\\(|super\\()\\s*[\\w.]*HttpStatus\\.(\\w+)\\s*,\\s*" + CODE);
+    private static final Pattern STATUS_AND_CODE = Pattern.compile("(?:new\\s+AtriumException\\("
+            + "|\\bProblems\\.(?:write|of)\\(\\s*(?:response\\s*,\\s*)?|\\bproblem\\(|super\\()"
+            + "\\s*[\\w.]*HttpStatus\\.(\\w+)\\s*,\\s*" + CODE);
     /** The factories of {@code AtriumException}, whose name implies the status: (factory, code). */
     private static final Pattern FACTORY_AND_CODE = Pattern.compile(
             "AtriumException\\s*\\.\\s*(notFound|forbidden|conflict|badRequest|tooManyRequests)\\(\\s*" + CODE);
