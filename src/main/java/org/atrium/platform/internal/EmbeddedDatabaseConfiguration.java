@@ -52,6 +52,9 @@ class EmbeddedDatabaseConfiguration {
                     .setCleanDataDirectory(false)
                     .setPGStartupWait(Duration.ofSeconds(60))
                     .setServerConfig("listen_addresses", "127.0.0.1")
+                    // As spring.datasource.hikari.connection-init-sql does for an external server (see
+                    // application.yaml): compiling short statements costs more than running them.
+                    .setServerConfig("jit", "off")
                     // Its own JVM shutdown hook would stop the server while Spring's, running at the same time, still
                     // waits for the jobs that use it (a graceful stop then logged a job's failed rollback). The
                     // context closes it instead, after the scheduler and the pool; a server left behind by a killed
