@@ -69,6 +69,18 @@ public class RetrievalService {
     }
 
     /**
+     * One request's work in progress: the query's vector per space (embedded once, whatever the rankings that use it)
+     * and where the time went, for the log event, so that operators see which step a slow retrieval spent its time
+     * in. Confined to the request's thread.
+     */
+    private static final class Work {
+        private final Map<Integer, float[]> vectors = new HashMap<>();
+        private long embedNanos;
+        private long searchNanos;
+        private long readNanos;
+    }
+
+    /**
      * Chunks best first, and whether the list goes on beyond them.
      */
     private record Ranking(List<Ranked> ranked, boolean more) {
@@ -115,23 +127,28 @@ public class RetrievalService {
             }
         }
         List<UUID> searched = bySpace.values().stream().flatMap(List::stream).map(c -> c.row().id()).toList();
-        Map<Integer, float[]> embedded = new HashMap<>();
+        long accessNanos = System.nanoTime() - started;
+        Work work = new Work();
         Retrieval result;
         if (request.groupBy() == RetrievalQuery.GroupBy.FILE) {
             // File groups change with depth: every page reads the rankings to the same depth.
-            result = filePage(request, ranked(request, bySpace, readyBySpace, embedded, MAX_CHUNK_DEPTH), searched,
-                    skipped);
+            result = filePage(request, ranked(request, bySpace, readyBySpace, work, MAX_CHUNK_DEPTH), searched,
+                    skipped, work);
         } else if (request.mode() != RetrievalQuery.Mode.HYBRID) {
             // A plain ranking keeps its order at any depth: read just past the page, to know whether one follows.
-            result = chunkPage(request, new Ranking(ranked(request, bySpace, readyBySpace, embedded,
-                    request.offset() + request.topK() + 1), false), searched, skipped);
+            result = chunkPage(request, new Ranking(ranked(request, bySpace, readyBySpace, work,
+                    request.offset() + request.topK() + 1), false), searched, skipped, work);
         } else {
-            result = chunkPage(request, hybrid(request, bySpace, readyBySpace, embedded), searched, skipped);
+            result = chunkPage(request, hybrid(request, bySpace, readyBySpace, work), searched, skipped, work);
         }
         LogEvents.info(log, "knowledge.retrieved").addKeyValue("collections", request.collectionIds().size())
                 .addKeyValue("mode", result.mode()).addKeyValue("chunks", result.chunks().size())
                 .addKeyValue("files", result.files().size()).addKeyValue("index", index.kind())
-                .addKeyValue("duration_ms", (System.nanoTime() - started) / 1_000_000).log();
+                .addKeyValue("duration_ms", LogEvents.millis(System.nanoTime() - started))
+                .addKeyValue("access_ms", LogEvents.millis(accessNanos))
+                .addKeyValue("embed_ms", LogEvents.millis(work.embedNanos))
+                .addKeyValue("search_ms", LogEvents.millis(work.searchNanos))
+                .addKeyValue("read_ms", LogEvents.millis(work.readNanos)).log();
         return result;
     }
 
@@ -145,9 +162,9 @@ public class RetrievalService {
      * size and offset are slices of one list: paging never repeats or skips a result while the data does not change.
      */
     private Ranking hybrid(RetrievalQuery request, Map<Integer, List<CollectionStore.Searchable>> bySpace,
-                                Map<Integer, EmbeddingTargets.Ready> readyBySpace, Map<Integer, float[]> embedded) {
+                                Map<Integer, EmbeddingTargets.Ready> readyBySpace, Work work) {
         boolean deep = request.offset() + request.topK() > HYBRID_WINDOW;
-        List<List<Ranked>> rankings = rankings(request, bySpace, readyBySpace, embedded,
+        List<List<Ranked>> rankings = rankings(request, bySpace, readyBySpace, work,
                 deep ? RetrievalQuery.MAX_DEPTH + 1 : HYBRID_WINDOW + 1);
         List<Ranked> first = fused(rankings.stream().map(r -> r.subList(0, Math.min(r.size(), HYBRID_WINDOW)))
                 .toList());
@@ -169,9 +186,9 @@ public class RetrievalService {
 
     /** The ranking of the request's mode (several merged by score, or fused), each read to {@code depth}. */
     private List<Ranked> ranked(RetrievalQuery request, Map<Integer, List<CollectionStore.Searchable>> bySpace,
-                                Map<Integer, EmbeddingTargets.Ready> readyBySpace, Map<Integer, float[]> embedded,
+                                Map<Integer, EmbeddingTargets.Ready> readyBySpace, Work work,
                                 int depth) {
-        List<List<Ranked>> rankings = rankings(request, bySpace, readyBySpace, embedded, depth);
+        List<List<Ranked>> rankings = rankings(request, bySpace, readyBySpace, work, depth);
         return request.mode() == RetrievalQuery.Mode.HYBRID ? fused(rankings) : merged(rankings);
     }
 
@@ -179,7 +196,7 @@ public class RetrievalService {
     private List<List<Ranked>> rankings(RetrievalQuery request,
                                         Map<Integer, List<CollectionStore.Searchable>> bySpace,
                                         Map<Integer, EmbeddingTargets.Ready> readyBySpace,
-                                        Map<Integer, float[]> embedded, int depth) {
+                                        Work work, int depth) {
         List<List<Ranked>> rankings = new ArrayList<>();
         for (var entry : bySpace.entrySet()) {
             int spaceId = entry.getKey();
@@ -189,11 +206,18 @@ public class RetrievalService {
             }
             List<UUID> ids = entry.getValue().stream().map(c -> c.row().id()).toList();
             if (request.mode() != RetrievalQuery.Mode.KEYWORD) {
-                float[] vector = embedded.computeIfAbsent(spaceId,
-                        s -> embed(readyBySpace.get(s), request.query()));
+                float[] vector = work.vectors.get(spaceId);
+                if (vector == null) {
+                    long started = System.nanoTime();
+                    vector = embed(readyBySpace.get(spaceId), request.query());
+                    work.embedNanos += System.nanoTime() - started;
+                    work.vectors.put(spaceId, vector);
+                }
                 SearchScope scope = new SearchScope(spaceId, dimensions.get(), ids, request.metadata(),
                         request.fileIds());
+                long started = System.nanoTime();
                 rankings.add(ranked(index.search(scope, vector, depth), spaceId));
+                work.searchNanos += System.nanoTime() - started;
             }
             if (request.mode() != RetrievalQuery.Mode.VECTOR) {
                 // One keyword ranking per space, whatever the languages: a file held by collections of two languages
@@ -205,8 +229,10 @@ public class RetrievalService {
                 for (var language : byLanguage.entrySet()) {
                     SearchScope scope = new SearchScope(spaceId, dimensions.get(), language.getValue(),
                             request.metadata(), request.fileIds());
+                    long started = System.nanoTime();
                     rankedByLanguage.add(ranked(keywords.search(scope, language.getKey(), request.query(), depth),
                             spaceId));
+                    work.searchNanos += System.nanoTime() - started;
                 }
                 List<Ranked> merged = merged(rankedByLanguage);
                 rankings.add(merged.subList(0, Math.min(merged.size(), depth)));
@@ -295,18 +321,18 @@ public class RetrievalService {
     }
 
     private Retrieval chunkPage(RetrievalQuery request, Ranking ranking, List<UUID> searched,
-                                List<Retrieval.Skipped> skipped) {
+                                List<Retrieval.Skipped> skipped, Work work) {
         List<Ranked> ranked = ranking.ranked();
         List<Ranked> page = slice(ranked, request.offset(), request.topK());
         Integer next = ranking.more() || ranked.size() > request.offset() + request.topK()
                 ? request.offset() + request.topK() : null;
-        Map<Ranked, RetrievedChunk> read = read(page, searched);
+        Map<Ranked, RetrievedChunk> read = read(page, searched, work);
         List<RetrievedChunk> chunks = page.stream().map(hit -> read.get(key(hit))).filter(Objects::nonNull).toList();
         return new Retrieval(modeName(request), chunks, List.of(), next, skipped);
     }
 
     private Retrieval filePage(RetrievalQuery request, List<Ranked> ranked, List<UUID> searched,
-                               List<Retrieval.Skipped> skipped) {
+                               List<Retrieval.Skipped> skipped, Work work) {
         Map<UUID, List<Ranked>> byFile = new LinkedHashMap<>();
         for (Ranked hit : ranked) {
             List<Ranked> best = byFile.computeIfAbsent(hit.fileId(), f -> new ArrayList<>());
@@ -315,7 +341,7 @@ public class RetrievalService {
             }
         }
         List<List<Ranked>> files = slice(new ArrayList<>(byFile.values()), request.offset(), request.topK());
-        Map<Ranked, RetrievedChunk> read = read(files.stream().flatMap(List::stream).toList(), searched);
+        Map<Ranked, RetrievedChunk> read = read(files.stream().flatMap(List::stream).toList(), searched, work);
         List<RetrievedFile> results = new ArrayList<>();
         for (List<Ranked> file : files) {
             List<RetrievedChunk> chunks = file.stream().map(hit -> read.get(key(hit))).filter(Objects::nonNull)
@@ -373,10 +399,11 @@ public class RetrievalService {
      * Reads the hits' text, keyed by {@link #key}, leaving out chunks whose file is no longer held by one of the
      * collections (removed since the search).
      */
-    private Map<Ranked, RetrievedChunk> read(List<Ranked> hits, List<UUID> collectionIds) {
+    private Map<Ranked, RetrievedChunk> read(List<Ranked> hits, List<UUID> collectionIds, Work work) {
         if (hits.isEmpty()) {
             return Map.of();
         }
+        long started = System.nanoTime();
         Map<Ranked, RetrievedChunk> found = new LinkedHashMap<>();
         jdbc.sql("""
                         select distinct on (h.ord) h.ord, c.file_id, c.space_id, c.chunk_index, c.start_char,
@@ -400,6 +427,7 @@ public class RetrievalService {
                             rs.getInt("end_char"), rs.getString("content"), hit.score(),
                             metadata(rs.getString("metadata"))));
                 });
+        work.readNanos += System.nanoTime() - started;
         return found;
     }
 

@@ -57,4 +57,15 @@ public final class LogEvents {
     public static LoggingEventBuilder debug(Logger log, String event) {
         return log.atDebug().setMessage(event).addKeyValue("event", event);
     }
+
+    /**
+     * A duration as a field value in milliseconds with two decimals ({@code duration_ms=3.14}): fine enough for the
+     * sub-millisecond steps of a request, short enough to read.
+     *
+     * @param nanos the duration in nanoseconds, from {@link System#nanoTime()} differences
+     * @return the milliseconds
+     */
+    public static double millis(long nanos) {
+        return Math.round(nanos / 10_000.0) / 100.0;
+    }
 }

@@ -1,5 +1,9 @@
 package org.atrium.benchmarks;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import org.atrium.knowledge.RetrievalService;
 import org.atrium.knowledge.extraction.TokenChunker;
 import org.atrium.testing.Api;
 import org.atrium.testing.FakeEmbeddingServer;
@@ -9,6 +13,7 @@ import org.atrium.testing.TestUsers;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -120,8 +125,9 @@ class RetrievalLatencyBenchmark extends IntegrationTest {
         Map<String, Boolean> supported = modeSupport(admin, collection, queries.getFirst());
         System.out.printf(Locale.ROOT, "retrieval: %d chunks, topK %d, %d timed requests after %d warm-ups, one"
                 + " caller%n", chunks, TOP_K, QUERIES, WARMUPS);
-        System.out.println("| mode | p50 ms | p99 ms | mean ms | requests that found nothing | HNSW idx_scan delta |");
-        System.out.println("|---|---|---|---|---|---|");
+        System.out.println("| mode | p50 ms | p99 ms | mean ms | requests that found nothing | HNSW idx_scan delta |"
+                + " server p50 / p99 ms: whole request; retrieval service: whole, access, embed, search, read |");
+        System.out.println("|---|---|---|---|---|---|---|");
         for (String mode : MODES) {
             if (!supported.get(mode)) {
                 System.out.println("| " + mode + " | mode unsupported | | | | |");
@@ -136,6 +142,7 @@ class RetrievalLatencyBenchmark extends IntegrationTest {
             Timing timing = time(admin, collection, null, queries);
             System.out.println(timing.row("(no mode: today's search)", delta(before, hnswScans())));
         }
+        baseline(admin);
         recall(admin, collection, supported.get("vector") ? "vector" : null, corpus, exact);
         efSearchSweep(corpus, exact);
         graphSweep(corpus, exact);
@@ -250,11 +257,21 @@ class RetrievalLatencyBenchmark extends IntegrationTest {
         return api.post("/api/v1/retrieval", body, user.token());
     }
 
-    /** Runs the warm-ups, then times each remaining query end to end (request, search, response, JSON parse). */
+    /**
+     * Runs the warm-ups, then times each remaining query end to end (request, search, response, JSON parse), and
+     * collects the phases the service reports in its {@code knowledge.retrieved} event for the same requests.
+     */
     private Timing time(TestUsers.Account user, UUID collection, @Nullable String mode, List<String> queries) {
         long[] nanos = new long[queries.size() - WARMUPS];
         int empty = 0;
+        List<Logger> loggers = List.of((Logger) LoggerFactory.getLogger(RetrievalService.class),
+                (Logger) LoggerFactory.getLogger("org.atrium.http"));
+        ListAppender<ILoggingEvent> events = new ListAppender<>();
+        events.start();
         for (int i = 0; i < queries.size(); i++) {
+            if (i == WARMUPS) {
+                loggers.forEach(logger -> logger.addAppender(events));
+            }
             long t0 = System.nanoTime();
             Api.Response response = search(user, collection, mode, queries.get(i));
             int found = response.json().path("chunks").size();
@@ -265,17 +282,64 @@ class RetrievalLatencyBenchmark extends IntegrationTest {
                 empty += found == 0 ? 1 : 0;
             }
         }
+        loggers.forEach(logger -> logger.detachAppender(events));
         Arrays.sort(nanos);
-        return new Timing(nanos, empty);
+        Map<String, double[]> phases = new LinkedHashMap<>();
+        phases.put("request", field(events.list, "http.request", "duration_ms", nanos.length));
+        for (String phase : PHASES) {
+            phases.put(phase, field(events.list, "knowledge.retrieved", phase, nanos.length));
+        }
+        return new Timing(nanos, empty, phases);
     }
 
-    /** Sorted durations of the timed requests, and how many of them found nothing. */
-    private record Timing(long[] nanos, int empty) {
+    /** The fields of {@code knowledge.retrieved} that say where a request's time went inside the service. */
+    private static final List<String> PHASES = List.of("duration_ms", "access_ms", "embed_ms", "search_ms",
+            "read_ms");
+
+    /** One numeric field of every captured event of that name, sorted; one per timed request. */
+    private static double[] field(List<ILoggingEvent> events, String event, String field, int requests) {
+        double[] values = events.stream().filter(e -> event.equals(e.getMessage()))
+                .flatMap(e -> e.getKeyValuePairs().stream()).filter(pair -> pair.key.equals(field))
+                .mapToDouble(pair -> ((Number) pair.value).doubleValue()).sorted().toArray();
+        assertThat(values).as("every timed request logged " + event + " " + field).hasSize(requests);
+        return values;
+    }
+
+    /**
+     * Sorted durations of the timed requests, how many of them found nothing, and the sorted values of each phase.
+     */
+    private record Timing(long[] nanos, int empty, Map<String, double[]> phases) {
 
         String row(String mode, String scans) {
-            return String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %d | %s |", mode, p(nanos, 50) / 1e6,
-                    p(nanos, 99) / 1e6, Arrays.stream(nanos).average().orElse(0) / 1e6, empty, scans);
+            StringBuilder inside = new StringBuilder();
+            phases.forEach((phase, values) -> inside.append(inside.isEmpty() ? "" : ", ").append(String.format(
+                    Locale.ROOT, "%.2f / %.2f", values[(int) Math.ceil(values.length * 0.50) - 1],
+                    values[(int) Math.ceil(values.length * 0.99) - 1])));
+            return String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %d | %s | %s |", mode,
+                    p(nanos, 50) / 1e6, p(nanos, 99) / 1e6, Arrays.stream(nanos).average().orElse(0) / 1e6, empty,
+                    scans, inside);
         }
+    }
+
+    /**
+     * The floor under every figure above: the same client and server answering an authenticated request that does
+     * next to nothing ({@code GET /api/v1/auth/me}: HTTP over loopback, authentication, JSON both ways).
+     */
+    private void baseline(TestUsers.Account user) {
+        long[] nanos = new long[QUERIES];
+        for (int i = 0; i < WARMUPS + QUERIES; i++) {
+            long t0 = System.nanoTime();
+            Api.Response response = api.get("/api/v1/auth/me", user.token());
+            response.json();
+            long elapsed = System.nanoTime() - t0;
+            assertThat(response.status()).as(response.text()).isEqualTo(200);
+            if (i >= WARMUPS) {
+                nanos[i - WARMUPS] = elapsed;
+            }
+        }
+        Arrays.sort(nanos);
+        System.out.printf(Locale.ROOT, "baseline, GET /api/v1/auth/me by the same client: p50 %.2f ms, p99 %.2f ms%n",
+                p(nanos, 50) / 1e6, p(nanos, 99) / 1e6);
     }
 
     /** Recall@10 of the API's results against the exact top 10, over queries not used for timing. */

@@ -50,7 +50,7 @@ class RequestLogFilter extends OncePerRequestFilter {
             event.addKeyValue("method", request.getMethod())
                     .addKeyValue("route", route)
                     .addKeyValue("status", response.getStatus())
-                    .addKeyValue("duration_ms", (System.nanoTime() - started) / 1_000_000)
+                    .addKeyValue("duration_ms", LogEvents.millis(System.nanoTime() - started))
                     .log();
             MDC.remove(RequestIds.USER_MDC_KEY);
             MDC.remove(RequestIds.MDC_KEY);
