@@ -72,6 +72,61 @@ class RetrievalModesTest extends IntegrationTest {
         assertThat(citation.has("chunkIndex")).isTrue();
     }
 
+    /**
+     * Keyword scores are Okapi BM25 as docs/knowledge.md defines it, recomputed here independently: the term frequency
+     * is PostgreSQL's {@code ts_rank} of the single lexeme scaled so one occurrence is 1 (the definition the search
+     * computes from positions instead), N the chunks of the collection, df and the average length over the chunks
+     * matching any query word.
+     */
+    @Test
+    void keywordScoresAreBm25WithTsRankTermFrequencies() {
+        UUID collection = knowledge.groupCollection(admin, group, "Scores");
+        upload(collection, "one.txt", "Tides tides tides and the moon. Tides again, and tides once more.");
+        upload(collection, "two.txt", "The moon rises over the harbour while the tide turns.");
+        upload(collection, "three.txt", "Harbour cranes lift containers all night long under floodlights.");
+        upload(collection, "four.txt", "Nothing here matches any of the words searched for.");
+
+        JsonNode result = retrieve(Map.of("query", "tides moon harbour", "collectionIds", List.of(collection),
+                "mode", "keyword", "topK", 10));
+
+        List<String> lexemes = List.of("tide", "moon", "harbour");
+        double docs = jdbc.sql("select count(*) from chunks c join collection_files cf on cf.file_id = c.file_id"
+                + " where cf.collection_id = :c").param("c", collection).query(Double.class).single();
+        List<Map<String, Object>> matched = jdbc.sql("""
+                        select c.file_id, c.chunk_index, c.token_count::float8 as length,
+                               ts_rank(c.terms, 'tide'::tsquery) / 0.0607927 as f0,
+                               ts_rank(c.terms, 'moon'::tsquery) / 0.0607927 as f1,
+                               ts_rank(c.terms, 'harbour'::tsquery) / 0.0607927 as f2
+                        from chunks c join collection_files cf on cf.file_id = c.file_id
+                        where cf.collection_id = :c and c.terms @@ 'tide | moon | harbour'::tsquery""")
+                .param("c", collection).query().listOfRows();
+        assertThat(matched).as("three files mention a query word").hasSize(3);
+        double averageLength = matched.stream().mapToDouble(row -> (Double) row.get("length")).average().orElseThrow();
+        Map<String, Double> expected = new HashMap<>();
+        for (Map<String, Object> row : matched) {
+            double score = 0;
+            for (int i = 0; i < lexemes.size(); i++) {
+                int term = i;
+                double df = matched.stream().filter(r -> ((Number) r.get("f" + term)).doubleValue() > 0).count();
+                double f = ((Number) row.get("f" + i)).doubleValue();
+                if (f > 0) {
+                    double idf = Math.log(1 + (docs - df + 0.5) / (df + 0.5));
+                    score += idf * f * 2.2 / (f + 1.2 * (1 - 0.75 + 0.75 * (Double) row.get("length") / averageLength));
+                }
+            }
+            expected.put(row.get("file_id") + "/" + row.get("chunk_index"), score);
+        }
+        JsonNode chunks = result.path("chunks");
+        assertThat(chunks.size()).isEqualTo(3);
+        for (JsonNode chunk : chunks) {
+            String key = chunk.path("fileId").asString() + "/" + chunk.path("chunkIndex").asInt();
+            assertThat(chunk.path("score").asDouble()).as(key).isCloseTo(expected.get(key),
+                    org.assertj.core.data.Offset.offset(1e-4));
+        }
+        assertThat(expected.get(fileIds(chunks).getFirst() + "/0")).as("five occurrences of tide rank first")
+                .isEqualTo(expected.values().stream().mapToDouble(Double::doubleValue).max().orElseThrow());
+    }
+
     @Test
     void aCollectionsLanguageDecidesStemmingAndChangingItIndexesItsFilesAgain() {
         Api.Response created = api.post("/api/v1/collections", Map.of("name", "Plain words", "groupId", group,
