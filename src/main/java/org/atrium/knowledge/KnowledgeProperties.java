@@ -33,7 +33,7 @@ import java.time.Duration;
  * @param hnswM                  links per node of the HNSW graph of a new embedding space's index ({@code 24};
  *                               pgvector's default is 16): recall against build time and size, see docs/benchmarks.md
  * @param hnswEfConstruction     the candidate list while the graph is built ({@code 128}; pgvector's default is 64);
- *                               indexes built before a change keep theirs
+ *                               at least twice {@code hnswM}; indexes built before a change keep theirs
  * @param defaultLanguage        the text search configuration (language) of new collections' keyword search
  *                               ({@code english}; any of PostgreSQL's, such as {@code simple}, {@code german})
  */
@@ -56,6 +56,18 @@ record KnowledgeProperties(
         @DefaultValue("24") @Min(2) @Max(100) int hnswM,
         @DefaultValue("128") @Min(4) @Max(1000) int hnswEfConstruction,
         @DefaultValue("english") @NotNull String defaultLanguage) {
+
+    /**
+     * Refuses a graph pgvector would refuse to build: it does so only when a new embedding space's index is created,
+     * long after startup, and the ingestion that needed it would fail.
+     */
+    KnowledgeProperties {
+        if (hnswEfConstruction < 2 * hnswM) {
+            throw new IllegalArgumentException("atrium.knowledge.hnsw-ef-construction"
+                    + " (ATRIUM_KNOWLEDGE_HNSW_EF_CONSTRUCTION) must be at least twice atrium.knowledge.hnsw-m"
+                    + " (ATRIUM_KNOWLEDGE_HNSW_M): pgvector refuses to build an index otherwise");
+        }
+    }
 
     /** Where vectors are searched. */
     enum VectorIndexKind { AUTO, PGVECTOR, IN_PROCESS }
