@@ -5,13 +5,12 @@
 -- nothing here exists.
 do $migration$
 begin
-    if to_regprocedure('search_chunk_vectors(integer, vector, integer, uuid[], bigint, bigint, bigint, integer,'
-                       ' integer)') is null then
+    if to_regtype('vector') is null then
         return;
     end if;
-    alter function search_chunk_vectors(integer, vector, integer, uuid[], bigint, bigint, bigint, integer, integer)
-        set jit = off;
-    alter function explain_chunk_vectors(integer, vector, integer, uuid[], bigint, bigint, bigint, integer, integer)
-        set jit = off;
+    execute 'alter function search_chunk_vectors(integer, vector, integer, uuid[], bigint, bigint, bigint, integer,'
+            ' integer) set jit = off';
+    execute 'alter function explain_chunk_vectors(integer, vector, integer, uuid[], bigint, bigint, bigint, integer,'
+            ' integer) set jit = off';
 end
 $migration$;
