@@ -130,7 +130,7 @@ class RetrievalLatencyBenchmark extends IntegrationTest {
         System.out.println("|---|---|---|---|---|---|---|");
         for (String mode : MODES) {
             if (!supported.get(mode)) {
-                System.out.println("| " + mode + " | mode unsupported | | | | |");
+                System.out.println("| " + mode + " | mode unsupported | | | | | |");
                 continue;
             }
             Map<String, Long> before = hnswScans();
@@ -313,8 +313,7 @@ class RetrievalLatencyBenchmark extends IntegrationTest {
         String row(String mode, String scans) {
             StringBuilder inside = new StringBuilder();
             phases.forEach((phase, values) -> inside.append(inside.isEmpty() ? "" : ", ").append(String.format(
-                    Locale.ROOT, "%.2f / %.2f", values[(int) Math.ceil(values.length * 0.50) - 1],
-                    values[(int) Math.ceil(values.length * 0.99) - 1])));
+                    Locale.ROOT, "%.2f / %.2f", p(values, 50), p(values, 99))));
             return String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %d | %s | %s |", mode,
                     p(nanos, 50) / 1e6, p(nanos, 99) / 1e6, Arrays.stream(nanos).average().orElse(0) / 1e6, empty,
                     scans, inside);
@@ -348,7 +347,7 @@ class RetrievalLatencyBenchmark extends IntegrationTest {
         double[] server = field(events.list, "http.request", "duration_ms", nanos.length);
         System.out.printf(Locale.ROOT, "baseline, GET /api/v1/auth/me by the same client: p50 %.2f ms, p99 %.2f ms;"
                         + " in the server p50 %.2f ms, p99 %.2f ms%n", p(nanos, 50) / 1e6, p(nanos, 99) / 1e6,
-                server[(int) Math.ceil(server.length * 0.50) - 1], server[(int) Math.ceil(server.length * 0.99) - 1]);
+                p(server, 50), p(server, 99));
     }
 
     /** Recall@10 of the API's results against the exact top 10, over queries not used for timing. */
@@ -499,8 +498,16 @@ class RetrievalLatencyBenchmark extends IntegrationTest {
 
     /** Nearest-rank percentile of sorted values. */
     private static long p(long[] sorted, int percentile) {
-        int rank = (int) Math.ceil(percentile / 100.0 * sorted.length);
-        return sorted[Math.max(0, rank - 1)];
+        return sorted[rank(sorted.length, percentile)];
+    }
+
+    /** Nearest-rank percentile of sorted values. */
+    private static double p(double[] sorted, int percentile) {
+        return sorted[rank(sorted.length, percentile)];
+    }
+
+    private static int rank(int values, int percentile) {
+        return Math.max(0, (int) Math.ceil(percentile / 100.0 * values) - 1);
     }
 
     /** Other work on the machine skews every figure; the load average says how much there was. */

@@ -1,11 +1,9 @@
 package org.atrium.platform;
 
+import org.atrium.testing.ProjectFiles;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpStatus;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -17,9 +15,11 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.atrium.testing.ProjectFiles.MAIN_SOURCES;
+import static org.atrium.testing.ProjectFiles.groups;
+import static org.atrium.testing.ProjectFiles.read;
 
 /**
  * Keeps the two catalogues of {@code docs/PRODUCTION.md} ("Catalogue of problem codes", "Catalogue of ingestion
@@ -65,7 +65,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ProblemCodeCatalogueTest {
 
-    private static final Path SOURCES = Path.of("src/main/java/org/atrium");
     private static final Path CATALOGUE = Path.of("docs/PRODUCTION.md");
     private static final String PROBLEMS_SECTION = "## Catalogue of problem codes";
     private static final String INGESTION_SECTION = "## Catalogue of ingestion failure codes";
@@ -211,7 +210,7 @@ class ProblemCodeCatalogueTest {
         Map<String, String> statuses = documentedStatuses(PROBLEMS_SECTION);
         List<String> wrong = new ArrayList<>();
         int checked = 0;
-        for (Path file : sources()) {
+        for (Path file : ProjectFiles.mainJavaSources()) {
             String text = read(file);
             Matcher constructed = STATUS_AND_CODE.matcher(text);
             while (constructed.find()) {
@@ -241,7 +240,7 @@ class ProblemCodeCatalogueTest {
     /** @return the value of the {@code ProviderFailure} constant of this name */
     private static String providerCode(String constant) {
         Matcher declaration = Pattern.compile("public static final String " + constant + "\\s*=\\s*" + CODE + ";")
-                .matcher(read(SOURCES.resolve("providers/ProviderFailure.java")));
+                .matcher(read(MAIN_SOURCES.resolve("providers/ProviderFailure.java")));
         assertThat(declaration.find()).as("ProviderFailure." + constant).isTrue();
         return declaration.group(1);
     }
@@ -259,7 +258,7 @@ class ProblemCodeCatalogueTest {
     void everyComputedCodeSiteIsListedWithWhereItsValuesComeFrom() {
         List<String> unlisted = new ArrayList<>();
         Set<String> seen = new TreeSet<>();
-        for (Path file : sources()) {
+        for (Path file : ProjectFiles.mainJavaSources()) {
             String text = read(file);
             List<Pattern> patterns = new ArrayList<>(PROBLEM_COMPUTED);
             if (extendsAtriumException(text)) {
@@ -286,7 +285,7 @@ class ProblemCodeCatalogueTest {
     private static Set<String> problemCodes() {
         Set<String> codes = new TreeSet<>();
         Set<Source> computed = EnumSet.noneOf(Source.class);
-        for (Path file : sources()) {
+        for (Path file : ProjectFiles.mainJavaSources()) {
             String text = read(file);
             PROBLEM_LITERALS.forEach(pattern -> codes.addAll(groups(pattern, text)));
             if (INVALID_FIELD.matcher(text).find()) {
@@ -307,7 +306,7 @@ class ProblemCodeCatalogueTest {
     private static Set<String> ingestionCodes() {
         Set<String> codes = new TreeSet<>();
         Set<Source> computed = EnumSet.noneOf(Source.class);
-        for (Path file : sources()) {
+        for (Path file : ProjectFiles.mainJavaSources()) {
             if (!inKnowledge(file)) {
                 continue;
             }
@@ -323,21 +322,21 @@ class ProblemCodeCatalogueTest {
     private static Set<String> valuesOf(Source source) {
         return switch (source) {
             case PASSED_ON -> Set.of();
-            case PROVIDER_FAILURE -> constants(SOURCES.resolve("providers/ProviderFailure.java"));
-            case EXTRACTION -> constants(SOURCES.resolve("knowledge/extraction/ExtractionException.java"));
+            case PROVIDER_FAILURE -> constants(MAIN_SOURCES.resolve("providers/ProviderFailure.java"));
+            case EXTRACTION -> constants(MAIN_SOURCES.resolve("knowledge/extraction/ExtractionException.java"));
             case EMBEDDING_UNAVAILABLE -> groups(Pattern.compile("new\\s+Unavailable\\(\\s*[^,]+,\\s*" + CODE),
-                    read(SOURCES.resolve("knowledge/EmbeddingTargets.java")));
+                    read(MAIN_SOURCES.resolve("knowledge/EmbeddingTargets.java")));
             case TRANSACTION_CONFLICT -> groups(Pattern.compile("CONFLICT_CODE\\s*=\\s*" + CODE),
-                    read(SOURCES.resolve("platform/TransactionRetry.java")));
+                    read(MAIN_SOURCES.resolve("platform/TransactionRetry.java")));
             case CODE_FOR -> {
                 Set<String> codes = new TreeSet<>();
                 for (String name : List.of("ProblemDetailsAdvice.java", "ProblemErrorController.java")) {
-                    codes.addAll(codeForLiterals(read(SOURCES.resolve("platform/internal").resolve(name))));
+                    codes.addAll(codeForLiterals(read(MAIN_SOURCES.resolve("platform/internal").resolve(name))));
                 }
                 yield codes;
             }
             case JOB_FAILURE -> {
-                Matcher statement = JOB_FAILURE.matcher(read(SOURCES.resolve(
+                Matcher statement = JOB_FAILURE.matcher(read(MAIN_SOURCES.resolve(
                         "knowledge/KnowledgeJobsConfiguration.java")));
                 assertThat(statement.find()).as("the statement choosing a failed job's code").isTrue();
                 yield groups(Pattern.compile(CODE), statement.group());
@@ -376,29 +375,12 @@ class ProblemCodeCatalogueTest {
         return sites;
     }
 
-    private static Set<String> groups(Pattern pattern, String text) {
-        Set<String> found = new TreeSet<>();
-        Matcher matcher = pattern.matcher(text);
-        while (matcher.find()) {
-            found.add(matcher.group(1));
-        }
-        return found;
-    }
-
     private static boolean extendsAtriumException(String text) {
         return text.contains("extends AtriumException");
     }
 
     private static boolean inKnowledge(Path file) {
-        return file.startsWith(SOURCES.resolve("knowledge"));
-    }
-
-    private static List<Path> sources() {
-        try (Stream<Path> files = Files.walk(SOURCES)) {
-            return files.filter(file -> file.toString().endsWith(".java")).sorted().toList();
-        } catch (IOException failure) {
-            throw new UncheckedIOException(failure);
-        }
+        return file.startsWith(MAIN_SOURCES.resolve("knowledge"));
     }
 
     // ---------------------------------------------------------------- the catalogue
@@ -446,13 +428,5 @@ class ProblemCodeCatalogueTest {
         Set<String> missing = new TreeSet<>(from);
         missing.removeAll(in);
         return missing;
-    }
-
-    private static String read(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (IOException failure) {
-            throw new UncheckedIOException(failure);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package org.atrium.platform;
 
+import org.atrium.testing.ProjectFiles;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.util.unit.DataSize;
@@ -26,6 +27,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.atrium.testing.ProjectFiles.groups;
+import static org.atrium.testing.ProjectFiles.read;
 
 /**
  * Keeps the documentation of Atrium's {@code atrium.*} properties and the configuration metadata in step. The
@@ -64,7 +67,6 @@ class PropertyDocumentationTest {
     private static final String METADATA = "META-INF/spring-configuration-metadata.json";
     private static final Path README = Path.of("README.md");
     private static final Path DOCS = Path.of("docs");
-    private static final Path SOURCES = Path.of("src/main/java/org/atrium");
     private static final String SECTION = "### Every `atrium.*` property";
     private static final String TABLE_HEADER = "| property | default | meaning |";
     private static final String TEST_ONLY = "atrium.testing.";
@@ -365,29 +367,8 @@ class PropertyDocumentationTest {
 
     /** Every Java source under {@code src/main/java}, concatenated. */
     private static String sources() {
-        try (Stream<Path> files = Files.walk(SOURCES)) {
-            StringBuilder text = new StringBuilder();
-            files.filter(file -> file.toString().endsWith(".java")).sorted().forEach(file -> text.append(read(file)));
-            return text.toString();
-        } catch (IOException failure) {
-            throw new UncheckedIOException(failure);
-        }
-    }
-
-    private static Set<String> groups(Pattern pattern, String text) {
-        Set<String> found = new TreeSet<>();
-        Matcher matcher = pattern.matcher(text);
-        while (matcher.find()) {
-            found.add(matcher.group(1));
-        }
-        return found;
-    }
-
-    private static String read(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (IOException failure) {
-            throw new UncheckedIOException(failure);
-        }
+        StringBuilder text = new StringBuilder();
+        ProjectFiles.mainJavaSources().forEach(file -> text.append(read(file)));
+        return text.toString();
     }
 }

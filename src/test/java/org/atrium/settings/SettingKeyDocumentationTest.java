@@ -1,10 +1,8 @@
 package org.atrium.settings;
 
+import org.atrium.testing.ProjectFiles;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,9 +15,10 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.atrium.testing.ProjectFiles.files;
+import static org.atrium.testing.ProjectFiles.read;
 
 /**
  * Keeps the key table of {@code docs/settings.md} ("Keys") and {@link SettingKey} in step: every key has exactly one
@@ -38,7 +37,6 @@ class SettingKeyDocumentationTest {
     private static final Path PAGE = Path.of("docs/settings.md");
     private static final String SECTION = "## Keys";
     private static final String MARK = "(stored, not used yet)";
-    private static final Path SOURCES = Path.of("src/main/java/org/atrium");
     private static final List<Path> WEB_INTERFACE = List.of(Path.of("src/main/jte"),
             Path.of("src/main/resources/static"));
 
@@ -77,7 +75,7 @@ class SettingKeyDocumentationTest {
     /** The keys some feature reads, by the rule in the class comment. */
     private static Set<SettingKey> readByAFeature() {
         StringBuilder java = new StringBuilder();
-        files(SOURCES).stream().filter(file -> file.toString().endsWith(".java"))
+        ProjectFiles.mainJavaSources().stream()
                 .filter(file -> !file.getFileName().toString().equals("SettingKey.java"))
                 .forEach(file -> java.append(read(file)).append('\n'));
         StringBuilder web = new StringBuilder();
@@ -116,24 +114,5 @@ class SettingKeyDocumentationTest {
     private static boolean isText(Path file) {
         String name = file.getFileName().toString();
         return name.endsWith(".jte") || name.endsWith(".js") || name.endsWith(".html");
-    }
-
-    private static List<Path> files(Path directory) {
-        if (!Files.isDirectory(directory)) {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.walk(directory)) {
-            return files.filter(Files::isRegularFile).sorted().toList();
-        } catch (IOException failure) {
-            throw new UncheckedIOException(failure);
-        }
-    }
-
-    private static String read(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (IOException failure) {
-            throw new UncheckedIOException(failure);
-        }
     }
 }
