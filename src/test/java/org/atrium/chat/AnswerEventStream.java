@@ -139,6 +139,15 @@ final class AnswerEventStream implements AutoCloseable {
         throw new AssertionError("no end event within " + timeout + "; events: " + events);
     }
 
+    /** Waits until the server closes the stream, with or without an {@code end} event. @return whether it did */
+    boolean awaitClosed(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!ended && System.nanoTime() < deadline) {
+            pause();
+        }
+        return ended;
+    }
+
     /** Waits until the deltas hold at least this much text. */
     void awaitText(int length, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();

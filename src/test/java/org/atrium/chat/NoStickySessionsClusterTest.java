@@ -1,6 +1,7 @@
 package org.atrium.chat;
 
 import org.atrium.testing.Api;
+import org.atrium.testing.AtriumProcess;
 import org.atrium.testing.Cluster;
 import org.atrium.testing.EventStreamClient;
 import org.atrium.testing.FakeChatServer;
@@ -20,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * No sticky sessions: one session's consecutive requests land on alternating replicas, as a load balancer without
  * affinity sends them (sign-in, the session cookie, an upload and its live progress, a chat stream, a reattach), and
- * every one works: nothing a request needs lives in the replica that served the one before.
+ * every one works: nothing a request needs lives in the replica that served the one before. Then one replica gets
+ * SIGTERM while it streams: its clients carry on with the other.
  */
 class NoStickySessionsClusterTest {
 
@@ -105,6 +107,53 @@ class NoStickySessionsClusterTest {
             assertThat(signedOut.status()).as(signedOut.text()).isIn(200, 204);
             assertThat(second.get("/api/v1/auth/me", session).status()).as("signed out everywhere at once")
                     .isEqualTo(401);
+
+            String again = first.post("/api/v1/auth/signin", Map.of("email", email, "password", PASSWORD), null)
+                    .json().path("token").asString();
+            shutdownEndsStreamsAndTheirClientsReattachElsewhere(cluster, provider, chatId, questionId, again);
+        }
+    }
+
+    /**
+     * SIGTERM on the replica that generates an answer and serves two streams (the answer's and the live events): both
+     * streams end at once instead of holding its graceful shutdown up until the phase timeout, the replica exits
+     * cleanly, the answer it was generating is ended as interrupted with what was generated, and its client,
+     * reattaching on the other replica, reads that end at once.
+     */
+    private static void shutdownEndsStreamsAndTheirClientsReattachElsewhere(Cluster cluster, FakeChatServer provider,
+            String chatId, String questionId, String session) {
+        String text = "Rooms B1 to B4, and B5 on Fridays. ";
+        // Silent for far longer than the test waits: only the shutdown can end this answer.
+        provider.enqueue(FakeChatServer.Script.text(text).inChunks(6).stallAfter(2, Duration.ofSeconds(90)));
+        String messageId;
+        String generated;
+        try (EventStreamClient events = EventStreamClient.open(cluster.api(1).baseUrl(), session);
+             AnswerEventStream asked = AnswerEventStream.open(cluster.api(1).baseUrl(), "POST", Chats.CHATS + "/"
+                     + chatId + "/answers", AnswerEventStream.json(Map.of("questionId", questionId, "model",
+                     "sticky-gen/m")), session)) {
+            assertThat(asked.status()).isEqualTo(200);
+            asked.awaitText(1, WAIT);
+            messageId = asked.events().getFirst().data().path("messageId").asString();
+            generated = asked.text();
+
+            AtriumProcess stopping = cluster.replica(1);
+            assertThat(stopping.stop(WAIT)).as("exit after SIGTERM:\n%s", stopping.output()).isEqualTo(143);
+            assertThat(stopping.output()).contains("Graceful shutdown complete")
+                    .as("no request held the graceful shutdown up to its timeout")
+                    .doesNotContain("Graceful shutdown aborted");
+            assertThat(asked.awaitClosed(Duration.ofSeconds(5))).as("the answer stream ended").isTrue();
+            assertThat(asked.events()).as("without an end: the answer did not end, its stream did")
+                    .noneMatch(event -> event.name().equals("end"));
+            assertThat(events.awaitEnd(Duration.ofSeconds(5))).as("the event stream ended").isTrue();
+        }
+        try (AnswerEventStream reattached = AnswerEventStream.open(cluster.api(0).baseUrl(), "GET", Chats.CHATS + "/"
+                + chatId + "/messages/" + messageId + "/events", null, session)) {
+            JsonNode end = reattached.awaitEnd(Duration.ofSeconds(10));
+            assertThat(end.path("status").asString()).as(end.toString()).isEqualTo("failed");
+            assertThat(end.path("failureCode").asString()).isEqualTo("answer_interrupted");
+            assertThat(reattached.text()).as("what was generated before the shutdown, saved")
+                    .startsWith(generated).isNotEqualTo(text);
+            assertThat(text).startsWith(reattached.text());
         }
     }
 

@@ -151,6 +151,14 @@ public final class AtriumProcess implements AutoCloseable {
                 .collect(java.util.stream.Collectors.joining(separator));
     }
 
+    /**
+     * @return the class path replicas run with, as JARs only (the form class data sharing and the JDK's AOT cache
+     *         accept), for a process started with {@link Builder#launcher}
+     */
+    public static String productionJars() {
+        return ClassDataArchive.classPath(productionClassPath());
+    }
+
     /** @return a builder for a new process */
     public static Builder builder() {
         return new Builder();
