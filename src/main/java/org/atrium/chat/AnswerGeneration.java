@@ -1,5 +1,8 @@
 package org.atrium.chat;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import jakarta.annotation.PreDestroy;
 import org.atrium.cache.Broadcasts;
 import org.atrium.chat.presets.PresetAnswers;
@@ -43,7 +46,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * checked before the call and the usage recorded when it ends, stopped and failed answers included.
  */
 @Service
-public class AnswerGeneration {
+public class AnswerGeneration implements MeterBinder {
 
     static final String STOP_TOPIC = "chat.answer.stop";
     static final String INTERRUPTED = "answer_interrupted";
@@ -446,6 +449,16 @@ public class AnswerGeneration {
     /** @return answers generating on this replica */
     int generatingHere() {
         return running.size();
+    }
+
+    /**
+     * Answers generating on this replica, as a gauge: with the CPU, the signal to scale on when answers stream
+     * slowly (each holds an upstream connection and a little memory while using next to no CPU).
+     */
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        Gauge.builder("atrium.chat.answers.generating", running, Map::size)
+                .description("Answers being generated on this replica").register(registry);
     }
 
     /**

@@ -187,6 +187,8 @@ class AnswerStreamingTest extends IntegrationTest {
             UUID id = messageId(stream);
             // The fake splits the text in 4 even pieces and stalls after 2: "alpha beta g" is what there is.
             stream.awaitText(12, WAIT);
+            double generating = metric("atrium_chat_answers_generating");
+            assertThat(generating).as("this answer is counted as generating here").isGreaterThanOrEqualTo(1);
             Api.Response stopped = api.post(Chats.CHATS + "/" + q[0] + "/messages/" + id + "/stop", null,
                     user.token());
             assertThat(stopped.status()).as(stopped.text()).isEqualTo(200);
@@ -198,6 +200,7 @@ class AnswerStreamingTest extends IntegrationTest {
             // The fake notices the closed connection when it writes again, after its stall.
             awaitTrue(() -> provider.disconnects() > 0, "the upstream connection is closed");
             assertThat(provider.completed()).as("the provider never finished the answer").isZero();
+            awaitTrue(() -> metric("atrium_chat_answers_generating") <= generating - 1, "no longer counted");
             // Stopping again changes nothing.
             Api.Response again = api.post(Chats.CHATS + "/" + q[0] + "/messages/" + id + "/stop", null,
                     user.token());

@@ -1,6 +1,7 @@
 package org.atrium.platform;
 
 import org.atrium.testing.Api;
+import org.atrium.testing.EventStreamClient;
 import org.atrium.testing.IntegrationTest;
 import org.atrium.testing.TestInfrastructure;
 import org.atrium.testing.TestUsers;
@@ -15,6 +16,7 @@ import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroups;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.core.env.Environment;
 
+import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -87,6 +89,17 @@ class HealthAndMetricsTest extends IntegrationTest {
         assertThat(response.header("Content-Type")).startsWith("text/plain");
         assertThat(response.text()).contains("http_server_requests_seconds_count")
                 .contains("application=\"atrium\"");
+    }
+
+    @Test
+    void openEventStreamsAreAGaugeToScaleOn() {
+        TestUsers.Account user = users.user();
+        try (EventStreamClient stream = EventStreamClient.open(api.baseUrl(), user.token())) {
+            stream.awaitEvent("ready", 0, Duration.ofSeconds(10));
+            assertThat(metric("atrium_events_streams")).as("this stream is counted").isGreaterThanOrEqualTo(1);
+        }
+        assertThat(metric("atrium_chat_answers_generating")).as("the answers' gauge is registered")
+                .isGreaterThanOrEqualTo(0);
     }
 
     @Test

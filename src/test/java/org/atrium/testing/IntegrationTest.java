@@ -75,4 +75,19 @@ public abstract class IntegrationTest {
         direct = new DirectWrites(jdbc, transactions, invalidation);
         users = new TestUsers(api, direct);
     }
+
+    /**
+     * @param name a meter's Prometheus name, such as {@code atrium_events_streams}
+     * @return its value in this instance's scrape (the first series of that name)
+     * @throws AssertionError when the scrape has no such series
+     */
+    protected double metric(String name) {
+        Api.Response scrape = api.get("/actuator/prometheus", TestInfrastructure.METRICS_TOKEN);
+        java.util.regex.Matcher series = java.util.regex.Pattern.compile("(?m)^" + name + "(\\{[^}]*})? (\\S+)$")
+                .matcher(scrape.text());
+        if (!series.find()) {
+            throw new AssertionError("no " + name + " in the scrape (status " + scrape.status() + ")");
+        }
+        return Double.parseDouble(series.group(2));
+    }
 }

@@ -1,5 +1,8 @@
 package org.atrium.settings.web;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.headers.Header;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -48,7 +51,7 @@ import java.util.stream.Collectors;
  */
 @RestController
 @Tag(name = "Events", description = "Server-sent events for the signed-in caller.")
-class EventStreamController implements SmartLifecycle {
+class EventStreamController implements SmartLifecycle, MeterBinder {
 
     private static final Logger log = LoggerFactory.getLogger(EventStreamController.class);
 
@@ -141,6 +144,13 @@ class EventStreamController implements SmartLifecycle {
     @Override
     public boolean isRunning() {
         return running;
+    }
+
+    /** Event streams open on this replica, as a gauge: each holds a connection for as long as its page is open. */
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        Gauge.builder("atrium.events.streams", open, Set::size).description("Event streams open on this replica")
+                .register(registry);
     }
 
     /** Stops before the web server's graceful shutdown, which would otherwise wait for the streams. */
