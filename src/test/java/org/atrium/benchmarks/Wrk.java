@@ -55,8 +55,22 @@ final class Wrk {
      */
     static Result run(String url, String body, Map<String, String> headers, int connections, Duration duration)
             throws IOException, InterruptedException {
+        return run("POST", url, body, headers, connections, duration);
+    }
+
+    /** As {@link #run(String, String, Map, int, Duration)}, with a GET and no body. */
+    static Result get(String url, Map<String, String> headers, int connections, Duration duration)
+            throws IOException, InterruptedException {
+        return run("GET", url, null, headers, connections, duration);
+    }
+
+    private static Result run(String method, String url, String body, Map<String, String> headers, int connections,
+            Duration duration) throws IOException, InterruptedException {
         Path script = Files.createTempFile("wrk-", ".lua");
-        StringBuilder lua = new StringBuilder("wrk.method = \"POST\"\nwrk.body = " + quote(body) + "\n");
+        StringBuilder lua = new StringBuilder("wrk.method = " + quote(method) + "\n");
+        if (body != null) {
+            lua.append("wrk.body = ").append(quote(body)).append('\n');
+        }
         headers.forEach((name, value) -> lua.append("wrk.headers[").append(quote(name)).append("] = ")
                 .append(quote(value)).append('\n'));
         Files.writeString(script, lua);
