@@ -48,6 +48,8 @@ public abstract class IntegrationTest {
         System.setProperty("atrium.providers.embedding.max-backoff", "200ms");
         System.setProperty("atrium.knowledge.ingest-retry-backoff", "1s");
         System.setProperty("atrium.jobs.polling-interval", "200ms");
+        // A server notices a stream its client closed only when a write fails: at a heartbeat, 15 s by default.
+        System.setProperty("atrium.events.heartbeat", "2s");
         System.setProperty("atrium.data-dir",
                 System.getProperty("java.io.tmpdir") + "/atrium-it-" + TestInfrastructure.runId());
     }
