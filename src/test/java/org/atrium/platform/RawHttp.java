@@ -77,12 +77,32 @@ final class RawHttp {
         }
     }
 
+    /**
+     * Reads the answer: up to its {@code Content-Length} when it has one (a server that answered a request whose body
+     * never ends may keep reading that body until its connection timeout before it closes), else until the server
+     * closes the connection.
+     */
+    private static final java.util.regex.Pattern CONTENT_LENGTH = java.util.regex.Pattern.compile(
+            "(?im)^content-length:\\s*(\\d+)\\s*$");
+
+    private static boolean complete(String received) {
+        int end = received.indexOf("\r\n\r\n");
+        if (end < 0) {
+            return false;
+        }
+        java.util.regex.Matcher length = CONTENT_LENGTH.matcher(received.substring(0, end));
+        return length.find() && received.length() - end - 4 >= Long.parseLong(length.group(1));
+    }
+
     private static byte[] readAll(InputStream in) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         byte[] buffer = new byte[8192];
         try {
             for (int n; (n = in.read(buffer)) >= 0; ) {
                 bytes.write(buffer, 0, n);
+                if (complete(bytes.toString(StandardCharsets.ISO_8859_1))) {
+                    break;
+                }
             }
         } catch (SocketException reset) {
             // A reset after the answer was sent: keep what arrived.
