@@ -33,6 +33,17 @@ class DeploymentModeTest {
     }
 
     @Test
+    void aDatabaseUrlThatIsNotJdbcRefusesToStartNamingTheVariableWithoutAStackTrace() {
+        try (AtriumProcess replica = AtriumProcess.builder().redis(TestInfrastructure.redisUrl())
+                .env("SPRING_DATASOURCE_URL", "postgres://127.0.0.1:5432/atrium").start()) {
+            assertThat(replica.awaitExit(TIMEOUT)).as("it must exit, not serve:\n" + replica.output()).isNotZero();
+            assertThat(replica.output()).contains("SPRING_DATASOURCE_URL is not a JDBC URL")
+                    .contains("jdbc:postgresql://<host>:<port>/<database>")
+                    .doesNotContain("Tomcat started").as("reported, not a stack trace").doesNotContain("Application run failed");
+        }
+    }
+
+    @Test
     void singleNodeAndClusterProcessesRefuseToServeOneDatabaseTogetherAndASwitchWorksAfterAStop() {
         TestInfrastructure.Database database = TestInfrastructure.createDatabase("modes");
         try (AtriumProcess replica = cluster(database).start()) {
