@@ -38,18 +38,19 @@ final class RedisRequirements {
      *
      * @param redis   the Redis Atrium will use
      * @param timeout how long to keep asking a Redis that does not answer
-     * @throws IllegalStateException when Redis persists or may evict version keys, or never answered in time
+     * @throws RedisRefusedException when Redis persists or may evict version keys, or never answered in time
      */
     static void check(StringRedisTemplate redis, Duration timeout) {
         Properties config;
         try {
             config = readConfig(redis, timeout);
         } catch (NoAnswer noAnswer) {
-            throw new IllegalStateException("The Redis at SPRING_DATA_REDIS_URL did not answer " + noAnswer.attempts
+            throw new RedisRefusedException("The Redis at SPRING_DATA_REDIS_URL did not answer " + noAnswer.attempts
                     + " attempts to read its configuration (CONFIG GET) within " + timeout.toSeconds() + " s (last: "
                     + noAnswer.getCause().getClass().getSimpleName() + "). Atrium refuses to start without checking"
-                    + " that Redis neither persists nor evicts version keys. Check that Redis is reachable and not"
-                    + " overloaded, or give it longer with ATRIUM_CACHE_REDIS_STARTUP_TIMEOUT.", noAnswer.getCause());
+                    + " that Redis neither persists nor evicts version keys.", "Check SPRING_DATA_REDIS_URL and that"
+                    + " Redis is reachable and not overloaded, or give it longer with"
+                    + " ATRIUM_CACHE_REDIS_STARTUP_TIMEOUT.", noAnswer.getCause());
         } catch (RuntimeException notAllowed) {
             LogEvents.warn(log, "cache.redis.requirements_unchecked")
                     .addKeyValue("reason", notAllowed.getClass().getSimpleName())
@@ -65,11 +66,11 @@ final class RedisRequirements {
         String appendOnly = config.getProperty("appendonly", "no").strip().toLowerCase(Locale.ROOT);
         String policy = config.getProperty("maxmemory-policy", "noeviction").strip().toLowerCase(Locale.ROOT);
         if (!save.isEmpty() || appendOnly.equals("yes") || policy.startsWith("allkeys")) {
-            throw new IllegalStateException("The Redis at SPRING_DATA_REDIS_URL keeps or evicts keys in ways Atrium's"
+            throw new RedisRefusedException("The Redis at SPRING_DATA_REDIS_URL keeps or evicts keys in ways Atrium's"
                     + " cache cannot allow (save='" + save + "', appendonly=" + appendOnly + ", maxmemory-policy="
                     + policy + "). A Redis that restarts from disk could serve permissions older than acknowledged"
-                    + " changes. Run it with --save \"\" --appendonly no and maxmemory-policy noeviction or"
-                    + " volatile-lru (Atrium only needs Redis as a cache; PostgreSQL is the source of truth).");
+                    + " changes.", "Run it with --save \"\" --appendonly no and maxmemory-policy noeviction or"
+                    + " volatile-lru (Atrium only needs Redis as a cache; PostgreSQL is the source of truth).", null);
         }
     }
 
