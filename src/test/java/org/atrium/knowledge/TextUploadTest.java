@@ -29,8 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Text documents that type detection from the bytes alone used to refuse, uploaded over HTTP with the name and
  * Content-Type a client gives them, ingested, and found with exactly their text: prose that Tika takes for a news
- * message, text in legacy character sets and UTF-16 without a byte order mark. Binary data stays refused whatever it
- * is called.
+ * message, text in legacy character sets and UTF-16 or UTF-32 without a byte order mark. Binary data stays refused
+ * whatever it is called.
  */
 class TextUploadTest extends IntegrationTest {
 
@@ -70,6 +70,8 @@ class TextUploadTest extends IntegrationTest {
                         + "порода.\nОн очень прочный.", "granite", "text/plain"),
                 new Upload("utf16be", "application/octet-stream", "UTF-16BE", "Le violon (violin) de Zoë a "
                         + "été réparé à Paris.\nIl sonne très bien.", "violin", "text/plain"),
+                new Upload("utf32", "application/octet-stream", "UTF-32LE", "サフラン（saffron）は高価な香辛料です。"
+                        + "\nスペインとイランで多く作られます。", "saffron", "text/plain"),
                 new Upload("french.csv", "text/csv", "windows-1252", "mot;sens\ntundra;la toundra « gelée » "
                         + "l’été", "tundra", "text/csv"));
         Map<Upload, UUID> ids = new LinkedHashMap<>();

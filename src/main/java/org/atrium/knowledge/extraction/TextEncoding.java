@@ -25,7 +25,9 @@ import java.util.Optional;
  *       bytes of characters up to U+00FF (spaces, digits, ASCII
  *       punctuation, Latin letters). At least one character in 50 must be such a character; UTF-16 text of a script
  *       written without any (Japanese or Chinese with only ideographic punctuation) is not recognised without a byte
- *       order mark. Other data with NUL bytes is binary: no 8-bit or multibyte text encoding produces them;</li>
+ *       order mark. Before it, UTF-32 without a byte order mark, when every four-byte unit is a code point (its
+ *       highest byte NUL, the next at most 0x10). Other data with NUL bytes is binary: no 8-bit or multibyte text
+ *       encoding produces them;</li>
  *   <li>otherwise the ICU character set detector (Tika's copy): windows-1251, KOI8-R, Shift_JIS, EUC-JP, GB18030,
  *       Big5, EUC-KR, ISO-2022-*, the ISO-8859 family and windows-125x. ISO-8859-1 is read as windows-1252, its
  *       superset for every printable character (as browsers do).</li>
@@ -64,7 +66,8 @@ final class TextEncoding {
             return Optional.of(StandardCharsets.UTF_8);
         }
         if (hasNul(prefix, n)) {
-            return utf16WithoutMark(prefix, n);
+            Optional<Charset> utf32 = utf32WithoutMark(prefix, n);
+            return utf32.isPresent() ? utf32 : utf16WithoutMark(prefix, n);
         }
         CharsetDetector detector = new CharsetDetector();
         detector.setText(n == prefix.length ? prefix : Arrays.copyOf(prefix, n));
@@ -144,6 +147,27 @@ final class TextEncoding {
             }
         }
         return false;
+    }
+
+    /**
+     * UTF-32 without a byte order mark: code points end at U+10FFFF, so in every four-byte unit the highest byte is
+     * NUL and the next at most 0x10: the last two bytes of each unit in little endian, the first two in big endian.
+     * Text in no other encoding has NULs that regular (and UTF-16's parity rule below would call it binary: its NULs
+     * are at both parities).
+     */
+    private static Optional<Charset> utf32WithoutMark(byte[] b, int n) {
+        int whole = n - n % 4;
+        if (whole == 0) {
+            return Optional.empty();
+        }
+        boolean little = true;
+        boolean big = true;
+        for (int i = 0; i < whole && (little || big); i += 4) {
+            little &= b[i + 3] == 0 && (b[i + 2] & 0xFF) <= 0x10;
+            big &= b[i] == 0 && (b[i + 1] & 0xFF) <= 0x10;
+        }
+        Charset candidate = little == big ? null : little ? UTF_32LE : UTF_32BE;
+        return candidate != null && looksLikeText(b, whole, candidate) ? Optional.of(candidate) : Optional.empty();
     }
 
     /**

@@ -19,8 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Text that Tika alone would refuse: prose it takes for a news message or an e-mail, text in legacy character sets
- * and UTF-16 without a byte order mark; the client's declared text type; and binary data, which no declaration makes
- * text.
+ * and UTF-16 and UTF-32 without a byte order mark; the client's declared text type; and binary data, which no
+ * declaration makes text.
  */
 class TextDetectionTest {
 
@@ -72,6 +72,11 @@ class TextDetectionTest {
                 Arguments.of("UTF-16BE", FRENCH),
                 // Japanese in UTF-16 needs some characters up to U+00FF (here spaces, digits, line breaks).
                 Arguments.of("UTF-16LE", "東京 2024 年\n" + JAPANESE + "\n大阪 2025 年\n"),
+                Arguments.of("UTF-32LE", RUSSIAN),
+                Arguments.of("UTF-32BE", FRENCH),
+                // UTF-32 needs no character up to U+00FF, unlike UTF-16 without a byte order mark.
+                Arguments.of("UTF-32LE", JAPANESE),
+                Arguments.of("UTF-32BE", JAPANESE + " 🍅"),
                 Arguments.of("UTF-8", RUSSIAN + JAPANESE + FRENCH));
     }
 
@@ -141,6 +146,16 @@ class TextDetectionTest {
             samples[i] = (byte) random.nextInt(32);
         }
         assertThat(EXTRACTOR.detect(new ByteArrayInputStream(samples), "notes.txt", "text/plain"))
+                .isEqualTo("application/octet-stream");
+        // 32-bit little-endian samples below 0x110000: every unit a code point, as in UTF-32, but no text.
+        byte[] wide = new byte[8_192];
+        for (int i = 0; i < wide.length; i += 4) {
+            int value = random.nextInt(0x110000);
+            wide[i] = (byte) value;
+            wide[i + 1] = (byte) (value >> 8);
+            wide[i + 2] = (byte) (value >> 16);
+        }
+        assertThat(EXTRACTOR.detect(new ByteArrayInputStream(wide), "notes.txt", "text/plain"))
                 .isEqualTo("application/octet-stream");
         assertThat(EXTRACTOR.detect(new ByteArrayInputStream(Documents.png()), "notes.txt", "text/plain"))
                 .isEqualTo("image/png");
