@@ -10,7 +10,8 @@ import java.sql.SQLException;
 /**
  * Startup that fails because the database cannot be reached or refuses Atrium, said in one statement that names the
  * variable to fix ({@code SPRING_DATASOURCE_URL}, {@code _USERNAME}, {@code _PASSWORD}) instead of a stack trace
- * several screens long. The URL is shown without its query, where credentials may be.
+ * several screens long. It quotes the driver's message, which names the host and port, the user or the database,
+ * never a password.
  */
 final class DatabaseConnectionFailureAnalyzer implements FailureAnalyzer {
 
