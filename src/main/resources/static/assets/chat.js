@@ -181,6 +181,18 @@
     link.textContent = 'Untitled chat';
     link.setAttribute('aria-current', 'page');
     item.append(link);
+    // The same actions as the chats the page was drawn with, from the page's template.
+    const actions = document.getElementById('chat-actions').content.cloneNode(true);
+    actions.querySelectorAll('[action], [id], [for]').forEach((element) => {
+      for (const name of ['action', 'id', 'for']) {
+        const value = element.getAttribute(name);
+        if (value) {
+          element.setAttribute(name, value.replace('__id__', id));
+        }
+      }
+    });
+    confirming(actions.querySelector('form[data-confirm]'));
+    item.append(actions);
     chatList.prepend(item);
   }
 
@@ -234,6 +246,16 @@
       status.textContent = failure.message;
     }
   });
+
+  // The sidebar's destructive forms ask first; without scripts they post at once.
+  function confirming(destructive) {
+    destructive.addEventListener('submit', (event) => {
+      if (!window.confirm(destructive.dataset.confirm)) {
+        event.preventDefault();
+      }
+    });
+  }
+  chatList.querySelectorAll('form[data-confirm]').forEach(confirming);
 
   const toggle = document.getElementById('sidebar-toggle');
   const sidebar = document.getElementById('sidebar');

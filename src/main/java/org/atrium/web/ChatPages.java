@@ -1,8 +1,10 @@
 package org.atrium.web;
 
 import io.swagger.v3.oas.annotations.Hidden;
+import jakarta.servlet.http.HttpServletResponse;
 import org.atrium.chat.BranchMessage;
 import org.atrium.chat.Chat;
+import org.atrium.chat.ChatChanges;
 import org.atrium.chat.ChatService;
 import org.atrium.chat.ChatThread;
 import org.atrium.models.CatalogueModel;
@@ -16,6 +18,8 @@ import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 
 import java.util.List;
 import java.util.UUID;
@@ -23,7 +27,8 @@ import java.util.UUID;
 /**
  * The chat page: the caller's chats (pinned, then the most recently active first), the models the caller may use
  * (the same catalogue as {@code GET /api/v1/models}), and the branch of the open chat. Asking and stopping happen in
- * {@code chat.js} through {@code /api/v1/chats}.
+ * {@code chat.js} through {@code /api/v1/chats}; pinning, renaming, archiving and deleting a chat are plain forms of
+ * the sidebar, posted here (they work without scripts) and done through the same {@link ChatService} as the API.
  */
 @Controller
 @Hidden // pages, not API: they stay out of the OpenAPI document
@@ -59,6 +64,53 @@ class ChatPages {
         return chatView(state, csrf, model, thread);
     }
 
+    @PostMapping("/chats/{chatId}/pinned")
+    String pin(EffectiveState state, @PathVariable UUID chatId, @RequestParam boolean pinned) {
+        return change(state, chatId, new ChatChanges(null, pinned, null), "redirect:/chats/" + chatId);
+    }
+
+    @PostMapping("/chats/{chatId}/title")
+    String rename(EffectiveState state, @PathVariable UUID chatId, @RequestParam(defaultValue = "") String title,
+                  CsrfToken csrf, Model model, HttpServletResponse response) {
+        String stripped = title.strip();
+        if (stripped.isEmpty() || stripped.length() > ChatService.MAX_TITLE_LENGTH) {
+            response.setStatus(HttpStatus.BAD_REQUEST.value());
+            model.addAttribute("error", "A title has 1 to " + ChatService.MAX_TITLE_LENGTH + " characters.");
+            return chat(state, chatId, csrf, model);
+        }
+        return change(state, chatId, new ChatChanges(stripped, null, null), "redirect:/chats/" + chatId);
+    }
+
+    @PostMapping("/chats/{chatId}/archive")
+    String archive(EffectiveState state, @PathVariable UUID chatId) {
+        return change(state, chatId, new ChatChanges(null, null, true), "redirect:/chats");
+    }
+
+    @PostMapping("/chats/{chatId}/delete")
+    String delete(EffectiveState state, @PathVariable UUID chatId) {
+        try {
+            chats.delete(state, chatId);
+        } catch (AtriumException missing) {
+            if (missing.status() != HttpStatus.NOT_FOUND) {
+                throw missing;
+            }
+        }
+        return "redirect:/chats";
+    }
+
+    /** A chat that is gone (or not the caller's) leads back to the list, as its page does. */
+    private String change(EffectiveState state, UUID chatId, ChatChanges changes, String then) {
+        try {
+            chats.update(state, chatId, changes);
+            return then;
+        } catch (AtriumException missing) {
+            if (missing.status() == HttpStatus.NOT_FOUND) {
+                return "redirect:/chats";
+            }
+            throw missing;
+        }
+    }
+
     private String chatView(EffectiveState state, CsrfToken csrf, Model model, @Nullable ChatThread thread) {
         List<CatalogueModel> models = catalogue.modelsAndAdditions(state).items();
         List<Chat> listed = chats.list(state, false, null, null, 0, SIDEBAR_CHATS).items();
@@ -67,6 +119,9 @@ class ChatPages {
         model.addAttribute("models", models);
         model.addAttribute("selectedModel", lastModel(thread, models));
         model.addAttribute("thread", thread);
+        if (!model.containsAttribute("error")) {
+            model.addAttribute("error", null); // the template's parameter: nothing went wrong
+        }
         return "chat";
     }
 

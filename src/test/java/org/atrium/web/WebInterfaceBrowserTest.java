@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -251,6 +252,75 @@ class WebInterfaceBrowserTest extends IntegrationTest {
      * Both themes follow the system setting and both layouts fit: a phone hides the chat list behind a button. The
      * screenshots it takes are the README's ({@code docs/screenshots}).
      */
+    @Test
+    void chatsArePinnedRenamedArchivedAndDeletedFromTheSidebar() {
+        TestUsers.Account user = userWithKey();
+        String older = api.post("/api/v1/chats", Map.of("title", "Lab coats"), user.token()).json().path("chat")
+                .path("id").asString();
+        String newer = api.post("/api/v1/chats", Map.of("title", "Goggles"), user.token()).json().path("chat")
+                .path("id").asString();
+        signIn(user);
+        assertThat(chatLinks()).containsSubsequence(newer, older);
+
+        button(older, "Pin").click();
+        wait.until(ExpectedConditions.urlContains("/chats/" + older));
+        assertThat(chatLinks().getFirst()).as("pinned first").isEqualTo(older);
+        assertThat(browser.findElement(By.cssSelector("#chat-list > li")).getAttribute("class")).contains("pinned");
+
+        WebElement title = actions(older).findElement(By.name("title"));
+        title.clear();
+        title.sendKeys("Lab coats and gloves");
+        button(older, "Rename").click();
+        wait.until(ExpectedConditions.titleContains("Lab coats and gloves"));
+        assertThat(api.get("/api/v1/chats/" + older, user.token()).json().path("chat").path("title").asString())
+                .isEqualTo("Lab coats and gloves");
+
+        button(newer, "Archive").click();
+        wait.until(ExpectedConditions.urlMatches(".*/chats$"));
+        assertThat(chatLinks()).containsExactly(older);
+        assertThat(api.get("/api/v1/chats/" + newer, user.token()).json().path("chat").path("archived").asBoolean())
+                .isTrue();
+
+        button(older, "Delete").click();
+        browser.switchTo().alert().dismiss();
+        assertThat(chatLinks()).as("kept when the question is declined").containsExactly(older);
+        button(older, "Delete").click();
+        browser.switchTo().alert().accept();
+        wait.until(driver -> chatLinks().isEmpty());
+        assertThat(api.get("/api/v1/chats/" + older, user.token()).status()).isEqualTo(404);
+
+        // A chat begun on this page has the same actions at once, without a reload.
+        new Select(browser.findElement(By.id("model"))).selectByValue(model());
+        provider.enqueue(FakeChatServer.Script.text("A new chat."));
+        ask("Is this a new chat?");
+        answerWithStatus(1, "complete");
+        String begun = chatLinks().getFirst();
+        button(begun, "Pin").click();
+        wait.until(ExpectedConditions.urlContains("/chats/" + begun));
+        assertThat(api.get("/api/v1/chats/" + begun, user.token()).json().path("chat").path("pinned").asBoolean())
+                .isTrue();
+    }
+
+    /** The chats of the sidebar, top to bottom, by id. */
+    private List<String> chatLinks() {
+        return browser.findElements(By.cssSelector("#chat-list > li > a")).stream()
+                .map(link -> link.getAttribute("href").replaceAll(".*/chats/", "")).toList();
+    }
+
+    /** A chat's actions in the sidebar, opened. */
+    private WebElement actions(String chatId) {
+        WebElement details = browser.findElement(By.cssSelector("#chat-list a[href='/chats/" + chatId
+                + "'] + details"));
+        if (details.getAttribute("open") == null) {
+            details.findElement(By.tagName("summary")).click();
+        }
+        return details;
+    }
+
+    private WebElement button(String chatId, String label) {
+        return actions(chatId).findElement(By.xpath(".//button[normalize-space()='" + label + "']"));
+    }
+
     @Test
     void pagesFollowTheSystemThemeAndFitAPhoneAndAreShotForTheReadme() throws IOException {
         Map<String, Dimension> sizes = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package org.atrium.web;
 
+import org.atrium.testing.Api;
 import org.atrium.testing.IntegrationTest;
 import org.atrium.testing.TestUsers;
 import org.junit.jupiter.api.Test;
@@ -135,6 +136,52 @@ class WebInterfaceSecurityTest extends IntegrationTest {
                 session(user) + "; " + csrfCookie);
         assertThat(signedOut.statusCode()).as(signedOut.body()).isEqualTo(302);
         assertThat(api.get("/api/v1/auth/me", user.token()).status()).as("the session ended").isEqualTo(401);
+    }
+
+    @Test
+    void theSidebarsFormsChangeOnlyTheCallersOwnChatsAndCheckWhatTheyAreGiven() {
+        TestUsers.Account owner = users.user();
+        TestUsers.Account other = users.user();
+        String chatId = api.post("/api/v1/chats", Map.of("title", "Lab coats"), owner.token()).json().path("chat")
+                .path("id").asString();
+        HttpResponse<String> otherPage = get("/chats", session(other));
+        Matcher otherToken = CSRF_FIELD.matcher(otherPage.body());
+        assertThat(otherToken.find()).isTrue();
+        String otherCookies = session(other) + "; " + cookiesSet(otherPage);
+
+        assertThat(postForm("/chats/" + chatId + "/delete", Map.of(), session(other)).statusCode())
+                .as("without a token").isEqualTo(403);
+        for (String[] action : new String[][]{{"delete"}, {"archive"}, {"pinned", "pinned", "true"},
+                {"title", "title", "Taken over"}}) {
+            Map<String, String> fields = new java.util.HashMap<>(Map.of("_csrf", otherToken.group(1)));
+            if (action.length == 3) {
+                fields.put(action[1], action[2]);
+            }
+            HttpResponse<String> refused = postForm("/chats/" + chatId + "/" + action[0], fields, otherCookies);
+            assertThat(refused.statusCode()).as(action[0]).isEqualTo(302);
+            assertThat(refused.headers().firstValue("Location").orElseThrow()).as(action[0]).endsWith("/chats");
+        }
+        Api.Response untouched = api.get("/api/v1/chats/" + chatId, owner.token());
+        assertThat(untouched.status()).as("another account's chat is not deleted").isEqualTo(200);
+        assertThat(untouched.json().path("chat").path("title").asString()).isEqualTo("Lab coats");
+        assertThat(untouched.json().path("chat").path("pinned").asBoolean()).isFalse();
+        assertThat(untouched.json().path("chat").path("archived").asBoolean()).isFalse();
+
+        HttpResponse<String> ownPage = get("/chats/" + chatId, session(owner));
+        Matcher ownToken = CSRF_FIELD.matcher(ownPage.body());
+        assertThat(ownToken.find()).isTrue();
+        String ownCookies = session(owner) + "; " + cookiesSet(ownPage);
+        for (String title : new String[]{"   ", "x".repeat(201)}) {
+            HttpResponse<String> invalid = postForm("/chats/" + chatId + "/title", Map.of("_csrf", ownToken.group(1),
+                    "title", title), ownCookies);
+            assertThat(invalid.statusCode()).as("title of %d characters", title.length()).isEqualTo(400);
+            assertThat(invalid.body()).contains("role=\"alert\"").contains("A title has 1 to 200 characters.");
+        }
+        HttpResponse<String> renamed = postForm("/chats/" + chatId + "/title", Map.of("_csrf", ownToken.group(1),
+                "title", "  Lab coats and gloves "), ownCookies);
+        assertThat(renamed.statusCode()).isEqualTo(302);
+        assertThat(api.get("/api/v1/chats/" + chatId, owner.token()).json().path("chat").path("title").asString())
+                .isEqualTo("Lab coats and gloves");
     }
 
     @Test

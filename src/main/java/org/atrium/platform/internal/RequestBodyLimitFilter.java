@@ -34,8 +34,9 @@ import java.util.regex.Pattern;
  * file, or a batch) are left to the multipart parser's own limits (knowledge's {@code UploadSpool}). Multipart and form
  * ({@code application/x-www-form-urlencoded}) bodies sent anywhere else are refused unread with
  * {@code 415 unsupported_media_type}: Tomcat parses them from the connector, past the counting stream, whenever
- * anything asks for a request parameter, and no other endpoint takes them, except the web interface's sign-in,
- * sign-up and sign-out forms, within the sign-in body limit and with a declared length. Runs right after
+ * anything asks for a request parameter, and no other endpoint takes them, except the web interface's forms
+ * (sign-in, sign-up, sign-out, and the chat list's pin, rename, archive and delete), within the sign-in body limit
+ * and with a declared length. Runs right after
  * {@link RequestLogFilter} (and the compatibility APIs' error shaping, which reads no body), before authentication, so
  * that anonymous callers cannot make any later code hold a large body.
  */
@@ -50,7 +51,8 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
      * The web interface's forms (module {@code web}): small url-encoded bodies, taken only with a declared length
      * within the sign-in limit, so that Tomcat never parses more than that.
      */
-    private static final Pattern FORMS = Pattern.compile("/(signin|signup|signout)");
+    private static final Pattern FORMS = Pattern.compile(
+            "/(signin|signup|signout|chats/[0-9a-fA-F-]{36}/(pinned|title|archive|delete))");
     private static final Pattern SETTINGS = Pattern.compile(
             "/api/v1/(settings/.*|me/settings|me/credentials(/.*)?|groups/[^/]+/(settings|credentials)(/.*)?)");
 
