@@ -34,7 +34,7 @@ import java.util.UUID;
 @Hidden // pages, not API: they stay out of the OpenAPI document
 class ChatPages {
 
-    /** Chats listed in the sidebar; search and paging come with a later slice. */
+    /** Chats listed in the sidebar; paging comes with a later slice. */
     static final int SIDEBAR_CHATS = 100;
 
     private final ChatService chats;
@@ -45,9 +45,21 @@ class ChatPages {
         this.catalogue = catalogue;
     }
 
+    /**
+     * A new chat, with the chat list as asked: {@code q} searches titles and messages ({@code GET /api/v1/chats}'s
+     * search), {@code archived} lists the archived chats instead.
+     */
     @GetMapping("/chats")
-    String newChat(EffectiveState state, CsrfToken csrf, Model model) {
-        return chatView(state, csrf, model, null);
+    String newChat(EffectiveState state, @RequestParam(required = false) @Nullable String q,
+                   @RequestParam(defaultValue = "false") boolean archived, CsrfToken csrf, Model model,
+                   HttpServletResponse response) {
+        String query = q == null || q.isBlank() ? null : q.strip();
+        if (query != null && query.length() > ChatService.MAX_QUERY_LENGTH) {
+            response.setStatus(HttpStatus.BAD_REQUEST.value());
+            model.addAttribute("error", "A search has at most " + ChatService.MAX_QUERY_LENGTH + " characters.");
+            query = null;
+        }
+        return chatView(state, csrf, model, null, new Listing(query, archived));
     }
 
     @GetMapping("/chats/{chatId}")
@@ -61,7 +73,7 @@ class ChatPages {
             }
             throw missing;
         }
-        return chatView(state, csrf, model, thread);
+        return chatView(state, csrf, model, thread, Listing.ALL);
     }
 
     @PostMapping("/chats/{chatId}/pinned")
@@ -82,8 +94,10 @@ class ChatPages {
     }
 
     @PostMapping("/chats/{chatId}/archive")
-    String archive(EffectiveState state, @PathVariable UUID chatId) {
-        return change(state, chatId, new ChatChanges(null, null, true), "redirect:/chats");
+    String archive(EffectiveState state, @PathVariable UUID chatId,
+                   @RequestParam(defaultValue = "true") boolean archived) {
+        return change(state, chatId, new ChatChanges(null, null, archived),
+                archived ? "redirect:/chats" : "redirect:/chats/" + chatId);
     }
 
     @PostMapping("/chats/{chatId}/delete")
@@ -111,9 +125,17 @@ class ChatPages {
         }
     }
 
-    private String chatView(EffectiveState state, CsrfToken csrf, Model model, @Nullable ChatThread thread) {
+    /** Which chats the sidebar lists: those matching a search, or the archived ones, or (the default) all others. */
+    private record Listing(@Nullable String query, boolean archived) {
+        static final Listing ALL = new Listing(null, false);
+    }
+
+    private String chatView(EffectiveState state, CsrfToken csrf, Model model, @Nullable ChatThread thread,
+                            Listing listing) {
         List<CatalogueModel> models = catalogue.modelsAndAdditions(state).items();
-        List<Chat> listed = chats.list(state, false, null, null, 0, SIDEBAR_CHATS).items();
+        List<Chat> listed = chats.list(state, listing.archived(), null, listing.query(), 0, SIDEBAR_CHATS).items();
+        model.addAttribute("query", listing.query());
+        model.addAttribute("archived", listing.archived());
         model.addAttribute("page", PageContext.of(csrf, state.caller().name()));
         model.addAttribute("chats", listed);
         model.addAttribute("models", models);

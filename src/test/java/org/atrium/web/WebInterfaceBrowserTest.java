@@ -301,6 +301,40 @@ class WebInterfaceBrowserTest extends IntegrationTest {
                 .isTrue();
     }
 
+    @Test
+    void chatsAreFoundBySearchAndArchivedOnesComeBack() {
+        TestUsers.Account user = userWithKey();
+        String coats = api.post("/api/v1/chats", Map.of("title", "Lab coats"), user.token()).json().path("chat")
+                .path("id").asString();
+        String goggles = api.post("/api/v1/chats", Map.of("title", "Goggles"), user.token()).json().path("chat")
+                .path("id").asString();
+        assertThat(api.patch("/api/v1/chats/" + goggles, Map.of("archived", true), user.token()).status())
+                .isEqualTo(200);
+        signIn(user);
+        assertThat(chatLinks()).containsExactly(coats);
+
+        WebElement search = browser.findElement(By.id("chat-query"));
+        search.sendKeys("goggles");
+        search.sendKeys(Keys.ENTER);
+        wait.until(ExpectedConditions.urlContains("q=goggles"));
+        assertThat(chatLinks()).as("archived chats are not searched").isEmpty();
+        type("chat-query", "coats");
+        browser.findElement(By.id("chat-query")).sendKeys(Keys.ENTER);
+        wait.until(ExpectedConditions.urlContains("q=coats"));
+        assertThat(chatLinks()).containsExactly(coats);
+        assertThat(browser.findElement(By.cssSelector(".list-heading")).getText()).contains("“coats”");
+
+        browser.findElement(By.linkText("Show all")).click();
+        browser.findElement(By.linkText("Archived chats")).click();
+        wait.until(ExpectedConditions.urlContains("archived=true"));
+        assertThat(chatLinks()).containsExactly(goggles);
+        button(goggles, "Unarchive").click();
+        wait.until(ExpectedConditions.urlContains("/chats/" + goggles));
+        assertThat(chatLinks()).containsExactlyInAnyOrder(coats, goggles);
+        assertThat(api.get("/api/v1/chats/" + goggles, user.token()).json().path("chat").path("archived")
+                .asBoolean()).isFalse();
+    }
+
     /** The chats of the sidebar, top to bottom, by id. */
     private List<String> chatLinks() {
         return browser.findElements(By.cssSelector("#chat-list > li > a")).stream()

@@ -177,6 +177,10 @@ class WebInterfaceSecurityTest extends IntegrationTest {
             assertThat(invalid.statusCode()).as("title of %d characters", title.length()).isEqualTo(400);
             assertThat(invalid.body()).contains("role=\"alert\"").contains("A title has 1 to 200 characters.");
         }
+        HttpResponse<String> longSearch = get("/chats?q=" + "x".repeat(201), session(owner));
+        assertThat(longSearch.statusCode()).isEqualTo(400);
+        assertThat(longSearch.body()).contains("role=\"alert\"").contains("A search has at most 200 characters.");
+
         HttpResponse<String> renamed = postForm("/chats/" + chatId + "/title", Map.of("_csrf", ownToken.group(1),
                 "title", "  Lab coats and gloves "), ownCookies);
         assertThat(renamed.statusCode()).isEqualTo(302);
