@@ -13,6 +13,7 @@
   const stop = document.getElementById('stop');
   const status = document.getElementById('status');
   const chatList = document.getElementById('chat-list');
+  const regenerate = document.getElementById('regenerate');
   let chatId = form.dataset.chatId || null;
   let tip = form.dataset.tip || null;
   let current = null; // the answer streaming now: { messageId }
@@ -102,9 +103,26 @@
     }
   }
 
+  // The line under an answer: as AnswerSummary draws it on the server for answers the page was drawn with.
+  function summary(model, usage, timings) {
+    const parts = [model];
+    if (usage && usage.inputTokens != null && usage.outputTokens != null) {
+      parts.push(usage.inputTokens + ' tokens in, ' + usage.outputTokens + ' out' + (usage.estimated ? ' (estimated)' : ''));
+    }
+    if (timings && timings.timeToFirstTokenMs != null) {
+      parts.push('first token ' + (timings.timeToFirstTokenMs / 1000).toFixed(2) + ' s');
+    }
+    if (timings && timings.durationMs != null) {
+      parts.push((timings.durationMs / 1000).toFixed(2) + ' s in all');
+    }
+    return parts.join(' · ');
+  }
+
   function streaming(on) {
     send.disabled = on;
     stop.hidden = !on;
+    const last = messages.querySelector('article:last-of-type');
+    regenerate.hidden = on || !last || !last.classList.contains('assistant') || !last.dataset.messageId;
     if (on) {
       stop.disabled = false;
     }
@@ -137,6 +155,7 @@
           current.messageId = data.messageId;
           tip = data.messageId;
           article.dataset.messageId = data.messageId;
+          article.dataset.model = data.model;
         } else if (name === 'delta') {
           text = text.slice(0, data.offset) + data.text;
           if (!drawn) {
@@ -152,6 +171,10 @@
             reason.textContent = data.failureReason || 'The answer failed.';
             article.append(reason);
           }
+          const meta = document.createElement('p');
+          meta.className = 'meta';
+          meta.textContent = summary(article.dataset.model || model.value, data.usage, data.timings);
+          article.append(meta);
           status.textContent = data.status === 'complete' ? 'Answer complete.'
             : data.status === 'stopped' ? 'Answer stopped.' : 'The answer failed.';
         }
@@ -242,6 +265,37 @@
     stop.disabled = true;
     try {
       await call('POST', '/api/v1/chats/' + chatId + '/messages/' + current.messageId + '/stop');
+    } catch (failure) {
+      status.textContent = failure.message;
+    }
+  });
+
+  // Another answer to the last question, a sibling of the one shown; the page is drawn again with its versions.
+  regenerate.addEventListener('click', async () => {
+    const last = messages.querySelector('article.assistant:last-of-type');
+    if (current || !last || !last.dataset.messageId) {
+      return;
+    }
+    const fresh = addMessage('assistant', '');
+    last.remove();
+    try {
+      await follow(fresh, '/api/v1/chats/' + chatId + '/messages/' + last.dataset.messageId + '/regenerate',
+        { method: 'POST', body: JSON.stringify({ model: model.value }) });
+      window.location.reload();
+    } catch (failure) {
+      status.textContent = failure.message;
+    }
+  });
+
+  // ‹ and › show another version of a question or an answer: the chat remembers the branch shown.
+  messages.addEventListener('click', async (event) => {
+    const version = event.target.closest('button[data-switch]');
+    if (!version || current) {
+      return;
+    }
+    try {
+      await call('PUT', '/api/v1/chats/' + chatId + '/branch', { messageId: version.dataset.switch });
+      window.location.reload();
     } catch (failure) {
       status.textContent = failure.message;
     }

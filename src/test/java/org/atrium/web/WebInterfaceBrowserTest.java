@@ -335,6 +335,44 @@ class WebInterfaceBrowserTest extends IntegrationTest {
                 .asBoolean()).isFalse();
     }
 
+    @Test
+    void anAnswerIsRegeneratedItsVersionsAreBrowsedAndItsUsageIsShown() {
+        signIn(userWithKey());
+        new Select(browser.findElement(By.id("model"))).selectByValue(model());
+        provider.enqueue(FakeChatServer.Script.text("The first answer.").withUsage(12, 3));
+        ask("Which rooms need lab coats?");
+        WebElement first = answerWithStatus(1, "complete");
+        assertThat(first.findElement(By.cssSelector(".meta")).getAttribute("textContent")).contains(model())
+                .contains("12 tokens in, 3 out").contains("s in all");
+
+        provider.enqueue(FakeChatServer.Script.text("The second answer.").withUsage(12, 4));
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("regenerate"))).click();
+        wait.until(driver -> version().equals("2/2"));
+        assertThat(lastAnswer()).isEqualTo("The second answer.");
+        assertThat(browser.findElement(By.cssSelector("#messages article.assistant:last-of-type .meta"))
+                .getAttribute("textContent")).as("drawn by the server after the reload").contains("12 tokens in, 4 out");
+
+        browser.findElement(By.cssSelector("nav.versions button[aria-label='Previous version']")).click();
+        wait.until(driver -> version().equals("1/2"));
+        assertThat(lastAnswer()).isEqualTo("The first answer.");
+        assertThat(browser.findElement(By.cssSelector("nav.versions button[aria-label='Previous version']"))
+                .isEnabled()).isFalse();
+    }
+
+    /** The version shown of the message that has several, or "" (also while the page is being drawn again). */
+    private String version() {
+        try {
+            List<WebElement> shown = browser.findElements(By.cssSelector("#messages nav.versions span"));
+            return shown.isEmpty() ? "" : shown.getFirst().getText();
+        } catch (org.openqa.selenium.StaleElementReferenceException reloaded) {
+            return "";
+        }
+    }
+
+    private String lastAnswer() {
+        return browser.findElement(By.cssSelector("#messages article.assistant:last-of-type .markdown")).getText();
+    }
+
     /** The chats of the sidebar, top to bottom, by id. */
     private List<String> chatLinks() {
         return browser.findElements(By.cssSelector("#chat-list > li > a")).stream()
