@@ -29,6 +29,26 @@
 
   function renderMarkdown(element, markdown) {
     element.innerHTML = DOMPurify.sanitize(marked.parse(markdown), { USE_PROFILES: { html: true } });
+    element.querySelectorAll('pre').forEach(addCopyButton);
+  }
+
+  // Each code block gets a button that copies its code (the clipboard needs a secure context: HTTPS or localhost).
+  function addCopyButton(block) {
+    const copy = document.createElement('button');
+    copy.type = 'button';
+    copy.className = 'copy';
+    copy.textContent = 'Copy';
+    copy.setAttribute('aria-label', 'Copy the code');
+    copy.addEventListener('click', async () => {
+      const code = block.querySelector('code') || block;
+      try {
+        await navigator.clipboard.writeText(code.textContent);
+        copy.textContent = 'Copied';
+      } catch (refused) {
+        copy.textContent = 'Copy failed';
+      }
+    });
+    block.prepend(copy);
   }
 
   document.querySelectorAll('[data-markdown]').forEach((element) => renderMarkdown(element, element.textContent));

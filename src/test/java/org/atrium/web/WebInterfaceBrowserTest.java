@@ -359,6 +359,26 @@ class WebInterfaceBrowserTest extends IntegrationTest {
                 .isEnabled()).isFalse();
     }
 
+    @Test
+    void aCodeBlockIsCopiedWithItsButton() {
+        signIn(userWithKey());
+        new Select(browser.findElement(By.id("model"))).selectByValue(model());
+        String code = "def needs_coat(room):\n    return room.startswith(\"B\")\n";
+        provider.enqueue(FakeChatServer.Script.text("Like this:\n\n```python\n" + code + "```\n").inChunks(5));
+        ask("How do I check a room?");
+        WebElement answer = answerWithStatus(1, "complete");
+        browser.executeCdpCommand("Browser.grantPermissions", Map.of("origin", api.baseUrl(), "permissions",
+                List.of("clipboardReadWrite", "clipboardSanitizedWrite")));
+
+        WebElement copy = answer.findElement(By.cssSelector("pre button.copy"));
+        assertThat(copy.getAttribute("aria-label")).isEqualTo("Copy the code");
+        copy.click();
+        wait.until(ExpectedConditions.textToBePresentInElement(copy, "Copied"));
+        Object copied = browser.executeAsyncScript(
+                "navigator.clipboard.readText().then(arguments[0], e => arguments[0]('failed: ' + e))");
+        assertThat(copied).isEqualTo(code);
+    }
+
     /** The version shown of the message that has several, or "" (also while the page is being drawn again). */
     private String version() {
         try {
