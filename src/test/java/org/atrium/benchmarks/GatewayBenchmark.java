@@ -96,7 +96,7 @@ class GatewayBenchmark {
             List<Target> targets = List.of(direct, through, reference);
 
             System.out.printf(Locale.ROOT, "%nstart %s, load average %s, %d cores, run %d s per point%n",
-                    Instant.now(), loadAverage(), Runtime.getRuntime().availableProcessors(), RUN.toSeconds());
+                    Instant.now(), Machine.loadAverage(), Runtime.getRuntime().availableProcessors(), RUN.toSeconds());
             for (Target target : targets) { // JIT, connection pools, model list (the fake needs little)
                 Duration warmup = target == direct ? Duration.ofSeconds(4) : WARMUP.dividedBy(2);
                 Wrk.run(target.url(), target.body(false), target.headers(), 16, warmup);
@@ -105,7 +105,7 @@ class GatewayBenchmark {
             sweep(targets, fake.pid());
             streaming(targets);
             firstByte(targets);
-            System.out.printf(Locale.ROOT, "%nend %s, load average %s%n", Instant.now(), loadAverage());
+            System.out.printf(Locale.ROOT, "%nend %s, load average %s%n", Instant.now(), Machine.loadAverage());
         } finally {
             nodes.forEach(Process::destroy);
         }
@@ -120,12 +120,12 @@ class GatewayBenchmark {
         for (int connections : LEVELS) {
             Wrk.Result base = null;
             for (Target target : targets) {
-                long[] before = {cpuTicks(target.pid()), cpuTicks(fakePid)};
+                long[] before = {Machine.cpuTicks(target.pid()), Machine.cpuTicks(fakePid)};
                 long started = System.nanoTime();
                 Wrk.Result result = Wrk.run(target.url(), target.body(false), target.headers(), connections, RUN);
                 double seconds = (System.nanoTime() - started) / 1e9;
-                double cores = (cpuTicks(target.pid()) - before[0]) / 100.0 / seconds;
-                double fakeCores = (cpuTicks(fakePid) - before[1]) / 100.0 / seconds;
+                double cores = (Machine.cpuTicks(target.pid()) - before[0]) / 100.0 / seconds;
+                double fakeCores = (Machine.cpuTicks(fakePid) - before[1]) / 100.0 / seconds;
                 if (base == null) {
                     base = result;
                 }
@@ -134,7 +134,7 @@ class GatewayBenchmark {
                                 + " | %.0f |%n", target.name(), connections, result.rate(), result.p50Ms(),
                         result.p99Ms(), result.p50Ms() - base.p50Ms(), addedP99, result.errors(), cores, fakeCores,
                         target == targets.getFirst() ? "" : String.format(Locale.ROOT, "%.2f",
-                                cores * 1000 / result.rate()), rssMb(target.pid()));
+                                cores * 1000 / result.rate()), Machine.rssKb(target.pid()) / 1024.0);
                 // Where the fake alone is already over the budget (a loaded machine), the difference means nothing.
                 if (target != targets.getFirst() && addedP99 <= ADDED_P99_LIMIT_MS && result.errors() == 0
                         && base.p99Ms() <= ADDED_P99_LIMIT_MS) {
@@ -278,27 +278,6 @@ class GatewayBenchmark {
             Thread.sleep(100);
         }
         throw new AssertionError("the fake upstream did not start");
-    }
-
-    /** @return user plus system time of a process, in clock ticks (100 per second) */
-    private static long cpuTicks(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-    }
-
-    private static double rssMb(long pid) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
-            }
-        }
-        return -1;
-    }
-
-    private static String loadAverage() throws IOException {
-        String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
-        return fields[0] + " " + fields[1] + " " + fields[2];
     }
 
     private static long pct(long[] sorted, int percentile) {

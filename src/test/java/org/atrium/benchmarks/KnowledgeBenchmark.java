@@ -75,21 +75,12 @@ class KnowledgeBenchmark extends IntegrationTest {
         knowledge = new Knowledge(api);
         BENCH.reset();
         System.out.println("machine: " + Runtime.getRuntime().availableProcessors() + " cores, load average "
-                + loadAverage());
+                + Machine.loadAverage());
     }
 
     @AfterEach
     void load() {
-        System.out.println("load average at the end: " + loadAverage());
-    }
-
-    /** Other work on the machine skews every figure; the load average says how much there was. */
-    private static String loadAverage() {
-        try {
-            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim();
-        } catch (java.io.IOException | RuntimeException unavailable) {
-            return "unknown";
-        }
+        System.out.println("load average at the end: " + Machine.loadAverage());
     }
 
     @Test

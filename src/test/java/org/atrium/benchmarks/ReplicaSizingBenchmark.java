@@ -86,7 +86,7 @@ class ReplicaSizingBenchmark {
         try {
             String upstream = "http://127.0.0.1:" + awaitPort(fakeLog) + "/v1";
             System.out.printf(Locale.ROOT, "%nstart %s, load average %s, %d cores, JVM %s, heap option %s%n",
-                    Instant.now(), loadAverage(), Runtime.getRuntime().availableProcessors(),
+                    Instant.now(), Machine.loadAverage(), Runtime.getRuntime().availableProcessors(),
                     System.getProperty("java.version"), HEAP);
             startup(database);
             try (AtriumProcess replica = replica(database, List.of()).start()) {
@@ -106,7 +106,7 @@ class ReplicaSizingBenchmark {
                         after.activeConnections());
                 redis(database);
             }
-            System.out.printf(Locale.ROOT, "%nend %s, load average %s%n", Instant.now(), loadAverage());
+            System.out.printf(Locale.ROOT, "%nend %s, load average %s%n", Instant.now(), Machine.loadAverage());
         } finally {
             fake.destroy();
         }
@@ -233,11 +233,11 @@ class ReplicaSizingBenchmark {
         for (Load load : loads) {
             for (int connections : LEVELS) {
                 Sampler sampler = Sampler.start(replica.pid(), database);
-                long ticks = cpuTicks(replica.pid());
+                long ticks = Machine.cpuTicks(replica.pid());
                 long started = System.nanoTime();
                 Wrk.Result result = wrk(base, load, connections, RUN);
                 double seconds = (System.nanoTime() - started) / 1e9;
-                double cores = (cpuTicks(replica.pid()) - ticks) / 100.0 / seconds;
+                double cores = (Machine.cpuTicks(replica.pid()) - ticks) / 100.0 / seconds;
                 Footprint held = sampler.stop();
                 System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %.2f | %.2f | %d | %.2f | %.2f | %.0f | %d, %d |%n",
                         load.name(), connections, result.rate(), result.p50Ms(), result.p99Ms(), result.errors(),
@@ -267,12 +267,12 @@ class ReplicaSizingBenchmark {
         answering(api, caller, 16, WARMUP, new ArrayList<>());
         for (int callers : LEVELS) {
             Sampler sampler = Sampler.start(replica.pid(), database);
-            long ticks = cpuTicks(replica.pid());
+            long ticks = Machine.cpuTicks(replica.pid());
             long started = System.nanoTime();
             List<Long> times = java.util.Collections.synchronizedList(new ArrayList<>());
             answering(api, caller, callers, RUN, times);
             double seconds = (System.nanoTime() - started) / 1e9;
-            double cores = (cpuTicks(replica.pid()) - ticks) / 100.0 / seconds;
+            double cores = (Machine.cpuTicks(replica.pid()) - ticks) / 100.0 / seconds;
             Footprint held = sampler.stop();
             long[] sorted = times.stream().mapToLong(Long::longValue).sorted().toArray();
             System.out.printf(Locale.ROOT, "| %d | %.0f | %.2f | %.2f | %.2f | %.2f | %.0f | %d, %d |%n", callers,
@@ -354,7 +354,7 @@ class ReplicaSizingBenchmark {
                              + " state = 'active') from pg_stat_activity where datname = current_database()"
                              + " and pid <> pg_backend_pid()")) {
                     while (running) {
-                        rssKb.accumulateAndGet(rssKb(pid), Math::max);
+                        rssKb.accumulateAndGet(Machine.rssKb(pid), Math::max);
                         try (ResultSet row = count.executeQuery()) {
                             row.next();
                             connections.accumulateAndGet(row.getInt(1), Math::max);
@@ -396,27 +396,6 @@ class ReplicaSizingBenchmark {
             Thread.sleep(100);
         }
         throw new AssertionError("the fake upstream did not start: " + Files.readString(log));
-    }
-
-    /** @return user plus system time of a process, in clock ticks (100 per second) */
-    private static long cpuTicks(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-    }
-
-    private static long rssKb(long pid) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("\\D", ""));
-            }
-        }
-        return 0;
-    }
-
-    private static String loadAverage() throws IOException {
-        String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
-        return fields[0] + " " + fields[1] + " " + fields[2];
     }
 
     private static double median(List<double[]> runs, int column) {

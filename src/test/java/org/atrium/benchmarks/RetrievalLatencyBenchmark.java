@@ -91,7 +91,7 @@ class RetrievalLatencyBenchmark extends IntegrationTest {
         knowledge.addGroupCredential(admin, group, "bench-bow", "sk-bench-retrieval");
         UUID collection = knowledge.groupCollection(admin, group, "retrieval " + target);
         System.out.println("machine: " + Runtime.getRuntime().availableProcessors() + " cores, load average "
-                + loadAverage());
+                + Machine.loadAverage());
 
         // About 200 chunks per topic, whatever the size, as a growing collection gains subjects.
         SyntheticCorpus corpus = new SyntheticCorpus(Math.max(10, target / 200), 42);
@@ -111,7 +111,7 @@ class RetrievalLatencyBenchmark extends IntegrationTest {
                         + " requests), %d uploads in flight; uploads done %.1f s, all ready %.1f s, %.0f chunks/s;"
                         + " load average %s%n", documents.size(), chunks, embedded.size(), BENCH.requests(),
                 UPLOADS_IN_FLIGHT, (uploaded - started) / 1e9, (ready - started) / 1e9,
-                chunks / ((ready - started) / 1e9), loadAverage());
+                chunks / ((ready - started) / 1e9), Machine.loadAverage());
         assertThat(embedded.size()).as("distinct chunk texts embedded").isGreaterThan((int) (chunks * 0.99));
         System.out.println("HNSW indexes: " + hnswScans().keySet());
 
@@ -146,7 +146,7 @@ class RetrievalLatencyBenchmark extends IntegrationTest {
         recall(admin, collection, supported.get("vector") ? "vector" : null, corpus, exact);
         efSearchSweep(corpus, exact);
         graphSweep(corpus, exact);
-        System.out.println("load average at the end: " + loadAverage());
+        System.out.println("load average at the end: " + Machine.loadAverage());
     }
 
     /** Documents of 10 to 100 chunks each (counted with Atrium's chunker) until {@code target} chunks are reached. */
@@ -427,7 +427,7 @@ class RetrievalLatencyBenchmark extends IntegrationTest {
                 System.out.printf(Locale.ROOT, "| %d | %d | %.1f %s%n", m, efConstruction, insertSeconds,
                         walk("bench_graph", space, ef, corpus, exact));
             }
-            System.out.println("load average: " + loadAverage());
+            System.out.println("load average: " + Machine.loadAverage());
         }
         jdbc.sql("drop table bench_graph").update();
     }
@@ -508,15 +508,6 @@ class RetrievalLatencyBenchmark extends IntegrationTest {
 
     private static int rank(int values, int percentile) {
         return Math.max(0, (int) Math.ceil(percentile / 100.0 * values) - 1);
-    }
-
-    /** Other work on the machine skews every figure; the load average says how much there was. */
-    private static String loadAverage() {
-        try {
-            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim();
-        } catch (java.io.IOException | RuntimeException unavailable) {
-            return "unknown";
-        }
     }
 
     /** Every chunk vector in one array, searched by brute force: the ground truth recall is measured against. */

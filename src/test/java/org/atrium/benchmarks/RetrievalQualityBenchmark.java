@@ -61,7 +61,7 @@ class RetrievalQualityBenchmark extends IntegrationTest {
         System.out.printf(Locale.ROOT, "dataset %s: %d documents, %d judged queries, %d relevant judgements; machine:"
                         + " %d cores, load average %s%n", dataset.name(), dataset.documents().size(),
                 dataset.queries().size(), dataset.relevantJudgements(), Runtime.getRuntime().availableProcessors(),
-                loadAverage());
+                Machine.loadAverage());
 
         TestUsers.Account admin = users.admin();
         UUID group = users.group(admin, "beir-" + dataset.name());
@@ -88,7 +88,7 @@ class RetrievalQualityBenchmark extends IntegrationTest {
             }
         });
         PublishedFigures.print(dataset.name());
-        System.out.println("load average at the end: " + loadAverage());
+        System.out.println("load average at the end: " + Machine.loadAverage());
     }
 
     /** Uploads every document as its own file, UPLOADS_AT_ONCE at a time; waits until all are ready. */
@@ -269,13 +269,5 @@ class RetrievalQualityBenchmark extends IntegrationTest {
         }
         String variable = System.getenv(environmentName);
         return variable == null || variable.isBlank() ? fallback : variable;
-    }
-
-    private static String loadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).trim();
-        } catch (java.io.IOException | RuntimeException unavailable) {
-            return "unknown";
-        }
     }
 }

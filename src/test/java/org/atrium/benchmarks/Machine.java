@@ -1,0 +1,43 @@
+package org.atrium.benchmarks;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** What the machine and its processes are doing, read from Linux's {@code /proc}, for the benchmarks' figures. */
+final class Machine {
+
+    private Machine() {
+    }
+
+    /**
+     * Other work on the machine skews every figure; the load average says how much there was.
+     *
+     * @return the 1, 5 and 15 minute load averages, or {@code unknown}
+     */
+    static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return fields[0] + " " + fields[1] + " " + fields[2];
+        } catch (IOException | RuntimeException unavailable) {
+            return "unknown";
+        }
+    }
+
+    /** @return user plus system time of a process, in clock ticks (100 per second) */
+    static long cpuTicks(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+
+    /** @return a process's resident memory, in KiB, or 0 when {@code /proc} does not say */
+    static long rssKb(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", ""));
+            }
+        }
+        return 0;
+    }
+}
