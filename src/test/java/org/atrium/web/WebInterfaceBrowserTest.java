@@ -1,5 +1,6 @@
 package org.atrium.web;
 
+import org.atrium.testing.Api;
 import org.atrium.testing.FakeChatServer;
 import org.atrium.testing.FakeConnection;
 import org.atrium.testing.IntegrationTest;
@@ -248,17 +249,11 @@ class WebInterfaceBrowserTest extends IntegrationTest {
         }
     }
 
-    /**
-     * Both themes follow the system setting and both layouts fit: a phone hides the chat list behind a button. The
-     * screenshots it takes are the README's ({@code docs/screenshots}).
-     */
     @Test
     void chatsArePinnedRenamedArchivedAndDeletedFromTheSidebar() {
         TestUsers.Account user = userWithKey();
-        String older = api.post("/api/v1/chats", Map.of("title", "Lab coats"), user.token()).json().path("chat")
-                .path("id").asString();
-        String newer = api.post("/api/v1/chats", Map.of("title", "Goggles"), user.token()).json().path("chat")
-                .path("id").asString();
+        String older = chat(user, "Lab coats");
+        String newer = chat(user, "Goggles");
         signIn(user);
         assertThat(chatLinks()).containsSubsequence(newer, older);
 
@@ -304,10 +299,8 @@ class WebInterfaceBrowserTest extends IntegrationTest {
     @Test
     void chatsAreFoundBySearchAndArchivedOnesComeBack() {
         TestUsers.Account user = userWithKey();
-        String coats = api.post("/api/v1/chats", Map.of("title", "Lab coats"), user.token()).json().path("chat")
-                .path("id").asString();
-        String goggles = api.post("/api/v1/chats", Map.of("title", "Goggles"), user.token()).json().path("chat")
-                .path("id").asString();
+        String coats = chat(user, "Lab coats");
+        String goggles = chat(user, "Goggles");
         assertThat(api.patch("/api/v1/chats/" + goggles, Map.of("archived", true), user.token()).status())
                 .isEqualTo(200);
         signIn(user);
@@ -393,6 +386,13 @@ class WebInterfaceBrowserTest extends IntegrationTest {
         return browser.findElement(By.cssSelector("#messages article.assistant:last-of-type .markdown")).getText();
     }
 
+    /** @return the id of a new chat of {@code user}'s with that title and no message */
+    private String chat(TestUsers.Account user, String title) {
+        Api.Response created = api.post("/api/v1/chats", Map.of("title", title), user.token());
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        return created.json().path("chat").path("id").asString();
+    }
+
     /** The chats of the sidebar, top to bottom, by id. */
     private List<String> chatLinks() {
         return browser.findElements(By.cssSelector("#chat-list > li > a")).stream()
@@ -413,6 +413,10 @@ class WebInterfaceBrowserTest extends IntegrationTest {
         return actions(chatId).findElement(By.xpath(".//button[normalize-space()='" + label + "']"));
     }
 
+    /**
+     * Both themes follow the system setting and both layouts fit: a phone hides the chat list behind a button. The
+     * screenshots it takes are the README's ({@code docs/screenshots}).
+     */
     @Test
     void pagesFollowTheSystemThemeAndFitAPhoneAndAreShotForTheReadme() throws IOException {
         Map<String, Dimension> sizes = new LinkedHashMap<>();
