@@ -47,23 +47,20 @@ class ChatPages {
 
     /**
      * A new chat, with the chat list as asked: {@code q} searches titles and messages ({@code GET /api/v1/chats}'s
-     * search), {@code archived} lists the archived chats instead.
+     * search), {@code archived} lists the archived chats instead. A search the service refuses is shown as a 400 page
+     * with its reason and the whole list.
      */
     @GetMapping("/chats")
     String newChat(EffectiveState state, @RequestParam(required = false) @Nullable String q,
                    @RequestParam(defaultValue = "false") boolean archived, CsrfToken csrf, Model model,
                    HttpServletResponse response) {
-        String query = q == null || q.isBlank() ? null : q.strip();
-        if (query != null && query.length() > ChatService.MAX_QUERY_LENGTH) {
-            response.setStatus(HttpStatus.BAD_REQUEST.value());
-            model.addAttribute("error", "A search has at most " + ChatService.MAX_QUERY_LENGTH + " characters.");
-            query = null;
-        }
-        return chatView(state, csrf, model, null, new Listing(query, archived));
+        return chatView(state, csrf, model, null, new Listing(q == null || q.isBlank() ? null : q.strip(), archived),
+                response);
     }
 
     @GetMapping("/chats/{chatId}")
-    String chat(EffectiveState state, @PathVariable UUID chatId, CsrfToken csrf, Model model) {
+    String chat(EffectiveState state, @PathVariable UUID chatId, CsrfToken csrf, Model model,
+                HttpServletResponse response) {
         ChatThread thread;
         try {
             thread = chats.get(state, chatId);
@@ -73,49 +70,54 @@ class ChatPages {
             }
             throw missing;
         }
-        return chatView(state, csrf, model, thread, Listing.ALL);
+        return chatView(state, csrf, model, thread, Listing.ALL, response);
     }
 
     @PostMapping("/chats/{chatId}/pinned")
     String pin(EffectiveState state, @PathVariable UUID chatId, @RequestParam boolean pinned) {
-        return change(state, chatId, new ChatChanges(null, pinned, null), "redirect:/chats/" + chatId);
+        return onChat(() -> chats.update(state, chatId, new ChatChanges(null, pinned, null)),
+                "redirect:/chats/" + chatId);
     }
 
+    /**
+     * Renames a chat. The list's form asks for a title (an empty one, which the API takes as "untitled", is refused
+     * here); a title the service refuses is shown as a 400 page with its reason.
+     */
     @PostMapping("/chats/{chatId}/title")
     String rename(EffectiveState state, @PathVariable UUID chatId, @RequestParam(defaultValue = "") String title,
                   CsrfToken csrf, Model model, HttpServletResponse response) {
-        String stripped = title.strip();
-        if (stripped.isEmpty() || stripped.length() > ChatService.MAX_TITLE_LENGTH) {
-            response.setStatus(HttpStatus.BAD_REQUEST.value());
-            model.addAttribute("error", "A title has 1 to " + ChatService.MAX_TITLE_LENGTH + " characters.");
-            return chat(state, chatId, csrf, model);
+        try {
+            if (title.isBlank()) {
+                throw AtriumException.invalidField("title", "must not be empty");
+            }
+            return onChat(() -> chats.update(state, chatId, new ChatChanges(title, null, null)),
+                    "redirect:/chats/" + chatId);
+        } catch (AtriumException refused) {
+            if (refused.status() != HttpStatus.BAD_REQUEST) {
+                throw refused;
+            }
+            response.setStatus(refused.status().value());
+            model.addAttribute("error", "The title " + refused.getMessage() + ".");
+            return chat(state, chatId, csrf, model, response);
         }
-        return change(state, chatId, new ChatChanges(stripped, null, null), "redirect:/chats/" + chatId);
     }
 
     @PostMapping("/chats/{chatId}/archive")
     String archive(EffectiveState state, @PathVariable UUID chatId,
                    @RequestParam(defaultValue = "true") boolean archived) {
-        return change(state, chatId, new ChatChanges(null, null, archived),
+        return onChat(() -> chats.update(state, chatId, new ChatChanges(null, null, archived)),
                 archived ? "redirect:/chats" : "redirect:/chats/" + chatId);
     }
 
     @PostMapping("/chats/{chatId}/delete")
     String delete(EffectiveState state, @PathVariable UUID chatId) {
-        try {
-            chats.delete(state, chatId);
-        } catch (AtriumException missing) {
-            if (missing.status() != HttpStatus.NOT_FOUND) {
-                throw missing;
-            }
-        }
-        return "redirect:/chats";
+        return onChat(() -> chats.delete(state, chatId), "redirect:/chats");
     }
 
-    /** A chat that is gone (or not the caller's) leads back to the list, as its page does. */
-    private String change(EffectiveState state, UUID chatId, ChatChanges changes, String then) {
+    /** Does something to a chat; one that is gone (or not the caller's) leads back to the list, as its page does. */
+    private static String onChat(Runnable action, String then) {
         try {
-            chats.update(state, chatId, changes);
+            action.run();
             return then;
         } catch (AtriumException missing) {
             if (missing.status() == HttpStatus.NOT_FOUND) {
@@ -131,9 +133,20 @@ class ChatPages {
     }
 
     private String chatView(EffectiveState state, CsrfToken csrf, Model model, @Nullable ChatThread thread,
-                            Listing listing) {
+                            Listing listing, HttpServletResponse response) {
         List<CatalogueModel> models = catalogue.modelsAndAdditions(state).items();
-        List<Chat> listed = chats.list(state, listing.archived(), null, listing.query(), 0, SIDEBAR_CHATS).items();
+        List<Chat> listed;
+        try {
+            listed = chats.list(state, listing.archived(), null, listing.query(), 0, SIDEBAR_CHATS).items();
+        } catch (AtriumException refused) {
+            if (listing.query() == null || refused.status() != HttpStatus.BAD_REQUEST) {
+                throw refused;
+            }
+            response.setStatus(refused.status().value());
+            model.addAttribute("error", "The search " + refused.getMessage() + ".");
+            listing = new Listing(null, listing.archived());
+            listed = chats.list(state, listing.archived(), null, null, 0, SIDEBAR_CHATS).items();
+        }
         model.addAttribute("query", listing.query());
         model.addAttribute("archived", listing.archived());
         model.addAttribute("page", PageContext.of(csrf, state.caller().name()));

@@ -171,15 +171,25 @@ class WebInterfaceSecurityTest extends IntegrationTest {
         Matcher ownToken = CSRF_FIELD.matcher(ownPage.body());
         assertThat(ownToken.find()).isTrue();
         String ownCookies = session(owner) + "; " + cookiesSet(ownPage);
-        for (String title : new String[]{"   ", "x".repeat(201)}) {
+        // Refused by the form's own rule (a title is required), then by the chat service's bounds, as the API is.
+        Map<String, String> refusedTitles = Map.of("   ", "The title must not be empty.",
+                "x".repeat(201), "The title must be at most 200 characters.",
+                "evil\u202Etxt", "The title must not contain control characters");
+        refusedTitles.forEach((title, reason) -> {
             HttpResponse<String> invalid = postForm("/chats/" + chatId + "/title", Map.of("_csrf", ownToken.group(1),
                     "title", title), ownCookies);
             assertThat(invalid.statusCode()).as("title of %d characters", title.length()).isEqualTo(400);
-            assertThat(invalid.body()).contains("role=\"alert\"").contains("A title has 1 to 200 characters.");
-        }
+            assertThat(invalid.body()).contains("role=\"alert\"").contains(reason);
+        });
+        assertThat(api.get("/api/v1/chats/" + chatId, owner.token()).json().path("chat").path("title").asString())
+                .as("unchanged by refused titles").isEqualTo("Lab coats");
         HttpResponse<String> longSearch = get("/chats?q=" + "x".repeat(201), session(owner));
         assertThat(longSearch.statusCode()).isEqualTo(400);
-        assertThat(longSearch.body()).contains("role=\"alert\"").contains("A search has at most 200 characters.");
+        assertThat(longSearch.body()).contains("role=\"alert\"")
+                .contains("The search must be at most 200 characters.").contains("Lab coats");
+        HttpResponse<String> nulSearch = get("/chats?q=a%00b", session(owner));
+        assertThat(nulSearch.statusCode()).as("a search with a NUL").isEqualTo(400);
+        assertThat(nulSearch.body()).contains("role=\"alert\"").contains("The search ");
 
         HttpResponse<String> renamed = postForm("/chats/" + chatId + "/title", Map.of("_csrf", ownToken.group(1),
                 "title", "  Lab coats and gloves "), ownCookies);
