@@ -234,7 +234,6 @@
         }
       }
     });
-    confirming(actions.querySelector('form[data-confirm]'));
     item.append(actions);
     chatList.prepend(item);
   }
@@ -320,16 +319,6 @@
       status.textContent = failure.message;
     }
   });
-
-  // The sidebar's destructive forms ask first; without scripts they post at once.
-  function confirming(destructive) {
-    destructive.addEventListener('submit', (event) => {
-      if (!window.confirm(destructive.dataset.confirm)) {
-        event.preventDefault();
-      }
-    });
-  }
-  chatList.querySelectorAll('form[data-confirm]').forEach(confirming);
 
   const toggle = document.getElementById('sidebar-toggle');
   const sidebar = document.getElementById('sidebar');

@@ -73,7 +73,7 @@ class ModuleStructureTest {
         var web = modules.getModuleByName("web").orElseThrow();
         assertThat(web.getDirectDependencies(modules).stream()
                 .map(d -> d.getTargetModule().getIdentifier().toString()).distinct().toList())
-                .isSubsetOf("platform", "accounts", "settings", "models", "chat");
+                .isSubsetOf("platform", "accounts", "settings", "models", "chat", "knowledge");
         modules.stream().filter(module -> !module.getIdentifier().toString().equals("web"))
                 .forEach(module -> assertThat(module.getDirectDependencies(modules).stream()
                         .map(d -> d.getTargetModule().getIdentifier().toString()).distinct().toList())

@@ -11,7 +11,11 @@ public enum Access {
     /** Also delete it and decide who else may read or write it: its owner, the owning group's admins, instance admins. */
     @JsonProperty("manage") MANAGE;
 
-    boolean includes(Access other) {
+    /**
+     * @param other a level
+     * @return whether this level allows what {@code other} allows
+     */
+    public boolean includes(Access other) {
         return compareTo(other) >= 0;
     }
 }

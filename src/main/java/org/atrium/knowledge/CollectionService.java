@@ -8,6 +8,7 @@ import org.atrium.platform.AtriumException;
 import org.atrium.platform.LogEvents;
 import org.atrium.platform.Page;
 import org.atrium.platform.TransactionRetry;
+import org.atrium.platform.UntrustedText;
 import org.atrium.settings.EffectiveState;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -32,6 +33,11 @@ import java.util.UUID;
  */
 @Service
 public class CollectionService {
+
+    /** Longest collection name, in characters. */
+    public static final int MAX_NAME_LENGTH = 200;
+    /** Longest description, in characters. */
+    public static final int MAX_DESCRIPTION_LENGTH = 2000;
 
     private static final Logger log = LoggerFactory.getLogger(CollectionService.class);
 
@@ -60,14 +66,17 @@ public class CollectionService {
      * @param language    the text search configuration of its keyword search, or {@code null} for the default
      *                    ({@code atrium.knowledge.default-language})
      * @return the collection
-     * @throws AtriumException {@code permission_denied} (403) without {@code createCollections}, {@code forbidden}
-     *                         (403) for a plain member of the group, {@code group_not_found} (404),
+     * @throws AtriumException {@code validation_failed} (400) for a name or description out of bounds or a
+     *                         language PostgreSQL lacks, {@code permission_denied} (403) without
+     *                         {@code createCollections}, {@code forbidden} (403) for a plain member of the group, {@code group_not_found} (404),
      *                         {@code invalid_credentials} (401) when the caller's account was deleted meanwhile
      */
     public Collection create(EffectiveState state, String name, String description, @Nullable UUID groupId,
                              @Nullable String language) {
         Caller caller = state.caller();
         caller.require(Permission.CREATE_COLLECTIONS);
+        String checkedName = checkName(name);
+        String checkedDescription = checkDescription(description);
         String chosen = language == null ? defaultLanguage : requireLanguage(language);
         if (groupId != null && !caller.isAdmin()) {
             GroupRole role = groupRole(state, groupId).orElseThrow(CollectionService::groupNotFound);
@@ -75,7 +84,36 @@ public class CollectionService {
                 throw AtriumException.forbidden("forbidden", "Only the group's admins create its collections.");
             }
         }
-        return retry.execute("collection.create", () -> insert(state, name, description, groupId, chosen));
+        return retry.execute("collection.create",
+                () -> insert(state, checkedName, checkedDescription, groupId, chosen));
+    }
+
+    /** A name: not blank, at most {@value #MAX_NAME_LENGTH} characters, nothing that displays as something else. */
+    private static String checkName(String name) {
+        String stripped = name.strip();
+        if (stripped.isEmpty()) {
+            throw AtriumException.invalidField("name", "must not be blank");
+        }
+        if (stripped.length() > MAX_NAME_LENGTH) {
+            throw AtriumException.invalidField("name", "must be at most " + MAX_NAME_LENGTH + " characters");
+        }
+        if (!stripped.matches(UntrustedText.DISPLAY_NAME_PATTERN)) {
+            throw AtriumException.invalidField("name", "must not contain control characters or bidirectional"
+                    + " override characters (U+202A to U+202E, U+2066 to U+2069)");
+        }
+        return stripped;
+    }
+
+    private static String checkDescription(String description) {
+        String stripped = description.strip();
+        if (stripped.length() > MAX_DESCRIPTION_LENGTH) {
+            throw AtriumException.invalidField("description", "must be at most " + MAX_DESCRIPTION_LENGTH
+                    + " characters");
+        }
+        UntrustedText.problem(stripped).ifPresent(problem -> {
+            throw AtriumException.invalidField("description", problem);
+        });
+        return stripped;
     }
 
     /**
@@ -96,7 +134,7 @@ public class CollectionService {
         lockCaller(caller);
         UUID id = UUID.randomUUID();
         try {
-            store.insert(id, name.strip(), description.strip(), groupId == null ? caller.userId() : null, groupId,
+            store.insert(id, name, description, groupId == null ? caller.userId() : null, groupId,
                     caller.userId(), language);
         } catch (DataIntegrityViolationException noSuchGroup) {
             throw groupNotFound();
@@ -149,17 +187,20 @@ public class CollectionService {
      * @param name         the new name, or {@code null} to keep it
      * @param description  the new description, or {@code null} to keep it
      * @return the collection after the change
-     * @throws AtriumException {@code collection_not_found} (404), {@code forbidden} (403) with read access only
+     * @throws AtriumException {@code validation_failed} (400) for a name or description out of bounds,
+     *                         {@code collection_not_found} (404), {@code forbidden} (403) with read access only
      */
     public Collection update(EffectiveState state, UUID collectionId, @Nullable String name,
                              @Nullable String description, @Nullable String language) {
+        String checkedName = name == null ? null : checkName(name);
+        String checkedDescription = description == null ? null : checkDescription(description);
         String chosen = language == null ? null : requireLanguage(language);
         return retry.execute("collection.update", () -> {
             lockCaller(state.caller());
             CollectionStore.Row row = find(state, collectionId);
             Access access = require(state, row, Access.WRITE);
-            store.update(collectionId, name == null ? row.name() : name.strip(),
-                    description == null ? row.description() : description.strip(),
+            store.update(collectionId, checkedName == null ? row.name() : checkedName,
+                    checkedDescription == null ? row.description() : checkedDescription,
                     chosen == null ? row.language() : chosen);
             if (chosen != null && !chosen.equals(row.language())) {
                 jobs.relanguage(collectionId);

@@ -21,6 +21,8 @@ import java.util.UUID;
 public record RetrievalQuery(String query, List<UUID> collectionIds, int topK, int offset, Mode mode, GroupBy groupBy,
                              int chunksPerFile, Map<String, List<String>> metadata, List<UUID> fileIds) {
 
+    /** The longest query, in characters. */
+    public static final int MAX_QUERY_LENGTH = 8000;
     /** The most results one request may ask for. */
     public static final int MAX_TOP_K = 100;
     /** How deep paging may go: {@code offset + topK} at most. */

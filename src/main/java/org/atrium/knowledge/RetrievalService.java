@@ -2,6 +2,7 @@ package org.atrium.knowledge;
 
 import org.atrium.platform.AtriumException;
 import org.atrium.platform.LogEvents;
+import org.atrium.platform.UntrustedText;
 import org.atrium.providers.EmbeddingFailure;
 import org.atrium.settings.EffectiveState;
 import org.slf4j.Logger;
@@ -257,6 +258,13 @@ public class RetrievalService {
         if (request.query().isBlank()) {
             throw AtriumException.invalidField("query", "must not be blank");
         }
+        if (request.query().length() > RetrievalQuery.MAX_QUERY_LENGTH) {
+            throw AtriumException.invalidField("query", "must be at most " + RetrievalQuery.MAX_QUERY_LENGTH
+                    + " characters");
+        }
+        UntrustedText.problem(request.query()).ifPresent(problem -> {
+            throw AtriumException.invalidField("query", problem);
+        });
         if (request.collectionIds().isEmpty()) {
             throw AtriumException.invalidField("collectionIds", "must name at least one collection");
         }

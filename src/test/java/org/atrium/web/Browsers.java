@@ -1,12 +1,19 @@
 package org.atrium.web;
 
+import org.atrium.testing.TestUsers;
 import org.junit.jupiter.api.Assumptions;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,6 +62,32 @@ final class Browsers {
         ChromeDriver driver = new ChromeDriver(service, options);
         driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(10));
         return driver;
+    }
+
+    /** Signs in through the sign-in page and waits for the chat page. */
+    static void signIn(ChromeDriver driver, String baseUrl, TestUsers.Account account) {
+        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(20));
+        driver.get(baseUrl + "/");
+        wait.until(ExpectedConditions.urlContains("/signin"));
+        for (Map.Entry<String, String> field : Map.of("email", account.email(), "password", account.password())
+                .entrySet()) {
+            WebElement input = driver.findElement(By.id(field.getKey()));
+            input.clear();
+            input.sendKeys(field.getValue());
+        }
+        driver.findElement(By.cssSelector("form[action='/signin'] button[type=submit]")).click();
+        wait.until(ExpectedConditions.urlContains("/chats"));
+    }
+
+    /** Where the screenshots shown in the README are kept. */
+    static final Path SCREENSHOTS = Path.of("docs", "screenshots");
+
+    /** Saves what the browser shows as {@code docs/screenshots/<name>.png}. */
+    static void shoot(ChromeDriver driver, String name) throws IOException {
+        byte[] png = driver.getScreenshotAs(OutputType.BYTES);
+        assertThat(png).isNotEmpty();
+        Files.createDirectories(SCREENSHOTS);
+        Files.write(SCREENSHOTS.resolve(name + ".png"), png);
     }
 
     /** Makes the page see {@code prefers-color-scheme: dark} (or light). */

@@ -12,7 +12,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -21,8 +20,6 @@ import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -87,12 +84,7 @@ class WebInterfaceBrowserTest extends IntegrationTest {
     }
 
     private void signIn(TestUsers.Account account) {
-        open("/");
-        wait.until(ExpectedConditions.urlContains("/signin"));
-        type("email", account.email());
-        type("password", account.password());
-        browser.findElement(By.cssSelector("form[action='/signin'] button[type=submit]")).click();
-        wait.until(ExpectedConditions.urlContains("/chats"));
+        Browsers.signIn(browser, api.baseUrl(), account);
     }
 
     /** Types a question and sends it with the keyboard alone. */
@@ -422,8 +414,6 @@ class WebInterfaceBrowserTest extends IntegrationTest {
         Map<String, Dimension> sizes = new LinkedHashMap<>();
         sizes.put("desktop", Browsers.DESKTOP);
         sizes.put("phone", Browsers.PHONE);
-        Path folder = Path.of("docs", "screenshots");
-        Files.createDirectories(folder);
         try {
             open("/signin");
             Map<String, Object> backgrounds = new LinkedHashMap<>();
@@ -433,7 +423,7 @@ class WebInterfaceBrowserTest extends IntegrationTest {
                         "return getComputedStyle(document.body).backgroundColor"));
                 for (Map.Entry<String, Dimension> size : sizes.entrySet()) {
                     browser.manage().window().setSize(size.getValue());
-                    shoot(folder.resolve("signin-" + size.getKey() + "-" + scheme + ".png"));
+                    Browsers.shoot(browser, "signin-" + size.getKey() + "-" + scheme);
                 }
             }
             assertThat(backgrounds.get("dark")).isNotEqualTo(backgrounds.get("light"));
@@ -461,7 +451,7 @@ class WebInterfaceBrowserTest extends IntegrationTest {
                 Browsers.colorScheme(browser, scheme);
                 for (Map.Entry<String, Dimension> size : sizes.entrySet()) {
                     browser.manage().window().setSize(size.getValue());
-                    shoot(folder.resolve("chat-" + size.getKey() + "-" + scheme + ".png"));
+                    Browsers.shoot(browser, "chat-" + size.getKey() + "-" + scheme);
                 }
             }
             // At phone width the chat list waits behind its button, which says whether it is open.
@@ -475,11 +465,5 @@ class WebInterfaceBrowserTest extends IntegrationTest {
             Browsers.colorScheme(browser, "light");
             browser.manage().window().setSize(Browsers.DESKTOP);
         }
-    }
-
-    private void shoot(Path file) throws IOException {
-        byte[] png = browser.getScreenshotAs(OutputType.BYTES);
-        assertThat(png).isNotEmpty();
-        Files.write(file, png);
     }
 }

@@ -77,8 +77,11 @@ class WebInterfaceSecurityTest extends IntegrationTest {
     @Test
     void pagesCarryAContentSecurityPolicyThatRunsNoInlineScript() {
         TestUsers.Account user = users.user();
+        String collection = api.post("/api/v1/collections", Map.of("name", "Policies"), user.token()).json()
+                .path("id").asString();
         for (HttpResponse<String> page : List.of(get("/signin", ""), get("/signup", ""),
-                get("/chats", session(user)))) {
+                get("/chats", session(user)), get("/knowledge", session(user)),
+                get("/knowledge/" + collection, session(user)))) {
             assertThat(page.statusCode()).as(page.uri().toString()).isEqualTo(200);
             assertThat(page.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/html");
             assertThat(directive(page, "script-src")).containsExactly("script-src", "'self'");
@@ -199,6 +202,83 @@ class WebInterfaceSecurityTest extends IntegrationTest {
     }
 
     @Test
+    void theKnowledgeFormsActOnlyWhereTheCallerMayAndCheckWhatTheyAreGiven() {
+        TestUsers.Account owner = users.user();
+        HttpResponse<String> listPage = get("/knowledge", session(owner));
+        assertThat(listPage.statusCode()).isEqualTo(200);
+        Matcher ownToken = CSRF_FIELD.matcher(listPage.body());
+        assertThat(ownToken.find()).isTrue();
+        String ownCookies = session(owner) + "; " + cookiesSet(listPage);
+        assertThat(postForm("/knowledge", Map.of("name", "Forged"), session(owner)).statusCode())
+                .as("without a token").isEqualTo(403);
+        // Refused by the collection service's bounds, as the API is: the page says why and keeps what was typed.
+        Map<String, String> refusedNames = Map.of("   ", "The collection was not created: the name must not be blank.",
+                "x".repeat(201), "the name must be at most 200 characters.",
+                "evil\u202Etxt", "the name must not contain control characters");
+        refusedNames.forEach((name, reason) -> {
+            HttpResponse<String> invalid = postForm("/knowledge", Map.of("_csrf", ownToken.group(1), "name", name,
+                    "description", "Kept as typed"), ownCookies);
+            assertThat(invalid.statusCode()).as("name of %d characters", name.length()).isEqualTo(400);
+            assertThat(invalid.body()).contains("role=\"alert\"").contains(reason).contains("Kept as typed");
+        });
+        HttpResponse<String> nulDescription = postForm("/knowledge", Map.of("_csrf", ownToken.group(1), "name", "Ok",
+                "description", "a\u0000b"), ownCookies);
+        assertThat(nulDescription.statusCode()).isEqualTo(400);
+        assertThat(nulDescription.body()).contains("the description must not contain the NUL character");
+        assertThat(api.get("/api/v1/collections", owner.token()).json().path("total").asLong())
+                .as("nothing was created by refused forms").isZero();
+
+        HttpResponse<String> created = postForm("/knowledge", Map.of("_csrf", ownToken.group(1),
+                "name", "  Lab handbook ", "description", "Protocols"), ownCookies);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(302);
+        String location = created.headers().firstValue("Location").orElseThrow();
+        String collectionId = location.substring(location.lastIndexOf('/') + 1);
+        Api.Response read = api.get("/api/v1/collections/" + collectionId, owner.token());
+        assertThat(read.status()).isEqualTo(200);
+        assertThat(read.json().path("name").asString()).isEqualTo("Lab handbook");
+        HttpResponse<String> nulSearch = get("/knowledge/" + collectionId + "?q=a%00b", session(owner));
+        assertThat(nulSearch.statusCode()).as("a search with a NUL").isEqualTo(400);
+        assertThat(nulSearch.body()).contains("role=\"alert\"").contains("The search must not contain the NUL character");
+
+        // Another account does not see it, and its forms change nothing.
+        TestUsers.Account other = users.user();
+        assertThat(get("/knowledge/" + collectionId, session(other)).headers().firstValue("Location")
+                .orElseThrow()).endsWith("/knowledge");
+        HttpResponse<String> otherPage = get("/knowledge", session(other));
+        assertThat(otherPage.body()).doesNotContain("Lab handbook");
+        Matcher otherToken = CSRF_FIELD.matcher(otherPage.body());
+        assertThat(otherToken.find()).isTrue();
+        String otherCookies = session(other) + "; " + cookiesSet(otherPage);
+        for (String action : List.of("delete", "unshare", "share")) {
+            HttpResponse<String> refused = postForm("/knowledge/" + collectionId + "/" + action,
+                    Map.of("_csrf", otherToken.group(1), "group", java.util.UUID.randomUUID().toString()),
+                    otherCookies);
+            assertThat(refused.statusCode()).as(action).isEqualTo(302);
+            assertThat(refused.headers().firstValue("Location").orElseThrow()).as(action).endsWith("/knowledge");
+        }
+        // A reader is shown the collection without its writers' forms, and their forms are refused.
+        api.put("/api/v1/collections/" + collectionId + "/grants/users/" + other.id(), Map.of("access", "read"),
+                owner.token());
+        HttpResponse<String> readerPage = get("/knowledge/" + collectionId, session(other));
+        assertThat(readerPage.statusCode()).isEqualTo(200);
+        assertThat(readerPage.body()).contains("Lab handbook").doesNotContain("id=\"upload\"")
+                .doesNotContain("/delete\"");
+        HttpResponse<String> readerDelete = postForm("/knowledge/" + collectionId + "/delete",
+                Map.of("_csrf", otherToken.group(1)), otherCookies);
+        assertThat(readerDelete.statusCode()).isEqualTo(403);
+        assertThat(api.get("/api/v1/collections/" + collectionId, owner.token()).status())
+                .as("a reader's delete deletes nothing").isEqualTo(200);
+
+        HttpResponse<String> badShare = postForm("/knowledge/" + collectionId + "/share",
+                Map.of("_csrf", ownToken.group(1), "group", "not-an-id"), ownCookies);
+        assertThat(badShare.statusCode()).isEqualTo(400);
+        HttpResponse<String> deleted = postForm("/knowledge/" + collectionId + "/delete",
+                Map.of("_csrf", ownToken.group(1)), ownCookies);
+        assertThat(deleted.statusCode()).isEqualTo(302);
+        assertThat(api.get("/api/v1/collections/" + collectionId, owner.token()).status()).isEqualTo(404);
+    }
+
+    @Test
     void formBodiesAreTakenOnlyByTheFormsAndOnlyWithinTheSignInLimit() {
         String large = "x".repeat(20 * 1024);
         assertThat(postForm("/signin", Map.of("email", large, "password", "p"), "").statusCode()).isEqualTo(413);
@@ -234,7 +314,7 @@ class WebInterfaceSecurityTest extends IntegrationTest {
     @Test
     void theLibrariesAreServedFromAtrium() {
         for (String path : List.of("/webjars/marked/lib/marked.umd.js", "/webjars/dompurify/dist/purify.min.js",
-                "/assets/chat.js", "/assets/atrium.css")) {
+                "/assets/chat.js", "/assets/knowledge.js", "/assets/forms.js", "/assets/atrium.css")) {
             assertThat(get(path, "").statusCode()).as(path).isEqualTo(200);
         }
     }

@@ -1,0 +1,212 @@
+package org.atrium.web;
+
+import io.swagger.v3.oas.annotations.Hidden;
+import jakarta.servlet.http.HttpServletResponse;
+import org.atrium.accounts.GroupRole;
+import org.atrium.knowledge.Access;
+import org.atrium.knowledge.Collection;
+import org.atrium.knowledge.CollectionFile;
+import org.atrium.knowledge.CollectionGrant;
+import org.atrium.knowledge.CollectionService;
+import org.atrium.knowledge.FileService;
+import org.atrium.knowledge.Retrieval;
+import org.atrium.knowledge.RetrievalQuery;
+import org.atrium.knowledge.RetrievalService;
+import org.atrium.platform.AtriumException;
+import org.atrium.settings.EffectiveState;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.web.csrf.CsrfToken;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * The knowledge pages: the collections the caller may read (personal, their groups', shared with them) with a form
+ * to create one, and one collection's page: its files with their ingestion status, upload, a search box that shows
+ * what retrieval finds, sharing with the caller's groups, removal and deletion. Uploads and live progress happen in
+ * {@code knowledge.js} through {@code /api/v1/collections/{id}/files} and the caller's event stream; everything else
+ * is a plain form posted here and done through the same services as the API, so every rule (who may write, manage,
+ * share; every bound on names and queries) is the API's.
+ */
+@Controller
+@Hidden // pages, not API: they stay out of the OpenAPI document
+class KnowledgePages {
+
+    /** Collections listed on the knowledge page and files on a collection's page; paging comes later. */
+    static final int LISTED = 200;
+    /** Files shown per search result, with their best passages. */
+    private static final int SEARCH_RESULTS = 10;
+    private static final int PASSAGES_PER_FILE = 2;
+
+    private final CollectionService collections;
+    private final FileService files;
+    private final RetrievalService retrieval;
+
+    KnowledgePages(CollectionService collections, FileService files, RetrievalService retrieval) {
+        this.collections = collections;
+        this.files = files;
+        this.retrieval = retrieval;
+    }
+
+    @GetMapping("/knowledge")
+    String list(EffectiveState state, CsrfToken csrf, Model model) {
+        return listView(state, csrf, model, "", "", null);
+    }
+
+    /** Creates a collection, personal or for a group the caller administers; a refusal is shown with its reason. */
+    @PostMapping("/knowledge")
+    String create(EffectiveState state, @RequestParam(defaultValue = "") String name,
+                  @RequestParam(defaultValue = "") String description, @RequestParam(defaultValue = "") String owner,
+                  CsrfToken csrf, Model model, HttpServletResponse response) {
+        try {
+            UUID groupId = owner.isEmpty() ? null : parseId(owner, "owner");
+            Collection created = collections.create(state, name, description, groupId, null);
+            return "redirect:/knowledge/" + created.id();
+        } catch (AtriumException refused) {
+            response.setStatus(refused.status().value());
+            return listView(state, csrf, model, name, description, "The collection was not created: "
+                    + reason(refused));
+        }
+    }
+
+    /** A collection's page; {@code q} searches it as retrieval does (hybrid, grouped by file). */
+    @GetMapping("/knowledge/{collectionId}")
+    String collection(EffectiveState state, @PathVariable UUID collectionId,
+                      @RequestParam(required = false) @Nullable String q, CsrfToken csrf, Model model,
+                      HttpServletResponse response) {
+        Collection collection;
+        try {
+            collection = collections.get(state, collectionId);
+        } catch (AtriumException missing) {
+            if (missing.status() == HttpStatus.NOT_FOUND) {
+                return "redirect:/knowledge";
+            }
+            throw missing;
+        }
+        String query = q == null ? "" : q.strip();
+        Retrieval found = null;
+        if (!query.isEmpty()) {
+            try {
+                found = retrieval.retrieve(state, new RetrievalQuery(query, List.of(collectionId), SEARCH_RESULTS, 0,
+                        RetrievalQuery.Mode.HYBRID, RetrievalQuery.GroupBy.FILE, PASSAGES_PER_FILE, Map.of()));
+            } catch (AtriumException refused) {
+                if (refused.status() != HttpStatus.BAD_REQUEST) {
+                    throw refused;
+                }
+                response.setStatus(refused.status().value());
+                model.addAttribute("error", "The search " + refused.getMessage() + ".");
+            }
+        }
+        boolean manages = collection.access().includes(Access.MANAGE);
+        model.addAttribute("page", PageContext.of(csrf, state.caller().name()));
+        model.addAttribute("collection", collection);
+        model.addAttribute("files", files.list(state, collectionId, null, 0, LISTED).items());
+        model.addAttribute("query", query);
+        model.addAttribute("found", found);
+        model.addAttribute("grants", manages ? collections.grants(state, collectionId) : List.<CollectionGrant>of());
+        model.addAttribute("groups", state.groups());
+        model.addAttribute("owner", ownerName(state, collection));
+        if (!model.containsAttribute("error")) {
+            model.addAttribute("error", null); // the template's parameter: nothing went wrong
+        }
+        return "collection";
+    }
+
+    /** Takes a file out of the collection; the file itself goes once no collection holds it. */
+    @PostMapping("/knowledge/{collectionId}/files/{fileId}/remove")
+    String remove(EffectiveState state, @PathVariable UUID collectionId, @PathVariable UUID fileId) {
+        return onCollection(() -> files.remove(state, collectionId, fileId), "redirect:/knowledge/" + collectionId);
+    }
+
+    @PostMapping("/knowledge/{collectionId}/delete")
+    String delete(EffectiveState state, @PathVariable UUID collectionId) {
+        return onCollection(() -> {
+            collections.delete(state, collectionId);
+            return null;
+        }, "redirect:/knowledge");
+    }
+
+    /** Gives one of the caller's groups read or write access. */
+    @PostMapping("/knowledge/{collectionId}/share")
+    String share(EffectiveState state, @PathVariable UUID collectionId, @RequestParam(defaultValue = "") String group,
+                 @RequestParam(defaultValue = "read") String access) {
+        UUID groupId = parseId(group, "group");
+        Access level = switch (access) {
+            case "read" -> Access.READ;
+            case "write" -> Access.WRITE;
+            default -> throw AtriumException.invalidField("access", "must be read or write");
+        };
+        return onCollection(() -> collections.grant(state, collectionId, new CollectionGrant(null, groupId, level)),
+                "redirect:/knowledge/" + collectionId);
+    }
+
+    /** Takes a grant back, from a group or from a user. */
+    @PostMapping("/knowledge/{collectionId}/unshare")
+    String unshare(EffectiveState state, @PathVariable UUID collectionId,
+                   @RequestParam(defaultValue = "") String group, @RequestParam(defaultValue = "") String user) {
+        UUID groupId = group.isEmpty() ? null : parseId(group, "group");
+        UUID userId = user.isEmpty() ? null : parseId(user, "user");
+        return onCollection(() -> {
+            collections.revoke(state, collectionId, userId, groupId);
+            return null;
+        }, "redirect:/knowledge/" + collectionId);
+    }
+
+    /** Does something to a collection; one that is gone (or not the caller's to see) leads back to the list. */
+    private static String onCollection(Supplier<?> action, String then) {
+        try {
+            action.get();
+            return then;
+        } catch (AtriumException missing) {
+            if (missing.status() == HttpStatus.NOT_FOUND && "collection_not_found".equals(missing.code())) {
+                return "redirect:/knowledge";
+            }
+            throw missing;
+        }
+    }
+
+    /** A refusal as the end of a sentence: "the name must not be blank." */
+    private static String reason(AtriumException refused) {
+        String message = refused.getMessage();
+        String said = refused.field() == null ? message : "the " + refused.field() + " " + message;
+        return said.endsWith(".") ? said : said + ".";
+    }
+
+    private static UUID parseId(String value, String field) {
+        try {
+            return UUID.fromString(value);
+        } catch (IllegalArgumentException notAnId) {
+            throw AtriumException.invalidField(field, "must be an id");
+        }
+    }
+
+    private String listView(EffectiveState state, CsrfToken csrf, Model model, String name, String description,
+                            @Nullable String error) {
+        model.addAttribute("page", PageContext.of(csrf, state.caller().name()));
+        model.addAttribute("collections", collections.list(state, 0, LISTED).items());
+        model.addAttribute("adminOf", state.caller().isAdmin() ? state.groups()
+                : state.groups().stream().filter(m -> m.role() == GroupRole.ADMIN).toList());
+        model.addAttribute("name", name);
+        model.addAttribute("description", description);
+        model.addAttribute("error", error);
+        return "knowledge";
+    }
+
+    /** Who owns a collection, in words: "you", "group Research", or "someone else" (a user who shared it). */
+    private static String ownerName(EffectiveState state, Collection collection) {
+        if (collection.ownerGroupId() != null) {
+            return state.groups().stream().filter(m -> m.groupId().equals(collection.ownerGroupId()))
+                    .map(m -> "group " + m.groupName()).findFirst().orElse("a group");
+        }
+        return state.caller().userId().equals(collection.ownerUserId()) ? "you" : "someone else";
+    }
+}
