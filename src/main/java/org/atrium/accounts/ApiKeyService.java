@@ -4,6 +4,7 @@ import org.atrium.cache.Invalidation;
 import org.atrium.cache.Scope;
 import org.atrium.platform.AtriumException;
 import org.atrium.platform.LogEvents;
+import org.atrium.platform.UntrustedText;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +23,9 @@ import java.util.UUID;
  */
 @Service
 public class ApiKeyService {
+
+    /** Longest key name, in characters. */
+    public static final int MAX_NAME_LENGTH = 200;
 
     private static final Logger log = LoggerFactory.getLogger(ApiKeyService.class);
     /** The furthest expiry a key may have (about ten years); PostgreSQL cannot store every instant Java can. */
@@ -44,13 +48,18 @@ public class ApiKeyService {
      * @param name      what the key is for
      * @param expiresAt when it stops working, or {@code null} for never
      * @return the key, in full for this one time
-     * @throws AtriumException {@code validation_failed} (400) when {@code expiresAt} is not in the future or more
-     *                         than about ten years ahead,
+     * @throws AtriumException {@code validation_failed} (400) when {@code name} is blank or not a plain name of at
+     *                         most {@value #MAX_NAME_LENGTH} characters, or {@code expiresAt} is not in the future
+     *                         or more than about ten years ahead,
      *                         {@code permission_denied} (403) without the {@code createApiKeys} permission
      */
     @Transactional
     public NewApiKey create(Caller caller, String name, @Nullable Instant expiresAt) {
         caller.require(Permission.CREATE_API_KEYS);
+        String checkedName = UntrustedText.displayName("name", name, MAX_NAME_LENGTH);
+        if (checkedName.isEmpty()) {
+            throw AtriumException.invalidField("name", "must not be blank");
+        }
         if (expiresAt != null && !expiresAt.isAfter(clock.instant())) {
             throw AtriumException.invalidField("expiresAt", "must be in the future");
         }
@@ -59,7 +68,7 @@ public class ApiKeyService {
                     "must be at most " + MAX_LIFETIME.toDays() + " days ahead; omit it for a key that does not expire");
         }
         String key = Secrets.newToken(Secrets.API_KEY_PREFIX);
-        ApiKey created = credentials.insertApiKey(caller.userId(), name.strip(), Secrets.digest(key),
+        ApiKey created = credentials.insertApiKey(caller.userId(), checkedName, Secrets.digest(key),
                 key.substring(key.length() - 4), expiresAt);
         LogEvents.info(log, "api_key.created").addKeyValue("api_key_id", created.id()).log();
         return new NewApiKey(key, created);

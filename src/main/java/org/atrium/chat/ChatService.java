@@ -320,15 +320,7 @@ public class ChatService {
     }
 
     private static String checkTitle(String title) {
-        String stripped = title.strip();
-        if (stripped.length() > MAX_TITLE_LENGTH) {
-            throw AtriumException.invalidField("title", "must be at most " + MAX_TITLE_LENGTH + " characters");
-        }
-        if (!stripped.matches(UntrustedText.DISPLAY_NAME_PATTERN)) {
-            throw AtriumException.invalidField("title", "must not contain control characters or bidirectional"
-                    + " override characters (U+202A to U+202E, U+2066 to U+2069)");
-        }
-        return stripped;
+        return UntrustedText.displayName("title", title, MAX_TITLE_LENGTH);
     }
 
     /** Bounds a message and removes repeated attachments. */

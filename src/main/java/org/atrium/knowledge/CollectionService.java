@@ -90,18 +90,11 @@ public class CollectionService {
 
     /** A name: not blank, at most {@value #MAX_NAME_LENGTH} characters, nothing that displays as something else. */
     private static String checkName(String name) {
-        String stripped = name.strip();
-        if (stripped.isEmpty()) {
+        String checked = UntrustedText.displayName("name", name, MAX_NAME_LENGTH);
+        if (checked.isEmpty()) {
             throw AtriumException.invalidField("name", "must not be blank");
         }
-        if (stripped.length() > MAX_NAME_LENGTH) {
-            throw AtriumException.invalidField("name", "must be at most " + MAX_NAME_LENGTH + " characters");
-        }
-        if (!stripped.matches(UntrustedText.DISPLAY_NAME_PATTERN)) {
-            throw AtriumException.invalidField("name", "must not contain control characters or bidirectional"
-                    + " override characters (U+202A to U+202E, U+2066 to U+2069)");
-        }
-        return stripped;
+        return checked;
     }
 
     private static String checkDescription(String description) {

@@ -19,6 +19,28 @@ public final class UntrustedText {
     }
 
     /**
+     * Holds a name people will see (a title, a collection's or a key's name) to the rules of {@link SafeDisplayName},
+     * for callers that are not validated JSON bodies (the web interface's forms) as much as for those that are.
+     *
+     * @param field     the field's name, for the error
+     * @param value     the name as sent
+     * @param maxLength the most characters it may have once stripped
+     * @return the name stripped of surrounding white space (it may be empty: callers that need a name say so)
+     * @throws AtriumException {@code validation_failed} (400) naming the field
+     */
+    public static String displayName(String field, String value, int maxLength) {
+        String stripped = value.strip();
+        if (stripped.length() > maxLength) {
+            throw AtriumException.invalidField(field, "must be at most " + maxLength + " characters");
+        }
+        if (!stripped.matches(DISPLAY_NAME_PATTERN)) {
+            throw AtriumException.invalidField(field, "must not contain control characters or bidirectional"
+                    + " override characters (U+202A to U+202E, U+2066 to U+2069)");
+        }
+        return stripped;
+    }
+
+    /**
      * @param value text from a client
      * @return why it cannot be stored, or empty when it can
      */

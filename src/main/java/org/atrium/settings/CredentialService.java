@@ -8,6 +8,7 @@ import org.atrium.cache.Scope;
 import org.atrium.platform.AtriumException;
 import org.atrium.platform.LogEvents;
 import org.atrium.platform.SecretCipher;
+import org.atrium.platform.UntrustedText;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,8 +35,48 @@ public class CredentialService {
     private static final Logger log = LoggerFactory.getLogger(CredentialService.class);
     private static final java.util.regex.Pattern CONVENTIONAL_PREFIX = java.util.regex.Pattern.compile("[A-Za-z]{2,4}-");
 
-    /** What a new credential is. */
+    /**
+     * What a new credential is, held to the same bounds wherever it comes from (the API, the web interface's forms).
+     *
+     * @param connection the provider connection: lower-case letters, digits and dashes, at most 64
+     * @param kind       {@code api_key} or {@code virtual_key}
+     * @param name       what it is, for people: a plain name of at most {@value #MAX_NAME_LENGTH} characters
+     * @param secret     the secret, {@value #MIN_SECRET_LENGTH} to {@value #MAX_SECRET_LENGTH} characters
+     */
     public record NewCredential(String connection, String kind, String name, String secret) {
+
+        /** Longest name, in characters. */
+        public static final int MAX_NAME_LENGTH = 200;
+        /** Shortest secret, in characters. */
+        public static final int MIN_SECRET_LENGTH = 4;
+        /** Longest secret, in characters. */
+        public static final int MAX_SECRET_LENGTH = 4096;
+
+        /**
+         * Checks every field.
+         *
+         * @throws AtriumException {@code validation_failed} (400) naming the first field out of bounds
+         */
+        public NewCredential {
+            if (!connection.matches("[a-z0-9][a-z0-9-]{0,63}")) {
+                throw AtriumException.invalidField("connection",
+                        "must be lower-case letters, digits and dashes, at most 64");
+            }
+            if (!kind.equals("api_key") && !kind.equals("virtual_key")) {
+                throw AtriumException.invalidField("kind", "must be api_key or virtual_key");
+            }
+            name = UntrustedText.displayName("name", name, MAX_NAME_LENGTH);
+            if (name.isEmpty()) {
+                throw AtriumException.invalidField("name", "must not be blank");
+            }
+            if (secret.isBlank() || secret.length() < MIN_SECRET_LENGTH || secret.length() > MAX_SECRET_LENGTH) {
+                throw AtriumException.invalidField("secret", "must be " + MIN_SECRET_LENGTH + " to "
+                        + MAX_SECRET_LENGTH + " characters");
+            }
+            UntrustedText.problem(secret).ifPresent(problem -> {
+                throw AtriumException.invalidField("secret", problem);
+            });
+        }
     }
 
     private final ProviderCredentialStore store;
@@ -235,7 +276,7 @@ public class CredentialService {
         SecretCipher.Sealed sealed = cipher.seal(secret, id.toString());
         try {
             store.insert(id, scope, groupId, userId, credential.connection(), credential.kind(),
-                    credential.name().strip(), sealed, conventionalPrefix(secret), visibleTail(secret), false);
+                    credential.name(), sealed, conventionalPrefix(secret), visibleTail(secret), false);
         } catch (DuplicateKeyException exists) {
             throw AtriumException.conflict("credential_exists", "There is already a credential for connection '"
                     + credential.connection() + "' here. Delete it first to replace it.");

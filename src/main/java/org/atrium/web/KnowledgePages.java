@@ -74,7 +74,7 @@ class KnowledgePages {
         } catch (AtriumException refused) {
             response.setStatus(refused.status().value());
             return listView(state, csrf, model, name, description, "The collection was not created: "
-                    + reason(refused));
+                    + Refusals.sentence(refused));
         }
     }
 
@@ -172,13 +172,6 @@ class KnowledgePages {
             }
             throw missing;
         }
-    }
-
-    /** A refusal as the end of a sentence: "the name must not be blank." */
-    private static String reason(AtriumException refused) {
-        String message = refused.getMessage();
-        String said = refused.field() == null ? message : "the " + refused.field() + " " + message;
-        return said.endsWith(".") ? said : said + ".";
     }
 
     private static UUID parseId(String value, String field) {

@@ -45,7 +45,7 @@ class WebSecurityConfiguration {
 
     /** The interface's paths: its pages and their static files. */
     static final String[] PATHS = {"/", "/signin", "/signup", "/pending", "/signout", "/chats", "/chats/**",
-            "/knowledge", "/knowledge/**",
+            "/knowledge", "/knowledge/**", "/settings", "/settings/**",
             "/assets/**", "/webjars/**", "/favicon.ico"};
     /** Scripts, styles, images and calls only from Atrium; nothing may frame the pages. */
     static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self';"

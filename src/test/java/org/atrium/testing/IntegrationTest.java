@@ -50,6 +50,8 @@ public abstract class IntegrationTest {
         System.setProperty("atrium.jobs.polling-interval", "200ms");
         // A server notices a stream its client closed only when a write fails: at a heartbeat, 15 s by default.
         System.setProperty("atrium.events.heartbeat", "2s");
+        // A title given up past its limit is waited for by TaskModelsTest: 6 s rather than the shipped 10 s.
+        System.setProperty("atrium.chat.tasks.title-timeout", "6s");
         System.setProperty("atrium.data-dir",
                 System.getProperty("java.io.tmpdir") + "/atrium-it-" + TestInfrastructure.runId());
     }

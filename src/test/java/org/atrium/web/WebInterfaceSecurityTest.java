@@ -81,7 +81,7 @@ class WebInterfaceSecurityTest extends IntegrationTest {
                 .path("id").asString();
         for (HttpResponse<String> page : List.of(get("/signin", ""), get("/signup", ""),
                 get("/chats", session(user)), get("/knowledge", session(user)),
-                get("/knowledge/" + collection, session(user)))) {
+                get("/knowledge/" + collection, session(user)), get("/settings", session(user)))) {
             assertThat(page.statusCode()).as(page.uri().toString()).isEqualTo(200);
             assertThat(page.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/html");
             assertThat(directive(page, "script-src")).containsExactly("script-src", "'self'");
@@ -276,6 +276,68 @@ class WebInterfaceSecurityTest extends IntegrationTest {
                 Map.of("_csrf", ownToken.group(1)), ownCookies);
         assertThat(deleted.statusCode()).isEqualTo(302);
         assertThat(api.get("/api/v1/collections/" + collectionId, owner.token()).status()).isEqualTo(404);
+    }
+
+    @Test
+    void theSettingsFormsHoldKeysToTheAPIsBoundsAndShowANewKeyOnlyOnce() {
+        TestUsers.Account user = users.user();
+        HttpResponse<String> settingsPage = get("/settings", session(user));
+        assertThat(settingsPage.statusCode()).isEqualTo(200);
+        Matcher token = CSRF_FIELD.matcher(settingsPage.body());
+        assertThat(token.find()).isTrue();
+        String cookies = session(user) + "; " + cookiesSet(settingsPage);
+        assertThat(postForm("/settings/api-keys", Map.of("name", "forged"), session(user)).statusCode())
+                .as("without a token").isEqualTo(403);
+
+        Map<Map<String, String>, String> refusedKeys = Map.of(
+                Map.of("name", "  "), "The API key was not created: the name must not be blank.",
+                Map.of("name", "x".repeat(201)), "the name must be at most 200 characters.",
+                Map.of("name", "ok", "expires", "tomorrow"), "the expires must be a day such as 2027-01-31.",
+                Map.of("name", "ok", "expires", "2001-01-01"), "the expiresAt must be in the future.");
+        refusedKeys.forEach((fields, reason) -> {
+            Map<String, String> form = new java.util.HashMap<>(fields);
+            form.put("_csrf", token.group(1));
+            HttpResponse<String> refused = postForm("/settings/api-keys", form, cookies);
+            assertThat(refused.statusCode()).as(fields.toString()).isEqualTo(400);
+            assertThat(refused.body()).contains("role=\"alert\"").contains(reason);
+        });
+        assertThat(api.get("/api/v1/api-keys", user.token()).json().path("items")).as("none created").isEmpty();
+
+        HttpResponse<String> created = postForm("/settings/api-keys", Map.of("_csrf", token.group(1),
+                "name", "nightly", "expires", java.time.LocalDate.now().plusYears(1).toString()), cookies);
+        assertThat(created.statusCode()).isEqualTo(200);
+        assertThat(created.headers().firstValue("Cache-Control").orElseThrow()).contains("no-store");
+        Matcher key = Pattern.compile("id=\"new-api-key\" readonly value=\"([^\"]+)\"").matcher(created.body());
+        assertThat(key.find()).isTrue();
+        assertThat(api.get("/api/v1/auth/me", key.group(1)).status()).isEqualTo(200);
+        assertThat(get("/settings", session(user)).body()).doesNotContain(key.group(1));
+
+        Map<Map<String, String>, String> refusedProviderKeys = Map.of(
+                Map.of("connection", "Not A Name", "name", "k", "secret", "sk-123456"),
+                "the connection must be lower-case letters, digits and dashes",
+                Map.of("connection", "fake", "kind", "password", "name", "k", "secret", "sk-123456"),
+                "the kind must be api_key or virtual_key",
+                Map.of("connection", "fake", "name", "k", "secret", "abc"), "the secret must be 4 to 4096 characters",
+                Map.of("connection", "fake", "name", "k", "secret", "sk-12\u00003456"),
+                "the secret must not contain the NUL character");
+        refusedProviderKeys.forEach((fields, reason) -> {
+            Map<String, String> form = new java.util.HashMap<>(fields);
+            form.put("_csrf", token.group(1));
+            HttpResponse<String> refused = postForm("/settings/provider-keys", form, cookies);
+            assertThat(refused.statusCode()).as(fields.toString()).isEqualTo(400);
+            assertThat(refused.body()).contains("role=\"alert\"").contains("The provider key was not stored: ")
+                    .contains(reason).doesNotContain("sk-12");
+        });
+        assertThat(api.get("/api/v1/me/credentials", user.token()).json().path("items")).as("none stored").isEmpty();
+
+        // Another account's key is not revoked by this account's form.
+        TestUsers.Account other = users.user();
+        String othersKey = api.post("/api/v1/api-keys", Map.of("name", "theirs"), other.token()).json()
+                .path("apiKey").path("id").asString();
+        HttpResponse<String> revoked = postForm("/settings/api-keys/" + othersKey + "/revoke",
+                Map.of("_csrf", token.group(1)), cookies);
+        assertThat(revoked.statusCode()).isEqualTo(302);
+        assertThat(api.get("/api/v1/api-keys", other.token()).json().path("items")).hasSize(1);
     }
 
     @Test

@@ -4,6 +4,7 @@ import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.CharSpan;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
 import org.atrium.testing.Documents;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -283,8 +284,13 @@ class TokenChunkerTest {
         }
     }
 
+    /**
+     * Chunking speed on five million characters, printed (a benchmark: {@code docs/benchmarks.md} says how to run it);
+     * the chunks are still checked, the time is not.
+     */
     @Test
-    void fiveMegabytesAreChunkedInSeconds() {
+    @Tag("benchmark")
+    void fiveMegabytesAreChunked() {
         String text = randomText(99, 5_000_000);
         TokenChunker chunker = new TokenChunker(256, 32);
 
@@ -293,7 +299,6 @@ class TokenChunkerTest {
         long millis = (System.nanoTime() - started) / 1_000_000;
 
         System.out.printf("chunking %,d characters: %,d chunks in %,d ms%n", text.length(), chunks.size(), millis);
-        assertThat(millis).isLessThan(60_000);
         assertThat(chunks.getLast().endChar()).isGreaterThan(text.length() - 100);
         assertThat(chunks).allSatisfy(chunk -> assertThat(chunk.tokenCount()).isLessThanOrEqualTo(256));
     }

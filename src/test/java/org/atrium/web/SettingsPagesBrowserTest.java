@@ -1,0 +1,116 @@
+package org.atrium.web;
+
+import org.atrium.testing.Api;
+import org.atrium.testing.IntegrationTest;
+import org.atrium.testing.Knowledge;
+import org.atrium.testing.TestUsers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The settings page in headless Chromium: who the member is, what applies to them and from where, an API key shown
+ * once and working until revoked, their own provider key taking over from their group's, and a promotion by an admin
+ * seen on the next page.
+ */
+class SettingsPagesBrowserTest extends IntegrationTest {
+
+    private static ChromeDriver browser;
+
+    @BeforeAll
+    static void startBrowser() {
+        browser = Browsers.start();
+    }
+
+    @AfterAll
+    static void quitBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    @AfterEach
+    void signOut() {
+        browser.get(api.baseUrl() + "/signin");
+        browser.manage().deleteAllCookies();
+    }
+
+    private String cell(String tableId, String rowText, int column) {
+        return browser.findElement(By.xpath("//table[@id='" + tableId + "']//tr[td[contains(., '" + rowText
+                + "')]]/td[" + column + "]")).getText();
+    }
+
+    @Test
+    void aMemberSeesWhereTheirSettingsComeFromAndManagesTheirKeys() throws IOException {
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        TestUsers.Account admin = users.admin();
+        UUID group = users.group(admin, "research");
+        new Knowledge(api).setGroupEmbedding(admin, group, "fake", "keywords-v1");
+        new Knowledge(api).addGroupCredential(admin, group, "fake", "sk-group-secret-0123456789");
+        TestUsers.Account member = users.user();
+        users.member(admin, group, member, "member");
+        String groupName = api.get("/api/v1/groups/" + group, admin.token()).json().path("name").asString();
+
+        Browsers.signIn(browser, api.baseUrl(), member);
+        browser.findElement(By.linkText("Settings")).click();
+        wait.until(ExpectedConditions.urlMatches("/settings$"));
+        assertThat(browser.findElement(By.id("profile")).getText()).contains(member.email()).contains("user")
+                .contains(groupName + " (member)");
+        assertThat(cell("effective-settings", "embedding.connection", 2)).isEqualTo("fake");
+        assertThat(cell("effective-settings", "embedding.connection", 3)).isEqualTo("Group " + groupName);
+        assertThat(cell("effective-credentials", "fake", 3)).isEqualTo("Group " + groupName);
+        assertThat(cell("effective-credentials", "fake", 2)).doesNotContain("0123456789");
+
+        // An API key, shown once, works until it is revoked.
+        browser.findElement(By.id("api-key-name")).sendKeys("nightly export");
+        browser.findElement(By.cssSelector("#create-api-key button[type=submit]")).click();
+        WebElement shown = wait.until(ExpectedConditions.presenceOfElementLocated(By.id("new-api-key")));
+        String key = shown.getAttribute("value");
+        assertThat(key).isNotBlank();
+        assertThat(api.get("/api/v1/auth/me", key).status()).isEqualTo(200);
+        browser.get(api.baseUrl() + "/settings");
+        assertThat(browser.findElements(By.id("new-api-key"))).as("never shown again").isEmpty();
+        assertThat(browser.getPageSource()).doesNotContain(key);
+        assertThat(cell("api-keys", "nightly export", 2)).endsWith(key.substring(key.length() - 4));
+        browser.findElement(By.cssSelector("#api-keys button")).click();
+        wait.until(ExpectedConditions.alertIsPresent()).accept();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("no-api-keys")));
+        assertThat(api.get("/api/v1/auth/me", key).status()).as("revoked").isEqualTo(401);
+
+        // The member's own provider key comes before the group's, and goes back to it when deleted.
+        browser.findElement(By.id("provider-connection")).sendKeys("fake");
+        new Select(browser.findElement(By.id("provider-kind"))).selectByValue("api_key");
+        browser.findElement(By.id("provider-name")).sendKeys("mine");
+        browser.findElement(By.id("provider-secret")).sendKeys("sk-mine-secret-abcdefghij");
+        browser.findElement(By.cssSelector("#add-provider-key button[type=submit]")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("provider-keys")));
+        assertThat(browser.getPageSource()).doesNotContain("sk-mine-secret-abcdefghij");
+        assertThat(cell("effective-credentials", "fake", 3)).isEqualTo("You");
+        Browsers.shoot(browser, "settings-desktop-light");
+        browser.findElement(By.cssSelector("#provider-keys button")).click();
+        wait.until(ExpectedConditions.alertIsPresent()).accept();
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("provider-keys")));
+        assertThat(cell("effective-credentials", "fake", 3)).isEqualTo("Group " + groupName);
+
+        // Promoted by an admin: the member's next page says so.
+        Api.Response promoted = api.patch("/api/v1/users/" + member.id(), Map.of("role", "admin"), admin.token());
+        assertThat(promoted.status()).as(promoted.text()).isEqualTo(200);
+        browser.navigate().refresh();
+        assertThat(browser.findElement(By.id("profile")).getText()).contains("admin");
+        assertThat(cell("effective-settings", "permissions.createApiKeys", 3)).startsWith("Your role (admin)");
+    }
+}
