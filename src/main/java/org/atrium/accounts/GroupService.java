@@ -6,6 +6,7 @@ import org.atrium.platform.AtriumException;
 import org.atrium.platform.LogEvents;
 import org.atrium.platform.Page;
 import org.atrium.platform.TransactionRetry;
+import org.atrium.platform.UntrustedText;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +27,11 @@ import java.util.UUID;
  */
 @Service
 public class GroupService {
+
+    /** Longest group name, in characters. */
+    public static final int MAX_NAME_LENGTH = 100;
+    /** Longest description, in characters. */
+    public static final int MAX_DESCRIPTION_LENGTH = 1000;
 
     private static final Logger log = LoggerFactory.getLogger(GroupService.class);
 
@@ -53,14 +59,26 @@ public class GroupService {
      * @param name        a name no other group has (regardless of case)
      * @param description what the group is for
      * @return the group
-     * @throws AtriumException {@code admin_required} (403), {@code group_name_taken} (409)
+     * @throws AtriumException {@code validation_failed} (400) for a name or description out of bounds,
+     *                         {@code admin_required} (403), {@code group_name_taken} (409)
      */
     @Transactional
     public Group create(Caller caller, String name, String description) {
         caller.requireAdmin();
-        String cleanName = name.strip();
+        String cleanName = UntrustedText.displayName("name", name, MAX_NAME_LENGTH);
+        if (cleanName.isEmpty()) {
+            throw AtriumException.invalidField("name", "must not be blank");
+        }
+        String cleanDescription = description.strip();
+        if (cleanDescription.length() > MAX_DESCRIPTION_LENGTH) {
+            throw AtriumException.invalidField("description", "must be at most " + MAX_DESCRIPTION_LENGTH
+                    + " characters");
+        }
+        UntrustedText.problem(cleanDescription).ifPresent(problem -> {
+            throw AtriumException.invalidField("description", problem);
+        });
         requireFreeName(cleanName, new UUID(0, 0));
-        UUID id = groups.insert(cleanName, description.strip());
+        UUID id = groups.insert(cleanName, cleanDescription);
         LogEvents.info(log, "group.created").addKeyValue("group_id", id).log();
         return groups.find(id).orElseThrow();
     }

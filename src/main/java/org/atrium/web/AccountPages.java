@@ -115,7 +115,7 @@ class AccountPages {
         if (caller.role() != Role.PENDING) {
             return "redirect:/";
         }
-        model.addAttribute("page", PageContext.of(csrf, caller.name()));
+        model.addAttribute("page", PageContext.of(csrf, caller));
         return "pending";
     }
 

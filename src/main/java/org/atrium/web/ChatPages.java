@@ -149,7 +149,7 @@ class ChatPages {
         }
         model.addAttribute("query", listing.query());
         model.addAttribute("archived", listing.archived());
-        model.addAttribute("page", PageContext.of(csrf, state.caller().name()));
+        model.addAttribute("page", PageContext.of(csrf, state.caller()));
         model.addAttribute("chats", listed);
         model.addAttribute("models", models);
         model.addAttribute("selectedModel", lastModel(thread, models));

@@ -107,7 +107,7 @@ class KnowledgePages {
             }
         }
         boolean manages = collection.access().includes(Access.MANAGE);
-        model.addAttribute("page", PageContext.of(csrf, state.caller().name()));
+        model.addAttribute("page", PageContext.of(csrf, state.caller()));
         model.addAttribute("collection", collection);
         model.addAttribute("files", files.list(state, collectionId, null, 0, LISTED).items());
         model.addAttribute("query", query);
@@ -184,7 +184,7 @@ class KnowledgePages {
 
     private String listView(EffectiveState state, CsrfToken csrf, Model model, String name, String description,
                             @Nullable String error) {
-        model.addAttribute("page", PageContext.of(csrf, state.caller().name()));
+        model.addAttribute("page", PageContext.of(csrf, state.caller()));
         model.addAttribute("collections", collections.list(state, 0, LISTED).items());
         model.addAttribute("adminOf", state.caller().isAdmin() ? state.groups()
                 : state.groups().stream().filter(m -> m.role() == GroupRole.ADMIN).toList());

@@ -117,7 +117,7 @@ class SettingsPages {
 
     private String view(EffectiveState state, CsrfToken csrf, Model model, @Nullable NewApiKey created,
                         @Nullable String apiKeyError, @Nullable String providerKeyError) {
-        model.addAttribute("page", PageContext.of(csrf, state.caller().name()));
+        model.addAttribute("page", PageContext.of(csrf, state.caller()));
         model.addAttribute("state", state);
         model.addAttribute("apiKeys", apiKeys.list(state.caller()));
         model.addAttribute("providerKeys", credentials.userCredentials(state.caller()));

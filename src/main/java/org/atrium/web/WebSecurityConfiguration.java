@@ -45,7 +45,7 @@ class WebSecurityConfiguration {
 
     /** The interface's paths: its pages and their static files. */
     static final String[] PATHS = {"/", "/signin", "/signup", "/pending", "/signout", "/chats", "/chats/**",
-            "/knowledge", "/knowledge/**", "/settings", "/settings/**",
+            "/knowledge", "/knowledge/**", "/settings", "/settings/**", "/groups/**", "/admin", "/admin/**",
             "/assets/**", "/webjars/**", "/favicon.ico"};
     /** Scripts, styles, images and calls only from Atrium; nothing may frame the pages. */
     static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self';"
@@ -80,6 +80,7 @@ class WebSecurityConfiguration {
                         .requestMatchers("/assets/**", "/webjars/**", "/favicon.ico").permitAll()
                         .requestMatchers("/", "/signin", "/signup").permitAll()
                         .requestMatchers("/pending", "/signout").authenticated()
+                        .requestMatchers("/admin", "/admin/**").hasRole(Role.ADMIN.name())
                         .anyRequest().hasAnyRole(Role.USER.name(), Role.ADMIN.name()))
                 .exceptionHandling(errors -> errors
                         .authenticationEntryPoint(new LoginUrlAuthenticationEntryPoint("/signin"))

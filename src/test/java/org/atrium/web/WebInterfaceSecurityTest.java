@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -338,6 +339,78 @@ class WebInterfaceSecurityTest extends IntegrationTest {
                 Map.of("_csrf", token.group(1)), cookies);
         assertThat(revoked.statusCode()).isEqualTo(302);
         assertThat(api.get("/api/v1/api-keys", other.token()).json().path("items")).hasSize(1);
+    }
+
+    /** A page's CSRF token and the cookies that go with it, for an account. */
+    private record FormSession(String token, String cookies) {
+    }
+
+    private FormSession formSession(TestUsers.Account account) {
+        HttpResponse<String> page = get("/settings", session(account));
+        Matcher token = CSRF_FIELD.matcher(page.body());
+        assertThat(token.find()).isTrue();
+        return new FormSession(token.group(1), session(account) + "; " + cookiesSet(page));
+    }
+
+    @Test
+    void theAdminPageIsAdminsOnlyAndTheGroupPageActsOnlyForTheGroupsAdmins() {
+        TestUsers.Account admin = users.admin();
+        TestUsers.Account user = users.user();
+        HttpResponse<String> refused = get("/admin", session(user));
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(refused.body()).isEqualTo("You are not allowed to open this page.");
+        FormSession userForms = formSession(user);
+        assertThat(postForm("/admin/users/" + user.id() + "/role", Map.of("_csrf", userForms.token(), "role",
+                "admin"), userForms.cookies()).statusCode()).as("a user promoting themselves").isEqualTo(403);
+        assertThat(api.get("/api/v1/auth/me", user.token()).json().path("role").asString()).isEqualTo("user");
+        assertThat(get("/settings", session(user)).body()).doesNotContain("id=\"admin-link\"");
+
+        FormSession adminForms = formSession(admin);
+        assertThat(get("/settings", session(admin)).body()).contains("id=\"admin-link\"");
+        assertThat(postForm("/admin/groups", Map.of("name", "x"), adminForms.cookies()).statusCode())
+                .as("without a token").isEqualTo(403);
+        Map<Map<String, String>, String> refusals = Map.of(
+                Map.of("path", "/admin/groups", "name", " "), "The group was not created: the name must not be blank.",
+                Map.of("path", "/admin/groups", "name", "g".repeat(101)), "the name must be at most 100 characters.",
+                Map.of("path", "/admin/connections", "name", "Bad Name", "baseUrl", "http://127.0.0.1:1/v1"),
+                "The connection was not added: the name must be lower-case letters",
+                Map.of("path", "/admin/connections", "name", "ftp-one", "baseUrl", "ftp://example.org/v1"),
+                "The connection was not added: the baseUrl",
+                Map.of("path", "/admin/connections", "name", "odd", "kind", "smtp", "baseUrl", "http://x"),
+                "the kind must be openai, ollama, anthropic or gemini.",
+                Map.of("path", "/admin/users/" + user.id() + "/role", "role", "root"),
+                "The role was not changed: the role must be user or admin.");
+        refusals.forEach((fields, reason) -> {
+            Map<String, String> form = new java.util.HashMap<>(fields);
+            String path = form.remove("path");
+            form.put("_csrf", adminForms.token());
+            HttpResponse<String> answer = postForm(path, form, adminForms.cookies());
+            assertThat(answer.statusCode()).as(fields.toString()).isEqualTo(400);
+            assertThat(answer.body()).as(fields.toString()).contains("role=\"alert\"").contains(reason);
+        });
+
+        UUID group = users.group(admin, "page");
+        TestUsers.Account member = users.user();
+        users.member(admin, group, member, "member");
+        HttpResponse<String> memberView = get("/groups/" + group, session(member));
+        assertThat(memberView.statusCode()).isEqualTo(200);
+        assertThat(memberView.body()).contains(member.email()).doesNotContain("id=\"add-group-credential\"");
+        FormSession memberForms = formSession(member);
+        HttpResponse<String> memberAdds = postForm("/groups/" + group + "/credentials", Map.of("_csrf",
+                memberForms.token(), "connection", "fake", "name", "mine", "secret", "sk-member-123456"),
+                memberForms.cookies());
+        assertThat(memberAdds.statusCode()).as("a plain member adding a group key").isEqualTo(403);
+        assertThat(api.get("/api/v1/groups/" + group + "/credentials", admin.token()).json().path("items"))
+                .isEmpty();
+        TestUsers.Account outsider = users.user();
+        assertThat(get("/groups/" + group, session(outsider)).headers().firstValue("Location").orElseThrow())
+                .endsWith("/settings");
+        FormSession outsiderForms = formSession(outsider);
+        HttpResponse<String> outsiderRemoves = postForm("/groups/" + group + "/members/" + member.id() + "/remove",
+                Map.of("_csrf", outsiderForms.token()), outsiderForms.cookies());
+        assertThat(outsiderRemoves.headers().firstValue("Location").orElseThrow()).endsWith("/settings");
+        assertThat(api.get("/api/v1/groups/" + group + "/members", admin.token()).json().path("items"))
+                .hasSize(1);
     }
 
     @Test

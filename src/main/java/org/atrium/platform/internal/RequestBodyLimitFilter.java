@@ -35,9 +35,8 @@ import java.util.regex.Pattern;
  * ({@code application/x-www-form-urlencoded}) bodies sent anywhere else are refused unread with
  * {@code 415 unsupported_media_type}: Tomcat parses them from the connector, past the counting stream, whenever
  * anything asks for a request parameter, and no other endpoint takes them, except the web interface's forms
- * (sign-in, sign-up, sign-out, the chat list's pin, rename, archive and delete, the knowledge pages' create,
- * share, remove and delete, and the settings page's keys), within the sign-in body limit
- * and with a declared length. Runs right after
+ * (sign-in, sign-up, sign-out, and the forms of the chat, knowledge, settings, group and admin pages), within the
+ * sign-in body limit and with a declared length. Runs right after
  * {@link RequestLogFilter} (and the compatibility APIs' error shaping, which reads no body), before authentication, so
  * that anonymous callers cannot make any later code hold a large body.
  */
@@ -53,10 +52,7 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
      * within the sign-in limit, so that Tomcat never parses more than that.
      */
     private static final Pattern FORMS = Pattern.compile(
-            "/(signin|signup|signout|chats/[0-9a-fA-F-]{36}/(pinned|title|archive|delete)|knowledge"
-                    + "|knowledge/[0-9a-fA-F-]{36}/(delete|share|unshare|files/[0-9a-fA-F-]{36}/remove)"
-                    + "|settings/(api-keys|provider-keys)|settings/api-keys/[0-9a-fA-F-]{36}/revoke"
-                    + "|settings/provider-keys/[0-9a-fA-F-]{36}/delete)");
+            "/(signin|signup|signout|knowledge|(chats|knowledge|settings|groups|admin)/[^?#]+)");
     private static final Pattern SETTINGS = Pattern.compile(
             "/api/v1/(settings/.*|me/settings|me/credentials(/.*)?|groups/[^/]+/(settings|credentials)(/.*)?)");
 

@@ -1,0 +1,184 @@
+package org.atrium.web;
+
+import io.swagger.v3.oas.annotations.Hidden;
+import jakarta.servlet.http.HttpServletResponse;
+import org.atrium.accounts.AccountService;
+import org.atrium.accounts.Group;
+import org.atrium.accounts.GroupMember;
+import org.atrium.accounts.GroupRole;
+import org.atrium.accounts.GroupService;
+import org.atrium.accounts.User;
+import org.atrium.platform.AtriumException;
+import org.atrium.settings.CredentialService;
+import org.atrium.settings.EffectiveState;
+import org.atrium.settings.SettingKey;
+import org.atrium.settings.SettingsService;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.web.csrf.CsrfToken;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/**
+ * A group's page: its members (roles changed and members removed by its admins; added by instance admins), the
+ * provider keys and virtual keys its members inherit, and the embedding model its collections use. Members may see
+ * it; its admins and instance admins change it, through the same services as the API, whose rules decide (a group
+ * admin makes nobody an admin, for instance). A group that does not exist or is not the caller's leads back to the
+ * settings page.
+ */
+@Controller
+@Hidden // pages, not API: they stay out of the OpenAPI document
+class GroupPages {
+
+    private static final int LISTED = 500;
+
+    private final GroupService groups;
+    private final AccountService accounts;
+    private final CredentialService credentials;
+    private final SettingsService settings;
+
+    GroupPages(GroupService groups, AccountService accounts, CredentialService credentials,
+               SettingsService settings) {
+        this.groups = groups;
+        this.accounts = accounts;
+        this.credentials = credentials;
+        this.settings = settings;
+    }
+
+    @GetMapping("/groups/{groupId}")
+    String group(EffectiveState state, @PathVariable UUID groupId, CsrfToken csrf, Model model) {
+        return onGroup(() -> view(state, groupId, csrf, model, null));
+    }
+
+    /** Adds a member (instance admins) or changes a member's role. */
+    @PostMapping("/groups/{groupId}/members")
+    String putMember(EffectiveState state, @PathVariable UUID groupId, @RequestParam(defaultValue = "") String user,
+                     @RequestParam(defaultValue = "member") String role, CsrfToken csrf, Model model,
+                     HttpServletResponse response) {
+        return act(state, groupId, csrf, model, response, "The membership was not changed: ", () -> {
+            GroupRole chosen = switch (role) {
+                case "member" -> GroupRole.MEMBER;
+                case "admin" -> GroupRole.ADMIN;
+                default -> throw AtriumException.invalidField("role", "must be member or admin");
+            };
+            groups.putMember(state.caller(), groupId, id(user, "user"), chosen);
+        });
+    }
+
+    @PostMapping("/groups/{groupId}/members/{userId}/remove")
+    String removeMember(EffectiveState state, @PathVariable UUID groupId, @PathVariable UUID userId,
+                        CsrfToken csrf, Model model, HttpServletResponse response) {
+        return act(state, groupId, csrf, model, response, "The member was not removed: ",
+                () -> groups.removeMember(state.caller(), groupId, userId));
+    }
+
+    /** Stores a key the group's members inherit for a connection: an API key or an AI gateway's virtual key. */
+    @PostMapping("/groups/{groupId}/credentials")
+    String addCredential(EffectiveState state, @PathVariable UUID groupId,
+                         @RequestParam(defaultValue = "") String connection,
+                         @RequestParam(defaultValue = "api_key") String kind,
+                         @RequestParam(defaultValue = "") String name, @RequestParam(defaultValue = "") String secret,
+                         CsrfToken csrf, Model model, HttpServletResponse response) {
+        return act(state, groupId, csrf, model, response, "The key was not stored: ",
+                () -> credentials.createGroup(state.caller(), groupId, new CredentialService.NewCredential(
+                        connection.strip(), kind, name, secret)));
+    }
+
+    @PostMapping("/groups/{groupId}/credentials/{credentialId}/delete")
+    String deleteCredential(EffectiveState state, @PathVariable UUID groupId, @PathVariable UUID credentialId,
+                            CsrfToken csrf, Model model, HttpServletResponse response) {
+        return act(state, groupId, csrf, model, response, "The key was not deleted: ",
+                () -> credentials.deleteGroup(state.caller(), groupId, credentialId));
+    }
+
+    /** Sets (or, left empty, clears) the embedding connection and model of the group's layer of settings. */
+    @PostMapping("/groups/{groupId}/embedding")
+    String setEmbedding(EffectiveState state, @PathVariable UUID groupId,
+                        @RequestParam(defaultValue = "") String connection,
+                        @RequestParam(defaultValue = "") String model, CsrfToken csrf, Model page,
+                        HttpServletResponse response) {
+        return act(state, groupId, csrf, page, response, "The embedding model was not set: ", () -> {
+            ObjectNode layer = settings.group(state.caller(), groupId).deepCopy();
+            put(layer, SettingKey.EMBEDDING_CONNECTION, connection);
+            put(layer, SettingKey.EMBEDDING_MODEL, model);
+            settings.replaceGroup(state.caller(), groupId, layer, null);
+        });
+    }
+
+    private static void put(ObjectNode layer, SettingKey key, String value) {
+        if (value.isBlank()) {
+            layer.remove(key.key());
+        } else {
+            layer.put(key.key(), value.strip());
+        }
+    }
+
+    private String act(EffectiveState state, UUID groupId, CsrfToken csrf, Model model, HttpServletResponse response,
+                       String failed, Runnable action) {
+        return onGroup(() -> {
+            try {
+                action.run();
+                return "redirect:/groups/" + groupId;
+            } catch (AtriumException refused) {
+                if (refused.status() == HttpStatus.NOT_FOUND && "group_not_found".equals(refused.code())) {
+                    throw refused;
+                }
+                response.setStatus(refused.status().value());
+                return view(state, groupId, csrf, model, failed + Refusals.sentence(refused));
+            }
+        });
+    }
+
+    /** A group that is gone, or not the caller's to see, leads to the settings page, which lists theirs. */
+    private static String onGroup(java.util.function.Supplier<String> page) {
+        try {
+            return page.get();
+        } catch (AtriumException missing) {
+            if (missing.status() == HttpStatus.NOT_FOUND && "group_not_found".equals(missing.code())) {
+                return "redirect:/settings";
+            }
+            throw missing;
+        }
+    }
+
+    private static UUID id(String value, String field) {
+        try {
+            return UUID.fromString(value);
+        } catch (IllegalArgumentException notAnId) {
+            throw AtriumException.invalidField(field, "must be an id");
+        }
+    }
+
+    private String view(EffectiveState state, UUID groupId, CsrfToken csrf, Model model, @Nullable String error) {
+        Group group = groups.requireVisible(state.caller(), groupId);
+        boolean manages = state.caller().isAdmin() || state.groups().stream()
+                .anyMatch(m -> m.groupId().equals(groupId) && m.role() == GroupRole.ADMIN);
+        List<GroupMember> members = groups.members(state.caller(), groupId, 0, LISTED).items();
+        Set<UUID> memberIds = members.stream().map(GroupMember::userId).collect(Collectors.toSet());
+        List<User> addable = state.caller().isAdmin() ? accounts.listUsers(state.caller(), 0, LISTED).items()
+                .stream().filter(u -> !memberIds.contains(u.id())).toList() : List.of();
+        ObjectNode layer = manages ? settings.group(state.caller(), groupId) : null;
+        model.addAttribute("page", PageContext.of(csrf, state.caller()));
+        model.addAttribute("group", group);
+        model.addAttribute("manages", manages);
+        model.addAttribute("members", members);
+        model.addAttribute("addable", addable);
+        model.addAttribute("credentials", manages ? credentials.groupCredentials(state.caller(), groupId) : List.of());
+        model.addAttribute("embeddingConnection", layer == null ? "" : layer.path(
+                SettingKey.EMBEDDING_CONNECTION.key()).asString(""));
+        model.addAttribute("embeddingModel", layer == null ? "" : layer.path(SettingKey.EMBEDDING_MODEL.key())
+                .asString(""));
+        model.addAttribute("error", error);
+        return "group";
+    }
+}

@@ -1,0 +1,191 @@
+package org.atrium.web;
+
+import org.atrium.testing.Api;
+import org.atrium.testing.FakeChatServer;
+import org.atrium.testing.IntegrationTest;
+import org.atrium.testing.TestUsers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The admin and group pages in headless Chromium: an instance admin approves, promotes and deletes accounts, adds a
+ * connection with a shared key and tests it, creates a group; a group admin gives the group a virtual key and its
+ * embedding model, after which a member chats through that key.
+ */
+class AdminPagesBrowserTest extends IntegrationTest {
+
+    private static ChromeDriver browser;
+
+    private FakeChatServer provider;
+    private WebDriverWait wait;
+
+    @BeforeAll
+    static void startBrowser() {
+        browser = Browsers.start();
+    }
+
+    @AfterAll
+    static void quitBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    @BeforeEach
+    void startProvider() {
+        wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        provider = FakeChatServer.start();
+        provider.models("m");
+    }
+
+    @AfterEach
+    void stopProvider() {
+        signOut();
+        provider.close();
+    }
+
+    private void signOut() {
+        browser.get(api.baseUrl() + "/signin");
+        browser.manage().deleteAllCookies();
+    }
+
+    private WebElement userRow(TestUsers.Account account) {
+        return browser.findElement(By.cssSelector("#users tr[data-user-id='" + account.id() + "']"));
+    }
+
+    private void submit(String formId) {
+        browser.findElement(By.cssSelector("#" + formId + " button[type=submit]")).click();
+    }
+
+    private void type(String id, String text) {
+        WebElement field = browser.findElement(By.id(id));
+        field.clear();
+        field.sendKeys(text);
+    }
+
+    @Test
+    void anInstanceAdminManagesAccountsConnectionsSharedKeysAndGroups() throws IOException {
+        TestUsers.Account admin = users.admin();
+        TestUsers.Account pending = users.pending();
+        TestUsers.Account member = users.user();
+        TestUsers.Account leaving = users.user();
+        Browsers.signIn(browser, api.baseUrl(), admin);
+        browser.findElement(By.id("admin-link")).click();
+        wait.until(ExpectedConditions.urlMatches("/admin$"));
+
+        assertThat(userRow(pending).getText()).contains("waiting for approval");
+        userRow(pending).findElement(By.xpath(".//button[text()='Approve']")).click();
+        wait.until(driver -> userRow(pending).getAttribute("data-role").equals("user"));
+        assertThat(api.get("/api/v1/auth/me", pending.token()).json().path("role").asString())
+                .isEqualTo("user");
+
+        userRow(member).findElement(By.xpath(".//button[text()='Make admin']")).click();
+        wait.until(driver -> userRow(member).getAttribute("data-role").equals("admin"));
+        userRow(leaving).findElement(By.xpath(".//button[text()='Delete']")).click();
+        wait.until(ExpectedConditions.alertIsPresent()).accept();
+        wait.until(driver -> driver.findElements(By.cssSelector("#users tr[data-user-id='" + leaving.id() + "']"))
+                .isEmpty());
+        assertThat(api.get("/api/v1/auth/me", leaving.token()).status()).isEqualTo(401);
+
+        // A connection, tested before and after a shared key applies to the admin.
+        String name = "gw-" + UUID.randomUUID().toString().substring(0, 8);
+        type("connection-name", name);
+        new Select(browser.findElement(By.id("connection-kind"))).selectByValue("openai");
+        type("connection-url", provider.openAiBaseUrl());
+        submit("add-connection");
+        WebElement row = wait.until(ExpectedConditions.presenceOfElementLocated(
+                By.cssSelector("#connections tr[data-connection='" + name + "']")));
+        assertThat(row.getText()).contains("enabled");
+        row.findElement(By.xpath(".//button[text()='Test']")).click();
+        assertThat(wait.until(ExpectedConditions.presenceOfElementLocated(By.id("tested"))).getText())
+                .contains(name).contains("unavailable").contains("No credential of yours applies");
+        type("credential-connection", name);
+        type("credential-name", "Company key");
+        type("credential-secret", "sk-company-0123456789abcdef");
+        submit("add-credential");
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("credentials")));
+        assertThat(browser.getPageSource()).doesNotContain("sk-company-0123456789abcdef");
+        browser.findElement(By.cssSelector("#connections tr[data-connection='" + name + "'] button")).click();
+        assertThat(wait.until(ExpectedConditions.presenceOfElementLocated(By.id("tested"))).getText())
+                .contains(name + ": ok").contains(name + "/m");
+        browser.findElement(By.xpath("//tr[@data-connection='" + name + "']//button[text()='Disable']")).click();
+        wait.until(driver -> driver.findElement(By.cssSelector("#connections tr[data-connection='" + name + "']"))
+                .getText().contains("disabled"));
+
+        Browsers.shoot(browser, "admin-desktop-light");
+        String groupName = "Research " + UUID.randomUUID().toString().substring(0, 6);
+        type("group-name", groupName);
+        submit("create-group");
+        wait.until(ExpectedConditions.urlMatches("/groups/[0-9a-f-]{36}$"));
+        assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Group " + groupName);
+
+        // The promoted member's next page offers administration.
+        signOut();
+        Browsers.signIn(browser, api.baseUrl(), member);
+        assertThat(browser.findElements(By.id("admin-link"))).hasSize(1);
+    }
+
+    @Test
+    void aGroupAdminGivesTheGroupAVirtualKeyAndItsEmbeddingAndAMemberThenChats() {
+        TestUsers.Account admin = users.admin();
+        String connection = "vk-" + UUID.randomUUID().toString().substring(0, 8);
+        Api.Response created = api.post("/api/v1/connections", Map.of("name", connection, "kind", "openai",
+                "baseUrl", provider.openAiBaseUrl()), admin.token());
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        UUID group = users.group(admin, "team");
+        TestUsers.Account groupAdmin = users.user();
+        TestUsers.Account member = users.user();
+        users.member(admin, group, groupAdmin, "admin");
+        users.member(admin, group, member, "member");
+
+        Browsers.signIn(browser, api.baseUrl(), groupAdmin);
+        assertThat(browser.findElements(By.id("admin-link"))).as("not an instance admin").isEmpty();
+        browser.findElement(By.linkText("Settings")).click();
+        browser.findElement(By.cssSelector("#groups a")).click();
+        wait.until(ExpectedConditions.urlMatches("/groups/" + group + "$"));
+        assertThat(browser.findElement(By.id("members")).getText()).contains(member.email());
+        type("group-credential-connection", connection);
+        new Select(browser.findElement(By.id("group-credential-kind"))).selectByValue("virtual_key");
+        type("group-credential-name", "Team gateway key");
+        type("group-credential-secret", "vk-team-0123456789abcdef");
+        submit("add-group-credential");
+        WebElement keys = wait.until(ExpectedConditions.presenceOfElementLocated(By.id("group-credentials")));
+        assertThat(keys.getText()).contains(connection).contains("virtual key").doesNotContain("0123456789");
+        type("embedding-connection", "fake");
+        type("embedding-model", "keywords-v1");
+        submit("embedding");
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("embedding")));
+        assertThat(api.get("/api/v1/groups/" + group + "/settings", admin.token()).json().path("settings")
+                .path("embedding.model").asString()).isEqualTo("keywords-v1");
+
+        signOut();
+        Browsers.signIn(browser, api.baseUrl(), member);
+        new Select(browser.findElement(By.id("model"))).selectByValue(connection + "/m");
+        provider.enqueue(FakeChatServer.Script.text("Through the team's key."));
+        WebElement box = browser.findElement(By.id("message"));
+        box.sendKeys("Which key is this?");
+        box.sendKeys(Keys.ENTER);
+        WebElement answer = wait.until(ExpectedConditions.presenceOfElementLocated(
+                By.cssSelector("#messages article.assistant[data-status='complete']")));
+        assertThat(answer.getText()).contains("Through the team's key.");
+        assertThat(provider.requests().getLast().headers().get("authorization"))
+                .isEqualTo("Bearer vk-team-0123456789abcdef");
+    }
+}
