@@ -69,6 +69,17 @@
     return article;
   }
 
+  // As the server draws it under each question.
+  function editButton() {
+    const edit = document.createElement('button');
+    edit.type = 'button';
+    edit.className = 'edit';
+    edit.dataset.edit = '';
+    edit.textContent = 'Edit';
+    edit.setAttribute('aria-label', 'Edit this question');
+    return edit;
+  }
+
   async function problem(response) {
     try {
       const body = await response.json();
@@ -138,6 +149,41 @@
     return parts.join(' · ');
   }
 
+  // The collections ticked in the composer: the question's answer is grounded on them.
+  function grounding() {
+    return [...form.querySelectorAll('input[name="collection"]:checked')].map((box) => box.value);
+  }
+
+  // The passages an answer is grounded on, each a link to its page; file names are read once per file.
+  const fileNames = new Map();
+  function fileName(fileId) {
+    if (!fileNames.has(fileId)) {
+      fileNames.set(fileId, fetch('/api/v1/files/' + fileId, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+        .then((response) => (response.ok ? response.json() : null))
+        .then((file) => (file ? file.name : 'A file no longer available')));
+    }
+    return fileNames.get(fileId);
+  }
+
+  function addSources(article, citations) {
+    if (!citations || citations.length === 0) {
+      return;
+    }
+    const list = document.createElement('ol');
+    list.className = 'sources';
+    list.setAttribute('aria-label', 'Sources');
+    for (const cited of citations) {
+      const link = document.createElement('a');
+      link.href = `/knowledge/files/${cited.fileId}/passages/${cited.chunkIndex}?start=${cited.startChar}&end=${cited.endChar}`;
+      link.textContent = `Passage ${cited.chunkIndex + 1}`;
+      fileName(cited.fileId).then((name) => { link.textContent = `${name}, passage ${cited.chunkIndex + 1}`; });
+      const item = document.createElement('li');
+      item.append(link);
+      list.append(item);
+    }
+    article.append(list);
+  }
+
   function streaming(on) {
     send.disabled = on;
     stop.hidden = !on;
@@ -191,6 +237,7 @@
             reason.textContent = data.failureReason || 'The answer failed.';
             article.append(reason);
           }
+          addSources(article, data.citations);
           const meta = document.createElement('p');
           meta.className = 'meta';
           meta.textContent = summary(article.dataset.model || model.value, data.usage, data.timings);
@@ -206,9 +253,34 @@
     }
   }
 
-  function answer(questionId) {
-    return follow(addMessage('assistant', ''), '/api/v1/chats/' + chatId + '/answers',
+  async function answer(questionId) {
+    await follow(addMessage('assistant', ''), '/api/v1/chats/' + chatId + '/answers',
       { method: 'POST', body: JSON.stringify({ questionId, model: model.value }) });
+    showTitleWhenWritten(chatId);
+  }
+
+  // A chat's title is written by the task model after its first answer, in the background, on whichever replica
+  // answered; it is looked for for a few seconds and shown in the chat list and the window's title when it comes.
+  async function showTitleWhenWritten(id) {
+    const link = chatList.querySelector(`a[href="/chats/${id}"]`);
+    if (!link || link.textContent !== 'Untitled chat') {
+      return;
+    }
+    for (let attempt = 0; attempt < 12; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      try {
+        const thread = await call('GET', '/api/v1/chats/' + id);
+        if (thread.chat.title) {
+          link.textContent = thread.chat.title;
+          if (chatId === id) {
+            document.title = thread.chat.title + ' · Atrium';
+          }
+          return;
+        }
+      } catch (failure) {
+        return;
+      }
+    }
   }
 
   const unfinished = messages.querySelector('article.assistant:last-of-type[data-status="in_progress"]');
@@ -244,20 +316,24 @@
       return;
     }
     input.value = '';
-    addMessage('user', text);
+    const asked = addMessage('user', text);
+    asked.dataset.parentId = tip || '';
     status.textContent = '';
     try {
       let questionId;
       if (!chatId) {
-        const thread = await call('POST', '/api/v1/chats', { message: { content: text } });
+        const thread = await call('POST', '/api/v1/chats', { message: { content: text, collectionIds: grounding() } });
         chatId = thread.chat.id;
         questionId = thread.messages[thread.messages.length - 1].message.id;
         history.replaceState(null, '', '/chats/' + chatId);
         listChat(chatId);
       } else {
-        questionId = (await call('POST', '/api/v1/chats/' + chatId + '/messages', { parentId: tip, content: text })).id;
+        questionId = (await call('POST', '/api/v1/chats/' + chatId + '/messages',
+          { parentId: tip, content: text, collectionIds: grounding() })).id;
       }
       tip = questionId;
+      asked.dataset.messageId = questionId;
+      asked.append(editButton());
       await answer(questionId);
     } catch (failure) {
       status.textContent = failure.message;
@@ -304,6 +380,66 @@
     } catch (failure) {
       status.textContent = failure.message;
     }
+  });
+
+  // Editing a question adds its new version beside it (the same parent), answers it, and draws the chat again with
+  // both versions (‹ 1/2 ›); the old question and its answers stay on their branch.
+  messages.addEventListener('click', (event) => {
+    const edit = event.target.closest('button[data-edit]');
+    if (!edit || current) {
+      return;
+    }
+    const article = edit.closest('article');
+    const text = article.querySelector('.text');
+    const editor = document.createElement('form');
+    editor.className = 'editor';
+    const field = document.createElement('textarea');
+    field.value = text.textContent;
+    field.rows = 3;
+    field.maxLength = 100000;
+    field.setAttribute('aria-label', 'Edited question');
+    const save = document.createElement('button');
+    save.type = 'submit';
+    save.className = 'primary';
+    save.textContent = 'Send edited question';
+    const cancel = document.createElement('button');
+    cancel.type = 'button';
+    cancel.textContent = 'Cancel';
+    editor.append(field, save, cancel);
+    text.hidden = true;
+    edit.hidden = true;
+    article.append(editor);
+    field.focus();
+    cancel.addEventListener('click', () => {
+      editor.remove();
+      text.hidden = false;
+      edit.hidden = false;
+      edit.focus();
+    });
+    editor.addEventListener('submit', async (submitted) => {
+      submitted.preventDefault();
+      const content = field.value.trim();
+      if (!content) {
+        return;
+      }
+      save.disabled = true;
+      try {
+        const question = await call('POST', '/api/v1/chats/' + chatId + '/messages',
+          { parentId: article.dataset.parentId || null, content, collectionIds: grounding() });
+        tip = question.id;
+        while (article.nextElementSibling) {
+          article.nextElementSibling.remove();
+        }
+        editor.remove();
+        text.textContent = content;
+        text.hidden = false;
+        await answer(question.id);
+        window.location.reload();
+      } catch (failure) {
+        status.textContent = failure.message;
+        save.disabled = false;
+      }
+    });
   });
 
   // ‹ and › show another version of a question or an answer: the chat remembers the branch shown.

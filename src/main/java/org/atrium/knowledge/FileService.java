@@ -296,6 +296,24 @@ public class FileService {
     }
 
     /**
+     * Reads one passage of a file, as a citation names it: the text a chunk of the file's index holds.
+     *
+     * @param state      the caller's effective state; the file must be readable to them
+     * @param fileId     the file
+     * @param chunkIndex the chunk's position in the file
+     * @param startChar  where the cited passage starts (chooses among indexes of several embedding models)
+     * @param endChar    where it ends
+     * @return the passage
+     * @throws AtriumException {@code file_not_found} (404) for a file the caller may not read, or with no such
+     *                         passage (not ingested yet, or re-ingested into fewer chunks)
+     */
+    @Transactional(readOnly = true)
+    public Passage passage(EffectiveState state, UUID fileId, int chunkIndex, int startChar, int endChar) {
+        FileStore.FileRow row = requireReadable(state, fileId);
+        return files.passage(fileId, row.name(), chunkIndex, startChar, endChar).orElseThrow(FileService::notFound);
+    }
+
+    /**
      * The collections holding a file that the caller may read: where retrieval finds its passages (for a file
      * attached to a chat message, say).
      *

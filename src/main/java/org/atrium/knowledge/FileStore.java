@@ -90,6 +90,20 @@ class FileStore {
         return jdbc.sql("select * from files where id = :id").param("id", fileId).query(this::file).optional();
     }
 
+    /**
+     * One passage of a file's extracted text: the chunk at that position whose span is the one asked for when an
+     * index of another embedding model cut it differently, else the newest index's.
+     */
+    Optional<Passage> passage(UUID fileId, String fileName, int chunkIndex, int startChar, int endChar) {
+        return jdbc.sql("""
+                        select start_char, end_char, content from chunks where file_id = :f and chunk_index = :i
+                        order by (start_char = :s and end_char = :e) desc, space_id desc limit 1""")
+                .param("f", fileId).param("i", chunkIndex).param("s", startChar).param("e", endChar)
+                .query((rs, row) -> new Passage(fileId, fileName, chunkIndex, rs.getInt("start_char"),
+                        rs.getInt("end_char"), rs.getString("content")))
+                .optional();
+    }
+
     /** @return true when the file is in a collection the caller may read, or the caller uploaded it */
     boolean readable(UUID fileId, boolean admin, UUID user, UUID[] groups) {
         return jdbc.sql("select exists (select 1 from files f where f.id = :file and (:admin or f.uploaded_by = :user"

@@ -7,6 +7,9 @@ import org.atrium.chat.Chat;
 import org.atrium.chat.ChatChanges;
 import org.atrium.chat.ChatService;
 import org.atrium.chat.ChatThread;
+import org.atrium.chat.Citation;
+import org.atrium.knowledge.CollectionService;
+import org.atrium.knowledge.FileService;
 import org.atrium.models.CatalogueModel;
 import org.atrium.models.ModelCatalogue;
 import org.atrium.platform.AtriumException;
@@ -21,12 +24,16 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 
 /**
  * The chat page: the caller's chats (pinned, then the most recently active first), the models the caller may use
- * (the same catalogue as {@code GET /api/v1/models}), and the branch of the open chat. Asking and stopping happen in
+ * (the same catalogue as {@code GET /api/v1/models}), the collections a question may be grounded on, and the branch
+ * of the open chat with each answer's sources. Asking and stopping happen in
  * {@code chat.js} through {@code /api/v1/chats}; pinning, renaming, archiving and deleting a chat are plain forms of
  * the sidebar, posted here (they work without scripts) and done through the same {@link ChatService} as the API.
  */
@@ -39,10 +46,14 @@ class ChatPages {
 
     private final ChatService chats;
     private final ModelCatalogue catalogue;
+    private final CollectionService collections;
+    private final FileService files;
 
-    ChatPages(ChatService chats, ModelCatalogue catalogue) {
+    ChatPages(ChatService chats, ModelCatalogue catalogue, CollectionService collections, FileService files) {
         this.chats = chats;
         this.catalogue = catalogue;
+        this.collections = collections;
+        this.files = files;
     }
 
     /**
@@ -154,10 +165,32 @@ class ChatPages {
         model.addAttribute("models", models);
         model.addAttribute("selectedModel", lastModel(thread, models));
         model.addAttribute("thread", thread);
+        model.addAttribute("collections", collections.list(state, 0, KnowledgePages.LISTED).items());
+        model.addAttribute("citedFiles", citedFiles(state, thread));
         if (!model.containsAttribute("error")) {
             model.addAttribute("error", null); // the template's parameter: nothing went wrong
         }
         return "chat";
+    }
+
+    /** The names of the files the branch's answers cite, as the caller may read them now (a deleted one is left out). */
+    private Map<UUID, String> citedFiles(EffectiveState state, @Nullable ChatThread thread) {
+        Map<UUID, String> names = new HashMap<>();
+        if (thread == null) {
+            return names;
+        }
+        thread.messages().stream().map(shown -> shown.message().answer()).filter(Objects::nonNull)
+                .flatMap(answer -> answer.citations().stream()).map(Citation::fileId).distinct()
+                .forEach(fileId -> {
+                    try {
+                        names.put(fileId, files.get(state, fileId).name());
+                    } catch (AtriumException gone) {
+                        if (gone.status() != HttpStatus.NOT_FOUND) {
+                            throw gone;
+                        }
+                    }
+                });
+        return names;
     }
 
     /** The model of the branch's last answer while the caller may still use it, else the first of the catalogue. */

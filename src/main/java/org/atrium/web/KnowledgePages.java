@@ -121,6 +121,31 @@ class KnowledgePages {
         return "collection";
     }
 
+    /**
+     * One cited passage of a file, with the collections it is found through (those the caller may read) and a link to
+     * the file itself: where a citation under an answer leads. A passage that is gone (the file deleted, or no longer
+     * readable to the caller) is a 404 page that says so.
+     */
+    @GetMapping("/knowledge/files/{fileId}/passages/{chunkIndex}")
+    String passage(EffectiveState state, @PathVariable UUID fileId, @PathVariable int chunkIndex,
+                   @RequestParam(defaultValue = "-1") int start, @RequestParam(defaultValue = "-1") int end,
+                   CsrfToken csrf, Model model, HttpServletResponse response) {
+        model.addAttribute("page", PageContext.of(csrf, state.caller()));
+        try {
+            model.addAttribute("passage", files.passage(state, fileId, chunkIndex, start, end));
+            model.addAttribute("holders", files.readableCollections(state, fileId, LISTED).stream()
+                    .map(id -> collections.get(state, id)).toList());
+        } catch (AtriumException missing) {
+            if (missing.status() != HttpStatus.NOT_FOUND) {
+                throw missing;
+            }
+            response.setStatus(HttpStatus.NOT_FOUND.value());
+            model.addAttribute("passage", null);
+            model.addAttribute("holders", List.<Collection>of());
+        }
+        return "passage";
+    }
+
     /** Takes a file out of the collection; the file itself goes once no collection holds it. */
     @PostMapping("/knowledge/{collectionId}/files/{fileId}/remove")
     String remove(EffectiveState state, @PathVariable UUID collectionId, @PathVariable UUID fileId) {

@@ -71,7 +71,12 @@ class AdminPagesBrowserTest extends IntegrationTest {
     }
 
     private void submit(String formId) {
-        browser.findElement(By.cssSelector("#" + formId + " button[type=submit]")).click();
+        Browsers.clickAndAwaitNewPage(browser, browser.findElement(By.cssSelector("#" + formId
+                + " button[type=submit]")));
+    }
+
+    private void click(WebElement button) {
+        Browsers.clickAndAwaitNewPage(browser, button);
     }
 
     private void type(String id, String text) {
@@ -91,13 +96,13 @@ class AdminPagesBrowserTest extends IntegrationTest {
         wait.until(ExpectedConditions.urlMatches("/admin$"));
 
         assertThat(userRow(pending).getText()).contains("waiting for approval");
-        userRow(pending).findElement(By.xpath(".//button[text()='Approve']")).click();
-        wait.until(driver -> userRow(pending).getAttribute("data-role").equals("user"));
+        click(userRow(pending).findElement(By.xpath(".//button[text()='Approve']")));
+        assertThat(userRow(pending).getAttribute("data-role")).isEqualTo("user");
         assertThat(api.get("/api/v1/auth/me", pending.token()).json().path("role").asString())
                 .isEqualTo("user");
 
-        userRow(member).findElement(By.xpath(".//button[text()='Make admin']")).click();
-        wait.until(driver -> userRow(member).getAttribute("data-role").equals("admin"));
+        click(userRow(member).findElement(By.xpath(".//button[text()='Make admin']")));
+        assertThat(userRow(member).getAttribute("data-role")).isEqualTo("admin");
         userRow(leaving).findElement(By.xpath(".//button[text()='Delete']")).click();
         wait.until(ExpectedConditions.alertIsPresent()).accept();
         wait.until(driver -> driver.findElements(By.cssSelector("#users tr[data-user-id='" + leaving.id() + "']"))
@@ -113,21 +118,21 @@ class AdminPagesBrowserTest extends IntegrationTest {
         WebElement row = wait.until(ExpectedConditions.presenceOfElementLocated(
                 By.cssSelector("#connections tr[data-connection='" + name + "']")));
         assertThat(row.getText()).contains("enabled");
-        row.findElement(By.xpath(".//button[text()='Test']")).click();
-        assertThat(wait.until(ExpectedConditions.presenceOfElementLocated(By.id("tested"))).getText())
+        click(row.findElement(By.xpath(".//button[text()='Test']")));
+        assertThat(browser.findElement(By.id("tested")).getText())
                 .contains(name).contains("unavailable").contains("No credential of yours applies");
         type("credential-connection", name);
         type("credential-name", "Company key");
         type("credential-secret", "sk-company-0123456789abcdef");
         submit("add-credential");
-        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("credentials")));
+        assertThat(browser.findElement(By.id("credentials")).getText()).contains("Company key");
         assertThat(browser.getPageSource()).doesNotContain("sk-company-0123456789abcdef");
-        browser.findElement(By.cssSelector("#connections tr[data-connection='" + name + "'] button")).click();
-        assertThat(wait.until(ExpectedConditions.presenceOfElementLocated(By.id("tested"))).getText())
+        click(browser.findElement(By.cssSelector("#connections tr[data-connection='" + name + "'] button")));
+        assertThat(browser.findElement(By.id("tested")).getText())
                 .contains(name + ": ok").contains(name + "/m");
-        browser.findElement(By.xpath("//tr[@data-connection='" + name + "']//button[text()='Disable']")).click();
-        wait.until(driver -> driver.findElement(By.cssSelector("#connections tr[data-connection='" + name + "']"))
-                .getText().contains("disabled"));
+        click(browser.findElement(By.xpath("//tr[@data-connection='" + name + "']//button[text()='Disable']")));
+        assertThat(browser.findElement(By.cssSelector("#connections tr[data-connection='" + name + "']")).getText())
+                .contains("disabled");
 
         Browsers.shoot(browser, "admin-desktop-light");
         String groupName = "Research " + UUID.randomUUID().toString().substring(0, 6);
@@ -171,7 +176,6 @@ class AdminPagesBrowserTest extends IntegrationTest {
         type("embedding-connection", "fake");
         type("embedding-model", "keywords-v1");
         submit("embedding");
-        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("embedding")));
         assertThat(api.get("/api/v1/groups/" + group + "/settings", admin.token()).json().path("settings")
                 .path("embedding.model").asString()).isEqualTo("keywords-v1");
 

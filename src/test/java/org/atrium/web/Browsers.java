@@ -79,6 +79,16 @@ final class Browsers {
         wait.until(ExpectedConditions.urlContains("/chats"));
     }
 
+    /**
+     * Clicks something that posts a form and waits for the page the answer draws: until the page it was on is gone,
+     * so that what is read next is the new page's (the new page often has the same elements as the old one).
+     */
+    static void clickAndAwaitNewPage(ChromeDriver driver, WebElement button) {
+        WebElement old = driver.findElement(By.tagName("html"));
+        button.click();
+        new WebDriverWait(driver, Duration.ofSeconds(20)).until(ExpectedConditions.stalenessOf(old));
+    }
+
     /** Where the screenshots shown in the README are kept. */
     static final Path SCREENSHOTS = Path.of("docs", "screenshots");
 

@@ -1,6 +1,7 @@
 package org.atrium.web;
 
 import org.atrium.testing.Api;
+import org.atrium.testing.FakeConnection;
 import org.atrium.testing.IntegrationTest;
 import org.atrium.testing.Knowledge;
 import org.atrium.testing.TestUsers;
@@ -195,5 +196,54 @@ class KnowledgePagesBrowserTest extends IntegrationTest {
         wait.until(ExpectedConditions.urlMatches("/knowledge$"));
         assertThat(browser.findElement(By.id("no-collections")).isDisplayed()).isTrue();
         assertThat(api.get("/api/v1/collections/" + collectionId, member.token()).status()).isEqualTo(404);
+    }
+
+    @Test
+    void aQuestionGroundedOnACollectionShowsItsSourcesWhichOpenTheirPassages() {
+        Knowledge knowledge = new Knowledge(api);
+        UUID collection = knowledge.personalCollection(member, "Fruit notes");
+        UUID kiwi = knowledge.upload(member, collection, "kiwi.txt",
+                "Kiwis are green inside and ripen in November.".getBytes(StandardCharsets.UTF_8));
+        assertThat(knowledge.awaitSettled(member, collection, kiwi).path("status").asString()).isEqualTo("ready");
+        try (FakeConnection connection = FakeConnection.open(api, users, "cite", "m")) {
+            Api.Response key = api.post("/api/v1/me/credentials", java.util.Map.of("connection", connection.name(),
+                    "kind", "api_key", "name", "mine", "secret", "sk-cite-0123456789abcdef"), member.token());
+            assertThat(key.status()).as(key.text()).isEqualTo(201);
+
+            Browsers.signIn(browser, api.baseUrl(), member);
+            new Select(browser.findElement(By.id("model"))).selectByValue(connection.name() + "/m");
+            browser.findElement(By.cssSelector("#knowledge-picker summary")).click();
+            browser.findElement(By.xpath("//details[@id='knowledge-picker']//label[contains(., 'Fruit notes')]/input"))
+                    .click();
+            WebElement box = browser.findElement(By.id("message"));
+            box.sendKeys("What is green inside?");
+            box.sendKeys(org.openqa.selenium.Keys.ENTER);
+            WebElement answer = wait.until(ExpectedConditions.presenceOfElementLocated(
+                    By.cssSelector("#messages article.assistant[data-status='complete']")));
+            WebElement source = wait.until(driver -> {
+                List<WebElement> links = answer.findElements(By.cssSelector("ol.sources a"));
+                return links.isEmpty() || !links.getFirst().getText().startsWith("kiwi.txt") ? null : links.getFirst();
+            });
+            assertThat(source.getText()).isEqualTo("kiwi.txt, passage 1");
+            assertThat(connection.provider().requests()).as("the passage reached the model")
+                    .anyMatch(request -> request.body().toString().contains("Kiwis are green inside"));
+
+            // Drawn by the server the same way, and each source opens its passage.
+            browser.navigate().refresh();
+            WebElement drawn = wait.until(ExpectedConditions.presenceOfElementLocated(
+                    By.cssSelector("#messages article.assistant ol.sources a")));
+            assertThat(drawn.getText()).isEqualTo("kiwi.txt, passage 1");
+            drawn.click();
+            wait.until(ExpectedConditions.urlContains("/knowledge/files/" + kiwi + "/passages/0"));
+            assertThat(browser.findElement(By.id("passage")).getText())
+                    .isEqualTo("Kiwis are green inside and ripen in November.");
+            assertThat(browser.findElement(By.linkText("Fruit notes")).getAttribute("href"))
+                    .endsWith("/knowledge/" + collection);
+
+            // A file deleted since: its passage says so.
+            assertThat(api.delete("/api/v1/files/" + kiwi, member.token()).status()).isEqualTo(204);
+            browser.navigate().refresh();
+            assertThat(browser.findElement(By.id("page-error")).getText()).contains("no longer available");
+        }
     }
 }

@@ -282,8 +282,8 @@ class WebInterfaceBrowserTest extends IntegrationTest {
         ask("Is this a new chat?");
         answerWithStatus(1, "complete");
         String begun = chatLinks().getFirst();
-        button(begun, "Pin").click();
-        wait.until(ExpectedConditions.urlContains("/chats/" + begun));
+        Browsers.clickAndAwaitNewPage(browser, button(begun, "Pin"));
+        assertThat(browser.getCurrentUrl()).endsWith("/chats/" + begun);
         assertThat(api.get("/api/v1/chats/" + begun, user.token()).json().path("chat").path("pinned").asBoolean())
                 .isTrue();
     }
@@ -342,6 +342,45 @@ class WebInterfaceBrowserTest extends IntegrationTest {
         assertThat(lastAnswer()).isEqualTo("The first answer.");
         assertThat(browser.findElement(By.cssSelector("nav.versions button[aria-label='Previous version']"))
                 .isEnabled()).isFalse();
+    }
+
+    /**
+     * The title the task model writes after the first answer appears in the chat list without a reload; an edited
+     * question becomes a second version beside the first, each with its own answer.
+     */
+    @Test
+    void theTitleAppearsWhenWrittenAndAnEditedQuestionIsASecondVersion() {
+        TestUsers.Account user = userWithKey();
+        UUID group = users.group(connection.admin(), "titles");
+        Api.Response titles = api.put("/api/v1/groups/" + group + "/settings", Map.of("settings",
+                Map.of("features.titleModel", model())), connection.admin().token());
+        assertThat(titles.status()).as(titles.text()).isEqualTo(200);
+        users.member(connection.admin(), group, user, "member");
+        signIn(user);
+        new Select(browser.findElement(By.id("model"))).selectByValue(model());
+        provider.enqueue(FakeChatServer.Script.text("Coats in the B rooms."), FakeChatServer.Script.text("Lab coat rules"));
+        ask("Which rooms need lab coats?");
+        answerWithStatus(1, "complete");
+        wait.until(driver -> driver.findElement(By.cssSelector("#chat-list a[aria-current=page]")).getText()
+                .equals("Lab coat rules"));
+        assertThat(browser.getTitle()).isEqualTo("Lab coat rules · Atrium");
+
+        browser.findElement(By.cssSelector("#messages article.user button.edit")).click();
+        WebElement edited = browser.findElement(By.cssSelector("#messages article.user .editor textarea"));
+        assertThat(edited.getAttribute("value")).isEqualTo("Which rooms need lab coats?");
+        edited.clear();
+        edited.sendKeys("Which rooms need goggles?");
+        provider.enqueue(FakeChatServer.Script.text("Goggles in B2."));
+        browser.findElement(By.cssSelector("#messages article.user .editor button[type=submit]")).click();
+        wait.until(driver -> version().equals("2/2"));
+        assertThat(browser.findElement(By.cssSelector("#messages article.user .text")).getText())
+                .isEqualTo("Which rooms need goggles?");
+        assertThat(lastAnswer()).isEqualTo("Goggles in B2.");
+        browser.findElement(By.cssSelector("nav.versions button[aria-label='Previous version']")).click();
+        wait.until(driver -> version().equals("1/2"));
+        assertThat(browser.findElement(By.cssSelector("#messages article.user .text")).getText())
+                .isEqualTo("Which rooms need lab coats?");
+        assertThat(lastAnswer()).isEqualTo("Coats in the B rooms.");
     }
 
     @Test
