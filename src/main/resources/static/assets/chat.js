@@ -27,8 +27,10 @@
     }
   });
 
+  // Code blocks are highlighted after sanitizing: highlight.js reads each block's text and writes only its own spans.
   function renderMarkdown(element, markdown) {
     element.innerHTML = DOMPurify.sanitize(marked.parse(markdown), { USE_PROFILES: { html: true } });
+    element.querySelectorAll('pre code').forEach((code) => hljs.highlightElement(code));
     element.querySelectorAll('pre').forEach(addCopyButton);
   }
 

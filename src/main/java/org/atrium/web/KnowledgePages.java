@@ -78,7 +78,10 @@ class KnowledgePages {
         }
     }
 
-    /** A collection's page; {@code q} searches it as retrieval does (hybrid, grouped by file). */
+    /**
+     * A collection's page; {@code q} searches it as retrieval does (hybrid, grouped by file). A search that is refused
+     * or fails is told on the page, with the status of the refusal.
+     */
     @GetMapping("/knowledge/{collectionId}")
     String collection(EffectiveState state, @PathVariable UUID collectionId,
                       @RequestParam(required = false) @Nullable String q, CsrfToken csrf, Model model,
@@ -99,17 +102,18 @@ class KnowledgePages {
                 found = retrieval.retrieve(state, new RetrievalQuery(query, List.of(collectionId), SEARCH_RESULTS, 0,
                         RetrievalQuery.Mode.HYBRID, RetrievalQuery.GroupBy.FILE, PASSAGES_PER_FILE, Map.of()));
             } catch (AtriumException refused) {
-                if (refused.status() != HttpStatus.BAD_REQUEST) {
-                    throw refused;
-                }
+                // A refused query, or an embedding provider that failed: the page says so and still shows the files.
                 response.setStatus(refused.status().value());
-                model.addAttribute("error", "The search " + refused.getMessage() + ".");
+                model.addAttribute("error", refused.status() == HttpStatus.BAD_REQUEST
+                        ? "The search " + refused.getMessage() + "." : "The search failed: " + refused.getMessage());
             }
         }
         boolean manages = collection.access().includes(Access.MANAGE);
         model.addAttribute("page", PageContext.of(csrf, state.caller()));
         model.addAttribute("collection", collection);
-        model.addAttribute("files", files.list(state, collectionId, null, 0, LISTED).items());
+        var listed = files.list(state, collectionId, null, 0, LISTED);
+        model.addAttribute("files", listed.items());
+        model.addAttribute("filesTotal", listed.total());
         model.addAttribute("query", query);
         model.addAttribute("found", found);
         model.addAttribute("grants", manages ? collections.grants(state, collectionId) : List.<CollectionGrant>of());

@@ -394,6 +394,8 @@ class WebInterfaceBrowserTest extends IntegrationTest {
         browser.executeCdpCommand("Browser.grantPermissions", Map.of("origin", api.baseUrl(), "permissions",
                 List.of("clipboardReadWrite", "clipboardSanitizedWrite")));
 
+        assertThat(answer.findElements(By.cssSelector("pre code.hljs .hljs-keyword"))).as("highlighted")
+                .extracting(WebElement::getText).contains("def", "return");
         WebElement copy = answer.findElement(By.cssSelector("pre button.copy"));
         assertThat(copy.getAttribute("aria-label")).isEqualTo("Copy the code");
         copy.click();

@@ -449,6 +449,7 @@ class WebInterfaceSecurityTest extends IntegrationTest {
     @Test
     void theLibrariesAreServedFromAtrium() {
         for (String path : List.of("/webjars/marked/lib/marked.umd.js", "/webjars/dompurify/dist/purify.min.js",
+                "/webjars/highlightjs/highlight.min.js", "/webjars/highlightjs/styles/github-dark.min.css",
                 "/assets/chat.js", "/assets/knowledge.js", "/assets/forms.js", "/assets/atrium.css")) {
             assertThat(get(path, "").statusCode()).as(path).isEqualTo(200);
         }
