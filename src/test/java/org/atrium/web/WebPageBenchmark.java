@@ -1,0 +1,124 @@
+package org.atrium.web;
+
+import org.atrium.testing.FakeChatServer;
+import org.atrium.testing.FakeConnection;
+import org.atrium.testing.IntegrationTest;
+import org.atrium.testing.TestUsers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What the web interface costs a browser, printed (docs/benchmarks.md, "Web interface: page weight and first token
+ * drawn"): the bytes a first visit to each main page transfers with an empty cache, and the time from pressing Enter
+ * to the first streamed token drawn on the page, against a fake OpenAI-compatible provider that answers at once.
+ */
+@Tag("benchmark")
+class WebPageBenchmark extends IntegrationTest {
+
+    private static final int ANSWERS = Integer.getInteger("atrium.bench.answers", 30);
+    private static ChromeDriver browser;
+
+    @BeforeAll
+    static void startBrowser() {
+        browser = Browsers.start();
+    }
+
+    @AfterAll
+    static void quitBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    /** Bytes the page and everything it loaded transferred (compressed, headers included) and decoded. */
+    private long[] weight() {
+        Object sizes = browser.executeScript("""
+                const entries = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')];
+                return [entries.reduce((sum, e) => sum + e.transferSize, 0),
+                        entries.reduce((sum, e) => sum + e.decodedBodySize, 0), entries.length];
+                """);
+        @SuppressWarnings("unchecked")
+        List<Number> values = (List<Number>) sizes;
+        return new long[]{values.get(0).longValue(), values.get(1).longValue(), values.get(2).longValue()};
+    }
+
+    private void load(String path) {
+        browser.executeCdpCommand("Network.clearBrowserCache", Map.of());
+        browser.get(api.baseUrl() + path);
+        new WebDriverWait(browser, Duration.ofSeconds(20)).until(driver -> "complete".equals(
+                browser.executeScript("return document.readyState")));
+    }
+
+    @Test
+    void pageWeightAndTimeToFirstTokenDrawn() {
+        browser.executeCdpCommand("Network.enable", Map.of());
+        try (FakeConnection connection = FakeConnection.open(api, users, "bench", "m")) {
+            TestUsers.Account user = connection.userWithKey(users);
+            StringBuilder report = new StringBuilder("page weight, first visit, empty cache:\n");
+            load("/signin");
+            long[] signin = weight();
+            report.append(String.format(Locale.ROOT, "  %-28s %,9d B transferred, %,9d B decoded, %d requests%n",
+                    "/signin", signin[0], signin[1], signin[2]));
+            Browsers.signIn(browser, api.baseUrl(), user);
+            for (String path : List.of("/chats", "/knowledge", "/settings")) {
+                load(path);
+                long[] page = weight();
+                assertThat(page[0]).as(path).isPositive();
+                report.append(String.format(Locale.ROOT, "  %-28s %,9d B transferred, %,9d B decoded, %d requests%n",
+                        path, page[0], page[1], page[2]));
+            }
+
+            load("/chats");
+            new Select(browser.findElement(By.id("model"))).selectByValue(connection.name() + "/m");
+            List<Double> drawn = new ArrayList<>();
+            for (int i = 0; i < ANSWERS; i++) {
+                connection.provider().enqueue(FakeChatServer.Script.text("First token, then the rest of the answer.")
+                        .inChunks(6));
+                browser.executeScript("""
+                        window.firstDrawn = null;
+                        const messages = document.getElementById('messages');
+                        const seen = messages.querySelectorAll('article.assistant').length;
+                        const observer = new MutationObserver(() => {
+                          const answers = messages.querySelectorAll('article.assistant .markdown');
+                          if (answers.length > seen && answers[answers.length - 1].textContent.length > 0) {
+                            window.firstDrawn = performance.now() - window.sentAt;
+                            observer.disconnect();
+                          }
+                        });
+                        observer.observe(messages, {subtree: true, childList: true, characterData: true});
+                        const box = document.getElementById('message');
+                        box.value = 'Question ' + arguments[0];
+                        window.sentAt = performance.now();
+                        document.getElementById('composer').requestSubmit();
+                        """, i);
+                WebElement done = new WebDriverWait(browser, Duration.ofSeconds(20)).until(
+                        ExpectedConditions.presenceOfElementLocated(By.cssSelector(
+                                "#messages article.assistant:nth-of-type(" + (2 * (i + 1)) + ")[data-status='complete']")));
+                assertThat(done.getText()).contains("First token");
+                drawn.add(((Number) browser.executeScript("return window.firstDrawn")).doubleValue());
+            }
+            List<Double> sorted = drawn.stream().sorted().toList();
+            report.append(String.format(Locale.ROOT, "time to first token drawn, %d answers in one chat:"
+                    + " p50 %.1f ms, p90 %.1f ms, max %.1f ms (first answer, a new chat: %.1f ms)%n", ANSWERS,
+                    sorted.get(sorted.size() / 2), sorted.get((int) Math.ceil(sorted.size() * 0.9) - 1),
+                    sorted.getLast(), drawn.getFirst()));
+            System.out.print(report);
+        }
+    }
+}
