@@ -69,14 +69,7 @@ public class GroupService {
         if (cleanName.isEmpty()) {
             throw AtriumException.invalidField("name", "must not be blank");
         }
-        String cleanDescription = description.strip();
-        if (cleanDescription.length() > MAX_DESCRIPTION_LENGTH) {
-            throw AtriumException.invalidField("description", "must be at most " + MAX_DESCRIPTION_LENGTH
-                    + " characters");
-        }
-        UntrustedText.problem(cleanDescription).ifPresent(problem -> {
-            throw AtriumException.invalidField("description", problem);
-        });
+        String cleanDescription = UntrustedText.text("description", description, MAX_DESCRIPTION_LENGTH);
         requireFreeName(cleanName, new UUID(0, 0));
         UUID id = groups.insert(cleanName, cleanDescription);
         LogEvents.info(log, "group.created").addKeyValue("group_id", id).log();

@@ -68,7 +68,8 @@ public class CollectionService {
      * @return the collection
      * @throws AtriumException {@code validation_failed} (400) for a name or description out of bounds or a
      *                         language PostgreSQL lacks, {@code permission_denied} (403) without
-     *                         {@code createCollections}, {@code forbidden} (403) for a plain member of the group, {@code group_not_found} (404),
+     *                         {@code createCollections}, {@code forbidden} (403) for a plain member of the group,
+     *                         {@code group_not_found} (404),
      *                         {@code invalid_credentials} (401) when the caller's account was deleted meanwhile
      */
     public Collection create(EffectiveState state, String name, String description, @Nullable UUID groupId,
@@ -98,15 +99,7 @@ public class CollectionService {
     }
 
     private static String checkDescription(String description) {
-        String stripped = description.strip();
-        if (stripped.length() > MAX_DESCRIPTION_LENGTH) {
-            throw AtriumException.invalidField("description", "must be at most " + MAX_DESCRIPTION_LENGTH
-                    + " characters");
-        }
-        UntrustedText.problem(stripped).ifPresent(problem -> {
-            throw AtriumException.invalidField("description", problem);
-        });
-        return stripped;
+        return UntrustedText.text("description", description, MAX_DESCRIPTION_LENGTH);
     }
 
     /**

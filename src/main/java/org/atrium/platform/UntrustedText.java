@@ -41,6 +41,26 @@ public final class UntrustedText {
     }
 
     /**
+     * Holds free text (a description) to a length and to what can be stored.
+     *
+     * @param field     the field's name, for the error
+     * @param value     the text as sent
+     * @param maxLength the most characters it may have once stripped
+     * @return the text stripped of surrounding white space
+     * @throws AtriumException {@code validation_failed} (400) naming the field
+     */
+    public static String text(String field, String value, int maxLength) {
+        String stripped = value.strip();
+        if (stripped.length() > maxLength) {
+            throw AtriumException.invalidField(field, "must be at most " + maxLength + " characters");
+        }
+        problem(stripped).ifPresent(problem -> {
+            throw AtriumException.invalidField(field, problem);
+        });
+        return stripped;
+    }
+
+    /**
      * @param value text from a client
      * @return why it cannot be stored, or empty when it can
      */

@@ -88,7 +88,7 @@ class AdminPages {
             return "redirect:/groups/" + groups.create(state.caller(), name, description).id();
         } catch (AtriumException refused) {
             response.setStatus(refused.status().value());
-            return view(state, csrf, model, "The group was not created: " + Refusals.sentence(refused));
+            return view(state, csrf, model, "The group was not created: " + Forms.refusal(refused));
         }
     }
 
@@ -163,7 +163,7 @@ class AdminPages {
                 throw refused;
             }
             response.setStatus(refused.status().value());
-            return view(state, csrf, model, failed + Refusals.sentence(refused));
+            return view(state, csrf, model, failed + Forms.refusal(refused));
         }
     }
 

@@ -173,7 +173,7 @@ class ChatPages {
         return "chat";
     }
 
-    /** The names of the files the branch's answers cite, as the caller may read them now (a deleted one is left out). */
+    /** The names of the files the branch's answers cite, as the caller may read them now (deleted ones left out). */
     private Map<UUID, String> citedFiles(EffectiveState state, @Nullable ChatThread thread) {
         Map<UUID, String> names = new HashMap<>();
         if (thread == null) {

@@ -71,7 +71,7 @@ class GroupPages {
                 case "admin" -> GroupRole.ADMIN;
                 default -> throw AtriumException.invalidField("role", "must be member or admin");
             };
-            groups.putMember(state.caller(), groupId, id(user, "user"), chosen);
+            groups.putMember(state.caller(), groupId, Forms.id(user, "user"), chosen);
         });
     }
 
@@ -134,7 +134,7 @@ class GroupPages {
                     throw refused;
                 }
                 response.setStatus(refused.status().value());
-                return view(state, groupId, csrf, model, failed + Refusals.sentence(refused));
+                return view(state, groupId, csrf, model, failed + Forms.refusal(refused));
             }
         });
     }
@@ -151,13 +151,6 @@ class GroupPages {
         }
     }
 
-    private static UUID id(String value, String field) {
-        try {
-            return UUID.fromString(value);
-        } catch (IllegalArgumentException notAnId) {
-            throw AtriumException.invalidField(field, "must be an id");
-        }
-    }
 
     private String view(EffectiveState state, UUID groupId, CsrfToken csrf, Model model, @Nullable String error) {
         Group group = groups.requireVisible(state.caller(), groupId);

@@ -68,13 +68,13 @@ class KnowledgePages {
                   @RequestParam(defaultValue = "") String description, @RequestParam(defaultValue = "") String owner,
                   CsrfToken csrf, Model model, HttpServletResponse response) {
         try {
-            UUID groupId = owner.isEmpty() ? null : parseId(owner, "owner");
+            UUID groupId = owner.isEmpty() ? null : Forms.id(owner, "owner");
             Collection created = collections.create(state, name, description, groupId, null);
             return "redirect:/knowledge/" + created.id();
         } catch (AtriumException refused) {
             response.setStatus(refused.status().value());
             return listView(state, csrf, model, name, description, "The collection was not created: "
-                    + Refusals.sentence(refused));
+                    + Forms.refusal(refused));
         }
     }
 
@@ -168,7 +168,7 @@ class KnowledgePages {
     @PostMapping("/knowledge/{collectionId}/share")
     String share(EffectiveState state, @PathVariable UUID collectionId, @RequestParam(defaultValue = "") String group,
                  @RequestParam(defaultValue = "read") String access) {
-        UUID groupId = parseId(group, "group");
+        UUID groupId = Forms.id(group, "group");
         Access level = switch (access) {
             case "read" -> Access.READ;
             case "write" -> Access.WRITE;
@@ -182,8 +182,8 @@ class KnowledgePages {
     @PostMapping("/knowledge/{collectionId}/unshare")
     String unshare(EffectiveState state, @PathVariable UUID collectionId,
                    @RequestParam(defaultValue = "") String group, @RequestParam(defaultValue = "") String user) {
-        UUID groupId = group.isEmpty() ? null : parseId(group, "group");
-        UUID userId = user.isEmpty() ? null : parseId(user, "user");
+        UUID groupId = group.isEmpty() ? null : Forms.id(group, "group");
+        UUID userId = user.isEmpty() ? null : Forms.id(user, "user");
         return onCollection(() -> {
             collections.revoke(state, collectionId, userId, groupId);
             return null;
@@ -203,13 +203,6 @@ class KnowledgePages {
         }
     }
 
-    private static UUID parseId(String value, String field) {
-        try {
-            return UUID.fromString(value);
-        } catch (IllegalArgumentException notAnId) {
-            throw AtriumException.invalidField(field, "must be an id");
-        }
-    }
 
     private String listView(EffectiveState state, CsrfToken csrf, Model model, String name, String description,
                             @Nullable String error) {

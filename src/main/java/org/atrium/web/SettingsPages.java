@@ -63,7 +63,7 @@ class SettingsPages {
             return view(state, csrf, model, created, null, null);
         } catch (AtriumException refused) {
             response.setStatus(refused.status().value());
-            return view(state, csrf, model, null, "The API key was not created: " + Refusals.sentence(refused), null);
+            return view(state, csrf, model, null, "The API key was not created: " + Forms.refusal(refused), null);
         }
     }
 
@@ -91,7 +91,7 @@ class SettingsPages {
             return "redirect:/settings";
         } catch (AtriumException refused) {
             response.setStatus(refused.status().value());
-            return view(state, csrf, model, null, null, "The provider key was not stored: " + Refusals.sentence(refused));
+            return view(state, csrf, model, null, null, "The provider key was not stored: " + Forms.refusal(refused));
         }
     }
 

@@ -2,17 +2,13 @@ package org.atrium.web;
 
 import org.atrium.testing.Api;
 import org.atrium.testing.FakeChatServer;
-import org.atrium.testing.IntegrationTest;
 import org.atrium.testing.TestUsers;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -29,24 +25,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * connection with a shared key and tests it, creates a group; a group admin gives the group a virtual key and its
  * embedding model, after which a member chats through that key.
  */
-class AdminPagesBrowserTest extends IntegrationTest {
-
-    private static ChromeDriver browser;
+class AdminPagesBrowserTest extends BrowserTest {
 
     private FakeChatServer provider;
     private WebDriverWait wait;
-
-    @BeforeAll
-    static void startBrowser() {
-        browser = Browsers.start();
-    }
-
-    @AfterAll
-    static void quitBrowser() {
-        if (browser != null) {
-            browser.quit();
-        }
-    }
 
     @BeforeEach
     void startProvider() {

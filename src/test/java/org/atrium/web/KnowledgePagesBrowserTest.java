@@ -2,17 +2,12 @@ package org.atrium.web;
 
 import org.atrium.testing.Api;
 import org.atrium.testing.FakeConnection;
-import org.atrium.testing.IntegrationTest;
 import org.atrium.testing.Knowledge;
 import org.atrium.testing.TestUsers;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -29,29 +24,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The knowledge pages in headless Chromium against an Atrium on a random port, embedding with the fake provider of
- * {@link IntegrationTest}: create a collection, upload by choosing and by dropping, watch each file's progress reach
+ * the test suite: create a collection, upload by choosing and by dropping, watch each file's progress reach
  * ready without reloading, a refused file told on its own row, search, share, remove and delete.
  */
-class KnowledgePagesBrowserTest extends IntegrationTest {
+class KnowledgePagesBrowserTest extends BrowserTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static ChromeDriver browser;
 
     private WebDriverWait wait;
     private TestUsers.Account member;
     private String groupName;
-
-    @BeforeAll
-    static void startBrowser() {
-        browser = Browsers.start();
-    }
-
-    @AfterAll
-    static void quitBrowser() {
-        if (browser != null) {
-            browser.quit();
-        }
-    }
 
     /** A member of a group whose admins chose the embedding model and gave its key, as a workspace is set up. */
     @BeforeEach
@@ -65,12 +47,6 @@ class KnowledgePagesBrowserTest extends IntegrationTest {
         member = users.user();
         users.member(admin, group, member, "admin");
         groupName = api.get("/api/v1/groups/" + group, admin.token()).json().path("name").asString();
-    }
-
-    @AfterEach
-    void signOut() {
-        browser.get(api.baseUrl() + "/signin");
-        browser.manage().deleteAllCookies();
     }
 
     private WebElement row(String fileName) {

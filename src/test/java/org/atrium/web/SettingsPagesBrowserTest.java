@@ -1,16 +1,11 @@
 package org.atrium.web;
 
 import org.atrium.testing.Api;
-import org.atrium.testing.IntegrationTest;
 import org.atrium.testing.Knowledge;
 import org.atrium.testing.TestUsers;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -27,27 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * once and working until revoked, their own provider key taking over from their group's, and a promotion by an admin
  * seen on the next page.
  */
-class SettingsPagesBrowserTest extends IntegrationTest {
-
-    private static ChromeDriver browser;
-
-    @BeforeAll
-    static void startBrowser() {
-        browser = Browsers.start();
-    }
-
-    @AfterAll
-    static void quitBrowser() {
-        if (browser != null) {
-            browser.quit();
-        }
-    }
-
-    @AfterEach
-    void signOut() {
-        browser.get(api.baseUrl() + "/signin");
-        browser.manage().deleteAllCookies();
-    }
+class SettingsPagesBrowserTest extends BrowserTest {
 
     private String cell(String tableId, String rowText, int column) {
         return browser.findElement(By.xpath("//table[@id='" + tableId + "']//tr[td[contains(., '" + rowText

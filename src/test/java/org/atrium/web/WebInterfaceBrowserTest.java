@@ -3,18 +3,14 @@ package org.atrium.web;
 import org.atrium.testing.Api;
 import org.atrium.testing.FakeChatServer;
 import org.atrium.testing.FakeConnection;
-import org.atrium.testing.IntegrationTest;
 import org.atrium.testing.TestUsers;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -34,26 +30,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The web interface in headless Chromium against an Atrium on a random port and a fake OpenAI-compatible provider:
  * sign-up and approval, chat with streaming and Markdown, stop, and a hostile answer that must stay inert.
  */
-class WebInterfaceBrowserTest extends IntegrationTest {
+class WebInterfaceBrowserTest extends BrowserTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private static ChromeDriver browser;
 
     private FakeConnection connection;
     private FakeChatServer provider;
     private WebDriverWait wait;
-
-    @BeforeAll
-    static void startBrowser() {
-        browser = Browsers.start();
-    }
-
-    @AfterAll
-    static void quitBrowser() {
-        if (browser != null) {
-            browser.quit();
-        }
-    }
 
     @BeforeEach
     void startProvider() {
@@ -64,8 +47,6 @@ class WebInterfaceBrowserTest extends IntegrationTest {
 
     @AfterEach
     void stopProvider() {
-        browser.get(api.baseUrl() + "/signin");
-        browser.manage().deleteAllCookies();
         connection.close();
     }
 

@@ -2,15 +2,11 @@ package org.atrium.web;
 
 import org.atrium.testing.FakeChatServer;
 import org.atrium.testing.FakeConnection;
-import org.atrium.testing.IntegrationTest;
 import org.atrium.testing.TestUsers;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -29,22 +25,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * to the first streamed token drawn on the page, against a fake OpenAI-compatible provider that answers at once.
  */
 @Tag("benchmark")
-class WebPageBenchmark extends IntegrationTest {
+class WebPageBenchmark extends BrowserTest {
 
     private static final int ANSWERS = Integer.getInteger("atrium.bench.answers", 30);
-    private static ChromeDriver browser;
-
-    @BeforeAll
-    static void startBrowser() {
-        browser = Browsers.start();
-    }
-
-    @AfterAll
-    static void quitBrowser() {
-        if (browser != null) {
-            browser.quit();
-        }
-    }
 
     /** Bytes the page and everything it loaded transferred (compressed, headers included) and decoded. */
     private long[] weight() {

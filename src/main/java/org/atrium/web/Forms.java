@@ -1,0 +1,36 @@
+package org.atrium.web;
+
+import org.atrium.platform.AtriumException;
+
+import java.util.UUID;
+
+/** What the pages' forms share: reading an id a form sent, and saying why a service refused what a form asked. */
+final class Forms {
+
+    private Forms() {
+    }
+
+    /**
+     * @param refused a service's refusal
+     * @return it as the end of a sentence: "the name must not be blank."
+     */
+    static String refusal(AtriumException refused) {
+        String message = refused.getMessage();
+        String said = refused.field() == null ? message : "the " + refused.field() + " " + message;
+        return said.endsWith(".") ? said : said + ".";
+    }
+
+    /**
+     * @param value a form field's value
+     * @param field the field's name, for the error
+     * @return the id it holds
+     * @throws AtriumException {@code validation_failed} (400) when it is not an id
+     */
+    static UUID id(String value, String field) {
+        try {
+            return UUID.fromString(value);
+        } catch (IllegalArgumentException notAnId) {
+            throw AtriumException.invalidField(field, "must be an id");
+        }
+    }
+}
