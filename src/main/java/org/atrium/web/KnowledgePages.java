@@ -5,7 +5,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.atrium.accounts.GroupRole;
 import org.atrium.knowledge.Access;
 import org.atrium.knowledge.Collection;
-import org.atrium.knowledge.CollectionFile;
 import org.atrium.knowledge.CollectionGrant;
 import org.atrium.knowledge.CollectionService;
 import org.atrium.knowledge.FileService;
