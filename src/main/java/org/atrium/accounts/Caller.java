@@ -50,13 +50,21 @@ public record Caller(UUID userId, String email, String name, Role role, Credenti
     }
 
     /**
+     * @param permission a permission
+     * @return whether the caller holds it (instance admins hold all): what {@link #require} checks
+     */
+    public boolean holds(Permission permission) {
+        return isAdmin() || permissions.contains(permission);
+    }
+
+    /**
      * Fails unless the caller holds a permission (instance admins hold all).
      *
      * @param permission the permission
      * @throws AtriumException {@code permission_denied} (403)
      */
     public void require(Permission permission) {
-        if (!isAdmin() && !permissions.contains(permission)) {
+        if (!holds(permission)) {
             throw AtriumException.forbidden("permission_denied",
                     "Your groups do not grant you this permission. Ask a group admin.");
         }

@@ -121,10 +121,8 @@ class SettingsPages {
         model.addAttribute("state", state);
         model.addAttribute("apiKeys", apiKeys.list(state.caller()));
         model.addAttribute("providerKeys", credentials.userCredentials(state.caller()));
-        model.addAttribute("mayCreateApiKeys", state.caller().isAdmin()
-                || state.caller().permissions().contains(Permission.CREATE_API_KEYS));
-        model.addAttribute("mayAddProviderKeys", state.caller().isAdmin()
-                || state.caller().permissions().contains(Permission.OVERRIDE_SETTINGS));
+        model.addAttribute("mayCreateApiKeys", state.caller().holds(Permission.CREATE_API_KEYS));
+        model.addAttribute("mayAddProviderKeys", state.caller().holds(Permission.OVERRIDE_SETTINGS));
         model.addAttribute("created", created);
         model.addAttribute("apiKeyError", apiKeyError);
         model.addAttribute("providerKeyError", providerKeyError);
