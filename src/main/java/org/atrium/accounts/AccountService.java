@@ -35,6 +35,10 @@ public class AccountService {
     private static final Logger log = LoggerFactory.getLogger(AccountService.class);
     /** bcrypt ignores everything after 72 bytes, so longer passwords are refused rather than silently truncated. */
     private static final int MAX_PASSWORD_BYTES = 72;
+    /** Shortest password, in characters (as the API's and the forms' bounds count them). */
+    private static final int MIN_PASSWORD_LENGTH = 8;
+    /** No session's id: every session ends when the password is changed with an API key. */
+    private static final UUID NO_SESSION = new UUID(0, 0);
 
     private final UserStore users;
     private final CredentialStore credentials;
@@ -158,6 +162,52 @@ public class AccountService {
         }
         throttle.succeeded(email, clientAddress);
         return openSession(found.get().user());
+    }
+
+    /**
+     * Changes the caller's password, after checking the current one, and ends every other session of the account
+     * (the caller's own session, when it is one, stays signed in; API keys are not sessions and stay valid). Guessing
+     * the current password is throttled like sign-in, so that a stolen session or API key cannot be used to find it.
+     *
+     * @param caller        the current caller
+     * @param current       the current password
+     * @param next          the new password, 8 to 72 bytes
+     * @param clientAddress the client's IP address, for the throttle
+     * @return how many other sessions were ended
+     * @throws AtriumException {@code validation_failed} (400) for a wrong current password or a new one that does
+     *                         not fit; {@link TooManyAttemptsException} (429) while attempts are throttled
+     */
+    // Not one transaction, as for sign-in: no connection is held while hashing. The write is one statement.
+    public int changePassword(Caller caller, String current, String next, String clientAddress) {
+        if (next.length() < MIN_PASSWORD_LENGTH) {
+            throw AtriumException.invalidField("newPassword", "must be at least " + MIN_PASSWORD_LENGTH
+                    + " characters long");
+        }
+        if (next.getBytes(StandardCharsets.UTF_8).length > MAX_PASSWORD_BYTES) {
+            throw AtriumException.invalidField("newPassword", "must be at most 72 bytes long in UTF-8");
+        }
+        Duration wait = throttle.acquire(caller.email(), clientAddress);
+        if (!wait.isZero()) {
+            LogEvents.info(log, "user.password_change.throttled").addKeyValue("retry_after_ms", wait.toMillis())
+                    .log();
+            throw new TooManyAttemptsException(wait);
+        }
+        Optional<UserStore.Credentials> found = users.findCredentials(caller.email())
+                .filter(credentials -> credentials.user().id().equals(caller.userId()));
+        if (found.isEmpty() || !passwords.matches(current, found.get().passwordHash())) {
+            LogEvents.info(log, "user.password_change.rejected").log();
+            throw AtriumException.invalidField("currentPassword", "is not your current password");
+        }
+        throttle.succeeded(caller.email(), clientAddress);
+        String hash = passwords.encode(next);
+        UUID kept = caller.credential() == Caller.Credential.SESSION ? caller.credentialId() : NO_SESSION;
+        int ended = retry.execute("user.password_change", () -> {
+            int deleted = users.changePassword(caller.userId(), hash, kept);
+            invalidation.changed(Scope.user(caller.userId()));
+            return deleted;
+        });
+        LogEvents.info(log, "user.password_changed").addKeyValue("sessions_ended", ended).log();
+        return ended;
     }
 
     /**

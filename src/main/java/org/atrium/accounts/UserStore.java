@@ -94,6 +94,19 @@ class UserStore {
                 .param("offset", offset).param("limit", limit).query(USER).list();
     }
 
+    /**
+     * Stores a new password hash and ends the account's sessions but one, in one statement.
+     *
+     * @return how many sessions ended
+     */
+    int changePassword(UUID id, String passwordHash, UUID keptSession) {
+        return jdbc.sql("""
+                        with changed as (
+                            update users set password_hash = :hash, updated_at = now() where id = :id returning id)
+                        delete from sessions where user_id in (select id from changed) and id <> :kept""")
+                .param("id", id).param("hash", passwordHash).param("kept", keptSession).update();
+    }
+
     Optional<User> updateRole(UUID id, Role role) {
         return jdbc.sql("""
                         update users set role = :role, updated_at = now() where id = :id

@@ -120,6 +120,11 @@ public enum SettingKey {
         return userOverridable;
     }
 
+    /** @return the longest string (or each entry of a list), or the largest integer; 0 for booleans */
+    public long limit() {
+        return limit;
+    }
+
     /** @return whether only the instance layer may set it (a policy about groups, not something they inherit) */
     public boolean instanceOnly() {
         return instanceOnly;

@@ -12,6 +12,7 @@ import org.atrium.models.ModelCatalogue;
 import org.atrium.platform.AtriumException;
 import org.atrium.settings.CredentialService;
 import org.atrium.settings.EffectiveState;
+import org.atrium.settings.SettingsService;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.web.csrf.CsrfToken;
@@ -28,7 +29,8 @@ import java.util.UUID;
 
 /**
  * The instance admin's page: accounts (approve, promote, demote, delete), groups (create; each opens its own page),
- * provider connections (add, enable, disable, fetch their model lists with status) and shared credentials. Instance
+ * provider connections (add, enable, disable, fetch their model lists with status), shared credentials and the
+ * instance's settings (what every member inherits unless a group or they set otherwise). Instance
  * admins only: the interface's security chain refuses everyone else, and every service checks again. Changes are
  * plain forms done through the same services as the API; each refusal is drawn on the page with its reason.
  */
@@ -44,9 +46,11 @@ class AdminPages {
     private final ConnectionService connections;
     private final ModelCatalogue catalogue;
     private final CredentialService credentials;
+    private final SettingsService settings;
 
     AdminPages(AccountService accounts, GroupService groups, ConnectionService connections, ModelCatalogue catalogue,
-               CredentialService credentials) {
+               CredentialService credentials, SettingsService settings) {
+        this.settings = settings;
         this.accounts = accounts;
         this.groups = groups;
         this.connections = connections;
@@ -152,6 +156,15 @@ class AdminPages {
                 () -> credentials.deleteInstance(state.caller(), credentialId));
     }
 
+    /** Replaces the instance's layer of settings with the form's: an empty field falls back to the built-in default. */
+    @PostMapping("/admin/settings")
+    String setSettings(EffectiveState state, @RequestParam Map<String, String> form, CsrfToken csrf, Model model,
+                       HttpServletResponse response) {
+        model.addAttribute(Forms.SUBMITTED_SETTINGS, form);
+        return act(state, csrf, model, response, "The settings were not saved: ",
+                () -> settings.replaceInstance(state.caller(), SettingField.layer(form, key -> true)));
+    }
+
     /** Does an admin action; a refusal (a bad field, the last admin, a conflict) is drawn on the page. */
     private String act(EffectiveState state, CsrfToken csrf, Model model, HttpServletResponse response,
                        String failed, Runnable action) {
@@ -174,6 +187,9 @@ class AdminPages {
         model.addAttribute("groups", groups.list(state.caller(), 0, LISTED).items());
         model.addAttribute("connections", connections.list(state));
         model.addAttribute("credentials", credentials.instanceCredentials(state.caller()));
+        model.addAttribute("settings", SettingField.refilled(SettingField.of(settings.instance(state.caller()),
+                key -> true, key -> "Empty: the built-in default, " + SettingsViews.builtInDefault(key)),
+                Forms.submittedSettings(model)));
         model.addAttribute("self", state.caller().userId());
         if (!model.containsAttribute("tested")) {
             model.addAttribute("tested", null);

@@ -1,10 +1,16 @@
 package org.atrium.web;
 
 import org.atrium.platform.AtriumException;
+import org.jspecify.annotations.Nullable;
+import org.springframework.ui.Model;
 
+import java.util.Map;
 import java.util.UUID;
 
-/** What the pages' forms share: reading an id a form sent, and saying why a service refused what a form asked. */
+/**
+ * What the pages' forms share: reading an id a form sent, saying why a service refused what a form asked, and
+ * carrying a refused settings form back to its page.
+ */
 final class Forms {
 
     private Forms() {
@@ -32,5 +38,17 @@ final class Forms {
         } catch (IllegalArgumentException notAnId) {
             throw AtriumException.invalidField(field, "must be an id");
         }
+    }
+
+    /** The model attribute that carries a settings form's fields back to a page that refused them. */
+    static final String SUBMITTED_SETTINGS = "submittedSettings";
+
+    /**
+     * @param model a page's model
+     * @return the settings form a refusal put there, or {@code null}
+     */
+    @SuppressWarnings("unchecked")
+    static @Nullable Map<String, String> submittedSettings(Model model) {
+        return (Map<String, String>) model.getAttribute(SUBMITTED_SETTINGS);
     }
 }

@@ -25,13 +25,16 @@ import org.springframework.web.bind.annotation.RequestParam;
 import tools.jackson.databind.node.ObjectNode;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
  * A group's page: its members (roles changed and members removed by its admins; added by instance admins), the
- * provider keys and virtual keys its members inherit, and the embedding model its collections use. Members may see
+ * provider keys and virtual keys its members inherit, and the settings they inherit (the embedding model of its
+ * collections among them), with a link to the usage charged to it. Members may see
  * it; its admins and instance admins change it, through the same services as the API, whose rules decide (a group
  * admin makes nobody an admin, for instance). A group that does not exist or is not the caller's leads back to the
  * settings page.
@@ -41,6 +44,8 @@ import java.util.stream.Collectors;
 class GroupPages {
 
     private static final int LISTED = 500;
+    /** The settings a group's layer may set: all but the instance's own policies. */
+    private static final Predicate<SettingKey> GROUP_SETTINGS = key -> !key.instanceOnly();
 
     private final GroupService groups;
     private final AccountService accounts;
@@ -101,26 +106,26 @@ class GroupPages {
                 () -> credentials.deleteGroup(state.caller(), groupId, credentialId));
     }
 
-    /** Sets (or, left empty, clears) the embedding connection and model of the group's layer of settings. */
-    @PostMapping("/groups/{groupId}/embedding")
-    String setEmbedding(EffectiveState state, @PathVariable UUID groupId,
-                        @RequestParam(defaultValue = "") String connection,
-                        @RequestParam(defaultValue = "") String model, CsrfToken csrf, Model page,
-                        HttpServletResponse response) {
-        return act(state, groupId, csrf, page, response, "The embedding model was not set: ", () -> {
-            ObjectNode layer = settings.group(state.caller(), groupId).deepCopy();
-            put(layer, SettingKey.EMBEDDING_CONNECTION, connection);
-            put(layer, SettingKey.EMBEDDING_MODEL, model);
-            settings.replaceGroup(state.caller(), groupId, layer, null);
+    /**
+     * Replaces the group's layer of settings with the form's (an empty field inherits the instance's value) and,
+     * for instance admins, the group's priority.
+     */
+    @PostMapping("/groups/{groupId}/settings")
+    String setSettings(EffectiveState state, @PathVariable UUID groupId, @RequestParam Map<String, String> form,
+                       CsrfToken csrf, Model model, HttpServletResponse response) {
+        model.addAttribute(Forms.SUBMITTED_SETTINGS, form);
+        return act(state, groupId, csrf, model, response, "The settings were not saved: ", () -> {
+            Integer priority = null;
+            String asked = form.getOrDefault("priority", "").strip();
+            if (state.caller().isAdmin() && !asked.isEmpty()) {
+                try {
+                    priority = Integer.valueOf(asked);
+                } catch (NumberFormatException notANumber) {
+                    throw AtriumException.invalidField("priority", "must be a whole number");
+                }
+            }
+            settings.replaceGroup(state.caller(), groupId, SettingField.layer(form, GROUP_SETTINGS), priority);
         });
-    }
-
-    private static void put(ObjectNode layer, SettingKey key, String value) {
-        if (value.isBlank()) {
-            layer.remove(key.key());
-        } else {
-            layer.put(key.key(), value.strip());
-        }
     }
 
     private String act(EffectiveState state, UUID groupId, CsrfToken csrf, Model model, HttpServletResponse response,
@@ -152,10 +157,15 @@ class GroupPages {
     }
 
 
+    /** Whether the caller administers the group, as an instance admin or one of its admins. */
+    static boolean manages(EffectiveState state, UUID groupId) {
+        return state.caller().isAdmin() || state.groups().stream()
+                .anyMatch(m -> m.groupId().equals(groupId) && m.role() == GroupRole.ADMIN);
+    }
+
     private String view(EffectiveState state, UUID groupId, CsrfToken csrf, Model model, @Nullable String error) {
         Group group = groups.requireVisible(state.caller(), groupId);
-        boolean manages = state.caller().isAdmin() || state.groups().stream()
-                .anyMatch(m -> m.groupId().equals(groupId) && m.role() == GroupRole.ADMIN);
+        boolean manages = manages(state, groupId);
         List<GroupMember> members = groups.members(state.caller(), groupId, 0, LISTED).items();
         Set<UUID> memberIds = members.stream().map(GroupMember::userId).collect(Collectors.toSet());
         List<User> addable = state.caller().isAdmin() ? accounts.listUsers(state.caller(), 0, LISTED).items()
@@ -167,10 +177,8 @@ class GroupPages {
         model.addAttribute("members", members);
         model.addAttribute("addable", addable);
         model.addAttribute("credentials", manages ? credentials.groupCredentials(state.caller(), groupId) : List.of());
-        model.addAttribute("embeddingConnection", layer == null ? "" : layer.path(
-                SettingKey.EMBEDDING_CONNECTION.key()).asString(""));
-        model.addAttribute("embeddingModel", layer == null ? "" : layer.path(SettingKey.EMBEDDING_MODEL.key())
-                .asString(""));
+        model.addAttribute("settings", layer == null ? List.of() : SettingField.refilled(SettingField.of(layer,
+                GROUP_SETTINGS, key -> "Empty: inherited from the instance"), Forms.submittedSettings(model)));
         model.addAttribute("error", error);
         return "group";
     }

@@ -2,13 +2,16 @@ package org.atrium.web;
 
 import io.swagger.v3.oas.annotations.Hidden;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import org.atrium.accounts.AccountService;
 import org.atrium.accounts.ApiKeyService;
 import org.atrium.accounts.NewApiKey;
 import org.atrium.accounts.Permission;
 import org.atrium.platform.AtriumException;
 import org.atrium.settings.CredentialService;
 import org.atrium.settings.EffectiveState;
-import org.jspecify.annotations.Nullable;
+import org.atrium.settings.SettingKey;
+import org.atrium.settings.SettingsService;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.web.csrf.CsrfToken;
@@ -22,7 +25,10 @@ import org.springframework.web.bind.annotation.RequestParam;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.function.Predicate;
 
 /**
  * A member's settings page: who they are and their groups; their personal API keys (a new key shown once, on the
@@ -35,17 +41,25 @@ import java.util.UUID;
 @Hidden // pages, not API: they stay out of the OpenAPI document
 class SettingsPages {
 
+    /** The settings a member may set for themselves (when their groups let them override settings). */
+    static final Predicate<SettingKey> OVERRIDABLE = SettingKey::userOverridable;
+
     private final ApiKeyService apiKeys;
     private final CredentialService credentials;
+    private final AccountService accounts;
+    private final SettingsService settings;
 
-    SettingsPages(ApiKeyService apiKeys, CredentialService credentials) {
+    SettingsPages(ApiKeyService apiKeys, CredentialService credentials, AccountService accounts,
+                  SettingsService settings) {
         this.apiKeys = apiKeys;
         this.credentials = credentials;
+        this.accounts = accounts;
+        this.settings = settings;
     }
 
     @GetMapping("/settings")
     String settings(EffectiveState state, CsrfToken csrf, Model model) {
-        return view(state, csrf, model, null, null, null);
+        return view(state, csrf, model);
     }
 
     /**
@@ -60,11 +74,11 @@ class SettingsPages {
             NewApiKey created = apiKeys.create(state.caller(), name, expires.isBlank() ? null
                     : day(expires).atStartOfDay().toInstant(ZoneOffset.UTC));
             response.setHeader(HttpHeaders.CACHE_CONTROL, "no-store");
-            return view(state, csrf, model, created, null, null);
+            model.addAttribute("created", created);
         } catch (AtriumException refused) {
-            response.setStatus(refused.status().value());
-            return view(state, csrf, model, null, "The API key was not created: " + Forms.refusal(refused), null);
+            refuse(model, response, "apiKeyError", "The API key was not created: ", refused);
         }
+        return view(state, csrf, model);
     }
 
     @PostMapping("/settings/api-keys/{apiKeyId}/revoke")
@@ -90,8 +104,8 @@ class SettingsPages {
                     name, secret));
             return "redirect:/settings";
         } catch (AtriumException refused) {
-            response.setStatus(refused.status().value());
-            return view(state, csrf, model, null, null, "The provider key was not stored: " + Forms.refusal(refused));
+            refuse(model, response, "providerKeyError", "The provider key was not stored: ", refused);
+            return view(state, csrf, model);
         }
     }
 
@@ -107,6 +121,51 @@ class SettingsPages {
         return "redirect:/settings";
     }
 
+    /**
+     * Changes the password after checking the current one; every other session of the account is signed out. The
+     * new password is typed twice, and the two must match.
+     */
+    @PostMapping("/settings/password")
+    String changePassword(EffectiveState state, @RequestParam(defaultValue = "") String currentPassword,
+                          @RequestParam(defaultValue = "") String newPassword,
+                          @RequestParam(defaultValue = "") String repeatedPassword, CsrfToken csrf, Model model,
+                          HttpServletRequest request, HttpServletResponse response) {
+        try {
+            if (!newPassword.equals(repeatedPassword)) {
+                throw AtriumException.invalidField("repeatedPassword", "does not match the new password");
+            }
+            int ended = accounts.changePassword(state.caller(), currentPassword, newPassword,
+                    request.getRemoteAddr());
+            model.addAttribute("passwordChanged", ended == 0 ? "Your password was changed."
+                    : "Your password was changed, and " + (ended == 1 ? "1 other session was" : ended
+                    + " other sessions were") + " signed out.");
+        } catch (AtriumException refused) {
+            refuse(model, response, "passwordError", "The password was not changed: ", refused);
+        }
+        return view(state, csrf, model);
+    }
+
+    /** Replaces the caller's own overrides with the form's: an empty field inherits again. */
+    @PostMapping("/settings/overrides")
+    String setOverrides(EffectiveState state, @RequestParam Map<String, String> form, CsrfToken csrf, Model model,
+                        HttpServletResponse response) {
+        try {
+            settings.replaceUser(state.caller(), SettingField.layer(form, OVERRIDABLE));
+            return "redirect:/settings#overrides-heading";
+        } catch (AtriumException refused) {
+            model.addAttribute(Forms.SUBMITTED_SETTINGS, form);
+            refuse(model, response, "overridesError", "Your settings were not saved: ", refused);
+            return view(state, csrf, model);
+        }
+    }
+
+    private static void refuse(Model model, HttpServletResponse response, String section, String failed,
+                               AtriumException refused) {
+        response.setStatus(refused.status().value());
+        refused.headers().forEach(response::setHeader); // Retry-After, when throttled
+        model.addAttribute(section, failed + Forms.refusal(refused));
+    }
+
     private static LocalDate day(String value) {
         try {
             return LocalDate.parse(value.strip());
@@ -115,17 +174,24 @@ class SettingsPages {
         }
     }
 
-    private String view(EffectiveState state, CsrfToken csrf, Model model, @Nullable NewApiKey created,
-                        @Nullable String apiKeyError, @Nullable String providerKeyError) {
+    /** Draws the page; a form's answer has put its outcome in the model first (a new key, a refusal). */
+    private String view(EffectiveState state, CsrfToken csrf, Model model) {
+        for (String outcome : List.of("created", "apiKeyError", "providerKeyError", "passwordError",
+                "passwordChanged", "overridesError")) {
+            if (!model.containsAttribute(outcome)) {
+                model.addAttribute(outcome, null);
+            }
+        }
+        boolean mayOverride = state.caller().holds(Permission.OVERRIDE_SETTINGS);
         model.addAttribute("page", PageContext.of(csrf, state.caller()));
         model.addAttribute("state", state);
         model.addAttribute("apiKeys", apiKeys.list(state.caller()));
         model.addAttribute("providerKeys", credentials.userCredentials(state.caller()));
         model.addAttribute("mayCreateApiKeys", state.caller().holds(Permission.CREATE_API_KEYS));
-        model.addAttribute("mayAddProviderKeys", state.caller().holds(Permission.OVERRIDE_SETTINGS));
-        model.addAttribute("created", created);
-        model.addAttribute("apiKeyError", apiKeyError);
-        model.addAttribute("providerKeyError", providerKeyError);
+        model.addAttribute("mayOverride", mayOverride);
+        model.addAttribute("overrides", mayOverride ? SettingField.refilled(SettingField.of(
+                settings.user(state.caller()), OVERRIDABLE, key -> "Empty: what your groups or the instance set"),
+                Forms.submittedSettings(model)) : List.of());
         return "settings";
     }
 }

@@ -140,6 +140,11 @@ class AuthorizationMatrixTest extends IntegrationTest {
                     Map.of("email", c.throwawayUser().email(), "password", TestUsers.PASSWORD)));
     private static final Call SIGN_OUT = new Call("POST", "/api/v1/auth/signout", "the caller's session",
             c -> c.request("POST", "/api/v1/auth/signout", null));
+    /** With a wrong current password, so that the personas keep theirs: reaching the check is what is tested. */
+    private static final Call CHANGE_PASSWORD = new Call("POST", "/api/v1/auth/password", "the caller's password",
+            c -> c.request("POST", "/api/v1/auth/password", Map.of("currentPassword", "not the password",
+                    "newPassword", "correct horse, new staple")));
+    private static final Expect WRONG_PASSWORD = new Expect(400, "validation_failed");
     private static final Call ME = new Call("GET", "/api/v1/auth/me", "the caller's account",
             c -> c.request("GET", "/api/v1/auth/me", null));
 
@@ -615,6 +620,7 @@ class AuthorizationMatrixTest extends IntegrationTest {
             row(SIGN_IN,               OK,              OK,              OK,                OK,                OK,                OK),
             row(SIGN_OUT,              UNAUTHENTICATED, NO_CONTENT,      NO_CONTENT,        NO_CONTENT,        NO_CONTENT,        NO_CONTENT),
             row(ME,                    UNAUTHENTICATED, OK,              OK,                OK,                OK,                OK),
+            row(CHANGE_PASSWORD,       UNAUTHENTICATED, ACCOUNT_PENDING, WRONG_PASSWORD,    WRONG_PASSWORD,    WRONG_PASSWORD,    WRONG_PASSWORD),
 
             row(LIST_USERS,            UNAUTHENTICATED, ACCOUNT_PENDING, ADMIN_REQUIRED,    ADMIN_REQUIRED,    ADMIN_REQUIRED,    OK),
             row(CREATE_ACCOUNT,        UNAUTHENTICATED, ACCOUNT_PENDING, ADMIN_REQUIRED,    ADMIN_REQUIRED,    ADMIN_REQUIRED,    CREATED),

@@ -14,9 +14,15 @@ import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -117,6 +123,25 @@ class AdminPagesBrowserTest extends BrowserTest {
                 .contains("disabled");
 
         Browsers.shoot(browser, "admin-desktop-light");
+
+        // The instance's settings: what the form saves is what every member inherits (restored afterwards: the
+        // instance layer is every test's).
+        Object before = api.get("/api/v1/settings/instance", admin.token()).json().path("settings");
+        try {
+            type("setting-systemPrompt", "You help the whole company.");
+            new Select(browser.findElement(By.id("setting-features-titleGeneration"))).selectByValue("false");
+            submit("instance-settings");
+            var stored = api.get("/api/v1/settings/instance", admin.token()).json().path("settings");
+            assertThat(stored.path("systemPrompt").asString()).isEqualTo("You help the whole company.");
+            assertThat(stored.path("features.titleGeneration").asBoolean(true)).isFalse();
+            assertThat(api.get("/api/v1/me/effective-state", member.token()).json().path("settings")
+                    .path("systemPrompt").path("value").asString()).isEqualTo("You help the whole company.");
+            assertThat(new Select(browser.findElement(By.id("setting-features-titleGeneration")))
+                    .getFirstSelectedOption().getText()).isEqualTo("No");
+        } finally {
+            assertThat(api.put("/api/v1/settings/instance", Map.of("settings", before), admin.token()).status())
+                    .isEqualTo(200);
+        }
         String groupName = "Research " + UUID.randomUUID().toString().substring(0, 6);
         type("group-name", groupName);
         submit("create-group");
@@ -155,9 +180,19 @@ class AdminPagesBrowserTest extends BrowserTest {
         submit("add-group-credential");
         WebElement keys = wait.until(ExpectedConditions.presenceOfElementLocated(By.id("group-credentials")));
         assertThat(keys.getText()).contains(connection).contains("virtual key").doesNotContain("0123456789");
-        type("embedding-connection", "fake");
-        type("embedding-model", "keywords-v1");
-        submit("embedding");
+        assertThat(browser.findElements(By.id("group-priority"))).as("instance admins only").isEmpty();
+        type("setting-embedding-connection", "fake");
+        type("setting-embedding-model", "keywords-v1");
+        browser.executeScript("document.getElementById('setting-allowedModels').value ="
+                + " Array.from({length: 101}, (_, i) => 'model-' + i).join('\\n');");
+        submit("group-settings");
+        assertThat(browser.findElement(By.id("page-error")).getText())
+                .startsWith("The settings were not saved: the allowedModels ").contains("100");
+        browser.findElement(By.id("setting-allowedModels")).clear();
+        type("setting-quotas-requestsPerMinute", "600");
+        submit("group-settings");
+        assertThat(browser.findElement(By.id("setting-quotas-requestsPerMinute")).getAttribute("value"))
+                .isEqualTo("600");
         assertThat(api.get("/api/v1/groups/" + group + "/settings", admin.token()).json().path("settings")
                 .path("embedding.model").asString()).isEqualTo("keywords-v1");
 
@@ -173,5 +208,88 @@ class AdminPagesBrowserTest extends BrowserTest {
         assertThat(answer.getText()).contains("Through the team's key.");
         assertThat(provider.requests().getLast().headers().get("authorization"))
                 .isEqualTo("Bearer vk-team-0123456789abcdef");
+
+        // What the member spent through the group's key is charged to the group, for its admin to see.
+        signOut();
+        Browsers.signIn(browser, api.baseUrl(), groupAdmin);
+        new WebDriverWait(browser, Duration.ofSeconds(30)).pollingEvery(Duration.ofMillis(500)).until(driver -> {
+            driver.get(api.baseUrl() + "/groups/" + group + "/usage");
+            return driver.findElement(By.id("usage-totals")).getText().contains(member.email());
+        });
+        assertThat(browser.findElement(By.tagName("h1")).getText()).startsWith("Usage charged to ");
+        assertThat(browser.findElements(By.id("models-in-use"))).as("instance admins only").isEmpty();
+    }
+
+    @Test
+    void theUsageDashboardChartsTokensByConnectionAndShowsTheModelsInUseLive() throws Exception {
+        TestUsers.Account admin = users.admin();
+        String connection = "use-" + UUID.randomUUID().toString().substring(0, 8);
+        assertThat(api.post("/api/v1/connections", Map.of("name", connection, "kind", "openai", "baseUrl",
+                provider.openAiBaseUrl()), admin.token()).status()).isEqualTo(201);
+        TestUsers.Account member = users.user();
+        Api.Response key = api.post("/api/v1/me/credentials", Map.of("connection", connection, "kind", "api_key",
+                "name", "mine", "secret", "sk-mine-0123456789abcdef"), member.token());
+        assertThat(key.status()).as(key.text()).isEqualTo(201);
+        Browsers.signIn(browser, api.baseUrl(), admin);
+        browser.get(api.baseUrl() + "/admin");
+        click(browser.findElement(By.id("usage-link")));
+        assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Usage");
+        assertThat(browser.findElement(By.id("in-use-rows")).getText()).doesNotContain(connection);
+
+        // An answer that streams for a while shows up on the open page, then leaves it when it ends.
+        provider.enqueue(FakeChatServer.Script.text("Slowly, then done.").inChunks(2)
+                .stallAfter(1, Duration.ofSeconds(6)).withUsage(30, 12));
+        CompletableFuture<Integer> answered = answerInBackground(member, connection + "/m");
+        wait.until(driver -> driver.findElement(By.id("in-use-rows")).getText().contains(connection));
+        assertThat(browser.findElement(By.id("in-use-rows")).getText()).contains("m").contains(connection);
+        assertThat(browser.findElement(By.id("in-use-summary")).getText()).contains("streaming");
+        assertThat(answered.get(30, TimeUnit.SECONDS)).isEqualTo(200);
+        wait.until(driver -> !driver.findElement(By.id("in-use-rows")).getText().contains(connection));
+
+        // Its tokens reach the dashboard once this replica has flushed its usage (every few seconds).
+        new WebDriverWait(browser, Duration.ofSeconds(30)).pollingEvery(Duration.ofMillis(500)).until(driver -> {
+            driver.get(api.baseUrl() + "/admin/usage?days=7&by=connection");
+            return driver.findElement(By.id("usage-totals")).getText().contains(connection);
+        });
+        WebElement row = browser.findElement(By.xpath("//table[@id='usage-totals']//tr[td[1][text()='"
+                + connection + "']]"));
+        assertThat(row.findElements(By.tagName("td"))).extracting(WebElement::getText)
+                .containsExactly(connection, "1", "42", "30", "12", "0");
+        assertThat(new Select(browser.findElement(By.id("usage-by"))).getFirstSelectedOption().getText())
+                .isEqualTo("Connection");
+        Object charted = browser.executeScript("const chart = window.Chart.getChart('usage-chart');"
+                + " return chart ? chart.data.datasets.map(d => d.label) : null;");
+        assertThat(charted).as("the chart is drawn with a stack per connection").asInstanceOf(
+                org.assertj.core.api.InstanceOfAssertFactories.LIST).isNotEmpty();
+        browser.executeScript("document.getElementById('usage-heading').scrollIntoView();");
+        Browsers.shoot(browser, "usage-desktop-light");
+
+        // The period and dimension are chosen with the form; a plain member is turned away.
+        new Select(browser.findElement(By.id("usage-by"))).selectByValue("user");
+        submit("usage-filter");
+        assertThat(browser.getCurrentUrl()).contains("by=user");
+        assertThat(browser.findElement(By.id("usage-totals")).getText()).contains(member.email());
+        signOut();
+        Browsers.signIn(browser, api.baseUrl(), member);
+        browser.get(api.baseUrl() + "/admin/usage");
+        assertThat(browser.findElements(By.id("usage-totals"))).isEmpty();
+    }
+
+    /** Asks for an answer through the API, as a member's other tab would, and returns its status when it ends. */
+    private CompletableFuture<Integer> answerInBackground(TestUsers.Account member, String model) {
+        Api.Response chat = api.post("/api/v1/chats", Map.of("title", "t", "message", Map.of("content",
+                "Tell me slowly.")), member.token());
+        assertThat(chat.status()).as(chat.text()).isEqualTo(201);
+        String chatId = chat.json().path("chat").path("id").asString();
+        String questionId = chat.json().path("messages").get(0).path("message").path("id").asString();
+        HttpClient client = HttpClient.newHttpClient();
+        return client.sendAsync(HttpRequest.newBuilder(URI.create(api.baseUrl() + "/api/v1/chats/" + chatId
+                                + "/answers"))
+                        .header("Authorization", "Bearer " + member.token())
+                        .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"questionId\":\"" + questionId
+                                + "\",\"model\":\"" + model + "\"}")).build(),
+                HttpResponse.BodyHandlers.discarding())
+                .thenApply(HttpResponse::statusCode).whenComplete((status, failure) -> client.close());
     }
 }

@@ -88,4 +88,59 @@ class SettingsPagesBrowserTest extends BrowserTest {
         assertThat(browser.findElement(By.id("profile")).getText()).contains("admin");
         assertThat(cell("effective-settings", "permissions.createApiKeys", 3)).startsWith("Your role (admin)");
     }
+
+    private void changePassword(String current, String next, String repeated) {
+        browser.findElement(By.id("current-password")).sendKeys(current);
+        browser.findElement(By.id("new-password")).sendKeys(next);
+        browser.findElement(By.id("repeated-password")).sendKeys(repeated);
+        Browsers.clickAndAwaitNewPage(browser, browser.findElement(By.cssSelector(
+                "#change-password button[type=submit]")));
+    }
+
+    @Test
+    void aMemberChangesTheirPasswordWhichEndsTheirOtherSessionsAndSetsTheirOwnSettings() {
+        TestUsers.Account member = users.user();
+        Api.Response elsewhere = api.post("/api/v1/auth/signin", Map.of("email", member.email(), "password",
+                member.password()), null);
+        assertThat(elsewhere.status()).as(elsewhere.text()).isEqualTo(200);
+        String otherSession = elsewhere.json().path("token").asString();
+        Browsers.signIn(browser, api.baseUrl(), member);
+        browser.get(api.baseUrl() + "/settings");
+
+        changePassword("not my password", "a brand new password", "a brand new password");
+        assertThat(browser.findElement(By.id("password-error")).getText())
+                .isEqualTo("The password was not changed: the currentPassword is not your current password.");
+        changePassword(member.password(), "a brand new password", "a different password");
+        assertThat(browser.findElement(By.id("password-error")).getText()).contains("does not match");
+        assertThat(api.get("/api/v1/auth/me", otherSession).status()).as("nothing changed yet").isEqualTo(200);
+
+        changePassword(member.password(), "a brand new password", "a brand new password");
+        assertThat(browser.findElement(By.id("password-changed")).getText())
+                .isEqualTo("Your password was changed, and 2 other sessions were signed out.");
+        assertThat(api.get("/api/v1/auth/me", otherSession).status()).as("signed out elsewhere").isEqualTo(401);
+        assertThat(api.get("/api/v1/auth/me", member.token()).status()).as("the test's own session too")
+                .isEqualTo(401);
+        browser.get(api.baseUrl() + "/settings");
+        assertThat(browser.getCurrentUrl()).as("this browser stays signed in").endsWith("/settings");
+        assertThat(api.post("/api/v1/auth/signin", Map.of("email", member.email(), "password",
+                member.password()), null).status()).isEqualTo(401);
+        assertThat(api.post("/api/v1/auth/signin", Map.of("email", member.email(), "password",
+                "a brand new password"), null).status()).isEqualTo(200);
+
+        // Their own system prompt wins over the instance's, and an empty field inherits again.
+        WebElement prompt = browser.findElement(By.id("setting-systemPrompt"));
+        prompt.sendKeys("Answer like a pirate.");
+        new Select(browser.findElement(By.id("setting-features-titleGeneration"))).selectByValue("false");
+        Browsers.clickAndAwaitNewPage(browser, browser.findElement(By.cssSelector("#overrides button[type=submit]")));
+        assertThat(cell("effective-settings", "systemPrompt", 2)).isEqualTo("Answer like a pirate.");
+        assertThat(cell("effective-settings", "systemPrompt", 3)).isEqualTo("You");
+        assertThat(cell("effective-settings", "features.titleGeneration", 2)).isEqualTo("false");
+        assertThat(browser.findElement(By.id("setting-systemPrompt")).getAttribute("value"))
+                .isEqualTo("Answer like a pirate.");
+        assertThat(browser.findElements(By.id("setting-allowedModels"))).as("not a member's to set").isEmpty();
+        browser.findElement(By.id("setting-systemPrompt")).clear();
+        Browsers.clickAndAwaitNewPage(browser, browser.findElement(By.cssSelector("#overrides button[type=submit]")));
+        assertThat(cell("effective-settings", "systemPrompt", 3)).isEqualTo("Instance default");
+        assertThat(cell("effective-settings", "features.titleGeneration", 3)).isEqualTo("You");
+    }
 }

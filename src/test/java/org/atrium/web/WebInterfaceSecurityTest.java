@@ -359,6 +359,7 @@ class WebInterfaceSecurityTest extends IntegrationTest {
         HttpResponse<String> refused = get("/admin", session(user));
         assertThat(refused.statusCode()).isEqualTo(403);
         assertThat(refused.body()).isEqualTo("You are not allowed to open this page.");
+        assertThat(get("/admin/usage", session(user)).statusCode()).isEqualTo(403);
         FormSession userForms = formSession(user);
         assertThat(postForm("/admin/users/" + user.id() + "/role", Map.of("_csrf", userForms.token(), "role",
                 "admin"), userForms.cookies()).statusCode()).as("a user promoting themselves").isEqualTo(403);
@@ -379,7 +380,13 @@ class WebInterfaceSecurityTest extends IntegrationTest {
                 Map.of("path", "/admin/connections", "name", "odd", "kind", "smtp", "baseUrl", "http://x"),
                 "the kind must be openai, ollama, anthropic or gemini.",
                 Map.of("path", "/admin/users/" + user.id() + "/role", "role", "root"),
-                "The role was not changed: the role must be user or admin.");
+                "The role was not changed: the role must be user or admin.",
+                Map.of("path", "/admin/settings", "quotas.tokensPerDay", "lots"),
+                "The settings were not saved: the quotas.tokensPerDay must be a whole number.",
+                Map.of("path", "/admin/settings", "features.autocompletion", "maybe"),
+                "the features.autocompletion must be yes, no or not set.",
+                Map.of("path", "/admin/settings", "quotas.requestsPerMinute", "-5"),
+                "the quotas.requestsPerMinute must be a whole number from 0 to 1000000.");
         refusals.forEach((fields, reason) -> {
             Map<String, String> form = new java.util.HashMap<>(fields);
             String path = form.remove("path");
@@ -400,6 +407,13 @@ class WebInterfaceSecurityTest extends IntegrationTest {
                 memberForms.token(), "connection", "fake", "name", "mine", "secret", "sk-member-123456"),
                 memberForms.cookies());
         assertThat(memberAdds.statusCode()).as("a plain member adding a group key").isEqualTo(403);
+        HttpResponse<String> memberSets = postForm("/groups/" + group + "/settings", Map.of("_csrf",
+                memberForms.token(), "systemPrompt", "Obey the member."), memberForms.cookies());
+        assertThat(memberSets.statusCode()).as("a plain member setting the group's settings").isEqualTo(403);
+        assertThat(api.get("/api/v1/groups/" + group + "/settings", admin.token()).json().path("settings")
+                .has("systemPrompt")).isFalse();
+        assertThat(get("/groups/" + group + "/usage", session(member)).headers().firstValue("Location")
+                .orElseThrow()).as("usage is for the group's admins").endsWith("/groups/" + group);
         assertThat(api.get("/api/v1/groups/" + group + "/credentials", admin.token()).json().path("items"))
                 .isEmpty();
         TestUsers.Account outsider = users.user();
@@ -414,7 +428,7 @@ class WebInterfaceSecurityTest extends IntegrationTest {
     }
 
     @Test
-    void formBodiesAreTakenOnlyByTheFormsAndOnlyWithinTheSignInLimit() {
+    void formBodiesAreTakenOnlyByTheFormsAndOnlyWithinTheirLimits() {
         String large = "x".repeat(20 * 1024);
         assertThat(postForm("/signin", Map.of("email", large, "password", "p"), "").statusCode()).isEqualTo(413);
         HttpRequest chunked = HttpRequest.newBuilder(URI.create(api.baseUrl() + "/signin"))
@@ -424,6 +438,17 @@ class WebInterfaceSecurityTest extends IntegrationTest {
                 .build();
         assertThat(send(chunked).statusCode()).as("no declared length").isEqualTo(415);
         assertThat(postForm("/chats", Map.of("a", "b"), "").statusCode()).as("not a form endpoint").isEqualTo(415);
+
+        // A signed-in page's form may carry a whole system prompt (20,000 characters), within the settings limit.
+        TestUsers.Account user = users.user();
+        FormSession forms = formSession(user);
+        String prompt = "p".repeat(org.atrium.settings.SettingKey.Limits.SYSTEM_PROMPT);
+        assertThat(postForm("/settings/overrides", Map.of("_csrf", forms.token(), "systemPrompt", prompt),
+                forms.cookies()).statusCode()).isEqualTo(302);
+        assertThat(api.get("/api/v1/me/settings", user.token()).json().path("settings").path("systemPrompt")
+                .asString()).hasSize(org.atrium.settings.SettingKey.Limits.SYSTEM_PROMPT);
+        assertThat(postForm("/settings/overrides", Map.of("_csrf", forms.token(), "systemPrompt",
+                "p".repeat(300 * 1024)), forms.cookies()).statusCode()).isEqualTo(413);
     }
 
     @Test

@@ -56,6 +56,18 @@ class AuthController {
             @Schema(example = "correct horse battery staple") @NotBlank @Size(max = 1024) String password) {
     }
 
+    @Schema(description = "The current password and the new one.")
+    record PasswordChange(
+            @Schema(example = "correct horse battery staple") @NotBlank @Size(max = 1024) String currentPassword,
+            @Schema(example = "a longer horse, a better staple", minLength = 8, maxLength = 72)
+            @NotBlank @Size(min = 8, max = 72) String newPassword) {
+    }
+
+    @Schema(description = "The password was changed.")
+    record PasswordChanged(@Schema(description = "Other sessions of the account that were signed out.",
+            example = "2") int sessionsEnded) {
+    }
+
     @PostMapping("/signup")
     @Operation(summary = "Create an account",
             description = "Creates an account and signs it in. The first account of an instance becomes its admin;"
@@ -103,6 +115,26 @@ class AuthController {
         return ResponseEntity.noContent()
                 .header(HttpHeaders.SET_COOKIE, SessionCookies.expired(cookieSecure(request)).toString())
                 .build();
+    }
+
+    @PostMapping("/password")
+    @Operation(summary = "Change your password",
+            description = "Checks the current password, stores the new one and signs out every other session of"
+                    + " the account on every replica; the session that asks stays signed in. Personal API keys"
+                    + " stay valid (revoke them separately). Wrong current passwords are throttled like sign-in"
+                    + " attempts.")
+    @ApiResponse(responseCode = "200", description = "Changed.")
+    @ApiResponse(responseCode = "400", description = "`validation_failed`: the current password is wrong"
+            + " (`currentPassword`), or the new one is shorter than 8 characters or longer than 72 bytes"
+            + " (`newPassword`).")
+    @ApiResponse(responseCode = "401", description = "`unauthenticated`: no valid session or key was sent.")
+    @ApiResponse(responseCode = "429", description = "`too_many_attempts`: too many wrong passwords; `Retry-After`"
+            + " gives the seconds to wait.", headers = @Header(name = HttpHeaders.RETRY_AFTER,
+            description = "seconds to wait", schema = @Schema(type = "integer")))
+    PasswordChanged changePassword(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+                                   @Valid @RequestBody PasswordChange body, HttpServletRequest request) {
+        return new PasswordChanged(accounts.changePassword(caller, body.currentPassword(), body.newPassword(),
+                request.getRemoteAddr()));
     }
 
     @GetMapping("/me")

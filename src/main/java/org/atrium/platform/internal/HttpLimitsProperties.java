@@ -13,7 +13,8 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param maxBodySize         JSON bodies of endpoints not named below ({@code 1MB})
  * @param maxAuthBodySize     sign-up, sign-in and sign-out ({@code 16KB}), which anyone may call
- * @param maxSettingsBodySize settings layers and credentials ({@code 256KB})
+ * @param maxSettingsBodySize settings layers and credentials, and the web interface's forms but sign-in, sign-up and
+ *                            sign-out ({@code 256KB})
  * @param maxCompletionBodySize conversations sent whole to the compatibility APIs ({@code /v1/chat/completions} and
  *                              the like), images as data URLs included, and the native chat's messages, which may
  *                              carry images ({@code 8MB})

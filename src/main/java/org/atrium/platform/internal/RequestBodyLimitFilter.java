@@ -35,8 +35,8 @@ import java.util.regex.Pattern;
  * ({@code application/x-www-form-urlencoded}) bodies sent anywhere else are refused unread with
  * {@code 415 unsupported_media_type}: Tomcat parses them from the connector, past the counting stream, whenever
  * anything asks for a request parameter, and no other endpoint takes them, except the web interface's forms
- * (sign-in, sign-up, sign-out, and the forms of the chat, knowledge, settings, group and admin pages), within the
- * sign-in body limit and with a declared length. Runs right after
+ * (sign-in, sign-up and sign-out within the sign-in body limit; the forms of the chat, knowledge, settings, group and
+ * admin pages within the settings limit), with a declared length. Runs right after
  * {@link RequestLogFilter} (and the compatibility APIs' error shaping, which reads no body), before authentication, so
  * that anonymous callers cannot make any later code hold a large body.
  */
@@ -48,11 +48,13 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
     /** Where multipart uploads go; their bodies are bounded by the multipart limits instead. */
     private static final Pattern UPLOADS = Pattern.compile("/api/v1/(collections/[^/]+/files(/batch)?|files/?)");
     /**
-     * The web interface's forms (module {@code web}): small url-encoded bodies, taken only with a declared length
-     * within the sign-in limit, so that Tomcat never parses more than that.
+     * The web interface's forms (module {@code web}): url-encoded bodies, taken only with a declared length within
+     * the sign-in limit for the public ones ({@link #PUBLIC_FORMS}) and the settings limit for the signed-in pages'
+     * (a settings form carries a system prompt), so that Tomcat never parses more than that.
      */
     private static final Pattern FORMS = Pattern.compile(
             "/(signin|signup|signout|knowledge|(chats|knowledge|settings|groups|admin)/[^?#]+)");
+    private static final Pattern PUBLIC_FORMS = Pattern.compile("/(signin|signup|signout)");
     private static final Pattern SETTINGS = Pattern.compile(
             "/api/v1/(settings/.*|me/settings|me/credentials(/.*)?|groups/[^/]+/(settings|credentials)(/.*)?)");
 
@@ -83,7 +85,8 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
         if (contentType.startsWith(MediaType.APPLICATION_FORM_URLENCODED_VALUE) && "POST".equals(request.getMethod())
                 && FORMS.matcher(request.getRequestURI()).matches()
                 && request.getHeader(HttpHeaders.TRANSFER_ENCODING) == null) {
-            long limit = limits.maxAuthBodySize().toBytes();
+            long limit = PUBLIC_FORMS.matcher(request.getRequestURI()).matches() ? limits.maxAuthBodySize().toBytes()
+                    : limits.maxSettingsBodySize().toBytes();
             if (request.getContentLengthLong() > limit) {
                 refuse(response, limit);
                 return;
