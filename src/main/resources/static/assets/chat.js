@@ -156,6 +156,160 @@
     return [...form.querySelectorAll('input[name="collection"]:checked')].map((box) => box.value);
   }
 
+  // Files attached in the composer: each uploaded on its own request (POST /api/v1/files/: kept in the caller's
+  // uploads, outside their collections) and followed through the event stream until it is read; the next question
+  // is grounded on those that are ready, and asking waits for those still being read.
+  const attachedList = document.getElementById('attached');
+  const attachPicker = document.getElementById('attach-files');
+  const attachments = new Map();
+  const earlyStatuses = new Map();
+  let fileEvents = null;
+  let waitingForFiles = false;
+
+  function attachmentsBusy() {
+    return [...attachments.values()].some((entry) => entry.status !== 'ready' && entry.status !== 'failed');
+  }
+
+  function readyAttachments() {
+    return [...attachments.values()].filter((entry) => entry.status === 'ready');
+  }
+
+  function showAttachment(entry, status, words) {
+    entry.status = status;
+    entry.item.dataset.status = status;
+    entry.item.querySelector('.state').textContent = words;
+  }
+
+  // A file.status event, or Open WebUI's data.status of the upload's answer, in the attachment's words.
+  function followAttachment(entry, change) {
+    switch (change.status) {
+      case 'ready': case 'completed':
+        showAttachment(entry, 'ready', 'ready');
+        break;
+      case 'failed':
+        showAttachment(entry, 'failed', 'not read: ' + (change.failureReason || change.error || change.failureCode || 'it failed'));
+        break;
+      case 'embedding':
+        showAttachment(entry, 'reading', change.chunksTotal == null ? 'embedding'
+          : `embedding ${change.chunksDone} of ${change.chunksTotal}`);
+        break;
+      default:
+        showAttachment(entry, 'reading', change.status === 'extracting' ? 'extracting text' : 'queued');
+    }
+  }
+
+  function watchFiles() {
+    if (fileEvents) {
+      return;
+    }
+    fileEvents = new EventSource('/api/v1/events');
+    let opened = false;
+    fileEvents.addEventListener('ready', async () => {
+      if (opened) { // reconnected: statuses may have been missed, so read the files still being read again
+        for (const entry of attachments.values()) {
+          if (entry.fileId && entry.status === 'reading') {
+            const response = await fetch('/api/v1/files/' + entry.fileId, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+            if (response.ok) {
+              followAttachment(entry, (await response.json()).data);
+            }
+          }
+        }
+      }
+      opened = true;
+    });
+    fileEvents.addEventListener('file.status', (event) => {
+      const change = JSON.parse(event.data);
+      const entry = [...attachments.values()].find((candidate) => candidate.fileId === change.fileId);
+      if (entry) {
+        followAttachment(entry, change);
+      } else {
+        earlyStatuses.set(change.fileId, change);
+      }
+    });
+    window.addEventListener('pagehide', () => fileEvents.close());
+  }
+
+  function attach(file) {
+    const key = crypto.randomUUID();
+    const item = document.createElement('li');
+    const name = document.createElement('span');
+    name.textContent = file.name;
+    const state = document.createElement('span');
+    state.className = 'state';
+    const remove = document.createElement('button');
+    remove.type = 'button';
+    remove.textContent = '×';
+    remove.setAttribute('aria-label', 'Remove ' + file.name);
+    remove.addEventListener('click', () => {
+      attachments.delete(key);
+      item.remove();
+    });
+    item.append(name, state, remove);
+    attachedList.append(item);
+    const entry = { fileId: null, name: file.name, status: 'uploading', item };
+    attachments.set(key, entry);
+    showAttachment(entry, 'uploading', 'uploading');
+    watchFiles();
+    const body = new FormData();
+    body.append('file', file, file.name);
+    const request = new XMLHttpRequest();
+    request.open('POST', '/api/v1/files/');
+    request.setRequestHeader(csrfHeader, csrfToken);
+    request.setRequestHeader('Accept', 'application/json');
+    request.upload.addEventListener('progress', (event) => {
+      if (event.lengthComputable) {
+        showAttachment(entry, 'uploading', `uploading ${Math.floor(100 * event.loaded / event.total)}%`);
+      }
+    });
+    request.addEventListener('load', () => {
+      let answer = null;
+      try {
+        answer = JSON.parse(request.responseText);
+      } catch (notJson) {
+        // told below
+      }
+      if (request.status === 200 && answer && answer.id) {
+        entry.fileId = answer.id;
+        followAttachment(entry, earlyStatuses.get(answer.id) || answer.data);
+        earlyStatuses.delete(answer.id);
+        return;
+      }
+      showAttachment(entry, 'failed', 'not attached: ' + ((answer && (answer.detail || answer.title)) || `HTTP ${request.status}`));
+    });
+    request.addEventListener('error', () => showAttachment(entry, 'failed', 'not attached: the connection to Atrium was lost'));
+    request.send(body);
+  }
+
+  if (attachPicker) {
+    attachPicker.addEventListener('change', () => {
+      [...attachPicker.files].forEach(attach);
+      attachPicker.value = '';
+    });
+  }
+
+  function whenAttachmentsSettled() {
+    return new Promise((resolve) => {
+      const check = () => (attachmentsBusy() ? setTimeout(check, 250) : resolve());
+      check();
+    });
+  }
+
+  // Under a question: the files it was asked with, as the server draws them for questions the page was drawn with.
+  function addAttachedFiles(article, names) {
+    if (names.length === 0) {
+      return;
+    }
+    const list = document.createElement('ul');
+    list.className = 'attached-files';
+    list.setAttribute('aria-label', 'Attached files');
+    for (const name of names) {
+      const item = document.createElement('li');
+      item.textContent = '📎 ' + name;
+      list.append(item);
+    }
+    article.querySelector('.text').after(list);
+  }
+
   // The passages an answer is grounded on, each a link to its page; file names are read once per file.
   const fileNames = new Map();
   function fileName(fileId) {
@@ -314,24 +468,38 @@
 
   async function ask() {
     const text = input.value.trim();
-    if (!text || current || !model.value) {
+    if (!text || current || !model.value || waitingForFiles) {
       return;
     }
+    if (attachmentsBusy()) {
+      waitingForFiles = true;
+      status.textContent = 'Sending once the attached files are read…';
+      await whenAttachmentsSettled();
+      waitingForFiles = false;
+    }
+    const attached = readyAttachments();
+    const fileIds = attached.map((entry) => entry.fileId);
     input.value = '';
     const asked = addMessage('user', text);
     asked.dataset.parentId = tip || '';
+    addAttachedFiles(asked, attached.map((entry) => entry.name));
+    asked.dataset.fileIds = fileIds.join(','); // an edit of this question keeps its files
+    attachments.clear();
+    if (attachedList) {
+      attachedList.replaceChildren();
+    }
     status.textContent = '';
     try {
       let questionId;
       if (!chatId) {
-        const thread = await call('POST', '/api/v1/chats', { message: { content: text, collectionIds: grounding() } });
+        const thread = await call('POST', '/api/v1/chats', { message: { content: text, collectionIds: grounding(), fileIds } });
         chatId = thread.chat.id;
         questionId = thread.messages[thread.messages.length - 1].message.id;
         history.replaceState(null, '', '/chats/' + chatId);
         listChat(chatId);
       } else {
         questionId = (await call('POST', '/api/v1/chats/' + chatId + '/messages',
-          { parentId: tip, content: text, collectionIds: grounding() })).id;
+          { parentId: tip, content: text, collectionIds: grounding(), fileIds })).id;
       }
       tip = questionId;
       asked.dataset.messageId = questionId;
@@ -427,7 +595,8 @@
       save.disabled = true;
       try {
         const question = await call('POST', '/api/v1/chats/' + chatId + '/messages',
-          { parentId: article.dataset.parentId || null, content, collectionIds: grounding() });
+          { parentId: article.dataset.parentId || null, content, collectionIds: grounding(),
+            fileIds: article.dataset.fileIds ? article.dataset.fileIds.split(',') : [] });
         tip = question.id;
         while (article.nextElementSibling) {
           article.nextElementSibling.remove();

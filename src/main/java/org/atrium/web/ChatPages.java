@@ -2,6 +2,7 @@ package org.atrium.web;
 
 import io.swagger.v3.oas.annotations.Hidden;
 import jakarta.servlet.http.HttpServletResponse;
+import org.atrium.accounts.Permission;
 import org.atrium.chat.BranchMessage;
 import org.atrium.chat.Chat;
 import org.atrium.chat.ChatChanges;
@@ -29,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 /**
  * The chat page: the caller's chats (pinned, then the most recently active first), the models the caller may use
@@ -166,21 +168,27 @@ class ChatPages {
         model.addAttribute("selectedModel", lastModel(thread, models));
         model.addAttribute("thread", thread);
         model.addAttribute("collections", collections.list(state, 0, KnowledgePages.LISTED).items());
-        model.addAttribute("citedFiles", citedFiles(state, thread));
+        model.addAttribute("fileNames", fileNames(state, thread));
+        model.addAttribute("mayUpload", state.caller().holds(Permission.UPLOAD_FILES));
         if (!model.containsAttribute("error")) {
             model.addAttribute("error", null); // the template's parameter: nothing went wrong
         }
         return "chat";
     }
 
-    /** The names of the files the branch's answers cite, as the caller may read them now (deleted ones left out). */
-    private Map<UUID, String> citedFiles(EffectiveState state, @Nullable ChatThread thread) {
+    /**
+     * The names of the files the branch's questions attach and its answers cite, as the caller may read them now
+     * (deleted ones left out).
+     */
+    private Map<UUID, String> fileNames(EffectiveState state, @Nullable ChatThread thread) {
         Map<UUID, String> names = new HashMap<>();
         if (thread == null) {
             return names;
         }
-        thread.messages().stream().map(shown -> shown.message().answer()).filter(Objects::nonNull)
-                .flatMap(answer -> answer.citations().stream()).map(Citation::fileId).distinct()
+        Stream<UUID> cited = thread.messages().stream().map(shown -> shown.message().answer())
+                .filter(Objects::nonNull).flatMap(answer -> answer.citations().stream()).map(Citation::fileId);
+        Stream<UUID> attached = thread.messages().stream().flatMap(shown -> shown.message().fileIds().stream());
+        Stream.concat(attached, cited).distinct()
                 .forEach(fileId -> {
                     try {
                         names.put(fileId, files.get(state, fileId).name());

@@ -222,4 +222,49 @@ class KnowledgePagesBrowserTest extends BrowserTest {
             assertThat(browser.findElement(By.id("page-error")).getText()).contains("no longer available");
         }
     }
+
+    @Test
+    void aFileAttachedInTheChatGroundsTheQuestionAskedWithIt() throws IOException {
+        Path folder = Files.createTempDirectory("attachments");
+        Path papaya = Files.writeString(folder.resolve("papaya.txt"),
+                "Papayas have black seeds and ripen in March.", StandardCharsets.UTF_8);
+        Path binary = Files.write(folder.resolve("blob.bin"), new byte[]{0, 1, 2, 3, (byte) 0xff, 0, 0, 7, 9});
+        try (FakeConnection connection = FakeConnection.open(api, users, "att", "m")) {
+            Api.Response key = api.post("/api/v1/me/credentials", java.util.Map.of("connection", connection.name(),
+                    "kind", "api_key", "name", "mine", "secret", "sk-att-0123456789abcdef"), member.token());
+            assertThat(key.status()).as(key.text()).isEqualTo(201);
+            Browsers.signIn(browser, api.baseUrl(), member);
+            new Select(browser.findElement(By.id("model"))).selectByValue(connection.name() + "/m");
+
+            browser.findElement(By.id("attach-files")).sendKeys(papaya + "\n" + binary);
+            WebElement refused = wait.until(ExpectedConditions.presenceOfElementLocated(
+                    By.cssSelector("#attached li[data-status='failed']")));
+            assertThat(refused.getText()).startsWith("blob.bin").contains("not attached:");
+            refused.findElement(By.tagName("button")).click();
+            // Asked at once: the question waits for the file to be read, then goes with it.
+            WebElement box = browser.findElement(By.id("message"));
+            box.sendKeys("What colour are the seeds?");
+            box.sendKeys(org.openqa.selenium.Keys.ENTER);
+            WebElement answer = wait.until(ExpectedConditions.presenceOfElementLocated(
+                    By.cssSelector("#messages article.assistant[data-status='complete']")));
+            assertThat(connection.provider().requests()).as("the attached file's passage reached the model")
+                    .anyMatch(request -> request.body().toString().contains("Papayas have black seeds"));
+            WebElement source = wait.until(driver -> {
+                List<WebElement> links = answer.findElements(By.cssSelector("ol.sources a"));
+                return links.isEmpty() ? null : links.getFirst();
+            });
+            assertThat(source.getText()).isEqualTo("papaya.txt, passage 1");
+            assertThat(browser.findElement(By.cssSelector("#messages article.user .attached-files")).getText())
+                    .isEqualTo("📎 papaya.txt");
+            assertThat(browser.findElements(By.cssSelector("#attached li"))).as("the next question starts afresh")
+                    .isEmpty();
+
+            // Drawn by the server the same way; the file is kept in the member's uploads, not in a collection.
+            browser.navigate().refresh();
+            assertThat(wait.until(ExpectedConditions.presenceOfElementLocated(
+                    By.cssSelector("#messages article.user .attached-files"))).getText()).isEqualTo("📎 papaya.txt");
+            assertThat(api.get("/api/v1/collections", member.token()).json().path("items").toString())
+                    .doesNotContain("papaya");
+        }
+    }
 }
