@@ -69,6 +69,22 @@ public class GroupInvitationService {
         return retry.execute("group.invitation.create", () -> insert(caller, groupId, userId, role));
     }
 
+    /**
+     * Invites a user to a group by their e-mail address, as {@link #invite} does by id: what a group admin knows of
+     * the people they invite. It tells the group's admins whether an account has that address ({@code
+     * user_not_found} otherwise), which they may learn anyway by asking the person.
+     *
+     * @param email the user's e-mail address, regardless of case
+     * @throws AtriumException as {@link #invite}; the manager check comes before the address is looked up, so that
+     *                         nobody else learns whether it has an account
+     */
+    public GroupInvitation inviteByEmail(Caller caller, UUID groupId, String email, GroupRole role) {
+        groupService.requireManager(caller, groupId);
+        UUID userId = users.findCredentials(email).map(found -> found.user().id())
+                .orElseThrow(() -> AtriumException.notFound("user_not_found", "No account has this e-mail address."));
+        return invite(caller, groupId, userId, role);
+    }
+
     private GroupInvitation insert(Caller caller, UUID groupId, UUID userId, GroupRole role) {
         boolean groupAdmin = groupService.requireManager(caller, groupId);
         if (groupAdmin && role == GroupRole.ADMIN) {

@@ -12,12 +12,14 @@ import java.util.UUID;
 @Repository
 class InvitationStore {
 
-    private static final String COLUMNS = "i.id, i.group_id, g.name as group_name, i.user_id, i.role, i.invited_by,"
-            + " i.created_at";
+    private static final String COLUMNS = "i.id, i.group_id, g.name as group_name, i.user_id, u.email as user_email,"
+            + " i.role, i.invited_by, i.created_at";
+    private static final String FROM = " from group_invitations i join groups g on g.id = i.group_id"
+            + " join users u on u.id = i.user_id";
 
     private static final RowMapper<GroupInvitation> INVITATION = (rs, row) -> new GroupInvitation(
             rs.getObject("id", UUID.class), rs.getObject("group_id", UUID.class), rs.getString("group_name"),
-            rs.getObject("user_id", UUID.class), GroupRole.of(rs.getString("role")),
+            rs.getObject("user_id", UUID.class), rs.getString("user_email"), GroupRole.of(rs.getString("role")),
             rs.getObject("invited_by", UUID.class), rs.getTimestamp("created_at").toInstant());
 
     private final JdbcClient jdbc;
@@ -39,8 +41,7 @@ class InvitationStore {
     }
 
     Optional<GroupInvitation> find(UUID id) {
-        return jdbc.sql("select " + COLUMNS + " from group_invitations i join groups g on g.id = i.group_id"
-                        + " where i.id = :id")
+        return jdbc.sql("select " + COLUMNS + FROM + " where i.id = :id")
                 .param("id", id).query(INVITATION).optional();
     }
 
@@ -50,7 +51,7 @@ class InvitationStore {
     }
 
     List<GroupInvitation> pageOfGroup(UUID groupId, int offset, int limit) {
-        return jdbc.sql("select " + COLUMNS + " from group_invitations i join groups g on g.id = i.group_id"
+        return jdbc.sql("select " + COLUMNS + FROM
                         + " where i.group_id = :group order by i.created_at, i.id offset :offset limit :limit")
                 .param("group", groupId).param("offset", offset).param("limit", limit).query(INVITATION).list();
     }
@@ -61,7 +62,7 @@ class InvitationStore {
     }
 
     List<GroupInvitation> pageOfUser(UUID userId, int offset, int limit) {
-        return jdbc.sql("select " + COLUMNS + " from group_invitations i join groups g on g.id = i.group_id"
+        return jdbc.sql("select " + COLUMNS + FROM
                         + " where i.user_id = :user order by i.created_at, i.id offset :offset limit :limit")
                 .param("user", userId).param("offset", offset).param("limit", limit).query(INVITATION).list();
     }

@@ -4,6 +4,7 @@ import io.swagger.v3.oas.annotations.Hidden;
 import jakarta.servlet.http.HttpServletResponse;
 import org.atrium.accounts.AccountService;
 import org.atrium.accounts.Group;
+import org.atrium.accounts.GroupInvitationService;
 import org.atrium.accounts.GroupMember;
 import org.atrium.accounts.GroupRole;
 import org.atrium.accounts.GroupService;
@@ -32,7 +33,8 @@ import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
- * A group's page: its members (roles changed and members removed by its admins; added by instance admins), the
+ * A group's page: its members (roles changed and members removed by its admins; added by instance admins, invited by
+ * e-mail address by its admins), the
  * provider keys and virtual keys its members inherit, and the settings they inherit (the embedding model of its
  * collections among them), with a link to the usage charged to it. Members may see
  * it; its admins and instance admins change it, through the same services as the API, whose rules decide (a group
@@ -51,9 +53,11 @@ class GroupPages {
     private final AccountService accounts;
     private final CredentialService credentials;
     private final SettingsService settings;
+    private final GroupInvitationService invitations;
 
     GroupPages(GroupService groups, AccountService accounts, CredentialService credentials,
-               SettingsService settings) {
+               SettingsService settings, GroupInvitationService invitations) {
+        this.invitations = invitations;
         this.groups = groups;
         this.accounts = accounts;
         this.credentials = credentials;
@@ -85,6 +89,21 @@ class GroupPages {
                         CsrfToken csrf, Model model, HttpServletResponse response) {
         return act(state, groupId, csrf, model, response, "The member was not removed: ",
                 () -> groups.removeMember(state.caller(), groupId, userId));
+    }
+
+    /** Invites someone by e-mail address, as a member; they join when they accept, on their settings page. */
+    @PostMapping("/groups/{groupId}/invitations")
+    String invite(EffectiveState state, @PathVariable UUID groupId, @RequestParam(defaultValue = "") String email,
+                  CsrfToken csrf, Model model, HttpServletResponse response) {
+        return act(state, groupId, csrf, model, response, "The invitation was not sent: ",
+                () -> invitations.inviteByEmail(state.caller(), groupId, email.strip(), GroupRole.MEMBER));
+    }
+
+    @PostMapping("/groups/{groupId}/invitations/{invitationId}/revoke")
+    String revokeInvitation(EffectiveState state, @PathVariable UUID groupId, @PathVariable UUID invitationId,
+                            CsrfToken csrf, Model model, HttpServletResponse response) {
+        return act(state, groupId, csrf, model, response, "The invitation was not revoked: ",
+                () -> invitations.revoke(state.caller(), groupId, invitationId));
     }
 
     /** Stores a key the group's members inherit for a connection: an API key or an AI gateway's virtual key. */
@@ -176,6 +195,8 @@ class GroupPages {
         model.addAttribute("manages", manages);
         model.addAttribute("members", members);
         model.addAttribute("addable", addable);
+        model.addAttribute("invitations", manages ? invitations.ofGroup(state.caller(), groupId, 0, LISTED).items()
+                : List.of());
         model.addAttribute("credentials", manages ? credentials.groupCredentials(state.caller(), groupId) : List.of());
         model.addAttribute("settings", layer == null ? List.of() : SettingField.refilled(SettingField.of(layer,
                 GROUP_SETTINGS, key -> "Empty: inherited from the instance"), Forms.submittedSettings(model)));

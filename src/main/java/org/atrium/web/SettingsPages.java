@@ -5,9 +5,11 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import org.atrium.accounts.AccountService;
 import org.atrium.accounts.ApiKeyService;
+import org.atrium.accounts.GroupInvitationService;
 import org.atrium.accounts.NewApiKey;
 import org.atrium.accounts.Permission;
 import org.atrium.platform.AtriumException;
+import org.atrium.platform.Page;
 import org.atrium.settings.CredentialService;
 import org.atrium.settings.EffectiveState;
 import org.atrium.settings.SettingKey;
@@ -31,7 +33,7 @@ import java.util.UUID;
 import java.util.function.Predicate;
 
 /**
- * A member's settings page: who they are and their groups; their personal API keys (a new key shown once, on the
+ * A member's settings page: who they are and their groups, and the invitations to groups waiting for their answer; their personal API keys (a new key shown once, on the
  * page that created it, never again); their own provider keys; and their effective state, every setting with where
  * its value comes from ("group Research", "instance default", "you"). Changes are plain forms posted here and done
  * through the same services as the API ({@link ApiKeyService}, {@link CredentialService}), with their permissions
@@ -48,9 +50,11 @@ class SettingsPages {
     private final CredentialService credentials;
     private final AccountService accounts;
     private final SettingsService settings;
+    private final GroupInvitationService invitations;
 
     SettingsPages(ApiKeyService apiKeys, CredentialService credentials, AccountService accounts,
-                  SettingsService settings) {
+                  SettingsService settings, GroupInvitationService invitations) {
+        this.invitations = invitations;
         this.apiKeys = apiKeys;
         this.credentials = credentials;
         this.accounts = accounts;
@@ -159,6 +163,31 @@ class SettingsPages {
         }
     }
 
+    /** Accepts an invitation to a group: the member's next request has the group's settings and keys. */
+    @PostMapping("/settings/invitations/{invitationId}/accept")
+    String acceptInvitation(EffectiveState state, @PathVariable UUID invitationId, CsrfToken csrf, Model model,
+                            HttpServletResponse response) {
+        try {
+            invitations.accept(state.caller(), invitationId);
+            return "redirect:/settings"; // whose profile now lists the group
+        } catch (AtriumException refused) {
+            refuse(model, response, "invitationError", "The invitation was not accepted: ", refused);
+            return view(state, csrf, model);
+        }
+    }
+
+    @PostMapping("/settings/invitations/{invitationId}/decline")
+    String declineInvitation(EffectiveState state, @PathVariable UUID invitationId, CsrfToken csrf, Model model,
+                             HttpServletResponse response) {
+        try {
+            invitations.decline(state.caller(), invitationId);
+            return "redirect:/settings";
+        } catch (AtriumException refused) {
+            refuse(model, response, "invitationError", "The invitation was not declined: ", refused);
+            return view(state, csrf, model);
+        }
+    }
+
     private static void refuse(Model model, HttpServletResponse response, String section, String failed,
                                AtriumException refused) {
         response.setStatus(refused.status().value());
@@ -177,7 +206,7 @@ class SettingsPages {
     /** Draws the page; a form's answer has put its outcome in the model first (a new key, a refusal). */
     private String view(EffectiveState state, CsrfToken csrf, Model model) {
         for (String outcome : List.of("created", "apiKeyError", "providerKeyError", "passwordError",
-                "passwordChanged", "overridesError")) {
+                "passwordChanged", "overridesError", "invitationError")) {
             if (!model.containsAttribute(outcome)) {
                 model.addAttribute(outcome, null);
             }
@@ -189,6 +218,7 @@ class SettingsPages {
         model.addAttribute("providerKeys", credentials.userCredentials(state.caller()));
         model.addAttribute("mayCreateApiKeys", state.caller().holds(Permission.CREATE_API_KEYS));
         model.addAttribute("mayOverride", mayOverride);
+        model.addAttribute("invitations", invitations.mine(state.caller(), 0, Page.MAX_LIMIT).items());
         model.addAttribute("overrides", mayOverride ? SettingField.refilled(SettingField.of(
                 settings.user(state.caller()), OVERRIDABLE, key -> "Empty: what your groups or the instance set"),
                 Forms.submittedSettings(model)) : List.of());

@@ -311,6 +311,36 @@ class GroupInvitationTest extends IntegrationTest {
 
     // ---------------------------------------------------------------- helpers
 
+    @Test
+    void aGroupAdminInvitesByEmailAddressWhateverItsCaseAndOnlyManagersLearnWhetherAnAccountHasIt() {
+        TestUsers.Account admin = users.admin();
+        TestUsers.Account lead = users.user();
+        TestUsers.Account member = users.user();
+        TestUsers.Account invitee = users.user();
+        UUID group = users.group(admin, "by-email");
+        users.member(admin, group, lead, "admin");
+        users.member(admin, group, member, "member");
+        String path = GROUPS + "/" + group + "/invitations";
+
+        Api.Response created = api.post(path, Map.of("email", invitee.email().toUpperCase()), lead.token());
+
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        assertThat(created.json().path("userId").asString()).isEqualTo(invitee.id().toString());
+        assertThat(created.json().path("userEmail").asString()).isEqualTo(invitee.email());
+        assertThat(created.json().path("role").asString()).isEqualTo("member");
+        assertThat(api.get(path, lead.token()).json().path("items").get(0).path("userEmail").asString())
+                .isEqualTo(invitee.email());
+        assertProblem(api.post(path, Map.of("email", TestUsers.uniqueEmail("nobody")), lead.token()), 404,
+                "user_not_found");
+        assertProblem(api.post(path, Map.of("email", TestUsers.uniqueEmail("nobody")), member.token()), 403,
+                "forbidden");
+        assertProblem(api.post(path, Map.of("email", invitee.email(), "userId", invitee.id()), lead.token()), 400,
+                "validation_failed");
+        assertProblem(api.post(path, Map.of("role", "member"), lead.token()), 400, "validation_failed");
+        assertProblem(api.post(path, Map.of("email", "x".repeat(321)), lead.token()), 400, "validation_failed");
+        assertProblem(api.post(path, Map.of("email", invitee.email()), lead.token()), 409, "invitation_exists");
+    }
+
     private UUID invite(TestUsers.Account inviter, UUID group, TestUsers.Account invitee, String role) {
         Api.Response created = api.post(GROUPS + "/" + group + "/invitations",
                 Map.of("userId", invitee.id(), "role", role), inviter.token());

@@ -275,6 +275,38 @@ class AdminPagesBrowserTest extends BrowserTest {
         assertThat(browser.findElements(By.id("usage-totals"))).isEmpty();
     }
 
+    @Test
+    void aGroupAdminInvitesByEmailAndTheInvitedPersonJoinsFromTheirSettingsPage() {
+        TestUsers.Account admin = users.admin();
+        UUID group = users.group(admin, "invite");
+        TestUsers.Account groupAdmin = users.user();
+        TestUsers.Account invitee = users.user();
+        users.member(admin, group, groupAdmin, "admin");
+        String groupName = api.get("/api/v1/groups/" + group, admin.token()).json().path("name").asString();
+
+        Browsers.signIn(browser, api.baseUrl(), groupAdmin);
+        browser.get(api.baseUrl() + "/groups/" + group);
+        type("invite-email", "nobody-" + UUID.randomUUID() + "@example.org");
+        submit("invite");
+        assertThat(browser.findElement(By.id("page-error")).getText())
+                .isEqualTo("The invitation was not sent: No account has this e-mail address.");
+        type("invite-email", invitee.email());
+        submit("invite");
+        assertThat(browser.findElement(By.id("invitations")).getText()).contains(invitee.email()).contains("member");
+        assertThat(browser.findElement(By.id("members")).getText()).doesNotContain(invitee.email());
+
+        signOut();
+        Browsers.signIn(browser, api.baseUrl(), invitee);
+        browser.get(api.baseUrl() + "/settings");
+        WebElement invitation = browser.findElement(By.id("invitations"));
+        assertThat(invitation.getText()).contains("You are invited to join " + groupName + " as member");
+        click(invitation.findElement(By.xpath(".//button[text()='Accept']")));
+        assertThat(browser.findElements(By.id("invitations"))).isEmpty();
+        assertThat(browser.findElement(By.id("profile")).getText()).contains(groupName + " (member)");
+        assertThat(api.get("/api/v1/groups/" + group + "/members", admin.token()).json().path("items").toString())
+                .contains(invitee.email());
+    }
+
     /** Asks for an answer through the API, as a member's other tab would, and returns its status when it ends. */
     private CompletableFuture<Integer> answerInBackground(TestUsers.Account member, String model) {
         Api.Response chat = api.post("/api/v1/chats", Map.of("title", "t", "message", Map.of("content",

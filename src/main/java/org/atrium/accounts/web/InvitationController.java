@@ -8,12 +8,13 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 import org.atrium.accounts.Caller;
 import org.atrium.accounts.GroupInvitation;
 import org.atrium.accounts.GroupInvitationService;
 import org.atrium.accounts.GroupMember;
 import org.atrium.accounts.GroupRole;
+import org.atrium.platform.AtriumException;
 import org.atrium.platform.Page;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
@@ -46,8 +47,10 @@ class InvitationController {
 
     @Schema(description = "Whom to invite, and as what.")
     record InviteRequest(
-            @Schema(description = "The user's id.", example = "0b9a3c1e-4e0f-4a53-9d6c-2f1f0d3c8a11") @NotNull
-            UUID userId,
+            @Schema(description = "The user's id; or give `email`.", example = "0b9a3c1e-4e0f-4a53-9d6c-2f1f0d3c8a11",
+                    nullable = true) @Nullable UUID userId,
+            @Schema(description = "The user's e-mail address, regardless of case; or give `userId`.",
+                    example = "grace@example.org", nullable = true) @Nullable @Size(max = 320) String email,
             @Schema(description = "`member` (the default), or `admin` (instance admins only).", example = "member",
                     nullable = true) @Nullable GroupRole role) {
     }
@@ -56,20 +59,27 @@ class InvitationController {
     @Operation(summary = "Invite a user to a group",
             description = "Invites the user; nothing changes for them until they accept (the group's settings,"
                     + " quotas and credentials apply to members only). Instance admins and the group's admins may"
-                    + " invite; group admins invite as `member` only. A user has at most one invitation per group.")
+                    + " invite; group admins invite as `member` only. A user has at most one invitation per group."
+                    + " Name the user by id or by e-mail address.")
     @ApiResponse(responseCode = "201", description = "The invitation, waiting for the user's answer.")
-    @ApiResponse(responseCode = "400", description = "`validation_failed`: `userId` is missing, or `role` unknown.")
+    @ApiResponse(responseCode = "400", description = "`validation_failed`: neither `userId` nor `email` is given, or"
+            + " both, or `role` is unknown.")
     @ApiResponse(responseCode = "403", description = "`forbidden`: the caller is a plain member, or a group admin"
             + " inviting as `admin`.")
     @ApiResponse(responseCode = "404",
-            description = "`group_not_found`: no such group, or not yours to see; or `user_not_found`: no such user.")
+            description = "`group_not_found`: no such group, or not yours to see; or `user_not_found`: no such user,"
+                    + " or no account has that e-mail address.")
     @ApiResponse(responseCode = "409", description = "`already_member`: the user is a member already; or"
             + " `invitation_exists`: the user has an invitation to this group already.")
     ResponseEntity<GroupInvitation> invite(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
                                            @Parameter(description = "The group's id.") @PathVariable UUID groupId,
                                            @Valid @RequestBody InviteRequest body) {
-        GroupInvitation invitation = invitations.invite(caller, groupId, body.userId(),
-                body.role() == null ? GroupRole.MEMBER : body.role());
+        GroupRole role = body.role() == null ? GroupRole.MEMBER : body.role();
+        if ((body.userId() == null) == (body.email() == null)) {
+            throw AtriumException.invalidField("userId", "give either userId or email");
+        }
+        GroupInvitation invitation = body.userId() != null ? invitations.invite(caller, groupId, body.userId(), role)
+                : invitations.inviteByEmail(caller, groupId, body.email(), role);
         return ResponseEntity.status(HttpStatus.CREATED).body(invitation);
     }
 
