@@ -176,7 +176,7 @@
   // Every status comes whole, so a missed event is made good by the next one, or by reading the list again when the
   // stream reconnects (it may have missed several while it was down).
   async function refresh() {
-    const response = await fetch(`/api/v1/collections/${collectionId}/files?limit=200`,
+    const response = await fetch(`/api/v1/collections/${collectionId}/files?limit=200&offset=${main.dataset.from || 0}`,
       { credentials: 'same-origin', headers: { Accept: 'application/json' } });
     if (response.ok) {
       (await response.json()).items.forEach(show);

@@ -14,6 +14,7 @@ import org.atrium.knowledge.FileService;
 import org.atrium.models.CatalogueModel;
 import org.atrium.models.ModelCatalogue;
 import org.atrium.platform.AtriumException;
+import org.atrium.platform.Page;
 import org.atrium.settings.EffectiveState;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
@@ -60,15 +61,15 @@ class ChatPages {
 
     /**
      * A new chat, with the chat list as asked: {@code q} searches titles and messages ({@code GET /api/v1/chats}'s
-     * search), {@code archived} lists the archived chats instead. A search the service refuses is shown as a 400 page
-     * with its reason and the whole list.
+     * search), {@code archived} lists the archived chats instead, {@code from} skips that many (the list's pages). A
+     * search the service refuses is shown as a 400 page with its reason and the whole list.
      */
     @GetMapping("/chats")
     String newChat(EffectiveState state, @RequestParam(required = false) @Nullable String q,
-                   @RequestParam(defaultValue = "false") boolean archived, CsrfToken csrf, Model model,
-                   HttpServletResponse response) {
-        return chatView(state, csrf, model, null, new Listing(q == null || q.isBlank() ? null : q.strip(), archived),
-                response);
+                   @RequestParam(defaultValue = "false") boolean archived, @RequestParam(defaultValue = "0") int from,
+                   CsrfToken csrf, Model model, HttpServletResponse response) {
+        return chatView(state, csrf, model, null, new Listing(q == null || q.isBlank() ? null : q.strip(), archived,
+                Math.max(0, from)), response);
     }
 
     @GetMapping("/chats/{chatId}")
@@ -140,30 +141,36 @@ class ChatPages {
         }
     }
 
-    /** Which chats the sidebar lists: those matching a search, or the archived ones, or (the default) all others. */
-    private record Listing(@Nullable String query, boolean archived) {
-        static final Listing ALL = new Listing(null, false);
+    /**
+     * Which chats the sidebar lists: those matching a search, or the archived ones, or (the default) all others; from
+     * the {@code from}th on, {@link #SIDEBAR_CHATS} at a time.
+     */
+    private record Listing(@Nullable String query, boolean archived, int from) {
+        static final Listing ALL = new Listing(null, false, 0);
     }
 
     private String chatView(EffectiveState state, CsrfToken csrf, Model model, @Nullable ChatThread thread,
                             Listing listing, HttpServletResponse response) {
         List<CatalogueModel> models = catalogue.modelsAndAdditions(state).items();
-        List<Chat> listed;
+        Page<Chat> listed;
         try {
-            listed = chats.list(state, listing.archived(), null, listing.query(), 0, SIDEBAR_CHATS).items();
+            listed = chats.list(state, listing.archived(), null, listing.query(), listing.from(), SIDEBAR_CHATS);
         } catch (AtriumException refused) {
             if (listing.query() == null || refused.status() != HttpStatus.BAD_REQUEST) {
                 throw refused;
             }
             response.setStatus(refused.status().value());
             model.addAttribute("error", "The search " + refused.getMessage() + ".");
-            listing = new Listing(null, listing.archived());
-            listed = chats.list(state, listing.archived(), null, null, 0, SIDEBAR_CHATS).items();
+            listing = new Listing(null, listing.archived(), 0);
+            listed = chats.list(state, listing.archived(), null, null, 0, SIDEBAR_CHATS);
         }
         model.addAttribute("query", listing.query());
         model.addAttribute("archived", listing.archived());
         model.addAttribute("page", PageContext.of(csrf, state.caller()));
-        model.addAttribute("chats", listed);
+        model.addAttribute("chats", listed.items());
+        model.addAttribute("from", listing.from());
+        model.addAttribute("chatsTotal", listed.total());
+        model.addAttribute("listPage", SIDEBAR_CHATS);
         model.addAttribute("models", models);
         model.addAttribute("selectedModel", lastModel(thread, models));
         model.addAttribute("thread", thread);

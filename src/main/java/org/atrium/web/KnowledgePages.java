@@ -83,8 +83,8 @@ class KnowledgePages {
      */
     @GetMapping("/knowledge/{collectionId}")
     String collection(EffectiveState state, @PathVariable UUID collectionId,
-                      @RequestParam(required = false) @Nullable String q, CsrfToken csrf, Model model,
-                      HttpServletResponse response) {
+                      @RequestParam(required = false) @Nullable String q, @RequestParam(defaultValue = "0") int from,
+                      CsrfToken csrf, Model model, HttpServletResponse response) {
         Collection collection;
         try {
             collection = collections.get(state, collectionId);
@@ -110,9 +110,11 @@ class KnowledgePages {
         boolean manages = collection.access().includes(Access.MANAGE);
         model.addAttribute("page", PageContext.of(csrf, state.caller()));
         model.addAttribute("collection", collection);
-        var listed = files.list(state, collectionId, null, 0, LISTED);
+        var listed = files.list(state, collectionId, null, Math.max(0, from), LISTED);
         model.addAttribute("files", listed.items());
         model.addAttribute("filesTotal", listed.total());
+        model.addAttribute("from", Math.max(0, from));
+        model.addAttribute("listPage", LISTED);
         model.addAttribute("query", query);
         model.addAttribute("found", found);
         model.addAttribute("grants", manages ? collections.grants(state, collectionId) : List.<CollectionGrant>of());
