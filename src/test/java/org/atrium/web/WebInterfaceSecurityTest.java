@@ -353,6 +353,25 @@ class WebInterfaceSecurityTest extends IntegrationTest {
     }
 
     @Test
+    void aRefusalNoPageDrawsIsAPageWithItsReasonNotTheApisProblemDetails() {
+        TestUsers.Account user = users.user();
+        UUID collection = new org.atrium.testing.Knowledge(api).personalCollection(user, "Refusals");
+        FormSession forms = formSession(user);
+
+        HttpResponse<String> refused = postForm("/knowledge/" + collection + "/share", Map.of("_csrf", forms.token(),
+                "group", "not-an-id"), forms.cookies());
+
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refused.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/html");
+        assertThat(refused.body()).contains("<h1 id=\"title\">This was not done</h1>")
+                .contains("data-code=\"validation_failed\">The group must be an id.</p>")
+                .contains("href=\"/\" id=\"go-back\"");
+        HttpResponse<String> api = get("/api/v1/collections/not-an-id", session(user));
+        assertThat(api.headers().firstValue("Content-Type").orElseThrow()).as("the API keeps its problem details")
+                .startsWith("application/problem+json");
+    }
+
+    @Test
     void theAdminPageIsAdminsOnlyAndTheGroupPageActsOnlyForTheGroupsAdmins() {
         TestUsers.Account admin = users.admin();
         TestUsers.Account user = users.user();
