@@ -167,23 +167,25 @@ class SettingsPages {
     @PostMapping("/settings/invitations/{invitationId}/accept")
     String acceptInvitation(EffectiveState state, @PathVariable UUID invitationId, CsrfToken csrf, Model model,
                             HttpServletResponse response) {
-        try {
-            invitations.accept(state.caller(), invitationId);
-            return "redirect:/settings"; // whose profile now lists the group
-        } catch (AtriumException refused) {
-            refuse(model, response, "invitationError", "The invitation was not accepted: ", refused);
-            return view(state, csrf, model);
-        }
+        return answer(state, csrf, model, response, "The invitation was not accepted: ",
+                () -> invitations.accept(state.caller(), invitationId));
     }
 
     @PostMapping("/settings/invitations/{invitationId}/decline")
     String declineInvitation(EffectiveState state, @PathVariable UUID invitationId, CsrfToken csrf, Model model,
                              HttpServletResponse response) {
+        return answer(state, csrf, model, response, "The invitation was not declined: ",
+                () -> invitations.decline(state.caller(), invitationId));
+    }
+
+    /** Answers an invitation; the page then lists the caller's groups, the new one among them once accepted. */
+    private String answer(EffectiveState state, CsrfToken csrf, Model model, HttpServletResponse response,
+                          String failed, Runnable answer) {
         try {
-            invitations.decline(state.caller(), invitationId);
+            answer.run();
             return "redirect:/settings";
         } catch (AtriumException refused) {
-            refuse(model, response, "invitationError", "The invitation was not declined: ", refused);
+            refuse(model, response, "invitationError", failed, refused);
             return view(state, csrf, model);
         }
     }

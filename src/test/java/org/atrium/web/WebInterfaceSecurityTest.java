@@ -372,6 +372,39 @@ class WebInterfaceSecurityTest extends IntegrationTest {
     }
 
     @Test
+    void anInvitationIsDeclinedFromTheSettingsPageAndOneRevokedMeanwhileSaysSo() {
+        TestUsers.Account admin = users.admin();
+        TestUsers.Account invitee = users.user();
+        UUID first = users.group(admin, "declined");
+        UUID second = users.group(admin, "revoked");
+        String declined = api.post("/api/v1/groups/" + first + "/invitations", Map.of("email", invitee.email()),
+                admin.token()).json().path("id").asString();
+        String revoked = api.post("/api/v1/groups/" + second + "/invitations", Map.of("email", invitee.email()),
+                admin.token()).json().path("id").asString();
+        FormSession forms = formSession(invitee);
+        assertThat(get("/settings", session(invitee)).body()).contains("data-invitation-id=\"" + declined + "\"")
+                .contains("data-invitation-id=\"" + revoked + "\"");
+
+        HttpResponse<String> declining = postForm("/settings/invitations/" + declined + "/decline",
+                Map.of("_csrf", forms.token()), forms.cookies());
+        assertThat(api.delete("/api/v1/groups/" + second + "/invitations/" + revoked, admin.token()).status())
+                .isEqualTo(204);
+        HttpResponse<String> accepting = postForm("/settings/invitations/" + revoked + "/accept",
+                Map.of("_csrf", forms.token()), forms.cookies());
+
+        assertThat(declining.statusCode()).isEqualTo(302);
+        assertThat(accepting.statusCode()).isEqualTo(404);
+        assertThat(accepting.body()).contains("id=\"invitation-error\"").contains("The invitation was not accepted: ")
+                .doesNotContain("data-invitation-id");
+        assertThat(api.get("/api/v1/invitations", invitee.token()).json().path("items")).isEmpty();
+        for (UUID group : List.of(first, second)) {
+            Api.Response members = api.get("/api/v1/groups/" + group + "/members", admin.token());
+            assertThat(members.status()).isEqualTo(200);
+            assertThat(members.json().path("items")).as("nobody joined").isEmpty();
+        }
+    }
+
+    @Test
     void theAdminPageIsAdminsOnlyAndTheGroupPageActsOnlyForTheGroupsAdmins() {
         TestUsers.Account admin = users.admin();
         TestUsers.Account user = users.user();
