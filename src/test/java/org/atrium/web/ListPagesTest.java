@@ -1,5 +1,6 @@
 package org.atrium.web;
 
+import org.atrium.knowledge.BatchUploadService;
 import org.atrium.testing.Api;
 import org.atrium.testing.IntegrationTest;
 import org.atrium.testing.Knowledge;
@@ -13,6 +14,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -81,9 +84,15 @@ class ListPagesTest extends IntegrationTest {
         Knowledge knowledge = new Knowledge(api);
         UUID collection = knowledge.personalCollection(user, "Many files");
         int files = KnowledgePages.LISTED + 3;
+        List<Api.Part> parts = new ArrayList<>();
         for (int i = 0; i < files; i++) {
-            knowledge.upload(user, collection, "note-" + i + ".txt",
-                    ("Note number " + i + ".").getBytes(StandardCharsets.UTF_8));
+            parts.add(Api.Part.file("note-" + i + ".txt", ("Note number " + i + ".").getBytes(StandardCharsets.UTF_8)));
+            if (parts.size() == BatchUploadService.MAX_FILES_PER_BATCH || i == files - 1) {
+                Api.Response batch = api.multipart("/api/v1/collections/" + collection + "/files/batch", parts,
+                        user.token());
+                assertThat(batch.status()).as(batch.text()).isEqualTo(200);
+                parts.clear();
+            }
         }
 
         String first = page("/knowledge/" + collection, user);
