@@ -9,6 +9,7 @@ import org.atrium.accounts.GroupMember;
 import org.atrium.accounts.GroupRole;
 import org.atrium.accounts.GroupService;
 import org.atrium.accounts.User;
+import org.atrium.knowledge.CollectionService;
 import org.atrium.platform.AtriumException;
 import org.atrium.settings.CredentialService;
 import org.atrium.settings.EffectiveState;
@@ -36,7 +37,7 @@ import java.util.stream.Collectors;
  * A group's page: its members (roles changed and members removed by its admins; added by instance admins, invited by
  * e-mail address by its admins), the
  * provider keys and virtual keys its members inherit, and the settings they inherit (the embedding model of its
- * collections among them), with a link to the usage charged to it. Members may see
+ * collections among them), its collections, with a link to the usage charged to it. Members may see
  * it; its admins and instance admins change it, through the same services as the API, whose rules decide (a group
  * admin makes nobody an admin, for instance). A group that does not exist or is not the caller's leads back to the
  * settings page.
@@ -54,10 +55,12 @@ class GroupPages {
     private final CredentialService credentials;
     private final SettingsService settings;
     private final GroupInvitationService invitations;
+    private final CollectionService collections;
 
     GroupPages(GroupService groups, AccountService accounts, CredentialService credentials,
-               SettingsService settings, GroupInvitationService invitations) {
+               SettingsService settings, GroupInvitationService invitations, CollectionService collections) {
         this.invitations = invitations;
+        this.collections = collections;
         this.groups = groups;
         this.accounts = accounts;
         this.credentials = credentials;
@@ -195,6 +198,9 @@ class GroupPages {
         model.addAttribute("manages", manages);
         model.addAttribute("members", members);
         model.addAttribute("addable", addable);
+        // The group's among the collections the caller may read (their first KnowledgePages.LISTED, by name).
+        model.addAttribute("collections", collections.list(state, 0, KnowledgePages.LISTED).items().stream()
+                .filter(collection -> groupId.equals(collection.ownerGroupId())).toList());
         model.addAttribute("invitations", manages ? invitations.ofGroup(state.caller(), groupId, 0, LISTED).items()
                 : List.of());
         model.addAttribute("credentials", manages ? credentials.groupCredentials(state.caller(), groupId) : List.of());

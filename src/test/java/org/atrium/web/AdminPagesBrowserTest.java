@@ -166,6 +166,7 @@ class AdminPagesBrowserTest extends BrowserTest {
         TestUsers.Account member = users.user();
         users.member(admin, group, groupAdmin, "admin");
         users.member(admin, group, member, "member");
+        UUID handbook = new org.atrium.testing.Knowledge(api).groupCollection(admin, group, "Team handbook");
 
         Browsers.signIn(browser, api.baseUrl(), groupAdmin);
         assertThat(browser.findElements(By.id("admin-link"))).as("not an instance admin").isEmpty();
@@ -173,6 +174,8 @@ class AdminPagesBrowserTest extends BrowserTest {
         browser.findElement(By.cssSelector("#groups a")).click();
         wait.until(ExpectedConditions.urlMatches("/groups/" + group + "$"));
         assertThat(browser.findElement(By.id("members")).getText()).contains(member.email());
+        assertThat(browser.findElement(By.linkText("Team handbook")).getAttribute("href"))
+                .endsWith("/knowledge/" + handbook);
         type("group-credential-connection", connection);
         new Select(browser.findElement(By.id("group-credential-kind"))).selectByValue("virtual_key");
         type("group-credential-name", "Team gateway key");
