@@ -172,6 +172,34 @@ class WebInterfaceBrowserTest extends BrowserTest {
     }
 
     @Test
+    void aReachedQuotaIsToldWithItsReasonAndNothingIsAsked() throws InterruptedException {
+        TestUsers.Account admin = users.admin();
+        TestUsers.Account member = userWithKey();
+        java.util.UUID group = users.group(admin, "quota");
+        users.member(admin, group, member, "member");
+        Api.Response limited = api.put("/api/v1/groups/" + group + "/settings",
+                java.util.Map.of("settings", java.util.Map.of("quotas.requestsPerMinute", 1)), admin.token());
+        assertThat(limited.status()).as(limited.text()).isEqualTo(200);
+        signIn(member);
+        new Select(browser.findElement(By.id("model"))).selectByValue(model());
+        provider.enqueue(FakeChatServer.Script.text("The one answer this minute."));
+        // Quota minutes are clock minutes: both questions are asked well inside one.
+        while (java.time.Instant.now().getEpochSecond() % 60 > 45) {
+            Thread.sleep(250);
+        }
+        ask("First question");
+        answerWithStatus(1, "complete");
+        int calls = provider.requests().size();
+
+        ask("Second question");
+
+        WebElement status = browser.findElement(By.id("status"));
+        wait.until(driver -> status.getText().contains("requests for this minute"));
+        assertThat(status.getText()).isEqualTo("You have made your 1 requests for this minute. Try again in a moment.");
+        assertThat(provider.requests()).as("the provider was not called").hasSize(calls);
+    }
+
+    @Test
     void aProviderFailureIsToldWithItsReasonAndKeepsWhatWasWritten() {
         signIn(userWithKey());
         new Select(browser.findElement(By.id("model"))).selectByValue(model());
