@@ -45,6 +45,7 @@ class AdminPagesBrowserTest extends BrowserTest {
 
     @AfterEach
     void stopProvider() {
+        assertThat(Browsers.policyViolations(browser)).as("htmx and the pages' scripts within the CSP").isEmpty();
         signOut();
         provider.close();
     }
@@ -84,8 +85,12 @@ class AdminPagesBrowserTest extends BrowserTest {
         wait.until(ExpectedConditions.urlMatches("/admin$"));
 
         assertThat(userRow(pending).getText()).contains("waiting for approval");
+        // htmx posts the form and swaps in the page the answer draws: the document stays, and so does the address.
+        browser.executeScript("window.sameDocument = true;");
         click(userRow(pending).findElement(By.xpath(".//button[text()='Approve']")));
         assertThat(userRow(pending).getAttribute("data-role")).isEqualTo("user");
+        assertThat(browser.executeScript("return window.sameDocument === true;")).as("not reloaded").isEqualTo(true);
+        assertThat(browser.getCurrentUrl()).endsWith("/admin");
         assertThat(api.get("/api/v1/auth/me", pending.token()).json().path("role").asString())
                 .isEqualTo("user");
 
@@ -189,8 +194,9 @@ class AdminPagesBrowserTest extends BrowserTest {
         browser.executeScript("document.getElementById('setting-allowedModels').value ="
                 + " Array.from({length: 101}, (_, i) => 'model-' + i).join('\\n');");
         submit("group-settings");
-        assertThat(browser.findElement(By.id("page-error")).getText())
-                .startsWith("The settings were not saved: the allowedModels ").contains("100");
+        WebElement refusal = wait.until(ExpectedConditions.presenceOfElementLocated(By.id("page-error")));
+        assertThat(refusal.getText()).startsWith("The settings were not saved: the allowedModels ").contains("100");
+        wait.until(driver -> refusal.equals(driver.switchTo().activeElement()));
         browser.findElement(By.id("setting-allowedModels")).clear();
         type("setting-quotas-requestsPerMinute", "600");
         submit("group-settings");

@@ -11,6 +11,9 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
 
 import java.io.File;
 import java.io.IOException;
@@ -19,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Level;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -54,6 +58,9 @@ final class Browsers {
         requireBrowser();
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.ALL);
+        options.setCapability("goog:loggingPrefs", logs);
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update", "--no-first-run",
                 "--window-size=" + DESKTOP.width + "," + DESKTOP.height);
@@ -81,12 +88,22 @@ final class Browsers {
 
     /**
      * Clicks something that posts a form and waits for the page the answer draws: until the page it was on is gone,
-     * so that what is read next is the new page's (the new page often has the same elements as the old one).
+     * so that what is read next is the new page's (the new page often has the same elements as the old one). A form
+     * htmx posts replaces the page's body rather than the document, so the wait is on {@code main}.
      */
     static void clickAndAwaitNewPage(ChromeDriver driver, WebElement button) {
-        WebElement old = driver.findElement(By.tagName("html"));
+        WebElement old = driver.findElement(By.tagName("main"));
         button.click();
         new WebDriverWait(driver, Duration.ofSeconds(20)).until(ExpectedConditions.stalenessOf(old));
+    }
+
+    /**
+     * @return what the browser's console said since the last call that the Content-Security-Policy refused (an
+     * inline script or style a library tried to add, say)
+     */
+    static List<String> policyViolations(ChromeDriver driver) {
+        return driver.manage().logs().get(LogType.BROWSER).getAll().stream().map(LogEntry::getMessage)
+                .filter(message -> message.contains("Content Security Policy")).toList();
     }
 
     /** Where the screenshots shown in the README are kept. */

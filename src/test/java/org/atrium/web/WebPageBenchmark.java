@@ -13,9 +13,11 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,6 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class WebPageBenchmark extends BrowserTest {
 
     private static final int ANSWERS = Integer.getInteger("atrium.bench.answers", 30);
+    private static final int ROLE_CHANGES = 20;
 
     /** Bytes the page and everything it loaded transferred (compressed, headers included) and decoded. */
     private long[] weight() {
@@ -46,6 +49,56 @@ class WebPageBenchmark extends BrowserTest {
         browser.get(api.baseUrl() + path);
         new WebDriverWait(browser, Duration.ofSeconds(20)).until(driver -> "complete".equals(
                 browser.executeScript("return document.readyState")));
+    }
+
+    /**
+     * The admin's pages' weight, and what htmx saves on their forms: the same role change (a member made admin, then
+     * user again) posted by htmx, which swaps in the page the answer draws, and as a plain form, which loads the page
+     * anew; each timed from the click until the new page is drawn.
+     */
+    private String adminPages(TestUsers.Account member) {
+        TestUsers.Account admin = users.admin();
+        String group = api.post("/api/v1/groups", Map.of("name", "Bench " + UUID.randomUUID()), admin.token()).json()
+                .path("id").asString();
+        String collection = api.post("/api/v1/collections", Map.of("name", "Bench"), admin.token()).json()
+                .path("id").asString();
+        browser.manage().deleteAllCookies();
+        Browsers.signIn(browser, api.baseUrl(), admin);
+        StringBuilder report = new StringBuilder();
+        for (String path : List.of("/admin", "/admin/usage", "/groups/" + group, "/knowledge/" + collection)) {
+            load(path);
+            long[] page = weight();
+            assertThat(page[0]).as(path).isPositive();
+            report.append(String.format(Locale.ROOT, "  %-28s %,9d B transferred, %,9d B decoded, %d requests%n",
+                    path.replaceAll("[0-9a-f-]{36}", "{id}"), page[0], page[1], page[2]));
+        }
+        load("/admin");
+        Map<String, List<Double>> times = new LinkedHashMap<>();
+        for (int i = 0; i < 2 * ROLE_CHANGES; i++) {
+            boolean boosted = i % 2 == 0;
+            String role = i % 4 < 2 ? "admin" : "user";
+            WebElement main = browser.findElement(By.tagName("main"));
+            long started = System.nanoTime();
+            browser.executeScript("""
+                    const form = document.querySelector(
+                        `#users tr[data-user-id='${arguments[0]}'] input[name=role][value=${arguments[1]}]`).form;
+                    if (arguments[2]) { form.requestSubmit(); } else { form.submit(); }
+                    """, member.id().toString(), role, boosted);
+            new WebDriverWait(browser, Duration.ofSeconds(20)).until(ExpectedConditions.stalenessOf(main));
+            new WebDriverWait(browser, Duration.ofSeconds(20)).until(driver -> role.equals(driver.findElement(
+                    By.cssSelector("#users tr[data-user-id='" + member.id() + "']")).getAttribute("data-role")));
+            times.computeIfAbsent(boosted ? "htmx" : "plain form", unused -> new ArrayList<>())
+                    .add((System.nanoTime() - started) / 1e6);
+        }
+        report.append(String.format(Locale.ROOT, "a role change on /admin, click to the page drawn again, %d each:%n",
+                ROLE_CHANGES));
+        times.forEach((way, measured) -> {
+            List<Double> sorted = measured.stream().sorted().toList();
+            report.append(String.format(Locale.ROOT, "  %-12s p50 %.1f ms, p90 %.1f ms%n", way,
+                    sorted.get(sorted.size() / 2), sorted.get((int) Math.ceil(sorted.size() * 0.9) - 1)));
+        });
+        browser.manage().deleteAllCookies();
+        return report.toString();
     }
 
     @Test
@@ -67,6 +120,9 @@ class WebPageBenchmark extends BrowserTest {
                         path, page[0], page[1], page[2]));
             }
 
+            report.append(adminPages(user));
+
+            Browsers.signIn(browser, api.baseUrl(), user);
             load("/chats");
             new Select(browser.findElement(By.id("model"))).selectByValue(connection.name() + "/m");
             List<Double> drawn = new ArrayList<>();
