@@ -13,7 +13,9 @@ import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.csrf.CsrfToken;
 import org.springframework.web.bind.annotation.ControllerAdvice;
+import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.ModelAndView;
 
 import java.net.URI;
@@ -42,6 +44,22 @@ class PageErrors {
                         + message.substring(1),
                 "code", refused.code(),
                 "back", back(request)), status);
+    }
+
+    /**
+     * A link or form that sent a parameter of the wrong kind or none ({@code ?from=abc}, a hand-written URL): the same
+     * {@code invalid_parameter} the API answers, drawn as a page.
+     */
+    @ExceptionHandler({MethodArgumentTypeMismatchException.class, MissingServletRequestParameterException.class})
+    ModelAndView badParameter(Exception bad, HttpServletRequest request, HttpServletResponse response) {
+        String detail = switch (bad) {
+            case MethodArgumentTypeMismatchException mismatch -> "The parameter '" + mismatch.getName()
+                    + "' is not valid.";
+            case MissingServletRequestParameterException missing -> "The parameter '" + missing.getParameterName()
+                    + "' is missing.";
+            default -> "A parameter is not valid.";
+        };
+        return refused(AtriumException.badRequest("invalid_parameter", detail), request, response);
     }
 
     private static @Nullable Caller caller() {

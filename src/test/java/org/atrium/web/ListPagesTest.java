@@ -35,11 +35,16 @@ class ListPagesTest extends IntegrationTest {
     private static final Pattern FILE_ROW = Pattern.compile("<tr data-file-id=\"[0-9a-f-]{36}\"");
 
     private String page(String path, TestUsers.Account account) {
+        return page(path, account, 200);
+    }
+
+    private String page(String path, TestUsers.Account account, int status) {
         try {
             HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(URI.create(api.baseUrl() + path))
                     .header("Cookie", "atrium_session=" + account.token()).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
-            assertThat(response.statusCode()).as(path).isEqualTo(200);
+            assertThat(response.statusCode()).as(path).isEqualTo(status);
+            assertThat(response.headers().firstValue("Content-Type").orElse("")).as(path).startsWith("text/html");
             return response.body();
         } catch (IOException | InterruptedException failed) {
             throw new IllegalStateException(failed);
@@ -74,6 +79,8 @@ class ListPagesTest extends IntegrationTest {
         assertThat(second).contains(">Chat number 0<").contains(">Chat number 4<").contains("101–105 of 105")
                 .contains("href=\"/chats?from=0\"").doesNotContain("rel=\"next\"");
         assertThat(page("/chats?from=-3", user)).contains("1–100 of 105");
+        assertThat(page("/chats?from=abc", user, 400)).as("a page that says why, not the API's JSON")
+                .contains("data-code=\"invalid_parameter\"").contains("The parameter 'from' is not valid.");
         assertThat(page("/chats?q=number+10", user)).as("a search of few results has no pages")
                 .doesNotContain("Pages of chats");
     }
