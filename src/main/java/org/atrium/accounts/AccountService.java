@@ -192,9 +192,8 @@ public class AccountService {
                     .log();
             throw new TooManyAttemptsException(wait);
         }
-        Optional<UserStore.Credentials> found = users.findCredentials(caller.email())
-                .filter(credentials -> credentials.user().id().equals(caller.userId()));
-        if (found.isEmpty() || !passwords.matches(current, found.get().passwordHash())) {
+        Optional<String> stored = users.passwordHash(caller.userId());
+        if (stored.isEmpty() || !passwords.matches(current, stored.get())) {
             LogEvents.info(log, "user.password_change.rejected").log();
             throw AtriumException.invalidField("currentPassword", "is not your current password");
         }

@@ -11,6 +11,9 @@ import java.util.Locale;
  */
 final class EmailAddresses {
 
+    /** The longest address accepted anywhere (RFC 5321's 64-octet local part, "@" and 255-octet domain). */
+    static final int MAX_LENGTH = 320;
+
     private EmailAddresses() {
     }
 

@@ -80,7 +80,11 @@ public class GroupInvitationService {
      */
     public GroupInvitation inviteByEmail(Caller caller, UUID groupId, String email, GroupRole role) {
         groupService.requireManager(caller, groupId);
-        UUID userId = users.findCredentials(email).map(found -> found.user().id())
+        if (email.length() > EmailAddresses.MAX_LENGTH) {
+            throw AtriumException.invalidField("email", "must be at most " + EmailAddresses.MAX_LENGTH
+                    + " characters");
+        }
+        UUID userId = users.findIdByEmail(email)
                 .orElseThrow(() -> AtriumException.notFound("user_not_found", "No account has this e-mail address."));
         return invite(caller, groupId, userId, role);
     }

@@ -266,6 +266,19 @@ public class GroupService {
     }
 
     /**
+     * Whether the caller manages the group, by the rule every change to it is checked against: an instance admin, or
+     * an admin of the group. The interface asks it to know which forms to offer.
+     *
+     * @param caller  the caller
+     * @param groupId the group
+     * @return whether they manage it
+     */
+    @Transactional(readOnly = true)
+    public boolean manages(Caller caller, UUID groupId) {
+        return caller.isAdmin() || isGroupAdmin(groupId, caller.userId());
+    }
+
+    /**
      * Fails unless the caller is an instance admin or an admin of the group.
      *
      * @param caller  the current caller

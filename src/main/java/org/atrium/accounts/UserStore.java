@@ -77,6 +77,16 @@ class UserStore {
                 .optional();
     }
 
+    Optional<String> passwordHash(UUID id) {
+        return jdbc.sql("select password_hash from users where id = :id").param("id", id).query(String.class)
+                .optional();
+    }
+
+    Optional<UUID> findIdByEmail(String email) {
+        return jdbc.sql("select id from users where lower(email) = lower(:email)")
+                .param("email", EmailAddresses.normalize(email)).query(UUID.class).optional();
+    }
+
     Optional<User> find(UUID id) {
         return jdbc.sql("select id, email, name, role, created_at from users where id = :id")
                 .param("id", id).query(USER).optional();

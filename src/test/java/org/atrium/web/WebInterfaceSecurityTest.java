@@ -372,6 +372,21 @@ class WebInterfaceSecurityTest extends IntegrationTest {
     }
 
     @Test
+    void anInvitationByAnOverlongAddressFromTheGroupPageIsRefusedBeforeAnyLookup() {
+        TestUsers.Account admin = users.admin();
+        UUID group = users.group(admin, "long address");
+        FormSession forms = formSession(admin);
+
+        HttpResponse<String> invited = postForm("/groups/" + group + "/invitations",
+                Map.of("_csrf", forms.token(), "email", "a".repeat(5_000) + "@example.org"), forms.cookies());
+
+        assertThat(invited.statusCode()).isEqualTo(400);
+        assertThat(invited.body()).contains("id=\"page-error\"")
+                .contains("The invitation was not sent: the email must be at most 320 characters.");
+        assertThat(api.get("/api/v1/groups/" + group + "/invitations", admin.token()).json().path("items")).isEmpty();
+    }
+
+    @Test
     void anInvitationIsDeclinedFromTheSettingsPageAndOneRevokedMeanwhileSaysSo() {
         TestUsers.Account admin = users.admin();
         TestUsers.Account invitee = users.user();
