@@ -27,6 +27,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,6 +46,7 @@ public class FileService {
 
     private static final Logger log = LoggerFactory.getLogger(FileService.class);
     private static final int MAX_NAME_LENGTH = 255;
+    private static final int NAMED_AT_ONCE = 1_000;
 
     /** The status filters of a file listing and the ingestion statuses each one stands for. */
     private static final Map<String, String[]> STATUS_FILTERS = Map.of("queued", new String[] {"queued"},
@@ -293,6 +297,24 @@ public class FileService {
         FileStore.FileRow row = requireReadable(state, fileId);
         return new KnowledgeFile(row.id(), row.name(), row.mediaType(), row.sizeBytes(), row.sha256(),
                 row.uploadedBy(), row.createdAt(), files.ingestions(fileId), row.metadata());
+    }
+
+    /**
+     * The names of files, as a list of attachments or citations shows them; read a thousand at a time.
+     *
+     * @param fileIds the files
+     * @return the names of those the caller may read, by id; files deleted or not theirs to read are left out
+     */
+    @Transactional(readOnly = true)
+    public Map<UUID, String> names(EffectiveState state, Collection<UUID> fileIds) {
+        Caller caller = state.caller();
+        List<UUID> distinct = List.copyOf(new LinkedHashSet<>(fileIds));
+        Map<UUID, String> names = new HashMap<>();
+        for (int from = 0; from < distinct.size(); from += NAMED_AT_ONCE) {
+            names.putAll(files.readableNames(distinct.subList(from, Math.min(distinct.size(), from + NAMED_AT_ONCE)),
+                    caller.isAdmin(), caller.userId(), CollectionService.groupIds(state)));
+        }
+        return names;
     }
 
     /**
