@@ -141,14 +141,34 @@ public class CollectionService {
      */
     @Transactional(readOnly = true)
     public Page<Collection> list(EffectiveState state, int offset, int limit) {
+        return list(state, null, offset, limit);
+    }
+
+    /**
+     * Lists the collections a group owns that the caller may read, by name: a group's page shows them.
+     *
+     * @param state      the caller's effective state
+     * @param ownerGroup the group
+     * @param offset     how many to skip
+     * @param limit      page size
+     * @return one page; empty for a group the caller may see none of
+     */
+    @Transactional(readOnly = true)
+    public Page<Collection> listOwnedBy(EffectiveState state, UUID ownerGroup, int offset, int limit) {
+        return list(state, ownerGroup, offset, limit);
+    }
+
+    private Page<Collection> list(EffectiveState state, @Nullable UUID ownerGroup, int offset, int limit) {
         UUID[] groups = groupIds(state);
         Caller caller = state.caller();
-        List<CollectionStore.Row> rows = store.readable(caller.isAdmin(), caller.userId(), groups, offset, limit);
+        List<CollectionStore.Row> rows = store.readable(caller.isAdmin(), caller.userId(), groups, ownerGroup, offset,
+                limit);
         Map<UUID, FileCounts> counts = store.counts(rows.stream().map(CollectionStore.Row::id)
                 .toArray(UUID[]::new));
         List<Collection> items = rows.stream()
                 .map(row -> view(row, access(state, row).orElse(Access.READ), counts)).toList();
-        return new Page<>(items, store.countReadable(caller.isAdmin(), caller.userId(), groups), offset, limit);
+        return new Page<>(items, store.countReadable(caller.isAdmin(), caller.userId(), groups, ownerGroup), offset,
+                limit);
     }
 
     /**

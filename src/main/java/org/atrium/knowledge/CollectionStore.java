@@ -35,6 +35,8 @@ class CollectionStore {
              or exists (select 1 from collection_grants g where g.collection_id = c.id
                         and (g.grantee_user_id = :user or g.grantee_group_id = any(:groups))))""";
 
+    private static final String OWNED_BY = " and (cast(:owner as uuid) is null or c.owner_group_id = :owner)";
+
     /**
      * A collection's files by status in its space, as the file listing shows them (no index yet: failed), in one
      * aggregate over their links (the primary key of collection_files leads with the collection).
@@ -175,15 +177,18 @@ class CollectionStore {
         return found;
     }
 
-    long countReadable(boolean admin, UUID user, UUID[] groups) {
-        return jdbc.sql("select count(*) from collections c where c.kind = 'collection' and " + READABLE)
-                .param("admin", admin).param("user", user).param("groups", groups).query(Long.class).single();
+    /** With {@code ownerGroup}, only that group's collections. */
+    long countReadable(boolean admin, UUID user, UUID[] groups, @Nullable UUID ownerGroup) {
+        return jdbc.sql("select count(*) from collections c where c.kind = 'collection' and " + READABLE + OWNED_BY)
+                .param("admin", admin).param("user", user).param("groups", groups).param("owner", ownerGroup)
+                .query(Long.class).single();
     }
 
-    List<Row> readable(boolean admin, UUID user, UUID[] groups, int offset, int limit) {
+    /** With {@code ownerGroup}, only that group's collections. */
+    List<Row> readable(boolean admin, UUID user, UUID[] groups, @Nullable UUID ownerGroup, int offset, int limit) {
         return jdbc.sql("select c.*, " + GRANTED + " from collections c where c.kind = 'collection' and "
-                        + READABLE + " order by lower(c.name), c.id offset :offset limit :limit")
-                .param("admin", admin).param("user", user).param("groups", groups)
+                        + READABLE + OWNED_BY + " order by lower(c.name), c.id offset :offset limit :limit")
+                .param("admin", admin).param("user", user).param("groups", groups).param("owner", ownerGroup)
                 .param("offset", offset).param("limit", limit).query(CollectionStore::row).list();
     }
 
