@@ -26,7 +26,6 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -46,6 +45,7 @@ class ChatPages {
 
     /** Chats listed in the sidebar; paging comes with a later slice. */
     static final int SIDEBAR_CHATS = 100;
+    private static final String CHAT_NOT_FOUND = "chat_not_found";
 
     private final ChatService chats;
     private final ModelCatalogue catalogue;
@@ -75,22 +75,16 @@ class ChatPages {
     @GetMapping("/chats/{chatId}")
     String chat(EffectiveState state, @PathVariable UUID chatId, CsrfToken csrf, Model model,
                 HttpServletResponse response) {
-        ChatThread thread;
-        try {
-            thread = chats.get(state, chatId);
-        } catch (AtriumException missing) {
-            if (missing.status() == HttpStatus.NOT_FOUND) {
-                return "redirect:/chats";
-            }
-            throw missing;
-        }
-        return chatView(state, csrf, model, thread, Listing.ALL, response);
+        return Forms.unlessGone(() -> chatView(state, csrf, model, chats.get(state, chatId), Listing.ALL, response),
+                CHAT_NOT_FOUND, "redirect:/chats");
     }
 
     @PostMapping("/chats/{chatId}/pinned")
     String pin(EffectiveState state, @PathVariable UUID chatId, @RequestParam boolean pinned) {
-        return onChat(() -> chats.update(state, chatId, new ChatChanges(null, pinned, null)),
-                "redirect:/chats/" + chatId);
+        return Forms.unlessGone(() -> {
+            chats.update(state, chatId, new ChatChanges(null, pinned, null));
+            return "redirect:/chats/" + chatId;
+        }, CHAT_NOT_FOUND, "redirect:/chats");
     }
 
     /**
@@ -104,8 +98,10 @@ class ChatPages {
             if (title.isBlank()) {
                 throw AtriumException.invalidField("title", "must not be empty");
             }
-            return onChat(() -> chats.update(state, chatId, new ChatChanges(title, null, null)),
-                    "redirect:/chats/" + chatId);
+            return Forms.unlessGone(() -> {
+                chats.update(state, chatId, new ChatChanges(title, null, null));
+                return "redirect:/chats/" + chatId;
+            }, CHAT_NOT_FOUND, "redirect:/chats");
         } catch (AtriumException refused) {
             if (refused.status() != HttpStatus.BAD_REQUEST) {
                 throw refused;
@@ -119,26 +115,18 @@ class ChatPages {
     @PostMapping("/chats/{chatId}/archive")
     String archive(EffectiveState state, @PathVariable UUID chatId,
                    @RequestParam(defaultValue = "true") boolean archived) {
-        return onChat(() -> chats.update(state, chatId, new ChatChanges(null, null, archived)),
-                archived ? "redirect:/chats" : "redirect:/chats/" + chatId);
+        return Forms.unlessGone(() -> {
+            chats.update(state, chatId, new ChatChanges(null, null, archived));
+            return archived ? "redirect:/chats" : "redirect:/chats/" + chatId;
+        }, CHAT_NOT_FOUND, "redirect:/chats");
     }
 
     @PostMapping("/chats/{chatId}/delete")
     String delete(EffectiveState state, @PathVariable UUID chatId) {
-        return onChat(() -> chats.delete(state, chatId), "redirect:/chats");
-    }
-
-    /** Does something to a chat; one that is gone (or not the caller's) leads back to the list, as its page does. */
-    private static String onChat(Runnable action, String then) {
-        try {
-            action.run();
-            return then;
-        } catch (AtriumException missing) {
-            if (missing.status() == HttpStatus.NOT_FOUND) {
-                return "redirect:/chats";
-            }
-            throw missing;
-        }
+        return Forms.unlessGone(() -> {
+            chats.delete(state, chatId);
+            return "redirect:/chats";
+        }, CHAT_NOT_FOUND, "redirect:/chats");
     }
 
     /**
@@ -188,24 +176,13 @@ class ChatPages {
      * (deleted ones left out).
      */
     private Map<UUID, String> fileNames(EffectiveState state, @Nullable ChatThread thread) {
-        Map<UUID, String> names = new HashMap<>();
         if (thread == null) {
-            return names;
+            return Map.of();
         }
         Stream<UUID> cited = thread.messages().stream().map(shown -> shown.message().answer())
                 .filter(Objects::nonNull).flatMap(answer -> answer.citations().stream()).map(Citation::fileId);
         Stream<UUID> attached = thread.messages().stream().flatMap(shown -> shown.message().fileIds().stream());
-        Stream.concat(attached, cited).distinct()
-                .forEach(fileId -> {
-                    try {
-                        names.put(fileId, files.get(state, fileId).name());
-                    } catch (AtriumException gone) {
-                        if (gone.status() != HttpStatus.NOT_FOUND) {
-                            throw gone;
-                        }
-                    }
-                });
-        return names;
+        return files.names(state, Stream.concat(attached, cited).toList());
     }
 
     /** The model of the branch's last answer while the caller may still use it, else the first of the catalogue. */

@@ -49,6 +49,9 @@ class GroupPages {
     private static final int LISTED = 500;
     /** The settings a group's layer may set: all but the instance's own policies. */
     private static final Predicate<SettingKey> GROUP_SETTINGS = key -> !key.instanceOnly();
+    private static final String GROUP_NOT_FOUND = "group_not_found";
+    /** Where a group that is gone, or not the caller's to see, leads: the settings page lists theirs. */
+    private static final String GROUPS_LISTED = "redirect:/settings";
 
     private final GroupService groups;
     private final AccountService accounts;
@@ -69,7 +72,7 @@ class GroupPages {
 
     @GetMapping("/groups/{groupId}")
     String group(EffectiveState state, @PathVariable UUID groupId, CsrfToken csrf, Model model) {
-        return onGroup(() -> view(state, groupId, csrf, model, null));
+        return Forms.unlessGone(() -> view(state, groupId, csrf, model, null), GROUP_NOT_FOUND, GROUPS_LISTED);
     }
 
     /** Adds a member (instance admins) or changes a member's role. */
@@ -152,42 +155,23 @@ class GroupPages {
 
     private String act(EffectiveState state, UUID groupId, CsrfToken csrf, Model model, HttpServletResponse response,
                        String failed, Runnable action) {
-        return onGroup(() -> {
+        return Forms.unlessGone(() -> {
             try {
                 action.run();
                 return "redirect:/groups/" + groupId;
             } catch (AtriumException refused) {
-                if (refused.status() == HttpStatus.NOT_FOUND && "group_not_found".equals(refused.code())) {
+                if (refused.status() == HttpStatus.NOT_FOUND && GROUP_NOT_FOUND.equals(refused.code())) {
                     throw refused;
                 }
                 response.setStatus(refused.status().value());
                 return view(state, groupId, csrf, model, failed + Forms.refusal(refused));
             }
-        });
-    }
-
-    /** A group that is gone, or not the caller's to see, leads to the settings page, which lists theirs. */
-    private static String onGroup(java.util.function.Supplier<String> page) {
-        try {
-            return page.get();
-        } catch (AtriumException missing) {
-            if (missing.status() == HttpStatus.NOT_FOUND && "group_not_found".equals(missing.code())) {
-                return "redirect:/settings";
-            }
-            throw missing;
-        }
-    }
-
-
-    /** Whether the caller administers the group, as an instance admin or one of its admins. */
-    static boolean manages(EffectiveState state, UUID groupId) {
-        return state.caller().isAdmin() || state.groups().stream()
-                .anyMatch(m -> m.groupId().equals(groupId) && m.role() == GroupRole.ADMIN);
+        }, GROUP_NOT_FOUND, GROUPS_LISTED);
     }
 
     private String view(EffectiveState state, UUID groupId, CsrfToken csrf, Model model, @Nullable String error) {
         Group group = groups.requireVisible(state.caller(), groupId);
-        boolean manages = manages(state, groupId);
+        boolean manages = groups.manages(state.caller(), groupId);
         List<GroupMember> members = groups.members(state.caller(), groupId, 0, LISTED).items();
         Set<UUID> memberIds = members.stream().map(GroupMember::userId).collect(Collectors.toSet());
         List<User> addable = state.caller().isAdmin() ? accounts.listUsers(state.caller(), 0, LISTED).items()
@@ -198,9 +182,7 @@ class GroupPages {
         model.addAttribute("manages", manages);
         model.addAttribute("members", members);
         model.addAttribute("addable", addable);
-        // The group's among the collections the caller may read (their first KnowledgePages.LISTED, by name).
-        model.addAttribute("collections", collections.list(state, 0, KnowledgePages.LISTED).items().stream()
-                .filter(collection -> groupId.equals(collection.ownerGroupId())).toList());
+        model.addAttribute("collections", collections.listOwnedBy(state, groupId, 0, KnowledgePages.LISTED).items());
         model.addAttribute("invitations", manages ? invitations.ofGroup(state.caller(), groupId, 0, LISTED).items()
                 : List.of());
         model.addAttribute("credentials", manages ? credentials.groupCredentials(state.caller(), groupId) : List.of());

@@ -26,7 +26,6 @@ import org.springframework.web.bind.annotation.RequestParam;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Supplier;
 
 /**
  * The knowledge pages: the collections the caller may read (personal, their groups', shared with them) with a form
@@ -42,6 +41,7 @@ class KnowledgePages {
 
     /** Collections listed on the knowledge page and files on a collection's page; paging comes later. */
     static final int LISTED = 200;
+    private static final String COLLECTION_NOT_FOUND = "collection_not_found";
     /** Files shown per search result, with their best passages. */
     private static final int SEARCH_RESULTS = 10;
     private static final int PASSAGES_PER_FILE = 2;
@@ -85,15 +85,13 @@ class KnowledgePages {
     String collection(EffectiveState state, @PathVariable UUID collectionId,
                       @RequestParam(required = false) @Nullable String q, @RequestParam(defaultValue = "0") int from,
                       CsrfToken csrf, Model model, HttpServletResponse response) {
-        Collection collection;
-        try {
-            collection = collections.get(state, collectionId);
-        } catch (AtriumException missing) {
-            if (missing.status() == HttpStatus.NOT_FOUND) {
-                return "redirect:/knowledge";
-            }
-            throw missing;
-        }
+        return Forms.unlessGone(() -> collectionView(state, collections.get(state, collectionId), q, from, csrf, model,
+                response), COLLECTION_NOT_FOUND, "redirect:/knowledge");
+    }
+
+    private String collectionView(EffectiveState state, Collection collection, @Nullable String q, int from,
+                                  CsrfToken csrf, Model model, HttpServletResponse response) {
+        UUID collectionId = collection.id();
         String query = q == null ? "" : q.strip();
         Retrieval found = null;
         if (!query.isEmpty()) {
@@ -154,15 +152,18 @@ class KnowledgePages {
     /** Takes a file out of the collection; the file itself goes once no collection holds it. */
     @PostMapping("/knowledge/{collectionId}/files/{fileId}/remove")
     String remove(EffectiveState state, @PathVariable UUID collectionId, @PathVariable UUID fileId) {
-        return onCollection(() -> files.remove(state, collectionId, fileId), "redirect:/knowledge/" + collectionId);
+        return Forms.unlessGone(() -> {
+            files.remove(state, collectionId, fileId);
+            return "redirect:/knowledge/" + collectionId;
+        }, COLLECTION_NOT_FOUND, "redirect:/knowledge");
     }
 
     @PostMapping("/knowledge/{collectionId}/delete")
     String delete(EffectiveState state, @PathVariable UUID collectionId) {
-        return onCollection(() -> {
+        return Forms.unlessGone(() -> {
             collections.delete(state, collectionId);
-            return null;
-        }, "redirect:/knowledge");
+            return "redirect:/knowledge";
+        }, COLLECTION_NOT_FOUND, "redirect:/knowledge");
     }
 
     /** Gives one of the caller's groups read or write access. */
@@ -175,8 +176,10 @@ class KnowledgePages {
             case "write" -> Access.WRITE;
             default -> throw AtriumException.invalidField("access", "must be read or write");
         };
-        return onCollection(() -> collections.grant(state, collectionId, new CollectionGrant(null, groupId, level)),
-                "redirect:/knowledge/" + collectionId);
+        return Forms.unlessGone(() -> {
+            collections.grant(state, collectionId, new CollectionGrant(null, groupId, level));
+            return "redirect:/knowledge/" + collectionId;
+        }, COLLECTION_NOT_FOUND, "redirect:/knowledge");
     }
 
     /** Takes a grant back, from a group or from a user. */
@@ -185,25 +188,11 @@ class KnowledgePages {
                    @RequestParam(defaultValue = "") String group, @RequestParam(defaultValue = "") String user) {
         UUID groupId = group.isEmpty() ? null : Forms.id(group, "group");
         UUID userId = user.isEmpty() ? null : Forms.id(user, "user");
-        return onCollection(() -> {
+        return Forms.unlessGone(() -> {
             collections.revoke(state, collectionId, userId, groupId);
-            return null;
-        }, "redirect:/knowledge/" + collectionId);
+            return "redirect:/knowledge/" + collectionId;
+        }, COLLECTION_NOT_FOUND, "redirect:/knowledge");
     }
-
-    /** Does something to a collection; one that is gone (or not the caller's to see) leads back to the list. */
-    private static String onCollection(Supplier<?> action, String then) {
-        try {
-            action.get();
-            return then;
-        } catch (AtriumException missing) {
-            if (missing.status() == HttpStatus.NOT_FOUND && "collection_not_found".equals(missing.code())) {
-                return "redirect:/knowledge";
-            }
-            throw missing;
-        }
-    }
-
 
     private String listView(EffectiveState state, CsrfToken csrf, Model model, String name, String description,
                             @Nullable String error) {

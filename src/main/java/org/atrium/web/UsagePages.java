@@ -87,7 +87,7 @@ class UsagePages {
             }
             throw missing;
         }
-        if (!GroupPages.manages(state, groupId)) { // plain members see no usage: their group's page
+        if (!groups.manages(state.caller(), groupId)) { // plain members see no usage: their group's page
             return "redirect:/groups/" + groupId;
         }
         UsageQuery query = query(days, by, GROUP_DIMENSIONS);
