@@ -11,6 +11,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -351,6 +352,65 @@ class WebInterfaceBrowserTest extends BrowserTest {
         assertThat(lastAnswer()).isEqualTo("The first answer.");
         assertThat(browser.findElement(By.cssSelector("nav.versions button[aria-label='Previous version']"))
                 .isEnabled()).isFalse();
+    }
+
+    /** What has the focus, as a person hears it: its id, else its label, else its text. */
+    private String focused() {
+        return String.valueOf(browser.executeScript("""
+                const element = document.activeElement;
+                return element.id || element.getAttribute('aria-label') || element.textContent.trim().slice(0, 40);
+                """));
+    }
+
+    /** Presses Tab until {@code target} has the focus; returns what had it on the way (the target last). */
+    private List<String> tabTo(String target) {
+        List<String> passed = new java.util.ArrayList<>();
+        for (int presses = 0; presses < 80; presses++) {
+            new Actions(browser).sendKeys(Keys.TAB).perform();
+            passed.add(focused());
+            if (passed.getLast().equals(target)) {
+                return passed;
+            }
+        }
+        throw new AssertionError("Tab never reached " + target + "; it went through " + passed);
+    }
+
+    /**
+     * The chat with the keyboard alone, from a fresh page: Tab reaches the skip link first, then the model picker,
+     * the attach button (its label showing the focus), the message box and the send button in reading order; Enter
+     * sends; Tab and Enter regenerate and browse the versions.
+     */
+    @Test
+    void theChatIsUsedWithTheKeyboardAloneInTheOrderOfThePage() {
+        signIn(userWithKey());
+        browser.get(api.baseUrl() + "/chats");
+        new Select(browser.findElement(By.id("model"))).selectByValue(model());
+        browser.executeScript("document.activeElement.blur(); window.scrollTo(0, 0);");
+
+        new Actions(browser).sendKeys(Keys.TAB).perform();
+        assertThat(browser.switchTo().activeElement().getAttribute("class")).isEqualTo("skip-link");
+        List<String> order = tabTo("send");
+        assertThat(order).containsSubsequence("model", "attach-files", "message", "send");
+        assertThat(order.indexOf("attach-files")).isLessThan(order.indexOf("message"));
+        tabTo("attach-files");
+        assertThat(browser.findElement(By.cssSelector("label.attach")).getCssValue("outline-style"))
+                .as("the attach button shows the focus of its hidden input").isEqualTo("solid");
+
+        tabTo("message");
+        provider.enqueue(FakeChatServer.Script.text("The first answer.").inChunks(3));
+        new Actions(browser).sendKeys("Which rooms need lab coats?").sendKeys(Keys.ENTER).perform();
+        assertThat(answerWithStatus(1, "complete").getText()).contains("The first answer.");
+
+        provider.enqueue(FakeChatServer.Script.text("The second answer."));
+        tabTo("regenerate");
+        new Actions(browser).sendKeys(Keys.ENTER).perform();
+        wait.until(driver -> version().equals("2/2"));
+        assertThat(lastAnswer()).isEqualTo("The second answer.");
+        browser.executeScript("document.activeElement.blur(); window.scrollTo(0, 0);");
+        tabTo("Previous version");
+        new Actions(browser).sendKeys(Keys.ENTER).perform();
+        wait.until(driver -> version().equals("1/2"));
+        assertThat(lastAnswer()).isEqualTo("The first answer.");
     }
 
     /**
