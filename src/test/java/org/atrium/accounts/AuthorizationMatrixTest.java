@@ -1011,12 +1011,20 @@ class AuthorizationMatrixTest extends IntegrationTest {
     }
 
     /** Reads one server-sent event: its lines up to the blank line that ends it. */
+    /** The first event of a stream: its first block of lines that is not only comments (which clients skip). */
     private static String readEvent(BufferedReader reader) throws IOException {
-        StringBuilder event = new StringBuilder();
-        for (String line = reader.readLine(); line != null && !line.isEmpty(); line = reader.readLine()) {
-            event.append(line).append('\n');
+        while (true) {
+            StringBuilder event = new StringBuilder();
+            boolean onlyComments = true;
+            String line = reader.readLine();
+            for (; line != null && !line.isEmpty(); line = reader.readLine()) {
+                event.append(line).append('\n');
+                onlyComments &= line.startsWith(":");
+            }
+            if (!onlyComments || line == null) {
+                return event.toString();
+            }
         }
-        return event.toString();
     }
 
     // ----------------------------------------------------------------------------------------------------------------

@@ -10,6 +10,13 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -145,6 +152,62 @@ class AnswerStreamingTest extends IntegrationTest {
         JsonNode sent = provider.lastChat().body().path("messages");
         assertThat(sent.get(sent.size() - 1).path("content").toString()).contains("Which rooms need lab coats?");
         assertThat(provider.lastChat().body().path("model").asString()).isEqualTo("m");
+    }
+
+    /**
+     * Streams whose first event races the request thread's last filters (the provider answers at once), opened one
+     * after another on raw connections and left open: each starts whole, its headers intact. Before a stream's first
+     * write was made on the request thread ({@code EventStreams.open}), some failed with a 500 and a
+     * NullPointerException in Tomcat's headers, written by Spring Security's filter and the stream's thread at once.
+     */
+    @Test
+    void answerStreamsOpenedOneAfterAnotherEachStartWithTheirHeaders() throws IOException {
+        List<Socket> open = new ArrayList<>();
+        TestUsers.Account user = null;
+        UUID[] q = null;
+        try {
+            for (int i = 0; i < 90; i++) {
+                if (i % 3 == 0) { // within atrium.chat.generation.max-per-user
+                    user = userWithKey();
+                    q = question(user, "Again?");
+                }
+                provider.enqueue(FakeChatServer.Script.text("At once, then nothing.").inChunks(2)
+                        .stallAfter(1, Duration.ofSeconds(5)));
+                Socket socket = new Socket(InetAddress.getLoopbackAddress(), URI.create(api.baseUrl()).getPort());
+                open.add(socket);
+                byte[] body = AnswerEventStream.json(Map.of("questionId", q[1], "model", model()))
+                        .getBytes(StandardCharsets.UTF_8);
+                OutputStream out = socket.getOutputStream();
+                out.write(("POST " + Chats.CHATS + "/" + q[0] + "/answers HTTP/1.1\r\nHost: localhost\r\n"
+                        + "Authorization: Bearer " + user.token() + "\r\nContent-Type: application/json\r\n"
+                        + "Accept: text/event-stream\r\nContent-Length: " + body.length + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.write(body);
+                out.flush();
+                socket.setSoTimeout((int) WAIT.toMillis());
+                String seen = readUntil(socket.getInputStream(), "event:delta");
+                assertThat(seen).as("stream %d", i).startsWith("HTTP/1.1 200 ").contains("\r\nServer-Timing: atrium;dur=")
+                        .contains("\r\nX-Content-Type-Options: nosniff\r\n");
+            }
+        } finally {
+            for (Socket socket : open) {
+                socket.close();
+            }
+        }
+    }
+
+    /** What the socket reads until {@code marker} (or its end), as text. */
+    private static String readUntil(InputStream in, String marker) throws IOException {
+        StringBuilder seen = new StringBuilder();
+        byte[] buffer = new byte[1024];
+        while (!seen.toString().replace(" ", "").contains(marker)) {
+            int read = in.read(buffer);
+            if (read < 0) {
+                break;
+            }
+            seen.append(new String(buffer, 0, read, StandardCharsets.UTF_8));
+        }
+        return seen.toString();
     }
 
     @Test

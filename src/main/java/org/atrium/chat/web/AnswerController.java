@@ -19,6 +19,7 @@ import org.atrium.chat.AnswerParameters;
 import org.atrium.chat.AnswerTools;
 import org.atrium.chat.ChatAnswers;
 import org.atrium.chat.ChatMessage;
+import org.atrium.platform.EventStreams;
 import org.atrium.platform.LogEvents;
 import org.atrium.settings.EffectiveState;
 import org.jspecify.annotations.Nullable;
@@ -216,6 +217,7 @@ class AnswerController implements SmartLifecycle {
         emitter.onCompletion(forget);
         emitter.onTimeout(forget);
         emitter.onError(error -> forget.run());
+        EventStreams.open(emitter);
         Thread.ofVirtual().name("answer-feed-" + feed.messageId()).start(() -> {
             try {
                 if (running) {
@@ -231,20 +233,20 @@ class AnswerController implements SmartLifecycle {
                         }
                     });
                 }
-                emitter.complete();
+                EventStreams.end(emitter, null);
             } catch (IOException | IllegalStateException clientGone) {
                 // The client went away: the answer goes on without it.
                 feed.close();
-                emitter.completeWithError(clientGone);
+                EventStreams.end(emitter, clientGone);
             } catch (InterruptedException interrupted) {
                 Thread.currentThread().interrupt();
                 feed.close();
-                emitter.complete();
+                EventStreams.end(emitter, null);
             } catch (RuntimeException failed) {
                 LogEvents.warn(log, "chat.answer.feed.failed").addKeyValue("message_id", feed.messageId())
                         .addKeyValue("reason", failed.getClass().getSimpleName()).log();
                 feed.close();
-                emitter.completeWithError(failed);
+                EventStreams.end(emitter, failed);
             }
         });
         return ResponseEntity.ok().header("Server-Timing", String.format(Locale.ROOT, "atrium;dur=%.1f",
@@ -260,7 +262,7 @@ class AnswerController implements SmartLifecycle {
     @Override
     public void stop() {
         running = false;
-        open.forEach(SseEmitter::complete);
+        open.forEach(emitter -> EventStreams.end(emitter, null));
         open.clear();
     }
 

@@ -3,6 +3,7 @@ package org.atrium.compat.openwebui;
 import org.atrium.knowledge.FileService;
 import org.atrium.knowledge.KnowledgeFile;
 import org.atrium.platform.AtriumException;
+import org.atrium.platform.EventStreams;
 import org.atrium.platform.LogEvents;
 import org.atrium.settings.EffectiveState;
 import org.slf4j.Logger;
@@ -87,19 +88,20 @@ class ProcessingWatch implements SmartLifecycle {
                     + " close one, or poll GET /api/v1/files/{id}/process/status instead.", KEEP_ALIVE);
         }
         ResponseBodyEmitter emitter = new ResponseBodyEmitter(0L);
+        EventStreams.open(emitter);
         Thread.ofVirtual().name("file-status-" + fileId).start(() -> {
             try (Releaser ignored = () -> release(user)) {
                 follow(state, fileId, emitter);
-                emitter.complete();
+                EventStreams.end(emitter, null);
             } catch (IOException | IllegalStateException clientGone) {
-                emitter.completeWithError(clientGone);
+                EventStreams.end(emitter, clientGone);
             } catch (InterruptedException interrupted) {
                 Thread.currentThread().interrupt();
-                emitter.complete();
+                EventStreams.end(emitter, null);
             } catch (RuntimeException failed) {
                 LogEvents.warn(log, "file.status.stream.failed").addKeyValue("file_id", fileId)
                         .addKeyValue("reason", failed.getClass().getSimpleName()).log();
-                emitter.completeWithError(failed);
+                EventStreams.end(emitter, failed);
             }
         });
         return emitter;

@@ -15,6 +15,7 @@ import org.atrium.accounts.AccessProfile;
 import org.atrium.accounts.Caller;
 import org.atrium.accounts.Permission;
 import org.atrium.accounts.Role;
+import org.atrium.platform.EventStreams;
 import org.atrium.platform.LogEvents;
 import org.atrium.platform.AtriumException;
 import org.atrium.settings.EffectiveState;
@@ -123,6 +124,7 @@ class EventStreamController implements SmartLifecycle, MeterBinder {
         emitter.onCompletion(forget);
         emitter.onTimeout(forget);
         emitter.onError(error -> forget.run());
+        EventStreams.open(emitter);
         Thread.ofVirtual().name("events-" + state.caller().userId()).start(
                 () -> stream(emitter, credential, state));
         return emitter;
@@ -137,7 +139,7 @@ class EventStreamController implements SmartLifecycle, MeterBinder {
     @Override
     public void stop() {
         running = false;
-        open.forEach(SseEmitter::complete);
+        open.forEach(emitter -> EventStreams.end(emitter, null));
         open.clear();
     }
 
@@ -166,7 +168,7 @@ class EventStreamController implements SmartLifecycle, MeterBinder {
         Instant nextHeartbeat = Instant.now().plus(heartbeat);
         try {
             if (!running) {
-                emitter.complete();
+                EventStreams.end(emitter, null);
                 return;
             }
             emitter.send(SseEmitter.event().name("ready").data(Map.of("userId", opened.caller().userId())));
@@ -194,7 +196,7 @@ class EventStreamController implements SmartLifecycle, MeterBinder {
                 if (now.isEmpty() || !Authorisation.of(now.get()).equals(authorisation)) {
                     LogEvents.info(log, "events.stream.ended").addKeyValue("reason", "authorisation_changed")
                             .addKeyValue("stream_user_id", authorisation.userId()).log();
-                    emitter.complete();
+                    EventStreams.end(emitter, null);
                     return;
                 }
                 if (!now.get().stamp().equals(stamp)) {
@@ -206,13 +208,13 @@ class EventStreamController implements SmartLifecycle, MeterBinder {
                     emitter.send(SseEmitter.event().name("heartbeat").data(Map.of("at", Instant.now())));
                 }
             }
-            emitter.complete();
+            EventStreams.end(emitter, null);
         } catch (IOException | RuntimeException clientGoneOrFailure) {
             // A client that went away, or a failure re-checking the caller: either way the stream ends.
-            emitter.completeWithError(clientGoneOrFailure);
+            EventStreams.end(emitter, clientGoneOrFailure);
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
-            emitter.complete();
+            EventStreams.end(emitter, null);
         } finally {
             subscriptions.forEach(LiveEventSource.Subscription::close);
         }
