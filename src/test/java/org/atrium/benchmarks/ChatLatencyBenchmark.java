@@ -83,6 +83,10 @@ class ChatLatencyBenchmark extends IntegrationTest {
                 UPSTREAM.openAiBaseUrl()), admin.token()).status()).isEqualTo(201);
         String model = connection + "/bench-model";
 
+        if (Boolean.getBoolean("bench.heap-only")) { // -Dbench.heap-only=true: the memory figures alone
+            heapPerIdleStream(model);
+            return;
+        }
         System.out.println("| callers | path | first token p50 ms | p99 ms | whole answer p50 ms | p99 ms"
                 + " | response headers p50 ms |");
         System.out.println("|---|---|---|---|---|---|---|");
