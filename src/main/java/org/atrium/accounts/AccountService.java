@@ -6,6 +6,7 @@ import org.atrium.platform.AtriumException;
 import org.atrium.platform.LogEvents;
 import org.atrium.platform.Page;
 import org.atrium.platform.TransactionRetry;
+import org.atrium.platform.UntrustedText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
@@ -35,6 +36,8 @@ public class AccountService {
     private static final Logger log = LoggerFactory.getLogger(AccountService.class);
     /** bcrypt ignores everything after 72 bytes, so longer passwords are refused rather than silently truncated. */
     private static final int MAX_PASSWORD_BYTES = 72;
+    /** The longest name, as sign-up takes it. */
+    public static final int MAX_NAME_LENGTH = 200;
     /** Shortest password, in characters (as the API's and the forms' bounds count them). */
     private static final int MIN_PASSWORD_LENGTH = 8;
     /** No session's id: every session ends when the password is changed with an API key. */
@@ -284,6 +287,29 @@ public class AccountService {
             throw userNotFound();
         }
         return users.find(userId).orElseThrow(AccountService::userNotFound);
+    }
+
+    /**
+     * Changes the caller's own name, the one other people see (members of their groups, admins). The change shows on
+     * the caller's next request on every replica.
+     *
+     * @param caller the current caller
+     * @param name   the new name
+     * @return the account after the change
+     * @throws AtriumException {@code validation_failed} (400) for a blank name, one longer than
+     *                         {@value #MAX_NAME_LENGTH} characters or one with control or bidirectional override
+     *                         characters; {@code user_not_found} (404) when the account was deleted meanwhile
+     */
+    @Transactional
+    public User rename(Caller caller, String name) {
+        String chosen = UntrustedText.displayName("name", name, MAX_NAME_LENGTH);
+        if (chosen.isEmpty()) {
+            throw AtriumException.invalidField("name", "must not be blank");
+        }
+        User renamed = users.rename(caller.userId(), chosen).orElseThrow(AccountService::userNotFound);
+        invalidation.changed(Scope.user(caller.userId()));
+        LogEvents.info(log, "user.renamed").log();
+        return renamed;
     }
 
     /**

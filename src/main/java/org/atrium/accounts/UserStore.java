@@ -117,6 +117,13 @@ class UserStore {
                 .param("id", id).param("hash", passwordHash).param("kept", keptSession).update();
     }
 
+    Optional<User> rename(UUID id, String name) {
+        return jdbc.sql("""
+                        update users set name = :name, updated_at = now() where id = :id
+                        returning id, email, name, role, created_at""")
+                .param("id", id).param("name", name).query(USER).optional();
+    }
+
     Optional<User> updateRole(UUID id, Role role) {
         return jdbc.sql("""
                         update users set role = :role, updated_at = now() where id = :id

@@ -125,6 +125,20 @@ class SettingsPages {
         return "redirect:/settings";
     }
 
+    /** Changes the caller's name; a refused one stays in the field, with the reason above it. */
+    @PostMapping("/settings/profile")
+    String rename(EffectiveState state, @RequestParam(defaultValue = "") String name, CsrfToken csrf, Model model,
+                  HttpServletResponse response) {
+        try {
+            accounts.rename(state.caller(), name);
+            return "redirect:/settings";
+        } catch (AtriumException refused) {
+            refuse(model, response, "profileError", "The name was not changed: ", refused);
+            model.addAttribute("profileName", name);
+            return view(state, csrf, model);
+        }
+    }
+
     /**
      * Changes the password after checking the current one; every other session of the account is signed out. The
      * new password is typed twice, and the two must match.
@@ -207,7 +221,8 @@ class SettingsPages {
 
     /** Draws the page; a form's answer has put its outcome in the model first (a new key, a refusal). */
     private String view(EffectiveState state, CsrfToken csrf, Model model) {
-        for (String outcome : List.of("created", "apiKeyError", "providerKeyError", "passwordError",
+        for (String outcome : List.of("created", "apiKeyError", "providerKeyError", "profileError", "profileName",
+                "passwordError",
                 "passwordChanged", "overridesError", "invitationError")) {
             if (!model.containsAttribute(outcome)) {
                 model.addAttribute(outcome, null);

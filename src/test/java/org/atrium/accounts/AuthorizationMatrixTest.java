@@ -147,6 +147,8 @@ class AuthorizationMatrixTest extends IntegrationTest {
     private static final Expect WRONG_PASSWORD = new Expect(400, "validation_failed");
     private static final Call ME = new Call("GET", "/api/v1/auth/me", "the caller's account",
             c -> c.request("GET", "/api/v1/auth/me", null));
+    private static final Call RENAME = new Call("PATCH", "/api/v1/auth/me", "the caller's name",
+            c -> c.request("PATCH", "/api/v1/auth/me", Map.of("name", "Renamed by the matrix")));
 
     private static final Call LIST_USERS = new Call("GET", "/api/v1/users", "all accounts",
             c -> c.request("GET", "/api/v1/users", null));
@@ -620,6 +622,7 @@ class AuthorizationMatrixTest extends IntegrationTest {
             row(SIGN_IN,               OK,              OK,              OK,                OK,                OK,                OK),
             row(SIGN_OUT,              UNAUTHENTICATED, NO_CONTENT,      NO_CONTENT,        NO_CONTENT,        NO_CONTENT,        NO_CONTENT),
             row(ME,                    UNAUTHENTICATED, OK,              OK,                OK,                OK,                OK),
+            row(RENAME,                UNAUTHENTICATED, ACCOUNT_PENDING, OK,                OK,                OK,                OK),
             row(CHANGE_PASSWORD,       UNAUTHENTICATED, ACCOUNT_PENDING, WRONG_PASSWORD,    WRONG_PASSWORD,    WRONG_PASSWORD,    WRONG_PASSWORD),
 
             row(LIST_USERS,            UNAUTHENTICATED, ACCOUNT_PENDING, ADMIN_REQUIRED,    ADMIN_REQUIRED,    ADMIN_REQUIRED,    OK),

@@ -45,6 +45,21 @@ class SettingsPagesBrowserTest extends BrowserTest {
         wait.until(ExpectedConditions.urlMatches("/settings$"));
         assertThat(browser.findElement(By.id("profile")).getText()).contains(member.email()).contains("user")
                 .contains(groupName + " (member)");
+
+        // The member's name: a disguised one is refused and stays in the field; a plain one is saved.
+        browser.executeScript("document.getElementById('profile-name').value = 'Admin\u202Etxt.exe';");
+        Browsers.clickAndAwaitNewPage(browser, browser.findElement(By.cssSelector("#rename button[type=submit]")));
+        assertThat(browser.findElement(By.id("profile-error")).getText())
+                .startsWith("The name was not changed: the name must not contain control characters");
+        assertThat(browser.findElement(By.id("profile-name")).getAttribute("value")).isEqualTo("Admin\u202Etxt.exe");
+        WebElement name = browser.findElement(By.id("profile-name"));
+        name.clear();
+        name.sendKeys("Grace Renamed");
+        Browsers.clickAndAwaitNewPage(browser, browser.findElement(By.cssSelector("#rename button[type=submit]")));
+        assertThat(browser.findElements(By.id("profile-error"))).isEmpty();
+        assertThat(browser.findElement(By.id("profile-name")).getAttribute("value")).isEqualTo("Grace Renamed");
+        assertThat(api.get("/api/v1/auth/me", member.token()).json().path("name").asString())
+                .isEqualTo("Grace Renamed");
         assertThat(cell("effective-settings", "embedding.connection", 2)).isEqualTo("fake");
         assertThat(cell("effective-settings", "embedding.connection", 3)).isEqualTo("Group " + groupName);
         assertThat(cell("effective-credentials", "fake", 3)).isEqualTo("Group " + groupName);

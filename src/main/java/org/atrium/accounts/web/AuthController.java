@@ -23,6 +23,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -135,6 +136,26 @@ class AuthController {
                                    @Valid @RequestBody PasswordChange body, HttpServletRequest request) {
         return new PasswordChanged(accounts.changePassword(caller, body.currentPassword(), body.newPassword(),
                 request.getRemoteAddr()));
+    }
+
+    @Schema(description = "The caller's new profile.")
+    record ProfileChange(
+            @Schema(description = "The name other people see.", example = "Ada King") @NotBlank
+            @Size(max = AccountService.MAX_NAME_LENGTH) @SafeDisplayName String name) {
+    }
+
+    @PatchMapping("/me")
+    @Operation(summary = "Change your name",
+            description = "Changes the signed-in account's name, the one members of its groups and admins see. It"
+                    + " shows on the account's next request on every replica.")
+    @ApiResponse(responseCode = "200", description = "The account after the change.")
+    @ApiResponse(responseCode = "400", description = "`validation_failed`: `name` is blank, longer than 200"
+            + " characters, or has control or bidirectional override characters.")
+    @ApiResponse(responseCode = "401", description = "`unauthenticated`: no valid session or key was sent.")
+    @ApiResponse(responseCode = "403", description = "`account_pending`: the account awaits approval.")
+    User rename(@Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+                @Valid @RequestBody ProfileChange body) {
+        return accounts.rename(caller, body.name());
     }
 
     @GetMapping("/me")
