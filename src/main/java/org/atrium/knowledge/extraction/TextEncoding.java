@@ -23,9 +23,10 @@ import java.util.Optional;
  *   <li>UTF-16 without a byte order mark, when the prefix has NUL bytes almost all at odd positions (little endian)
  *       or almost all at even ones (big endian; at least three times as many at one as at the other): the high
  *       bytes of characters up to U+00FF (spaces, digits, ASCII
- *       punctuation, Latin letters). At least one character in 50 must be such a character; UTF-16 text of a script
- *       written without any (Japanese or Chinese with only ideographic punctuation) is not recognised without a byte
- *       order mark. Before it, UTF-32 without a byte order mark, when every four-byte unit is a code point (its
+ *       punctuation, Latin letters, line breaks). At least one character in 50 must be such a character, unless
+ *       four in five are Chinese or Japanese (written in long lines, a line break now and then is enough); UTF-16
+ *       text with none of them at all in its prefix (one line of Japanese or Chinese with only ideographic
+ *       punctuation) is not recognised without a byte order mark. Before it, UTF-32 without a byte order mark, when every four-byte unit is a code point (its
  *       highest byte NUL, the next at most 0x10). Other data with NUL bytes is binary: no 8-bit or multibyte text
  *       encoding produces them;</li>
  *   <li>otherwise the ICU character set detector (Tika's copy): windows-1251, KOI8-R, Shift_JIS, EUC-JP, GB18030,
@@ -172,30 +173,79 @@ final class TextEncoding {
 
     /**
      * UTF-16 without a byte order mark: the high byte of every character up to U+00FF is NUL, the low byte of almost
-     * none (only U+0100, U+0200, ... U+3000 have one), so NULs gather at one parity: odd positions in little endian,
-     * even ones in big endian. Binary data with NULs has them at both.
+     * none (only U+0100, U+0200, ... U+3000, U+4E00 have one), so NULs gather at one parity: odd positions in little
+     * endian, even ones in big endian. Binary data with NULs has them at both.
      */
     private static Optional<Charset> utf16WithoutMark(byte[] b, int n) {
-        int units = n / 2;
-        int evenNuls = 0;
-        int oddNuls = 0;
+        // NULs that say "a character up to U+00FF" in one byte order, and those that contradict it: a NUL as the
+        // low byte of a unit below U+3000. Units from U+3000 on with a NUL low byte are ideographs and CJK
+        // punctuation (U+4E00, U+3000, ...), common in Chinese and Japanese: they contradict neither order.
+        int little = 0;
+        int againstLittle = 0;
+        int big = 0;
+        int againstBig = 0;
         for (int i = 0; i + 1 < n; i += 2) {
-            if (b[i] == 0) {
-                evenNuls++;
+            int first = b[i] & 0xFF;
+            int second = b[i + 1] & 0xFF;
+            if (second == 0) {
+                little++;
+                if (first < 0x30) {
+                    againstBig++;
+                }
             }
-            if (b[i + 1] == 0) {
-                oddNuls++;
+            if (first == 0) {
+                big++;
+                if (second < 0x30) {
+                    againstLittle++;
+                }
             }
         }
-        int enough = Math.max(1, units / 50);
-        Charset candidate = null;
-        // Three to one: Chinese and Japanese have a character with a NUL low byte (U+4E00, U+3000, ...) in about 256.
-        if (oddNuls >= enough && evenNuls * 3 <= oddNuls) {
-            candidate = StandardCharsets.UTF_16LE;
-        } else if (evenNuls >= enough && oddNuls * 3 <= evenNuls) {
-            candidate = StandardCharsets.UTF_16BE;
+        boolean asLittle = fits(b, n, StandardCharsets.UTF_16LE, little, againstLittle);
+        boolean asBig = fits(b, n, StandardCharsets.UTF_16BE, big, againstBig);
+        if (asLittle && asBig) {
+            // Chinese and Japanese read in the wrong order are still mostly ideographs, but rarer ones.
+            double littleShare = chineseOrJapaneseShare(b, n - n % 2, StandardCharsets.UTF_16LE);
+            double bigShare = chineseOrJapaneseShare(b, n - n % 2, StandardCharsets.UTF_16BE);
+            if (littleShare != bigShare) {
+                return Optional.of(littleShare > bigShare ? StandardCharsets.UTF_16LE : StandardCharsets.UTF_16BE);
+            }
+            return Optional.of(little >= big ? StandardCharsets.UTF_16LE : StandardCharsets.UTF_16BE);
         }
-        return candidate != null && looksLikeText(b, n - n % 2, candidate) ? Optional.of(candidate) : Optional.empty();
+        return asLittle ? Optional.of(StandardCharsets.UTF_16LE)
+                : asBig ? Optional.of(StandardCharsets.UTF_16BE) : Optional.empty();
+    }
+
+    /**
+     * Whether the prefix reads as UTF-16 in one byte order: its NULs mostly say so (three to one), it looks like
+     * text, and either one character in 50 is up to U+00FF or the text is Chinese or Japanese written in long lines.
+     */
+    private static boolean fits(byte[] b, int n, Charset order, int signal, int against) {
+        if (signal == 0 || against * 3 > signal || !looksLikeText(b, n - n % 2, order)) {
+            return false;
+        }
+        return signal >= Math.max(1, n / 2 / 50) || mostlyChineseOrJapanese(b, n - n % 2, order);
+    }
+
+    /**
+     * Whether at least four characters in five are common ideographs, kana, CJK punctuation or full-width forms. Only
+     * asked of data whose NULs already have UTF-16's parity (so never of Shift_JIS, GB18030 or Big5, which have none):
+     * binary 16-bit data with that parity decodes to other characters.
+     */
+    private static boolean mostlyChineseOrJapanese(byte[] b, int n, Charset charset) {
+        return chineseOrJapaneseShare(b, n, charset) >= 0.8;
+    }
+
+    /** The share of characters in U+3000 to U+30FF, U+4E00 to U+9FFF and U+FF00 to U+FFEF. */
+    private static double chineseOrJapaneseShare(byte[] b, int n, Charset charset) {
+        String text = new String(b, 0, n, charset);
+        int cjk = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c >= '\u3000' && c <= '\u30FF' || c >= '\u4E00' && c <= '\u9FFF' || c >= '\uFF00' && c <= '\uFFEF') {
+                cjk++;
+            }
+        }
+        return text.isEmpty() ? 0 : (double) cjk / text.length();
     }
 
     /** Decodes the prefix and counts what text does not have; see the class comment. */

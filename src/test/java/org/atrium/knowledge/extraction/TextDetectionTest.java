@@ -30,6 +30,13 @@ class TextDetectionTest {
             + "Москва является столицей и крупнейшим городом страны.\nВторая строка: «цитата» и числа 1 2 3.";
     private static final String JAPANESE = "日本語の文章です。東京は日本の首都であり、世界最大の都市圏の一つです。"
             + "\n二行目には「かぎかっこ」とカタカナのテキストがあります。";
+    /** One paragraph of about 300 characters, in one line. */
+    private static final String CHINESE = ("北京是中华人民共和国的首都，也是全国的政治、文化、国际交往和科技创新中心。"
+            + "这座城市有三千多年的建城史和八百多年的建都史，故宫、天坛和长城等名胜古迹吸引着世界各地的一批批游客。"
+            + "今天的北京既保留着传统的胡同和四合院，又拥有现代化的高楼大厦、地铁网络和一座座国际机场。").repeat(3);
+    /** Japanese in one long line, with ideographic spaces (U+3000, a NUL low byte, as 一 U+4E00 has). */
+    private static final String JAPANESE_LINE = "吾輩は猫である。\u3000名前はまだ無い。\u3000どこで生れたかとんと見当がつかぬ。"
+            .repeat(12);
     private static final String FRENCH = "L’été dernier, Zoë a mangé des œufs « très » bons au café — à la façade "
             + "naïve — pour 5 € seulement.\nDeuxième ligne : crème brûlée.";
     private static final String GERMAN = "Die Bäckerei öffnet morgen früh um sieben Uhr, sagte der Meister.";
@@ -72,6 +79,11 @@ class TextDetectionTest {
                 Arguments.of("UTF-16BE", FRENCH),
                 // Japanese in UTF-16 needs some characters up to U+00FF (here spaces, digits, line breaks).
                 Arguments.of("UTF-16LE", "東京 2024 年\n" + JAPANESE + "\n大阪 2025 年\n"),
+                // Chinese in long lines: fewer than one character in 50 up to U+00FF (two line breaks in 900).
+                Arguments.of("UTF-16LE", CHINESE + "\n" + CHINESE + "\n" + CHINESE),
+                Arguments.of("UTF-16BE", CHINESE + "\n" + CHINESE + "\n" + CHINESE),
+                Arguments.of("UTF-16LE", JAPANESE_LINE + "\n" + JAPANESE_LINE + "\n"),
+                Arguments.of("UTF-16BE", JAPANESE_LINE + "\n" + JAPANESE_LINE + "\n"),
                 Arguments.of("UTF-32LE", RUSSIAN),
                 Arguments.of("UTF-32BE", FRENCH),
                 // UTF-32 needs no character up to U+00FF, unlike UTF-16 without a byte order mark.
@@ -146,6 +158,14 @@ class TextDetectionTest {
             samples[i] = (byte) random.nextInt(32);
         }
         assertThat(EXTRACTOR.detect(new ByteArrayInputStream(samples), "notes.txt", "text/plain"))
+                .isEqualTo("application/octet-stream");
+        // The same with samples of any size and few NULs (fewer than UTF-16 text of Latin letters would have).
+        byte[] sparse = new byte[8_192];
+        random.nextBytes(sparse);
+        for (int i = 0; i < sparse.length; i += 2) {
+            sparse[i + 1] = i % 512 == 0 ? 0 : (byte) (1 + random.nextInt(255));
+        }
+        assertThat(EXTRACTOR.detect(new ByteArrayInputStream(sparse), "notes.txt", "text/plain"))
                 .isEqualTo("application/octet-stream");
         // 32-bit little-endian samples below 0x110000: every unit a code point, as in UTF-32, but no text.
         byte[] wide = new byte[8_192];
