@@ -269,16 +269,24 @@ public class ModelCalls {
             listener.onUsage(tokens);
         }
 
+        // The answer goes to the client first: the bookkeeping (two round trips to Redis in cluster mode, for the
+        // models in use and the day's token count) then runs beside the response being written, not before it.
         @Override
         public void onComplete(ChatResult result) {
-            end(result.usage(), "complete");
-            listener.onComplete(result);
+            try {
+                listener.onComplete(result);
+            } finally {
+                end(result.usage(), "complete");
+            }
         }
 
         @Override
         public void onFailure(ProviderFailure failure) {
-            end(reported, failure.code());
-            listener.onFailure(failure);
+            try {
+                listener.onFailure(failure);
+            } finally {
+                end(reported, failure.code());
+            }
         }
 
         void end(@Nullable TokenUsage tokens, String outcome) {
