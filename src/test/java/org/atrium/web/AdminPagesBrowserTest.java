@@ -96,6 +96,12 @@ class AdminPagesBrowserTest extends BrowserTest {
 
         click(userRow(member).findElement(By.xpath(".//button[text()='Make admin']")));
         assertThat(userRow(member).getAttribute("data-role")).isEqualTo("admin");
+        // Declining the confirmation posts nothing, htmx's request included.
+        userRow(leaving).findElement(By.xpath(".//button[text()='Delete']")).click();
+        wait.until(ExpectedConditions.alertIsPresent()).dismiss();
+        browser.navigate().refresh(); // after any request the click might have sent
+        assertThat(userRow(leaving).isDisplayed()).isTrue();
+        assertThat(api.get("/api/v1/auth/me", leaving.token()).status()).as("declined").isEqualTo(200);
         userRow(leaving).findElement(By.xpath(".//button[text()='Delete']")).click();
         wait.until(ExpectedConditions.alertIsPresent()).accept();
         wait.until(driver -> driver.findElements(By.cssSelector("#users tr[data-user-id='" + leaving.id() + "']"))
