@@ -366,6 +366,12 @@ class WebInterfaceSecurityTest extends IntegrationTest {
         assertThat(refused.body()).contains("<h1 id=\"title\">This was not done</h1>")
                 .contains("data-code=\"validation_failed\">The group must be an id.</p>")
                 .contains("href=\"/\" id=\"go-back\"");
+        HttpResponse<String> missing = postForm("/chats/" + UUID.randomUUID() + "/pinned",
+                Map.of("_csrf", forms.token()), forms.cookies());
+        assertThat(missing.statusCode()).as("a form without its required field").isEqualTo(400);
+        assertThat(missing.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/html");
+        assertThat(missing.body()).contains("data-code=\"invalid_parameter\">The parameter 'pinned' is missing.")
+                .doesNotContain("\"status\"");
         HttpResponse<String> api = get("/api/v1/collections/not-an-id", session(user));
         assertThat(api.headers().firstValue("Content-Type").orElseThrow()).as("the API keeps its problem details")
                 .startsWith("application/problem+json");
