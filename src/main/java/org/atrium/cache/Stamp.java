@@ -37,6 +37,19 @@ public record Stamp(SortedMap<String, Long> versions) {
         return new Stamp(merged);
     }
 
+    /**
+     * @param other another stamp
+     * @return whether every scope of the other stamp is in this one with the same version
+     */
+    boolean agreesWith(Stamp other) {
+        for (Map.Entry<String, Long> scope : other.versions.entrySet()) {
+            if (!scope.getValue().equals(versions.get(scope.getKey()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** @return the compact form stored in Redis: {@code g:...=3;i=7;u:...=12} */
     String encode() {
         StringBuilder encoded = new StringBuilder();

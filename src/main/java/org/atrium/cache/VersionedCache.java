@@ -113,6 +113,27 @@ public final class VersionedCache {
     }
 
     /**
+     * Reads a value without a round trip when its stamp agrees with one already validated during this request (the
+     * caller's effective state's, whose every scope {@link #get} checked when the request began): a value computed
+     * from the same versions of the same scopes is exactly as current. Where any scope of the value's stamp is
+     * missing from the validated one, or has another version, this is {@link #get(String, Class)}.
+     *
+     * @param key       the entry's key
+     * @param type      the value's type
+     * @param validated a stamp found current during this request
+     * @param <T>       the value's type
+     * @return the value, or empty when absent or outdated
+     */
+    public <T> Optional<T> get(String key, Class<T> type, Stamp validated) {
+        Local cached = local.getIfPresent(key);
+        if (cached != null && type.isInstance(cached.value()) && validated.agreesWith(cached.stamp())) {
+            localHits.increment();
+            return Optional.of(type.cast(cached.value()));
+        }
+        return get(key, type);
+    }
+
+    /**
      * Reads the current versions of scopes from PostgreSQL, in the caller's transaction. Call it in the same
      * snapshot (a repeatable-read transaction) as the reads the value is computed from.
      *

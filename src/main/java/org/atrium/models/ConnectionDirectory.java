@@ -110,10 +110,10 @@ class ConnectionDirectory {
                         null, true, false, ConnectionTimeouts.DEFAULTS, 0, credential));
             }
         }
-        List<StoredConnection> rows = new ArrayList<>(scope(INSTANCE_KEY, Scope.INSTANCE, null));
+        List<StoredConnection> rows = new ArrayList<>(scope(INSTANCE_KEY, Scope.INSTANCE, null, state.stamp()));
         for (AccessProfile.Membership membership : state.groups()) {
             rows.addAll(scope(GROUP_KEY + membership.groupId(), Scope.group(membership.groupId()),
-                    membership.groupId()));
+                    membership.groupId(), state.stamp()));
         }
         rows.sort(java.util.Comparator.comparing(StoredConnection::name));
         Set<String> configured = configuredNames();
@@ -132,9 +132,13 @@ class ConnectionDirectory {
         return result;
     }
 
-    /** One scope's connections: from the cache, or read in one snapshot with the scope's version and offered. */
-    private List<StoredConnection> scope(String key, Scope scope, @Nullable UUID groupId) {
-        Optional<StoredConnection.Set> cached = cache.get(key, StoredConnection.Set.class);
+    /**
+     * One scope's connections: from the cache, or read in one snapshot with the scope's version and offered. The
+     * caller's state covers the instance and their groups, so an entry of the versions it was validated with is
+     * served without asking Redis again.
+     */
+    private List<StoredConnection> scope(String key, Scope scope, @Nullable UUID groupId, Stamp validated) {
+        Optional<StoredConnection.Set> cached = cache.get(key, StoredConnection.Set.class, validated);
         if (cached.isPresent()) {
             return cached.get().items();
         }

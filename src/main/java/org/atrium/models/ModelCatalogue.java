@@ -138,16 +138,29 @@ public class ModelCatalogue {
             return Optional.empty();
         }
         String name = id.substring(0, slash);
+        String model = id.substring(slash + 1);
         for (ConnectionDirectory.Usable connection : directory.usable(state)) {
             if (connection.name().equals(name)) {
-                ModelListEntry entry = await(connection, CompletableFuture.supplyAsync(() -> entry(connection,
-                        false), executor), clock.instant().plus(limit(connection)).plusMillis(500));
+                ModelListEntry entry = current(connection).orElseGet(() -> await(connection,
+                        CompletableFuture.supplyAsync(() -> entry(connection, false), executor),
+                        clock.instant().plus(limit(connection)).plusMillis(500)));
                 List<String> allowed = allowedModels(state);
-                return models(connection, entry).stream().filter(m -> m.id().equals(id) && allows(allowed, m))
-                        .findFirst().map(m -> new Found(m, connection));
+                return entry.models().stream().filter(m -> m.id().equals(model)).findFirst()
+                        .map(m -> new CatalogueModel(id, m.id(), connection.name(), connection.id(),
+                                connection.kind(), m.displayName()))
+                        .filter(m -> allows(allowed, m)).map(m -> new Found(m, connection));
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The stored entry when it needs no fetch, read on the caller's thread: a call's model lookup (every gateway
+     * request) then costs one read of the store and no hand-over to another thread. The store's reads are bounded
+     * (Redis's command timeout, then this replica's copy), a provider's answer is not, hence the other path.
+     */
+    private Optional<ModelListEntry> current(ConnectionDirectory.Usable connection) {
+        return store.get(key(connection)).filter(e -> e.revision() == connection.revision() && !isDue(e));
     }
 
     /**

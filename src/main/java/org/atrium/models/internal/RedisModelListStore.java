@@ -10,6 +10,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Model lists in Redis, shared by every replica: {@code <prefix>models:<key>} holds the entry as JSON,
@@ -20,12 +21,22 @@ import java.util.Optional;
 public final class RedisModelListStore implements ModelListStore {
 
     private static final Logger log = LoggerFactory.getLogger(RedisModelListStore.class);
+    private static final int MAX_PARSED = 256;
 
     private final StringRedisTemplate redis;
     private final CircuitBreaker breaker;
     private final String prefix;
     private final JsonMapper json;
     private final LocalModelListStore fallback;
+    /**
+     * The last entry read for each key with the text it was parsed from: every model call reads its connection's
+     * list, which changes once per refresh period, and comparing the text costs much less than parsing it again.
+     * Bounded: starts afresh when {@link #MAX_PARSED} (connection, credential) pairs have been read.
+     */
+    private final ConcurrentHashMap<String, Parsed> parsed = new ConcurrentHashMap<>();
+
+    private record Parsed(String text, ModelListEntry entry) {
+    }
 
     /**
      * @param redis     the Redis client
@@ -47,7 +58,19 @@ public final class RedisModelListStore implements ModelListStore {
     public Optional<ModelListEntry> get(String key) {
         try {
             String text = breaker.executeSupplier(() -> redis.opsForValue().get(prefix + key));
-            return text == null ? Optional.empty() : Optional.of(json.readValue(text, ModelListEntry.class));
+            if (text == null) {
+                return Optional.empty();
+            }
+            Parsed last = parsed.get(key);
+            if (last != null && last.text().equals(text)) {
+                return Optional.of(last.entry());
+            }
+            ModelListEntry entry = json.readValue(text, ModelListEntry.class);
+            if (parsed.size() >= MAX_PARSED) {
+                parsed.clear();
+            }
+            parsed.put(key, new Parsed(text, entry));
+            return Optional.of(entry);
         } catch (RuntimeException unavailable) {
             fellBack("get", unavailable);
             return fallback.get(key);
