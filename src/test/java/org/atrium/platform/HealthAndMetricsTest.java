@@ -91,6 +91,21 @@ class HealthAndMetricsTest extends IntegrationTest {
                 .contains("application=\"atrium\"");
     }
 
+    /**
+     * Observations of each security filter and of each Redis command are off (their cost on the hot path is in
+     * docs/benchmarks.md); requests are still timed as a whole.
+     */
+    @Test
+    void neitherSecurityFiltersNorRedisCommandsAreObservedOneByOne() {
+        TestUsers.Account user = users.user();
+        assertThat(api.get("/api/v1/auth/me", user.token()).status()).isEqualTo(200);
+
+        String scrape = api.get("/actuator/prometheus", TestInfrastructure.METRICS_TOKEN).text();
+
+        assertThat(scrape).contains("http_server_requests_seconds_count").contains("uri=\"/api/v1/auth/me\"")
+                .doesNotContain("spring_security_").doesNotContain("lettuce");
+    }
+
     @Test
     void openEventStreamsAreAGaugeToScaleOn() {
         TestUsers.Account user = users.user();

@@ -29,6 +29,14 @@ public final class DeploymentModeEnvironment implements EnvironmentPostProcessor
             "org.springframework.boot.data.redis.autoconfigure.DataRedisReactiveAutoConfiguration",
             "org.springframework.boot.data.redis.autoconfigure.DataRedisRepositoriesAutoConfiguration");
 
+    /**
+     * No Micrometer observation per Redis command: a warm model call sends four, and their timers took about 3 % of a
+     * replica's CPU at full gateway load (docs/benchmarks.md). Redis's health shows in {@code atrium_redis_available}
+     * and in the cache's own metrics.
+     */
+    private static final String REDIS_COMMAND_OBSERVATIONS =
+            "org.springframework.boot.data.redis.autoconfigure.observation.LettuceObservationAutoConfiguration";
+
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
         boolean cluster = hasText(environment.getProperty("spring.data.redis.url"))
@@ -41,11 +49,10 @@ public final class DeploymentModeEnvironment implements EnvironmentPostProcessor
             // may not share a contributor's name, and exists only where Redis does.
             overrides.put("management.endpoint.health.group.cache.include", "redis");
         }
-        if (!cluster) {
-            String excluded = environment.getProperty("spring.autoconfigure.exclude");
-            defaults.put("spring.autoconfigure.exclude",
-                    hasText(excluded) ? excluded + "," + REDIS_AUTO_CONFIGURATIONS : REDIS_AUTO_CONFIGURATIONS);
-        }
+        String exclude = cluster ? REDIS_COMMAND_OBSERVATIONS
+                : REDIS_COMMAND_OBSERVATIONS + "," + REDIS_AUTO_CONFIGURATIONS;
+        String excluded = environment.getProperty("spring.autoconfigure.exclude");
+        defaults.put("spring.autoconfigure.exclude", hasText(excluded) ? excluded + "," + exclude : exclude);
         boolean json = environment.getProperty("atrium.log.json", Boolean.class, cluster);
         defaults.put("atrium.log.json", json);
         if (json && !environment.containsProperty("logging.structured.format.console")) {
