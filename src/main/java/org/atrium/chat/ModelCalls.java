@@ -147,11 +147,12 @@ public class ModelCalls {
         quotas.acquire(state);
         KnowledgeGrounding.Grounded grounded = grounding.ground(state, request,
                 call.knowledge().with(run.knowledge().collectionIds(), run.knowledge().fileIds()));
-        Recording recording = new Recording(state, model, listener,
-                modelsInUse.begin(model.model(), model.connection(), RequestIds.random()));
+        Recording recording = new Recording(state, model, listener);
         try {
             listener.onUpstreamStart();
             ChatHandle handle = providers.stream(model.endpoint(), model.secret(), grounded.request(), recording);
+            // Listed once the provider call is under way: the round trip to Redis overlaps the provider's.
+            recording.listed(modelsInUse.begin(model.model(), model.connection(), RequestIds.random()));
             return new Started(model.id(), handle, grounded.citations());
         } catch (ProviderFailure | IllegalArgumentException refused) {
             recording.end(null, refused instanceof ProviderFailure failure ? failure.code() : "validation_failed");
@@ -235,17 +236,27 @@ public class ModelCalls {
         private final EffectiveState state;
         private final ModelResolver.ResolvedModel model;
         private final ChatListener listener;
-        private final ModelsInUse.Handle inUse;
         private final long started = System.nanoTime();
         private final AtomicBoolean ended = new AtomicBoolean();
         private volatile @Nullable TokenUsage reported;
+        /** Set once the call is listed; guarded by {@code this}. */
+        private ModelsInUse.@Nullable Handle inUse;
 
-        Recording(EffectiveState state, ModelResolver.ResolvedModel model, ChatListener listener,
-                  ModelsInUse.Handle inUse) {
+        Recording(EffectiveState state, ModelResolver.ResolvedModel model, ChatListener listener) {
             this.state = state;
             this.model = model;
             this.listener = listener;
-            this.inUse = inUse;
+        }
+
+        /** The call's entry in the models in use; closed at once when the call ended before it was listed. */
+        void listed(ModelsInUse.Handle handle) {
+            synchronized (this) {
+                if (!ended.get()) {
+                    inUse = handle;
+                    return;
+                }
+            }
+            handle.close();
         }
 
         @Override
@@ -293,7 +304,13 @@ public class ModelCalls {
             if (!ended.compareAndSet(false, true)) {
                 return;
             }
-            inUse.close();
+            ModelsInUse.Handle listed;
+            synchronized (this) {
+                listed = inUse;
+            }
+            if (listed != null) {
+                listed.close();
+            }
             UsageEvent.Outcome recorded = switch (outcome) {
                 case "complete" -> UsageEvent.Outcome.COMPLETE;
                 case ProviderFailure.CANCELLED -> UsageEvent.Outcome.STOPPED;
