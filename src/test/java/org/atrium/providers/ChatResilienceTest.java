@@ -373,6 +373,24 @@ class ChatResilienceTest {
         }
     }
 
+    /**
+     * A call that has ended holds nothing in the engine's scheduler: its pending timeout check (here a minute away) is
+     * cancelled, and so is its stream drain's time limit once drained. Before, each check stayed queued until its time
+     * came, keeping the whole call with it: at 2,000 calls a second, 65,000 calls and 300 MB of heap.
+     */
+    @Test
+    void endedCallsLeaveNothingScheduled() throws InterruptedException {
+        ProviderEndpoint patient = endpoint(Type.OPENAI, "patient", timeouts(60_000, 60_000, 600_000));
+        for (int i = 0; i < 20; i++) {
+            assertThat(providers.complete(patient, "k", HELLO).text()).isEqualTo("Hello from the fake");
+            RecordingListener listener = new RecordingListener();
+            providers.stream(patient, "k", HELLO, listener);
+            listener.awaitEnd();
+        }
+
+        awaitCondition(() -> meters.get(ChatEngine.SCHEDULED).gauge().value() == 0, "nothing is scheduled");
+    }
+
     private static void awaitCondition(java.util.function.BooleanSupplier condition, String what)
             throws InterruptedException {
         long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();

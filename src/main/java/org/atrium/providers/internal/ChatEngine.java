@@ -3,6 +3,7 @@ package org.atrium.providers.internal;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.atrium.platform.LogEvents;
 import org.atrium.providers.ChatHandle;
@@ -18,6 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import java.time.Clock;
 import java.util.Locale;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
@@ -38,6 +40,8 @@ public final class ChatEngine implements AutoCloseable {
     public static final String SLOW_EVENT = "provider.chat.slow";
     /** Logged when a connection's circuit breaker changes state. */
     public static final String CIRCUIT_EVENT = "provider.chat.circuit";
+    /** The gauge of tasks the engine's scheduler holds. */
+    public static final String SCHEDULED = "atrium.provider.chat.scheduled";
     private static final Logger log = LoggerFactory.getLogger(ChatEngine.class);
     private static final int DRAIN_LIMIT = 64 * 1024;
     private static final java.time.Duration DRAIN_TIME = java.time.Duration.ofSeconds(2);
@@ -75,6 +79,12 @@ public final class ChatEngine implements AutoCloseable {
                 Thread.ofPlatform().daemon().name("provider-chat-timeouts").factory());
         scheduler.setRemoveOnCancelPolicy(true);
         this.watchdog = scheduler;
+        if (meters != null) {
+            Gauge.builder(SCHEDULED, scheduler, s -> s.getQueue().size())
+                    .description("Timeout checks and stream drains scheduled for chat calls: about one per call in"
+                            + " progress; growing with the calls made would mean ended calls are kept")
+                    .register(meters);
+        }
         breakers.getEventPublisher().onEntryAdded(added -> {
             CircuitBreaker breaker = added.getAddedEntry();
             breaker.getEventPublisher().onStateTransition(event -> LogEvents.warn(log, CIRCUIT_EVENT)
@@ -113,11 +123,16 @@ public final class ChatEngine implements AutoCloseable {
         return breakers.circuitBreaker(connection);
     }
 
-    void schedule(Runnable check, long delayNanos) {
+    /**
+     * @return the scheduled task, to be cancelled when it is no longer needed (a task in the queue keeps what it
+     * refers to, a whole call, until its time comes); null when the engine is stopping and it ran at once
+     */
+    @Nullable Future<?> schedule(Runnable check, long delayNanos) {
         try {
-            watchdog.schedule(check, Math.max(1, delayNanos), TimeUnit.NANOSECONDS);
+            return watchdog.schedule(check, Math.max(1, delayNanos), TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.RejectedExecutionException stopping) {
             check.run();
+            return null;
         }
     }
 
@@ -136,20 +151,19 @@ public final class ChatEngine implements AutoCloseable {
                 // closing is all that was wanted
             }
         };
-        var drainer = Thread.ofVirtual().unstarted(() -> {
+        Future<?> timeLimit = schedule(close, DRAIN_TIME.toNanos());
+        Thread.ofVirtual().start(() -> {
             try {
-                byte[] rest = in.readNBytes(DRAIN_LIMIT);
-                if (rest.length == DRAIN_LIMIT) {
-                    close.run();
-                    return;
-                }
+                in.readNBytes(DRAIN_LIMIT);
             } catch (java.io.IOException ignored) {
                 // the connection is closed below either way
+            } finally {
+                close.run();
+                if (timeLimit != null) {
+                    timeLimit.cancel(false);
+                }
             }
-            close.run();
         });
-        drainer.start();
-        schedule(close, DRAIN_TIME.toNanos());
     }
 
     Clients clients() {

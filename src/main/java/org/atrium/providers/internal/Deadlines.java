@@ -4,6 +4,7 @@ import org.atrium.providers.CallTimeouts;
 import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
+import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -33,7 +34,10 @@ final class Deadlines {
     private volatile long lastActivity;
     private volatile long firstOutput;
     private volatile @Nullable Expiry expired;
+    /** When the pending check runs (0: none), the check itself, and whether checks have stopped; guarded by this. */
     private long checkAt;
+    private @Nullable Future<?> pending;
+    private boolean stopped;
 
     /**
      * @param engine   whose scheduler runs the checks
@@ -80,6 +84,24 @@ final class Deadlines {
         }
     }
 
+    /**
+     * The call has ended: the pending check is taken out of the scheduler's queue, where it would otherwise keep the
+     * whole call (its listener, its request and response) alive until its time came, a minute or more after a call
+     * that took milliseconds.
+     */
+    void stop() {
+        Future<?> cancelled;
+        synchronized (this) {
+            stopped = true;
+            cancelled = pending;
+            pending = null;
+            checkAt = 0;
+        }
+        if (cancelled != null) {
+            cancelled.cancel(false);
+        }
+    }
+
     /** @return the timeout that expired, if one did */
     @Nullable Expiry expired() {
         return expired;
@@ -105,6 +127,7 @@ final class Deadlines {
     private void check() {
         synchronized (this) {
             checkAt = 0;
+            pending = null;
         }
         if (over.getAsBoolean() || expired != null) {
             return;
@@ -129,14 +152,17 @@ final class Deadlines {
     }
 
     /**
-     * Makes sure a check runs no later than {@code at}. Only the earliest check is scheduled; a check that finds
-     * nothing expired schedules the next, so one chain of checks runs per call.
+     * Makes sure a check runs no later than {@code at}. Only the earliest check is scheduled (a later one is
+     * cancelled); a check that finds nothing expired schedules the next, so one chain of checks runs per call.
      */
     private synchronized void arm(long at) {
-        if (checkAt != 0 && checkAt <= at) {
+        if (stopped || (checkAt != 0 && checkAt <= at)) {
             return;
         }
+        if (pending != null) {
+            pending.cancel(false);
+        }
         checkAt = at;
-        engine.schedule(this::check, at - System.nanoTime());
+        pending = engine.schedule(this::check, at - System.nanoTime());
     }
 }

@@ -122,6 +122,7 @@ final class StreamingCall implements ChatHandle, Runnable {
                     "The call to provider '" + endpoint.name() + "' failed unexpectedly.", null, null, unexpected);
         }
         finishing();
+        deadlines.stop();
         // Metrics and logs first, so that whoever waits on the result finds them written.
         String outcome = failure == null ? "success"
                 : failure.code().equals(ProviderFailure.CANCELLED) ? "cancelled" : failure.code();
