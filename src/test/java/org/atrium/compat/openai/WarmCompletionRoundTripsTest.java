@@ -11,9 +11,14 @@ import org.junit.jupiter.api.Test;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,6 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The hot path of a proxied call (key check, effective state, model, credential, quota, usage) makes no round trip to
  * PostgreSQL once its caches are warm: every statement the application sends is logged at the JDBC driver, and those
  * made while warm calls run are checked, leaving out the background threads that flush usage and poll for jobs.
+ * Also what the hot path keeps elsewhere: a changed header or credential is used at once, and the models in use list
+ * each call while it runs and none after.
  */
 class WarmCompletionRoundTripsTest extends IntegrationTest {
 
@@ -109,6 +116,42 @@ class WarmCompletionRoundTripsTest extends IntegrationTest {
         credential("sk-upstream-rotated-0123456789");
         complete(true);
         assertThat(provider.lastChat().headers()).containsEntry("authorization", "Bearer sk-upstream-rotated-0123456789");
+    }
+
+    private int listedStreams() {
+        return api.get("/api/v1/models-in-use", admin.token()).json().path("models").valueStream()
+                .filter(m -> m.path("model").asString().equals("m") && m.path("connection").asString()
+                        .equals(connectionName))
+                .mapToInt(m -> m.path("streams").asInt()).sum();
+    }
+
+    /**
+     * A call is listed in the models in use once the provider call is under way (the round trip to Redis overlaps
+     * the provider's), so a fast call may end before it is listed: it must still leave nothing listed.
+     */
+    @Test
+    void aSlowCallIsListedInTheModelsInUseWhileItRunsAndFastOnesLeaveNothing() throws Exception {
+        provider.enqueue(FakeChatServer.Script.text("slow answer").slowStart(Duration.ofSeconds(2)));
+        CompletableFuture<Void> slow = CompletableFuture.runAsync(() -> complete(true));
+        long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        int listed = 0;
+        while (listed == 0 && System.nanoTime() < deadline) {
+            listed = listedStreams();
+        }
+        assertThat(listed).as("the slow call, listed while the provider has not answered").isEqualTo(1);
+        slow.get();
+
+        try (ExecutorService callers = Executors.newFixedThreadPool(8)) {
+            List<CompletableFuture<Void>> fast = new ArrayList<>();
+            for (int i = 0; i < 64; i++) {
+                boolean stream = i % 2 == 0;
+                fast.add(CompletableFuture.runAsync(() -> complete(stream), callers));
+            }
+            for (CompletableFuture<Void> call : fast) {
+                call.get();
+            }
+        }
+        assertThat(listedStreams()).as("every call ended, none left listed").isZero();
     }
 
     @Test
