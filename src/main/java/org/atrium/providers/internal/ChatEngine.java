@@ -124,6 +124,8 @@ public final class ChatEngine implements AutoCloseable {
     }
 
     /**
+     * @param check      what to run on the scheduler thread
+     * @param delayNanos when, from now
      * @return the scheduled task, to be cancelled when it is no longer needed (a task in the queue keeps what it
      * refers to, a whole call, until its time comes); null when the engine is stopping and it ran at once
      */
