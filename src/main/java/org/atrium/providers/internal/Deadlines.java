@@ -34,7 +34,10 @@ final class Deadlines {
     private volatile long lastActivity;
     private volatile long firstOutput;
     private volatile @Nullable Expiry expired;
-    /** When the pending check runs (0: none), the check itself, and whether checks have stopped; guarded by this. */
+    /**
+     * When the pending check runs (0: none), the last check scheduled (cancelling one that has run does nothing), and
+     * whether checks have stopped; guarded by this.
+     */
     private long checkAt;
     private @Nullable Future<?> pending;
     private boolean stopped;
@@ -126,8 +129,8 @@ final class Deadlines {
     /** Runs on the scheduler thread: expires the call when a deadline has passed, else checks again at the next. */
     private void check() {
         synchronized (this) {
+            // pending stays: if this check was replaced by an earlier one while it started, that one is pending.
             checkAt = 0;
-            pending = null;
         }
         if (over.getAsBoolean() || expired != null) {
             return;
