@@ -22,12 +22,12 @@ import java.util.Optional;
  *   <li>valid UTF-8 (ASCII included), a sequence cut by the end of the prefix allowed;</li>
  *   <li>UTF-16 without a byte order mark, when the prefix has NUL bytes almost all at odd positions (little endian)
  *       or almost all at even ones (big endian; at least three times as many at one as at the other): the high
- *       bytes of characters up to U+00FF (spaces, digits, ASCII
- *       punctuation, Latin letters, line breaks). At least one character in 50 must be such a character, unless
- *       four in five are Chinese or Japanese (written in long lines, a line break now and then is enough); UTF-16
- *       text with none of them at all in its prefix (one line of Japanese or Chinese with only ideographic
- *       punctuation) is not recognised without a byte order mark. Before it, UTF-32 without a byte order mark,
- *       when every four-byte unit is a code point (its highest byte NUL, the next at most 0x10). Other data with NUL bytes is binary: no 8-bit or multibyte text
+ *       bytes of characters up to U+00FF (spaces, digits, ASCII punctuation, Latin letters, line breaks). At
+ *       least one character in 50 must be such a character, unless four in five are Chinese or Japanese (written
+ *       in long lines, a line break now and then is enough); UTF-16 text with none of them at all in its prefix
+ *       (one line of Japanese or Chinese with only ideographic punctuation) is not recognised without a byte order
+ *       mark. Before it, UTF-32 without a byte order mark, when every four-byte unit is a code point (its highest
+ *       byte NUL, the next at most 0x10). Other data with NUL bytes is binary: no 8-bit or multibyte text
  *       encoding produces them;</li>
  *   <li>otherwise the ICU character set detector (Tika's copy): windows-1251, KOI8-R, Shift_JIS, EUC-JP, GB18030,
  *       Big5, EUC-KR, ISO-2022-*, the ISO-8859 family and windows-125x. ISO-8859-1 is read as windows-1252, its
