@@ -1,5 +1,7 @@
 package org.atrium.models.internal;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.atrium.platform.LogEvents;
@@ -10,7 +12,6 @@ import tools.jackson.databind.json.JsonMapper;
 
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Model lists in Redis, shared by every replica: {@code <prefix>models:<key>} holds the entry as JSON,
@@ -31,9 +32,9 @@ public final class RedisModelListStore implements ModelListStore {
     /**
      * The last entry read for each key with the text it was parsed from: every model call reads its connection's
      * list, which changes once per refresh period, and comparing the text costs much less than parsing it again.
-     * Bounded: starts afresh when {@link #MAX_PARSED} (connection, credential) pairs have been read.
+     * Bounded to {@link #MAX_PARSED} (connection, credential) pairs, the least recently used going first.
      */
-    private final ConcurrentHashMap<String, Parsed> parsed = new ConcurrentHashMap<>();
+    private final Cache<String, Parsed> parsed = Caffeine.newBuilder().maximumSize(MAX_PARSED).build();
 
     private record Parsed(String text, ModelListEntry entry) {
     }
@@ -61,14 +62,11 @@ public final class RedisModelListStore implements ModelListStore {
             if (text == null) {
                 return Optional.empty();
             }
-            Parsed last = parsed.get(key);
+            Parsed last = parsed.getIfPresent(key);
             if (last != null && last.text().equals(text)) {
                 return Optional.of(last.entry());
             }
             ModelListEntry entry = json.readValue(text, ModelListEntry.class);
-            if (parsed.size() >= MAX_PARSED) {
-                parsed.clear();
-            }
             parsed.put(key, new Parsed(text, entry));
             return Optional.of(entry);
         } catch (RuntimeException unavailable) {
