@@ -51,8 +51,10 @@ public final class DeploymentModeEnvironment implements EnvironmentPostProcessor
         }
         String exclude = cluster ? REDIS_COMMAND_OBSERVATIONS
                 : REDIS_COMMAND_OBSERVATIONS + "," + REDIS_AUTO_CONFIGURATIONS;
+        // Added to what the configuration excludes, and above it: as a default it would lose to any exclusion an
+        // operator sets, and a single node would then try to reach a Redis that is not there.
         String excluded = environment.getProperty("spring.autoconfigure.exclude");
-        defaults.put("spring.autoconfigure.exclude", hasText(excluded) ? excluded + "," + exclude : exclude);
+        overrides.put("spring.autoconfigure.exclude", hasText(excluded) ? excluded + "," + exclude : exclude);
         boolean json = environment.getProperty("atrium.log.json", Boolean.class, cluster);
         defaults.put("atrium.log.json", json);
         if (json && !environment.containsProperty("logging.structured.format.console")) {
