@@ -220,14 +220,20 @@ public class ModelCatalogue {
         // Another replica holds the claim: its result lands in the shared store.
         Instant deadline = started.plus(limit(connection));
         while (clock.instant().isBefore(deadline)) {
-            Optional<ModelListEntry> landed = store.get(key).filter(e -> e.revision() == connection.revision()
-                    && (previous == null || e.attemptedAt().isAfter(previous.attemptedAt())));
+            Optional<ModelListEntry> landed = landedSince(connection, key, previous);
             if (landed.isPresent()) {
                 return landed.get();
             }
             sleep(POLL);
         }
         return previous != null ? previous : placeholder(connection, started);
+    }
+
+    /** A stored list of the connection's revision attempted after {@code previous} (any, when there was none). */
+    private Optional<ModelListEntry> landedSince(ConnectionDirectory.Usable connection, String key,
+                                                 @Nullable ModelListEntry previous) {
+        return store.get(key).filter(e -> e.revision() == connection.revision()
+                && (previous == null || e.attemptedAt().isAfter(previous.attemptedAt())));
     }
 
     /** What to show for a list another replica is still fetching for the first time: never fetched, no failure. */
@@ -252,6 +258,14 @@ public class ModelCatalogue {
             // Whoever joined this attempt meanwhile gets what there is, like this caller.
             created.complete(previous != null ? previous : placeholder(connection, clock.instant()));
             return Optional.empty();
+        }
+        // A fetch may have ended between this caller's read and its claim: its list is as new as one fetched now.
+        Optional<ModelListEntry> landed = landedSince(connection, key, previous);
+        if (landed.isPresent()) {
+            store.release(key);
+            inFlight.remove(key, created);
+            created.complete(landed.get());
+            return Optional.of(created);
         }
         executor.execute(() -> {
             try {
