@@ -26,6 +26,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 
 /**
  * Retrieval: the chunks that best match a query among the collections the caller may read, ranked by meaning (vector),
@@ -193,53 +195,98 @@ public class RetrievalService {
         return request.mode() == RetrievalQuery.Mode.HYBRID ? fused(rankings) : merged(rankings);
     }
 
-    /** Every ranking the request asks for: per space, by vector and/or by keywords. */
+    /**
+     * Every ranking the request asks for: per space, by vector and/or by keywords. A hybrid request runs its keyword
+     * searches on a thread of their own while the query is embedded and the vectors searched: the two share nothing
+     * but the database, and the keyword search (PostgreSQL's work alone) would otherwise wait for the embedding
+     * provider and the vector walk.
+     */
     private List<List<Ranked>> rankings(RetrievalQuery request,
                                         Map<Integer, List<CollectionStore.Searchable>> bySpace,
                                         Map<Integer, EmbeddingTargets.Ready> readyBySpace,
                                         Work work, int depth) {
-        List<List<Ranked>> rankings = new ArrayList<>();
-        for (var entry : bySpace.entrySet()) {
-            int spaceId = entry.getKey();
-            Optional<Integer> dimensions = dimensions(spaceId);
-            if (dimensions.isEmpty()) {
-                continue;
-            }
-            List<UUID> ids = entry.getValue().stream().map(c -> c.row().id()).toList();
-            if (request.mode() != RetrievalQuery.Mode.KEYWORD) {
-                float[] vector = work.vectors.get(spaceId);
-                if (vector == null) {
-                    long started = System.nanoTime();
-                    vector = embed(readyBySpace.get(spaceId), request.query());
-                    work.embedNanos += System.nanoTime() - started;
-                    work.vectors.put(spaceId, vector);
+        Map<Integer, Integer> dimensionsBySpace = new LinkedHashMap<>();
+        bySpace.keySet().forEach(space -> dimensions(space).ifPresent(d -> dimensionsBySpace.put(space, d)));
+        Map<Integer, FutureTask<List<Ranked>>> keywordRankings = new LinkedHashMap<>();
+        if (request.mode() != RetrievalQuery.Mode.VECTOR) {
+            dimensionsBySpace.forEach((spaceId, dimensions) -> {
+                FutureTask<List<Ranked>> ranking = new FutureTask<>(() -> keywordRanking(request,
+                        bySpace.get(spaceId), spaceId, dimensions, depth));
+                keywordRankings.put(spaceId, ranking);
+                if (request.mode() == RetrievalQuery.Mode.HYBRID) {
+                    Thread.ofVirtual().name("retrieval-keywords").start(ranking);
                 }
-                SearchScope scope = new SearchScope(spaceId, dimensions.get(), ids, request.metadata(),
-                        request.fileIds());
-                long started = System.nanoTime();
-                rankings.add(ranked(index.search(scope, vector, depth), spaceId));
-                work.searchNanos += System.nanoTime() - started;
-            }
-            if (request.mode() != RetrievalQuery.Mode.VECTOR) {
-                // One keyword ranking per space, whatever the languages: a file held by collections of two languages
-                // must not count twice in fusion.
-                Map<String, List<UUID>> byLanguage = new TreeMap<>();
-                entry.getValue().forEach(c -> byLanguage.computeIfAbsent(c.row().language(), l -> new ArrayList<>())
-                        .add(c.row().id()));
-                List<List<Ranked>> rankedByLanguage = new ArrayList<>();
-                for (var language : byLanguage.entrySet()) {
-                    SearchScope scope = new SearchScope(spaceId, dimensions.get(), language.getValue(),
-                            request.metadata(), request.fileIds());
+            });
+        }
+        List<List<Ranked>> rankings = new ArrayList<>();
+        try {
+            for (var entry : dimensionsBySpace.entrySet()) {
+                int spaceId = entry.getKey();
+                if (request.mode() != RetrievalQuery.Mode.KEYWORD) {
+                    float[] vector = work.vectors.get(spaceId);
+                    if (vector == null) {
+                        long started = System.nanoTime();
+                        vector = embed(readyBySpace.get(spaceId), request.query());
+                        work.embedNanos += System.nanoTime() - started;
+                        work.vectors.put(spaceId, vector);
+                    }
+                    SearchScope scope = new SearchScope(spaceId, entry.getValue(), bySpace.get(spaceId).stream()
+                            .map(c -> c.row().id()).toList(), request.metadata(), request.fileIds());
                     long started = System.nanoTime();
-                    rankedByLanguage.add(ranked(keywords.search(scope, language.getKey(), request.query(), depth),
-                            spaceId));
+                    rankings.add(ranked(index.search(scope, vector, depth), spaceId));
                     work.searchNanos += System.nanoTime() - started;
                 }
-                List<Ranked> merged = merged(rankedByLanguage);
-                rankings.add(merged.subList(0, Math.min(merged.size(), depth)));
+                FutureTask<List<Ranked>> keywordRanking = keywordRankings.get(spaceId);
+                if (keywordRanking != null) {
+                    // Run here when no thread has taken it yet; otherwise only the wait counts as search time.
+                    long started = System.nanoTime();
+                    keywordRanking.run();
+                    rankings.add(joined(keywordRanking));
+                    work.searchNanos += System.nanoTime() - started;
+                }
             }
+        } finally {
+            // A request that failed (its query could not be embedded) leaves no keyword search waiting to start.
+            keywordRankings.values().forEach(ranking -> ranking.cancel(false));
         }
         return rankings;
+    }
+
+    /**
+     * One space's keyword ranking, whatever the languages of its collections: a file held by collections of two
+     * languages must not count twice in fusion.
+     */
+    private List<Ranked> keywordRanking(RetrievalQuery request, List<CollectionStore.Searchable> collections,
+                                        int spaceId, int dimensions, int depth) {
+        Map<String, List<UUID>> byLanguage = new TreeMap<>();
+        collections.forEach(c -> byLanguage.computeIfAbsent(c.row().language(), l -> new ArrayList<>())
+                .add(c.row().id()));
+        List<List<Ranked>> rankedByLanguage = new ArrayList<>();
+        for (var language : byLanguage.entrySet()) {
+            SearchScope scope = new SearchScope(spaceId, dimensions, language.getValue(), request.metadata(),
+                    request.fileIds());
+            rankedByLanguage.add(ranked(keywords.search(scope, language.getKey(), request.query(), depth), spaceId));
+        }
+        List<Ranked> merged = merged(rankedByLanguage);
+        return merged.subList(0, Math.min(merged.size(), depth));
+    }
+
+    /** The result of a task that has run, its failure rethrown as it was. */
+    private static List<Ranked> joined(FutureTask<List<Ranked>> task) {
+        try {
+            return task.get();
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the keyword search", interrupted);
+        } catch (ExecutionException failed) {
+            if (failed.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (failed.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException(failed.getCause());
+        }
     }
 
     /** A space's vector size: fixed once its first vector is stored, so it is read once per replica. */

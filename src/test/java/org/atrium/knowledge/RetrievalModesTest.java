@@ -73,6 +73,34 @@ class RetrievalModesTest extends IntegrationTest {
     }
 
     /**
+     * A hybrid request searches by keywords on a thread of its own while the query is embedded: when the embedding
+     * fails, the request fails as a vector request does (502, nothing half-ranked), and keyword search alone still
+     * answers.
+     */
+    @Test
+    void aQueryThatCannotBeEmbeddedFailsHybridAndVectorButNotKeywordSearch() {
+        UUID collection = knowledge.groupCollection(admin, group, "Unembeddable");
+        UUID conductor = upload(collection, "conductor.txt", "The conductors were rehearsing the overture.");
+        String marker = "zzunembeddable";
+        EMBEDDINGS.failWhenInputContains(marker, 500);
+        try {
+            for (String mode : List.of("hybrid", "vector")) {
+                Api.Response refused = api.post("/api/v1/retrieval", Map.of("query", "conductors " + marker,
+                        "collectionIds", List.of(collection), "mode", mode), admin.token());
+                assertThat(refused.status()).as(refused.text()).isEqualTo(502);
+                assertThat(refused.json().path("code").asString()).isEqualTo("embedding_failed");
+            }
+            JsonNode keyword = retrieve(Map.of("query", "conductors " + marker, "collectionIds", List.of(collection),
+                    "mode", "keyword"));
+            assertThat(fileIds(keyword.path("chunks"))).containsExactly(conductor.toString());
+        } finally {
+            EMBEDDINGS.stopFailingWhenInputContains(marker);
+        }
+        JsonNode hybrid = retrieve(Map.of("query", "conductors " + marker, "collectionIds", List.of(collection)));
+        assertThat(fileIds(hybrid.path("chunks"))).containsExactly(conductor.toString());
+    }
+
+    /**
      * Keyword scores are Okapi BM25 as docs/knowledge.md defines it, recomputed here independently: the term frequency
      * is PostgreSQL's {@code ts_rank} of the single lexeme scaled so one occurrence is 1 (the definition the search
      * computes from positions instead), N the chunks of the collection, df and the average length over the chunks
