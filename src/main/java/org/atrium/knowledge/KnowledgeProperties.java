@@ -30,9 +30,9 @@ import java.time.Duration;
  *                               of walking the HNSW index ({@code 10000})
  * @param hnswEfSearch           how many candidates an HNSW walk keeps ({@code hnsw.ef_search}, {@code 320}):
  *                               recall against speed, see docs/benchmarks.md
- * @param hnswM                  links per node of the HNSW graph of a new embedding space's index ({@code 24};
+ * @param hnswM                  links per node of the HNSW graph of a new embedding space's index ({@code 32};
  *                               pgvector's default is 16): recall against build time and size, see docs/benchmarks.md
- * @param hnswEfConstruction     the candidate list while the graph is built ({@code 128}; pgvector's default is 64);
+ * @param hnswEfConstruction     the candidate list while the graph is built ({@code 200}; pgvector's default is 64);
  *                               at least twice {@code hnswM}; indexes built before a change keep theirs
  * @param defaultLanguage        the text search configuration (language) of new collections' keyword search
  *                               ({@code english}; any of PostgreSQL's, such as {@code simple}, {@code german})
@@ -53,8 +53,8 @@ record KnowledgeProperties(
         @DefaultValue("1h") @NotNull Duration orphanGrace,
         @DefaultValue("10000") @Min(0) long exactScanMaxChunks,
         @DefaultValue("320") @Min(1) @Max(1000) int hnswEfSearch,
-        @DefaultValue("24") @Min(2) @Max(100) int hnswM,
-        @DefaultValue("128") @Min(4) @Max(1000) int hnswEfConstruction,
+        @DefaultValue("32") @Min(2) @Max(100) int hnswM,
+        @DefaultValue("200") @Min(4) @Max(1000) int hnswEfConstruction,
         @DefaultValue("english") @NotNull String defaultLanguage) {
 
     /**

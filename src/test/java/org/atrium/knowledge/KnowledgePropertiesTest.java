@@ -20,8 +20,8 @@ class KnowledgePropertiesTest {
     void theDefaultGraphAndOneWithEfConstructionExactlyTwiceMAreAccepted() {
         runner.run(context -> {
             KnowledgeProperties properties = context.getBean(KnowledgeProperties.class);
-            assertThat(properties.hnswM()).isEqualTo(24);
-            assertThat(properties.hnswEfConstruction()).isEqualTo(128);
+            assertThat(properties.hnswM()).isEqualTo(32);
+            assertThat(properties.hnswEfConstruction()).isEqualTo(200);
         });
         runner.withPropertyValues("atrium.knowledge.hnsw-m=32", "atrium.knowledge.hnsw-ef-construction=64")
                 .run(context -> assertThat(context).hasNotFailed());
