@@ -24,14 +24,15 @@ import java.util.Optional;
  *       or almost all at even ones (big endian; at least three times as many at one as at the other): the high
  *       bytes of characters up to U+00FF (spaces, digits, ASCII punctuation, Latin letters, line breaks). At
  *       least one character in 50 must be such a character, unless four in five are Chinese or Japanese (written
- *       in long lines, a line break now and then is enough); UTF-16 text with none of them at all in its prefix
- *       (one line of Japanese or Chinese with only ideographic punctuation) is not recognised without a byte order
- *       mark. Before it, UTF-32 without a byte order mark, when every four-byte unit is a code point (its highest
+ *       in long lines, a line break now and then is enough). Before it, UTF-32 without a byte order mark, when every four-byte unit is a code point (its highest
  *       byte NUL, the next at most 0x10). Other data with NUL bytes is binary: no 8-bit or multibyte text
  *       encoding produces them;</li>
  *   <li>otherwise the ICU character set detector (Tika's copy): windows-1251, KOI8-R, Shift_JIS, EUC-JP, GB18030,
  *       Big5, EUC-KR, ISO-2022-*, the ISO-8859 family and windows-125x. ISO-8859-1 is read as windows-1252, its
  *       superset for every printable character (as browsers do).</li>
+ *   <li>last, UTF-16 text with no NUL at all in its prefix (a line of Chinese or Japanese with only ideographic
+ *       punctuation): when ICU found nothing that reads as text, and four characters in five are Chinese or
+ *       Japanese in one byte order (at least 64 characters).</li>
  * </ol>
  * Whatever the candidate, the prefix decoded with it must look like text: at most one character in 200 may be a
  * control character other than tab, line feed, form feed and carriage return, an undecodable sequence, an
@@ -42,6 +43,9 @@ final class TextEncoding {
 
     /** How many bytes of a document are examined: enough for the detectors, bounded for large files. */
     static final int PREFIX_BYTES = 64 * 1024;
+
+    /** The fewest characters UTF-16 without a byte order mark and without NULs is recognised from. */
+    private static final int MIN_UNMARKED_CHARACTERS = 64;
 
     /** ICU's confidence (0 to 100) below which its guess is not taken. */
     private static final int MIN_CONFIDENCE = 10;
@@ -83,7 +87,7 @@ final class TextEncoding {
                 return Optional.of(charset);
             }
         }
-        return Optional.empty();
+        return chineseOrJapaneseUtf16(prefix, n);
     }
 
     /**
@@ -213,6 +217,28 @@ final class TextEncoding {
         }
         return asLittle ? Optional.of(StandardCharsets.UTF_16LE)
                 : asBig ? Optional.of(StandardCharsets.UTF_16BE) : Optional.empty();
+    }
+
+    /**
+     * UTF-16 without a byte order mark and without a single NUL (no character up to U+00FF, none like U+4E00): only
+     * asked when no other character set reads the bytes as text, and accepted only when, in one byte order, at least
+     * {@value #MIN_UNMARKED_CHARACTERS} characters are decoded and four in five of them are Chinese or Japanese. Data
+     * of another kind lands in those ranges (a third of all 16-bit values) about one time in three per unit: for 64
+     * units, four in five is about eight standard deviations away.
+     */
+    private static Optional<Charset> chineseOrJapaneseUtf16(byte[] b, int n) {
+        int even = n - n % 2;
+        if (even / 2 < MIN_UNMARKED_CHARACTERS) {
+            return Optional.empty();
+        }
+        double little = looksLikeText(b, even, StandardCharsets.UTF_16LE)
+                ? chineseOrJapaneseShare(b, even, StandardCharsets.UTF_16LE) : 0;
+        double big = looksLikeText(b, even, StandardCharsets.UTF_16BE)
+                ? chineseOrJapaneseShare(b, even, StandardCharsets.UTF_16BE) : 0;
+        if (Math.max(little, big) < 0.8) {
+            return Optional.empty();
+        }
+        return Optional.of(little >= big ? StandardCharsets.UTF_16LE : StandardCharsets.UTF_16BE);
     }
 
     /**

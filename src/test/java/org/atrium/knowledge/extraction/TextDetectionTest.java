@@ -92,6 +92,24 @@ class TextDetectionTest {
                 Arguments.of("UTF-8", RUSSIAN + JAPANESE + FRENCH));
     }
 
+    /**
+     * Chinese in UTF-16 without a byte order mark and without a single NUL byte (no character up to U+00FF, none
+     * whose low byte is 0): nothing tells the byte order, and the legacy character set detector finds no reading that
+     * looks like text. It is read as UTF-16 in the byte order where it is Chinese.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"UTF-16LE", "UTF-16BE"})
+    void chineseInUtf16WithoutAnyNulByteIsRead(String charset) throws IOException {
+        String text = ("北京是中华人民共和国的首都，也是全国的政治、文化、国际交往和科技创新中心。"
+                + "今天的北京既保留着传统的胡同和四合院，又拥有现代化的高楼大厦、地铁网络和国际机场。").repeat(4);
+        byte[] bytes = text.getBytes(Charset.forName(charset));
+        assertThat(bytes).as("no NUL byte").doesNotContain((byte) 0);
+
+        String type = EXTRACTOR.detect(new ByteArrayInputStream(bytes));
+        assertThat(type).isEqualTo("text/plain");
+        assertThat(EXTRACTOR.extract(new ByteArrayInputStream(bytes), type).text()).isEqualTo(text);
+    }
+
     @ParameterizedTest(name = "{0}: {1}")
     @MethodSource("encodings")
     void textInLegacyCharacterSetsIsAcceptedAndDecoded(String charset, String text) throws IOException {
@@ -150,6 +168,15 @@ class TextDetectionTest {
             byte[] noise = new byte[size];
             random.nextBytes(noise);
             assertThat(EXTRACTOR.detect(new ByteArrayInputStream(noise), "notes.txt", "text/plain")).as("%d", size)
+                    .isEqualTo("application/octet-stream");
+        }
+        // No NUL at all, as UTF-16 Chinese without one (which is accepted when four characters in five are Chinese).
+        for (int size : new int[] {200, 4_096, 100_000}) {
+            byte[] noNul = new byte[size];
+            for (int i = 0; i < size; i++) {
+                noNul[i] = (byte) (1 + random.nextInt(255));
+            }
+            assertThat(EXTRACTOR.detect(new ByteArrayInputStream(noNul), "notes.txt", "text/plain")).as("%d", size)
                     .isEqualTo("application/octet-stream");
         }
         // 16-bit little-endian samples: NULs at every odd position, like UTF-16 text, but no text.
