@@ -24,9 +24,9 @@ import java.util.Optional;
  *       or almost all at even ones (big endian; at least three times as many at one as at the other): the high
  *       bytes of characters up to U+00FF (spaces, digits, ASCII punctuation, Latin letters, line breaks). At
  *       least one character in 50 must be such a character, unless four in five are Chinese or Japanese (written
- *       in long lines, a line break now and then is enough). Before it, UTF-32 without a byte order mark, when every four-byte unit is a code point (its highest
- *       byte NUL, the next at most 0x10). Other data with NUL bytes is binary: no 8-bit or multibyte text
- *       encoding produces them;</li>
+ *       in long lines, a line break now and then is enough). Before it, UTF-32 without a byte order mark, when
+ *       every four-byte unit is a code point (its highest byte NUL, the next at most 0x10). Other data with NUL
+ *       bytes is binary: no 8-bit or multibyte text encoding produces them;</li>
  *   <li>otherwise the ICU character set detector (Tika's copy): windows-1251, KOI8-R, Shift_JIS, EUC-JP, GB18030,
  *       Big5, EUC-KR, ISO-2022-*, the ISO-8859 family and windows-125x. ISO-8859-1 is read as windows-1252, its
  *       superset for every printable character (as browsers do).</li>
