@@ -197,9 +197,10 @@ public class RetrievalService {
 
     /**
      * Every ranking the request asks for: per space, by vector and/or by keywords. A hybrid request runs its keyword
-     * searches on a thread of their own while the query is embedded and the vectors searched: the two share nothing
-     * but the database, and the keyword search (PostgreSQL's work alone) would otherwise wait for the embedding
-     * provider and the vector walk.
+     * searches (one space after the other) on one virtual thread of their own while the query is embedded and the
+     * vectors searched: the two share nothing but the database, and the keyword search (PostgreSQL's work alone) would
+     * otherwise wait for the embedding provider and the vector walk. One thread, so a request holds at most two of
+     * the pool's connections at once, whatever the number of spaces it searches.
      */
     private List<List<Ranked>> rankings(RetrievalQuery request,
                                         Map<Integer, List<CollectionStore.Searchable>> bySpace,
@@ -207,22 +208,20 @@ public class RetrievalService {
                                         Work work, int depth) {
         Map<Integer, Integer> dimensionsBySpace = new LinkedHashMap<>();
         bySpace.keySet().forEach(space -> dimensions(space).ifPresent(d -> dimensionsBySpace.put(space, d)));
-        Map<Integer, FutureTask<List<Ranked>>> keywordRankings = new LinkedHashMap<>();
+        FutureTask<List<List<Ranked>>> keywordRankings = null;
         if (request.mode() != RetrievalQuery.Mode.VECTOR) {
-            dimensionsBySpace.forEach((spaceId, dimensions) -> {
-                FutureTask<List<Ranked>> ranking = new FutureTask<>(() -> keywordRanking(request,
-                        bySpace.get(spaceId), spaceId, dimensions, depth));
-                keywordRankings.put(spaceId, ranking);
-                if (request.mode() == RetrievalQuery.Mode.HYBRID) {
-                    Thread.ofVirtual().name("retrieval-keywords").start(ranking);
-                }
-            });
+            keywordRankings = new FutureTask<>(() -> dimensionsBySpace.entrySet().stream().map(space ->
+                    keywordRanking(request, bySpace.get(space.getKey()), space.getKey(), space.getValue(), depth))
+                    .toList());
+            if (request.mode() == RetrievalQuery.Mode.HYBRID) {
+                Thread.ofVirtual().name("retrieval-keywords").start(keywordRankings);
+            }
         }
         List<List<Ranked>> rankings = new ArrayList<>();
         try {
-            for (var entry : dimensionsBySpace.entrySet()) {
-                int spaceId = entry.getKey();
-                if (request.mode() != RetrievalQuery.Mode.KEYWORD) {
+            if (request.mode() != RetrievalQuery.Mode.KEYWORD) {
+                for (var entry : dimensionsBySpace.entrySet()) {
+                    int spaceId = entry.getKey();
                     float[] vector = work.vectors.get(spaceId);
                     if (vector == null) {
                         long started = System.nanoTime();
@@ -236,18 +235,19 @@ public class RetrievalService {
                     rankings.add(ranked(index.search(scope, vector, depth), spaceId));
                     work.searchNanos += System.nanoTime() - started;
                 }
-                FutureTask<List<Ranked>> keywordRanking = keywordRankings.get(spaceId);
-                if (keywordRanking != null) {
-                    // Run here when no thread has taken it yet; otherwise only the wait counts as search time.
-                    long started = System.nanoTime();
-                    keywordRanking.run();
-                    rankings.add(joined(keywordRanking));
-                    work.searchNanos += System.nanoTime() - started;
-                }
+            }
+            if (keywordRankings != null) {
+                // Run here when no thread has taken it yet; otherwise only the wait counts as search time.
+                long started = System.nanoTime();
+                keywordRankings.run();
+                rankings.addAll(joined(keywordRankings));
+                work.searchNanos += System.nanoTime() - started;
             }
         } finally {
-            // A request that failed (its query could not be embedded) leaves no keyword search waiting to start.
-            keywordRankings.values().forEach(ranking -> ranking.cancel(false));
+            if (keywordRankings != null) {
+                // A request that failed (its query could not be embedded) leaves no keyword search waiting to start.
+                keywordRankings.cancel(false);
+            }
         }
         return rankings;
     }
@@ -272,7 +272,7 @@ public class RetrievalService {
     }
 
     /** The result of a task that has run, its failure rethrown as it was. */
-    private static List<Ranked> joined(FutureTask<List<Ranked>> task) {
+    private static <T> T joined(FutureTask<T> task) {
         try {
             return task.get();
         } catch (InterruptedException interrupted) {
