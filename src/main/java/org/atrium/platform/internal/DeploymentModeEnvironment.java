@@ -2,12 +2,16 @@ package org.atrium.platform.internal;
 
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Derives the defaults that depend on the deployment mode before anything else reads the configuration.
@@ -17,7 +21,8 @@ import java.util.Map;
  * there. Redis is never part of readiness (application.yaml): a replica without Redis still serves reads from
  * PostgreSQL, and a Redis outage must not take every replica out of the load balancer at once; in cluster mode it has
  * a health group of its own, {@code /actuator/health/cache}. Logs are JSON when {@code atrium.log.json} says so, which
- * defaults to the mode. Defaults are added with the lowest precedence, so any explicit setting wins.
+ * defaults to the mode. Defaults are added with the lowest precedence, so any explicit setting wins; the
+ * auto-configurations the mode excludes are the exception, added to the operator's own exclusions above them.
  */
 public final class DeploymentModeEnvironment implements EnvironmentPostProcessor, Ordered {
 
@@ -34,6 +39,8 @@ public final class DeploymentModeEnvironment implements EnvironmentPostProcessor
      * replica's CPU at full gateway load (docs/benchmarks.md). Redis's health shows in {@code atrium_redis_available}
      * and in the cache's own metrics.
      */
+    private static final String EXCLUDE = "spring.autoconfigure.exclude";
+
     private static final String REDIS_COMMAND_OBSERVATIONS =
             "org.springframework.boot.data.redis.autoconfigure.observation.LettuceObservationAutoConfiguration";
 
@@ -53,8 +60,10 @@ public final class DeploymentModeEnvironment implements EnvironmentPostProcessor
                 : REDIS_COMMAND_OBSERVATIONS + "," + REDIS_AUTO_CONFIGURATIONS;
         // Added to what the configuration excludes, and above it: as a default it would lose to any exclusion an
         // operator sets, and a single node would then try to reach a Redis that is not there.
-        String excluded = environment.getProperty("spring.autoconfigure.exclude");
-        overrides.put("spring.autoconfigure.exclude", hasText(excluded) ? excluded + "," + exclude : exclude);
+        // Bound, not read as one property, as auto-configuration reads it: a YAML list arrives as exclude[0], [1], ...
+        List<String> excluded = Binder.get(environment).bind(EXCLUDE, Bindable.listOf(String.class))
+                .orElse(List.of());
+        overrides.put(EXCLUDE, String.join(",", Stream.concat(excluded.stream(), Stream.of(exclude)).toList()));
         boolean json = environment.getProperty("atrium.log.json", Boolean.class, cluster);
         defaults.put("atrium.log.json", json);
         if (json && !environment.containsProperty("logging.structured.format.console")) {

@@ -2,10 +2,13 @@ package org.atrium.platform.internal;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.StandardEnvironment;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,6 +37,17 @@ class DeploymentModeEnvironmentTest {
         String excluded = environment(Map.of(EXCLUDE, OPERATORS)).getProperty(EXCLUDE);
 
         assertThat(excluded.split(",")).contains(OPERATORS, REDIS, REDIS_COMMANDS);
+    }
+
+    /** A YAML list arrives as indexed properties; auto-configuration binds them, and so must the mode's additions. */
+    @Test
+    void exclusionsGivenAsAListAreKeptToo() {
+        StandardEnvironment environment = environment(Map.of(EXCLUDE + "[0]", OPERATORS,
+                EXCLUDE + "[1]", "org.example.OtherAutoConfiguration"));
+
+        List<String> excluded = Binder.get(environment).bind(EXCLUDE, Bindable.listOf(String.class)).get();
+
+        assertThat(excluded).contains(OPERATORS, "org.example.OtherAutoConfiguration", REDIS, REDIS_COMMANDS);
     }
 
     @Test
