@@ -10,6 +10,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
 
 /** Extraction, chunking and the vector index chosen for this database. */
 @Configuration(proxyBeanMethods = false)
@@ -33,13 +34,14 @@ class KnowledgeConfiguration {
      * {@code atrium.knowledge.vector-index} can insist on one.
      */
     @Bean
-    VectorIndex vectorIndex(KnowledgeProperties properties, JdbcClient jdbc, PlatformTransactionManager transactions) {
+    VectorIndex vectorIndex(KnowledgeProperties properties, JdbcClient jdbc, PlatformTransactionManager transactions,
+                            JsonMapper json) {
         boolean pgvector = jdbc.sql("""
                         select not exists (select 1 from information_schema.columns
                                            where table_schema = current_schema() and table_name = 'chunks'
                                              and column_name = 'embedding')""")
                 .query(Boolean.class).single();
-        PgVectorIndex tables = pgvector ? new PgVectorIndex(jdbc, new TransactionTemplate(transactions),
+        PgVectorIndex tables = pgvector ? new PgVectorIndex(jdbc, new TransactionTemplate(transactions), json,
                 properties.exactScanMaxChunks(), properties.hnswEfSearch(), properties.hnswM(),
                 properties.hnswEfConstruction()) : null;
         long memory = properties.inProcessIndexMemory().toBytes();

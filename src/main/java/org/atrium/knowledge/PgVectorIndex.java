@@ -7,10 +7,13 @@ import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,8 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Each search decides how to run from counts it knows, not from planner statistics that may be missing or old:
  * when the scope holds at most {@code exactScanMaxChunks} chunks they are all compared (exact, and cheaper than an
- * index walk that must skip the rest of the space); otherwise the HNSW index is walked with iterative scan, skipping
- * chunks outside the scope, until enough are found.
+ * index walk that must skip the rest of the space); otherwise the HNSW index is walked with iterative scan, checking
+ * each candidate against the scope and skipping those outside it, until enough are found.
  */
 final class PgVectorIndex implements VectorIndex {
 
@@ -35,6 +38,7 @@ final class PgVectorIndex implements VectorIndex {
 
     private final JdbcClient jdbc;
     private final TransactionTemplate transactions;
+    private final JsonMapper json;
     private final long exactScanMaxChunks;
     private final int efSearch;
     private final int m;
@@ -49,10 +53,11 @@ final class PgVectorIndex implements VectorIndex {
      * @param m                  the HNSW graph's links per node in new spaces' indexes
      * @param efConstruction     the HNSW candidate list while building new spaces' indexes
      */
-    PgVectorIndex(JdbcClient jdbc, TransactionTemplate transactions, long exactScanMaxChunks, int efSearch, int m,
-                  int efConstruction) {
+    PgVectorIndex(JdbcClient jdbc, TransactionTemplate transactions, JsonMapper json, long exactScanMaxChunks,
+                  int efSearch, int m, int efConstruction) {
         this.jdbc = jdbc;
         this.transactions = transactions;
+        this.json = json;
         this.exactScanMaxChunks = exactScanMaxChunks;
         this.efSearch = efSearch;
         this.m = m;
@@ -121,23 +126,29 @@ final class PgVectorIndex implements VectorIndex {
     }
 
     /**
-     * One statement, one round trip: the files in scope (evaluated once), the chunk counts that choose the path
-     * (exact when the scope holds at most {@code exactScanMaxChunks} chunks, or is so small a part of the space that
-     * a walk bounded by {@value #MAX_SCAN_TUPLES} visited chunks would expect to meet fewer than four times the chunks
-     * asked for; the HNSW index otherwise), and the search itself, run by the function of migration V9 with the
-     * planner settings confined to it. Counts come from {@code file_indexes}, never from planner statistics.
+     * One statement, one round trip: the function of migration V19 receives the scope (collections, files, metadata
+     * filter), chooses the path from chunk counts it reads from {@code file_indexes} (never from planner statistics;
+     * exact when the scope holds at most {@code exactScanMaxChunks} chunks, or is so small a part of the space that a
+     * walk bounded by {@value #MAX_SCAN_TUPLES} visited chunks would expect to meet fewer than four times the chunks
+     * asked for; the HNSW index otherwise), and runs the search with the planner settings confined to it. The index
+     * path checks each candidate it meets against the scope instead of listing the scope first.
      */
     private JdbcClient.StatementSpec statement(SearchScope scope, float[] query, int limit, String function) {
-        String sql = "with s as materialized (" + scope.readyFiles() + "),"
-                + " n as (select coalesce(sum(i.chunks_total) filter (where i.file_id in (select file_id from s)), 0)"
-                + " as in_scope, coalesce(sum(i.chunks_total), 0) as in_space from file_indexes i"
-                + " where i.space_id = :scopeSpace and i.status = 'ready')"
-                + " select f.* from n, " + function + "(:scopeSpace, :q, :k,"
-                + " (select coalesce(array_agg(file_id), '{}') from s), n.in_scope, n.in_space, :exactMax,"
-                + " :maxScan, :ef) f";
-        return scope.bind(jdbc.sql(sql)).param("q", vector(query)).param("k", limit)
+        String sql = "select * from " + function + "(:space, :q, :k, :collections, cast(:files as uuid[]),"
+                + " cast(:wanted as jsonb), :exactMax, :maxScan, :ef)";
+        return jdbc.sql(sql).param("space", scope.spaceId()).param("q", vector(query)).param("k", limit)
+                .param("collections", scope.collectionIds().toArray(UUID[]::new))
+                .param("files", scope.fileIds().isEmpty() ? null : scope.fileIds().toArray(UUID[]::new))
+                .param("wanted", scope.metadata().isEmpty() ? null : metadataJson(scope.metadata()))
                 .param("exactMax", exactScanMaxChunks).param("maxScan", MAX_SCAN_TUPLES)
                 .param("ef", efSearch);
+    }
+
+    /** The metadata filter as the search function reads it: {@code {"key": ["value", ...]}}. */
+    private String metadataJson(Map<String, List<String>> metadata) {
+        ObjectNode wanted = json.createObjectNode();
+        metadata.forEach((key, values) -> values.forEach(wanted.putArray(key)::add));
+        return json.writeValueAsString(wanted);
     }
 
     /** The query as a parameter of pgvector's type: compared as it is, never cast per row. */

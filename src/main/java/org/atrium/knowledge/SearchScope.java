@@ -10,7 +10,9 @@ import java.util.UUID;
 /**
  * What one search may return, in one embedding space: chunks of files that are ready in the space, held by one of the
  * collections, and whose metadata matches the filter. Every index asks PostgreSQL for this set at the time of the
- * search, so a deleted, removed or re-queued file is never returned on any replica.
+ * search, so a deleted, removed or re-queued file is never returned on any replica: keyword search and the in-process
+ * index with {@link #readyFiles()}, pgvector's search function with the same rules written in SQL (migration V19,
+ * {@code chunk_file_in_scope} and {@code chunk_vectors_path}; {@code VectorIndexConsistencyTest} compares them).
  *
  * @param spaceId       the embedding space
  * @param dimensions    the space's vector size

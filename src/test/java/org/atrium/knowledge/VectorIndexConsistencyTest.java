@@ -6,6 +6,7 @@ import org.atrium.testing.RequiresPgVector;
 import org.atrium.testing.TestUsers;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -26,6 +27,8 @@ class VectorIndexConsistencyTest extends IntegrationTest {
 
     @Autowired
     private PlatformTransactionManager transactions;
+    @Autowired
+    private JsonMapper json;
 
     @Test
     void inProcessAndPgvectorIndexesReturnTheSameChunksAndNeverADeletedFile() {
@@ -46,9 +49,10 @@ class VectorIndexConsistencyTest extends IntegrationTest {
         int dimensions = jdbc.sql("select dimensions from embedding_spaces where id = :id").param("id", space)
                 .query(Integer.class).single();
         // The same search code with the two thresholds, so that both paths run on the same data.
-        PgVectorIndex exact = new PgVectorIndex(jdbc, new TransactionTemplate(transactions), Long.MAX_VALUE, 640, 24,
+        PgVectorIndex exact = new PgVectorIndex(jdbc, new TransactionTemplate(transactions), json, Long.MAX_VALUE,
+                640, 24, 128);
+        PgVectorIndex walked = new PgVectorIndex(jdbc, new TransactionTemplate(transactions), json, 0, 640, 24,
                 128);
-        PgVectorIndex walked = new PgVectorIndex(jdbc, new TransactionTemplate(transactions), 0, 640, 24, 128);
         InProcessVectorIndex inProcess = new InProcessVectorIndex(jdbc, 16L << 20, exact);
         float[] query = EMBEDDINGS.vectorOf("kiwi");
         SearchScope scope = new SearchScope(space, dimensions, List.of(collection), Map.of());
@@ -109,7 +113,8 @@ class VectorIndexConsistencyTest extends IntegrationTest {
                 .query(Integer.class).single();
         int dimensions = jdbc.sql("select dimensions from embedding_spaces where id = :id").param("id", space)
                 .query(Integer.class).single();
-        PgVectorIndex index = new PgVectorIndex(jdbc, new TransactionTemplate(transactions), 20, 640, 24, 128);
+        PgVectorIndex index = new PgVectorIndex(jdbc, new TransactionTemplate(transactions), json, 20, 640, 24,
+                128);
         float[] query = EMBEDDINGS.vectorOf("violin");
 
         String largePlan = index.explain(new SearchScope(space, dimensions, List.of(large), Map.of()), query, 5);
@@ -121,5 +126,76 @@ class VectorIndexConsistencyTest extends IntegrationTest {
                 .hasSize(5).extracting(VectorIndex.Hit::fileId).containsOnly(book);
         assertThat(index.search(new SearchScope(space, dimensions, List.of(small), Map.of()), query, 5))
                 .extracting(VectorIndex.Hit::fileId).containsExactly(note);
+    }
+
+    @Test
+    void bothPathsAndTheInProcessIndexAgreeOnCollectionsFilesAndMetadata() {
+        TestUsers.Account admin = users.admin();
+        UUID group = users.group(admin, "walk-scope");
+        Knowledge knowledge = new Knowledge(api);
+        knowledge.setGroupEmbedding(admin, group, "fake", "keywords-index-test");
+        knowledge.addGroupCredential(admin, group, "fake", "sk-index-test-0003");
+        UUID shelf = knowledge.groupCollection(admin, group, "Shelf");
+        UUID other = knowledge.groupCollection(admin, group, "Other");
+        UUID red = knowledge.upload(admin, shelf, "red.txt", "Violin lichen and granite. ".repeat(200)
+                .getBytes(StandardCharsets.UTF_8));
+        UUID blue = knowledge.upload(admin, shelf, "blue.txt", "Violin tundra and granite. ".repeat(200)
+                .getBytes(StandardCharsets.UTF_8));
+        UUID elsewhere = knowledge.upload(admin, other, "elsewhere.txt", "Violin violin violin. ".repeat(200)
+                .getBytes(StandardCharsets.UTF_8));
+        for (UUID file : List.of(red, blue)) {
+            knowledge.awaitSettled(admin, shelf, file);
+        }
+        knowledge.awaitSettled(admin, other, elsewhere);
+        assertThat(api.patch("/api/v1/files/" + red, Map.of("metadata", Map.of("colour", "red")), admin.token())
+                .status()).isEqualTo(200);
+        assertThat(api.patch("/api/v1/files/" + blue, Map.of("metadata", Map.of("colour", "blue")), admin.token())
+                .status()).isEqualTo(200);
+        int space = jdbc.sql("select space_id from collections where id = :id").param("id", shelf)
+                .query(Integer.class).single();
+        int dimensions = jdbc.sql("select dimensions from embedding_spaces where id = :id").param("id", space)
+                .query(Integer.class).single();
+        PgVectorIndex exact = new PgVectorIndex(jdbc, new TransactionTemplate(transactions), json, Long.MAX_VALUE,
+                640, 24, 128);
+        PgVectorIndex walked = new PgVectorIndex(jdbc, new TransactionTemplate(transactions), json, 0, 640, 24,
+                128);
+        // The in-process index reads the scope with SearchScope's SQL, pgvector's function with its own: both agree.
+        InProcessVectorIndex inProcess = new InProcessVectorIndex(jdbc, 16L << 20, exact);
+        float[] query = EMBEDDINGS.vectorOf("violin");
+        int many = 1_000;
+
+        record Case(SearchScope scope, List<UUID> files) {
+        }
+        List<Case> cases = List.of(
+                new Case(new SearchScope(space, dimensions, List.of(shelf), Map.of()), List.of(red, blue)),
+                new Case(new SearchScope(space, dimensions, List.of(shelf, other), Map.of()),
+                        List.of(red, blue, elsewhere)),
+                new Case(new SearchScope(space, dimensions, List.of(shelf), Map.of("colour", List.of("red"))),
+                        List.of(red)),
+                new Case(new SearchScope(space, dimensions, List.of(shelf, other),
+                        Map.of("colour", List.of("red", "blue"))), List.of(red, blue)),
+                new Case(new SearchScope(space, dimensions, List.of(shelf, other), Map.of("colour", List.of("red")),
+                        List.of(blue, elsewhere)), List.of()),
+                new Case(new SearchScope(space, dimensions, List.of(shelf, other), Map.of(), List.of(blue, elsewhere)),
+                        List.of(blue, elsewhere)),
+                new Case(new SearchScope(space, dimensions, List.of(other), Map.of("colour", List.of("red"))),
+                        List.of()));
+        for (Case expected : cases) {
+            assertThat(walked.explain(expected.scope(), query, many)).startsWith(expected.files().isEmpty()
+                    ? "EXACT" : "INDEX");
+            List<VectorIndex.Hit> fromExact = exact.search(expected.scope(), query, many);
+            List<VectorIndex.Hit> fromMemory = inProcess.search(expected.scope(), query, many);
+            assertThat(fromExact).as("%s", expected).extracting(VectorIndex.Hit::fileId)
+                    .hasSameElementsAs(expected.files());
+            assertThat(fromMemory).extracting(VectorIndex.Hit::fileId, VectorIndex.Hit::chunkIndex)
+                    .containsExactlyInAnyOrderElementsOf(fromExact.stream()
+                            .map(hit -> org.assertj.core.groups.Tuple.tuple(hit.fileId(), hit.chunkIndex())).toList());
+            // The walk is approximate (these few dimensions give many chunks the same vector, which HNSW links
+            // poorly), so it may miss chunks in scope; it must never return one outside.
+            List<VectorIndex.Hit> fromIndex = walked.search(expected.scope(), query, many);
+            assertThat(fromIndex).as("%s", expected).extracting(VectorIndex.Hit::fileId)
+                    .isSubsetOf(expected.files());
+            assertThat(fromIndex.isEmpty()).isEqualTo(expected.files().isEmpty());
+        }
     }
 }

@@ -70,8 +70,11 @@ public final class TestInfrastructure {
         String name = "atrium_" + purpose + "_" + RUN_ID + "_"
                 + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
         execute("create database " + name);
-        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(
-                () -> execute("drop database if exists " + name + " with (force)")));
+        // A benchmark's database can be kept to be examined afterwards (EXPLAIN, pgbench); dropped by hand then.
+        if (!Boolean.getBoolean("atrium.test.keep-databases")) {
+            Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(
+                    () -> execute("drop database if exists " + name + " with (force)")));
+        }
         return new Database(name, jdbcUrl(name), user, password);
     }
 
