@@ -10,7 +10,6 @@ import org.atrium.chat.presets.PresetRun;
 import org.atrium.models.ModelResolver;
 import org.atrium.platform.AtriumException;
 import org.atrium.platform.LogEvents;
-import org.atrium.platform.TransactionRetry;
 import org.atrium.providers.ChatProviders;
 import org.atrium.providers.ChatRequest;
 import org.atrium.providers.ContentPart;
@@ -71,7 +70,6 @@ public class AnswerGeneration implements MeterBinder {
     private final ModelsInUse modelsInUse;
     private final Broadcasts broadcasts;
     private final GenerationStore store;
-    private final TransactionRetry retry;
     private final GenerationProperties properties;
     private final JsonMapper json;
     private final KnowledgeGrounding grounding;
@@ -84,7 +82,7 @@ public class AnswerGeneration implements MeterBinder {
 
     AnswerGeneration(ChatService chats, ChatAnswers answers, ModelResolver models, ChatProviders providers,
                      QuotaService quotas, UsageRecorder usage, ModelsInUse modelsInUse, Broadcasts broadcasts,
-                     GenerationStore store, TransactionRetry retry, GenerationProperties properties,
+                     GenerationStore store, GenerationProperties properties,
                      JsonMapper json, KnowledgeGrounding grounding, AnswerEndListeners endListeners,
                      PresetAnswers presets) {
         this.grounding = grounding;
@@ -98,7 +96,6 @@ public class AnswerGeneration implements MeterBinder {
         this.modelsInUse = modelsInUse;
         this.broadcasts = broadcasts;
         this.store = store;
-        this.retry = retry;
         this.properties = properties;
         this.json = json;
         this.endListeners = endListeners;
@@ -133,7 +130,7 @@ public class AnswerGeneration implements MeterBinder {
         if (tools != null) {
             tools.checked();
         }
-        chats.message(state, chatId, questionId);
+        chats.requireMessage(state, chatId, questionId);
         if (slots.incrementAndGet() > properties.maxPerReplica()) {
             slots.decrementAndGet();
             LogEvents.info(log, "chat.answer.refused").addKeyValue("reason", "replica_busy").log();
@@ -145,25 +142,17 @@ public class AnswerGeneration implements MeterBinder {
             PresetRun run = presets.prepare(state, modelId, parameters);
             ModelResolver.ResolvedModel model = models.resolve(state, run.modelId());
             quotas.acquire(state);
-            Map<String, Object> stored = run.parameters().set();
-            ChatMessage answer = retry.execute("chat.answer.generate", () -> {
-                UUID user = state.caller().userId();
-                store.lockStarts(user);
-                if (store.generating(user, properties.interruptedAfter()) >= properties.maxPerUser()) {
-                    throw AtriumException.tooManyRequests("too_many_answers", "You have "
-                            + properties.maxPerUser() + " answers being generated already; wait for one to end or"
-                            + " stop one.", Duration.ofSeconds(5));
-                }
-                return answers.start(state, chatId, questionId, new AnswerStart(model.id(), model.connection(),
-                        stored, run.preset() == null ? null : run.preset().id(), tools));
-            });
+            ChatAnswers.Opened opened = answers.start(state, chatId, questionId, new AnswerStart(model.id(),
+                    model.connection(), run.parameters().set(), run.preset() == null ? null : run.preset().id(),
+                    tools));
+            ChatMessage answer = opened.answer();
             AnswerFeed feed;
             Generator generator;
             try {
-                List<BranchMessage> branch = chats.get(state, chatId).messages();
-                ChatRequest request = run.apply(request(state, branch, answer.id(), model.model(), run.parameters(),
+                List<ChatMessage> conversation = opened.conversation();
+                ChatRequest request = run.apply(request(state, conversation, model.model(), run.parameters(),
                         tools));
-                KnowledgeGrounding.Attachments knowledge = grounding.attachments(branch, answer.id())
+                KnowledgeGrounding.Attachments knowledge = grounding.attachments(conversation)
                         .with(run.knowledge().collectionIds(), run.knowledge().fileIds());
                 generator = new Generator(this, state, answer.id(), model, request, knowledge, run.fallbacks());
                 running.put(answer.id(), generator);
@@ -338,19 +327,15 @@ public class AnswerGeneration implements MeterBinder {
         return feed;
     }
 
-    /** The conversation on the branch shown up to the answer, after the effective system prompt. */
-    private ChatRequest request(EffectiveState state, List<BranchMessage> branch, UUID answerId, String model,
+    /** The conversation up to the question, after the effective system prompt. */
+    private ChatRequest request(EffectiveState state, List<ChatMessage> conversation, String model,
                                 AnswerParameters parameters, @Nullable AnswerTools tools) {
         List<org.atrium.providers.ChatMessage> messages = new ArrayList<>();
         String systemPrompt = state.setting(SettingKey.SYSTEM_PROMPT).value().asString("");
         if (!systemPrompt.isBlank()) {
             messages.add(org.atrium.providers.ChatMessage.system(systemPrompt));
         }
-        for (BranchMessage item : branch) {
-            ChatMessage message = item.message();
-            if (message.id().equals(answerId)) {
-                break;
-            }
+        for (ChatMessage message : conversation) {
             List<AnswerToolCall> calls = message.answer() == null ? List.of() : message.answer().toolCalls();
             if (message.content().isEmpty() && calls.isEmpty()) {
                 continue;

@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.json.JsonMapper;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -48,48 +49,73 @@ public class ChatAnswers {
     }
 
     private final ChatStore store;
-    private final ChatService chats;
     private final TransactionRetry retry;
     private final JsonMapper json;
+    private final GenerationProperties generation;
 
-    ChatAnswers(ChatStore store, ChatService chats, TransactionRetry retry, JsonMapper json) {
+    ChatAnswers(ChatStore store, TransactionRetry retry, JsonMapper json, GenerationProperties generation) {
         this.store = store;
-        this.chats = chats;
         this.retry = retry;
         this.json = json;
+        this.generation = generation;
+    }
+
+    /**
+     * An answer just started and the conversation it answers.
+     *
+     * @param answer       the answer, empty and {@code in_progress}
+     * @param conversation the messages of the branch up to the question, oldest first (the answer not included)
+     */
+    record Opened(ChatMessage answer, List<ChatMessage> conversation) {
     }
 
     /**
      * Starts an answer to a question of the caller's chat, empty and {@code in_progress}, and shows its branch. A
-     * second answer to the same question (regenerating) is a sibling of the first.
+     * second answer to the same question (regenerating) is a sibling of the first. One transaction of few round
+     * trips, as it precedes the answer's first token: the owner's start lock with the account's, then the chat's
+     * lock with the question and the count of the owner's answers generating, then the insert that also shows it,
+     * then the conversation up to the question.
      *
      * @param questionId the question: a {@code user} message of the chat, or a {@code tool} message (the result of
      *                   a call the previous answer made)
-     * @return the answer
+     * @return the answer and the conversation it answers
      * @throws AtriumException {@code chat_not_found} or {@code message_not_found} (404), {@code validation_failed}
      *                         (400) when {@code questionId} is not a question or the model, connection or parameters
-     *                         are out of bounds, {@code chat_full} (409), {@code invalid_credentials} (401)
+     *                         are out of bounds, {@code chat_full} (409), {@code invalid_credentials} (401),
+     *                         {@code too_many_answers} (429) when the owner has
+     *                         {@code atrium.chat.generation.max-per-user} answers generating already
      */
-    public ChatMessage start(EffectiveState state, UUID chatId, UUID questionId, AnswerStart answer) {
+    Opened start(EffectiveState state, UUID chatId, UUID questionId, AnswerStart answer) {
         check(answer);
         UUID owner = state.caller().userId();
         UUID id = UUID.randomUUID();
-        retry.run("chat.answer.start", () -> {
-            chats.lockCaller(state.caller());
-            Chat chat = store.lock(chatId, owner).orElseThrow(ChatService::chatNotFound);
-            ChatService.requireRoom(chat);
-            ChatStore.Node question = store.node(chatId, questionId).orElseThrow(ChatService::messageNotFound);
+        Opened opened = retry.execute("chat.answer.start", () -> {
+            if (!store.lockAnswerStarts(owner)) {
+                throw ChatService.accountDeleted();
+            }
+            ChatStore.AnswerTarget target = store.answerTarget(chatId, owner, questionId,
+                    generation.interruptedAfter()).orElseThrow(ChatService::chatNotFound);
+            ChatStore.Node question = target.question();
+            if (question == null) {
+                throw ChatService.messageNotFound();
+            }
+            if (target.generating() >= generation.maxPerUser()) {
+                throw AtriumException.tooManyRequests("too_many_answers", "You have " + generation.maxPerUser()
+                        + " answers being generated already; wait for one to end or stop one.",
+                        Duration.ofSeconds(5));
+            }
+            ChatService.requireRoom(target.chat());
             if (question.role() != MessageRole.USER && question.role() != MessageRole.TOOL) {
                 throw AtriumException.invalidField("questionId", "must be a question (a user message) or a tool's"
                         + " result (a tool message)");
             }
-            store.insertMessage(id, chatId, questionId, MessageRole.ASSISTANT, "", List.of(), null,
-                    MessageStatus.IN_PROGRESS, answer);
-            store.added(chatId, id);
+            ChatMessage started = store.insertMessage(id, chatId, questionId, MessageRole.ASSISTANT, "", List.of(),
+                    null, MessageStatus.IN_PROGRESS, answer);
+            return new Opened(started, store.conversation(chatId, questionId));
         });
         LogEvents.info(log, "chat.answer.started").addKeyValue("chat_id", chatId).addKeyValue("message_id", id)
                 .addKeyValue("model", answer.model()).addKeyValue("connection", answer.connection()).log();
-        return store.message(id).orElseThrow(ChatService::messageNotFound);
+        return opened;
     }
 
     /**

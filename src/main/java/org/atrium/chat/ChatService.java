@@ -255,7 +255,6 @@ public class ChatService {
         store.insertMessage(id, chatId, parentId, message.role(), message.content(), message.images(), answering,
                 MessageStatus.COMPLETE, null);
         store.insertAttachments(id, message.collectionIds(), message.fileIds());
-        store.added(chatId, id);
         LogEvents.info(log, "chat.message.added").addKeyValue("chat_id", chatId).addKeyValue("message_id", id)
                 .addKeyValue("role", message.role().value())
                 .addKeyValue("attachments", message.collectionIds().size() + message.fileIds().size()).log();
@@ -303,12 +302,27 @@ public class ChatService {
                 .map(id -> new BranchMessage(byId.get(id), tree.siblings(id))).toList());
     }
 
+    /**
+     * For {@link AnswerGeneration}: that the caller's chat holds the message, in one statement and no transaction,
+     * before the work that comes ahead of the start's locked checks (which check again).
+     *
+     * @throws AtriumException {@code chat_not_found} or {@code message_not_found} (404)
+     */
+    void requireMessage(EffectiveState state, UUID chatId, UUID messageId) {
+        store.ownedNode(chatId, state.caller().userId(), messageId).orElseThrow(ChatService::messageNotFound);
+    }
+
     /** For {@link ChatAnswers}: the first lock of every chat write. */
     void lockCaller(Caller caller) {
         if (!store.keyShareUser(caller.userId())) {
-            throw new AtriumException(HttpStatus.UNAUTHORIZED, "invalid_credentials",
-                    "The account this request was made with has been deleted.");
+            throw accountDeleted();
         }
+    }
+
+    /** {@code invalid_credentials} (401): the account of the request was deleted while it ran. */
+    static AtriumException accountDeleted() {
+        return new AtriumException(HttpStatus.UNAUTHORIZED, "invalid_credentials",
+                "The account this request was made with has been deleted.");
     }
 
     /** For {@link ChatAnswers}: refuses a message beyond {@link #MAX_MESSAGES}. */

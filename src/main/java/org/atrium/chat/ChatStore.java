@@ -26,6 +26,13 @@ class ChatStore {
     record Node(UUID id, @Nullable UUID parentId, MessageRole role, MessageStatus status) {
     }
 
+    /**
+     * What an answer's start is checked against, read under the chat's lock: the chat, the question's place
+     * ({@code null} when it is not a message of the chat) and the owner's answers generating now.
+     */
+    record AnswerTarget(Chat chat, @Nullable Node question, int generating) {
+    }
+
     /** What a tool result is checked against: a message's place, the call it answers, the calls it made. */
     record ToolStep(@Nullable UUID parentId, MessageRole role, MessageStatus status, @Nullable String toolCallId,
                     List<AnswerToolCall> toolCalls) {
@@ -83,6 +90,74 @@ class ChatStore {
     Optional<Chat> lock(UUID chatId, UUID owner) {
         return jdbc.sql("select * from chats where id = :id and owner_user_id = :owner for no key update")
                 .param("id", chatId).param("owner", owner).query(ChatStore::chat).optional();
+    }
+
+    /**
+     * The first statement of an answer's start: the owner's lock serialising their answer starts on every replica
+     * until the transaction ends (so that the count of {@link #answerTarget} and the new answer are seen together by
+     * the next start), then the key-share lock on the account row that every chat write takes first. The start's
+     * commit does not wait for PostgreSQL to flush it to disk ({@code synchronous_commit} off for this transaction
+     * only; the flush was a third of the start's time): it is visible to every session when committed, as always,
+     * and only a crash of the database server within a fraction of a second could lose it, with the answer in
+     * progress that such a crash interrupts anyway.
+     *
+     * @return false when the account no longer exists
+     */
+    boolean lockAnswerStarts(UUID owner) {
+        return jdbc.sql("""
+                        select set_config('synchronous_commit', 'off', true),
+                               pg_advisory_xact_lock(hashtextextended(:key, 0)),
+                               (select id from users where id = :owner for key share) is not null""")
+                .param("key", "chat.generation:" + owner).param("owner", owner)
+                .query((rs, n) -> rs.getBoolean(3)).single();
+    }
+
+    /**
+     * Locks the owner's chat for an answer and reads, in the same statement, the question's place and how many of
+     * the owner's answers are generating (in progress, saved within {@code alive}). A statement of its own after
+     * {@link #lockAnswerStarts}, so that its snapshot includes every start that held the lock before.
+     */
+    Optional<AnswerTarget> answerTarget(UUID chatId, UUID owner, UUID questionId, java.time.Duration alive) {
+        return jdbc.sql("""
+                        select c.*, q.id as question_id, q.parent_id as question_parent_id,
+                               q.role as question_role, q.status as question_status,
+                               (select count(*) from chat_messages m join chats oc on oc.id = m.chat_id
+                                where oc.owner_user_id = :owner and m.status = 'in_progress'
+                                  and m.updated_at > clock_timestamp() - make_interval(secs => :alive)) as generating
+                        from chats c left join chat_messages q on q.chat_id = c.id and q.id = :question
+                        where c.id = :id and c.owner_user_id = :owner
+                        for no key update of c""")
+                .param("id", chatId).param("owner", owner).param("question", questionId)
+                .param("alive", (double) alive.toMillis() / 1000)
+                .query((rs, n) -> {
+                    UUID question = rs.getObject("question_id", UUID.class);
+                    return new AnswerTarget(chat(rs, n), question == null ? null : new Node(question,
+                            rs.getObject("question_parent_id", UUID.class),
+                            MessageRole.of(rs.getString("question_role")),
+                            MessageStatus.of(rs.getString("question_status"))), rs.getInt("generating"));
+                })
+                .optional();
+    }
+
+    /**
+     * A message's place in the owner's chat, in one statement outside any transaction: for checks that a locked read
+     * repeats later.
+     *
+     * @return the message's place, or empty when the chat has no such message
+     * @throws org.atrium.platform.AtriumException {@code chat_not_found} (404) when the owner has no such chat
+     */
+    Optional<Node> ownedNode(UUID chatId, UUID owner, UUID messageId) {
+        return jdbc.sql("""
+                        select c.id as chat_id, m.id, m.parent_id, m.role, m.status
+                        from chats c left join chat_messages m on m.chat_id = c.id and m.id = :message
+                        where c.id = :chat and c.owner_user_id = :owner""")
+                .param("chat", chatId).param("owner", owner).param("message", messageId)
+                .query((rs, n) -> {
+                    UUID id = rs.getObject("id", UUID.class);
+                    return Optional.ofNullable(id == null ? null : new Node(id, rs.getObject("parent_id", UUID.class),
+                            MessageRole.of(rs.getString("role")), MessageStatus.of(rs.getString("status"))));
+                })
+                .optional().orElseThrow(ChatService::chatNotFound);
     }
 
     /** Locks the chat of a message, whoever owns it: for the answer writer, which checked the owner at the start. */
@@ -143,14 +218,6 @@ class ChatStore {
     }
 
     /** Records a new message: one more, the new tip, content changed now. */
-    void added(UUID chatId, UUID tip) {
-        jdbc.sql("""
-                        update chats set message_count = message_count + 1, current_message_id = :tip,
-                               updated_at = clock_timestamp()
-                        where id = :id""")
-                .param("tip", tip).param("id", chatId).update();
-    }
-
     void setTip(UUID chatId, UUID tip) {
         jdbc.sql("update chats set current_message_id = :tip where id = :id").param("tip", tip).param("id", chatId)
                 .update();
@@ -186,21 +253,30 @@ class ChatStore {
     }
 
     /**
-     * Inserts a message: the owner's ({@code answer} null; with its images, or the tool call it answers) or an
-     * answer starting.
+     * Inserts a message, the owner's ({@code answer} null; with its images, or the tool call it answers) or an
+     * answer starting, and shows it: in the same statement the chat counts it and makes it the branch's tip.
+     *
+     * @return the message as inserted, without attachments
      */
-    void insertMessage(UUID id, UUID chatId, @Nullable UUID parentId, MessageRole role, String content,
+    ChatMessage insertMessage(UUID id, UUID chatId, @Nullable UUID parentId, MessageRole role, String content,
                        List<String> images, @Nullable AnswerToolCall answering, MessageStatus status,
                        @Nullable AnswerStart answer) {
-        jdbc.sql("""
-                        insert into chat_messages (id, chat_id, parent_id, role, content, images, tool_call_id,
-                                                   tool_name, status, model, connection, parameters, preset_id,
-                                                   tools, citations, terms, created_at, updated_at)
-                        values (:id, :chat, :parent, :role, :content, cast(:images as jsonb), :toolCallId,
-                                :toolName, :status, :model, :connection, cast(:parameters as jsonb), :preset,
-                                cast(:tools as jsonb), case when :answer then '[]'::jsonb end,
-                                case when :final then to_tsvector('simple', :content) end,
-                                clock_timestamp(), clock_timestamp())""")
+        Row inserted = jdbc.sql("""
+                        with inserted as (
+                            insert into chat_messages (id, chat_id, parent_id, role, content, images, tool_call_id,
+                                                       tool_name, status, model, connection, parameters, preset_id,
+                                                       tools, citations, terms, created_at, updated_at)
+                            values (:id, :chat, :parent, :role, :content, cast(:images as jsonb), :toolCallId,
+                                    :toolName, :status, :model, :connection, cast(:parameters as jsonb), :preset,
+                                    cast(:tools as jsonb), case when :answer then '[]'::jsonb end,
+                                    case when :final then to_tsvector('simple', :content) end,
+                                    clock_timestamp(), clock_timestamp())
+                            returning *),
+                        shown as (
+                            update chats set message_count = message_count + 1, current_message_id = :id,
+                                             updated_at = clock_timestamp()
+                            where id = :chat)
+                        select * from inserted""")
                 .param("id", id).param("chat", chatId).param("parent", parentId).param("role", role.value())
                 .param("content", content).param("status", status.value())
                 .param("images", images.isEmpty() ? null : json.writeValueAsString(images))
@@ -212,7 +288,9 @@ class ChatStore {
                 .param("connection", answer == null ? null : answer.connection())
                 .param("parameters", answer == null ? null : json.writeValueAsString(answer.parameters()))
                 .param("preset", answer == null ? null : answer.presetId())
-                .param("answer", answer != null).param("final", status != MessageStatus.IN_PROGRESS).update();
+                .param("answer", answer != null).param("final", status != MessageStatus.IN_PROGRESS)
+                .query(this::row).single();
+        return message(inserted, List.of(), List.of());
     }
 
     Optional<ToolStep> toolStep(UUID chatId, UUID messageId) {
@@ -297,6 +375,42 @@ class ChatStore {
         return withAttachments(rows);
     }
 
+    /**
+     * The messages from the chat's first down to {@code last} along its parents, oldest first, with their
+     * attachments: one statement, for an answer's start (the branch's other siblings do not matter there).
+     */
+    List<ChatMessage> conversation(UUID chatId, UUID last) {
+        Map<UUID, List<UUID>> collections = new HashMap<>();
+        Map<UUID, List<UUID>> files = new HashMap<>();
+        List<Row> rows = jdbc.sql("""
+                        with recursive branch as (
+                            select m.*, 0 as depth from chat_messages m where m.chat_id = :chat and m.id = :last
+                            union all
+                            select m.*, b.depth + 1 from chat_messages m join branch b on m.id = b.parent_id
+                            where m.chat_id = :chat)
+                        select b.*,
+                               array(select a.collection_id from chat_message_attachments a
+                                     where a.message_id = b.id and a.collection_id is not null
+                                     order by a.collection_id) as attached_collections,
+                               array(select a.file_id from chat_message_attachments a
+                                     where a.message_id = b.id and a.file_id is not null
+                                     order by a.file_id) as attached_files
+                        from branch b order by b.depth desc""")
+                .param("chat", chatId).param("last", last)
+                .query((rs, n) -> {
+                    Row row = row(rs, n);
+                    collections.put(row.id(), uuids(rs.getArray("attached_collections")));
+                    files.put(row.id(), uuids(rs.getArray("attached_files")));
+                    return row;
+                })
+                .list();
+        return rows.stream().map(row -> message(row, collections.get(row.id()), files.get(row.id()))).toList();
+    }
+
+    private static List<UUID> uuids(java.sql.Array array) throws SQLException {
+        return List.of((UUID[]) array.getArray());
+    }
+
     Optional<ChatMessage> message(UUID messageId) {
         return withAttachments(jdbc.sql("select * from chat_messages where id = :id").param("id", messageId)
                 .query(this::row).list()).stream().findFirst();
@@ -336,10 +450,14 @@ class ChatStore {
                                 .add(rs.getObject("file_id", UUID.class));
                     }
                 });
-        return rows.stream().map(row -> new ChatMessage(row.id(), row.chatId(), row.parentId(), row.role(),
-                row.content(), row.images(), row.toolCallId(), row.toolName(),
-                collections.getOrDefault(row.id(), List.of()), files.getOrDefault(row.id(), List.of()), row.status(),
-                row.answer(), row.createdAt(), row.updatedAt())).toList();
+        return rows.stream().map(row -> message(row, collections.getOrDefault(row.id(), List.of()),
+                files.getOrDefault(row.id(), List.of()))).toList();
+    }
+
+    private static ChatMessage message(Row row, List<UUID> collectionIds, List<UUID> fileIds) {
+        return new ChatMessage(row.id(), row.chatId(), row.parentId(), row.role(), row.content(), row.images(),
+                row.toolCallId(), row.toolName(), collectionIds, fileIds, row.status(), row.answer(), row.createdAt(),
+                row.updatedAt());
     }
 
     private Row row(ResultSet rs, int n) throws SQLException {

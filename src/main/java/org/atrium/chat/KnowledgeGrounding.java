@@ -110,24 +110,16 @@ public class KnowledgeGrounding {
     }
 
     /**
-     * The knowledge attached to the messages of the branch shown up to an answer: the question's and every earlier
-     * message's, newest first, without repeats, at most {@link ChatService#MAX_ATTACHMENTS} together.
+     * The knowledge attached to the conversation an answer answers: the question's and every earlier message's,
+     * newest first, without repeats, at most {@link ChatService#MAX_ATTACHMENTS} together.
      *
-     * @param branch   the messages of the branch shown, oldest first
-     * @param answerId the answer (the messages before it count)
+     * @param conversation the messages up to the question, oldest first
      * @return the attachments, {@link Attachments#NONE} when there are none
      */
-    Attachments attachments(List<BranchMessage> branch, UUID answerId) {
-        List<org.atrium.chat.ChatMessage> before = new ArrayList<>();
-        for (BranchMessage item : branch) {
-            if (item.message().id().equals(answerId)) {
-                break;
-            }
-            before.add(item.message());
-        }
+    Attachments attachments(List<org.atrium.chat.ChatMessage> conversation) {
         Set<UUID> collectionIds = new LinkedHashSet<>();
         Set<UUID> fileIds = new LinkedHashSet<>();
-        for (org.atrium.chat.ChatMessage message : before.reversed()) {
+        for (org.atrium.chat.ChatMessage message : conversation.reversed()) {
             for (UUID id : message.collectionIds()) {
                 if (collectionIds.size() + fileIds.size() < ChatService.MAX_ATTACHMENTS) {
                     collectionIds.add(id);

@@ -89,9 +89,12 @@ class ChatTreeTest extends IntegrationTest {
         UUID chat = UUID.fromString(created.path("chat").path("id").asString());
         UUID question = Chats.branch(created).getFirst();
 
-        ChatMessage started = answers.start(state, chat, question,
+        ChatAnswers.Opened opened = answers.start(state, chat, question,
                 AnswerStart.of("fake/model-a", "fake", Map.of("temperature", 0.2)));
+        ChatMessage started = opened.answer();
         assertThat(started.status()).isEqualTo(MessageStatus.IN_PROGRESS);
+        assertThat(opened.conversation()).as("the conversation answered, read with the start")
+                .extracting(ChatMessage::id).containsExactly(question);
         assertThat(answers.append(started.id(), "Lichen is ")).isEqualTo(ChatAnswers.Appended.ALL);
         assertThat(answers.append(started.id(), "a symbiosis\0")).isEqualTo(ChatAnswers.Appended.ALL);
 
@@ -140,7 +143,7 @@ class ChatTreeTest extends IntegrationTest {
         UUID chat = UUID.fromString(created.path("chat").path("id").asString());
         UUID question = Chats.branch(created).getFirst();
 
-        ChatMessage failing = answers.start(state, chat, question, AnswerStart.of("m", "c", Map.of()));
+        ChatMessage failing = answers.start(state, chat, question, AnswerStart.of("m", "c", Map.of())).answer();
         ChatMessage failed = answers.finish(failing.id(), null, AnswerOutcome.failed("provider_unavailable",
                 "The provider answered 503.", null, new AnswerTimings(null, 30)));
         assertThat(failed.status()).isEqualTo(MessageStatus.FAILED);
@@ -148,7 +151,7 @@ class ChatTreeTest extends IntegrationTest {
         assertThat(failed.answer().failureReason()).isEqualTo("The provider answered 503.");
         assertThat(failed.answer().usage()).isNull();
 
-        ChatMessage longOne = answers.start(state, chat, question, AnswerStart.of("m", "c", Map.of()));
+        ChatMessage longOne = answers.start(state, chat, question, AnswerStart.of("m", "c", Map.of())).answer();
         assertThat(answers.append(longOne.id(), "y".repeat(ChatAnswers.MAX_ANSWER_LENGTH - 1)))
                 .isEqualTo(ChatAnswers.Appended.ALL);
         assertThat(answers.append(longOne.id(), "zz")).isEqualTo(ChatAnswers.Appended.CUT);
@@ -189,7 +192,7 @@ class ChatTreeTest extends IntegrationTest {
         UUID instructions = UUID.fromString(system.json().path("id").asString());
         assertThatThrownBy(() -> answers.start(state, chat, instructions, start)).hasMessageContaining("question");
 
-        ChatMessage orphan = answers.start(state, chat, question, start);
+        ChatMessage orphan = answers.start(state, chat, question, start).answer();
         jdbc.sql("update chats set message_count = :n where id = :id").param("n", ChatService.MAX_MESSAGES)
                 .param("id", chat).update();
         assertThatThrownBy(() -> answers.start(state, chat, question, start)).hasMessageContaining("the most a chat holds");
@@ -211,7 +214,8 @@ class ChatTreeTest extends IntegrationTest {
 
     /** Starts, writes and completes an answer; returns its id. */
     private UUID answered(EffectiveState state, UUID chat, UUID question, String text) {
-        ChatMessage started = answers.start(state, chat, question, AnswerStart.of("fake/m", "fake", Map.of()));
+        ChatMessage started = answers.start(state, chat, question, AnswerStart.of("fake/m", "fake", Map.of()))
+                .answer();
         answers.append(started.id(), text);
         return answers.finish(started.id(), null, AnswerOutcome.complete(null, null, List.of(), List.of())).id();
     }
