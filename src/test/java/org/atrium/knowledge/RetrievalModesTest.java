@@ -73,6 +73,21 @@ class RetrievalModesTest extends IntegrationTest {
     }
 
     /**
+     * A chunk's lexemes go straight into the keyword index, never to GIN's pending list, which every keyword search
+     * would read in full until a vacuum merged it (migration V20): nothing is pending after an ingestion.
+     */
+    @Test
+    void ingestedChunksLeaveNothingInTheKeywordIndexsPendingList() {
+        UUID collection = knowledge.groupCollection(admin, group, "Pending");
+        upload(collection, "lichen.txt", "Lichen grows on granite. ".repeat(400));
+
+        int pendingPages = jdbc.sql("select gin_clean_pending_list('chunks_terms_idx'::regclass)")
+                .query(Integer.class).single();
+
+        assertThat(pendingPages).isZero();
+    }
+
+    /**
      * A hybrid request searches by keywords on a thread of its own while the query is embedded: when the embedding
      * fails, the request fails as a vector request does (502, nothing half-ranked), and keyword search alone still
      * answers.
