@@ -10,6 +10,7 @@ import org.atrium.chat.presets.Preset;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -117,7 +118,7 @@ class ChatStore {
      * the owner's answers are generating (in progress, saved within {@code alive}). A statement of its own after
      * {@link #lockAnswerStarts}, so that its snapshot includes every start that held the lock before.
      */
-    Optional<AnswerTarget> answerTarget(UUID chatId, UUID owner, UUID questionId, java.time.Duration alive) {
+    Optional<AnswerTarget> answerTarget(UUID chatId, UUID owner, UUID questionId, Duration alive) {
         return jdbc.sql("""
                         select c.*, q.id as question_id, q.parent_id as question_parent_id,
                                q.role as question_role, q.status as question_status,
@@ -217,7 +218,6 @@ class ChatStore {
                 .param("title", title).param("id", chatId).param("owner", owner).update() > 0;
     }
 
-    /** Records a new message: one more, the new tip, content changed now. */
     void setTip(UUID chatId, UUID tip) {
         jdbc.sql("update chats set current_message_id = :tip where id = :id").param("tip", tip).param("id", chatId)
                 .update();
@@ -259,8 +259,8 @@ class ChatStore {
      * @return the message as inserted, without attachments
      */
     ChatMessage insertMessage(UUID id, UUID chatId, @Nullable UUID parentId, MessageRole role, String content,
-                       List<String> images, @Nullable AnswerToolCall answering, MessageStatus status,
-                       @Nullable AnswerStart answer) {
+                              List<String> images, @Nullable AnswerToolCall answering, MessageStatus status,
+                              @Nullable AnswerStart answer) {
         Row inserted = jdbc.sql("""
                         with inserted as (
                             insert into chat_messages (id, chat_id, parent_id, role, content, images, tool_call_id,
