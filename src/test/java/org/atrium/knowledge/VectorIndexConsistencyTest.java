@@ -34,9 +34,7 @@ class VectorIndexConsistencyTest extends IntegrationTest {
     void inProcessAndPgvectorIndexesReturnTheSameChunksAndNeverADeletedFile() {
         TestUsers.Account admin = users.admin();
         UUID group = users.group(admin, "indexes");
-        Knowledge knowledge = new Knowledge(api);
-        knowledge.setGroupEmbedding(admin, group, "fake", "keywords-index-test");
-        knowledge.addGroupCredential(admin, group, "fake", "sk-index-test-0001");
+        Knowledge knowledge = knowledge(admin, group, "sk-index-test-0001");
         UUID collection = knowledge.groupCollection(admin, group, "Indexes");
         UUID kiwi = knowledge.upload(admin, collection, "kiwi.txt", ("Kiwi kiwi kiwi.\n\n" + "Tundra and granite. "
                 .repeat(150)).getBytes(StandardCharsets.UTF_8));
@@ -44,10 +42,8 @@ class VectorIndexConsistencyTest extends IntegrationTest {
                 .repeat(150)).getBytes(StandardCharsets.UTF_8));
         knowledge.awaitSettled(admin, collection, kiwi);
         knowledge.awaitSettled(admin, collection, mango);
-        int space = jdbc.sql("select space_id from collections where id = :id").param("id", collection)
-                .query(Integer.class).single();
-        int dimensions = jdbc.sql("select dimensions from embedding_spaces where id = :id").param("id", space)
-                .query(Integer.class).single();
+        int space = spaceOf(collection);
+        int dimensions = dimensionsOf(space);
         // The same search code with the two thresholds, so that both paths run on the same data.
         PgVectorIndex exact = new PgVectorIndex(jdbc, new TransactionTemplate(transactions), json, Long.MAX_VALUE,
                 640, 24, 128);
@@ -97,9 +93,7 @@ class VectorIndexConsistencyTest extends IntegrationTest {
     void aScopeWithMoreChunksThanTheThresholdWalksTheIndexAndASmallerOneIsComparedExactly() {
         TestUsers.Account admin = users.admin();
         UUID group = users.group(admin, "plans");
-        Knowledge knowledge = new Knowledge(api);
-        knowledge.setGroupEmbedding(admin, group, "fake", "keywords-index-test");
-        knowledge.addGroupCredential(admin, group, "fake", "sk-index-test-0002");
+        Knowledge knowledge = knowledge(admin, group, "sk-index-test-0002");
         UUID large = knowledge.groupCollection(admin, group, "Large");
         UUID small = knowledge.groupCollection(admin, group, "Small");
         UUID book = knowledge.upload(admin, large, "book.txt", "Granite tundra and violin lichen. ".repeat(1500)
@@ -109,10 +103,8 @@ class VectorIndexConsistencyTest extends IntegrationTest {
         knowledge.awaitSettled(admin, small, note);
         int chunks = bookState.path("chunksTotal").asInt();
         assertThat(chunks).isGreaterThan(20);
-        int space = jdbc.sql("select space_id from collections where id = :id").param("id", large)
-                .query(Integer.class).single();
-        int dimensions = jdbc.sql("select dimensions from embedding_spaces where id = :id").param("id", space)
-                .query(Integer.class).single();
+        int space = spaceOf(large);
+        int dimensions = dimensionsOf(space);
         PgVectorIndex index = new PgVectorIndex(jdbc, new TransactionTemplate(transactions), json, 20, 640, 24,
                 128);
         float[] query = EMBEDDINGS.vectorOf("violin");
@@ -132,9 +124,7 @@ class VectorIndexConsistencyTest extends IntegrationTest {
     void bothPathsAndTheInProcessIndexAgreeOnCollectionsFilesAndMetadata() {
         TestUsers.Account admin = users.admin();
         UUID group = users.group(admin, "walk-scope");
-        Knowledge knowledge = new Knowledge(api);
-        knowledge.setGroupEmbedding(admin, group, "fake", "keywords-index-test");
-        knowledge.addGroupCredential(admin, group, "fake", "sk-index-test-0003");
+        Knowledge knowledge = knowledge(admin, group, "sk-index-test-0003");
         UUID shelf = knowledge.groupCollection(admin, group, "Shelf");
         UUID other = knowledge.groupCollection(admin, group, "Other");
         UUID red = knowledge.upload(admin, shelf, "red.txt", "Violin lichen and granite. ".repeat(200)
@@ -151,10 +141,8 @@ class VectorIndexConsistencyTest extends IntegrationTest {
                 .status()).isEqualTo(200);
         assertThat(api.patch("/api/v1/files/" + blue, Map.of("metadata", Map.of("colour", "blue")), admin.token())
                 .status()).isEqualTo(200);
-        int space = jdbc.sql("select space_id from collections where id = :id").param("id", shelf)
-                .query(Integer.class).single();
-        int dimensions = jdbc.sql("select dimensions from embedding_spaces where id = :id").param("id", space)
-                .query(Integer.class).single();
+        int space = spaceOf(shelf);
+        int dimensions = dimensionsOf(space);
         PgVectorIndex exact = new PgVectorIndex(jdbc, new TransactionTemplate(transactions), json, Long.MAX_VALUE,
                 640, 24, 128);
         PgVectorIndex walked = new PgVectorIndex(jdbc, new TransactionTemplate(transactions), json, 0, 640, 24,
@@ -197,5 +185,23 @@ class VectorIndexConsistencyTest extends IntegrationTest {
                     .isSubsetOf(expected.files());
             assertThat(fromIndex.isEmpty()).isEqualTo(expected.files().isEmpty());
         }
+    }
+
+    /** Knowledge for the group's members, embedded by the fake model every test here shares (so one space). */
+    private Knowledge knowledge(TestUsers.Account admin, UUID group, String secret) {
+        Knowledge knowledge = new Knowledge(api);
+        knowledge.setGroupEmbedding(admin, group, "fake", "keywords-index-test");
+        knowledge.addGroupCredential(admin, group, "fake", secret);
+        return knowledge;
+    }
+
+    private int spaceOf(UUID collection) {
+        return jdbc.sql("select space_id from collections where id = :id").param("id", collection)
+                .query(Integer.class).single();
+    }
+
+    private int dimensionsOf(int space) {
+        return jdbc.sql("select dimensions from embedding_spaces where id = :id").param("id", space)
+                .query(Integer.class).single();
     }
 }
