@@ -74,7 +74,8 @@ begin
               and (wanted is null or exists (select 1 from files f
                                              where f.id = cf.file_id and chunk_metadata_matches(f.metadata, wanted)))
         loop
-            in_scope := in_scope + scoped.chunks_total;
+            -- A ready file always has its count; were one missing, the search must still run, not fail.
+            in_scope := in_scope + coalesce(scoped.chunks_total, 0);
             if in_scope > enough then
                 exact := false;
                 scope_files := null;
