@@ -143,6 +143,19 @@ class RetrievalLatencyBenchmark extends IntegrationTest {
             Timing timing = time(admin, collection, mode, queries);
             System.out.println(timing.row(mode, delta(before, hnswScans())));
         }
+        // People type words most documents use, too: one such word added to each query of the same kind.
+        SplittableRandom commonRandom = new SplittableRandom(11);
+        List<String> withCommonWord = new ArrayList<>();
+        for (int i = 0; i < WARMUPS + QUERIES; i++) {
+            withCommonWord.add(corpus.query(commonRandom) + " " + corpus.commonWord(commonRandom));
+        }
+        for (String mode : List.of("keyword", "hybrid")) {
+            if (supported.get(mode)) {
+                Map<String, Long> before = hnswScans();
+                Timing timing = time(admin, collection, mode, withCommonWord);
+                System.out.println(timing.row(mode + ", with a common word", delta(before, hnswScans())));
+            }
+        }
         if (!supported.get("vector")) {
             Map<String, Long> before = hnswScans();
             Timing timing = time(admin, collection, null, queries);

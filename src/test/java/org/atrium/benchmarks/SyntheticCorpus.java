@@ -105,6 +105,11 @@ final class SyntheticCorpus {
         return query.toString();
     }
 
+    /** One of the words every document uses (like "the" and "of", but not a stop word), drawn by frequency. */
+    String commonWord(SplittableRandom random) {
+        return common[zipf(random, commonCdf)];
+    }
+
     private static int zipf(SplittableRandom random, double[] cdf) {
         int at = Arrays.binarySearch(cdf, random.nextDouble());
         return Math.min(cdf.length - 1, at >= 0 ? at : -at - 1);
