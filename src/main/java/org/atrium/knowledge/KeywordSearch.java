@@ -100,7 +100,7 @@ class KeywordSearch {
                 frequencies.add("count(*) filter (where r" + i + " > 0)::float8 as df" + i);
                 df = "d.df" + i;
             } else {
-                df = "least(n.docs, " + share + " * n.docs)";
+                df = "(" + share + " * n.docs)";
             }
             ranks.add("ts_rank(c.terms, :t" + i + ") as r" + i);
             String idf = "ln(1 + (greatest(n.docs, %1$s) - %1$s + 0.5) / (%1$s + 0.5))".formatted(df);
