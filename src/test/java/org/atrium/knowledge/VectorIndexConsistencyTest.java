@@ -121,6 +121,46 @@ class VectorIndexConsistencyTest extends IntegrationTest {
     }
 
     @Test
+    void spacesOf2001To4000DimensionsAreIndexedOverHalfPrecisionAndTheirWalkUsesThatIndex() {
+        // Space ids no embedding space has: the tables are created and dropped here.
+        int halves = 900_000 + (int) (System.nanoTime() % 1000);
+        int none = halves + 1000;
+        try {
+            for (int space : List.of(halves, none)) {
+                assertThat(jdbc.sql("select create_chunk_vectors(:s, :d, true, 16, 64)").param("s", space)
+                        .param("d", space == halves ? 3072 : 4001).query(Boolean.class).single())
+                        .as("the table did not exist").isFalse();
+            }
+
+            assertThat(jdbc.sql("select indexdef from pg_indexes where indexname = :i")
+                    .param("i", "chunk_vectors_" + halves + "_hnsw").query(String.class).single())
+                    .contains("USING hnsw").contains("halfvec(3072)").contains("halfvec_cosine_ops")
+                    .contains("m='16'").contains("ef_construction='64'");
+            assertThat(jdbc.sql("select count(*) from pg_indexes where indexname = :i")
+                    .param("i", "chunk_vectors_" + none + "_hnsw").query(Integer.class).single())
+                    .as("pgvector indexes halfvec up to 4,000 dimensions").isZero();
+            String walk = jdbc.sql("select chunk_vectors_statement(:s, false, 3072)").param("s", halves)
+                    .query(String.class).single();
+            String plan = new TransactionTemplate(transactions).execute(status -> {
+                jdbc.sql("set local enable_seqscan = off").update();
+                jdbc.sql("set local enable_sort = off").update();
+                jdbc.sql("prepare walk_over_halves(vector, uuid[], integer, uuid[], uuid[], jsonb) as " + walk)
+                        .update();
+                try {
+                    return String.join("\n", jdbc.sql("explain execute walk_over_halves("
+                                    + "array_fill(0.5, array[3072])::vector, null, 5, array[gen_random_uuid()],"
+                                    + " null, null)").query(String.class).list());
+                } finally {
+                    jdbc.sql("deallocate walk_over_halves").update();
+                }
+            });
+            assertThat(plan).contains("Index Scan using chunk_vectors_" + halves + "_hnsw");
+        } finally {
+            jdbc.sql("drop table if exists chunk_vectors_" + halves + ", chunk_vectors_" + none).update();
+        }
+    }
+
+    @Test
     void bothPathsAndTheInProcessIndexAgreeOnCollectionsFilesAndMetadata() {
         TestUsers.Account admin = users.admin();
         UUID group = users.group(admin, "walk-scope");
