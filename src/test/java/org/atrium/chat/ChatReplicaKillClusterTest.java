@@ -1,6 +1,7 @@
 package org.atrium.chat;
 
 import org.atrium.testing.Api;
+import org.atrium.testing.ClockMinutes;
 import org.atrium.testing.Cluster;
 import org.atrium.testing.FakeChatServer;
 import org.junit.jupiter.api.Test;
@@ -57,7 +58,8 @@ class ChatReplicaKillClusterTest {
             String ask = AnswerEventStream.json(Map.of("questionId", questionId, "model", "kill-gen/m"));
             String answers = Chats.CHATS + "/" + chatId + "/answers";
 
-            // Quotas: two requests a minute, counted across both replicas.
+            // Quotas: two requests a minute, counted across both replicas, all made inside one clock minute.
+            ClockMinutes.awaitAtLeastLeft(Duration.ofSeconds(20));
             assertThat(first.put("/api/v1/settings/instance", Map.of("settings", Map.of(
                     "quotas.requestsPerMinute", 2)), token).status()).isEqualTo(200);
             long expectedTokens = 0;

@@ -184,10 +184,7 @@ class WebInterfaceBrowserTest extends BrowserTest {
         signIn(member);
         new Select(browser.findElement(By.id("model"))).selectByValue(model());
         provider.enqueue(FakeChatServer.Script.text("The one answer this minute."));
-        // Quota minutes are clock minutes: both questions are asked well inside one.
-        while (java.time.Instant.now().getEpochSecond() % 60 > 45) {
-            Thread.sleep(250);
-        }
+        org.atrium.testing.ClockMinutes.awaitAtLeastLeft(java.time.Duration.ofSeconds(15));
         ask("First question");
         answerWithStatus(1, "complete");
         int calls = provider.requests().size();

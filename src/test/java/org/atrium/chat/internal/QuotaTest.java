@@ -7,6 +7,7 @@ import org.atrium.chat.UsageEvent;
 import org.atrium.platform.AtriumException;
 import org.atrium.settings.EffectiveState;
 import org.atrium.settings.EffectiveStateResolver;
+import org.atrium.testing.ClockMinutes;
 import org.atrium.testing.IntegrationTest;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -62,8 +63,7 @@ class QuotaTest extends IntegrationTest {
         QuotaService b = replica((user, day) -> 0);
         UUID user = UUID.randomUUID();
         QuotaLimits limits = new QuotaLimits(null, 3L);
-        // Stay inside one minute window: start right after a minute boundary if we are close to the next one.
-        awaitFreshMinute();
+        ClockMinutes.awaitAtLeastLeft(Duration.ofSeconds(5));
         a.acquire(user, limits);
         b.acquire(user, limits);
         a.acquire(user, limits);
@@ -177,17 +177,6 @@ class QuotaTest extends IntegrationTest {
                     .extracting("code").isEqualTo("quota_exceeded");
         } finally {
             nowhere.destroy();
-        }
-    }
-
-    private static void awaitFreshMinute() {
-        long intoMinute = System.currentTimeMillis() % 60_000;
-        if (intoMinute > 55_000) {
-            try {
-                Thread.sleep(60_000 - intoMinute + 50);
-            } catch (InterruptedException interrupted) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 

@@ -189,6 +189,7 @@ class ChatCompletionsHttpTest extends IntegrationTest {
         assertThat(api.put("/api/v1/groups/" + group + "/settings", Map.of("settings",
                 Map.of("quotas.requestsPerMinute", 1)), admin.token()).status()).isEqualTo(200);
         provider.enqueue(FakeChatServer.Script.text("first"));
+        org.atrium.testing.ClockMinutes.awaitAtLeastLeft(java.time.Duration.ofSeconds(10));
 
         Api.Response first = post("/v1/chat/completions", request(connection + "/m", false, "Hi"), user);
         Api.Response second = post("/v1/chat/completions", request(connection + "/m", false, "Hi"), user);
