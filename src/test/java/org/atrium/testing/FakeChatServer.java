@@ -41,6 +41,8 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class FakeChatServer implements AutoCloseable {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** How long the stream waits after its first write after a stall, for a departed client's reset to arrive. */
+    private static final Duration AFTER_STALL = Duration.ofMillis(50);
 
     /**
      * What to answer one chat request with. Build from {@link #text(String)} or {@link #failure(int)} and refine
@@ -462,6 +464,12 @@ public final class FakeChatServer implements AutoCloseable {
                     return;
                 }
                 frames.text(pieces.get(i));
+                if (i == script.stallAfter() && i < pieces.size() - 1) {
+                    // A client that left during the stall: the first write after it still succeeds (the kernel takes
+                    // it), and only the peer's reset, a moment later, fails the next. Without this pause the rest
+                    // of a short script could be written before the reset arrives, and the departure go unseen.
+                    sleep(AFTER_STALL);
+                }
             }
             if (pieces.size() == script.stallAfter()) {
                 sleep(script.stall());
