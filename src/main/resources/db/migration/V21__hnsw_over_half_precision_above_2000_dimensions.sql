@@ -66,75 +66,26 @@ begin
     $$
     $fn$;
 
-    -- The statement a search runs. The index path orders by the expression the space's index holds, so that the
-    -- planner walks it; the distance returned is always the stored vectors'.
-    drop function chunk_vectors_statement(integer, boolean);
+    -- The statement a search runs (as in V19). The index path orders by the expression the space's index holds, so
+    -- that the planner walks it: over halves when the table's column has 2,001 to 4,000 dimensions (its typmod). The
+    -- distance returned is always the stored vectors'. Stable rather than immutable: it reads the catalogue.
     execute $fn$
-    create function chunk_vectors_statement(space integer, exact boolean, dimensions integer) returns text
-        language sql immutable as $$
+    create or replace function chunk_vectors_statement(space integer, exact boolean) returns text
+        language sql stable as $$
         select format('select v.file_id, v.chunk_index, (v.embedding <=> $1)::float8 as distance'
                       ' from chunk_vectors_%s v where ', space)
                || case when exact then 'v.file_id = any($2)'
                            || ' order by (v.embedding <=> $1) + 0, v.file_id, v.chunk_index limit $3'
-                       when dimensions between 2001 and 4000
+                       when column_type.dimensions between 2001 and 4000
                            then format('chunk_file_in_scope(v.file_id, %s, $4, $5, $6)', space)
                            || format(' order by v.embedding::halfvec(%1$s) <=> $1::halfvec(%1$s) limit $3',
-                                     dimensions)
+                                     column_type.dimensions)
                        else format('chunk_file_in_scope(v.file_id, %s, $4, $5, $6)', space)
                            || ' order by v.embedding <=> $1 limit $3' end
-    $$
-    $fn$;
-
-    -- As in V19, with the query's dimensions passed to the statement.
-    execute $fn$
-    create or replace function search_chunk_vectors(space integer, query vector, k integer, collections uuid[],
-                                                    only_files uuid[], wanted jsonb, exact_max bigint,
-                                                    max_scan integer, ef integer)
-        returns table (file_id uuid, chunk_index integer, distance float8, exact boolean)
-        language plpgsql
-        set enable_sort = off set enable_seqscan = off set hnsw.iterative_scan = relaxed_order
-        set hnsw.ef_search = 40 set hnsw.max_scan_tuples = 20000 set jit = off
-    as $$
-    declare
-        path record;
-    begin
-        select * into path from chunk_vectors_path(space, k, collections, only_files, wanted, exact_max, max_scan);
-        if path.exact and cardinality(path.scope_files) = 0 then
-            return;
-        end if;
-        if not path.exact then
-            perform set_config('hnsw.ef_search', ef::text, true), set_config('hnsw.max_scan_tuples', max_scan::text,
-                                                                             true);
-        end if;
-        return query execute
-            'select s.file_id, s.chunk_index, s.distance, ' || path.exact || ' from ('
-            || chunk_vectors_statement(space, path.exact, vector_dims(query)) || ') s'
-            using query, path.scope_files, k, collections, only_files, wanted;
-    end
-    $$
-    $fn$;
-
-    execute $fn$
-    create or replace function explain_chunk_vectors(space integer, query vector, k integer, collections uuid[],
-                                                     only_files uuid[], wanted jsonb, exact_max bigint,
-                                                     max_scan integer, ef integer)
-        returns setof text
-        language plpgsql
-        set enable_sort = off set enable_seqscan = off set hnsw.iterative_scan = relaxed_order
-        set hnsw.ef_search = 40 set hnsw.max_scan_tuples = 20000 set jit = off
-    as $$
-    declare
-        path record;
-    begin
-        select * into path from chunk_vectors_path(space, k, collections, only_files, wanted, exact_max, max_scan);
-        if not path.exact then
-            perform set_config('hnsw.ef_search', ef::text, true), set_config('hnsw.max_scan_tuples', max_scan::text,
-                                                                             true);
-        end if;
-        return next case when path.exact then 'EXACT' else 'INDEX' end;
-        return query execute 'explain ' || chunk_vectors_statement(space, path.exact, vector_dims(query))
-            using query, path.scope_files, k, collections, only_files, wanted;
-    end
+        from (select 1) one
+        left join (select a.atttypmod as dimensions from pg_attribute a
+                   where a.attrelid = to_regclass(format('chunk_vectors_%s', space)) and a.attname = 'embedding')
+            column_type on true
     $$
     $fn$;
 

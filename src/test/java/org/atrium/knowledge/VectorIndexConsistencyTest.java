@@ -139,7 +139,7 @@ class VectorIndexConsistencyTest extends IntegrationTest {
             assertThat(jdbc.sql("select count(*) from pg_indexes where indexname = :i")
                     .param("i", "chunk_vectors_" + none + "_hnsw").query(Integer.class).single())
                     .as("pgvector indexes halfvec up to 4,000 dimensions").isZero();
-            String walk = jdbc.sql("select chunk_vectors_statement(:s, false, 3072)").param("s", halves)
+            String walk = jdbc.sql("select chunk_vectors_statement(:s, false)").param("s", halves)
                     .query(String.class).single();
             String plan = new TransactionTemplate(transactions).execute(status -> {
                 jdbc.sql("set local enable_seqscan = off").update();
