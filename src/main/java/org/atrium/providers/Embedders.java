@@ -111,9 +111,9 @@ public class Embedders {
         };
     }
 
-    /** Lets requests in flight finish but starts no new ones once the application is stopping. */
+    /** Closes the connections to providers once the application is stopping; calls still in flight fail. */
     @PreDestroy
     void close() {
-        http.client().shutdown();
+        http.client().close(org.apache.hc.core5.io.CloseMode.GRACEFUL);
     }
 }

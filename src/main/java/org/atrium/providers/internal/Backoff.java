@@ -2,13 +2,11 @@ package org.atrium.providers.internal;
 
 import org.jspecify.annotations.Nullable;
 
-import java.net.http.HttpHeaders;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -42,20 +40,21 @@ public record Backoff(Duration initial, Duration max) {
      * Reads the wait a provider asked for: {@code retry-after-ms} (Azure OpenAI and some gateways), else
      * {@code Retry-After} in seconds or as an HTTP date.
      *
-     * @param headers the response headers
+     * @param headers the response's headers
      * @param clock   the clock an HTTP date is measured against
      * @return the wait, never negative; null when absent or unreadable
      */
-    public static @Nullable Duration retryAfter(HttpHeaders headers, Clock clock) {
-        Optional<String> millis = headers.firstValue("retry-after-ms");
-        if (millis.isPresent()) {
+    public static @Nullable Duration retryAfter(Headers headers, Clock clock) {
+        String millis = headers.first("retry-after-ms");
+        if (millis != null) {
             try {
-                return nonNegative(Duration.ofMillis((long) Double.parseDouble(millis.get().strip())));
+                return nonNegative(Duration.ofMillis((long) Double.parseDouble(millis.strip())));
             } catch (NumberFormatException unreadable) {
                 // fall through to Retry-After
             }
         }
-        String value = headers.firstValue("retry-after").map(String::strip).orElse(null);
+        String found = headers.first("retry-after");
+        String value = found == null ? null : found.strip();
         if (value == null || value.isEmpty()) {
             return null;
         }
@@ -69,6 +68,17 @@ public record Backoff(Duration initial, Duration max) {
                 return null;
             }
         }
+    }
+
+    /** A response's headers, looked up by name in any case. */
+    @FunctionalInterface
+    public interface Headers {
+
+        /**
+         * @param name the header's name
+         * @return its first value, or null when absent
+         */
+        @Nullable String first(String name);
     }
 
     private static Duration nonNegative(Duration duration) {

@@ -97,7 +97,7 @@ record EmbeddingMessages(ProviderConnection connection, String model, URI endpoi
                 firstMessage = cause.getMessage();
             }
         }
-        if (failure instanceof ConnectException && firstMessage == null) {
+        if (failure instanceof ConnectException) {
             return "connection refused";
         }
         return ProviderErrors.redact(failure.getClass().getSimpleName()

@@ -1,5 +1,9 @@
 package org.atrium.providers.internal;
 
+import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.core5.util.Timeout;
 import org.atrium.providers.ProviderEndpoint;
 import org.atrium.providers.ProviderFailure;
 import org.atrium.providers.ProviderModel;
@@ -10,12 +14,8 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
-import java.io.InputStream;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,37 +78,36 @@ public record ModelLister(Clients clients, JsonMapper json, Clock clock) {
 
     private ModelPage page(ProviderEndpoint endpoint, ProviderApi api, @Nullable String secret, URI uri,
                            Duration timeout) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(timeout).GET()
-                .header("Accept", "application/json");
-        endpoint.headers().forEach(builder::header);
-        api.authenticate(builder, secret);
-        HttpResponse<InputStream> response;
+        HttpGet request = new HttpGet(uri);
+        // The page's time limit applies to each wait for the provider's bytes; the list's deadline to them all.
+        request.setConfig(RequestConfig.custom().setResponseTimeout(Timeout.of(timeout)).build());
+        request.setHeader("Accept", "application/json");
+        endpoint.headers().forEach(request::setHeader);
+        api.authenticate(request, secret);
+        Exchange exchange;
         try {
-            response = clients.client(endpoint.timeouts().connect()).send(builder.build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
-        } catch (HttpConnectTimeoutException timedOut) {
+            exchange = Exchange.send(clients.client(endpoint.timeouts().connect()), request);
+        } catch (ConnectTimeoutException timedOut) {
             throw ProviderFailures.timeout(endpoint, "to accept a connection", endpoint.timeouts().connect());
-        } catch (HttpTimeoutException timedOut) {
+        } catch (SocketTimeoutException timedOut) {
             throw ProviderFailures.timeout(endpoint, "to list its models", timeout);
         } catch (IOException unreachable) {
+            if (Thread.interrupted()) {
+                throw interrupted(endpoint, unreachable);
+            }
             throw ProviderFailures.unreachable(endpoint, unreachable, secret);
-        } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
-            throw new ProviderFailure(ProviderFailure.CANCELLED, HttpStatus.SERVICE_UNAVAILABLE, endpoint.name(),
-                    "Listing the models of connection '" + endpoint.name() + "' was interrupted.", null, null,
-                    interrupted);
         }
-        int status = response.statusCode();
+        int status = exchange.status();
         if (status < 200 || status >= 300) {
-            byte[] body = Bounded.head(response.body(), Bounded.MAX_ERROR_BODY);
+            byte[] body = Bounded.head(exchange.body(), Bounded.MAX_ERROR_BODY);
             throw ProviderFailures.forStatus(endpoint, "the model list request", status, body, json, secret,
-                    Backoff.retryAfter(response.headers(), clock));
+                    Backoff.retryAfter(exchange::header, clock));
         }
         try {
-            return api.models(json.readTree(Bounded.read(response.body(), Bounded.MAX_BODY)));
+            return api.models(json.readTree(Bounded.read(exchange.body(), Bounded.MAX_BODY)));
         } catch (Bounded.TooLarge tooLarge) {
             throw ProviderFailures.invalid(endpoint, "its model list is larger than " + Bounded.MAX_BODY + " bytes");
-        } catch (HttpTimeoutException timedOut) {
+        } catch (SocketTimeoutException timedOut) {
             throw ProviderFailures.timeout(endpoint, "to list its models", timeout);
         } catch (IOException broken) {
             throw ProviderFailures.unreachable(endpoint, broken, secret);
@@ -116,6 +115,14 @@ public record ModelLister(Clients clients, JsonMapper json, Clock clock) {
             throw ProviderFailures.invalid(endpoint, "its model list is not JSON");
         } catch (ProviderApi.UnusableResponse unusable) {
             throw ProviderFailures.invalid(endpoint, unusable.getMessage());
+        } finally {
+            exchange.abort();
         }
+    }
+
+    private static ProviderFailure interrupted(ProviderEndpoint endpoint, IOException cause) {
+        Thread.currentThread().interrupt();
+        return new ProviderFailure(ProviderFailure.CANCELLED, HttpStatus.SERVICE_UNAVAILABLE, endpoint.name(),
+                "Listing the models of connection '" + endpoint.name() + "' was interrupted.", null, null, cause);
     }
 }

@@ -1,5 +1,6 @@
 package org.atrium.providers.internal;
 
+import org.apache.hc.core5.http.HttpRequest;
 import org.atrium.providers.ChatRequest;
 import org.atrium.providers.FinishReason;
 import org.atrium.providers.ProviderModel;
@@ -9,7 +10,6 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.util.List;
 
 /**
@@ -33,7 +33,7 @@ public interface ProviderApi {
      * @param request the request being built
      * @param secret  the credential, already checked to be header-safe; null sends none
      */
-    void authenticate(HttpRequest.Builder request, @Nullable String secret);
+    void authenticate(HttpRequest request, @Nullable String secret);
 
     /**
      * @param body one page of the model list

@@ -1,5 +1,10 @@
 package org.atrium.providers.internal;
 
+import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.util.Timeout;
 import org.atrium.platform.LogEvents;
 import org.atrium.providers.Embedder;
 import org.atrium.providers.EmbeddingFailure;
@@ -14,11 +19,8 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
 
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.List;
 
@@ -34,6 +36,8 @@ public final class RemoteEmbedder implements Embedder {
     /** Logged when a call fails for good. */
     public static final String FAILED_EVENT = "provider.embeddings.failed";
     private static final String OPERATION = "embeddings";
+    /** Room per vector in an answer: 4,096 dimensions written as JSON numbers take about 100 KB. */
+    private static final long BYTES_PER_VECTOR = 128 * 1024;
     private static final Logger log = LoggerFactory.getLogger(RemoteEmbedder.class);
 
     private final ProviderConnection connection;
@@ -44,6 +48,7 @@ public final class RemoteEmbedder implements Embedder {
     private final Backoff backoff;
     private final URI endpoint;
     private final EmbeddingMessages messages;
+    private final int maxBody;
 
     /**
      * @param connection an OPENAI or OLLAMA connection
@@ -70,6 +75,8 @@ public final class RemoteEmbedder implements Embedder {
         this.backoff = new Backoff(http.settings().initialBackoff(), http.settings().maxBackoff());
         this.endpoint = api.endpoint(connection.baseUrl());
         this.messages = new EmbeddingMessages(connection, model, endpoint, http.settings().requestTimeout());
+        // An answer is read whole into memory, so its size is bounded by what a full batch needs, not by the provider.
+        this.maxBody = (int) Math.min(1L << 30, (1L << 20) + http.settings().batchSize() * BYTES_PER_VECTOR);
     }
 
     @Override
@@ -93,11 +100,10 @@ public final class RemoteEmbedder implements Embedder {
         if (texts.isEmpty()) {
             return List.of();
         }
-        HttpRequest request = request(texts);
         int maxAttempts = http.settings().maxAttempts();
         for (int attempt = 1; ; attempt++) {
             long started = System.nanoTime();
-            Attempt result = send(request, texts.size());
+            Attempt result = send(texts);
             long elapsed = System.nanoTime() - started;
             boolean attemptsLeft = attempt < maxAttempts;
             switch (result) {
@@ -124,42 +130,55 @@ public final class RemoteEmbedder implements Embedder {
         }
     }
 
-    private HttpRequest request(List<String> texts) {
-        byte[] body = http.json().writeValueAsBytes(api.request(model, texts));
-        HttpRequest.Builder builder = HttpRequest.newBuilder(endpoint)
-                .timeout(http.settings().requestTimeout())
-                .header("Content-Type", "application/json")
-                .header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    private HttpPost request(List<String> texts) {
+        HttpPost request = new HttpPost(endpoint);
+        // The time limit applies to each wait for the provider's bytes: the answer's start, then each part of it.
+        request.setConfig(RequestConfig.custom().setResponseTimeout(Timeout.of(http.settings().requestTimeout()))
+                .build());
+        request.setHeader("Accept", "application/json");
+        request.setEntity(new ByteArrayEntity(http.json().writeValueAsBytes(api.request(model, texts)),
+                Exchange.JSON));
         if (secret != null && !secret.isEmpty()) {
-            builder.header("Authorization", "Bearer " + secret);
+            request.setHeader("Authorization", "Bearer " + secret);
         }
-        return builder.build();
+        return request;
     }
 
-    private Attempt send(HttpRequest request, int count) {
-        HttpResponse<byte[]> response;
+    private Attempt send(List<String> texts) {
+        // A request object serves one exchange (its abort is final), so each attempt builds its own.
+        HttpPost request = request(texts);
+        Exchange exchange;
+        byte[] body;
         try {
-            response = http.client().send(request, HttpResponse.BodyHandlers.ofByteArray());
-        } catch (HttpConnectTimeoutException timeout) {
+            exchange = Exchange.send(http.client(), request);
+            body = exchange.status() >= 200 && exchange.status() < 300 ? Bounded.read(exchange.body(), maxBody)
+                    : Bounded.head(exchange.body(), Bounded.MAX_ERROR_BODY);
+        } catch (ConnectTimeoutException timeout) {
             return new Transient("connection_failed", null, null, "no connection within "
                     + EmbeddingMessages.readable(http.settings().connectTimeout()), timeout);
-        } catch (HttpTimeoutException timeout) {
+        } catch (SocketTimeoutException timeout) {
             return new Transient("timeout", null, null, "no answer within "
                     + EmbeddingMessages.readable(http.settings().requestTimeout()), timeout);
+        } catch (Bounded.TooLarge tooLarge) {
+            return new Permanent(new EmbeddingFailure(messages.unusable("it is larger than " + maxBody + " bytes"),
+                    false, null));
         } catch (IOException unreachable) {
-            return new Transient("connection_failed", null, null, EmbeddingMessages.describe(unreachable, endpoint, secret), unreachable);
-        } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
-            throw new EmbeddingFailure(messages.interrupted(), true, null, interrupted);
+            if (Thread.interrupted()) {
+                Thread.currentThread().interrupt();
+                throw new EmbeddingFailure(messages.interrupted(), true, null, unreachable);
+            }
+            return new Transient("connection_failed", null, null, EmbeddingMessages.describe(unreachable, endpoint,
+                    secret), unreachable);
+        } finally {
+            request.cancel();
         }
-        int status = response.statusCode();
+        int status = exchange.status();
         if (status >= 200 && status < 300) {
-            return parse(response.body(), count, status);
+            return parse(body, texts.size(), status);
         }
-        String message = ProviderErrors.providerMessage(response.body(), http.json(), secret);
+        String message = ProviderErrors.providerMessage(body, http.json(), secret);
         if (status == 429 || status >= 500) {
-            return new Transient("http_status", status, Backoff.retryAfter(response.headers(), http.clock()),
+            return new Transient("http_status", status, Backoff.retryAfter(exchange::header, http.clock()),
                     message, null);
         }
         return new Permanent(new EmbeddingFailure(messages.refused(status, message), false, status));

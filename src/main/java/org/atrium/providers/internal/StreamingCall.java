@@ -1,6 +1,9 @@
 package org.atrium.providers.internal;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.atrium.providers.ChatHandle;
 import org.atrium.providers.ChatListener;
 import org.atrium.providers.ChatRequest;
@@ -13,9 +16,6 @@ import org.springframework.http.HttpStatus;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -47,8 +47,7 @@ final class StreamingCall implements ChatHandle, Runnable {
 
     // Written by the call's thread, read by the watchdog and by cancel().
     private volatile boolean cancelled;
-    private volatile @Nullable CompletableFuture<HttpResponse<InputStream>> pending;
-    private volatile @Nullable InputStream stream;
+    private volatile @Nullable HttpPost upstream;
     private volatile @Nullable Thread runner;
     private boolean finishing;
 
@@ -196,59 +195,45 @@ final class StreamingCall implements ChatHandle, Runnable {
         Answer current = new Answer(endpoint, listener, engine.json(), secret, deadlines::output);
         answer = current;
         ProviderApi.StreamTranslator translator = api.translator(engine.json());
-        HttpRequest.Builder builder = HttpRequest.newBuilder(api.chatUri(endpointBase(), request.model()))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .header("Content-Type", "application/json")
-                .header("Accept", api.ndjson() ? "application/x-ndjson" : "text/event-stream");
-        endpoint.headers().forEach(builder::header);
-        api.authenticate(builder, secret);
+        HttpPost post = new HttpPost(api.chatUri(endpointBase(), request.model()));
+        post.setEntity(new ByteArrayEntity(body, Exchange.JSON));
+        post.setHeader("Accept", api.ndjson() ? "application/x-ndjson" : "text/event-stream");
+        endpoint.headers().forEach(post::setHeader);
+        api.authenticate(post, secret);
         deadlines.attemptStarted();
+        upstream = post;
         try {
-            CompletableFuture<HttpResponse<InputStream>> sent = engine.clients()
-                    .client(endpoint.timeouts().connect()).sendAsync(builder.build(),
-                            HttpResponse.BodyHandlers.ofInputStream());
-            pending = sent;
             if (cancelled || deadlines.expired() != null) {
-                sent.cancel(true);
+                post.cancel();
             }
-            HttpResponse<InputStream> response = awaitHeaders(sent);
-            stream = response.body();
-            if (cancelled || deadlines.expired() != null) {
-                closeQuietly(response.body());
+            Exchange exchange;
+            try {
+                exchange = Exchange.send(engine.clients().client(endpoint.timeouts().connect()), post);
+            } catch (IOException failed) {
+                throw noAnswer(failed);
             }
-            int status = response.statusCode();
+            int status = exchange.status();
             if (status < 200 || status >= 300) {
-                byte[] error = Bounded.head(response.body(), Bounded.MAX_ERROR_BODY);
+                byte[] error = Bounded.head(exchange.body(), Bounded.MAX_ERROR_BODY);
                 throw ProviderFailures.forStatus(endpoint, "the request for model '" + request.model() + "'", status,
-                        error, engine.json(), secret, Backoff.retryAfter(response.headers(), engine.clock()));
+                        error, engine.json(), secret, Backoff.retryAfter(exchange::header, engine.clock()));
             }
-            read(response.body(), translator, current);
+            read(exchange.body(), translator, current);
             // Complete: the rest of the body is read aside so that the connection can be reused.
-            stream = null;
-            engine.drain(response.body());
+            upstream = null;
+            engine.drain(exchange.body());
             Answer.Result end = current.end(request);
             return new ChatResult(end.text(), end.toolCalls(), end.finish(), end.usage(), deadlines.firstToken(),
                     deadlines.elapsed(), attempts);
         } finally {
             deadlines.attemptEnded();
-            InputStream open = stream;
-            stream = null;
-            pending = null;
+            HttpPost open = upstream;
+            upstream = null;
             if (open != null) {
-                closeQuietly(open);
+                // Not read to its end: the connection is closed, so the provider stops generating.
+                open.cancel();
             }
             Thread.interrupted();
-        }
-    }
-
-    private HttpResponse<InputStream> awaitHeaders(CompletableFuture<HttpResponse<InputStream>> sent) {
-        try {
-            return sent.get();
-        } catch (ExecutionException failed) {
-            Throwable cause = failed.getCause();
-            throw noAnswer(cause instanceof IOException io ? io : new IOException(cause));
-        } catch (java.util.concurrent.CancellationException | InterruptedException stopped) {
-            throw noAnswer(new IOException("stopped"));
         }
     }
 
@@ -260,7 +245,7 @@ final class StreamingCall implements ChatHandle, Runnable {
         if (expiry != null) {
             return ProviderFailures.timeout(endpoint, expiry.phase(), expiry.limit());
         }
-        if (failure instanceof HttpConnectTimeoutException) {
+        if (failure instanceof ConnectTimeoutException) {
             return ProviderFailures.timeout(endpoint, "to accept a connection", endpoint.timeouts().connect());
         }
         return ProviderFailures.unreachable(endpoint, failure, secret);
@@ -310,19 +295,14 @@ final class StreamingCall implements ChatHandle, Runnable {
         synchronized (this) {
             Thread thread = runner;
             if (thread != null && !finishing) {
-                // Wakes a read blocked on the stream, or a wait between attempts; done first because closing the
-                // stream does not wake a blocked read.
+                // Wakes a wait between attempts; a read blocked on the connection ends with the cancel below too.
                 thread.interrupt();
             }
         }
-        CompletableFuture<HttpResponse<InputStream>> sent = pending;
-        if (sent != null) {
-            sent.cancel(true);
-        }
-        InputStream open = stream;
+        HttpPost open = upstream;
         if (open != null) {
-            // Closing the body before its end closes the connection, so the provider stops generating.
-            closeQuietly(open);
+            // Closes the connection, so the provider stops generating.
+            open.cancel();
         }
     }
 
@@ -346,14 +326,6 @@ final class StreamingCall implements ChatHandle, Runnable {
             if (expiry != null) {
                 throw ProviderFailures.timeout(endpoint, expiry.phase(), expiry.limit());
             }
-        }
-    }
-
-    private static void closeQuietly(InputStream in) {
-        try {
-            in.close();
-        } catch (IOException ignored) {
-            // closing is all that was wanted
         }
     }
 

@@ -2,13 +2,12 @@ package org.atrium.providers.internal;
 
 import org.junit.jupiter.api.Test;
 
-import java.net.http.HttpHeaders;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -46,9 +45,9 @@ class BackoffTest {
         assertThat(Backoff.retryAfter(headers(Map.of()), clock)).isNull();
     }
 
-    private static HttpHeaders headers(Map<String, String> values) {
-        Map<String, List<String>> multi = new java.util.HashMap<>();
-        values.forEach((name, value) -> multi.put(name, List.of(value)));
-        return HttpHeaders.of(multi, (name, value) -> true);
+    private static Backoff.Headers headers(Map<String, String> values) {
+        Map<String, String> anyCase = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        anyCase.putAll(values);
+        return anyCase::get;
     }
 }

@@ -1,5 +1,6 @@
 package org.atrium.providers.internal.gemini;
 
+import org.apache.hc.core5.http.HttpRequest;
 import org.atrium.providers.ChatRequest;
 import org.atrium.providers.ProviderModel;
 import org.atrium.providers.internal.ProviderApi;
@@ -10,7 +11,6 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,7 +28,7 @@ public final class GeminiApi implements ProviderApi {
     }
 
     @Override
-    public void authenticate(HttpRequest.Builder request, @Nullable String secret) {
+    public void authenticate(HttpRequest request, @Nullable String secret) {
         if (secret != null) {
             request.setHeader("x-goog-api-key", secret);
         }

@@ -1,5 +1,6 @@
 package org.atrium.providers.internal.ollama;
 
+import org.apache.hc.core5.http.HttpRequest;
 import org.atrium.providers.ChatRequest;
 import org.atrium.providers.ProviderModel;
 import org.atrium.providers.internal.ProviderApi;
@@ -10,7 +11,6 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,7 +23,7 @@ public final class OllamaApi implements ProviderApi {
     }
 
     @Override
-    public void authenticate(HttpRequest.Builder request, @Nullable String secret) {
+    public void authenticate(HttpRequest request, @Nullable String secret) {
         // Ollama itself has no authentication; a proxy in front of it may want a bearer token.
         if (secret != null) {
             request.setHeader("Authorization", "Bearer " + secret);

@@ -1,5 +1,6 @@
 package org.atrium.providers.internal.openai;
 
+import org.apache.hc.core5.http.HttpRequest;
 import org.atrium.providers.ChatRequest;
 import org.atrium.providers.ProviderModel;
 import org.atrium.providers.internal.ProviderApi;
@@ -10,7 +11,6 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,7 +26,7 @@ public final class OpenAiApi implements ProviderApi {
     }
 
     @Override
-    public void authenticate(HttpRequest.Builder request, @Nullable String secret) {
+    public void authenticate(HttpRequest request, @Nullable String secret) {
         if (secret != null) {
             request.setHeader("Authorization", "Bearer " + secret);
         }

@@ -1,0 +1,110 @@
+package org.atrium.providers.internal;
+
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
+import org.jspecify.annotations.Nullable;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * One request to a provider and its response, on Apache's classic client: sent and read on the caller's thread.
+ * The body is read to its end, which returns the connection to the pool, or given up with {@link #abort()}, which
+ * closes the connection at once. Apache's own way of closing a body before its end reads the rest, which a provider
+ * that keeps streaming (or never stops) must not be able to impose; closing {@link #body()} early aborts instead.
+ */
+final class Exchange {
+
+    /** {@code application/json}, without a charset parameter: JSON is UTF-8 by definition (RFC 8259). */
+    static final ContentType JSON = ContentType.create("application/json");
+    private static final InputStream EMPTY = InputStream.nullInputStream();
+
+    private final HttpUriRequestBase request;
+    private final ClassicHttpResponse response;
+    private final InputStream body;
+
+    private Exchange(HttpUriRequestBase request, ClassicHttpResponse response) throws IOException {
+        this.request = request;
+        this.response = response;
+        HttpEntity entity = response.getEntity();
+        this.body = entity == null ? EMPTY : new Body(entity.getContent(), request);
+    }
+
+    /**
+     * Sends the request and waits for the response's head. {@link #abort()} on the request (from any thread) ends
+     * the wait with an {@link IOException}, as does an interrupt of the waiting virtual thread.
+     *
+     * @param client  the client
+     * @param request the request, with its headers and body
+     * @return the exchange, its body unread
+     * @throws IOException when no response arrives (refused, reset, timed out, aborted)
+     */
+    static Exchange send(CloseableHttpClient client, HttpUriRequestBase request) throws IOException {
+        return new Exchange(request, client.executeOpen(null, request, null));
+    }
+
+    /** @return the response's status code */
+    int status() {
+        return response.getCode();
+    }
+
+    /**
+     * @param name a header name, any case
+     * @return its first value, or null when absent
+     */
+    @Nullable String header(String name) {
+        Header header = response.getFirstHeader(name);
+        return header == null ? null : header.getValue();
+    }
+
+    /** @return the body; closing it before its end aborts the exchange */
+    InputStream body() {
+        return body;
+    }
+
+    /** Closes the connection now, whatever is being read or written on it. Thread-safe; repeatable. */
+    void abort() {
+        request.cancel();
+    }
+
+    /** A body that tells whether it was read to its end, so that closing it never waits for the rest. */
+    private static final class Body extends FilterInputStream {
+
+        private final HttpUriRequestBase request;
+        private volatile boolean ended;
+
+        Body(InputStream in, HttpUriRequestBase request) {
+            super(in);
+            this.request = request;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            ended |= b < 0;
+            return b;
+        }
+
+        @Override
+        public int read(byte[] bytes, int offset, int length) throws IOException {
+            int n = super.read(bytes, offset, length);
+            ended |= n < 0;
+            return n;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (!ended) {
+                // The connection is closed, not read to its end: nothing more is read from it.
+                request.cancel();
+                return;
+            }
+            super.close();
+        }
+    }
+}
