@@ -301,6 +301,14 @@ public class ConnectionService {
         return UrlGuard.addressProblem(url, allowPrivate(urlSetByAdmin));
     }
 
+    /**
+     * @param urlSetByAdmin whether an instance admin (or the operator) set the URL
+     * @return whether calls to it may connect to addresses that are not public
+     */
+    public boolean internalAddressesAllowed(boolean urlSetByAdmin) {
+        return allowPrivate(urlSetByAdmin);
+    }
+
     private boolean allowPrivate(boolean byAdmin) {
         return properties.allowPrivateAddresses() && (byAdmin || properties.allowPrivateAddressesForGroups());
     }

@@ -297,7 +297,8 @@ public class ModelCatalogue {
             Map<String, String> headers = connection.hasHeaders() && connection.rowId() != null
                     ? connections.headers(connection.rowId()) : Map.of();
             List<ModelListEntry.Model> models = source.list(new ModelSource.Target(connection.name(),
-                    connection.kind(), connection.baseUrl(), headers, connection.timeouts(), limit(connection)),
+                    connection.kind(), connection.baseUrl(), headers, connection.timeouts(), limit(connection),
+                    connections.internalAddressesAllowed(connection.urlSetByAdmin())),
                     secret).stream()
                     .filter(m -> !m.id().isBlank() && m.id().length() <= 200)
                     .sorted(java.util.Comparator.comparing(ModelListEntry.Model::id)).distinct()

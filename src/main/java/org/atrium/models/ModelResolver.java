@@ -89,7 +89,8 @@ public class ModelResolver {
         ConnectionTimeouts t = usable.timeouts();
         ProviderEndpoint endpoint = new ProviderEndpoint(new ProviderConnection(usable.name(),
                 ProviderConnection.Type.valueOf(usable.kind().name().toUpperCase(Locale.ROOT)), usable.baseUrl()),
-                headers, new CallTimeouts(t.connect(), t.firstToken(), t.idle(), t.total()));
+                headers, new CallTimeouts(t.connect(), t.firstToken(), t.idle(), t.total()),
+                connections.internalAddressesAllowed(usable.urlSetByAdmin()));
         UUID credentialId = usable.credentialId();
         String secret = credentialId == null ? null : opened.get("credential-secret", caller + ":" + credentialId,
                 state.stamp(), () -> secrets.secret(credentialId)).orElse(null);

@@ -11,14 +11,19 @@ import java.util.regex.Pattern;
  * Everything needed to call one provider connection except the credential: where it is and what it speaks, the
  * extra headers an admin configured for it (a gateway's routing or tenant header) and its timeouts.
  *
- * @param connection the connection (not {@link ProviderConnection.Type#LOCAL}, which has no chat)
- * @param headers    extra request headers, at most {@value #MAX_HEADERS}; names are HTTP tokens of at most 100
- *                   characters, values printable ASCII of at most 2,000; headers the HTTP client owns
- *                   ({@code Host}, {@code Content-Length}, ...) and the credential headers Atrium sets itself
- *                   ({@code Authorization}, {@code x-api-key}, {@code x-goog-api-key}) are refused
- * @param timeouts   the call's timeouts
+ * @param connection        the connection (not {@link ProviderConnection.Type#LOCAL}, which has no chat)
+ * @param headers           extra request headers, at most {@value #MAX_HEADERS}; names are HTTP tokens of at most
+ *                          100 characters, values printable ASCII of at most 2,000; headers the HTTP client owns
+ *                          ({@code Host}, {@code Content-Length}, ...) and the credential headers Atrium sets
+ *                          itself ({@code Authorization}, {@code x-api-key}, {@code x-goog-api-key}) are refused
+ * @param timeouts          the call's timeouts
+ * @param internalAddresses whether the calls may connect to addresses that are not public
+ *                          ({@link InternalAddresses}): true for an operator's connection or one an operator allowed
+ *                          to; false for a URL a user set, in which case every address the client is about to
+ *                          connect to is checked, so a name re-pointed after its URL was accepted is refused too
  */
-public record ProviderEndpoint(ProviderConnection connection, Map<String, String> headers, CallTimeouts timeouts) {
+public record ProviderEndpoint(ProviderConnection connection, Map<String, String> headers, CallTimeouts timeouts,
+                               boolean internalAddresses) {
 
     /** Most extra headers an endpoint may carry. */
     public static final int MAX_HEADERS = 20;
@@ -56,8 +61,19 @@ public record ProviderEndpoint(ProviderConnection connection, Map<String, String
     }
 
     /**
+     * An endpoint that may reach any address: a connection the operator configured.
+     *
      * @param connection the connection
-     * @return the connection with no extra headers and the default timeouts
+     * @param headers    extra request headers
+     * @param timeouts   the call's timeouts
+     */
+    public ProviderEndpoint(ProviderConnection connection, Map<String, String> headers, CallTimeouts timeouts) {
+        this(connection, headers, timeouts, true);
+    }
+
+    /**
+     * @param connection the connection
+     * @return the connection with no extra headers and the default timeouts, reaching any address
      */
     public static ProviderEndpoint of(ProviderConnection connection) {
         return new ProviderEndpoint(connection, Map.of(), CallTimeouts.DEFAULTS);

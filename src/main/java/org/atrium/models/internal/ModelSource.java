@@ -15,15 +15,16 @@ public interface ModelSource {
     /**
      * Where to fetch from.
      *
-     * @param name     the connection's name, for messages
-     * @param kind     its wire format
-     * @param baseUrl  its API root
-     * @param headers  its extra headers
-     * @param timeouts its call timeouts
-     * @param limit    how long this fetch may take in all
+     * @param name              the connection's name, for messages
+     * @param kind              its wire format
+     * @param baseUrl           its API root
+     * @param headers           its extra headers
+     * @param timeouts          its call timeouts
+     * @param limit             how long this fetch may take in all
+     * @param internalAddresses whether it may connect to addresses that are not public
      */
     record Target(String name, ConnectionKind kind, URI baseUrl, Map<String, String> headers,
-                  ConnectionTimeouts timeouts, Duration limit) {
+                  ConnectionTimeouts timeouts, Duration limit, boolean internalAddresses) {
     }
 
     /** Why a fetch failed: a sentence for admins that names the connection and never contains a secret. */

@@ -31,7 +31,8 @@ public class ProviderModelSource implements ModelSource {
                 : target.limit();
         CallTimeouts timeouts = new CallTimeouts(connect, target.limit(), target.limit(), target.limit());
         try {
-            return providers.listModels(new ProviderEndpoint(connection, target.headers(), timeouts), secret).stream()
+            return providers.listModels(new ProviderEndpoint(connection, target.headers(), timeouts,
+                    target.internalAddresses()), secret).stream()
                     .map(m -> new ModelListEntry.Model(m.id(), m.displayName())).toList();
         } catch (ProviderFailure failure) {
             throw new FetchFailure(failure.getMessage(), null);

@@ -86,7 +86,7 @@ public record ModelLister(Clients clients, JsonMapper json, Clock clock) {
         api.authenticate(request, secret);
         Exchange exchange;
         try {
-            exchange = Exchange.send(clients.client(endpoint.timeouts().connect()), request);
+            exchange = Exchange.send(clients.client(endpoint), request);
         } catch (ConnectTimeoutException timedOut) {
             throw ProviderFailures.timeout(endpoint, "to accept a connection", endpoint.timeouts().connect());
         } catch (SocketTimeoutException timedOut) {

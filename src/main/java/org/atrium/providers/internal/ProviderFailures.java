@@ -173,6 +173,9 @@ public final class ProviderFailures {
 
     /** @return the exception as a short phrase, without the secret */
     static String describe(IOException failure, @Nullable String secret) {
+        if (failure instanceof Clients.AddressRefused refused) {
+            return refused.getMessage();
+        }
         if (failure instanceof ConnectException || failure.getCause() instanceof ConnectException) {
             return "connection refused";
         }

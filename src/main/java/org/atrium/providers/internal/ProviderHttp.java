@@ -21,6 +21,7 @@ public record ProviderHttp(CloseableHttpClient client, JsonMapper json, Provider
 
     /**
      * Builds the shared client, as {@link Clients} builds those of chat calls, with the embedding connect timeout.
+     * Embeddings go to the operator's configured connections only, which may reach any address.
      *
      * @param json     Spring's mapper
      * @param settings timeouts, attempts, backoff and batch size
@@ -29,6 +30,7 @@ public record ProviderHttp(CloseableHttpClient client, JsonMapper json, Provider
      */
     public static ProviderHttp create(JsonMapper json, ProviderProperties.Embedding settings,
                                       ProviderMetrics metrics) {
-        return new ProviderHttp(Clients.build(settings.connectTimeout()), json, settings, metrics, Clock.systemUTC());
+        return new ProviderHttp(Clients.build(settings.connectTimeout(), true), json, settings, metrics,
+                Clock.systemUTC());
     }
 }

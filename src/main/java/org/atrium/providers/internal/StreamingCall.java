@@ -177,7 +177,7 @@ final class StreamingCall implements ChatHandle, Runnable {
                 }
                 Duration delay = backoff.delay(attempts, failure.retryAfter());
                 boolean retry = (answer == null || !answer.delivered()) && attempts < maxAttempts
-                        && RETRIED.contains(failure.code())
+                        && RETRIED.contains(failure.code()) && !(failure.getCause() instanceof Clients.AddressRefused)
                         && System.nanoTime() + delay.toNanos() < deadlines.deadline();
                 engine.metrics().attempts().record(endpoint.name(), request.model(), "chat",
                         retry ? Outcome.RETRY : Outcome.FAILURE, spent);
@@ -208,7 +208,7 @@ final class StreamingCall implements ChatHandle, Runnable {
             }
             Exchange exchange;
             try {
-                exchange = Exchange.send(engine.clients().client(endpoint.timeouts().connect()), post);
+                exchange = Exchange.send(engine.clients().client(endpoint), post);
             } catch (IOException failed) {
                 throw noAnswer(failed);
             }
