@@ -66,6 +66,39 @@ class EndlessBodiesTest {
     }
 
     @Test
+    void aResponseHeadThatNeverEndsFailsTheCallAsUnusable() {
+        server.endlessHead();
+
+        ProviderFailure failure = catchThrowableOfType(ProviderFailure.class, () -> providers.stream(
+                endpoint(Type.OPENAI), "k", ChatRequest.of("m", List.of(ChatMessage.user("Hello"))),
+                new ChatListener() {
+                }).await(Duration.ofSeconds(15)));
+
+        // The attempt stops at the longest header line it accepts, without waiting for the line's end; no retry
+        // would mend that.
+        assertThat(failure.code()).isEqualTo(ProviderFailure.INVALID_RESPONSE);
+        assertThat(failure.getMessage()).contains("the head of its response is malformed or too large",
+                "Maximum line length limit exceeded");
+        server.awaitClosedUnderIt(1);
+    }
+
+    @Test
+    void aModelListOrEmbeddingsAnswerWhoseHeadNeverEndsIsUnusable() {
+        server.endlessHead();
+
+        ProviderFailure list = catchThrowableOfType(ProviderFailure.class,
+                () -> providers.listModels(endpoint(Type.OPENAI), "k"));
+        EmbeddingFailure embeddings = catchThrowableOfType(EmbeddingFailure.class,
+                () -> embedders(64).embedder("openai", "m", "k").embed(List.of("alpha")));
+
+        assertThat(list.code()).isEqualTo(ProviderFailure.INVALID_RESPONSE);
+        assertThat(list.getMessage()).contains("the head of its response is malformed or too large");
+        assertThat(embeddings.retryable()).isFalse();
+        assertThat(embeddings.getMessage()).contains("the head of its response is malformed or too large");
+        server.awaitClosedUnderIt(2);
+    }
+
+    @Test
     void aStreamThatGoesOnAfterItsEndMarkerCompletesTheAnswer() {
         server.answer("HTTP/1.1 200 OK", "text/event-stream",
                 "data: {\"choices\": [{\"index\": 0, \"delta\": {\"content\": \"Hi\"}, \"finish_reason\": \"stop\"}]}"
@@ -140,6 +173,7 @@ class EndlessBodiesTest {
         private volatile String type = "text/plain";
         private volatile String first = "";
         private volatile String repeated = "x";
+        private volatile boolean endlessHead;
 
         EndlessServer() {
             try {
@@ -159,6 +193,11 @@ class EndlessBodiesTest {
             this.type = type;
             this.first = first;
             this.repeated = repeated;
+        }
+
+        /** Answers with a status line, then one header line that never ends. */
+        void endlessHead() {
+            endlessHead = true;
         }
 
         void awaitClosedUnderIt(int connections) {
@@ -189,6 +228,14 @@ class EndlessBodiesTest {
             try (client) {
                 skipRequest(client.getInputStream());
                 OutputStream out = client.getOutputStream();
+                if (endlessHead) {
+                    out.write("HTTP/1.1 200 OK\r\nX-Endless: ".getBytes(StandardCharsets.US_ASCII));
+                    byte[] more = "a".repeat(4096).getBytes(StandardCharsets.US_ASCII);
+                    while (true) {
+                        out.write(more);
+                        out.flush();
+                    }
+                }
                 out.write((status + "\r\nContent-Type: " + type + "\r\nTransfer-Encoding: chunked\r\n\r\n")
                         .getBytes(StandardCharsets.US_ASCII));
                 chunk(out, first);

@@ -6,8 +6,10 @@ import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.ManagedHttpClientConnectionFactory;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.impl.routing.SystemDefaultRoutePlanner;
+import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.io.SocketConfig;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.pool.PoolConcurrencyPolicy;
@@ -51,6 +53,16 @@ public final class Clients implements AutoCloseable {
     /** Idle connections are closed after this: a replica holds no sockets to providers it no longer calls. */
     private static final TimeValue MAX_IDLE = TimeValue.ofMinutes(1);
 
+    /**
+     * Longest line of a response's head or of a chunk's size: Apache's client reads lines without a limit unless
+     * told, and a provider (whose URL a user may have set) could otherwise send one header line until memory ran out.
+     */
+    private static final int MAX_LINE = 32 * 1024;
+    /** Most header lines in a response's head (and in a chunked body's trailer). */
+    private static final int MAX_HEADERS = 200;
+    /** Read and write buffer of a connection; a stream held open keeps both. */
+    private static final int BUFFER = 4 * 1024;
+
     private final ConcurrentMap<Key, CloseableHttpClient> clients = new ConcurrentHashMap<>();
 
     private record Key(Duration connectTimeout, boolean internalAddresses) {
@@ -77,6 +89,10 @@ public final class Clients implements AutoCloseable {
         Timeout connect = Timeout.of(connectTimeout);
         var pool = PoolingHttpClientConnectionManagerBuilder.create()
                 .setDnsResolver(internalAddresses ? SystemDefaultDnsResolver.INSTANCE : PublicAddresses.RESOLVER)
+                .setConnectionFactory(ManagedHttpClientConnectionFactory.builder()
+                        .http1Config(Http1Config.custom().setMaxLineLength(MAX_LINE).setMaxHeaderCount(MAX_HEADERS)
+                                .setBufferSize(BUFFER).build())
+                        .build())
                 .setMaxConnTotal(MAX_CONNECTIONS)
                 .setMaxConnPerRoute(MAX_CONNECTIONS)
                 // Per-address locks rather than one lock for the whole pool: many calls at once to one provider.

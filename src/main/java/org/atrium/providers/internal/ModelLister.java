@@ -95,7 +95,8 @@ public record ModelLister(Clients clients, JsonMapper json, Clock clock) {
             if (Thread.interrupted()) {
                 throw interrupted(endpoint, unreachable);
             }
-            throw ProviderFailures.unreachable(endpoint, unreachable, secret);
+            ProviderFailure unusable = ProviderFailures.unusableHead(endpoint, unreachable);
+            throw unusable != null ? unusable : ProviderFailures.unreachable(endpoint, unreachable, secret);
         }
         int status = exchange.status();
         if (status < 200 || status >= 300) {

@@ -1,5 +1,7 @@
 package org.atrium.providers.internal;
 
+import org.apache.hc.client5.http.ClientProtocolException;
+import org.apache.hc.core5.http.MessageConstraintException;
 import org.atrium.providers.ProviderEndpoint;
 import org.atrium.providers.ProviderFailure;
 import org.jspecify.annotations.Nullable;
@@ -74,7 +76,7 @@ public final class ProviderFailures {
                                               @Nullable String secret) {
         URI base = endpoint.connection().baseUrl();
         return new ProviderFailure(ProviderFailure.UNAVAILABLE, HttpStatus.BAD_GATEWAY, endpoint.name(),
-                "Could not reach " + who(endpoint) + " at " + base + " (" + describe(failure, secret)
+                "Could not reach the provider '" + endpoint.name() + "' at " + base + " (" + describe(failure, secret)
                         + "). Check that it is running and that the connection's base URL is right.", null, null,
                 failure);
     }
@@ -103,6 +105,20 @@ public final class ProviderFailures {
                         + " " + phase
                         + ". Try again, or ask an admin to raise the timeouts of connection '" + endpoint.name()
                         + "'.", null, null, null);
+    }
+
+    /**
+     * @param endpoint the endpoint called
+     * @param failure  why no response was read
+     * @return the failure when the response's head was malformed or beyond the client's limits (a header line too
+     *         long, too many headers), which no retry mends; null for any other cause
+     */
+    static @Nullable ProviderFailure unusableHead(ProviderEndpoint endpoint, IOException failure) {
+        if (failure instanceof MessageConstraintException || failure instanceof ClientProtocolException) {
+            return invalid(endpoint, "the head of its response is malformed or too large ("
+                    + failure.getMessage() + ")");
+        }
+        return null;
     }
 
     /**

@@ -1,8 +1,10 @@
 package org.atrium.providers.internal;
 
+import org.apache.hc.client5.http.ClientProtocolException;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.core5.http.MessageConstraintException;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.util.Timeout;
 import org.atrium.platform.LogEvents;
@@ -162,6 +164,9 @@ public final class RemoteEmbedder implements Embedder {
         } catch (Bounded.TooLarge tooLarge) {
             return new Permanent(new EmbeddingFailure(messages.unusable("it is larger than " + maxBody + " bytes"),
                     false, null));
+        } catch (MessageConstraintException | ClientProtocolException malformed) {
+            return new Permanent(new EmbeddingFailure(messages.unusable("the head of its response is malformed or"
+                    + " too large (" + malformed.getMessage() + ")"), false, null));
         } catch (IOException unreachable) {
             if (Thread.interrupted()) {
                 Thread.currentThread().interrupt();

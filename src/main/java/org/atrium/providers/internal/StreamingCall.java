@@ -248,7 +248,8 @@ final class StreamingCall implements ChatHandle, Runnable {
         if (failure instanceof ConnectTimeoutException) {
             return ProviderFailures.timeout(endpoint, "to accept a connection", endpoint.timeouts().connect());
         }
-        return ProviderFailures.unreachable(endpoint, failure, secret);
+        ProviderFailure unusable = ProviderFailures.unusableHead(endpoint, failure);
+        return unusable != null ? unusable : ProviderFailures.unreachable(endpoint, failure, secret);
     }
 
     private void read(InputStream in, ProviderApi.StreamTranslator translator, Answer answer) {
