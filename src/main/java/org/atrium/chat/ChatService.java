@@ -252,8 +252,7 @@ public class ChatService {
         AnswerToolCall answering = message.role() == MessageRole.TOOL
                 ? answeredCall(chatId, parentId, java.util.Objects.requireNonNull(message.toolCallId())) : null;
         UUID id = UUID.randomUUID();
-        store.insertMessage(id, chatId, parentId, message.role(), message.content(), message.images(), answering,
-                MessageStatus.COMPLETE, null);
+        store.insertMessage(id, chatId, parentId, message.role(), message.content(), message.images(), answering);
         store.insertAttachments(id, message.collectionIds(), message.fileIds());
         LogEvents.info(log, "chat.message.added").addKeyValue("chat_id", chatId).addKeyValue("message_id", id)
                 .addKeyValue("role", message.role().value())

@@ -253,44 +253,91 @@ class ChatStore {
     }
 
     /**
-     * Inserts a message, the owner's ({@code answer} null; with its images, or the tool call it answers) or an
-     * answer starting, and shows it: in the same statement the chat counts it and makes it the branch's tip.
-     *
-     * @return the message as inserted, without attachments
+     * Inserts a message of the owner (with its images, or the tool call it answers), complete, and shows it: in the
+     * same statement the chat counts it and makes it the branch's tip.
      */
-    ChatMessage insertMessage(UUID id, UUID chatId, @Nullable UUID parentId, MessageRole role, String content,
-                              List<String> images, @Nullable AnswerToolCall answering, MessageStatus status,
-                              @Nullable AnswerStart answer) {
-        Row inserted = jdbc.sql("""
+    void insertMessage(UUID id, UUID chatId, @Nullable UUID parentId, MessageRole role, String content,
+                       List<String> images, @Nullable AnswerToolCall answering) {
+        jdbc.sql("""
                         with inserted as (
                             insert into chat_messages (id, chat_id, parent_id, role, content, images, tool_call_id,
-                                                       tool_name, status, model, connection, parameters, preset_id,
-                                                       tools, citations, terms, created_at, updated_at)
+                                                       tool_name, status, terms, created_at, updated_at)
                             values (:id, :chat, :parent, :role, :content, cast(:images as jsonb), :toolCallId,
-                                    :toolName, :status, :model, :connection, cast(:parameters as jsonb), :preset,
-                                    cast(:tools as jsonb), case when :answer then '[]'::jsonb end,
-                                    case when :final then to_tsvector('simple', :content) end,
+                                    :toolName, :status, to_tsvector('simple', :content), clock_timestamp(),
+                                    clock_timestamp())
+                            returning id)
+                        update chats set message_count = message_count + 1, current_message_id = :id,
+                                         updated_at = clock_timestamp()
+                        where id = :chat and exists (select from inserted)""")
+                .param("id", id).param("chat", chatId).param("parent", parentId).param("role", role.value())
+                .param("content", content).param("status", MessageStatus.COMPLETE.value())
+                .param("images", images.isEmpty() ? null : json.writeValueAsString(images))
+                .param("toolCallId", answering == null ? null : answering.id())
+                .param("toolName", answering == null ? null : answering.name())
+                .update();
+    }
+
+    /**
+     * Inserts an answer starting, empty and in progress, and shows it (the chat counts it and makes it the branch's
+     * tip), and reads the conversation it answers: the messages from the chat's first down to the question along
+     * their parents, oldest first, with their attachments (the branch's other siblings do not matter to an answer).
+     * One statement, the last of an answer's start before its commit; its snapshot does not hold the new answer.
+     *
+     * @return the answer as inserted and the conversation
+     */
+    ChatAnswers.Opened insertAnswer(UUID id, UUID chatId, UUID questionId, AnswerStart answer) {
+        Map<UUID, List<UUID>> collections = new HashMap<>();
+        Map<UUID, List<UUID>> files = new HashMap<>();
+        List<Row> rows = jdbc.sql("""
+                        with recursive inserted as (
+                            insert into chat_messages (id, chat_id, parent_id, role, content, status, model,
+                                                       connection, parameters, preset_id, tools, citations,
+                                                       created_at, updated_at)
+                            values (:id, :chat, :question, :role, '', :status, :model, :connection,
+                                    cast(:parameters as jsonb), :preset, cast(:tools as jsonb), '[]'::jsonb,
                                     clock_timestamp(), clock_timestamp())
                             returning *),
                         shown as (
                             update chats set message_count = message_count + 1, current_message_id = :id,
                                              updated_at = clock_timestamp()
-                            where id = :chat)
-                        select * from inserted""")
-                .param("id", id).param("chat", chatId).param("parent", parentId).param("role", role.value())
-                .param("content", content).param("status", status.value())
-                .param("images", images.isEmpty() ? null : json.writeValueAsString(images))
-                .param("toolCallId", answering == null ? null : answering.id())
-                .param("toolName", answering == null ? null : answering.name())
-                .param("tools", answer == null || answer.tools() == null ? null
-                        : json.writeValueAsString(answer.tools()))
-                .param("model", answer == null ? null : answer.model())
-                .param("connection", answer == null ? null : answer.connection())
-                .param("parameters", answer == null ? null : json.writeValueAsString(answer.parameters()))
-                .param("preset", answer == null ? null : answer.presetId())
-                .param("answer", answer != null).param("final", status != MessageStatus.IN_PROGRESS)
-                .query(this::row).single();
-        return message(inserted, List.of(), List.of());
+                            where id = :chat),
+                        branch as (
+                            select m.*, 0 as depth from chat_messages m where m.chat_id = :chat and m.id = :question
+                            union all
+                            select m.*, b.depth + 1 from chat_messages m join branch b on m.id = b.parent_id
+                            where m.chat_id = :chat)
+                        select b.*,
+                               array(select a.collection_id from chat_message_attachments a
+                                     where a.message_id = b.id and a.collection_id is not null
+                                     order by a.collection_id) as attached_collections,
+                               array(select a.file_id from chat_message_attachments a
+                                     where a.message_id = b.id and a.file_id is not null
+                                     order by a.file_id) as attached_files
+                        from branch b
+                        union all
+                        select i.*, -1, '{}'::uuid[], '{}'::uuid[] from inserted i
+                        order by depth desc""")
+                .param("id", id).param("chat", chatId).param("question", questionId)
+                .param("role", MessageRole.ASSISTANT.value()).param("status", MessageStatus.IN_PROGRESS.value())
+                .param("model", answer.model()).param("connection", answer.connection())
+                .param("parameters", json.writeValueAsString(answer.parameters()))
+                .param("preset", answer.presetId())
+                .param("tools", answer.tools() == null ? null : json.writeValueAsString(answer.tools()))
+                .query((rs, n) -> {
+                    Row row = row(rs, n);
+                    collections.put(row.id(), uuids(rs.getArray("attached_collections")));
+                    files.put(row.id(), uuids(rs.getArray("attached_files")));
+                    return row;
+                })
+                .list();
+        // The answer has depth -1: it comes last.
+        Row started = rows.getLast();
+        if (!started.id().equals(id)) {
+            throw new IllegalStateException("the answer was not inserted");
+        }
+        return new ChatAnswers.Opened(message(started, List.of(), List.of()),
+                rows.subList(0, rows.size() - 1).stream()
+                        .map(row -> message(row, collections.get(row.id()), files.get(row.id()))).toList());
     }
 
     Optional<ToolStep> toolStep(UUID chatId, UUID messageId) {
@@ -373,38 +420,6 @@ class ChatStore {
         List<Row> rows = jdbc.sql("select * from chat_messages where chat_id = :chat and id = any(:ids)")
                 .param("chat", chatId).param("ids", ids.toArray(UUID[]::new)).query(this::row).list();
         return withAttachments(rows);
-    }
-
-    /**
-     * The messages from the chat's first down to {@code last} along its parents, oldest first, with their
-     * attachments: one statement, for an answer's start (the branch's other siblings do not matter there).
-     */
-    List<ChatMessage> conversation(UUID chatId, UUID last) {
-        Map<UUID, List<UUID>> collections = new HashMap<>();
-        Map<UUID, List<UUID>> files = new HashMap<>();
-        List<Row> rows = jdbc.sql("""
-                        with recursive branch as (
-                            select m.*, 0 as depth from chat_messages m where m.chat_id = :chat and m.id = :last
-                            union all
-                            select m.*, b.depth + 1 from chat_messages m join branch b on m.id = b.parent_id
-                            where m.chat_id = :chat)
-                        select b.*,
-                               array(select a.collection_id from chat_message_attachments a
-                                     where a.message_id = b.id and a.collection_id is not null
-                                     order by a.collection_id) as attached_collections,
-                               array(select a.file_id from chat_message_attachments a
-                                     where a.message_id = b.id and a.file_id is not null
-                                     order by a.file_id) as attached_files
-                        from branch b order by b.depth desc""")
-                .param("chat", chatId).param("last", last)
-                .query((rs, n) -> {
-                    Row row = row(rs, n);
-                    collections.put(row.id(), uuids(rs.getArray("attached_collections")));
-                    files.put(row.id(), uuids(rs.getArray("attached_files")));
-                    return row;
-                })
-                .list();
-        return rows.stream().map(row -> message(row, collections.get(row.id()), files.get(row.id()))).toList();
     }
 
     private static List<UUID> uuids(java.sql.Array array) throws SQLException {

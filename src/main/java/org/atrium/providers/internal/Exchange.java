@@ -14,9 +14,10 @@ import java.io.InputStream;
 
 /**
  * One request to a provider and its response, on Apache's classic client: sent and read on the caller's thread.
- * The body is read to its end, which returns the connection to the pool, or given up with {@link #abort()}, which
- * closes the connection at once. Apache's own way of closing a body before its end reads the rest, which a provider
- * that keeps streaming (or never stops) must not be able to impose; closing {@link #body()} early aborts instead.
+ * The body is read to its end, which returns the connection to the pool, or given up by cancelling the request
+ * ({@link HttpUriRequestBase#cancel()}, from any thread), which closes the connection at once; cancelling after the
+ * end changes nothing. Apache's own way of closing a body before its end reads the rest, which a provider that keeps
+ * streaming (or never stops) must not be able to impose; closing {@link #body()} early cancels instead.
  */
 final class Exchange {
 
@@ -24,20 +25,18 @@ final class Exchange {
     static final ContentType JSON = ContentType.create("application/json");
     private static final InputStream EMPTY = InputStream.nullInputStream();
 
-    private final HttpUriRequestBase request;
     private final ClassicHttpResponse response;
     private final InputStream body;
 
     private Exchange(HttpUriRequestBase request, ClassicHttpResponse response) throws IOException {
-        this.request = request;
         this.response = response;
         HttpEntity entity = response.getEntity();
         this.body = entity == null ? EMPTY : new Body(entity.getContent(), request);
     }
 
     /**
-     * Sends the request and waits for the response's head. {@link #abort()} on the request (from any thread) ends
-     * the wait with an {@link IOException}, as does an interrupt of the waiting virtual thread.
+     * Sends the request and waits for the response's head. Cancelling the request (from any thread) ends the wait
+     * with an {@link IOException}, as does an interrupt of the waiting virtual thread.
      *
      * @param client  the client
      * @param request the request, with its headers and body
@@ -45,7 +44,13 @@ final class Exchange {
      * @throws IOException when no response arrives (refused, reset, timed out, aborted)
      */
     static Exchange send(CloseableHttpClient client, HttpUriRequestBase request) throws IOException {
-        return new Exchange(request, client.executeOpen(null, request, null));
+        ClassicHttpResponse response = client.executeOpen(null, request, null);
+        try {
+            return new Exchange(request, response);
+        } catch (IOException | RuntimeException unreadable) {
+            request.cancel();
+            throw unreadable;
+        }
     }
 
     /** @return the response's status code */
@@ -62,14 +67,9 @@ final class Exchange {
         return header == null ? null : header.getValue();
     }
 
-    /** @return the body; closing it before its end aborts the exchange */
+    /** @return the body; closing it before its end cancels the request */
     InputStream body() {
         return body;
-    }
-
-    /** Closes the connection now, whatever is being read or written on it. Thread-safe; repeatable. */
-    void abort() {
-        request.cancel();
     }
 
     /** A body that tells whether it was read to its end, so that closing it never waits for the rest. */

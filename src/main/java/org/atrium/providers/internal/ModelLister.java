@@ -117,7 +117,8 @@ public record ModelLister(Clients clients, JsonMapper json, Clock clock) {
         } catch (ProviderApi.UnusableResponse unusable) {
             throw ProviderFailures.invalid(endpoint, unusable.getMessage());
         } finally {
-            exchange.abort();
+            // Nothing left on the connection when the list was read to its end; else it is closed.
+            request.cancel();
         }
     }
 
