@@ -6,9 +6,9 @@ import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
+import org.atrium.platform.AbortOnEarlyClose;
 import org.jspecify.annotations.Nullable;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -31,7 +31,7 @@ final class Exchange {
     private Exchange(HttpUriRequestBase request, ClassicHttpResponse response) throws IOException {
         this.response = response;
         HttpEntity entity = response.getEntity();
-        this.body = entity == null ? EMPTY : new Body(entity.getContent(), request);
+        this.body = entity == null ? EMPTY : new AbortOnEarlyClose(entity.getContent(), request::cancel);
     }
 
     /**
@@ -70,41 +70,5 @@ final class Exchange {
     /** @return the body; closing it before its end cancels the request */
     InputStream body() {
         return body;
-    }
-
-    /** A body that tells whether it was read to its end, so that closing it never waits for the rest. */
-    private static final class Body extends FilterInputStream {
-
-        private final HttpUriRequestBase request;
-        private volatile boolean ended;
-
-        Body(InputStream in, HttpUriRequestBase request) {
-            super(in);
-            this.request = request;
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            ended |= b < 0;
-            return b;
-        }
-
-        @Override
-        public int read(byte[] bytes, int offset, int length) throws IOException {
-            int n = super.read(bytes, offset, length);
-            ended |= n < 0;
-            return n;
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (!ended) {
-                // The connection is closed, not read to its end: nothing more is read from it.
-                request.cancel();
-                return;
-            }
-            super.close();
-        }
     }
 }

@@ -1,5 +1,6 @@
 package org.atrium.storage.internal;
 
+import org.atrium.platform.AbortOnEarlyClose;
 import org.atrium.storage.BlobInfo;
 import org.atrium.storage.BlobNotFoundException;
 import org.atrium.storage.BlobStore;
@@ -9,6 +10,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.ContentStreamProvider;
@@ -17,6 +19,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -209,7 +212,8 @@ final class S3BlobStore implements BlobStore, AutoCloseable {
     public InputStream open(String key) throws IOException {
         BlobKeys.requireValidKey(key);
         try {
-            return new AbortOnEarlyClose(client.getObject(request -> request.bucket(bucket).key(key)));
+            ResponseInputStream<GetObjectResponse> body = client.getObject(request -> request.bucket(bucket).key(key));
+            return new AbortOnEarlyClose(body, body::abort);
         } catch (NoSuchKeyException absent) {
             throw new BlobNotFoundException(key);
         } catch (S3Exception failure) {
