@@ -165,7 +165,6 @@ final class Generator implements Runnable {
         boolean cut = false;
         AnswerOutcome outcome = null;
         int flushes = 0;
-        inUse = owner.modelsInUse().begin(model.model(), model.connection(), messageId);
         // Closes whichever entry is current when the answer ends: a fallback replaces it.
         try (ModelsInUse.Handle current = () -> inUse.close()) {
             try {
@@ -180,6 +179,9 @@ final class Generator implements Runnable {
             } catch (ProviderFailure refused) {
                 failure = refused;
             }
+            // Listed once the provider call is under way, so that this round trip to Redis overlaps the provider's
+            // instead of delaying the first token; closed on this thread when the answer ends.
+            inUse = owner.modelsInUse().begin(model.model(), model.connection(), messageId);
             long lastSave = System.nanoTime();
             String last;
             while (true) {
