@@ -18,9 +18,10 @@ import java.util.regex.Pattern;
  *                          itself ({@code Authorization}, {@code x-api-key}, {@code x-goog-api-key}) are refused
  * @param timeouts          the call's timeouts
  * @param internalAddresses whether the calls may connect to addresses that are not public
- *                          ({@link InternalAddresses}): true for an operator's connection or one an operator allowed
- *                          to; false for a URL a user set, in which case every address the client is about to
- *                          connect to is checked, so a name re-pointed after its URL was accepted is refused too
+ *                          ({@link InternalAddresses}): true where an operator allowed them for whoever set the URL
+ *                          ({@code atrium.connections.allow-private-addresses}); otherwise every address the client
+ *                          is about to connect to is checked, so a name re-pointed after its URL was accepted is
+ *                          refused too
  */
 public record ProviderEndpoint(ProviderConnection connection, Map<String, String> headers, CallTimeouts timeouts,
                                boolean internalAddresses) {
@@ -61,7 +62,7 @@ public record ProviderEndpoint(ProviderConnection connection, Map<String, String
     }
 
     /**
-     * An endpoint that may reach any address: a connection the operator configured.
+     * An endpoint that may reach any address, as one whose URL an operator allowed internal addresses for.
      *
      * @param connection the connection
      * @param headers    extra request headers
