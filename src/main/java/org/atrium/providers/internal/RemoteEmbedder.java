@@ -102,10 +102,11 @@ public final class RemoteEmbedder implements Embedder {
         if (texts.isEmpty()) {
             return List.of();
         }
+        byte[] body = http.json().writeValueAsBytes(api.request(model, texts));
         int maxAttempts = http.settings().maxAttempts();
         for (int attempt = 1; ; attempt++) {
             long started = System.nanoTime();
-            Attempt result = send(texts);
+            Attempt result = send(body, texts.size());
             long elapsed = System.nanoTime() - started;
             boolean attemptsLeft = attempt < maxAttempts;
             switch (result) {
@@ -132,23 +133,22 @@ public final class RemoteEmbedder implements Embedder {
         }
     }
 
-    private HttpPost request(List<String> texts) {
+    private HttpPost request(byte[] body) {
         HttpPost request = new HttpPost(endpoint);
         // The time limit applies to each wait for the provider's bytes: the answer's start, then each part of it.
         request.setConfig(RequestConfig.custom().setResponseTimeout(Timeout.of(http.settings().requestTimeout()))
                 .build());
         request.setHeader("Accept", "application/json");
-        request.setEntity(new ByteArrayEntity(http.json().writeValueAsBytes(api.request(model, texts)),
-                Exchange.JSON));
+        request.setEntity(new ByteArrayEntity(body, Exchange.JSON));
         if (secret != null && !secret.isEmpty()) {
             request.setHeader("Authorization", "Bearer " + secret);
         }
         return request;
     }
 
-    private Attempt send(List<String> texts) {
-        // A request object serves one exchange (its abort is final), so each attempt builds its own.
-        HttpPost request = request(texts);
+    private Attempt send(byte[] requestBody, int count) {
+        // A request object serves one exchange (its cancel is final), so each attempt builds its own.
+        HttpPost request = request(requestBody);
         Exchange exchange;
         byte[] body;
         try {
@@ -179,7 +179,7 @@ public final class RemoteEmbedder implements Embedder {
         }
         int status = exchange.status();
         if (status >= 200 && status < 300) {
-            return parse(body, texts.size(), status);
+            return parse(body, count, status);
         }
         String message = ProviderErrors.providerMessage(body, http.json(), secret);
         if (status == 429 || status >= 500) {
