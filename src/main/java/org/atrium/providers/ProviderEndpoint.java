@@ -61,25 +61,6 @@ public record ProviderEndpoint(ProviderConnection connection, Map<String, String
         headers = java.util.Collections.unmodifiableMap(copy);
     }
 
-    /**
-     * An endpoint that may reach any address, as one whose URL an operator allowed internal addresses for.
-     *
-     * @param connection the connection
-     * @param headers    extra request headers
-     * @param timeouts   the call's timeouts
-     */
-    public ProviderEndpoint(ProviderConnection connection, Map<String, String> headers, CallTimeouts timeouts) {
-        this(connection, headers, timeouts, true);
-    }
-
-    /**
-     * @param connection the connection
-     * @return the connection with no extra headers and the default timeouts, reaching any address
-     */
-    public static ProviderEndpoint of(ProviderConnection connection) {
-        return new ProviderEndpoint(connection, Map.of(), CallTimeouts.DEFAULTS);
-    }
-
     /** @return the connection's name, for messages, logs and metrics */
     public String name() {
         return connection.name();

@@ -51,7 +51,7 @@ class ChatResilienceTest {
     private static ProviderEndpoint endpoint(Type type, String name, CallTimeouts timeouts) {
         ProviderEndpoint base = ChatTranslationTest.endpoint(SERVER, type);
         return new ProviderEndpoint(new ProviderConnection(name, type, base.connection().baseUrl()), Map.of(),
-                timeouts);
+                timeouts, true);
     }
 
     private static ProviderEndpoint endpoint(Type type) {
@@ -136,7 +136,8 @@ class ChatResilienceTest {
                 }
                 ProviderEndpoint endpoint = new ProviderEndpoint(new ProviderConnection("unaccepting", Type.OPENAI,
                         URI.create("http://127.0.0.1:" + full.getLocalPort() + "/v1")), Map.of(), new CallTimeouts(
-                        Duration.ofMillis(200), Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5)));
+                        Duration.ofMillis(200), Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5)),
+                        true);
                 providers = new ChatProviders(ChatTranslationTest.JSON, meters, new ChatResilience(1,
                         Duration.ofMillis(10), Duration.ofMillis(10), 50, 4, 4, Duration.ofMinutes(1), 1,
                         Duration.ofSeconds(10), Duration.ofMinutes(2)));

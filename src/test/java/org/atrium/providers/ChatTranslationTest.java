@@ -54,7 +54,7 @@ class ChatTranslationTest {
         };
         return new ProviderEndpoint(new ProviderConnection(type.name().toLowerCase(Locale.ROOT), type,
                 URI.create(url)), Map.of(), new CallTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5),
-                Duration.ofSeconds(5), Duration.ofSeconds(10)));
+                Duration.ofSeconds(5), Duration.ofSeconds(10)), true);
     }
 
     private static ChatRequest conversation() {

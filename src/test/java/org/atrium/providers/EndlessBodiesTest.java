@@ -161,7 +161,8 @@ class EndlessBodiesTest {
     }
 
     private ProviderEndpoint endpoint(Type type) {
-        return new ProviderEndpoint(new ProviderConnection("endless", type, server.baseUrl()), Map.of(), TIMEOUTS);
+        return new ProviderEndpoint(new ProviderConnection("endless", type, server.baseUrl()), Map.of(), TIMEOUTS,
+                true);
     }
 
     /** Answers every request with a head and a first part, then repeats a part until the client goes away. */

@@ -39,7 +39,7 @@ class ModelListingTest {
 
     static ProviderEndpoint endpoint(Type type, String url) {
         return new ProviderEndpoint(new ProviderConnection(type.name().toLowerCase(java.util.Locale.ROOT), type,
-                URI.create(url)), Map.of("X-Tenant", "t1"), FAST);
+                URI.create(url)), Map.of("X-Tenant", "t1"), FAST, true);
     }
 
     @Test
@@ -125,7 +125,7 @@ class ModelListingTest {
         SERVER.failModels(Script.text("").slowStart(Duration.ofSeconds(1)).withStatus(500, -1, "late"));
         ProviderEndpoint ollama = endpoint(Type.OLLAMA, SERVER.ollamaBaseUrl());
         ProviderEndpoint impatient = new ProviderEndpoint(ollama.connection(), Map.of(), new CallTimeouts(
-                Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofMillis(200), Duration.ofSeconds(1)));
+                Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofMillis(200), Duration.ofSeconds(1)), true);
         assertThatThrownBy(() -> PROVIDERS.listModels(impatient, null))
                 .isInstanceOfSatisfying(ProviderFailure.class, failure -> {
                     assertThat(failure.code()).isEqualTo(ProviderFailure.TIMEOUT);
@@ -161,11 +161,11 @@ class ModelListingTest {
     @Test
     void reservedAndMalformedHeadersAreRefused() {
         ProviderConnection connection = new ProviderConnection("x", Type.OPENAI, URI.create(SERVER.openAiBaseUrl()));
-        assertThatThrownBy(() -> new ProviderEndpoint(connection, Map.of("Authorization", "Bearer x"), FAST))
+        assertThatThrownBy(() -> new ProviderEndpoint(connection, Map.of("Authorization", "Bearer x"), FAST, true))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new ProviderEndpoint(connection, Map.of("Bad Name", "v"), FAST))
+        assertThatThrownBy(() -> new ProviderEndpoint(connection, Map.of("Bad Name", "v"), FAST, true))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new ProviderEndpoint(connection, Map.of("X-Ok", "line\nbreak"), FAST))
+        assertThatThrownBy(() -> new ProviderEndpoint(connection, Map.of("X-Ok", "line\nbreak"), FAST, true))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }
