@@ -1,6 +1,9 @@
 package org.atrium.knowledge;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.atrium.platform.LogEvents;
+import org.jspecify.annotations.Nullable;
 import org.postgresql.util.PGobject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,6 +14,7 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +31,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Each search decides how to run from counts it knows, not from planner statistics that may be missing or old:
  * when the scope holds at most {@code exactScanMaxChunks} chunks they are all compared (exact, and cheaper than an
  * index walk that must skip the rest of the space); otherwise the HNSW index is walked with iterative scan, checking
- * each candidate against the scope and skipping those outside it, until enough are found.
+ * each candidate against the scope and skipping those outside it, until enough are found. A scope found too large
+ * for the exact path is remembered for {@link #LARGE_SCOPE_MEMORY}, and its next searches walk at once without
+ * counting it again (migration V22): what a search may return does not depend on that memory, only its cost.
  */
 final class PgVectorIndex implements VectorIndex {
 
@@ -35,6 +41,13 @@ final class PgVectorIndex implements VectorIndex {
 
     /** The most chunks an index walk visits ({@code hnsw.max_scan_tuples}). */
     static final int MAX_SCAN_TUPLES = 100_000;
+
+    /**
+     * How long a scope found too large for the exact path is searched without counting it again. Short, because a
+     * scope that shrank below the limit meanwhile is walked where it would be compared exactly: the same chunks in
+     * scope, found at a walk's cost (and up to {@value #MAX_SCAN_TUPLES} candidates for a scope that became empty).
+     */
+    static final Duration LARGE_SCOPE_MEMORY = Duration.ofSeconds(30);
 
     private final JdbcClient jdbc;
     private final TransactionTemplate transactions;
@@ -44,6 +57,8 @@ final class PgVectorIndex implements VectorIndex {
     private final int m;
     private final int efConstruction;
     private final Set<Integer> preparedSpaces = ConcurrentHashMap.newKeySet();
+    private final Cache<SearchScope, Boolean> largeScopes = Caffeine.newBuilder().maximumSize(10_000)
+            .expireAfterWrite(LARGE_SCOPE_MEMORY).build();
 
     /**
      * @param exactScanMaxChunks scopes of at most this many chunks are compared exactly
@@ -110,38 +125,55 @@ final class PgVectorIndex implements VectorIndex {
 
     @Override
     public List<Hit> search(SearchScope scope, float[] query, int limit) {
-        List<Hit> hits = new ArrayList<>(statement(scope, query, limit, "search_chunk_vectors")
-                .query((rs, row) -> new Hit(rs.getObject("file_id", UUID.class), rs.getInt("chunk_index"),
-                        1 - rs.getDouble("distance")))
+        boolean knownLarge = largeScopes.getIfPresent(scope) != null;
+        boolean[] walked = {knownLarge};
+        List<Hit> hits = new ArrayList<>(statement(scope, query, limit, "search_chunk_vectors", knownLarge)
+                .query((rs, row) -> {
+                    walked[0] = !rs.getBoolean("exact");
+                    return new Hit(rs.getObject("file_id", UUID.class), rs.getInt("chunk_index"),
+                            1 - rs.getDouble("distance"));
+                })
                 .list());
+        if (walked[0] && !knownLarge) {
+            largeScopes.put(scope, Boolean.TRUE);
+        }
         // Iterative scans in relaxed order may return neighbours slightly out of order.
         hits.sort(Hit.BEST_FIRST);
         return hits;
     }
 
+    /** Whether the next search of this scope walks the index without counting the scope first. */
+    boolean knownLarge(SearchScope scope) {
+        return largeScopes.getIfPresent(scope) != null;
+    }
+
     /** The plan PostgreSQL chooses for {@link #search}, as {@code EXPLAIN} prints it, after the path chosen. */
     String explain(SearchScope scope, float[] query, int limit) {
-        return String.join("\n", statement(scope, query, limit, "explain_chunk_vectors").query(String.class)
+        return String.join("\n", statement(scope, query, limit, "explain_chunk_vectors", null).query(String.class)
                 .list());
     }
 
     /**
-     * One statement, one round trip: the function of migration V19 receives the scope (collections, files, metadata
+     * One statement, one round trip: the function of migrations V19 and V22 receives the scope (collections, files, metadata
      * filter), chooses the path from chunk counts it reads from {@code file_indexes} (never from planner statistics;
      * exact when the scope holds at most {@code exactScanMaxChunks} chunks, or is so small a part of the space that a
      * walk bounded by {@value #MAX_SCAN_TUPLES} visited chunks would expect to meet fewer than four times the chunks
      * asked for; the HNSW index otherwise), and runs the search with the planner settings confined to it. The index
-     * path checks each candidate it meets against the scope instead of listing the scope first.
+     * path checks each candidate it meets against the scope instead of listing the scope first. With
+     * {@code knownLarge} true the search walks without choosing (V22); {@code null} for the explaining function,
+     * which always chooses.
      */
-    private JdbcClient.StatementSpec statement(SearchScope scope, float[] query, int limit, String function) {
+    private JdbcClient.StatementSpec statement(SearchScope scope, float[] query, int limit, String function,
+                                               @Nullable Boolean knownLarge) {
         String sql = "select * from " + function + "(:space, :q, :k, :collections, cast(:files as uuid[]),"
-                + " cast(:wanted as jsonb), :exactMax, :maxScan, :ef)";
-        return jdbc.sql(sql).param("space", scope.spaceId()).param("q", vector(query)).param("k", limit)
+                + " cast(:wanted as jsonb), :exactMax, :maxScan, :ef" + (knownLarge == null ? ")" : ", :knownLarge)");
+        JdbcClient.StatementSpec statement = jdbc.sql(sql).param("space", scope.spaceId()).param("q", vector(query)).param("k", limit)
                 .param("collections", scope.collectionIds().toArray(UUID[]::new))
                 .param("files", scope.fileIds().isEmpty() ? null : scope.fileIds().toArray(UUID[]::new))
                 .param("wanted", scope.metadata().isEmpty() ? null : metadataJson(scope.metadata()))
                 .param("exactMax", exactScanMaxChunks).param("maxScan", MAX_SCAN_TUPLES)
                 .param("ef", efSearch);
+        return knownLarge == null ? statement : statement.param("knownLarge", knownLarge);
     }
 
     /** The metadata filter as the search function reads it: {@code {"key": ["value", ...]}}. */

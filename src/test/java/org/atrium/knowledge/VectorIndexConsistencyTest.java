@@ -121,6 +121,58 @@ class VectorIndexConsistencyTest extends IntegrationTest {
     }
 
     @Test
+    void aScopeFoundTooLargeForTheExactPathIsWalkedAtOnceNextTimeAndStillYieldsOnlyChunksInScope() {
+        TestUsers.Account admin = users.admin();
+        UUID group = users.group(admin, "known-large");
+        Knowledge knowledge = knowledge(admin, group, "sk-index-test-0004");
+        UUID shelf = knowledge.groupCollection(admin, group, "Shrinking");
+        UUID book = knowledge.upload(admin, shelf, "book.txt", "Granite tundra and violin lichen. ".repeat(1500)
+                .getBytes(StandardCharsets.UTF_8));
+        UUID note = knowledge.upload(admin, shelf, "note.txt", "Violin and mango.".getBytes(StandardCharsets.UTF_8));
+        UUID small = knowledge.groupCollection(admin, group, "Small");
+        UUID card = knowledge.upload(admin, small, "card.txt", "Violin and kiwi.".getBytes(StandardCharsets.UTF_8));
+        knowledge.awaitSettled(admin, shelf, book);
+        knowledge.awaitSettled(admin, shelf, note);
+        knowledge.awaitSettled(admin, small, card);
+        int space = spaceOf(shelf);
+        int dimensions = dimensionsOf(space);
+        PgVectorIndex index = new PgVectorIndex(jdbc, new TransactionTemplate(transactions), json, 20, 640, 24,
+                128);
+        SearchScope shelfScope = new SearchScope(space, dimensions, List.of(shelf), Map.of());
+        SearchScope smallScope = new SearchScope(space, dimensions, List.of(small), Map.of());
+        float[] query = EMBEDDINGS.vectorOf("violin");
+
+        assertThat(index.knownLarge(shelfScope)).isFalse();
+        assertThat(index.search(shelfScope, query, 5)).hasSize(5);
+        assertThat(index.search(smallScope, query, 5)).extracting(VectorIndex.Hit::fileId).containsExactly(card);
+        assertThat(index.knownLarge(shelfScope)).as("walked: remembered").isTrue();
+        assertThat(index.knownLarge(smallScope)).as("compared exactly: counted again next time").isFalse();
+
+        // The scope shrinks below the exact path's limit: counted afresh it would be compared exactly; remembered as
+        // large it is walked, and the walk checks every candidate against the scope as it is now.
+        assertThat(api.delete("/api/v1/collections/" + shelf + "/files/" + book, admin.token()).status())
+                .isEqualTo(204);
+        assertThat(index.explain(shelfScope, query, 5)).startsWith("EXACT");
+        assertThat(index.search(shelfScope, query, 5)).extracting(VectorIndex.Hit::fileId).containsOnly(note)
+                .isNotEmpty();
+        assertThat(api.delete("/api/v1/collections/" + shelf + "/files/" + note, admin.token()).status())
+                .isEqualTo(204);
+        assertThat(index.search(shelfScope, query, 5)).isEmpty();
+
+        // The function itself: told the scope is large it walks (its rows say not exact), otherwise it chooses.
+        String sql = "select distinct exact from search_chunk_vectors(:space, cast(:q as vector), 5, :collections,"
+                + " null, null, 20, 1000, 640, :knownLarge)";
+        for (boolean knownLarge : List.of(true, false)) {
+            assertThat(jdbc.sql(sql).param("space", space).param("q", PgVectorIndex.literal(query))
+                    .param("collections", new UUID[]{small}).param("knownLarge", knownLarge)
+                    .query(Boolean.class).list()).as("known large: %s", knownLarge).containsExactly(!knownLarge);
+        }
+        assertThat(jdbc.sql(sql.replace(", :knownLarge)", ")")).param("space", space)
+                .param("q", PgVectorIndex.literal(query)).param("collections", new UUID[]{small})
+                .query(Boolean.class).list()).as("the previous release's form chooses").containsExactly(true);
+    }
+
+    @Test
     void spacesOf2001To4000DimensionsAreIndexedOverHalfPrecisionAndTheirWalkUsesThatIndex() {
         // Space ids no embedding space has: the tables are created and dropped here.
         int halves = 900_000 + (int) (System.nanoTime() % 1000);
