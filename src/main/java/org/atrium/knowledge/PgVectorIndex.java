@@ -57,7 +57,12 @@ final class PgVectorIndex implements VectorIndex {
     private final int m;
     private final int efConstruction;
     private final Set<Integer> preparedSpaces = ConcurrentHashMap.newKeySet();
-    private final Cache<SearchScope, Boolean> largeScopes = Caffeine.newBuilder().maximumSize(10_000)
+    /**
+     * For each scope whose search walked, the most chunks a walk of it was asked for: the choice depends on that
+     * number too (the more asked, the larger a part of the space the scope must be), and a walk chosen for a number
+     * is chosen for any smaller one.
+     */
+    private final Cache<SearchScope, Integer> largeScopes = Caffeine.newBuilder().maximumSize(10_000)
             .expireAfterWrite(LARGE_SCOPE_MEMORY).build();
 
     /**
@@ -125,7 +130,7 @@ final class PgVectorIndex implements VectorIndex {
 
     @Override
     public List<Hit> search(SearchScope scope, float[] query, int limit) {
-        boolean knownLarge = largeScopes.getIfPresent(scope) != null;
+        boolean knownLarge = knownLarge(scope, limit);
         boolean[] walked = {knownLarge};
         List<Hit> hits = new ArrayList<>(statement(scope, query, limit, "search_chunk_vectors", knownLarge)
                 .query((rs, row) -> {
@@ -135,16 +140,17 @@ final class PgVectorIndex implements VectorIndex {
                 })
                 .list());
         if (walked[0] && !knownLarge) {
-            largeScopes.put(scope, Boolean.TRUE);
+            largeScopes.asMap().merge(scope, limit, Math::max);
         }
         // Iterative scans in relaxed order may return neighbours slightly out of order.
         hits.sort(Hit.BEST_FIRST);
         return hits;
     }
 
-    /** Whether the next search of this scope walks the index without counting the scope first. */
-    boolean knownLarge(SearchScope scope) {
-        return largeScopes.getIfPresent(scope) != null;
+    /** Whether the next search of this scope for this many chunks walks the index without counting the scope. */
+    boolean knownLarge(SearchScope scope, int limit) {
+        Integer walkedFor = largeScopes.getIfPresent(scope);
+        return walkedFor != null && limit <= walkedFor;
     }
 
     /** The plan PostgreSQL chooses for {@link #search}, as {@code EXPLAIN} prints it, after the path chosen. */
@@ -154,12 +160,12 @@ final class PgVectorIndex implements VectorIndex {
     }
 
     /**
-     * One statement, one round trip: the function of migrations V19 and V22 receives the scope (collections, files, metadata
-     * filter), chooses the path from chunk counts it reads from {@code file_indexes} (never from planner statistics;
-     * exact when the scope holds at most {@code exactScanMaxChunks} chunks, or is so small a part of the space that a
-     * walk bounded by {@value #MAX_SCAN_TUPLES} visited chunks would expect to meet fewer than four times the chunks
-     * asked for; the HNSW index otherwise), and runs the search with the planner settings confined to it. The index
-     * path checks each candidate it meets against the scope instead of listing the scope first. With
+     * One statement, one round trip: the function of migrations V19 and V22 receives the scope (collections, files,
+     * metadata filter), chooses the path from chunk counts it reads from {@code file_indexes} (never from planner
+     * statistics; exact when the scope holds at most {@code exactScanMaxChunks} chunks, or is so small a part of the
+     * space that a walk bounded by {@value #MAX_SCAN_TUPLES} visited chunks would expect to meet fewer than four times
+     * the chunks asked for; the HNSW index otherwise), and runs the search with the planner settings confined to it.
+     * The index path checks each candidate it meets against the scope instead of listing the scope first. With
      * {@code knownLarge} true the search walks without choosing (V22); {@code null} for the explaining function,
      * which always chooses.
      */
@@ -167,7 +173,8 @@ final class PgVectorIndex implements VectorIndex {
                                                @Nullable Boolean knownLarge) {
         String sql = "select * from " + function + "(:space, :q, :k, :collections, cast(:files as uuid[]),"
                 + " cast(:wanted as jsonb), :exactMax, :maxScan, :ef" + (knownLarge == null ? ")" : ", :knownLarge)");
-        JdbcClient.StatementSpec statement = jdbc.sql(sql).param("space", scope.spaceId()).param("q", vector(query)).param("k", limit)
+        JdbcClient.StatementSpec statement = jdbc.sql(sql).param("space", scope.spaceId()).param("q", vector(query))
+                .param("k", limit)
                 .param("collections", scope.collectionIds().toArray(UUID[]::new))
                 .param("files", scope.fileIds().isEmpty() ? null : scope.fileIds().toArray(UUID[]::new))
                 .param("wanted", scope.metadata().isEmpty() ? null : metadataJson(scope.metadata()))

@@ -142,11 +142,13 @@ class VectorIndexConsistencyTest extends IntegrationTest {
         SearchScope smallScope = new SearchScope(space, dimensions, List.of(small), Map.of());
         float[] query = EMBEDDINGS.vectorOf("violin");
 
-        assertThat(index.knownLarge(shelfScope)).isFalse();
+        assertThat(index.knownLarge(shelfScope, 5)).isFalse();
         assertThat(index.search(shelfScope, query, 5)).hasSize(5);
         assertThat(index.search(smallScope, query, 5)).extracting(VectorIndex.Hit::fileId).containsExactly(card);
-        assertThat(index.knownLarge(shelfScope)).as("walked: remembered").isTrue();
-        assertThat(index.knownLarge(smallScope)).as("compared exactly: counted again next time").isFalse();
+        assertThat(index.knownLarge(shelfScope, 5)).as("walked: remembered").isTrue();
+        assertThat(index.knownLarge(shelfScope, 4)).as("a walk for 5 is a walk for fewer").isTrue();
+        assertThat(index.knownLarge(shelfScope, 6)).as("more may have been compared exactly").isFalse();
+        assertThat(index.knownLarge(smallScope, 5)).as("compared exactly: counted again next time").isFalse();
 
         // The scope shrinks below the exact path's limit: counted afresh it would be compared exactly; remembered as
         // large it is walked, and the walk checks every candidate against the scope as it is now.
