@@ -108,12 +108,13 @@ class KeywordSearch {
             scores.add(idf + " * " + f + " * " + (K1 + 1) + " / (" + f + " + " + K1 + " * (1 - " + B + " + " + B
                     + " * m.token_count / d.avgdl))");
         }
-        // Each chunk's ranks are computed once, and the materialised rows hold numbers, not lexemes.
-        String sql = "with m as materialized (select c.file_id, c.chunk_index, c.token_count, "
+        // The scope is listed once, for the matches and for N. Each chunk's ranks are computed once, and the
+        // materialised rows hold numbers, not lexemes.
+        String sql = "with s as materialized (" + scope.readyFileChunks() + "),"
+                + " m as materialized (select c.file_id, c.chunk_index, c.token_count, "
                 + String.join(", ", ranks) + " from chunks c"
-                + " where c.space_id = :scopeSpace and c.terms @@ :any and c.file_id in (" + scope.readyFiles() + ")),"
-                + " n as (select coalesce(sum(i.chunks_total), 0)::float8 as docs from file_indexes i"
-                + " where i.space_id = :scopeSpace and i.file_id in (" + scope.readyFiles() + ")),"
+                + " where c.space_id = :scopeSpace and c.terms @@ :any and c.file_id in (select file_id from s)),"
+                + " n as (select coalesce(sum(s.chunks_total), 0)::float8 as docs from s),"
                 + " d as (select " + String.join("", frequencies.stream().map(f -> f + ", ").toList())
                 + "greatest(avg(token_count), 1)::float8 as avgdl from m)"
                 + " select m.file_id, m.chunk_index, (" + String.join(" + ", scores) + ") as score"

@@ -38,8 +38,17 @@ record SearchScope(int spaceId, int dimensions, List<UUID> collectionIds, Map<St
      * Metadata keys and values are bound as text parameters of one {@code jsonb_build_object} each.
      */
     String readyFiles() {
-        StringBuilder sql = new StringBuilder("""
-                select fi.file_id from file_indexes fi
+        return readyFiles("fi.file_id");
+    }
+
+    /** As {@link #readyFiles()}, each file with its chunks in the space ({@code file_id}, {@code chunks_total}). */
+    String readyFileChunks() {
+        return readyFiles("fi.file_id, fi.chunks_total");
+    }
+
+    private String readyFiles(String columns) {
+        StringBuilder sql = new StringBuilder("select " + columns + """
+                 from file_indexes fi
                 where fi.space_id = :scopeSpace and fi.status = 'ready'
                   and exists (select 1 from collection_files cf
                               where cf.file_id = fi.file_id and cf.collection_id = any(:scopeCollections))""");
