@@ -71,8 +71,7 @@ final class InProcessVectorIndex implements VectorIndex {
     @Override
     public List<Hit> search(SearchScope scope, float[] query, int topK) {
         int spaceId = scope.spaceId();
-        List<Key> candidates = scope.bind(jdbc.sql("select i.file_id, i.generation from file_indexes i"
-                        + " where i.space_id = :scopeSpace and i.file_id in (" + scope.readyFiles() + ")"))
+        List<Key> candidates = scope.bind(jdbc.sql(scope.readyFiles("fi.file_id, fi.generation")))
                 .query((rs, row) -> new Key(rs.getObject("file_id", UUID.class), spaceId, rs.getLong("generation")))
                 .list();
         float[] q = normalised(query);

@@ -110,7 +110,7 @@ class KeywordSearch {
         }
         // The scope is listed once, for the matches and for N. Each chunk's ranks are computed once, and the
         // materialised rows hold numbers, not lexemes.
-        String sql = "with s as materialized (" + scope.readyFileChunks() + "),"
+        String sql = "with s as materialized (" + scope.readyFiles("fi.file_id, fi.chunks_total") + "),"
                 + " m as materialized (select c.file_id, c.chunk_index, c.token_count, "
                 + String.join(", ", ranks) + " from chunks c"
                 + " where c.space_id = :scopeSpace and c.terms @@ :any and c.file_id in (select file_id from s)),"

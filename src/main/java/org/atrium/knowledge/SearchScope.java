@@ -11,7 +11,7 @@ import java.util.UUID;
  * What one search may return, in one embedding space: chunks of files that are ready in the space, held by one of the
  * collections, and whose metadata matches the filter. Every index asks PostgreSQL for this set at the time of the
  * search, so a deleted, removed or re-queued file is never returned on any replica: keyword search and the in-process
- * index with {@link #readyFiles()}, pgvector's search function with the same rules written in SQL (migration V19,
+ * index with {@link #readyFiles(String)}, pgvector's search function with the same rules written in SQL (migration V19,
  * {@code chunk_file_in_scope} and {@code chunk_vectors_path}; {@code VectorIndexConsistencyTest} compares them).
  *
  * @param spaceId       the embedding space
@@ -34,19 +34,11 @@ record SearchScope(int spaceId, int dimensions, List<UUID> collectionIds, Map<St
     }
 
     /**
-     * A query for the ids of the files in scope ({@code file_id}); its parameters are set by {@link #bind}.
-     * Metadata keys and values are bound as text parameters of one {@code jsonb_build_object} each.
+     * A query for the files in scope, selecting {@code columns} of their {@code file_indexes} rows (alias
+     * {@code fi}, for example {@code fi.file_id}); its parameters are set by {@link #bind}. Metadata keys and values
+     * are bound as text parameters of one {@code jsonb_build_object} each.
      */
-    String readyFiles() {
-        return readyFiles("fi.file_id");
-    }
-
-    /** As {@link #readyFiles()}, each file with its chunks in the space ({@code file_id}, {@code chunks_total}). */
-    String readyFileChunks() {
-        return readyFiles("fi.file_id, fi.chunks_total");
-    }
-
-    private String readyFiles(String columns) {
+    String readyFiles(String columns) {
         StringBuilder sql = new StringBuilder("select " + columns + """
                  from file_indexes fi
                 where fi.space_id = :scopeSpace and fi.status = 'ready'
@@ -72,7 +64,7 @@ record SearchScope(int spaceId, int dimensions, List<UUID> collectionIds, Map<St
         return sql.toString();
     }
 
-    /** Sets the parameters {@link #readyFiles()} names. */
+    /** Sets the parameters {@link #readyFiles(String)} names. */
     JdbcClient.StatementSpec bind(JdbcClient.StatementSpec statement) {
         statement.param("scopeSpace", spaceId).param("scopeCollections", collectionIds.toArray(UUID[]::new));
         if (!fileIds.isEmpty()) {
