@@ -1,5 +1,8 @@
 package org.atrium.chat;
 
+import io.netty.util.HashedWheelTimer;
+import io.netty.util.Timeout;
+import jakarta.annotation.PreDestroy;
 import org.atrium.chat.presets.PresetAnswers;
 import org.atrium.chat.presets.PresetRun;
 import org.atrium.knowledge.CallerEmbeddings;
@@ -7,7 +10,7 @@ import org.atrium.models.ModelResolver;
 import org.atrium.platform.AtriumException;
 import org.atrium.platform.LogEvents;
 import org.atrium.platform.RequestIds;
-import org.atrium.providers.ChatHandle;
+import org.atrium.providers.ChatCall;
 import org.atrium.providers.ChatListener;
 import org.atrium.providers.ChatMessage;
 import org.atrium.providers.ChatProviders;
@@ -27,9 +30,11 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -42,8 +47,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   order that offers it), called with the caller's credential;</li>
  *   <li>a preset brings its base model, its parameters under the call's (each parameter the call sets wins), its
  *   system prompt and its default knowledge;</li>
- *   <li>the caller's quotas admit the call first; it is listed in "models in use" while it streams; its usage is
- *   recorded once when it ends, however it ends (complete, failed, cancelled by a client that went away).</li>
+ *   <li>the caller's quotas admit the call first; it is listed in "models in use" while it streams (once it has
+ *   run for {@link #LISTING_DELAY}); its usage is recorded once when it ends, however it ends (complete, failed,
+ *   cancelled by a client that went away).</li>
  * </ul>
  *
  * <p>Not done for these calls: fallback models of a preset (a client of these APIs retries on its own terms), and
@@ -53,6 +59,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public class ModelCalls {
 
     private static final Logger log = LoggerFactory.getLogger(ModelCalls.class);
+    /**
+     * How long a call runs before it is listed in the models in use. The view is of answers streaming now, read by
+     * people: a call over sooner would be gone before any view could show it, and most calls of these APIs (short
+     * completions, tool steps) end sooner, so they cost no round trip to Redis for the listing, nor one to end it.
+     */
+    static final Duration LISTING_DELAY = Duration.ofMillis(100);
 
     private final PresetAnswers presets;
     private final ModelResolver resolver;
@@ -63,6 +75,9 @@ public class ModelCalls {
     private final UsageRecorder usage;
     private final KnowledgeGrounding grounding;
     private final CallerEmbeddings callerEmbeddings;
+    /** Arms each call's listing: a timer costs a queue insert, and no thread wakes up for a call that ends first. */
+    private final HashedWheelTimer listings = new HashedWheelTimer(
+            Thread.ofPlatform().daemon().name("model-calls-listing").factory(), 50, TimeUnit.MILLISECONDS);
 
     ModelCalls(PresetAnswers presets, ModelResolver resolver, TaskModels names, ChatProviders providers,
                QuotaService quotas, ModelsInUse modelsInUse, UsageRecorder usage, KnowledgeGrounding grounding,
@@ -108,23 +123,24 @@ public class ModelCalls {
     }
 
     /**
-     * A call that started.
+     * A call admitted and ready to run.
      *
      * @param modelId   the catalogue id of the model answering (a preset's base model)
-     * @param handle    to cancel the call (a client that went away) or wait for its end
+     * @param call      to run on the caller's thread (it returns when the listener has had its last event), and to
+     *                  cancel from another (a client that went away)
      * @param citations the passages the answer was grounded on, empty without knowledge
      */
-    public record Started(String modelId, ChatHandle handle, List<Citation> citations) {
+    public record Started(String modelId, ChatCall call, List<Citation> citations) {
     }
 
     /**
-     * Resolves the model, admits the call and starts it; returns at once. Knowledge, when given, is retrieved first,
-     * on the calling thread.
+     * Resolves the model, admits the call and prepares it; the caller runs it ({@link Started#call()}) on its own
+     * thread, which has nothing else to do meanwhile. Knowledge, when given, is retrieved first, on the calling thread.
      *
      * @param state    the caller's effective state
      * @param call     what to call
      * @param listener receives the answer as it streams, then exactly one of onComplete and onFailure
-     * @return the call
+     * @return the call, to run
      * @throws AtriumException  {@code model_not_found} (404) for a model not in the caller's catalogue;
      *                          {@code quota_exceeded} (429) when a quota refuses the call; {@code validation_failed}
      *                          (400) for a request the provider contract refuses
@@ -149,11 +165,10 @@ public class ModelCalls {
                 call.knowledge().with(run.knowledge().collectionIds(), run.knowledge().fileIds()));
         Recording recording = new Recording(state, model, listener);
         try {
+            ChatCall prepared = providers.prepare(model.endpoint(), model.secret(), grounded.request(), recording);
+            recording.listAfter(LISTING_DELAY);
             listener.onUpstreamStart();
-            ChatHandle handle = providers.stream(model.endpoint(), model.secret(), grounded.request(), recording);
-            // Listed once the provider call is under way: the round trip to Redis overlaps the provider's.
-            recording.listed(modelsInUse.begin(model.model(), model.connection(), RequestIds.random()));
-            return new Started(model.id(), handle, grounded.citations());
+            return new Started(model.id(), prepared, grounded.citations());
         } catch (ProviderFailure | IllegalArgumentException refused) {
             recording.end(null, refused instanceof ProviderFailure failure ? failure.code() : "validation_failed");
             throw refused;
@@ -218,6 +233,11 @@ public class ModelCalls {
         }
     }
 
+    @PreDestroy
+    void close() {
+        listings.stop();
+    }
+
     /**
      * A model by catalogue id, else by the provider's model id (the first connection in the catalogue's order that
      * offers it), so that clients written for one provider can send the ids they know.
@@ -241,6 +261,8 @@ public class ModelCalls {
         private volatile @Nullable TokenUsage reported;
         /** Set once the call is listed; guarded by {@code this}. */
         private ModelsInUse.@Nullable Handle inUse;
+        /** The listing armed for the call, cancelled when it ends first; guarded by {@code this}. */
+        private @Nullable Timeout listing;
 
         Recording(EffectiveState state, ModelResolver.ResolvedModel model, ChatListener listener) {
             this.state = state;
@@ -248,8 +270,27 @@ public class ModelCalls {
             this.listener = listener;
         }
 
-        /** The call's entry in the models in use; closed at once when the call ended before it was listed. */
-        void listed(ModelsInUse.Handle handle) {
+        /** Lists the call in the models in use if it is still running after {@code delay}. */
+        void listAfter(Duration delay) {
+            Timeout armed;
+            try {
+                // The listing is a round trip to Redis: on a thread of its own, never on the timer's.
+                armed = listings.newTimeout(due -> Thread.ofVirtual().name("model-call-listing").start(this::list),
+                        delay.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (IllegalStateException stopping) {
+                return;
+            }
+            synchronized (this) {
+                listing = armed;
+            }
+        }
+
+        /** The call's entry in the models in use; closed at once when the call ended while it was being listed. */
+        private void list() {
+            if (ended.get()) {
+                return;
+            }
+            ModelsInUse.Handle handle = modelsInUse.begin(model.model(), model.connection(), RequestIds.random());
             synchronized (this) {
                 if (!ended.get()) {
                     inUse = handle;
@@ -280,8 +321,8 @@ public class ModelCalls {
             listener.onUsage(tokens);
         }
 
-        // The answer goes to the client first: the bookkeeping (two round trips to Redis in cluster mode, for the
-        // models in use and the day's token count) then runs beside the response being written, not before it.
+        // The answer goes to the client first: the bookkeeping (round trips to Redis in cluster mode, for the day's
+        // token count and, for a call that was listed, the models in use) then runs after it, not before.
         @Override
         public void onComplete(ChatResult result) {
             try {
@@ -305,8 +346,13 @@ public class ModelCalls {
                 return;
             }
             ModelsInUse.Handle listed;
+            Timeout armed;
             synchronized (this) {
                 listed = inUse;
+                armed = listing;
+            }
+            if (armed != null) {
+                armed.cancel();
             }
             if (listed != null) {
                 listed.close();

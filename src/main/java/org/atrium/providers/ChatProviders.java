@@ -108,8 +108,25 @@ public class ChatProviders {
      */
     public ChatHandle stream(ProviderEndpoint endpoint, @Nullable String secret, ChatRequest request,
                              ChatListener listener) {
+        return engine.start(prepare(endpoint, secret, request, listener));
+    }
+
+    /**
+     * The same as {@link #stream}, except that the call is not started: the caller {@linkplain ChatCall#run runs} it
+     * on its own thread.
+     *
+     * @param endpoint the connection, extra headers and timeouts
+     * @param secret   the credential
+     * @param request  the provider-neutral request
+     * @param listener receives the answer as it streams (on the thread that runs the call), then exactly one of
+     *                 onComplete and onFailure
+     * @return the call, to run
+     * @throws ProviderFailure at once, as {@link #stream} does
+     */
+    public ChatCall prepare(ProviderEndpoint endpoint, @Nullable String secret, ChatRequest request,
+                            ChatListener listener) {
         String credential = ProviderFailures.credential(endpoint, secret);
-        return engine.start(endpoint, api(endpoint.connection().type()), credential, request, listener);
+        return engine.prepare(endpoint, api(endpoint.connection().type()), credential, request, listener);
     }
 
     /**

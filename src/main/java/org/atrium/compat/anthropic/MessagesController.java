@@ -60,10 +60,10 @@ class MessagesController {
     @ApiResponse(responseCode = "503", description = ErrorResponses.UNAVAILABLE)
     @ApiResponse(responseCode = "504", description = ErrorResponses.TIMEOUT)
     void create(EffectiveState state, @Valid @RequestBody MessagesRequest body, HttpServletRequest request,
-                HttpServletResponse response) throws InterruptedException {
+                HttpServletResponse response) {
         ModelCalls.Call call = MessagesTranslation.toCall(body);
         AnswerOutput output = new AnswerOutput(response, ServerTiming.of(request), heartbeats,
                 MediaType.TEXT_EVENT_STREAM_VALUE, MessagesWriter.PING);
-        output.await(calls.start(state, call, new MessagesWriter(output, json, body.model(), body.streams())));
+        output.run(calls.start(state, call, new MessagesWriter(output, json, body.model(), body.streams())));
     }
 }

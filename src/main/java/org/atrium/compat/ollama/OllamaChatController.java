@@ -60,7 +60,7 @@ class OllamaChatController {
     @ApiResponse(responseCode = "503", description = ErrorResponses.UNAVAILABLE)
     @ApiResponse(responseCode = "504", description = ErrorResponses.TIMEOUT)
     void chat(EffectiveState state, @Valid @RequestBody OllamaRequests.Chat body, HttpServletRequest request,
-              HttpServletResponse response) throws InterruptedException {
+              HttpServletResponse response) {
         ModelCalls.Call call = OllamaTranslation.chat(body, models.catalogueId(state, body.model()));
         answer(state, call, body.model(), true, !Boolean.FALSE.equals(body.stream()), request, response);
     }
@@ -78,15 +78,15 @@ class OllamaChatController {
     @ApiResponse(responseCode = "429", description = ErrorResponses.RATE_LIMITED)
     @ApiResponse(responseCode = "502", description = ErrorResponses.BAD_GATEWAY)
     void generate(EffectiveState state, @Valid @RequestBody OllamaRequests.Generate body, HttpServletRequest request,
-                  HttpServletResponse response) throws InterruptedException {
+                  HttpServletResponse response) {
         ModelCalls.Call call = OllamaTranslation.generate(body, models.catalogueId(state, body.model()));
         answer(state, call, body.model(), false, !Boolean.FALSE.equals(body.stream()), request, response);
     }
 
     private void answer(EffectiveState state, ModelCalls.Call call, String model, boolean chat, boolean stream,
-                        HttpServletRequest request, HttpServletResponse response) throws InterruptedException {
+                        HttpServletRequest request, HttpServletResponse response) {
         AnswerOutput output = new AnswerOutput(response, ServerTiming.of(request), heartbeats, NDJSON,
                 OllamaWriter.heartbeat(json, model, chat));
-        output.await(calls.start(state, call, new OllamaWriter(output, json, model, chat, stream)));
+        output.run(calls.start(state, call, new OllamaWriter(output, json, model, chat, stream)));
     }
 }

@@ -66,11 +66,11 @@ class ChatCompletionsController {
     @ApiResponse(responseCode = "503", description = ErrorResponses.UNAVAILABLE)
     @ApiResponse(responseCode = "504", description = ErrorResponses.TIMEOUT)
     void complete(EffectiveState state, @Valid @RequestBody ChatCompletionRequest body, HttpServletRequest request,
-                  HttpServletResponse response) throws InterruptedException {
+                  HttpServletResponse response) {
         ModelCalls.Call call = CompletionTranslation.toCall(body, knowledge(body.files()));
         AnswerOutput output = new AnswerOutput(response, ServerTiming.of(request), heartbeats,
                 MediaType.TEXT_EVENT_STREAM_VALUE, CompletionWriter.HEARTBEAT);
-        output.await(calls.start(state, call, new CompletionWriter(output, json, CompletionIds.of(body.model()),
+        output.run(calls.start(state, call, new CompletionWriter(output, json, CompletionIds.of(body.model()),
                 body.streams(), body.includesUsage())));
     }
 

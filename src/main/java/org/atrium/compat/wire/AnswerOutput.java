@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -23,12 +22,11 @@ import java.util.function.Function;
  * {@link ModelCalls.CallListener}) decides what to write, this decides when and how.
  *
  * <p>Nothing is written before the provider's first output: a call that fails before it is answered with the HTTP
- * status of its failure (thrown by {@link #await}, and shaped by the API's {@link CompatErrorFilter}). The first write
+ * status of its failure (thrown by {@link #run}, and shaped by the API's {@link CompatErrorFilter}). The first write
  * of a stream sets its headers ({@code Server-Timing} included); once streaming, a failure is an event of the shape's
  * own. A write that fails (the client went away) throws, which cancels the upstream call; so does a heartbeat written
  * into a stream that has been silent for {@link StreamHeartbeats#INTERVAL}, so that a client gone while the model is
- * silent is noticed too. Listener methods run on the call's thread; the future {@link #await} waits on completes
- * after the last write.
+ * silent is noticed too. Listener methods run on the request's thread, which runs the call.
  */
 public final class AnswerOutput {
 
@@ -75,30 +73,23 @@ public final class AnswerOutput {
     }
 
     /**
-     * Waits for the end of the call whose listener writes here.
+     * Runs the call whose listener writes here, on this (the request's) thread, and returns when it has ended.
      *
      * @param started the call, which a heartbeat that finds the client gone cancels
-     * @throws ProviderFailure      the call's failure, when nothing had been written
-     * @throws InterruptedException when the request's thread is interrupted (the call is cancelled)
+     * @throws ProviderFailure the call's failure, when nothing had been written
      */
-    public void await(ModelCalls.Started started) throws InterruptedException {
-        handle = started.handle();
-        ProviderFailure failure;
-        try {
-            failure = done.get();
-        } catch (InterruptedException interrupted) {
-            started.handle().cancel();
-            throw interrupted;
-        } catch (ExecutionException impossible) {
-            throw new IllegalStateException(impossible.getCause());
-        }
+    public void run(ModelCalls.Started started) {
+        handle = started.call();
+        started.call().run();
+        // The listener's last event completed it before run() returned.
+        ProviderFailure failure = done.resultNow();
         if (failure != null) {
             throw failure;
         }
     }
 
     /**
-     * The call completed: writes its end, then releases {@link #await}.
+     * The call completed: writes its end.
      *
      * @param last writes the answer's end (or the whole answer)
      */
@@ -112,7 +103,7 @@ public final class AnswerOutput {
     }
 
     /**
-     * The call failed: before any output the failure goes to {@link #await}, after it is written as the shape's
+     * The call failed: before any output the failure goes to {@link #run}, after it is written as the shape's
      * event (unless the call was cancelled, which only a client that went away does).
      *
      * @param failure the failure

@@ -6,6 +6,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.atrium.platform.LogEvents;
+import org.atrium.providers.ChatCall;
 import org.atrium.providers.ChatHandle;
 import org.atrium.providers.ChatListener;
 import org.atrium.providers.ChatRequest;
@@ -26,8 +27,9 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs chat calls: one virtual thread per call reads the stream, one shared scheduler thread enforces the timeouts,
- * and one Resilience4j circuit breaker per connection name refuses calls while that provider keeps failing.
+ * Runs chat calls: each call reads its stream on one virtual thread (its own, or its caller's), one shared scheduler
+ * thread enforces the timeouts, and one Resilience4j circuit breaker per connection name refuses calls while that
+ * provider keeps failing.
  * Thread-safe; built once by the facade.
  */
 public final class ChatEngine implements AutoCloseable {
@@ -96,17 +98,17 @@ public final class ChatEngine implements AutoCloseable {
     }
 
     /**
-     * Starts a call on its own virtual thread.
+     * Prepares a call, to be run by its caller or by {@link #start}.
      *
      * @param endpoint the endpoint
      * @param api      its wire format
      * @param secret   the credential, already checked
      * @param request  the request
      * @param listener where events go
-     * @return the handle
+     * @return the call, not started
      * @throws ProviderFailure ({@link ProviderFailure#UNSUPPORTED}) when the request cannot be sent to this kind
      */
-    public ChatHandle start(ProviderEndpoint endpoint, ProviderApi api, @Nullable String secret, ChatRequest request,
+    public ChatCall prepare(ProviderEndpoint endpoint, ProviderApi api, @Nullable String secret, ChatRequest request,
                             ChatListener listener) {
         byte[] body;
         try {
@@ -114,8 +116,17 @@ public final class ChatEngine implements AutoCloseable {
         } catch (ProviderApi.UnsupportedRequest unsupported) {
             throw ProviderFailures.unsupported(endpoint, unsupported.getMessage());
         }
-        StreamingCall call = new StreamingCall(this, endpoint, api, secret, request, listener, body);
-        callThreads.newThread(call).start();
+        return new StreamingCall(this, endpoint, api, secret, request, listener, body);
+    }
+
+    /**
+     * Starts a prepared call on its own virtual thread.
+     *
+     * @param call a call of {@link #prepare}, not run yet
+     * @return the same call, running
+     */
+    public ChatHandle start(ChatCall call) {
+        callThreads.newThread(call::run).start();
         return call;
     }
 

@@ -4,7 +4,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
-import org.atrium.providers.ChatHandle;
+import org.atrium.providers.ChatCall;
 import org.atrium.providers.ChatListener;
 import org.atrium.providers.ChatRequest;
 import org.atrium.providers.ChatResult;
@@ -29,7 +29,7 @@ import java.util.concurrent.TimeoutException;
  * enforced by a watchdog that closes the connection when one expires. The listener is called only from the call's
  * own thread.
  */
-final class StreamingCall implements ChatHandle, Runnable {
+final class StreamingCall implements ChatCall {
 
     private static final Set<String> RETRIED = Set.of(ProviderFailure.UNAVAILABLE, ProviderFailure.RATE_LIMITED);
     private static final Set<String> BREAKER_FAILURES = Set.of(ProviderFailure.UNAVAILABLE, ProviderFailure.TIMEOUT,

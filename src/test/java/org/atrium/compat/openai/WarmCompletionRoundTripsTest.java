@@ -8,6 +8,9 @@ import org.atrium.testing.TestUsers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -15,10 +18,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * PostgreSQL once its caches are warm: every statement the application sends is logged at the JDBC driver, and those
  * made while warm calls run are checked, leaving out the background threads that flush usage and poll for jobs.
  * Also what the hot path keeps elsewhere: a changed header or credential is used at once, and the models in use list
- * each call while it runs and none after.
+ * each call that runs long enough to be seen while it runs, and none after; the fast ones cost Redis nothing for it.
  */
 class WarmCompletionRoundTripsTest extends IntegrationTest {
 
@@ -40,6 +45,8 @@ class WarmCompletionRoundTripsTest extends IntegrationTest {
         registry.add("spring.datasource.driver-class-name", () -> StatementLog.DRIVER);
     }
 
+    @Autowired
+    private StringRedisTemplate redis;
     private FakeChatServer provider;
     private TestUsers.Account admin;
     private String connectionId;
@@ -126,8 +133,8 @@ class WarmCompletionRoundTripsTest extends IntegrationTest {
     }
 
     /**
-     * A call is listed in the models in use once the provider call is under way (the round trip to Redis overlaps
-     * the provider's), so a fast call may end before it is listed: it must still leave nothing listed.
+     * A call is listed in the models in use once it has run for a tenth of a second, so a fast call ends before it is
+     * listed (and one may end while it is being listed): it must still leave nothing listed.
      */
     @Test
     void aSlowCallIsListedInTheModelsInUseWhileItRunsAndFastOnesLeaveNothing() throws Exception {
@@ -152,6 +159,31 @@ class WarmCompletionRoundTripsTest extends IntegrationTest {
             }
         }
         assertThat(listedStreams()).as("every call ended, none left listed").isZero();
+    }
+
+    @Test
+    void fastCallsCostNoRoundTripToRedisForTheModelsInUse() {
+        complete(false);
+        complete(true);
+        long before = modelsInUseWrites();
+
+        for (int i = 0; i < 10; i++) {
+            complete(i % 2 == 0);
+        }
+
+        assertThat(modelsInUseWrites()).as("writes of the models in use (sorted-set members added or removed) during"
+                + " 10 warm calls that each took milliseconds").isEqualTo(before);
+    }
+
+    /** Commands Redis has run that add or remove members of a sorted set (only the models in use keep one). */
+    private long modelsInUseWrites() {
+        Properties stats = redis.execute((RedisCallback<Properties>) connection -> connection.serverCommands()
+                .info("commandstats"));
+        assertThat(stats).isNotNull();
+        return Stream.of("cmdstat_zadd", "cmdstat_zrem").mapToLong(name -> {
+            String line = stats.getProperty(name, "calls=0,");
+            return Long.parseLong(line.substring(line.indexOf("calls=") + 6, line.indexOf(',')));
+        }).sum();
     }
 
     @Test
