@@ -5,6 +5,8 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.util.HashedWheelTimer;
+import io.netty.util.Timeout;
 import org.atrium.platform.LogEvents;
 import org.atrium.providers.ChatCall;
 import org.atrium.providers.ChatHandle;
@@ -20,14 +22,11 @@ import tools.jackson.databind.json.JsonMapper;
 
 import java.time.Clock;
 import java.util.Locale;
-import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs chat calls: each call reads its stream on one virtual thread (its own, or its caller's), one shared scheduler
+ * Runs chat calls: each call reads its stream on one virtual thread (its own, or its caller's), one shared timer
  * thread enforces the timeouts, and one Resilience4j circuit breaker per connection name refuses calls while that
  * provider keeps failing.
  * Thread-safe; built once by the facade.
@@ -42,18 +41,24 @@ public final class ChatEngine implements AutoCloseable {
     public static final String SLOW_EVENT = "provider.chat.slow";
     /** Logged when a connection's circuit breaker changes state. */
     public static final String CIRCUIT_EVENT = "provider.chat.circuit";
-    /** The gauge of tasks the engine's scheduler holds. */
+    /** The gauge of the checks and time limits the engine's timer holds. */
     public static final String SCHEDULED = "atrium.provider.chat.scheduled";
     private static final Logger log = LoggerFactory.getLogger(ChatEngine.class);
     private static final int DRAIN_LIMIT = 64 * 1024;
     private static final java.time.Duration DRAIN_TIME = java.time.Duration.ofSeconds(2);
+    private static final java.time.Duration TICK = java.time.Duration.ofMillis(20);
 
     private final Clients clients;
     private final JsonMapper json;
     private final ChatMetrics metrics;
     private final ChatResilience resilience;
     private final CircuitBreakerRegistry breakers;
-    private final ScheduledExecutorService watchdog;
+    /**
+     * The calls' timeout checks and the drains' time limits: arming or cancelling one is a queue insert, where a
+     * scheduled executor would wake its thread for nearly every call (each new deadline being the earliest). Checks
+     * run up to a tick late, which timeouts of seconds do not notice.
+     */
+    private final HashedWheelTimer watchdog;
     private final ThreadFactory callThreads = Thread.ofVirtual().name("provider-chat-", 0).factory();
     private final Clock clock = Clock.systemUTC();
 
@@ -77,12 +82,10 @@ public final class ChatEngine implements AutoCloseable {
                 .permittedNumberOfCallsInHalfOpenState(resilience.halfOpenCalls())
                 .automaticTransitionFromOpenToHalfOpenEnabled(false)
                 .build());
-        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1,
-                Thread.ofPlatform().daemon().name("provider-chat-timeouts").factory());
-        scheduler.setRemoveOnCancelPolicy(true);
-        this.watchdog = scheduler;
+        this.watchdog = new HashedWheelTimer(Thread.ofPlatform().daemon().name("provider-chat-timeouts").factory(),
+                TICK.toMillis(), TimeUnit.MILLISECONDS);
         if (meters != null) {
-            Gauge.builder(SCHEDULED, scheduler, s -> s.getQueue().size())
+            Gauge.builder(SCHEDULED, watchdog, HashedWheelTimer::pendingTimeouts)
                     .description("Timeout checks and stream drains scheduled for chat calls: about one per call in"
                             + " progress; growing with the calls made would mean ended calls are kept")
                     .register(meters);
@@ -135,15 +138,15 @@ public final class ChatEngine implements AutoCloseable {
     }
 
     /**
-     * @param check      what to run on the scheduler thread
+     * @param check      what to run on the timer's thread (briefly: it serves every call)
      * @param delayNanos when, from now
-     * @return the scheduled task, to be cancelled when it is no longer needed (a task in the queue keeps what it
-     * refers to, a whole call, until its time comes); null when the engine is stopping and it ran at once
+     * @return the timer's entry, to be cancelled when it is no longer needed (an entry keeps what it refers to, a
+     * whole call, until its time comes); null when the engine is stopping and it ran at once
      */
-    @Nullable Future<?> schedule(Runnable check, long delayNanos) {
+    @Nullable Timeout schedule(Runnable check, long delayNanos) {
         try {
-            return watchdog.schedule(check, Math.max(1, delayNanos), TimeUnit.NANOSECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            return watchdog.newTimeout(due -> check.run(), Math.max(1, delayNanos), TimeUnit.NANOSECONDS);
+        } catch (IllegalStateException stopping) {
             check.run();
             return null;
         }
@@ -164,7 +167,7 @@ public final class ChatEngine implements AutoCloseable {
                 // closing is all that was wanted
             }
         };
-        Future<?> timeLimit = schedule(close, DRAIN_TIME.toNanos());
+        Timeout timeLimit = schedule(close, DRAIN_TIME.toNanos());
         Thread.ofVirtual().start(() -> {
             try {
                 in.readNBytes(DRAIN_LIMIT);
@@ -173,7 +176,7 @@ public final class ChatEngine implements AutoCloseable {
             } finally {
                 close.run();
                 if (timeLimit != null) {
-                    timeLimit.cancel(false);
+                    timeLimit.cancel();
                 }
             }
         });
@@ -205,6 +208,6 @@ public final class ChatEngine implements AutoCloseable {
 
     @Override
     public void close() {
-        watchdog.shutdownNow();
+        watchdog.stop();
     }
 }

@@ -1,16 +1,16 @@
 package org.atrium.providers.internal;
 
+import io.netty.util.Timeout;
 import org.atrium.providers.CallTimeouts;
 import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
-import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 
 /**
  * The timeouts of one chat call: total (from the start of the call), first token (from the start of each attempt to
  * the first output) and idle (between two lines once output started). The call's thread reports progress; the
- * engine's scheduler thread checks, at the earliest deadline only, and runs the expiry action once when one has
+ * engine's timer thread checks, at the earliest deadline only, and runs the expiry action once when one has
  * passed. Thread-safe.
  */
 final class Deadlines {
@@ -39,13 +39,13 @@ final class Deadlines {
      * whether checks have stopped; guarded by this.
      */
     private long checkAt;
-    private @Nullable Future<?> pending;
+    private @Nullable Timeout pending;
     private boolean stopped;
 
     /**
-     * @param engine   whose scheduler runs the checks
+     * @param engine   whose timer runs the checks
      * @param timeouts the call's timeouts
-     * @param onExpiry run once, on the scheduler thread, when a timeout expires
+     * @param onExpiry run once, on the timer's thread, when a timeout expires
      * @param over     true once the call has ended or been cancelled (checks stop)
      */
     Deadlines(ChatEngine engine, CallTimeouts timeouts, Runnable onExpiry, BooleanSupplier over) {
@@ -88,12 +88,12 @@ final class Deadlines {
     }
 
     /**
-     * The call has ended: the pending check is taken out of the scheduler's queue, where it would otherwise keep the
+     * The call has ended: the pending check is taken out of the timer's wheel, where it would otherwise keep the
      * whole call (its listener, its request and response) alive until its time came, a minute or more after a call
      * that took milliseconds.
      */
     void stop() {
-        Future<?> cancelled;
+        Timeout cancelled;
         synchronized (this) {
             stopped = true;
             cancelled = pending;
@@ -101,7 +101,7 @@ final class Deadlines {
             checkAt = 0;
         }
         if (cancelled != null) {
-            cancelled.cancel(false);
+            cancelled.cancel();
         }
     }
 
@@ -126,7 +126,7 @@ final class Deadlines {
         return Duration.ofNanos(System.nanoTime() - started);
     }
 
-    /** Runs on the scheduler thread: expires the call when a deadline has passed, else checks again at the next. */
+    /** Runs on the timer's thread: expires the call when a deadline has passed, else checks again at the next. */
     private void check() {
         synchronized (this) {
             // pending stays: if this check was replaced by an earlier one while it started, that one is pending.
@@ -163,7 +163,7 @@ final class Deadlines {
             return;
         }
         if (pending != null) {
-            pending.cancel(false);
+            pending.cancel();
         }
         checkAt = at;
         pending = engine.schedule(this::check, at - System.nanoTime());
