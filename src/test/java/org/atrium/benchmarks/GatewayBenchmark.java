@@ -52,7 +52,11 @@ class GatewayBenchmark {
     private static final Duration WARMUP = Duration.ofSeconds(Long.getLong("gateway.warmup-seconds", 60));
     /** Atrium's JVM options; add a flight recording here to see where its time goes. */
     private static final String[] ATRIUM_JVM = System.getProperty("gateway.atrium-jvm", "-Xmx1g").split(" ");
-    private static final int[] LEVELS = {1, 2, 4, 8, 16, 64, 256};
+    /** Connections of the non-streaming sweep; fewer for a quick look at one change. */
+    private static final int[] LEVELS = Arrays.stream(System.getProperty("gateway.levels", "1,2,4,8,16,64,256")
+            .split(",")).mapToInt(level -> Integer.parseInt(level.strip())).toArray();
+    /** Whether Portkey is measured too (the reference every recorded figure needs; off for a quick look). */
+    private static final boolean WITH_PORTKEY = Boolean.parseBoolean(System.getProperty("gateway.portkey", "true"));
     private static final String UPSTREAM_KEY = "sk-bench-0123456789abcdef";
     private static final double ADDED_P99_LIMIT_MS = 20;
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -69,7 +73,8 @@ class GatewayBenchmark {
     @Test
     void gatewayOverheadNextToPortkey() throws Exception {
         assertThat(Wrk.installed()).as("wrk is installed (apt-get install wrk)").isTrue();
-        assertThat(NODE.resolve(PORTKEY)).as("Portkey is installed: npm ci --ignore-scripts in " + NODE).exists();
+        assertThat(!WITH_PORTKEY || Files.exists(NODE.resolve(PORTKEY)))
+                .as("Portkey is installed: npm ci --ignore-scripts in " + NODE).isTrue();
         List<Process> nodes = new ArrayList<>();
         try (AtriumProcess atrium = AtriumProcess.builder().database(TestInfrastructure.createDatabase("gateway"))
                 .redis(TestInfrastructure.redisUrl()).env("ATRIUM_CONNECTIONS_ALLOW_PRIVATE_ADDRESSES", "true")
@@ -77,8 +82,8 @@ class GatewayBenchmark {
             Process fake = node(nodes, Map.of(), "fake-openai.mjs");
             String upstream = "http://127.0.0.1:" + awaitPort(fake) + "/v1";
             int portkeyPort = TestInfrastructure.freePort();
-            Process portkey = node(nodes, Map.of("NODE_ENV", "production"), "--import", "./portkey-stream-fix.mjs",
-                    PORTKEY, "--port=" + portkeyPort, "--headless");
+            Process portkey = WITH_PORTKEY ? node(nodes, Map.of("NODE_ENV", "production"), "--import",
+                    "./portkey-stream-fix.mjs", PORTKEY, "--port=" + portkeyPort, "--headless") : null;
             atrium.awaitReady(Duration.ofMinutes(3));
             String apiKey = register(atrium.api(), upstream);
 
@@ -88,12 +93,15 @@ class GatewayBenchmark {
             Target through = new Target("through Atrium", "http://127.0.0.1:" + atrium.port() + "/v1/chat/completions",
                     Map.of("Authorization", "Bearer " + apiKey, "Content-Type", "application/json"),
                     "fake/bench-model", atrium.pid());
-            Target reference = new Target("through Portkey", "http://127.0.0.1:" + portkeyPort
-                    + "/v1/chat/completions", Map.of("Authorization", "Bearer " + UPSTREAM_KEY, "Content-Type",
-                    "application/json", "x-portkey-provider", "openai", "x-portkey-custom-host", upstream),
-                    "bench-model", portkey.pid());
-            awaitAnswer(reference);
-            List<Target> targets = List.of(direct, through, reference);
+            List<Target> targets = new ArrayList<>(List.of(direct, through));
+            if (portkey != null) {
+                Target reference = new Target("through Portkey", "http://127.0.0.1:" + portkeyPort
+                        + "/v1/chat/completions", Map.of("Authorization", "Bearer " + UPSTREAM_KEY, "Content-Type",
+                        "application/json", "x-portkey-provider", "openai", "x-portkey-custom-host", upstream),
+                        "bench-model", portkey.pid());
+                awaitAnswer(reference);
+                targets.add(reference);
+            }
 
             System.out.printf(Locale.ROOT, "%nstart %s, load average %s, %d cores, run %d s per point%n",
                     Instant.now(), Machine.loadAverage(), Runtime.getRuntime().availableProcessors(), RUN.toSeconds());
