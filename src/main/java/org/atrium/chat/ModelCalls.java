@@ -29,10 +29,12 @@ import org.atrium.settings.EffectiveState;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.stereotype.Service;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -321,14 +323,15 @@ public class ModelCalls {
             listener.onUsage(tokens);
         }
 
-        // The answer goes to the client first: the bookkeeping (round trips to Redis in cluster mode, for the day's
-        // token count and, for a call that was listed, the models in use) then runs after it, not before.
+        // The answer goes to the client first. The bookkeeping (round trips to Redis in cluster mode, for the day's
+        // token count and, for a call that was listed, the models in use) then runs beside the end of the request,
+        // not on its thread, which runs the call: the response is complete only once that thread is done with it.
         @Override
         public void onComplete(ChatResult result) {
             try {
                 listener.onComplete(result);
             } finally {
-                end(result.usage(), "complete");
+                endAside(result.usage(), "complete");
             }
         }
 
@@ -337,8 +340,18 @@ public class ModelCalls {
             try {
                 listener.onFailure(failure);
             } finally {
-                end(reported, failure.code());
+                endAside(reported, failure.code());
             }
+        }
+
+        private void endAside(@Nullable TokenUsage tokens, String outcome) {
+            Map<String, String> context = MDC.getCopyOfContextMap();
+            Thread.ofVirtual().name("model-call-end").start(() -> {
+                if (context != null) {
+                    MDC.setContextMap(context);
+                }
+                end(tokens, outcome);
+            });
         }
 
         void end(@Nullable TokenUsage tokens, String outcome) {
