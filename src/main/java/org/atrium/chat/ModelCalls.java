@@ -2,7 +2,6 @@ package org.atrium.chat;
 
 import io.netty.util.HashedWheelTimer;
 import io.netty.util.Timeout;
-import jakarta.annotation.PreDestroy;
 import org.atrium.chat.presets.PresetAnswers;
 import org.atrium.chat.presets.PresetRun;
 import org.atrium.knowledge.CallerEmbeddings;
@@ -41,7 +40,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Calls of a model made for a caller outside any chat: what the compatibility APIs ({@code /v1/chat/completions},
- * {@code /v1/embeddings} and the like) need. Nothing is written to chats. Each call follows the same rules as an answer in a chat:
+ * {@code /v1/embeddings} and the like) need. Nothing is written to chats. Each call follows the same rules as an
+ * answer in a chat:
  *
  * <ul>
  *   <li>the model is one of the caller's catalogue (a catalogue id {@code <connection>/<model>}, a preset
@@ -77,8 +77,12 @@ public class ModelCalls {
     private final UsageRecorder usage;
     private final KnowledgeGrounding grounding;
     private final CallerEmbeddings callerEmbeddings;
-    /** Arms each call's listing: a timer costs a queue insert, and no thread wakes up for a call that ends first. */
-    private final HashedWheelTimer listings = new HashedWheelTimer(
+    /**
+     * Arms each call's listing: a timer costs a queue insert, and no thread wakes up for a call that ends first. One
+     * per process, as Netty advises (its thread ticks while it lives), never stopped: a listing still armed when the
+     * application stops finds its call over.
+     */
+    private static final HashedWheelTimer LISTINGS = new HashedWheelTimer(
             Thread.ofPlatform().daemon().name("model-calls-listing").factory(), 50, TimeUnit.MILLISECONDS);
 
     ModelCalls(PresetAnswers presets, ModelResolver resolver, TaskModels names, ChatProviders providers,
@@ -106,7 +110,8 @@ public class ModelCalls {
      * @param knowledge  collections and files to ground the answer on (the caller's access applies)
      */
     public record Call(String model, List<ChatMessage> messages, List<ToolDefinition> tools,
-                       @Nullable ToolChoice toolChoice, AnswerParameters parameters, KnowledgeGrounding.Attachments knowledge) {
+                       @Nullable ToolChoice toolChoice, AnswerParameters parameters,
+                       KnowledgeGrounding.Attachments knowledge) {
 
         /** Copies the lists. */
         public Call {
@@ -235,11 +240,6 @@ public class ModelCalls {
         }
     }
 
-    @PreDestroy
-    void close() {
-        listings.stop();
-    }
-
     /**
      * A model by catalogue id, else by the provider's model id (the first connection in the catalogue's order that
      * offers it), so that clients written for one provider can send the ids they know.
@@ -274,14 +274,9 @@ public class ModelCalls {
 
         /** Lists the call in the models in use if it is still running after {@code delay}. */
         void listAfter(Duration delay) {
-            Timeout armed;
-            try {
-                // The listing is a round trip to Redis: on a thread of its own, never on the timer's.
-                armed = listings.newTimeout(due -> Thread.ofVirtual().name("model-call-listing").start(this::list),
-                        delay.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (IllegalStateException stopping) {
-                return;
-            }
+            // The listing is a round trip to Redis: on a thread of its own, never on the timer's.
+            Timeout armed = LISTINGS.newTimeout(due -> Thread.ofVirtual().name("model-call-listing").start(this::list),
+                    delay.toMillis(), TimeUnit.MILLISECONDS);
             synchronized (this) {
                 listing = armed;
             }

@@ -159,7 +159,6 @@ public class ChatProviders {
     /** Lets calls in flight finish but starts no new ones once the application is stopping. */
     @PreDestroy
     void close() {
-        engine.close();
         clients.close();
     }
 }

@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  * provider keeps failing.
  * Thread-safe; built once by the facade.
  */
-public final class ChatEngine implements AutoCloseable {
+public final class ChatEngine {
 
     /** Logged before a repeated attempt. */
     public static final String RETRY_EVENT = "provider.chat.retry";
@@ -46,7 +46,6 @@ public final class ChatEngine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ChatEngine.class);
     private static final int DRAIN_LIMIT = 64 * 1024;
     private static final java.time.Duration DRAIN_TIME = java.time.Duration.ofSeconds(2);
-    private static final java.time.Duration TICK = java.time.Duration.ofMillis(20);
 
     private final Clients clients;
     private final JsonMapper json;
@@ -56,9 +55,11 @@ public final class ChatEngine implements AutoCloseable {
     /**
      * The calls' timeout checks and the drains' time limits: arming or cancelling one is a queue insert, where a
      * scheduled executor would wake its thread for nearly every call (each new deadline being the earliest). Checks
-     * run up to a tick late, which timeouts of seconds do not notice.
+     * run up to a tick late, which timeouts of seconds do not notice. One per process, as Netty advises (its thread
+     * ticks while it lives), never stopped: a check still armed when the application stops finds its call over.
      */
-    private final HashedWheelTimer watchdog;
+    private static final HashedWheelTimer WATCHDOG = new HashedWheelTimer(
+            Thread.ofPlatform().daemon().name("provider-chat-timeouts").factory(), 20, TimeUnit.MILLISECONDS);
     private final ThreadFactory callThreads = Thread.ofVirtual().name("provider-chat-", 0).factory();
     private final Clock clock = Clock.systemUTC();
 
@@ -82,10 +83,8 @@ public final class ChatEngine implements AutoCloseable {
                 .permittedNumberOfCallsInHalfOpenState(resilience.halfOpenCalls())
                 .automaticTransitionFromOpenToHalfOpenEnabled(false)
                 .build());
-        this.watchdog = new HashedWheelTimer(Thread.ofPlatform().daemon().name("provider-chat-timeouts").factory(),
-                TICK.toMillis(), TimeUnit.MILLISECONDS);
         if (meters != null) {
-            Gauge.builder(SCHEDULED, watchdog, HashedWheelTimer::pendingTimeouts)
+            Gauge.builder(SCHEDULED, WATCHDOG, HashedWheelTimer::pendingTimeouts)
                     .description("Timeout checks and stream drains scheduled for chat calls: about one per call in"
                             + " progress; growing with the calls made would mean ended calls are kept")
                     .register(meters);
@@ -141,15 +140,10 @@ public final class ChatEngine implements AutoCloseable {
      * @param check      what to run on the timer's thread (briefly: it serves every call)
      * @param delayNanos when, from now
      * @return the timer's entry, to be cancelled when it is no longer needed (an entry keeps what it refers to, a
-     * whole call, until its time comes); null when the engine is stopping and it ran at once
+     * whole call, until its time comes)
      */
-    @Nullable Timeout schedule(Runnable check, long delayNanos) {
-        try {
-            return watchdog.newTimeout(due -> check.run(), Math.max(1, delayNanos), TimeUnit.NANOSECONDS);
-        } catch (IllegalStateException stopping) {
-            check.run();
-            return null;
-        }
+    Timeout schedule(Runnable check, long delayNanos) {
+        return WATCHDOG.newTimeout(due -> check.run(), Math.max(1, delayNanos), TimeUnit.NANOSECONDS);
     }
 
     /**
@@ -175,9 +169,7 @@ public final class ChatEngine implements AutoCloseable {
                 // the connection is closed below either way
             } finally {
                 close.run();
-                if (timeLimit != null) {
-                    timeLimit.cancel();
-                }
+                timeLimit.cancel();
             }
         });
     }
@@ -204,10 +196,5 @@ public final class ChatEngine implements AutoCloseable {
 
     static Logger log() {
         return log;
-    }
-
-    @Override
-    public void close() {
-        watchdog.stop();
     }
 }
