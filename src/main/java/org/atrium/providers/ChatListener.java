@@ -1,7 +1,7 @@
 package org.atrium.providers;
 
 /**
- * Receives one streamed answer. Methods are called one at a time from the call's own thread, in stream order: any
+ * Receives one streamed answer. Methods are called one at a time from the thread running the call, in stream order: any
  * number of {@link #onText}, {@link #onToolCallDelta} and {@link #onToolCall}, then {@link #onUsage} once, then exactly
  * one of {@link #onComplete} and {@link #onFailure}, also after a cancel. A listener should return quickly (append,
  * hand over); a slow one slows the read of the stream and counts towards the idle timeout. An exception thrown by a

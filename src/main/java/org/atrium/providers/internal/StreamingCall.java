@@ -26,8 +26,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * One chat call: attempts (retried on 429, 5xx and broken connections while nothing reached the listener), the
  * stream read line by line within limits, the translator's events accumulated and forwarded, and the timeouts
- * enforced by a watchdog that closes the connection when one expires. The listener is called only from the call's
- * own thread.
+ * enforced by a watchdog that closes the connection when one expires. The listener is called only from the thread
+ * that runs the call (its own, or its caller's: {@link ChatCall#run}).
  */
 final class StreamingCall implements ChatCall {
 
