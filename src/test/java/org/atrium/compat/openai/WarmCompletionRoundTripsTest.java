@@ -161,18 +161,26 @@ class WarmCompletionRoundTripsTest extends IntegrationTest {
         assertThat(listedStreams()).as("every call ended, none left listed").isZero();
     }
 
+    /**
+     * Counted over Redis as a whole: a window of 10 calls is taken again (up to three times) if a write comes from
+     * elsewhere (the periodic refresh of an answer another test left streaming); listing each call would write 20
+     * times in every window.
+     */
     @Test
     void fastCallsCostNoRoundTripToRedisForTheModelsInUse() {
         complete(false);
         complete(true);
-        long before = modelsInUseWrites();
+        List<Long> writesPerWindow = new ArrayList<>();
+        do {
+            long before = modelsInUseWrites();
+            for (int i = 0; i < 10; i++) {
+                complete(i % 2 == 0);
+            }
+            writesPerWindow.add(modelsInUseWrites() - before);
+        } while (writesPerWindow.getLast() != 0 && writesPerWindow.size() < 3);
 
-        for (int i = 0; i < 10; i++) {
-            complete(i % 2 == 0);
-        }
-
-        assertThat(modelsInUseWrites()).as("writes of the models in use (sorted-set members added or removed) during"
-                + " 10 warm calls that each took milliseconds").isEqualTo(before);
+        assertThat(writesPerWindow).as("writes of the models in use (sorted-set members added or removed) during"
+                + " windows of 10 warm calls that each took milliseconds").contains(0L);
     }
 
     /** Commands Redis has run that add or remove members of a sorted set (only the models in use keep one). */
