@@ -51,6 +51,13 @@ public class ModelCatalogue {
     static final int MAX_MODELS = 2_000;
     /** How long a request waits for another replica's fetch of a list it has never had. */
     private static final Duration POLL = Duration.ofMillis(50);
+    /**
+     * How old this replica's copy of a list may be for a call's lookup: a Redis round trip per call bought nothing
+     * but seeing, up to this much sooner, a list another replica fetched (an admin's refresh, the periodic one).
+     * A change to the connection is seen at once all the same (its revision), and who may call what is decided
+     * from the effective state.
+     */
+    static final Duration CALL_LOOKUP_AGE = Duration.ofSeconds(1);
 
     private final ConnectionDirectory directory;
     private final ConnectionService connections;
@@ -156,11 +163,13 @@ public class ModelCatalogue {
 
     /**
      * The stored entry when it needs no fetch, read on the caller's thread: a call's model lookup (every gateway
-     * request) then costs one read of the store and no hand-over to another thread. The store's reads are bounded
-     * (Redis's command timeout, then this replica's copy), a provider's answer is not, hence the other path.
+     * request) then costs at most one read of the store (none when this replica read it within
+     * {@link #CALL_LOOKUP_AGE}) and no hand-over to another thread. The store's reads are bounded (Redis's command
+     * timeout, then this replica's copy), a provider's answer is not, hence the other path.
      */
     private Optional<ModelListEntry> current(ConnectionDirectory.Usable connection) {
-        return store.get(key(connection)).filter(e -> e.revision() == connection.revision() && !isDue(e));
+        return store.recent(key(connection), CALL_LOOKUP_AGE)
+                .filter(e -> e.revision() == connection.revision() && !isDue(e));
     }
 
     /**

@@ -25,6 +25,12 @@ public final class LocalModelListStore implements ModelListStore {
         return held == null ? Optional.empty() : Optional.of(held.entry());
     }
 
+    /** This process holds the entries themselves: its copy is always the current one. */
+    @Override
+    public Optional<ModelListEntry> recent(String key, Duration maxAge) {
+        return get(key);
+    }
+
     @Override
     public void put(String key, ModelListEntry entry, Duration ttl) {
         entries.put(key, new Held(entry, ttl));

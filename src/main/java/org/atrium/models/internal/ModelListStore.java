@@ -17,6 +17,17 @@ public interface ModelListStore {
     Optional<ModelListEntry> get(String key);
 
     /**
+     * The entry as this replica last read or stored it, when that was less than {@code maxAge} ago; otherwise as
+     * {@link #get} reads it now. For a model call's lookup, which may be a little behind a list another replica
+     * fetched meanwhile (the list is provider data; who may call what is decided from the effective state).
+     *
+     * @param key    the entry's key
+     * @param maxAge how old this replica's copy may be
+     * @return the entry, if any
+     */
+    Optional<ModelListEntry> recent(String key, Duration maxAge);
+
+    /**
      * Stores an entry (kept for {@code ttl}, so that lists of deleted connections and credentials fade away).
      *
      * @param key   the entry's key

@@ -30,13 +30,14 @@ public final class RedisModelListStore implements ModelListStore {
     private final JsonMapper json;
     private final LocalModelListStore fallback;
     /**
-     * The last entry read for each key with the text it was parsed from: every model call reads its connection's
-     * list, which changes once per refresh period, and comparing the text costs much less than parsing it again.
+     * The last entry read or stored for each key with the text it was parsed from and when ({@link System#nanoTime}):
+     * every model call reads its connection's list, which changes once per refresh period, and comparing the text
+     * costs much less than parsing it again; a call reads it from Redis at most once per {@link #recent}'s age.
      * Bounded to {@link #MAX_PARSED} (connection, credential) pairs, the least recently used going first.
      */
     private final Cache<String, Parsed> parsed = Caffeine.newBuilder().maximumSize(MAX_PARSED).build();
 
-    private record Parsed(String text, ModelListEntry entry) {
+    private record Parsed(String text, ModelListEntry entry, long readAt) {
     }
 
     /**
@@ -63,11 +64,9 @@ public final class RedisModelListStore implements ModelListStore {
                 return Optional.empty();
             }
             Parsed last = parsed.getIfPresent(key);
-            if (last != null && last.text().equals(text)) {
-                return Optional.of(last.entry());
-            }
-            ModelListEntry entry = json.readValue(text, ModelListEntry.class);
-            parsed.put(key, new Parsed(text, entry));
+            ModelListEntry entry = last != null && last.text().equals(text) ? last.entry()
+                    : json.readValue(text, ModelListEntry.class);
+            parsed.put(key, new Parsed(text, entry, System.nanoTime()));
             return Optional.of(entry);
         } catch (RuntimeException unavailable) {
             fellBack("get", unavailable);
@@ -76,11 +75,21 @@ public final class RedisModelListStore implements ModelListStore {
     }
 
     @Override
+    public Optional<ModelListEntry> recent(String key, Duration maxAge) {
+        Parsed last = parsed.getIfPresent(key);
+        if (last != null && System.nanoTime() - last.readAt() < maxAge.toNanos()) {
+            return Optional.of(last.entry());
+        }
+        return get(key);
+    }
+
+    @Override
     public void put(String key, ModelListEntry entry, Duration ttl) {
         fallback.put(key, entry, ttl);
         String text = json.writeValueAsString(entry);
         try {
             breaker.executeRunnable(() -> redis.opsForValue().set(prefix + key, text, ttl));
+            parsed.put(key, new Parsed(text, entry, System.nanoTime()));
         } catch (RuntimeException unavailable) {
             fellBack("put", unavailable);
         }

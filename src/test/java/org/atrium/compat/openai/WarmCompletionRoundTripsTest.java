@@ -122,7 +122,8 @@ class WarmCompletionRoundTripsTest extends IntegrationTest {
         assertThat(api.delete("/api/v1/me/credentials/" + credentialId, user.token()).status()).isEqualTo(204);
         credential("sk-upstream-rotated-0123456789");
         complete(true);
-        assertThat(provider.lastChat().headers()).containsEntry("authorization", "Bearer sk-upstream-rotated-0123456789");
+        assertThat(provider.lastChat().headers())
+                .containsEntry("authorization", "Bearer sk-upstream-rotated-0123456789");
     }
 
     private int listedStreams() {
@@ -183,12 +184,41 @@ class WarmCompletionRoundTripsTest extends IntegrationTest {
                 + " windows of 10 warm calls that each took milliseconds").contains(0L);
     }
 
+    /**
+     * A call looks its model up in its connection's list, which this replica reads from Redis at most once a second
+     * (provider data; a change to the connection is seen at once, as
+     * {@link #aChangedCredentialOrHeaderIsUsedByTheNextCall} shows). Counted over Redis as a whole, as above: reading the list for each call would take 10 {@code GET}s in
+     * every window of 10 calls.
+     */
+    @Test
+    void warmCallsReadTheirModelListFromRedisAtMostOnceASecond() {
+        complete(false);
+        List<Long> readsPerWindow = new ArrayList<>();
+        do {
+            long before = commandCalls("cmdstat_get");
+            long started = System.nanoTime();
+            for (int i = 0; i < 10; i++) {
+                complete(i % 2 == 0);
+            }
+            long seconds = Duration.ofNanos(System.nanoTime() - started).toSeconds();
+            readsPerWindow.add(commandCalls("cmdstat_get") - before - seconds);
+        } while (readsPerWindow.getLast() > 1 && readsPerWindow.size() < 3);
+
+        assertThat(readsPerWindow).as("GETs during windows of 10 warm calls, less one for each whole second the"
+                + " window took").anyMatch(reads -> reads <= 1);
+    }
+
     /** Commands Redis has run that add or remove members of a sorted set (only the models in use keep one). */
     private long modelsInUseWrites() {
+        return commandCalls("cmdstat_zadd", "cmdstat_zrem");
+    }
+
+    /** How many times Redis has run these commands (its {@code INFO commandstats}), summed. */
+    private long commandCalls(String... commands) {
         Properties stats = redis.execute((RedisCallback<Properties>) connection -> connection.serverCommands()
                 .info("commandstats"));
         assertThat(stats).isNotNull();
-        return Stream.of("cmdstat_zadd", "cmdstat_zrem").mapToLong(name -> {
+        return Stream.of(commands).mapToLong(name -> {
             String line = stats.getProperty(name, "calls=0,");
             return Long.parseLong(line.substring(line.indexOf("calls=") + 6, line.indexOf(',')));
         }).sum();
