@@ -5,20 +5,47 @@ import org.atrium.testing.IntegrationTest;
 import org.atrium.testing.TestUsers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.web.context.support.ServletRequestHandledEvent;
 import tools.jackson.databind.JsonNode;
 
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** One structured {@code http.request} line per request, correlated by request id, and never a secret in the logs. */
 @ExtendWith(OutputCaptureExtension.class)
 class RequestLoggingTest extends IntegrationTest {
+
+    @Autowired
+    private ConfigurableApplicationContext context;
+
+    /**
+     * This filter's line is the request's one record: Spring's own per-request event is not published (it formatted
+     * the caller's principal on every request, for no listener).
+     */
+    @Test
+    void noRequestHandledEventIsPublished() {
+        TestUsers.Account user = users.user();
+        List<ServletRequestHandledEvent> published = new CopyOnWriteArrayList<>();
+        ApplicationListener<ServletRequestHandledEvent> listener = published::add;
+        context.addApplicationListener(listener);
+        try {
+            assertThat(api.get("/api/v1/auth/me", user.token()).status()).isEqualTo(200);
+            assertThat(api.get("/api/v1/nothing-here", user.token()).status()).isEqualTo(404);
+        } finally {
+            context.removeApplicationListener(listener);
+        }
+        assertThat(published).as("request-handled events published").isEmpty();
+    }
 
     @Test
     void authenticatedRequestIsLoggedOnceWithUserAndRouteTemplateButNotTheRawId(CapturedOutput output) {
