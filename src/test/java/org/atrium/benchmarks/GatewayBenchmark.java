@@ -50,8 +50,11 @@ class GatewayBenchmark {
     private static final Duration RUN = Duration.ofSeconds(Long.getLong("gateway.run-seconds", 10));
     /** Long enough for the JIT compilers to finish with the hot path (C2 under load takes a while). */
     private static final Duration WARMUP = Duration.ofSeconds(Long.getLong("gateway.warmup-seconds", 60));
-    /** Atrium's JVM options; add a flight recording here to see where its time goes. */
-    private static final String[] ATRIUM_JVM = System.getProperty("gateway.atrium-jvm", "-Xmx1g").split(" ");
+    /**
+     * Atrium's JVM options; add a flight recording here to see where its time goes. The heap starts at its maximum, as
+     * the container image starts it (InitialRAMPercentage = MaxRAMPercentage).
+     */
+    private static final String[] ATRIUM_JVM = System.getProperty("gateway.atrium-jvm", "-Xms1g -Xmx1g").split(" ");
     /** Connections of the non-streaming sweep; fewer for a quick look at one change. */
     private static final int[] LEVELS = Arrays.stream(System.getProperty("gateway.levels", "1,2,4,8,16,64,256")
             .split(",")).mapToInt(level -> Integer.parseInt(level.strip())).toArray();
