@@ -187,8 +187,8 @@ class WarmCompletionRoundTripsTest extends IntegrationTest {
     /**
      * A call looks its model up in its connection's list, which this replica reads from Redis at most once a second
      * (provider data; a change to the connection is seen at once, as
-     * {@link #aChangedCredentialOrHeaderIsUsedByTheNextCall} shows). Counted over Redis as a whole, as above: reading the list for each call would take 10 {@code GET}s in
-     * every window of 10 calls.
+     * {@link #aChangedCredentialOrHeaderIsUsedByTheNextCall} shows). Counted over Redis as a whole, as above: reading
+     * the list for each call would take 10 {@code GET}s in every window of 10 calls.
      */
     @Test
     void warmCallsReadTheirModelListFromRedisAtMostOnceASecond() {
