@@ -1,7 +1,5 @@
 package org.atrium.chat;
 
-import io.netty.util.HashedWheelTimer;
-import io.netty.util.Timeout;
 import org.atrium.chat.presets.PresetAnswers;
 import org.atrium.chat.presets.PresetRun;
 import org.atrium.knowledge.CallerEmbeddings;
@@ -35,7 +33,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -77,13 +74,6 @@ public class ModelCalls {
     private final UsageRecorder usage;
     private final KnowledgeGrounding grounding;
     private final CallerEmbeddings callerEmbeddings;
-    /**
-     * Arms each call's listing: a timer costs a queue insert, and no thread wakes up for a call that ends first. One
-     * per process, as Netty advises (its thread ticks while it lives), never stopped: a listing still armed when the
-     * application stops finds its call over.
-     */
-    private static final HashedWheelTimer LISTINGS = new HashedWheelTimer(
-            Thread.ofPlatform().daemon().name("model-calls-listing").factory(), 50, TimeUnit.MILLISECONDS);
 
     ModelCalls(PresetAnswers presets, ModelResolver resolver, TaskModels names, ChatProviders providers,
                QuotaService quotas, ModelsInUse modelsInUse, UsageRecorder usage, KnowledgeGrounding grounding,
@@ -263,8 +253,8 @@ public class ModelCalls {
         private volatile @Nullable TokenUsage reported;
         /** Set once the call is listed; guarded by {@code this}. */
         private ModelsInUse.@Nullable Handle inUse;
-        /** The listing armed for the call, cancelled when it ends first; guarded by {@code this}. */
-        private @Nullable Timeout listing;
+        /** Cancels the listing armed for the call when it ends first; guarded by {@code this}. */
+        private @Nullable Runnable listing;
 
         Recording(EffectiveState state, ModelResolver.ResolvedModel model, ChatListener listener) {
             this.state = state;
@@ -275,8 +265,8 @@ public class ModelCalls {
         /** Lists the call in the models in use if it is still running after {@code delay}. */
         void listAfter(Duration delay) {
             // The listing is a round trip to Redis: on a thread of its own, never on the timer's.
-            Timeout armed = LISTINGS.newTimeout(due -> Thread.ofVirtual().name("model-call-listing").start(this::list),
-                    delay.toMillis(), TimeUnit.MILLISECONDS);
+            Runnable armed = providers.later(delay, () -> Thread.ofVirtual().name("model-call-listing")
+                    .start(this::list));
             synchronized (this) {
                 listing = armed;
             }
@@ -354,13 +344,13 @@ public class ModelCalls {
                 return;
             }
             ModelsInUse.Handle listed;
-            Timeout armed;
+            Runnable armed;
             synchronized (this) {
                 listed = inUse;
                 armed = listing;
             }
             if (armed != null) {
-                armed.cancel();
+                armed.run();
             }
             if (listed != null) {
                 listed.close();

@@ -65,6 +65,20 @@ public class ChatProviders {
     }
 
     /**
+     * Runs a short task once a delay has passed, on the timer that also runs the calls' timeout checks: arming one
+     * costs a queue insert, and no thread wakes for a task cancelled first. The task runs up to a tick (20 ms) late
+     * and must not block (it shares the timer's thread with every call's checks): anything longer goes to a thread
+     * of its own. Counted in the gauge {@code atrium.provider.chat.scheduled} until it runs or is cancelled.
+     *
+     * @param delay how long from now
+     * @param task  what to run
+     * @return what cancels the task (nothing happens if it already ran)
+     */
+    public Runnable later(Duration delay, Runnable task) {
+        return engine.later(task, delay.toNanos());
+    }
+
+    /**
      * Lists the models a connection offers: {@code GET {base}/models} (OpenAI-compatible), {@code GET {base}/api/tags}
      * (Ollama), {@code GET {base}/v1/models} (Anthropic, every page) or {@code GET {base}/v1beta/models} (Gemini,
      * every page, only models that support {@code generateContent}). Each page must arrive within the endpoint's

@@ -54,7 +54,8 @@ public final class ChatEngine {
     private final ChatResilience resilience;
     private final CircuitBreakerRegistry breakers;
     /**
-     * The calls' timeout checks and the drains' time limits: arming or cancelling one is a queue insert, where a
+     * The calls' timeout checks, the drains' time limits and other modules' short tasks ({@link #later}): arming or
+     * cancelling one is a queue insert, where a
      * scheduled executor would wake its thread for nearly every call (each new deadline being the earliest). Checks
      * run up to a tick late, which timeouts of seconds do not notice. One per process, as Netty advises (its thread
      * ticks while it lives), never stopped: a check still armed when the application stops finds its call over.
@@ -86,8 +87,9 @@ public final class ChatEngine {
                 .build());
         if (meters != null) {
             Gauge.builder(SCHEDULED, WATCHDOG, HashedWheelTimer::pendingTimeouts)
-                    .description("Timeout checks and stream drains scheduled for chat calls: about one per call in"
-                            + " progress; growing with the calls made would mean ended calls are kept")
+                    .description("Timeout checks, stream drains and models-in-use listings scheduled for chat"
+                            + " calls: one or two per call in progress; growing with the calls made would mean ended"
+                            + " calls are kept")
                     .register(meters);
         }
         breakers.getEventPublisher().onEntryAdded(added -> {
@@ -145,6 +147,16 @@ public final class ChatEngine {
      */
     Timeout schedule(Runnable check, long delayNanos) {
         return WATCHDOG.newTimeout(due -> check.run(), Math.max(1, delayNanos), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * The same as {@link #schedule} for a task of another module (see {@code ChatProviders.later}).
+     *
+     * @return what cancels it
+     */
+    public Runnable later(Runnable task, long delayNanos) {
+        Timeout armed = schedule(task, delayNanos);
+        return armed::cancel;
     }
 
     /**
