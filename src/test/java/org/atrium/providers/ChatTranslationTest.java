@@ -176,6 +176,17 @@ class ChatTranslationTest {
     }
 
     @Test
+    void aPreparedCallRunsOnceAndRefusesASecondRun() {
+        RecordingListener listener = new RecordingListener();
+        ChatCall call = PROVIDERS.prepare(endpoint(SERVER, Type.OPENAI), "k", conversation(), listener);
+        call.run();
+
+        assertThatThrownBy(call::run).isInstanceOf(IllegalStateException.class).hasMessageContaining("once");
+        assertThat(SERVER.requests()).hasSize(1);
+        assertThat(call.result()).isCompleted();
+    }
+
+    @Test
     void openAiGetsMessagesPartsToolsAndParametersInItsFormat() {
         PROVIDERS.complete(endpoint(SERVER, Type.OPENAI), "sk-1", withToolRound(conversation())
                 .withResponseFormat(ResponseFormat.jsonSchema("weather", WEATHER_SCHEMA)));

@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One chat call: attempts (retried on 429, 5xx and broken connections while nothing reached the listener), the
@@ -44,6 +45,7 @@ final class StreamingCall implements ChatCall {
     private final byte[] body;
     private final CompletableFuture<ChatResult> result = new CompletableFuture<>();
     private final Deadlines deadlines;
+    private final AtomicBoolean ran = new AtomicBoolean();
 
     // Written by the call's thread, read by the watchdog and by cancel().
     private volatile boolean cancelled;
@@ -107,6 +109,9 @@ final class StreamingCall implements ChatCall {
 
     @Override
     public void run() {
+        if (!ran.compareAndSet(false, true)) {
+            throw new IllegalStateException("A chat call runs once; this one has already run.");
+        }
         runner = Thread.currentThread();
         deadlines.start();
         ChatResult done = null;
