@@ -48,17 +48,27 @@ public final class AnswerFeed implements AutoCloseable {
     private AnswerEvents.Started announced;
     private final Supplier<ChatMessage> read;
     private final Duration poll;
+    private final boolean fresh;
     private final BlockingQueue<Piece> queue = new LinkedBlockingQueue<>(QUEUE);
     private volatile boolean overflowed;
     private Broadcasts.Subscription broadcast = () -> { };
     private Runnable local = () -> { };
     private int sent;
 
-    AnswerFeed(AnswerEvents.Started started, Supplier<ChatMessage> read, Duration poll) {
+    /**
+     * @param started what the first event says
+     * @param read    reads the answer as saved
+     * @param poll    how long to wait for a piece before reading the answer anyway
+     * @param fresh   whether the feed follows an answer this replica has just started, listening to its generator
+     *                since before the generator began: the database has nothing the pieces will not bring, so the
+     *                first read is skipped (it would only delay the first token and cost a query per answer)
+     */
+    AnswerFeed(AnswerEvents.Started started, Supplier<ChatMessage> read, Duration poll, boolean fresh) {
         this.started = started;
         this.announced = started;
         this.read = read;
         this.poll = poll;
+        this.fresh = fresh;
     }
 
     void subscribed(Broadcasts.Subscription subscription, Runnable localUnsubscribe) {
@@ -88,7 +98,7 @@ public final class AnswerFeed implements AutoCloseable {
     public void stream(Sink sink) throws IOException, InterruptedException {
         try {
             sink.send(AnswerEvents.ANSWER, started);
-            if (catchUp(sink)) {
+            if (!fresh && catchUp(sink)) {
                 return;
             }
             boolean behind = false;

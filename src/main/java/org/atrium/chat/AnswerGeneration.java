@@ -157,7 +157,7 @@ public class AnswerGeneration implements MeterBinder {
                 generator = new Generator(this, state, answer.id(), model, request, knowledge, run.fallbacks());
                 running.put(answer.id(), generator);
                 feed = feed(answer.id(), new AnswerEvents.Started(chatId, questionId, answer.id(), model.id(),
-                        model.connection()));
+                        model.connection()), true);
             } catch (RuntimeException failed) {
                 // Started but never generated: end it now rather than leave it to the interrupted-answer check.
                 running.remove(answer.id());
@@ -215,7 +215,7 @@ public class AnswerGeneration implements MeterBinder {
             throw AtriumException.invalidField("messageId", "must be an answer (an assistant message)");
         }
         return feed(messageId, new AnswerEvents.Started(chatId, message.parentId(), messageId,
-                message.answer().model(), message.answer().connection()));
+                message.answer().model(), message.answer().connection()), false);
     }
 
     /**
@@ -313,15 +313,17 @@ public class AnswerGeneration implements MeterBinder {
         return false;
     }
 
-    private AnswerFeed feed(UUID messageId, AnswerEvents.Started started) {
-        AnswerFeed feed = new AnswerFeed(started, () -> current(messageId), properties.pollInterval());
+    /** @param fresh whether the answer's generator has not begun yet (see AnswerFeed's constructor) */
+    private AnswerFeed feed(UUID messageId, AnswerEvents.Started started, boolean fresh) {
+        Generator generator = running.get(messageId);
+        AnswerFeed feed = new AnswerFeed(started, () -> current(messageId), properties.pollInterval(),
+                fresh && generator != null);
         Broadcasts.Subscription subscription = broadcasts.subscribe(topic(messageId), message -> {
             JsonNode node = json.readTree(message);
             feed.offer(node.path("end").asBoolean(false) ? AnswerFeed.Piece.END
                     : node.path("model").asBoolean(false) ? AnswerFeed.Piece.MODEL
                     : new AnswerFeed.Piece(node.path("offset").asInt(), node.path("text").asString()));
         });
-        Generator generator = running.get(messageId);
         Runnable unsubscribe = generator == null ? () -> { } : generator.listen(feed);
         feed.subscribed(subscription, unsubscribe);
         return feed;

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -81,7 +82,45 @@ class AnswerFeedTest {
 
     private static AnswerFeed feed(AtomicReference<ChatMessage> database, Duration poll) {
         return new AnswerFeed(new AnswerEvents.Started(UUID.randomUUID(), UUID.randomUUID(), ID, "c/m", "c"),
-                database::get, poll);
+                database::get, poll, false);
+    }
+
+    @Test
+    void aFeedOfAnAnswerJustStartedHereReadsTheDatabaseOnlyAtTheEnd() throws Exception {
+        AtomicInteger reads = new AtomicInteger();
+        AtomicReference<ChatMessage> database = new AtomicReference<>(answer("", MessageStatus.IN_PROGRESS));
+        AnswerFeed feed = new AnswerFeed(new AnswerEvents.Started(UUID.randomUUID(), UUID.randomUUID(), ID, "c/m",
+                "c"), () -> {
+            reads.incrementAndGet();
+            return database.get();
+        }, Duration.ofSeconds(5), true);
+        feed.offer(new AnswerFeed.Piece(0, "Hello "));
+        feed.offer(new AnswerFeed.Piece(6, "world"));
+        database.set(answer("Hello world", MessageStatus.COMPLETE));
+        feed.offer(AnswerFeed.Piece.END);
+        Recorder client = new Recorder();
+        feed.stream(client);
+
+        assertThat(client.text()).isEqualTo("Hello world");
+        assertThat(client.sent.getLast().event()).isEqualTo(AnswerEvents.END);
+        assertThat(reads).as("one read, for the end; none before the first piece").hasValue(1);
+    }
+
+    @Test
+    void aFeedAttachingToAnAnswerReadsWhatIsSavedBeforeAnyPiece() throws Exception {
+        // The first read finds what was saved before the feed attached; the later ones, the end.
+        AtomicInteger reads = new AtomicInteger();
+        AnswerFeed feed = new AnswerFeed(new AnswerEvents.Started(UUID.randomUUID(), UUID.randomUUID(), ID, "c/m",
+                "c"), () -> reads.incrementAndGet() == 1 ? answer("Hello ", MessageStatus.IN_PROGRESS)
+                : answer("Hello world", MessageStatus.COMPLETE), Duration.ofSeconds(5), false);
+        feed.offer(new AnswerFeed.Piece(6, "world"));
+        feed.offer(AnswerFeed.Piece.END);
+        Recorder client = new Recorder();
+        feed.stream(client);
+
+        assertThat(client.sent.get(1).data()).isEqualTo(new AnswerEvents.Delta(0, "Hello "));
+        assertThat(client.text()).isEqualTo("Hello world");
+        assertThat(reads).hasValue(2);
     }
 
     @Test
