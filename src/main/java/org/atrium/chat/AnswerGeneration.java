@@ -167,6 +167,7 @@ public class AnswerGeneration implements MeterBinder {
             }
             Duration preparation = Duration.ofNanos(System.nanoTime() - begun);
             handedOver = true;
+            generator.startUngrounded();
             Thread.ofVirtual().name("answer-" + answer.id()).start(generator);
             return new Started(answer, feed, preparation);
         } finally {

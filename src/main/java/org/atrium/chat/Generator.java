@@ -55,6 +55,12 @@ final class Generator implements Runnable {
     private volatile boolean stopRequested;
     private volatile boolean shuttingDown;
     private volatile long firstTextNanos;
+    /** When the answer started: its timings count from here. */
+    private final long started = System.nanoTime();
+    /** Whether the provider call was started ({@link #startUngrounded}); before this thread starts, or on it. */
+    private boolean called;
+    /** What went wrong starting the call on the request's thread, other than the provider's refusal. */
+    private @Nullable RuntimeException startFailure;
 
     Generator(AnswerGeneration owner, EffectiveState state, java.util.UUID messageId,
               ModelResolver.ResolvedModel model, ChatRequest request, KnowledgeGrounding.Attachments knowledge,
@@ -66,6 +72,40 @@ final class Generator implements Runnable {
         this.model = model;
         this.request = request;
         this.knowledge = knowledge;
+    }
+
+    /**
+     * Starts the provider call on the calling thread (the request's, before this generator's thread starts) when
+     * there is no knowledge to ground the answer on, so that the first token does not wait for this thread to be
+     * scheduled first. An answer with knowledge is grounded first, on this generator's thread, while the client
+     * already has its first event.
+     */
+    void startUngrounded() {
+        if (!knowledge.isEmpty()) {
+            return;
+        }
+        try {
+            call();
+        } catch (RuntimeException unexpected) {
+            startFailure = unexpected;
+        }
+    }
+
+    private void call() {
+        called = true;
+        try {
+            handle = owner.providers().stream(model.endpoint(), model.secret(), request, listener);
+            if (stopRequested || shuttingDown) {
+                cancel();
+            }
+        } catch (ProviderFailure refused) {
+            lock.lock();
+            try {
+                failure = refused;
+            } finally {
+                lock.unlock();
+            }
+        }
     }
 
     /** Attaches a client's feed to the live text; @return what detaches it */
@@ -160,24 +200,21 @@ final class Generator implements Runnable {
     public void run() {
         GenerationProperties properties = owner.properties();
         ChatAnswers answers = owner.answers();
-        long started = System.nanoTime();
         boolean endedElsewhere = false;
         boolean cut = false;
         AnswerOutcome outcome = null;
         int flushes = 0;
         // Closes whichever entry is current when the answer ends: a fallback replaces it.
         try (ModelsInUse.Handle current = () -> inUse.close()) {
-            try {
+            if (startFailure != null) {
+                throw startFailure;
+            }
+            if (!called) {
                 // Retrieval (and query generation, at most its limit) on this thread: the client has its first event.
                 KnowledgeGrounding.Grounded grounded = owner.grounding().ground(state, request, knowledge);
                 request = grounded.request();
                 citations = grounded.citations();
-                handle = owner.providers().stream(model.endpoint(), model.secret(), request, listener);
-                if (stopRequested || shuttingDown) {
-                    cancel();
-                }
-            } catch (ProviderFailure refused) {
-                failure = refused;
+                call();
             }
             // Listed once the provider call is under way, so that this round trip to Redis overlaps the provider's
             // instead of delaying the first token; closed on this thread when the answer ends.
@@ -228,7 +265,7 @@ final class Generator implements Runnable {
                 }
             }
             // Ended elsewhere: most likely a stop that ended it from the database; that is what the usage says.
-            outcome = endedElsewhere ? AnswerOutcome.stopped(tokens(reported), null, citations) : outcome(started);
+            outcome = endedElsewhere ? AnswerOutcome.stopped(tokens(reported), null, citations) : outcome();
             if (!endedElsewhere) {
                 ChatMessage ended = answers.finish(messageId, cut ? null : last, outcome);
                 owner.publishEnd(messageId);
@@ -236,7 +273,7 @@ final class Generator implements Runnable {
             }
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
-            endFailed(started, "The answer was interrupted by the server.");
+            endFailed("The answer was interrupted by the server.");
         } catch (RuntimeException unexpected) {
             // The database failed mid-answer, say: end it if we can; otherwise the interrupted check will.
             LogEvents.error(log, "chat.answer.generation.failed").addKeyValue("message_id", messageId)
@@ -245,7 +282,7 @@ final class Generator implements Runnable {
             if (current != null) {
                 current.cancel();
             }
-            endFailed(started, "The answer could not be saved; regenerate it to try again.");
+            endFailed("The answer could not be saved; regenerate it to try again.");
         } finally {
             recordUsage(outcome);
             owner.ended(messageId);
@@ -306,7 +343,7 @@ final class Generator implements Runnable {
         return true;
     }
 
-    private AnswerOutcome outcome(long started) {
+    private AnswerOutcome outcome() {
         AnswerTimings timings = new AnswerTimings(firstTextNanos == 0 ? null
                 : (int) ((firstTextNanos - started) / 1_000_000), (int) ((System.nanoTime() - started) / 1_000_000));
         if (result != null) {
@@ -331,7 +368,7 @@ final class Generator implements Runnable {
         return AnswerOutcome.failed(why.code(), why.getMessage(), tokens(reported), timings);
     }
 
-    private void endFailed(long started, String reason) {
+    private void endFailed(String reason) {
         try {
             owner.answers().finish(messageId, null, AnswerOutcome.failed("answer_failed", reason, tokens(reported),
                     new AnswerTimings(null, (int) ((System.nanoTime() - started) / 1_000_000))));

@@ -66,7 +66,7 @@ class ChatImagesAndToolsTest extends IntegrationTest {
                                   Map<String, Object> extra) {
         Map<String, Object> body = new HashMap<>(extra);
         body.put("questionId", questionId);
-        body.put("model", connection.name() + "/m");
+        body.putIfAbsent("model", connection.name() + "/m");
         AnswerEventStream stream = AnswerEventStream.open(api.baseUrl(), "POST", Chats.CHATS + "/" + chatId
                 + "/answers", AnswerEventStream.json(body), user.token());
         assertThat(stream.status()).isEqualTo(200);
@@ -114,6 +114,54 @@ class ChatImagesAndToolsTest extends IntegrationTest {
                 .isEqualTo("https://intranet.example.org/rooms/b1.png");
         JsonNode saved = message(user, chatId, UUID.fromString(question.path("id").asString()));
         assertThat(saved.path("images").get(0).asString()).isEqualTo(PNG);
+    }
+
+    /**
+     * A request the provider kind cannot take is refused before any request, on the request's thread for an answer
+     * without knowledge (its call starts there): the answer still ends, failed with the provider's code, and the
+     * user's next answer is generated.
+     */
+    @Test
+    void anImageLinkAnOllamaModelCannotTakeEndsTheAnswerFailedWithoutARequest() {
+        String name = "ollama-" + UUID.randomUUID().toString().substring(0, 8);
+        Api.Response added = api.post("/api/v1/connections", Map.of("name", name, "kind", "ollama", "baseUrl",
+                provider.ollamaBaseUrl()), connection.admin().token());
+        assertThat(added.status()).as(added.text()).isEqualTo(201);
+        try {
+            TestUsers.Account user = users.user();
+            Api.Response created = create(user, Map.of("content", "What does this sign say?", "images",
+                    List.of("https://intranet.example.org/rooms/b1.png")));
+            assertThat(created.status()).as(created.text()).isEqualTo(201);
+            UUID chatId = UUID.fromString(created.json().path("chat").path("id").asString());
+            UUID questionId = UUID.fromString(created.json().path("messages").get(0).path("message").path("id")
+                    .asString());
+            long chatsBefore = chatRequests();
+
+            AnswerEventStream refused = ask(user, chatId, questionId, Map.of("model", name + "/m"));
+
+            JsonNode end = refused.awaitEnd(WAIT);
+            assertThat(end.path("status").asString()).isEqualTo("failed");
+            assertThat(end.path("failureCode").asString()).isEqualTo("provider_unsupported");
+            assertThat(message(user, chatId, answerId(refused)).path("status").asString()).isEqualTo("failed");
+            assertThat(chatRequests()).as("chat requests to the provider").isEqualTo(chatsBefore);
+
+            // The image stays in that conversation; a chat without one is answered.
+            Api.Response plain = create(user, Map.of("content", "Say hello."));
+            assertThat(plain.status()).as(plain.text()).isEqualTo(201);
+            provider.enqueue(FakeChatServer.Script.text("Hello."));
+            AnswerEventStream answered = ask(user, UUID.fromString(plain.json().path("chat").path("id").asString()),
+                    UUID.fromString(plain.json().path("messages").get(0).path("message").path("id").asString()),
+                    Map.of("model", name + "/m"));
+            assertThat(answered.awaitEnd(WAIT).path("status").asString()).isEqualTo("complete");
+            assertThat(answered.text()).isEqualTo("Hello.");
+        } finally {
+            api.delete("/api/v1/connections/" + added.json().path("id").asString(), connection.admin().token());
+        }
+    }
+
+    /** @return the chat requests the provider has had (its model lists not counted) */
+    private long chatRequests() {
+        return provider.requests().stream().filter(received -> received.method().equals("POST")).count();
     }
 
     @Test
