@@ -12,10 +12,11 @@ import java.util.function.Supplier;
 /**
  * One client's view of an answer: what is saved, then live text, then the end. It is subscribed (to this replica's
  * generator, if the answer is generated here, and to the answer's broadcast topic) <em>before</em> it reads the saved
- * text, so nothing falls between the two. Pieces of text carry their offset: what the client already has is skipped,
- * and a piece beyond it (a batch lost while Redis was down, a full queue) makes it read the database instead. When no
- * piece arrives for the poll interval it reads the database anyway, so the end of an answer is never lost with a
- * broadcast. Not thread-safe: one thread streams it.
+ * text, so nothing falls between the two (the feed of the client that asked for the answer skips that first read: it
+ * listens to the generator from before it began). Pieces of text carry their offset: what the client already has is
+ * skipped, and a piece beyond it (a batch lost while Redis was down, a full queue) makes it read the database instead.
+ * When no piece arrives for the poll interval it reads the database anyway, so the end of an answer is never lost with
+ * a broadcast. Not thread-safe: one thread streams it.
  */
 public final class AnswerFeed implements AutoCloseable {
 

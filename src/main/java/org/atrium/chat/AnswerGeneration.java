@@ -165,9 +165,10 @@ public class AnswerGeneration implements MeterBinder {
                         + " started; try again.", null, null));
                 throw failed;
             }
-            Duration preparation = Duration.ofNanos(System.nanoTime() - begun);
             handedOver = true;
             generator.startUngrounded();
+            // Building the provider's request (in startUngrounded, without knowledge) is Atrium's own time too.
+            Duration preparation = Duration.ofNanos(System.nanoTime() - begun);
             Thread.ofVirtual().name("answer-" + answer.id()).start(generator);
             return new Started(answer, feed, preparation);
         } finally {

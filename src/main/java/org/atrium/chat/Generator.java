@@ -22,11 +22,13 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One answer being generated on this replica, on its own virtual thread. The provider's listener only appends to a
- * buffer and hands each piece to the clients attached here; this thread saves the buffer every flush interval (or at
- * once past the flush size), publishes each saved batch with its offset, marks the answer alive with an empty save
- * when there is nothing to save, and ends the answer with its outcome, usage and timings. A save that finds the
- * answer no longer in progress (a stop that ended it from the database, the interrupted check) cancels the call.
+ * One answer being generated on this replica, on its own virtual thread (the provider call on one of its own, started
+ * from the request's thread when there is no knowledge to ground the answer on, else from this one after grounding).
+ * The provider's listener only appends to a buffer and hands each piece to the clients attached here; this thread saves
+ * the buffer every flush interval (or at once past the flush size), publishes each saved batch with its offset, marks
+ * the answer alive with an empty save when there is nothing to save, and ends the answer with its outcome, usage and
+ * timings. A save that finds the answer no longer in progress (a stop that ended it from the database, the interrupted
+ * check) cancels the call.
  */
 final class Generator implements Runnable {
 
@@ -88,6 +90,9 @@ final class Generator implements Runnable {
             call();
         } catch (RuntimeException unexpected) {
             startFailure = unexpected;
+        } catch (StackOverflowError | OutOfMemoryError error) {
+            // This thread must still start the generator, which ends the answer as failed.
+            startFailure = new IllegalStateException("The provider call could not be started.", error);
         }
     }
 
@@ -105,6 +110,16 @@ final class Generator implements Runnable {
             } finally {
                 lock.unlock();
             }
+        }
+    }
+
+    /** @return whether the call has ended (its result or failure has come) */
+    private boolean over() {
+        lock.lock();
+        try {
+            return result != null || failure != null;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -217,8 +232,11 @@ final class Generator implements Runnable {
                 call();
             }
             // Listed once the provider call is under way, so that this round trip to Redis overlaps the provider's
-            // instead of delaying the first token; closed on this thread when the answer ends.
-            inUse = owner.modelsInUse().begin(model.model(), model.connection(), messageId);
+            // instead of delaying the first token; closed on this thread when the answer ends. A call over already
+            // (refused at once, or as fast as that) is not listed.
+            if (!over()) {
+                inUse = owner.modelsInUse().begin(model.model(), model.connection(), messageId);
+            }
             long lastSave = System.nanoTime();
             String last;
             while (true) {

@@ -9,8 +9,8 @@ public interface ChatCall extends ChatHandle {
 
     /**
      * Runs the call on the calling thread and returns once the listener has had its last event (onComplete or
-     * onFailure). It runs once: a second run throws {@link IllegalStateException}. The call's own timeouts bound it; an interrupt of the calling thread is treated as a
-     * cancellation and cleared before the listener's last event.
+     * onFailure). It runs once: a second run throws {@link IllegalStateException}. The call's own timeouts bound it;
+     * an interrupt of the calling thread is treated as a cancellation and cleared before the listener's last event.
      */
     void run();
 }
