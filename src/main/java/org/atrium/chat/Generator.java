@@ -87,7 +87,7 @@ final class Generator implements Runnable {
             return;
         }
         try {
-            call();
+            call(request);
         } catch (RuntimeException unexpected) {
             startFailure = unexpected;
         } catch (StackOverflowError | OutOfMemoryError error) {
@@ -96,10 +96,11 @@ final class Generator implements Runnable {
         }
     }
 
-    private void call() {
+    /** Starts the call of {@link #model} with this request; a refusal at once becomes the call's failure. */
+    private void call(ChatRequest toSend) {
         called = true;
         try {
-            handle = owner.providers().stream(model.endpoint(), model.secret(), request, listener);
+            handle = owner.providers().stream(model.endpoint(), model.secret(), toSend, listener);
             if (stopRequested || shuttingDown) {
                 cancel();
             }
@@ -229,7 +230,7 @@ final class Generator implements Runnable {
                 KnowledgeGrounding.Grounded grounded = owner.grounding().ground(state, request, knowledge);
                 request = grounded.request();
                 citations = grounded.citations();
-                call();
+                call(request);
             }
             // Listed once the provider call is under way, so that this round trip to Redis overlaps the provider's
             // instead of delaying the first token; closed on this thread when the answer ends. A call over already
@@ -344,20 +345,7 @@ final class Generator implements Runnable {
         } finally {
             lock.unlock();
         }
-        try {
-            handle = owner.providers().stream(model.endpoint(), model.secret(),
-                    Fallbacks.forModel(request, model.model()), listener);
-            if (stopRequested || shuttingDown) {
-                cancel();
-            }
-        } catch (ProviderFailure refused) {
-            lock.lock();
-            try {
-                failure = refused;
-            } finally {
-                lock.unlock();
-            }
-        }
+        call(Fallbacks.forModel(request, model.model()));
         return true;
     }
 
