@@ -303,6 +303,9 @@ final class Generator implements Runnable {
             }
             endFailed("The answer could not be saved; regenerate it to try again.");
         } finally {
+            // The clients attached here learn of the end at once, not from its broadcast (which Redis may drop, and
+            // which goes through Redis when it does not): their feed reads the ended answer from the database.
+            feeds.forEach(feed -> feed.offer(AnswerFeed.Piece.END));
             recordUsage(outcome);
             owner.ended(messageId);
             LogEvents.info(log, "chat.answer.generated").addKeyValue("message_id", messageId)
