@@ -55,10 +55,10 @@ public final class ChatEngine {
     private final CircuitBreakerRegistry breakers;
     /**
      * The calls' timeout checks, the drains' time limits and other modules' short tasks ({@link #later}): arming or
-     * cancelling one is a queue insert, where a
-     * scheduled executor would wake its thread for nearly every call (each new deadline being the earliest). Checks
-     * run up to a tick late, which timeouts of seconds do not notice. One per process, as Netty advises (its thread
-     * ticks while it lives), never stopped: a check still armed when the application stops finds its call over.
+     * cancelling one is a queue insert, where a scheduled executor would wake its thread for nearly every call (each
+     * new deadline being the earliest). Checks run up to a tick late, which timeouts of seconds do not notice. One per
+     * process, as Netty advises (its thread ticks while it lives), never stopped: a check still armed when the
+     * application stops finds its call over.
      */
     private static final HashedWheelTimer WATCHDOG = new HashedWheelTimer(
             Thread.ofPlatform().daemon().name("provider-chat-timeouts").factory(), 20, TimeUnit.MILLISECONDS);
