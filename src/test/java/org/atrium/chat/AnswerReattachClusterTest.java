@@ -8,7 +8,6 @@ import tools.jackson.databind.JsonNode;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,16 +28,7 @@ class AnswerReattachClusterTest {
             provider.models("m");
             Api first = cluster.api(0);
             Api second = cluster.api(1);
-            Api.Response signUp = first.post("/api/v1/auth/signup", Map.of("email", "answers-"
-                    + UUID.randomUUID() + "@example.org", "name", "Admin", "password",
-                    "correct horse battery staple"), null);
-            assertThat(signUp.status()).as(signUp.text()).isEqualTo(201);
-            String token = signUp.json().path("token").asString();
-            Api.Response connection = first.post("/api/v1/connections", Map.of("name", "cluster-gen", "kind",
-                    "openai", "baseUrl", provider.openAiBaseUrl()), token);
-            assertThat(connection.status()).as(connection.text()).isEqualTo(201);
-            assertThat(first.post("/api/v1/me/credentials", Map.of("connection", "cluster-gen", "kind", "api_key",
-                    "name", "mine", "secret", "sk-mine-0123456789abcdef"), token).status()).isEqualTo(201);
+            String token = Chats.adminWithConnection(first, provider, "cluster-gen");
             Api.Response chat = first.post(Chats.CHATS, Map.of("message", Map.of("content", "Tell me")), token);
             assertThat(chat.status()).as(chat.text()).isEqualTo(201);
             String chatId = chat.json().path("chat").path("id").asString();

@@ -3,7 +3,6 @@ package org.atrium.chat;
 import org.atrium.testing.Api;
 import org.atrium.testing.Cluster;
 import org.atrium.testing.FakeChatServer;
-import org.atrium.testing.TestUsers;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -30,14 +29,7 @@ class ChatRedisOutageClusterTest {
                      "ATRIUM_CHAT_GENERATION_POLLINTERVAL", "300s"))) {
             provider.models("m");
             Api api = cluster.api(0);
-            Api.Response signUp = api.post("/api/v1/auth/signup", Map.of("email", TestUsers.uniqueEmail("chatredis"),
-                    "name", "Admin", "password", TestUsers.PASSWORD), null);
-            assertThat(signUp.status()).as(signUp.text()).isEqualTo(201);
-            String token = signUp.json().path("token").asString();
-            assertThat(api.post("/api/v1/connections", Map.of("name", "outage", "kind", "openai", "baseUrl",
-                    provider.openAiBaseUrl()), token).status()).isEqualTo(201);
-            assertThat(api.post("/api/v1/me/credentials", Map.of("connection", "outage", "kind", "api_key",
-                    "name", "mine", "secret", "sk-mine-0123456789abcdef"), token).status()).isEqualTo(201);
+            String token = Chats.adminWithConnection(api, provider, "outage");
             Api.Response chat = api.post(Chats.CHATS, Map.of("message", Map.of("content", "Are you there?")), token);
             assertThat(chat.status()).as(chat.text()).isEqualTo(201);
             String chatId = chat.json().path("chat").path("id").asString();

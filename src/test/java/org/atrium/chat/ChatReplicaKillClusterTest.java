@@ -12,7 +12,6 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,15 +41,7 @@ class ChatReplicaKillClusterTest {
             provider.models("m");
             Api first = cluster.api(0);
             Api second = cluster.api(1);
-            Api.Response signUp = first.post("/api/v1/auth/signup", Map.of("email", "kill-"
-                    + UUID.randomUUID() + "@example.org", "name", "Admin", "password",
-                    "correct horse battery staple"), null);
-            assertThat(signUp.status()).as(signUp.text()).isEqualTo(201);
-            String token = signUp.json().path("token").asString();
-            assertThat(first.post("/api/v1/connections", Map.of("name", "kill-gen", "kind", "openai", "baseUrl",
-                    provider.openAiBaseUrl()), token).status()).isEqualTo(201);
-            assertThat(first.post("/api/v1/me/credentials", Map.of("connection", "kill-gen", "kind", "api_key",
-                    "name", "mine", "secret", "sk-mine-0123456789abcdef"), token).status()).isEqualTo(201);
+            String token = Chats.adminWithConnection(first, provider, "kill-gen");
             Api.Response chat = first.post(Chats.CHATS, Map.of("message", Map.of("content", "Tell me")), token);
             assertThat(chat.status()).as(chat.text()).isEqualTo(201);
             String chatId = chat.json().path("chat").path("id").asString();

@@ -1,6 +1,7 @@
 package org.atrium.chat;
 
 import org.atrium.testing.Api;
+import org.atrium.testing.FakeChatServer;
 import org.atrium.testing.TestUsers;
 import tools.jackson.databind.JsonNode;
 
@@ -21,6 +22,26 @@ final class Chats {
 
     Chats(Api api) {
         this.api = api;
+    }
+
+    /**
+     * Signs up the first account of a fresh instance (its admin), registers {@code provider} as an OpenAI-compatible
+     * connection named {@code connection} and stores a personal key for it, for tests of several replicas, which
+     * have no test users; each step's status is asserted.
+     *
+     * @return the account's token
+     */
+    static String adminWithConnection(Api api, FakeChatServer provider, String connection) {
+        Api.Response signUp = api.post("/api/v1/auth/signup", Map.of("email", TestUsers.uniqueEmail(connection),
+                "name", "Admin", "password", TestUsers.PASSWORD), null);
+        assertThat(signUp.status()).as(signUp.text()).isEqualTo(201);
+        String token = signUp.json().path("token").asString();
+        Api.Response added = api.post("/api/v1/connections", Map.of("name", connection, "kind", "openai", "baseUrl",
+                provider.openAiBaseUrl()), token);
+        assertThat(added.status()).as(added.text()).isEqualTo(201);
+        assertThat(api.post("/api/v1/me/credentials", Map.of("connection", connection, "kind", "api_key", "name",
+                "mine", "secret", "sk-mine-0123456789abcdef"), token).status()).isEqualTo(201);
+        return token;
     }
 
     /** Creates a chat with a title and, when {@code question} is not null, a first question; returns the thread. */
