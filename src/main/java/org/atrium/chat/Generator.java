@@ -88,11 +88,10 @@ final class Generator implements Runnable {
         }
         try {
             call(request);
-        } catch (RuntimeException unexpected) {
-            startFailure = unexpected;
-        } catch (StackOverflowError | OutOfMemoryError error) {
-            // This thread must still start the generator, which ends the answer as failed.
-            startFailure = new IllegalStateException("The provider call could not be started.", error);
+        } catch (RuntimeException | Error unexpected) {
+            // Whatever went wrong, the generator's thread must still start: it ends the answer as failed.
+            startFailure = unexpected instanceof RuntimeException failure ? failure
+                    : new IllegalStateException("The provider call could not be started.", unexpected);
         }
     }
 
