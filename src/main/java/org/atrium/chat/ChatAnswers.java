@@ -89,28 +89,13 @@ public class ChatAnswers {
         check(answer);
         UUID owner = state.caller().userId();
         UUID id = UUID.randomUUID();
-        Opened opened = retry.execute("chat.answer.start", () -> {
-            if (!store.lockAnswerStarts(owner)) {
-                throw ChatService.accountDeleted();
-            }
-            ChatStore.AnswerTarget target = store.answerTarget(chatId, owner, questionId,
-                    generation.interruptedAfter()).orElseThrow(ChatService::chatNotFound);
-            ChatStore.Node question = target.question();
-            if (question == null) {
-                throw ChatService.messageNotFound();
-            }
-            if (target.generating() >= generation.maxPerUser()) {
-                throw AtriumException.tooManyRequests("too_many_answers", "You have " + generation.maxPerUser()
-                        + " answers being generated already; wait for one to end or stop one.",
-                        Duration.ofSeconds(5));
-            }
-            ChatService.requireRoom(target.chat());
-            if (question.role() != MessageRole.USER && question.role() != MessageRole.TOOL) {
-                throw AtriumException.invalidField("questionId", "must be a question (a user message) or a tool's"
-                        + " result (a tool message)");
-            }
-            return store.insertAnswer(id, chatId, questionId, answer);
-        });
+        ChatStore.AnswerStartResult result = retry.statement("chat.answer.start", () -> store.startAnswer(id, chatId,
+                owner, questionId, answer, generation.interruptedAfter(), generation.maxPerUser(),
+                ChatService.MAX_MESSAGES));
+        if (result.refusal() != null) {
+            throw refused(result.refusal());
+        }
+        Opened opened = java.util.Objects.requireNonNull(result.opened());
         LogEvents.info(log, "chat.answer.started").addKeyValue("chat_id", chatId).addKeyValue("message_id", id)
                 .addKeyValue("model", answer.model()).addKeyValue("connection", answer.connection()).log();
         return opened;
@@ -163,6 +148,21 @@ public class ChatAnswers {
      */
     public Optional<ChatMessage> find(UUID messageId) {
         return store.message(messageId);
+    }
+
+    private AtriumException refused(String refusal) {
+        return switch (refusal) {
+            case "account_deleted" -> ChatService.accountDeleted();
+            case "chat_not_found" -> ChatService.chatNotFound();
+            case "message_not_found" -> ChatService.messageNotFound();
+            case "too_many_answers" -> AtriumException.tooManyRequests("too_many_answers", "You have "
+                    + generation.maxPerUser() + " answers being generated already; wait for one to end or stop one.",
+                    Duration.ofSeconds(5));
+            case "chat_full" -> ChatService.chatFull();
+            case "not_a_question" -> AtriumException.invalidField("questionId", "must be a question (a user"
+                    + " message) or a tool's result (a tool message)");
+            default -> throw new IllegalStateException("unknown refusal of an answer's start: " + refusal);
+        };
     }
 
     private void check(AnswerStart answer) {

@@ -324,12 +324,17 @@ public class ChatService {
                 "The account this request was made with has been deleted.");
     }
 
-    /** For {@link ChatAnswers}: refuses a message beyond {@link #MAX_MESSAGES}. */
-    static void requireRoom(Chat chat) {
+    /** Refuses a message beyond {@link #MAX_MESSAGES}. */
+    private static void requireRoom(Chat chat) {
         if (chat.messageCount() >= MAX_MESSAGES) {
-            throw AtriumException.conflict("chat_full", "This chat has " + MAX_MESSAGES
-                    + " messages, the most a chat holds; start a new chat.");
+            throw chatFull();
         }
+    }
+
+    /** {@code chat_full} (409): the chat holds {@link #MAX_MESSAGES} messages. */
+    static AtriumException chatFull() {
+        return AtriumException.conflict("chat_full", "This chat has " + MAX_MESSAGES
+                + " messages, the most a chat holds; start a new chat.");
     }
 
     private static String checkTitle(String title) {

@@ -28,10 +28,11 @@ class ChatStore {
     }
 
     /**
-     * What an answer's start is checked against, read under the chat's lock: the chat, the question's place
-     * ({@code null} when it is not a message of the chat) and the owner's answers generating now.
+     * An answer's start: the answer and its conversation, or why it was refused ({@code account_deleted},
+     * {@code chat_not_found}, {@code message_not_found}, {@code too_many_answers}, {@code chat_full},
+     * {@code not_a_question}: see migration V23).
      */
-    record AnswerTarget(Chat chat, @Nullable Node question, int generating) {
+    record AnswerStartResult(@Nullable String refusal, ChatAnswers.@Nullable Opened opened) {
     }
 
     /** What a tool result is checked against: a message's place, the call it answers, the calls it made. */
@@ -91,53 +92,6 @@ class ChatStore {
     Optional<Chat> lock(UUID chatId, UUID owner) {
         return jdbc.sql("select * from chats where id = :id and owner_user_id = :owner for no key update")
                 .param("id", chatId).param("owner", owner).query(ChatStore::chat).optional();
-    }
-
-    /**
-     * The first statement of an answer's start: the owner's lock serialising their answer starts on every replica
-     * until the transaction ends (so that the count of {@link #answerTarget} and the new answer are seen together by
-     * the next start), then the key-share lock on the account row that every chat write takes first. The start's
-     * commit does not wait for PostgreSQL to flush it to disk ({@code synchronous_commit} off for this transaction
-     * only; the flush was a third of the start's time): it is visible to every session when committed, as always,
-     * and only a crash of the database server within a fraction of a second could lose it, with the answer in
-     * progress that such a crash interrupts anyway.
-     *
-     * @return false when the account no longer exists
-     */
-    boolean lockAnswerStarts(UUID owner) {
-        return jdbc.sql("""
-                        select set_config('synchronous_commit', 'off', true),
-                               pg_advisory_xact_lock(hashtextextended(:key, 0)),
-                               (select id from users where id = :owner for key share) is not null""")
-                .param("key", "chat.generation:" + owner).param("owner", owner)
-                .query((rs, n) -> rs.getBoolean(3)).single();
-    }
-
-    /**
-     * Locks the owner's chat for an answer and reads, in the same statement, the question's place and how many of
-     * the owner's answers are generating (in progress, saved within {@code alive}). A statement of its own after
-     * {@link #lockAnswerStarts}, so that its snapshot includes every start that held the lock before.
-     */
-    Optional<AnswerTarget> answerTarget(UUID chatId, UUID owner, UUID questionId, Duration alive) {
-        return jdbc.sql("""
-                        select c.*, q.id as question_id, q.parent_id as question_parent_id,
-                               q.role as question_role, q.status as question_status,
-                               (select count(*) from chat_messages m join chats oc on oc.id = m.chat_id
-                                where oc.owner_user_id = :owner and m.status = 'in_progress'
-                                  and m.updated_at > clock_timestamp() - make_interval(secs => :alive)) as generating
-                        from chats c left join chat_messages q on q.chat_id = c.id and q.id = :question
-                        where c.id = :id and c.owner_user_id = :owner
-                        for no key update of c""")
-                .param("id", chatId).param("owner", owner).param("question", questionId)
-                .param("alive", (double) alive.toMillis() / 1000)
-                .query((rs, n) -> {
-                    UUID question = rs.getObject("question_id", UUID.class);
-                    return new AnswerTarget(chat(rs, n), question == null ? null : new Node(question,
-                            rs.getObject("question_parent_id", UUID.class),
-                            MessageRole.of(rs.getString("question_role")),
-                            MessageStatus.of(rs.getString("question_status"))), rs.getInt("generating"));
-                })
-                .optional();
     }
 
     /**
@@ -278,66 +232,63 @@ class ChatStore {
     }
 
     /**
-     * Inserts an answer starting, empty and in progress, and shows it (the chat counts it and makes it the branch's
-     * tip), and reads the conversation it answers: the messages from the chat's first down to the question along
-     * their parents, oldest first, with their attachments (the branch's other siblings do not matter to an answer).
-     * One statement, the last of an answer's start before its commit; its snapshot does not hold the new answer.
+     * Starts an answer, in one statement that is its own transaction (one round trip, as it precedes the answer's
+     * first token): the database function {@code start_answer} (migration V23) takes the owner's lock serialising
+     * their answer starts on every replica and the key-share lock on their account, locks the chat and reads the
+     * question and the owner's answers generating (in progress, saved within {@code alive}), then inserts the answer
+     * empty and in progress, shows it (the chat counts it and makes it the branch's tip) and reads the conversation
+     * it answers: the messages from the chat's first down to the question along their parents, oldest first, with
+     * their attachments. Its commit does not wait for PostgreSQL to flush it to disk ({@code synchronous_commit} off
+     * for this transaction only; the flush was a third of the start's time): it is visible to every session when
+     * committed, as always, and only a crash of the database server within a fraction of a second could lose it,
+     * with the answer in progress that such a crash interrupts anyway.
      *
-     * @return the answer as inserted and the conversation
+     * @param maxGenerating the most answers of the owner generating at once
+     * @param maxMessages   the most messages a chat holds
+     * @return the answer and its conversation, or why the start was refused (nothing was written then)
      */
-    ChatAnswers.Opened insertAnswer(UUID id, UUID chatId, UUID questionId, AnswerStart answer) {
+    AnswerStartResult startAnswer(UUID id, UUID chatId, UUID owner, UUID questionId, AnswerStart answer,
+                                  Duration alive, int maxGenerating, int maxMessages) {
         Map<UUID, List<UUID>> collections = new HashMap<>();
         Map<UUID, List<UUID>> files = new HashMap<>();
-        List<Row> rows = jdbc.sql("""
-                        with recursive inserted as (
-                            insert into chat_messages (id, chat_id, parent_id, role, content, status, model,
-                                                       connection, parameters, preset_id, tools, citations,
-                                                       created_at, updated_at)
-                            values (:id, :chat, :question, :role, '', :status, :model, :connection,
-                                    cast(:parameters as jsonb), :preset, cast(:tools as jsonb), '[]'::jsonb,
-                                    clock_timestamp(), clock_timestamp())
-                            returning *),
-                        shown as (
-                            update chats set message_count = message_count + 1, current_message_id = :id,
-                                             updated_at = clock_timestamp()
-                            where id = :chat),
-                        branch as (
-                            select m.*, 0 as depth from chat_messages m where m.chat_id = :chat and m.id = :question
-                            union all
-                            select m.*, b.depth + 1 from chat_messages m join branch b on m.id = b.parent_id
-                            where m.chat_id = :chat)
-                        select b.*,
-                               array(select a.collection_id from chat_message_attachments a
-                                     where a.message_id = b.id and a.collection_id is not null
-                                     order by a.collection_id) as attached_collections,
-                               array(select a.file_id from chat_message_attachments a
-                                     where a.message_id = b.id and a.file_id is not null
-                                     order by a.file_id) as attached_files
-                        from branch b
-                        union all
-                        select i.*, -1, '{}'::uuid[], '{}'::uuid[] from inserted i
-                        order by depth desc""")
-                .param("id", id).param("chat", chatId).param("question", questionId)
-                .param("role", MessageRole.ASSISTANT.value()).param("status", MessageStatus.IN_PROGRESS.value())
+        List<Row> rows = new ArrayList<>();
+        Optional<String> refusal = jdbc.sql("""
+                        select (s.message).*, s.attached_collections, s.attached_files, s.refusal
+                        from start_answer(:id, :chat, :owner, :question, :alive, :maxGenerating, :maxMessages,
+                                          :model, :connection, cast(:parameters as jsonb), :preset,
+                                          cast(:tools as jsonb)) s""")
+                .param("id", id).param("chat", chatId).param("owner", owner).param("question", questionId)
+                .param("alive", (double) alive.toMillis() / 1000).param("maxGenerating", maxGenerating)
+                .param("maxMessages", maxMessages)
                 .param("model", answer.model()).param("connection", answer.connection())
                 .param("parameters", json.writeValueAsString(answer.parameters()))
                 .param("preset", answer.presetId())
                 .param("tools", answer.tools() == null ? null : json.writeValueAsString(answer.tools()))
-                .query((rs, n) -> {
-                    Row row = row(rs, n);
-                    collections.put(row.id(), uuids(rs.getArray("attached_collections")));
-                    files.put(row.id(), uuids(rs.getArray("attached_files")));
-                    return row;
-                })
-                .list();
-        // The answer has depth -1: it comes last.
+                .query(rs -> {
+                    String refused = null;
+                    while (rs.next()) {
+                        refused = rs.getString("refusal");
+                        if (refused != null) {
+                            break;
+                        }
+                        Row row = row(rs, rows.size());
+                        rows.add(row);
+                        collections.put(row.id(), uuids(rs.getArray("attached_collections")));
+                        files.put(row.id(), uuids(rs.getArray("attached_files")));
+                    }
+                    return Optional.ofNullable(refused);
+                });
+        if (refusal.isPresent()) {
+            return new AnswerStartResult(refusal.get(), null);
+        }
+        // The answer comes last.
         Row started = rows.getLast();
         if (!started.id().equals(id)) {
             throw new IllegalStateException("the answer was not inserted");
         }
-        return new ChatAnswers.Opened(message(started, List.of(), List.of()),
+        return new AnswerStartResult(null, new ChatAnswers.Opened(message(started, List.of(), List.of()),
                 rows.subList(0, rows.size() - 1).stream()
-                        .map(row -> message(row, collections.get(row.id()), files.get(row.id()))).toList());
+                        .map(row -> message(row, collections.get(row.id()), files.get(row.id()))).toList()));
     }
 
     Optional<ToolStep> toolStep(UUID chatId, UUID messageId) {

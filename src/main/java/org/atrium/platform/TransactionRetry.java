@@ -63,12 +63,34 @@ public final class TransactionRetry {
         if (TransactionSynchronizationManager.isActualTransactionActive()) {
             return work.get();
         }
+        return retried(name, () -> transactions.execute(status -> work.get()));
+    }
+
+    /**
+     * Runs one statement that is its own transaction (no transaction around it: one round trip, the commit included),
+     * retried as described above: for work on the latency path whose whole transaction is a database function.
+     *
+     * @param name      what the work is, for the log
+     * @param statement the statement; it must have no effect outside the database that a second run would repeat
+     * @param <T>       its result
+     * @return its result
+     * @throws AtriumException {@code conflict} (409) when every attempt met a transient conflict, or whatever the
+     *                         statement throws
+     */
+    public <T> T statement(String name, Supplier<@Nullable T> statement) {
+        if (TransactionSynchronizationManager.isActualTransactionActive()) {
+            return statement.get();
+        }
+        return retried(name, statement);
+    }
+
+    private <T> T retried(String name, Supplier<@Nullable T> work) {
         Retry retry = Retry.of(name, config);
         retry.getEventPublisher().onRetry(event -> LogEvents.info(log, "db.transaction.retried")
                 .addKeyValue("work", name).addKeyValue("attempt", event.getNumberOfRetryAttempts())
                 .addKeyValue("sql_state", sqlState(event.getLastThrowable())).log());
         try {
-            return retry.executeSupplier(() -> transactions.execute(status -> work.get()));
+            return retry.executeSupplier(work);
         } catch (RuntimeException failure) {
             if (!isTransient(failure)) {
                 throw failure;

@@ -200,6 +200,10 @@ class ChatTreeTest extends IntegrationTest {
         assertThat(answers.append(orphan.id(), "more")).isEqualTo(ChatAnswers.Appended.NOT_IN_PROGRESS);
         assertThatThrownBy(() -> answers.finish(orphan.id(), null, AnswerOutcome.complete(null, null, List.of(), List.of())))
                 .hasMessageContaining("No such message");
+
+        jdbc.sql("delete from users where id = :id").param("id", owner.id()).update();
+        assertThatThrownBy(() -> answers.start(state, chat, question, start))
+                .hasMessageContaining("account this request was made with has been deleted");
     }
 
     @Test

@@ -83,6 +83,33 @@ class TransactionRetryTest extends IntegrationTest {
     }
 
     @Test
+    void aStatementIsItsOwnTransactionAndIsRunAgainAfterALockTimeout() throws Exception {
+        long key = ThreadLocalRandom.current().nextLong();
+        AtomicInteger attempts = new AtomicInteger();
+        try (Connection holder = dataSource.getConnection()) {
+            holder.setAutoCommit(false);
+            try (Statement statement = holder.createStatement()) {
+                statement.execute("select pg_advisory_xact_lock(" + key + ")");
+            }
+            boolean locked = retry.statement("test.statement", () -> {
+                if (attempts.incrementAndGet() == 2) {
+                    rollback(holder); // the second attempt finds the lock free
+                }
+                return jdbc.sql("select set_config('lock_timeout', '100ms', true), pg_advisory_xact_lock(:key)")
+                        .param("key", key).query((rs, n) -> true).single();
+            });
+            assertThat(locked).isTrue();
+        }
+        assertThat(attempts.get()).as("the attempt that timed out and the one after it").isEqualTo(2);
+        try (Connection other = dataSource.getConnection(); Statement statement = other.createStatement();
+             var free = statement.executeQuery("select pg_try_advisory_xact_lock(" + key + ")")) {
+            assertThat(free.next()).isTrue();
+            assertThat(free.getBoolean(1)).as("the statement's lock ended with it: no transaction around it")
+                    .isTrue();
+        }
+    }
+
+    @Test
     void aFailureThatIsNotAConflictIsNotRetried() {
         AtomicInteger attempts = new AtomicInteger();
         assertThatThrownBy(() -> retry.run("test.not-found", () -> {
@@ -118,6 +145,14 @@ class TransactionRetryTest extends IntegrationTest {
 
     private void lock(UUID group) {
         jdbc.sql("select id from groups where id = :g for update").param("g", group).query(UUID.class).single();
+    }
+
+    private static void rollback(Connection connection) {
+        try {
+            connection.rollback();
+        } catch (java.sql.SQLException failed) {
+            throw new IllegalStateException(failed);
+        }
     }
 
     private static void await(CountDownLatch latch) {
