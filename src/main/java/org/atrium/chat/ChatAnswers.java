@@ -120,24 +120,15 @@ public class ChatAnswers {
      * @throws AtriumException {@code message_not_found} (404) when the answer is gone (its chat was deleted)
      */
     public ChatMessage finish(UUID messageId, @Nullable String lastText, AnswerOutcome outcome) {
-        boolean ended = retry.execute("chat.answer.finish", () -> {
-            // Lock order: the chat before its messages, as a write of its owner takes them.
-            UUID chatId = store.lockChatOf(messageId).orElseThrow(ChatService::messageNotFound);
-            if (lastText != null && !lastText.isEmpty()) {
-                store.append(messageId, lastText.replace("\0", ""), MAX_ANSWER_LENGTH);
-            }
-            boolean changed = store.finish(messageId, outcome);
-            if (changed) {
-                store.touch(chatId);
-            }
-            return changed;
-        });
-        if (ended) {
+        ChatStore.FinishedAnswer finished = retry.statement("chat.answer.finish", () -> store.finishAnswer(messageId,
+                lastText == null ? null : lastText.replace("\0", ""), MAX_ANSWER_LENGTH, outcome))
+                .orElseThrow(ChatService::messageNotFound);
+        if (finished.changed()) {
             LogEvents.info(log, "chat.answer.finished").addKeyValue("message_id", messageId)
                     .addKeyValue("status", outcome.status().value())
                     .addKeyValue("failure_code", outcome.failureCode()).log();
         }
-        return store.message(messageId).orElseThrow(ChatService::messageNotFound);
+        return finished.message();
     }
 
     /**

@@ -35,6 +35,10 @@ class ChatStore {
     record AnswerStartResult(@Nullable String refusal, ChatAnswers.@Nullable Opened opened) {
     }
 
+    /** An answer after its end, and whether that call ended it. */
+    record FinishedAnswer(ChatMessage message, boolean changed) {
+    }
+
     /** What a tool result is checked against: a message's place, the call it answers, the calls it made. */
     record ToolStep(@Nullable UUID parentId, MessageRole role, MessageStatus status, @Nullable String toolCallId,
                     List<AnswerToolCall> toolCalls) {
@@ -115,14 +119,6 @@ class ChatStore {
                 .optional().orElseThrow(ChatService::chatNotFound);
     }
 
-    /** Locks the chat of a message, whoever owns it: for the answer writer, which checked the owner at the start. */
-    Optional<UUID> lockChatOf(UUID messageId) {
-        return jdbc.sql("""
-                        select c.id from chats c join chat_messages m on m.chat_id = c.id
-                        where m.id = :m for no key update of c""")
-                .param("m", messageId).query(UUID.class).optional();
-    }
-
     /**
      * @param text a search as typed
      * @return a {@code to_tsquery} text asking for every word of it as a prefix, or null when it has no word
@@ -175,10 +171,6 @@ class ChatStore {
     void setTip(UUID chatId, UUID tip) {
         jdbc.sql("update chats set current_message_id = :tip where id = :id").param("tip", tip).param("id", chatId)
                 .update();
-    }
-
-    void touch(UUID chatId) {
-        jdbc.sql("update chats set updated_at = clock_timestamp() where id = :id").param("id", chatId).update();
     }
 
     /** Deletes the owner's chat; its messages and their links go with it (foreign keys). */
@@ -339,17 +331,23 @@ class ChatStore {
         return cut > 0 ? Appended.CUT : Appended.NOT_IN_PROGRESS;
     }
 
-    /** Ends an answer in progress; its terms are computed once, now. @return false when it was not in progress */
-    boolean finish(UUID messageId, AnswerOutcome outcome) {
+    /**
+     * Ends an answer in progress, in one statement that is its own transaction (one round trip, as it precedes the
+     * client's end event): the database function {@code finish_answer} (migration V23) locks the answer's chat,
+     * appends the last text (cut at {@code max}), records the outcome, computes the terms once, now, touches the chat,
+     * and reads the answer back.
+     *
+     * @return the answer after the change, and whether this call ended it (false when it had ended already: it keeps
+     *         its first outcome); empty when it does not exist (any more)
+     */
+    Optional<FinishedAnswer> finishAnswer(UUID messageId, @Nullable String lastText, int max, AnswerOutcome outcome) {
         TokenUsage usage = outcome.usage();
         AnswerTimings timings = outcome.timings();
         return jdbc.sql("""
-                        update chat_messages set status = :status, failure_code = :code, failure_reason = :reason,
-                               input_tokens = :input, output_tokens = :output, tokens_estimated = :estimated,
-                               ttft_ms = :ttft, duration_ms = :duration, citations = cast(:citations as jsonb),
-                               tool_calls = cast(:toolCalls as jsonb),
-                               terms = to_tsvector('simple', content), updated_at = clock_timestamp()
-                        where id = :id and status = 'in_progress'""")
+                        select (f.message).*, f.attached_collections, f.attached_files, f.changed
+                        from finish_answer(:id, :text, :max, :status, :code, :reason, :input, :output, :estimated,
+                                           :ttft, :duration, cast(:citations as jsonb), cast(:toolCalls as jsonb)) f""")
+                .param("id", messageId).param("text", lastText).param("max", max)
                 .param("status", outcome.status().value()).param("code", outcome.failureCode())
                 .param("reason", outcome.failureReason())
                 .param("input", usage == null ? null : usage.inputTokens())
@@ -360,7 +358,9 @@ class ChatStore {
                 .param("citations", json.writeValueAsString(outcome.citations()))
                 .param("toolCalls", outcome.toolCalls().isEmpty() ? null
                         : json.writeValueAsString(outcome.toolCalls()))
-                .param("id", messageId).update() > 0;
+                .query((rs, n) -> new FinishedAnswer(message(row(rs, n), uuids(rs.getArray("attached_collections")),
+                        uuids(rs.getArray("attached_files"))), rs.getBoolean("changed")))
+                .optional();
     }
 
     /** @return the chat's messages with these ids, with their attachments, in no particular order */

@@ -1,4 +1,4 @@
--- An answer's start in one round trip.
+-- An answer's start and its end, each in one round trip.
 --
 -- Starting an answer precedes its first token: the owner's start lock with the account's, then the chat's lock with
 -- the question and the count of the owner's answers generating, then the insert that shows the answer and reads the
@@ -18,7 +18,7 @@
 -- A start made returns the branch up to the question, oldest first (depth counts up from the question), then the
 -- answer with depth -1, each with the collections and files attached to it.
 --
--- Expand only: a new function; the previous release does not call it.
+-- Expand only: new functions; the previous release calls neither.
 create function start_answer(new_answer_id uuid, target_chat_id uuid, owner_id uuid, question_id uuid,
                              alive_seconds float8, max_generating integer, max_messages integer, answer_model text,
                              answer_connection text, answer_parameters jsonb, answer_preset_id uuid,
@@ -78,20 +78,70 @@ begin
     where id = target_chat_id;
 
     return query
+        -- The rows travel whole through the recursion: joined back to chat_messages by id, the plan cached while
+        -- the table was small scanned all of it (2 ms per start once it had grown, in the chat benchmark).
         with recursive branch as (
-            select m.id, m.parent_id, 0 as level from chat_messages m
+            select m as entry, 0 as level from chat_messages m
             where m.chat_id = target_chat_id and m.id = question_id
             union all
-            select m.id, m.parent_id, b.level + 1 from chat_messages m join branch b on m.id = b.parent_id
+            select m, b.level + 1 from chat_messages m join branch b on m.id = (b.entry).parent_id
             where m.chat_id = target_chat_id)
-        select m, b.level,
+        select b.entry, b.level,
+               array(select a.collection_id from chat_message_attachments a
+                     where a.message_id = (b.entry).id and a.collection_id is not null order by a.collection_id),
+               array(select a.file_id from chat_message_attachments a
+                     where a.message_id = (b.entry).id and a.file_id is not null order by a.file_id),
+               null::text
+        from branch b
+        order by b.level desc;
+    return query select answer, -1, '{}'::uuid[], '{}'::uuid[], null::text;
+end
+$$;
+
+-- An answer's end follows its last token and precedes the client's end event: the chat's lock, the last text appended
+-- (cut at max_length) with the outcome recorded and the terms computed, the chat's update time, then the answer read
+-- back with its attachments. Sent as a transaction of four statements and two reads after it, that was seven round
+-- trips. Here each statement takes a snapshot of its own after the chat's lock, so the read returns the answer as
+-- whoever ended it first left it. An answer no longer in progress (a stop ended it, say) keeps its first outcome and
+-- is returned as it is, with changed false; an answer that does not exist (its chat was deleted) returns no row. The
+-- commit waits for the disk as any other chat write.
+create function finish_answer(answer_id uuid, last_text text, max_length integer, answer_status text,
+                              answer_failure_code text, answer_failure_reason text, answer_input_tokens integer,
+                              answer_output_tokens integer, answer_tokens_estimated boolean, answer_ttft_ms integer,
+                              answer_duration_ms integer, answer_citations jsonb, answer_tool_calls jsonb)
+    returns table (message chat_messages, attached_collections uuid[], attached_files uuid[], changed boolean)
+    language plpgsql
+as $$
+declare
+    answer_chat_id uuid;
+    ended boolean;
+begin
+    -- Lock order: the chat before its messages, as a write of its owner takes them.
+    select c.id into answer_chat_id from chats c join chat_messages m on m.chat_id = c.id where m.id = answer_id
+        for no key update of c;
+    if not found then
+        return;
+    end if;
+    update chat_messages
+    set content = left(content || coalesce(last_text, ''), max_length), status = answer_status,
+        failure_code = answer_failure_code, failure_reason = answer_failure_reason,
+        input_tokens = answer_input_tokens, output_tokens = answer_output_tokens,
+        tokens_estimated = answer_tokens_estimated, ttft_ms = answer_ttft_ms, duration_ms = answer_duration_ms,
+        citations = answer_citations, tool_calls = answer_tool_calls,
+        terms = to_tsvector('simple', left(content || coalesce(last_text, ''), max_length)),
+        updated_at = clock_timestamp()
+    where id = answer_id and status = 'in_progress';
+    ended := found;
+    if ended then
+        update chats set updated_at = clock_timestamp() where id = answer_chat_id;
+    end if;
+    return query
+        select m,
                array(select a.collection_id from chat_message_attachments a
                      where a.message_id = m.id and a.collection_id is not null order by a.collection_id),
                array(select a.file_id from chat_message_attachments a
                      where a.message_id = m.id and a.file_id is not null order by a.file_id),
-               null::text
-        from branch b join chat_messages m on m.id = b.id
-        order by b.level desc;
-    return query select answer, -1, '{}'::uuid[], '{}'::uuid[], null::text;
+               ended
+        from chat_messages m where m.id = answer_id;
 end
 $$;
