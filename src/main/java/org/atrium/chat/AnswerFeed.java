@@ -1,6 +1,7 @@
 package org.atrium.chat;
 
 import org.atrium.cache.Broadcasts;
+import org.jspecify.annotations.Nullable;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -33,11 +34,23 @@ public final class AnswerFeed implements AutoCloseable {
         void keepAlive() throws IOException;
     }
 
-    /** A piece of text at its offset, or a signal (text null): the end, or another model answering. */
-    record Piece(int offset, String text) {
-        static final Piece END = new Piece(-1, null);
+    /**
+     * A piece of text at its offset, or a signal (text null): the end (with the ended answer when its generator has
+     * it, so that the feed need not read it), or another model answering.
+     */
+    record Piece(int offset, @Nullable String text, @Nullable ChatMessage ended) {
+        static final Piece END = new Piece(-1, null, null);
         /** A fallback model took over (before any text): the database names it. */
-        static final Piece MODEL = new Piece(-2, null);
+        static final Piece MODEL = new Piece(-2, null, null);
+
+        Piece(int offset, String text) {
+            this(offset, text, null);
+        }
+
+        /** @param ended the answer as its end saved it */
+        static Piece end(ChatMessage ended) {
+            return new Piece(-1, null, ended);
+        }
     }
 
     /** Pieces queued for a slow client; bounded, and allocated only as they come (an idle feed holds none). */
@@ -99,17 +112,17 @@ public final class AnswerFeed implements AutoCloseable {
     public void stream(Sink sink) throws IOException, InterruptedException {
         try {
             sink.send(AnswerEvents.ANSWER, started);
-            if (!fresh && catchUp(sink)) {
+            if (!fresh && catchUp(sink, null)) {
                 return;
             }
             boolean behind = false;
             while (true) {
                 Piece piece = queue.poll(behind || overflowed ? CATCH_UP.toMillis() : poll.toMillis(),
                         TimeUnit.MILLISECONDS);
-                if (piece == null || piece == Piece.END || piece == Piece.MODEL || overflowed) {
+                if (piece == null || piece.text() == null || overflowed) {
                     overflowed = false;
                     behind = false;
-                    if (catchUp(sink)) {
+                    if (catchUp(sink, piece == null ? null : piece.ended())) {
                         return;
                     }
                     if (piece == null) {
@@ -136,10 +149,11 @@ public final class AnswerFeed implements AutoCloseable {
      * Sends what the database has beyond what was sent, and the end if the answer ended; first, while no text was
      * sent, another {@code answer} event if a fallback model has taken over since the last one.
      *
+     * @param ended the answer as its end saved it, or {@code null} to read it
      * @return whether it ended
      */
-    private boolean catchUp(Sink sink) throws IOException {
-        ChatMessage current = read.get();
+    private boolean catchUp(Sink sink, @Nullable ChatMessage ended) throws IOException {
+        ChatMessage current = ended != null ? ended : read.get();
         AnswerDetails answer = current.answer();
         if (sent == 0 && answer != null && (!answer.model().equals(announced.model())
                 || !answer.connection().equals(announced.connection()))) {

@@ -286,6 +286,8 @@ final class Generator implements Runnable {
             outcome = endedElsewhere ? AnswerOutcome.stopped(tokens(reported), null, citations) : outcome();
             if (!endedElsewhere) {
                 ChatMessage ended = answers.finish(messageId, cut ? null : last, outcome);
+                // The clients attached here get the answer as saved, without reading it again.
+                feeds.forEach(feed -> feed.offer(AnswerFeed.Piece.end(ended)));
                 owner.publishEnd(messageId);
                 owner.endListeners().ended(state, ended);
             }

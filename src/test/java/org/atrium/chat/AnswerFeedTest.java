@@ -107,6 +107,26 @@ class AnswerFeedTest {
     }
 
     @Test
+    void anEndBringingTheSavedAnswerIsSentWithoutReadingTheDatabase() throws Exception {
+        // The generator of this replica hands its feeds the answer its end saved (the last batch included).
+        AtomicInteger reads = new AtomicInteger();
+        AnswerFeed feed = new AnswerFeed(new AnswerEvents.Started(UUID.randomUUID(), UUID.randomUUID(), ID, "c/m",
+                "c"), () -> {
+            reads.incrementAndGet();
+            return answer("", MessageStatus.IN_PROGRESS);
+        }, Duration.ofSeconds(5), true);
+        feed.offer(new AnswerFeed.Piece(0, "Hello "));
+        feed.offer(AnswerFeed.Piece.end(answer("Hello world", MessageStatus.COMPLETE)));
+        Recorder client = new Recorder();
+        feed.stream(client);
+
+        assertThat(client.text()).isEqualTo("Hello world");
+        assertThat(client.sent.getLast().event()).isEqualTo(AnswerEvents.END);
+        assertThat(((AnswerEvents.End) client.sent.getLast().data()).status()).isEqualTo(MessageStatus.COMPLETE);
+        assertThat(reads).as("the end came with the answer").hasValue(0);
+    }
+
+    @Test
     void aFeedAttachingToAnAnswerReadsWhatIsSavedBeforeAnyPiece() throws Exception {
         // The first read finds what was saved before the feed attached; the later ones, the end.
         AtomicInteger reads = new AtomicInteger();
