@@ -1,8 +1,10 @@
 package org.atrium.benchmarks;
 
 import org.atrium.testing.Api;
+import org.atrium.testing.AtriumProcess;
 import org.atrium.testing.FakeChatServer;
 import org.atrium.testing.IntegrationTest;
+import org.atrium.testing.TestInfrastructure;
 import org.atrium.testing.TestUsers;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -30,6 +32,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.management.ObjectName;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,10 +48,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The same client in the same run asks the fake directly ({@code POST /v1/chat/completions}, streaming) and through
  * Atrium ({@code POST /api/v1/chats/{id}/answers}: a persisted answer, saved in batches, usage recorded); added latency
  * is the difference of the percentiles, at 1 and 64 concurrent callers, for the time to the first token and the time
- * to the whole answer. Then streaming throughput (chunks relayed per second by this replica, with the chat messages
- * table's row updates per answer, which shows there is no write per token), and heap per idle open stream (streams
- * stalled upstream after their first chunk, held open by raw sockets; through Atrium minus the same number held
- * directly to the fake, so the fake's and the client's share cancel out).
+ * to the whole answer. Atrium is a replica of its own for these (a JVM of its own, as deployed, with the gateway
+ * benchmark's heap; its own database, this machine's Redis), asked from this JVM, which holds the fake too;
+ * {@code -Dbench.atrium=in-process} asks the Atrium of this JVM instead, as the figures before 2026-12-07 did (client,
+ * fake and Atrium then share one JVM's threads, collector and JIT); {@code -Dbench.atrium-jvm=} sets the replica's JVM
+ * options. Then, from the Atrium of this JVM: streaming throughput (chunks relayed per second by this replica, with the
+ * chat messages table's row updates per answer, which shows there is no write per token), and heap per idle open
+ * stream (streams stalled upstream after their first chunk, held open by raw sockets; through Atrium minus the same
+ * number held directly to the fake, so the fake's and the client's share cancel out).
  */
 @Tag("benchmark")
 class ChatLatencyBenchmark extends IntegrationTest {
@@ -66,13 +75,14 @@ class ChatLatencyBenchmark extends IntegrationTest {
     private static final int MEASURED = 2_000;
     private static final int ANSWERS_PER_CHAT = 10;
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final Pattern ATRIUM_TIME = Pattern.compile("atrium;dur=([\\d.]+)");
 
     @Autowired
     private JdbcClient jdbc;
 
 
-    /** Times of one call, in nanoseconds. */
-    private record Call(long headers, long firstToken, long whole, int chunks) {
+    /** Times of one call, in nanoseconds; {@code atrium}: the {@code Server-Timing} it reported, or -1. */
+    private record Call(long headers, long firstToken, long whole, int chunks, long atrium) {
     }
 
     private interface Caller {
@@ -81,23 +91,63 @@ class ChatLatencyBenchmark extends IntegrationTest {
 
     @Test
     void nativeChatEndpointOverhead() throws Exception {
-        TestUsers.Account admin = users.admin();
         UPSTREAM.models("bench-model");
-        String connection = "bench-" + Long.toString(System.nanoTime(), 36);
-        assertThat(api.post("/api/v1/connections", Map.of("name", connection, "kind", "openai", "baseUrl",
-                UPSTREAM.openAiBaseUrl()), admin.token()).status()).isEqualTo(201);
-        String model = connection + "/bench-model";
+        String model = connection(api, users.admin().token());
+        Place here = new Place(api, () -> users.user().token());
 
         if (Boolean.getBoolean("bench.heap-only")) { // -Dbench.heap-only=true: the memory figures alone
-            heapPerIdleStream(model);
+            heapPerIdleStream(here, model);
             return;
         }
+        if ("in-process".equals(System.getProperty("bench.atrium", "process"))) {
+            latency(here, model);
+        } else {
+            try (AtriumProcess replica = AtriumProcess.builder()
+                    .database(TestInfrastructure.createDatabase("chatbench")).redis(TestInfrastructure.redisUrl())
+                    .env("ATRIUM_CONNECTIONS_ALLOW_PRIVATE_ADDRESSES", "true")
+                    .env("ATRIUM_SIGNUP_DEFAULT_ROLE", "user")
+                    .env("ATRIUM_CHAT_GENERATION_MAX_PER_USER", "1000")
+                    .jvm(System.getProperty("bench.atrium-jvm", "-Xms1g -Xmx1g").split(" ")).start()) {
+                replica.awaitReady(Duration.ofMinutes(3));
+                Api there = replica.api();
+                latency(new Place(there, () -> signUp(there)), connection(there, signUp(there)));
+            }
+        }
+        if (Boolean.getBoolean("bench.latency-only")) { // -Dbench.latency-only=true: the latency table alone
+            return;
+        }
+        throughput(here, model);
+        heapPerIdleStream(here, model);
+    }
+
+    /** Where answers are asked: an Atrium, and how to get a new approved user's token there. */
+    private record Place(Api api, Supplier<String> newUser) {
+    }
+
+    /** Registers the fake as a connection (as an admin) and returns its model's id. */
+    private static String connection(Api api, String adminToken) {
+        String connection = "bench-" + Long.toString(System.nanoTime(), 36);
+        assertThat(api.post("/api/v1/connections", Map.of("name", connection, "kind", "openai", "baseUrl",
+                UPSTREAM.openAiBaseUrl()), adminToken).status()).isEqualTo(201);
+        return connection + "/bench-model";
+    }
+
+    /** Signs up on a replica (the first account is its admin; later ones are users by its default role). */
+    private static String signUp(Api api) {
+        Api.Response signUp = api.post("/api/v1/auth/signup", Map.of("email", TestUsers.uniqueEmail("bench"),
+                "name", "Bench", "password", TestUsers.PASSWORD), null);
+        assertThat(signUp.status()).as(signUp.text()).isEqualTo(201);
+        return signUp.json().path("token").asString();
+    }
+
+    private void latency(Place atrium, String model) throws Exception {
         System.out.println("| callers | path | first token p50 ms | p99 ms | whole answer p50 ms | p99 ms"
-                + " | response headers p50 ms |");
-        System.out.println("|---|---|---|---|---|---|---|");
+                + " | response headers p50 ms | Server-Timing atrium p50 ms |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
         for (int callers : new int[]{1, 64}) {
             int measured = callers == 1 ? MEASURED / 2 : MEASURED;
-            ThreadLocal<Conversation> conversations = ThreadLocal.withInitial(() -> new Conversation(model));
+            ThreadLocal<Conversation> conversations = ThreadLocal.withInitial(() -> new Conversation(atrium,
+                    model));
             Caller direct = () -> direct(UPSTREAM.openAiBaseUrl());
             Caller through = () -> conversations.get().answer();
             run(direct, callers, WARMUP);
@@ -106,31 +156,30 @@ class ChatLatencyBenchmark extends IntegrationTest {
             long[][] throughTimes = run(through, callers, measured);
             print(callers, "direct to the fake", directTimes);
             print(callers, "through Atrium", throughTimes);
-            System.out.printf(Locale.ROOT, "| %d | **added** | %.2f | %.2f | %.2f | %.2f | |%n", callers,
+            System.out.printf(Locale.ROOT, "| %d | **added** | %.2f | %.2f | %.2f | %.2f | | |%n", callers,
                     ms(pct(throughTimes[0], 50) - pct(directTimes[0], 50)),
                     ms(pct(throughTimes[0], 99) - pct(directTimes[0], 99)),
                     ms(pct(throughTimes[1], 50) - pct(directTimes[1], 50)),
                     ms(pct(throughTimes[1], 99) - pct(directTimes[1], 99)));
         }
-
-        throughput(model);
-        heapPerIdleStream(model);
     }
 
     /**
      * One caller: a user of their own with their own key (answers of one user start one at a time, to count them
      * against the per-user bound), and a chat answered again and again (a new one before it fills up).
      */
-    private final class Conversation {
+    private static final class Conversation {
+        private final Api api;
         private final String model;
         private final String token;
         private String answersPath;
         private String body;
         private int answered;
 
-        Conversation(String model) {
+        Conversation(Place atrium, String model) {
+            this.api = atrium.api();
             this.model = model;
-            this.token = users.user().token();
+            this.token = atrium.newUser().get();
             assertThat(api.post("/api/v1/me/credentials", Map.of("connection", model.substring(0,
                     model.indexOf('/')), "kind", "api_key", "name", "bench", "secret", "sk-bench-0123456789abcdef"),
                     token).status()).isEqualTo(201);
@@ -192,26 +241,31 @@ class ChatLatencyBenchmark extends IntegrationTest {
         }
         assertThat(whole).as("the last event arrived").isPositive();
         assertThat(firstToken).as("a first token arrived").isPositive();
-        return new Call(headers, firstToken, whole, chunks);
+        long atrium = response.headers().firstValue("Server-Timing").map(ATRIUM_TIME::matcher)
+                .filter(Matcher::find).map(found -> (long) (Double.parseDouble(found.group(1)) * 1e6)).orElse(-1L);
+        return new Call(headers, firstToken, whole, chunks, atrium);
     }
 
     private static long[][] run(Caller caller, int callers, int total) throws Exception {
         long[] headers = new long[total];
         long[] first = new long[total];
         long[] whole = new long[total];
+        long[] atrium = new long[total];
         Callers.run(callers, total, index -> {
             Call call = caller.call();
             headers[index] = call.headers();
+            atrium[index] = call.atrium();
             first[index] = call.firstToken();
             whole[index] = call.whole();
         });
         Arrays.sort(headers);
         Arrays.sort(first);
         Arrays.sort(whole);
-        return new long[][]{first, whole, headers};
+        Arrays.sort(atrium);
+        return new long[][]{first, whole, headers, atrium};
     }
 
-    private void throughput(String model) throws Exception {
+    private void throughput(Place atrium, String model) throws Exception {
         int callers = 16;
         int answers = 64;
         int chunks = 2_000;
@@ -220,7 +274,7 @@ class ChatLatencyBenchmark extends IntegrationTest {
         for (int i = 0; i < answers; i++) {
             UPSTREAM.enqueue(FakeChatServer.Script.text(text).inChunks(chunks));
         }
-        ThreadLocal<Conversation> conversations = ThreadLocal.withInitial(() -> new Conversation(model));
+        ThreadLocal<Conversation> conversations = ThreadLocal.withInitial(() -> new Conversation(atrium, model));
         AtomicInteger relayed = new AtomicInteger();
         long begun = System.nanoTime();
         run(() -> {
@@ -242,10 +296,10 @@ class ChatLatencyBenchmark extends IntegrationTest {
                 .query(Long.class).single();
     }
 
-    private void heapPerIdleStream(String model) throws Exception {
+    private void heapPerIdleStream(Place atrium, String model) throws Exception {
         int streams = 150;
         Duration stall = Duration.ofSeconds(20);
-        Conversation conversation = new Conversation(model);
+        Conversation conversation = new Conversation(atrium, model);
         conversation.answer(); // a chat to hold the streams
         for (int i = 0; i < streams; i++) {
             UPSTREAM.enqueue(FakeChatServer.Script.text("first then silence").inChunks(2).stallAfter(1, stall));
@@ -254,7 +308,7 @@ class ChatLatencyBenchmark extends IntegrationTest {
         Map<String, Long> histogramBefore = histogram();
         List<Socket> through = new ArrayList<>();
         for (int i = 0; i < streams; i++) {
-            through.add(open(URI.create(api.baseUrl()), "POST", conversation.answersPath, conversation.body,
+            through.add(open(URI.create(atrium.api().baseUrl()), "POST", conversation.answersPath, conversation.body,
                     "Bearer " + conversation.token, "event:delta"));
         }
         long throughHeap = settledHeap() - before;
@@ -342,9 +396,10 @@ class ChatLatencyBenchmark extends IntegrationTest {
     }
 
     private static void print(int callers, String path, long[][] times) {
-        System.out.printf(Locale.ROOT, "| %d | %s | %.2f | %.2f | %.2f | %.2f | %.2f |%n", callers, path,
+        long atrium = pct(times[3], 50);
+        System.out.printf(Locale.ROOT, "| %d | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %s |%n", callers, path,
                 ms(pct(times[0], 50)), ms(pct(times[0], 99)), ms(pct(times[1], 50)), ms(pct(times[1], 99)),
-                ms(pct(times[2], 50)));
+                ms(pct(times[2], 50)), atrium < 0 ? "" : String.format(Locale.ROOT, "%.2f", ms(atrium)));
     }
 
     private static long pct(long[] sorted, int percentile) {
