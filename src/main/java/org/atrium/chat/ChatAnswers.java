@@ -71,10 +71,10 @@ public class ChatAnswers {
 
     /**
      * Starts an answer to a question of the caller's chat, empty and {@code in_progress}, and shows its branch. A
-     * second answer to the same question (regenerating) is a sibling of the first. One transaction of three round
-     * trips, as it precedes the answer's first token: the owner's start lock with the account's, then the chat's
-     * lock with the question and the count of the owner's answers generating, then the insert that also shows it
-     * and reads the conversation up to the question.
+     * second answer to the same question (regenerating) is a sibling of the first. One round trip, as it precedes
+     * the answer's first token ({@link ChatStore#startAnswer}): the owner's start lock with the account's, then the
+     * chat's lock with the question and the count of the owner's answers generating, then the insert that also shows
+     * it and reads the conversation up to the question.
      *
      * @param questionId the question: a {@code user} message of the chat, or a {@code tool} message (the result of
      *                   a call the previous answer made)

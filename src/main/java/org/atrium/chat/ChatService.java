@@ -311,8 +311,8 @@ public class ChatService {
         store.ownedNode(chatId, state.caller().userId(), messageId).orElseThrow(ChatService::messageNotFound);
     }
 
-    /** For {@link ChatAnswers}: the first lock of every chat write. */
-    void lockCaller(Caller caller) {
+    /** The first lock of every chat write (an answer's start takes it in its database function). */
+    private void lockCaller(Caller caller) {
         if (!store.keyShareUser(caller.userId())) {
             throw accountDeleted();
         }

@@ -248,7 +248,8 @@ class ChatStore {
                         select (s.message).*, s.attached_collections, s.attached_files, s.refusal
                         from start_answer(:id, :chat, :owner, :question, :alive, :maxGenerating, :maxMessages,
                                           :model, :connection, cast(:parameters as jsonb), :preset,
-                                          cast(:tools as jsonb)) s""")
+                                          cast(:tools as jsonb)) with ordinality s
+                        order by s.ordinality""")
                 .param("id", id).param("chat", chatId).param("owner", owner).param("question", questionId)
                 .param("alive", (double) alive.toMillis() / 1000).param("maxGenerating", maxGenerating)
                 .param("maxMessages", maxMessages)

@@ -218,6 +218,7 @@ final class Generator implements Runnable {
         boolean endedElsewhere = false;
         boolean cut = false;
         AnswerOutcome outcome = null;
+        boolean usageRecorded = false;
         int flushes = 0;
         // Closes whichever entry is current when the answer ends: a fallback replaces it.
         try (ModelsInUse.Handle current = () -> inUse.close()) {
@@ -286,7 +287,10 @@ final class Generator implements Runnable {
             outcome = endedElsewhere ? AnswerOutcome.stopped(tokens(reported), null, citations) : outcome();
             if (!endedElsewhere) {
                 ChatMessage ended = answers.finish(messageId, cut ? null : last, outcome);
-                // The clients attached here get the answer as saved, without reading it again.
+                // The usage before the end reaches any client, so that one asking again at once finds it counted
+                // against their quota; then the clients attached here get the answer as saved, without a read.
+                recordUsage(outcome);
+                usageRecorded = true;
                 feeds.forEach(feed -> feed.offer(AnswerFeed.Piece.end(ended)));
                 owner.publishEnd(messageId);
                 owner.endListeners().ended(state, ended);
@@ -304,10 +308,13 @@ final class Generator implements Runnable {
             }
             endFailed("The answer could not be saved; regenerate it to try again.");
         } finally {
+            if (!usageRecorded) {
+                recordUsage(outcome);
+            }
             // The clients attached here learn of the end at once, not from its broadcast (which Redis may drop, and
-            // which goes through Redis when it does not): their feed reads the ended answer from the database.
+            // which goes through Redis when it does not): unless handed the ended answer above, their feed reads it
+            // from the database.
             feeds.forEach(feed -> feed.offer(AnswerFeed.Piece.END));
-            recordUsage(outcome);
             owner.ended(messageId);
             LogEvents.info(log, "chat.answer.generated").addKeyValue("message_id", messageId)
                     .addKeyValue("model", model.id()).addKeyValue("saves", flushes).addKeyValue("characters", length)

@@ -50,12 +50,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * is the difference of the percentiles, at 1 and 64 concurrent callers, for the time to the first token and the time
  * to the whole answer. Atrium is a replica of its own for these (a JVM of its own, as deployed, with the gateway
  * benchmark's heap; its own database, this machine's Redis), asked from this JVM, which holds the fake too;
- * {@code -Dbench.atrium=in-process} asks the Atrium of this JVM instead, as the figures before 2026-12-07 did (client,
+ * {@code -Dbench.atrium=in-process} asks the Atrium of this JVM instead, as the figures before session 23 (2026-12-06) did (client,
  * fake and Atrium then share one JVM's threads, collector and JIT); {@code -Dbench.atrium-jvm=} sets the replica's JVM
- * options. Then, from the Atrium of this JVM: streaming throughput (chunks relayed per second by this replica, with the
- * chat messages table's row updates per answer, which shows there is no write per token), and heap per idle open
- * stream (streams stalled upstream after their first chunk, held open by raw sockets; through Atrium minus the same
- * number held directly to the fake, so the fake's and the client's share cancel out).
+ * options. Then streaming throughput, from the same Atrium (chunks relayed per second by this replica, with the chat
+ * messages table's row updates per answer, which shows there is no write per token), and heap per idle open stream,
+ * from the Atrium of this JVM, whose heap it reads (streams stalled upstream after their first chunk, held open by raw
+ * sockets; through Atrium minus the same number held directly to the fake, so the fake's and the client's share
+ * cancel out).
  */
 @Tag("benchmark")
 class ChatLatencyBenchmark extends IntegrationTest {
@@ -93,35 +94,46 @@ class ChatLatencyBenchmark extends IntegrationTest {
     void nativeChatEndpointOverhead() throws Exception {
         UPSTREAM.models("bench-model");
         String model = connection(api, users.admin().token());
-        Place here = new Place(api, () -> users.user().token());
+        Place here = new Place(api, () -> users.user().token(), this::messageUpdates);
 
         if (Boolean.getBoolean("bench.heap-only")) { // -Dbench.heap-only=true: the memory figures alone
             heapPerIdleStream(here, model);
             return;
         }
+        boolean latencyOnly = Boolean.getBoolean("bench.latency-only"); // the latency table alone
         if ("in-process".equals(System.getProperty("bench.atrium", "process"))) {
             latency(here, model);
+            if (!latencyOnly) {
+                throughput(here, model);
+            }
         } else {
-            try (AtriumProcess replica = AtriumProcess.builder()
-                    .database(TestInfrastructure.createDatabase("chatbench")).redis(TestInfrastructure.redisUrl())
+            TestInfrastructure.Database database = TestInfrastructure.createDatabase("chatbench");
+            try (AtriumProcess replica = AtriumProcess.builder().database(database)
+                    .redis(TestInfrastructure.redisUrl())
                     .env("ATRIUM_CONNECTIONS_ALLOW_PRIVATE_ADDRESSES", "true")
                     .env("ATRIUM_SIGNUP_DEFAULT_ROLE", "user")
                     .env("ATRIUM_CHAT_GENERATION_MAX_PER_USER", "1000")
                     .jvm(System.getProperty("bench.atrium-jvm", "-Xms1g -Xmx1g").split(" ")).start()) {
                 replica.awaitReady(Duration.ofMinutes(3));
                 Api there = replica.api();
-                latency(new Place(there, () -> signUp(there)), connection(there, signUp(there)));
+                Place replicaPlace = new Place(there, () -> signUp(there), () -> messageUpdates(database));
+                String replicaModel = connection(there, signUp(there));
+                latency(replicaPlace, replicaModel);
+                if (!latencyOnly) {
+                    throughput(replicaPlace, replicaModel);
+                }
             }
         }
-        if (Boolean.getBoolean("bench.latency-only")) { // -Dbench.latency-only=true: the latency table alone
-            return;
+        if (!latencyOnly) {
+            heapPerIdleStream(here, model);
         }
-        throughput(here, model);
-        heapPerIdleStream(here, model);
     }
 
-    /** Where answers are asked: an Atrium, and how to get a new approved user's token there. */
-    private record Place(Api api, Supplier<String> newUser) {
+    /**
+     * Where answers are asked: an Atrium, how to get a new approved user's token there, and how many row updates its
+     * database has counted on {@code chat_messages}.
+     */
+    private record Place(Api api, Supplier<String> newUser, Supplier<Long> messageUpdates) {
     }
 
     /** Registers the fake as a connection (as an admin) and returns its model's id. */
@@ -270,7 +282,7 @@ class ChatLatencyBenchmark extends IntegrationTest {
         int answers = 64;
         int chunks = 2_000;
         String text = "word ".repeat(chunks);
-        long updatesBefore = messageUpdates();
+        long updatesBefore = atrium.messageUpdates().get();
         for (int i = 0; i < answers; i++) {
             UPSTREAM.enqueue(FakeChatServer.Script.text(text).inChunks(chunks));
         }
@@ -284,7 +296,7 @@ class ChatLatencyBenchmark extends IntegrationTest {
         }, callers, answers);
         double seconds = (System.nanoTime() - begun) / 1e9;
         Thread.sleep(1_500); // table statistics reach pg_stat a little after the commits
-        long updates = messageUpdates() - updatesBefore;
+        long updates = atrium.messageUpdates().get() - updatesBefore;
         System.out.printf(Locale.ROOT, "%nstreaming throughput: %d answers of %d chunks by %d callers in %.2f s:"
                         + " %.0f chunks/s relayed; chat_messages row updates per answer: %.1f (chunks per answer:"
                         + " %d)%n", answers, chunks, callers, seconds, relayed.get() / seconds,
@@ -294,6 +306,18 @@ class ChatLatencyBenchmark extends IntegrationTest {
     private long messageUpdates() {
         return jdbc.sql("select coalesce(sum(n_tup_upd), 0) from pg_stat_user_tables where relname = 'chat_messages'")
                 .query(Long.class).single();
+    }
+
+    private static long messageUpdates(TestInfrastructure.Database database) {
+        try (java.sql.Connection connection = java.sql.DriverManager.getConnection(database.jdbcUrl(), database.user(),
+                database.password()); java.sql.Statement statement = connection.createStatement();
+             java.sql.ResultSet result = statement.executeQuery("select coalesce(sum(n_tup_upd), 0)"
+                     + " from pg_stat_user_tables where relname = 'chat_messages'")) {
+            result.next();
+            return result.getLong(1);
+        } catch (java.sql.SQLException failed) {
+            throw new IllegalStateException(failed);
+        }
     }
 
     private void heapPerIdleStream(Place atrium, String model) throws Exception {
