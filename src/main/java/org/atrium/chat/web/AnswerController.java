@@ -8,6 +8,7 @@ import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -19,7 +20,6 @@ import org.atrium.chat.AnswerParameters;
 import org.atrium.chat.AnswerTools;
 import org.atrium.chat.ChatAnswers;
 import org.atrium.chat.ChatMessage;
-import org.atrium.platform.EventStreams;
 import org.atrium.platform.LogEvents;
 import org.atrium.settings.EffectiveState;
 import org.jspecify.annotations.Nullable;
@@ -28,16 +28,17 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
-import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
@@ -82,11 +83,14 @@ class AnswerController implements SmartLifecycle {
             + " {\"room\": {\"type\": \"string\"}}}}], \"toolChoice\": \"auto\"}";
 
     private final AnswerGeneration generation;
-    private final Set<SseEmitter> open = ConcurrentHashMap.newKeySet();
+    private final JsonMapper json;
+    /** The request threads streaming answers, interrupted on shutdown. */
+    private final Set<Thread> streaming = ConcurrentHashMap.newKeySet();
     private volatile boolean running;
 
-    AnswerController(AnswerGeneration generation) {
+    AnswerController(AnswerGeneration generation, JsonMapper json) {
         this.generation = generation;
+        this.json = json;
     }
 
     @Schema(description = "An answer to ask for.")
@@ -139,12 +143,12 @@ class AnswerController implements SmartLifecycle {
     @ApiResponse(responseCode = "429", description = TOO_MANY, headers = @Header(name = HttpHeaders.RETRY_AFTER,
             description = "seconds to wait", schema = @Schema(type = "integer")))
     @ApiResponse(responseCode = "502", description = "`provider_unavailable`: the connection's address is refused.")
-    ResponseEntity<SseEmitter> answer(EffectiveState state,
+    void answer(EffectiveState state, HttpServletResponse response,
                                       @Parameter(description = "The chat's id.") @PathVariable UUID chatId,
                                       @Valid @RequestBody AnswerRequest body) {
         AnswerGeneration.Started started = generation.answer(state, chatId, body.questionId(), body.model(),
                 body.parameters() == null ? AnswerParameters.DEFAULTS : body.parameters(), body.tools());
-        return stream(started.feed(), started.preparation());
+        stream(started.feed(), started.preparation(), response);
     }
 
     @PostMapping(path = "/messages/{messageId}/regenerate", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
@@ -166,7 +170,7 @@ class AnswerController implements SmartLifecycle {
     @ApiResponse(responseCode = "429", description = TOO_MANY, headers = @Header(name = HttpHeaders.RETRY_AFTER,
             description = "seconds to wait", schema = @Schema(type = "integer")))
     @ApiResponse(responseCode = "502", description = "`provider_unavailable`: the connection's address is refused.")
-    ResponseEntity<SseEmitter> regenerate(EffectiveState state,
+    void regenerate(EffectiveState state, HttpServletResponse response,
                                           @Parameter(description = "The chat's id.") @PathVariable UUID chatId,
                                           @Parameter(description = "The answer to regenerate.")
                                           @PathVariable UUID messageId,
@@ -174,7 +178,7 @@ class AnswerController implements SmartLifecycle {
         AnswerGeneration.Started started = generation.regenerate(state, chatId, messageId,
                 body == null ? null : body.model(), body == null ? null : body.parameters(),
                 body == null ? null : body.tools());
-        return stream(started.feed(), started.preparation());
+        stream(started.feed(), started.preparation(), response);
     }
 
     @GetMapping(path = "/messages/{messageId}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
@@ -190,12 +194,12 @@ class AnswerController implements SmartLifecycle {
                     schema = @Schema(type = "string")))
     @ApiResponse(responseCode = "400", description = "`validation_failed`: the message is not an answer.")
     @ApiResponse(responseCode = "404", description = NOT_FOUND + ".")
-    ResponseEntity<SseEmitter> events(EffectiveState state,
+    void events(EffectiveState state, HttpServletResponse response,
                                       @Parameter(description = "The chat's id.") @PathVariable UUID chatId,
                                       @Parameter(description = "The answer's id.") @PathVariable UUID messageId) {
         long begun = System.nanoTime();
         AnswerFeed feed = generation.attach(state, chatId, messageId);
-        return stream(feed, Duration.ofNanos(System.nanoTime() - begun));
+        stream(feed, Duration.ofNanos(System.nanoTime() - begun), response);
     }
 
     @PostMapping("/messages/{messageId}/stop")
@@ -210,47 +214,52 @@ class AnswerController implements SmartLifecycle {
         return generation.stop(state, chatId, messageId);
     }
 
-    private ResponseEntity<SseEmitter> stream(AnswerFeed feed, Duration preparation) {
-        SseEmitter emitter = new SseEmitter(0L);
-        open.add(emitter);
-        Runnable forget = () -> open.remove(emitter);
-        emitter.onCompletion(forget);
-        emitter.onTimeout(forget);
-        emitter.onError(error -> forget.run());
-        EventStreams.open(emitter);
-        Thread.ofVirtual().name("answer-feed-" + feed.messageId()).start(() -> {
-            try {
-                if (running) {
-                    feed.stream(new AnswerFeed.Sink() {
-                        @Override
-                        public void send(String event, Object data) throws IOException {
-                            emitter.send(SseEmitter.event().name(event).data(data, MediaType.APPLICATION_JSON));
-                        }
-
-                        @Override
-                        public void keepAlive() throws IOException {
-                            emitter.send(SseEmitter.event().comment("keep-alive"));
-                        }
-                    });
-                }
-                EventStreams.end(emitter, null);
-            } catch (IOException | IllegalStateException clientGone) {
-                // The client went away: the answer goes on without it.
-                feed.close();
-                EventStreams.end(emitter, clientGone);
-            } catch (InterruptedException interrupted) {
-                Thread.currentThread().interrupt();
-                feed.close();
-                EventStreams.end(emitter, null);
-            } catch (RuntimeException failed) {
-                LogEvents.warn(log, "chat.answer.feed.failed").addKeyValue("message_id", feed.messageId())
-                        .addKeyValue("reason", failed.getClass().getSimpleName()).log();
-                feed.close();
-                EventStreams.end(emitter, failed);
+    /**
+     * Streams the feed on the request's thread, written straight to the response (as the gateway streams its calls):
+     * no asynchronous dispatch and no thread of the feed's own between the answer's pieces and the client. Headers
+     * leave with the first event. Returns when the answer ended, the client went away (a write failed: the answer
+     * goes on without it), or this replica is shutting down.
+     */
+    private void stream(AnswerFeed feed, Duration preparation, HttpServletResponse response) {
+        response.setContentType(MediaType.TEXT_EVENT_STREAM_VALUE);
+        response.setHeader("Server-Timing", String.format(Locale.ROOT, "atrium;dur=%.1f",
+                preparation.toNanos() / 1_000_000.0));
+        Thread self = Thread.currentThread();
+        streaming.add(self);
+        try {
+            if (!running) {
+                return;
             }
-        });
-        return ResponseEntity.ok().header("Server-Timing", String.format(Locale.ROOT, "atrium;dur=%.1f",
-                preparation.toNanos() / 1_000_000.0)).contentType(MediaType.TEXT_EVENT_STREAM).body(emitter);
+            OutputStream out = response.getOutputStream();
+            feed.stream(new AnswerFeed.Sink() {
+                @Override
+                public void send(String event, Object data) throws IOException {
+                    write(out, "event:" + event + "\ndata:" + json.writeValueAsString(data) + "\n\n");
+                }
+
+                @Override
+                public void keepAlive() throws IOException {
+                    write(out, ":keep-alive\n\n");
+                }
+            });
+        } catch (IOException clientGone) {
+            // The client went away: the answer goes on without it.
+            LogEvents.debug(log, "chat.answer.feed.client_gone").addKeyValue("message_id", feed.messageId()).log();
+        } catch (InterruptedException shuttingDown) {
+            // stop(): the client reattaches to another replica. The flag is not kept: the request's thread ends here.
+            LogEvents.debug(log, "chat.answer.feed.stopped").addKeyValue("message_id", feed.messageId()).log();
+        } catch (RuntimeException failed) {
+            LogEvents.warn(log, "chat.answer.feed.failed").addKeyValue("message_id", feed.messageId())
+                    .addKeyValue("reason", failed.getClass().getSimpleName()).log();
+        } finally {
+            streaming.remove(self);
+            feed.close();
+        }
+    }
+
+    private static void write(OutputStream out, String text) throws IOException {
+        out.write(text.getBytes(StandardCharsets.UTF_8));
+        out.flush();
     }
 
     /** Streams end with the answer; on shutdown they must not hold graceful shutdown up: clients reattach. */
@@ -262,8 +271,7 @@ class AnswerController implements SmartLifecycle {
     @Override
     public void stop() {
         running = false;
-        open.forEach(emitter -> EventStreams.end(emitter, null));
-        open.clear();
+        streaming.forEach(Thread::interrupt);
     }
 
     @Override
