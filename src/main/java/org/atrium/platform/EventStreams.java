@@ -9,7 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * Streams written by a thread of their own (answers, event streams, file status) start with a comment that the
+ * Streams written by a thread of their own (event streams, file status) start with a comment that the
  * request's own thread writes.
  *
  * <p>After a controller returns a stream, the request thread is still running filters that add headers when the
