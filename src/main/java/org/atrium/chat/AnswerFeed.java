@@ -42,6 +42,8 @@ public final class AnswerFeed implements AutoCloseable {
         static final Piece END = new Piece(-1, null, null);
         /** A fallback model took over (before any text): the database names it. */
         static final Piece MODEL = new Piece(-2, null, null);
+        /** Wakes a feed that was told to {@link #stop()}. */
+        static final Piece STOP = new Piece(-3, null, null);
 
         Piece(int offset, String text) {
             this(offset, text, null);
@@ -65,6 +67,7 @@ public final class AnswerFeed implements AutoCloseable {
     private final boolean fresh;
     private final BlockingQueue<Piece> queue = new LinkedBlockingQueue<>(QUEUE);
     private volatile boolean overflowed;
+    private volatile boolean stopped;
     private Broadcasts.Subscription broadcast = () -> { };
     private Runnable local = () -> { };
     private int sent;
@@ -97,6 +100,15 @@ public final class AnswerFeed implements AutoCloseable {
         }
     }
 
+    /**
+     * Ends {@link #stream} at its next step, without an end event: this replica is shutting down, and the client
+     * reattaches elsewhere. Never blocks; the answer is not stopped.
+     */
+    public void stop() {
+        stopped = true;
+        queue.offer(Piece.STOP);
+    }
+
     /** @return the answer's id */
     public java.util.UUID messageId() {
         return started.messageId();
@@ -116,9 +128,12 @@ public final class AnswerFeed implements AutoCloseable {
                 return;
             }
             boolean behind = false;
-            while (true) {
+            while (!stopped) {
                 Piece piece = queue.poll(behind || overflowed ? CATCH_UP.toMillis() : poll.toMillis(),
                         TimeUnit.MILLISECONDS);
+                if (stopped) {
+                    return;
+                }
                 if (piece == null || piece.text() == null || overflowed) {
                     overflowed = false;
                     behind = false;

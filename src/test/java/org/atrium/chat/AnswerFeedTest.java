@@ -2,6 +2,7 @@ package org.atrium.chat;
 
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -181,6 +182,30 @@ class AnswerFeedTest {
         assertThat(client.text()).isEqualTo("first second third");
         assertThat(((AnswerEvents.End) client.sent.getLast().data()).status()).isEqualTo(MessageStatus.STOPPED);
         assertThat(client.keepAlives).as("a comment while nothing happened").isPositive();
+    }
+
+    @Test
+    void aStoppedFeedEndsItsStreamAtOnceWithoutAnEndAndUnsubscribes() throws Exception {
+        // This replica shuts down: the client's stream ends, the answer goes on, the client reattaches elsewhere.
+        AtomicReference<ChatMessage> database = new AtomicReference<>(answer("Hel", MessageStatus.IN_PROGRESS));
+        AnswerFeed feed = feed(database, Duration.ofMinutes(1));
+        AtomicInteger unsubscribed = new AtomicInteger();
+        feed.subscribed(unsubscribed::incrementAndGet, unsubscribed::incrementAndGet);
+        Recorder client = new Recorder();
+        Thread streaming = Thread.ofVirtual().start(() -> {
+            try {
+                feed.stream(client);
+            } catch (IOException | InterruptedException unexpected) {
+                throw new IllegalStateException(unexpected);
+            }
+        });
+        Thread.sleep(100);
+        feed.stop();
+
+        assertThat(streaming.join(Duration.ofSeconds(5))).as("the stream ended long before its poll interval")
+                .isTrue();
+        assertThat(client.sent).extracting(Sent::event).containsExactly(AnswerEvents.ANSWER, AnswerEvents.DELTA);
+        assertThat(unsubscribed).as("from the broadcast and from the generator").hasValue(2);
     }
 
     @Test

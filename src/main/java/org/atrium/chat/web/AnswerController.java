@@ -84,8 +84,8 @@ class AnswerController implements SmartLifecycle {
 
     private final AnswerGeneration generation;
     private final JsonMapper json;
-    /** The request threads streaming answers, interrupted on shutdown. */
-    private final Set<Thread> streaming = ConcurrentHashMap.newKeySet();
+    /** The feeds being streamed, stopped on shutdown. */
+    private final Set<AnswerFeed> streaming = ConcurrentHashMap.newKeySet();
     private volatile boolean running;
 
     AnswerController(AnswerGeneration generation, JsonMapper json) {
@@ -221,14 +221,13 @@ class AnswerController implements SmartLifecycle {
      * goes on without it), or this replica is shutting down.
      */
     private void stream(AnswerFeed feed, Duration preparation, HttpServletResponse response) {
-        response.setContentType(MediaType.TEXT_EVENT_STREAM_VALUE);
-        response.setHeader("Server-Timing", String.format(Locale.ROOT, "atrium;dur=%.1f",
-                preparation.toNanos() / 1_000_000.0));
-        Thread self = Thread.currentThread();
-        streaming.add(self);
+        streaming.add(feed);
         try {
+            response.setContentType(MediaType.TEXT_EVENT_STREAM_VALUE);
+            response.setHeader("Server-Timing", String.format(Locale.ROOT, "atrium;dur=%.1f",
+                    preparation.toNanos() / 1_000_000.0));
             if (!running) {
-                return;
+                return; // shutting down: an empty stream, which the client reattaches after
             }
             OutputStream out = response.getOutputStream();
             feed.stream(new AnswerFeed.Sink() {
@@ -245,14 +244,13 @@ class AnswerController implements SmartLifecycle {
         } catch (IOException clientGone) {
             // The client went away: the answer goes on without it.
             LogEvents.debug(log, "chat.answer.feed.client_gone").addKeyValue("message_id", feed.messageId()).log();
-        } catch (InterruptedException shuttingDown) {
-            // stop(): the client reattaches to another replica. The flag is not kept: the request's thread ends here.
-            LogEvents.debug(log, "chat.answer.feed.stopped").addKeyValue("message_id", feed.messageId()).log();
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
         } catch (RuntimeException failed) {
             LogEvents.warn(log, "chat.answer.feed.failed").addKeyValue("message_id", feed.messageId())
                     .addKeyValue("reason", failed.getClass().getSimpleName()).log();
         } finally {
-            streaming.remove(self);
+            streaming.remove(feed);
             feed.close();
         }
     }
@@ -271,7 +269,7 @@ class AnswerController implements SmartLifecycle {
     @Override
     public void stop() {
         running = false;
-        streaming.forEach(Thread::interrupt);
+        streaming.forEach(AnswerFeed::stop);
     }
 
     @Override
