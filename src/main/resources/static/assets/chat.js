@@ -350,8 +350,15 @@
     }
   }
 
+  // Waits before each reattachment of a stream that was cut; the count starts again once a reattachment brings
+  // something.
+  const REATTACH_DELAYS_MS = [250, 500, 1000, 2000, 4000, 8000, 8000, 8000];
+  const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
   // Streams an answer into its article: a new one (POST .../answers) or one still being written when the page was
   // drawn (GET .../messages/{id}/events, which replays what was saved, then follows it live, from any replica).
+  // The answer is generated server-side whatever happens to the stream: one that ends without its `end` (the
+  // replica stopped, the network dropped) is reattached with GET .../events, from whichever replica answers.
   async function follow(article, path, init) {
     const body = article.querySelector('.markdown');
     // Assistive technology reads the answer once it is complete, not every partial redraw.
@@ -362,46 +369,97 @@
     status.textContent = 'Answering…';
     let text = '';
     let drawn = false;
+    let ended = false;
+    let received = false;
     const draw = () => {
       drawn = false;
       renderMarkdown(body, text);
       messages.scrollTop = messages.scrollHeight;
     };
-    try {
-      const response = await fetch(path, { credentials: 'same-origin', headers: headers('text/event-stream'), ...init });
-      if (!response.ok) {
-        throw await problem(response);
+    const onEvent = (name, data) => {
+      if (!received) {
+        received = true;
+        status.textContent = 'Answering…';
       }
-      await readEvents(response, (name, data) => {
-        if (name === 'answer') {
-          current.messageId = data.messageId;
-          tip = data.messageId;
-          article.dataset.messageId = data.messageId;
-          article.dataset.model = data.model;
-        } else if (name === 'delta') {
-          text = text.slice(0, data.offset) + data.text;
-          if (!drawn) {
-            drawn = true;
-            requestAnimationFrame(draw);
-          }
-        } else if (name === 'end') {
-          article.dataset.status = data.status;
-          renderMarkdown(body, text);
-          if (data.status === 'failed') {
-            const reason = document.createElement('p');
-            reason.className = 'alert';
-            reason.textContent = data.failureReason || 'The answer failed.';
-            article.append(reason);
-          }
-          addSources(article, data.citations);
-          const meta = document.createElement('p');
-          meta.className = 'meta';
-          meta.textContent = summary(article.dataset.model || model.value, data.usage, data.timings);
-          article.append(meta);
-          status.textContent = data.status === 'complete' ? 'Answer complete.'
-            : data.status === 'stopped' ? 'Answer stopped.' : 'The answer failed.';
+      if (name === 'answer') {
+        current.messageId = data.messageId;
+        tip = data.messageId;
+        article.dataset.messageId = data.messageId;
+        article.dataset.model = data.model;
+      } else if (name === 'delta') {
+        text = text.slice(0, data.offset) + data.text;
+        if (!drawn) {
+          drawn = true;
+          requestAnimationFrame(draw);
         }
-      });
+      } else if (name === 'end') {
+        ended = true;
+        article.dataset.status = data.status;
+        renderMarkdown(body, text);
+        if (data.status === 'failed') {
+          const reason = document.createElement('p');
+          reason.className = 'alert';
+          reason.textContent = data.failureReason || 'The answer failed.';
+          article.append(reason);
+        }
+        addSources(article, data.citations);
+        const meta = document.createElement('p');
+        meta.className = 'meta';
+        meta.textContent = summary(article.dataset.model || model.value, data.usage, data.timings);
+        article.append(meta);
+        status.textContent = data.status === 'complete' ? 'Answer complete.'
+          : data.status === 'stopped' ? 'Answer stopped.' : 'The answer failed.';
+      }
+    };
+    const events = (id) => '/api/v1/chats/' + chatId + '/messages/' + id + '/events';
+    try {
+      // Reading an answer is asked again safely; asking for one is not (it would start another).
+      let reattaching = init.method === 'GET';
+      let attempts = 0;
+      for (;;) {
+        received = false;
+        let response = null;
+        try {
+          response = await fetch(path, { credentials: 'same-origin', headers: headers('text/event-stream'), ...init });
+        } catch (unreachable) {
+          if (!reattaching) {
+            throw unreachable; // whether the question reached Atrium is unknown: the user decides
+          }
+        }
+        if (response && !response.ok) {
+          if (!reattaching || response.status < 500) {
+            throw await problem(response); // refused (a quota, a deleted chat, a signed-out session): told as it is
+          }
+        } else if (response) {
+          try {
+            await readEvents(response, onEvent);
+          } catch (cut) {
+            if (!(cut instanceof TypeError)) {
+              throw cut; // not the network's doing
+            }
+          }
+        }
+        if (ended) {
+          return;
+        }
+        if (!current.messageId) {
+          // Cut before the answer was named: the page, drawn again, shows it and follows it.
+          status.textContent = 'The connection was lost; reloading…';
+          await pause(1000);
+          window.location.reload();
+          return;
+        }
+        attempts = received ? 0 : attempts;
+        if (attempts >= REATTACH_DELAYS_MS.length) {
+          status.textContent = 'The connection to Atrium was lost. The answer goes on; reload the page to see it.';
+          return;
+        }
+        status.textContent = 'The connection was lost; reattaching to the answer…';
+        await pause(REATTACH_DELAYS_MS[attempts++]);
+        path = events(current.messageId);
+        init = { method: 'GET' };
+        reattaching = true;
+      }
     } finally {
       article.removeAttribute('aria-busy');
       current = null;

@@ -209,6 +209,32 @@ class AnswerFeedTest {
     }
 
     @Test
+    void aFeedStoppedBeforeItStreamsSendsTheAnswerAndWhatIsSavedThenEndsWithoutAnEnd() throws Exception {
+        // A stream asked of a replica already shutting down: the client learns the answer's id (and what is saved)
+        // and reattaches elsewhere with it, instead of an empty stream it could do nothing with.
+        AtomicReference<ChatMessage> database = new AtomicReference<>(answer("Hel", MessageStatus.IN_PROGRESS));
+        AnswerFeed feed = feed(database, Duration.ofMinutes(1));
+        AtomicInteger unsubscribed = new AtomicInteger();
+        feed.subscribed(unsubscribed::incrementAndGet, unsubscribed::incrementAndGet);
+        feed.stop();
+        Recorder client = new Recorder();
+        Thread streaming = Thread.ofVirtual().start(() -> {
+            try {
+                feed.stream(client);
+            } catch (IOException | InterruptedException unexpected) {
+                throw new IllegalStateException(unexpected);
+            }
+        });
+
+        assertThat(streaming.join(Duration.ofSeconds(5))).as("the stream ended long before its poll interval")
+                .isTrue();
+        assertThat(client.sent).extracting(Sent::event).containsExactly(AnswerEvents.ANSWER, AnswerEvents.DELTA);
+        assertThat(client.sent.getFirst().data()).isInstanceOf(AnswerEvents.Started.class);
+        assertThat(((AnswerEvents.Started) client.sent.getFirst().data()).messageId()).isEqualTo(ID);
+        assertThat(unsubscribed).hasValue(2);
+    }
+
+    @Test
     void anAnswerThatEndedReplaysAtOnce() throws Exception {
         AtomicReference<ChatMessage> database = new AtomicReference<>(answer("done", MessageStatus.COMPLETE));
         Recorder client = new Recorder();

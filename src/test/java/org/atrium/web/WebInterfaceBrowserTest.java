@@ -172,6 +172,74 @@ class WebInterfaceBrowserTest extends BrowserTest {
         assertThat(browser.findElement(By.id("status")).getText()).isEqualTo("Answer complete.");
     }
 
+    /**
+     * Cuts the page's first two event streams after their first {@code delta}: the first as a dropped connection
+     * does (a network error), the second as a replica shutting down does (the stream simply ends). The streams asked
+     * are listed in {@code window.streamsAsked}.
+     */
+    private static final String CUT_TWO_STREAMS = """
+            window.streamsAsked = [];
+            const original = window.fetch.bind(window);
+            window.fetch = async (input, init) => {
+              const response = await original(input, init);
+              if (!init || !init.headers || init.headers.Accept !== 'text/event-stream') {
+                return response;
+              }
+              const nth = window.streamsAsked.push((init.method || 'GET') + ' ' + input);
+              if (nth > 2 || !response.ok) {
+                return response;
+              }
+              const reader = response.body.getReader();
+              const decoder = new TextDecoder();
+              let seen = '';
+              let cutNow = false;
+              return new Response(new ReadableStream({
+                async pull(controller) {
+                  if (cutNow) {
+                    reader.cancel();
+                    if (nth === 1) {
+                      controller.error(new TypeError('network error'));
+                    } else {
+                      controller.close();
+                    }
+                    return;
+                  }
+                  const { value, done } = await reader.read();
+                  if (done) {
+                    controller.close();
+                    return;
+                  }
+                  controller.enqueue(value);
+                  seen += decoder.decode(value, { stream: true });
+                  cutNow = seen.includes('event:delta');
+                },
+              }), { status: response.status, headers: response.headers });
+            };
+            """;
+
+    @Test
+    void anAnswerWhoseStreamIsCutIsReattachedAndFollowedToItsEnd() {
+        signIn(userWithKey());
+        new Select(browser.findElement(By.id("model"))).selectByValue(model());
+        browser.executeScript(CUT_TWO_STREAMS);
+        String words = IntStream.range(0, 30).mapToObj(i -> "c" + i + " ").collect(Collectors.joining());
+        provider.enqueue(FakeChatServer.Script.text(words).inChunks(30).stallAfter(3, Duration.ofSeconds(3)));
+        ask("Count past the cuts");
+
+        WebElement answer = answerWithStatus(1, "complete");
+        assertThat(answer.getText()).contains("c0").contains("c29");
+        assertThat(browser.findElement(By.id("status")).getText()).isEqualTo("Answer complete.");
+        String answerId = answer.getAttribute("data-message-id");
+        String chatPath = "/api/v1/chats/" + browser.getCurrentUrl().replaceAll(".*/chats/", "");
+        assertThat(browser.executeScript("return window.streamsAsked")).asInstanceOf(
+                org.assertj.core.api.InstanceOfAssertFactories.LIST).containsExactly(
+                "POST " + chatPath + "/answers", "GET " + chatPath + "/messages/" + answerId + "/events",
+                "GET " + chatPath + "/messages/" + answerId + "/events");
+        assertThat(jdbc.sql("select count(*) from chat_messages where role = 'assistant' and chat_id = :chat")
+                .param("chat", UUID.fromString(browser.getCurrentUrl().replaceAll(".*/chats/", "")))
+                .query(Long.class).single()).as("the question was asked once").isEqualTo(1L);
+    }
+
     @Test
     void aReachedQuotaIsToldWithItsReasonAndNothingIsAsked() throws InterruptedException {
         TestUsers.Account admin = users.admin();

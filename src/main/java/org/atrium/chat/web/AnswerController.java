@@ -218,7 +218,8 @@ class AnswerController implements SmartLifecycle {
      * Streams the feed on the request's thread, written straight to the response (as the gateway streams its calls):
      * no asynchronous dispatch and no thread of the feed's own between the answer's pieces and the client. Headers
      * leave with the first event. Returns when the answer ended, the client went away (a write failed: the answer
-     * goes on without it), or this replica is shutting down.
+     * goes on without it), or this replica is shutting down (the stream ends without {@code end}: the client
+     * reattaches).
      */
     private void stream(AnswerFeed feed, Duration preparation, HttpServletResponse response) {
         streaming.add(feed);
@@ -227,7 +228,7 @@ class AnswerController implements SmartLifecycle {
             response.setHeader("Server-Timing", String.format(Locale.ROOT, "atrium;dur=%.1f",
                     preparation.toNanos() / 1_000_000.0));
             if (!running) {
-                return; // shutting down: an empty stream, which the client reattaches after
+                feed.stop(); // shutting down: the answer's id alone, with which the client reattaches elsewhere
             }
             OutputStream out = response.getOutputStream();
             feed.stream(new AnswerFeed.Sink() {
