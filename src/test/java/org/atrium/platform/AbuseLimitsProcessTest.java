@@ -2,6 +2,7 @@ package org.atrium.platform;
 
 import org.atrium.testing.Api;
 import org.atrium.testing.AtriumProcess;
+import org.atrium.testing.FakeChatServer;
 import org.atrium.testing.TestInfrastructure;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,7 +33,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Abuse limits of one real single-node process (in-process counts, no Redis) with small limits, behind a trusted
  * proxy's forwarded headers: sign-in per client address, event streams per replica, slow-drip connections cut by the
- * server's read timeout as shipped, and the cross-site check when the proxy rewrites {@code Host}.
+ * server's read timeout as shipped (and calls that wait longer than it for their model, or streams for their next
+ * event, not cut), and the cross-site check when the proxy rewrites {@code Host}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AbuseLimitsProcessTest {
@@ -57,6 +59,7 @@ class AbuseLimitsProcessTest {
                 .env("ATRIUM_EVENTS_MAX_PER_REPLICA", "2")
                 // As behind a reverse proxy (README, Operating); loopback is among the trusted proxies by default.
                 .env("SERVER_FORWARD_HEADERS_STRATEGY", "native")
+                .env("ATRIUM_CONNECTIONS_ALLOW_PRIVATE_ADDRESSES", "true")
                 .start();
         process.awaitReady(Duration.ofSeconds(150));
         api = process.api();
@@ -131,6 +134,11 @@ class AbuseLimitsProcessTest {
             assertThat(refused.statusCode()).isEqualTo(429);
             assertThat(refused.headers().firstValue("Retry-After")).isPresent();
             assertThat(String.join("\n", refused.body().toList())).contains("\"code\":\"too_many_streams\"");
+
+            // Quiet for longer than the read timeout until its first heartbeat (atrium.events.heartbeat, 15 s), the
+            // stream is not cut by it.
+            assertThat(open.getFirst().body().filter(line -> line.startsWith("event:")).skip(1).findFirst())
+                    .as("the event after ready").contains("event:heartbeat");
         } finally {
             open.forEach(response -> response.body().close());
         }
@@ -153,6 +161,47 @@ class AbuseLimitsProcessTest {
             String bodyAnswer = body.get();
             assertThat(bodyAnswer).as("never a server error").doesNotContainPattern("HTTP/1.1 5\\d\\d");
             assertThat(bodyAnswer).doesNotContain("HTTP/1.1 200");
+        }
+    }
+
+    /**
+     * The read timeout is for requests that stop arriving: a call whose model takes longer than it to answer is not
+     * cut, streaming or not. (An event stream quiet for longer than it between heartbeats is not cut either:
+     * {@link #eventStreamsBeyondTheReplicaLimitAreRefusedWith429}.)
+     */
+    @Test
+    void aCallWaitingLongerThanTheReadTimeoutForItsModelIsNotCut() throws Exception {
+        try (FakeChatServer provider = FakeChatServer.start().models("m")) {
+            String connection = "slow-" + UUID.randomUUID().toString().substring(0, 8);
+            Api.Response added = api.post("/api/v1/connections", Map.of("name", connection, "kind", "openai",
+                    "baseUrl", provider.openAiBaseUrl()), adminToken);
+            assertThat(added.status()).as(added.text()).isEqualTo(201);
+            Api.Response credential = api.post("/api/v1/me/credentials", Map.of("connection", connection, "kind",
+                    "api_key", "name", "mine", "secret", "sk-slow-0123456789abcdef"), adminToken);
+            assertThat(credential.status()).as(credential.text()).isEqualTo(201);
+            Api.Response key = api.post("/api/v1/api-keys", Map.of("name", "script"), adminToken);
+            assertThat(key.status()).as(key.text()).isEqualTo(201);
+            Duration thinking = READ_TIMEOUT.plusSeconds(3);
+            for (int call = 0; call < 2; call++) {
+                provider.enqueue(FakeChatServer.Script.text("worth the wait").inChunks(1).slowStart(thinking));
+            }
+
+            try (var waits = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                var whole = waits.submit(() -> api.post("/v1/chat/completions", Map.of("model", connection + "/m",
+                        "messages", List.of(Map.of("role", "user", "content", "Think hard"))),
+                        key.json().path("key").asString()));
+                var streamed = waits.submit(() -> api.post("/v1/chat/completions", Map.of("model",
+                        connection + "/m", "stream", true, "messages", List.of(Map.of("role", "user", "content",
+                                "Think hard, then stream"))), key.json().path("key").asString()));
+
+                Api.Response answer = whole.get();
+                assertThat(answer.status()).as(answer.text()).isEqualTo(200);
+                assertThat(answer.json().path("choices").path(0).path("message").path("content").asString())
+                        .isEqualTo("worth the wait");
+                Api.Response stream = streamed.get();
+                assertThat(stream.status()).as(stream.text()).isEqualTo(200);
+                assertThat(stream.text()).contains("worth the wait").contains("data: [DONE]");
+            }
         }
     }
 
