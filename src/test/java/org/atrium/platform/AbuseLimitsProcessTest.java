@@ -93,6 +93,33 @@ class AbuseLimitsProcessTest {
         assertThat(Long.parseLong(locked.header("Retry-After"))).isBetween(1L, 60L);
     }
 
+    /**
+     * Behind a trusted proxy (loopback here) the client's address is the last one the proxies appended to
+     * {@code X-Forwarded-For}, never one the client wrote before it: a client that makes up a new address for each
+     * guess is still throttled as the one address its proxy saw.
+     */
+    @Test
+    void aClientCannotEscapeTheThrottleWithAddressesItForwardsItself() {
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            Api.Response wrong = signInThrough("203.0.113." + attempt + ", 198.51.100.7",
+                    "forged-" + attempt + "@atrium.test", "Summer2026!");
+            assertThat(wrong.status()).as("attempt %d: %s", attempt, wrong.text()).isEqualTo(401);
+        }
+
+        Api.Response locked = signInThrough("203.0.113.99, 198.51.100.7", adminEmail, PASSWORD);
+        Api.Response otherClient = signInThrough("203.0.113.99, 198.51.100.8", adminEmail, PASSWORD);
+
+        assertThat(locked.status()).as("a fourth made-up address, the same proxy-seen one: %s", locked.text())
+                .isEqualTo(429);
+        assertThat(otherClient.status()).as("another client behind the proxy: %s", otherClient.text())
+                .isEqualTo(200);
+    }
+
+    private Api.Response signInThrough(String forwardedFor, String email, String password) {
+        return api.send("POST", "/api/v1/auth/signin", "{\"email\":\"" + email + "\",\"password\":\"" + password
+                + "\"}", Map.of("X-Forwarded-For", forwardedFor, "Content-Type", "application/json"));
+    }
+
     @Test
     void sameOriginCookieRequestsPassBehindAPlainHttpProxyThatRewritesHost() {
         RawHttp proxy = new RawHttp(api.baseUrl());
