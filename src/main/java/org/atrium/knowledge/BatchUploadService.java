@@ -24,7 +24,7 @@ import java.util.UUID;
 @Service
 public class BatchUploadService {
 
-    /** Most files one batch upload carries (each a multipart part; see {@code server.tomcat.max-part-count}). */
+    /** Most files one batch upload carries (each a multipart part; see {@code server.jetty.max-form-keys}). */
     public static final int MAX_FILES_PER_BATCH = 100;
 
     private static final Logger log = LoggerFactory.getLogger(BatchUploadService.class);

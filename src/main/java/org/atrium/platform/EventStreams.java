@@ -13,12 +13,12 @@ import java.io.UncheckedIOException;
  * request's own thread writes.
  *
  * <p>After a controller returns a stream, the request thread is still running filters that add headers when the
- * response is not committed yet (Spring Security's header writer among them). Tomcat's headers are not thread-safe:
- * a first write from the stream's thread at that moment corrupts them (spring-framework#25057; here an answer stream
- * failed with a 500 and a {@code NullPointerException} in {@code Http11OutputBuffer} when 150 streams were opened in
- * a row). Spring replays what was sent before the stream was set up on the request thread, under the emitter's lock;
- * so sending a comment first commits the response, headers included, on the request thread, and later header
- * changes are ignored. SSE clients skip comments. Such streams end through {@link #end}.
+ * response is not committed yet (Spring Security's header writer among them). A response's headers are not
+ * thread-safe: a first write from the stream's thread at that moment corrupts them (spring-framework#25057; under
+ * Tomcat an answer stream failed with a 500 and a {@code NullPointerException} in {@code Http11OutputBuffer} when 150
+ * streams were opened in a row). Spring replays what was sent before the stream was set up on the request thread,
+ * under the emitter's lock; so sending a comment first commits the response, headers included, on the request
+ * thread, and later header changes are ignored. SSE clients skip comments. Such streams end through {@link #end}.
  */
 public final class EventStreams {
 
@@ -45,8 +45,8 @@ public final class EventStreams {
     }
 
     /**
-     * Ends a stream from its own thread. When the client went away Tomcat may already have ended the request with an
-     * error, and ending it again is refused ({@code IllegalStateException}): there is nothing left to end then.
+     * Ends a stream from its own thread. When the client went away the web server may already have ended the request
+     * with an error, and ending it again is refused ({@code IllegalStateException}): there is nothing left to end then.
      *
      * @param emitter the stream
      * @param failure why it ends early (the client went away, a failure), or {@code null} when it is complete

@@ -73,7 +73,7 @@ class RedisOutageProcessTest {
             assertThat(replica.awaitExit(TIMEOUT)).as("it must exit, not serve:\n" + replica.output()).isNotZero();
             assertThat(replica.output()).contains("did not answer").contains("CONFIG GET")
                     .contains("ATRIUM_CACHE_REDIS_STARTUP_TIMEOUT").contains("cache.redis.requirements_retry")
-                    .contains("APPLICATION FAILED TO START").doesNotContain("Tomcat started")
+                    .contains("APPLICATION FAILED TO START").doesNotContain("Jetty started")
                     .as("reported, not a stack trace").doesNotContain("Application run failed");
         }
     }

@@ -158,8 +158,8 @@ class AnswerStreamingTest extends IntegrationTest {
      * Streams whose first event races the request thread's last filters (the provider answers at once), opened one
      * after another on raw connections and left open: each starts whole, its headers intact. When answers streamed
      * from a thread of their own, and before their first write was made on the request thread, some failed with a 500
-     * and a NullPointerException in Tomcat's headers, written by Spring Security's filter and the stream's thread at
-     * once; they now stream on the request's thread.
+     * and a NullPointerException in the web server's headers (Tomcat's, then), written by Spring Security's filter
+     * and the stream's thread at once; they now stream on the request's thread.
      */
     @Test
     void answerStreamsOpenedOneAfterAnotherEachStartWithTheirHeaders() throws IOException {

@@ -33,16 +33,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Abuse limits of one real single-node process (in-process counts, no Redis) with small limits, behind a trusted
  * proxy's forwarded headers: sign-in per client address, event streams per replica, slow-drip connections cut by the
- * server's read timeout as shipped (and calls that wait longer than it for their model, or streams for their next
+ * server's idle timeout as shipped (and calls that wait longer than it for their model, or streams for their next
  * event, not cut), and the cross-site check when the proxy rewrites {@code Host}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AbuseLimitsProcessTest {
 
     private static final String PASSWORD = "correct horse battery staple";
-    /** {@code server.tomcat.connection-timeout} as shipped in application.yaml. */
+    /** {@code server.jetty.connection-idle-timeout} as shipped in application.yaml. */
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
-    /** Longer than the read timeout: a server that honours it has closed the connection by the end of a pause. */
+    /** Longer than the idle timeout: a server that honours it has closed the connection by the end of a pause. */
     private static final Duration PAUSE = READ_TIMEOUT.plusSeconds(5);
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -162,7 +162,7 @@ class AbuseLimitsProcessTest {
             assertThat(refused.headers().firstValue("Retry-After")).isPresent();
             assertThat(String.join("\n", refused.body().toList())).contains("\"code\":\"too_many_streams\"");
 
-            // Quiet for longer than the read timeout until its first heartbeat (atrium.events.heartbeat, 15 s), the
+            // Quiet for longer than the idle timeout until its first heartbeat (atrium.events.heartbeat, 15 s), the
             // stream is not cut by it.
             assertThat(open.getFirst().body().filter(line -> line.startsWith("event:")).skip(1).findFirst())
                     .as("the event after ready").contains("event:heartbeat");
@@ -173,7 +173,7 @@ class AbuseLimitsProcessTest {
 
     /**
      * A request whose headers drip in and one whose body drips in, on two connections at once: each pause of a drip
-     * waits out the server's read timeout, so running them side by side halves the wait without changing either.
+     * waits out the server's idle timeout, so running them side by side halves the wait without changing either.
      */
     @Test
     void requestsWhoseHeadersOrBodyDripInAreCutWithoutAServerError() throws Exception {
@@ -192,12 +192,12 @@ class AbuseLimitsProcessTest {
     }
 
     /**
-     * The read timeout is for requests that stop arriving: a call whose model takes longer than it to answer is not
-     * cut, streaming or not. (An event stream quiet for longer than it between heartbeats is not cut either:
+     * The idle timeout is for connections on which nothing arrives: a call whose model takes longer than it to answer
+     * is not cut, streaming or not. (An event stream quiet for longer than it between heartbeats is not cut either:
      * {@link #eventStreamsBeyondTheReplicaLimitAreRefusedWith429}.)
      */
     @Test
-    void aCallWaitingLongerThanTheReadTimeoutForItsModelIsNotCut() throws Exception {
+    void aCallWaitingLongerThanTheIdleTimeoutForItsModelIsNotCut() throws Exception {
         try (FakeChatServer provider = FakeChatServer.start().models("m")) {
             String connection = "slow-" + UUID.randomUUID().toString().substring(0, 8);
             Api.Response added = api.post("/api/v1/connections", Map.of("name", connection, "kind", "openai",
@@ -244,7 +244,7 @@ class AbuseLimitsProcessTest {
     }
 
     /**
-     * Sends one byte, then waits longer than the server's read timeout, again and again; returns what the server
+     * Sends one byte, then waits longer than the server's idle timeout, again and again; returns what the server
      * wrote once it closed the connection.
      *
      * @throws AssertionError when the connection is still open after five pauses

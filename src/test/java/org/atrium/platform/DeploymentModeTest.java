@@ -28,7 +28,7 @@ class DeploymentModeTest {
             assertThat(replica.awaitExit(TIMEOUT)).as("it must exit, not serve:\n" + replica.output()).isNotZero();
             assertThat(replica.output()).contains("needs an external PostgreSQL")
                     .contains("SPRING_DATASOURCE_URL is not set")
-                    .doesNotContain("database.embedded.started").doesNotContain("Tomcat started");
+                    .doesNotContain("database.embedded.started").doesNotContain("Jetty started");
         }
     }
 
@@ -39,7 +39,8 @@ class DeploymentModeTest {
             assertThat(replica.awaitExit(TIMEOUT)).as("it must exit, not serve:\n" + replica.output()).isNotZero();
             assertThat(replica.output()).contains("SPRING_DATASOURCE_URL is not a JDBC URL")
                     .contains("jdbc:postgresql://<host>:<port>/<database>")
-                    .doesNotContain("Tomcat started").as("reported, not a stack trace").doesNotContain("Application run failed");
+                    .doesNotContain("Jetty started").as("reported, not a stack trace")
+                    .doesNotContain("Application run failed");
         }
     }
 
@@ -51,7 +52,7 @@ class DeploymentModeTest {
             try (AtriumProcess single = AtriumProcess.builder().database(database).start()) {
                 assertThat(single.awaitExit(TIMEOUT)).as("it must exit, not serve:\n" + single.output()).isNotZero();
                 assertThat(single.output()).contains("Cluster replicas (started with SPRING_DATA_REDIS_URL) are"
-                        + " serving this database").doesNotContain("Tomcat started");
+                        + " serving this database").doesNotContain("Jetty started");
             }
             try (AtriumProcess second = cluster(database).start()) {
                 second.awaitReady(TIMEOUT);
@@ -66,7 +67,7 @@ class DeploymentModeTest {
                 assertThat(replica.awaitExit(TIMEOUT)).as("it must exit, not serve:\n" + replica.output())
                         .isNotZero();
                 assertThat(replica.output()).contains("A single-node Atrium (started without SPRING_DATA_REDIS_URL)"
-                        + " is serving this database").doesNotContain("Tomcat started");
+                        + " is serving this database").doesNotContain("Jetty started");
             }
             assertThat(single.api().get("/actuator/health/readiness", null).status()).isEqualTo(200);
         }

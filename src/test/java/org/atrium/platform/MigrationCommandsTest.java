@@ -45,7 +45,7 @@ class MigrationCommandsTest {
         try (AtriumProcess migrate = AtriumProcess.builder().database(database)
                 .args("--spring.main.log-startup-info=false", "migrate").start()) {
             assertThat(migrate.awaitExit(TIMEOUT)).as(migrate.output()).isZero();
-            assertThat(migrate.output()).contains("database.schema.migrated").doesNotContain("Tomcat started");
+            assertThat(migrate.output()).contains("database.schema.migrated").doesNotContain("Jetty started");
         }
         assertThat(ProcessTestSupport.tableExists(database, "users")).isTrue();
     }
@@ -58,7 +58,7 @@ class MigrationCommandsTest {
                 assertThat(typo.awaitExit(TIMEOUT)).as(String.join(" ", args) + ":\n" + typo.output()).isEqualTo(2);
                 assertThat(typo.output()).contains("Unknown command: " + String.join(" ", args))
                         .contains("serve", "migrate", "validate", "rotate-secrets", "audit")
-                        .doesNotContain("Tomcat started").doesNotContain("database.schema");
+                        .doesNotContain("Jetty started").doesNotContain("database.schema");
             }
         }
         assertThat(ProcessTestSupport.tableExists(database, "flyway_schema_history")).as("nothing ran").isFalse();

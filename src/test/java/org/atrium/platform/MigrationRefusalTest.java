@@ -58,7 +58,7 @@ class MigrationRefusalTest {
                         "the database has applied migrations that this build does not know: V999 (from the future)",
                         "Run the Atrium version that applied these migrations, or a newer one");
                 assertThat(serveRefusal).isEqualTo(validateRefusal);
-                assertThat(serve.output()).doesNotContain("Tomcat started");
+                assertThat(serve.output()).doesNotContain("Jetty started");
             }
             assertThat(ProcessTestSupport.successfulRowsPerVersion(migrated))
                     .as("a refused database is left as it was")

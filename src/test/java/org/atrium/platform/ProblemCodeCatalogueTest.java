@@ -158,7 +158,7 @@ class ProblemCodeCatalogueTest {
             Map.entry("ProblemDetailsAdvice.java|TransactionRetry.CONFLICT_CODE", Source.TRANSACTION_CONFLICT),
             Map.entry("ProblemDetailsAdvice.java|codeFor(failure, statusCode)", Source.CODE_FOR),
             Map.entry("ProblemErrorController.java|codeFor(status)", Source.CODE_FOR),
-            Map.entry("ProblemErrorReportValve.java|ProblemErrorController.codeFor(httpStatus)", Source.CODE_FOR),
+            Map.entry("ProblemErrorHandler.java|ProblemErrorController.codeFor(status)", Source.CODE_FOR),
             // Upload: type detection refusing a hostile document answers 422 with the extraction code.
             Map.entry("FileService.java|hostile.code()", Source.EXTRACTION),
             Map.entry("CallerEmbeddings.java|unavailable.code()", Source.EMBEDDING_UNAVAILABLE),

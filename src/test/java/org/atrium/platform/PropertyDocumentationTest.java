@@ -14,6 +14,7 @@ import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -241,12 +242,19 @@ class PropertyDocumentationTest {
                         DataSize.parse(expected).equals(DataSize.parse(documented));
                 case "java.lang.Integer", "java.lang.Long" -> Long.parseLong(expected) == Long.parseLong(documented);
                 case "java.lang.Boolean" -> expected.equalsIgnoreCase(documented);
+                case "java.util.List<java.lang.String>" -> elements(expected).equals(elements(documented));
                 default -> isEnum(property.type()) ? constant(expected).equals(constant(documented))
                         : expected.equals(documented);
             };
         } catch (IllegalArgumentException unparsable) {
             return false;
         }
+    }
+
+    /** A list's elements, written as JSON or as a comma-separated list. */
+    private static List<String> elements(String list) {
+        return Arrays.stream(list.replaceAll("^\\[|]$", "").split(",")).map(e -> e.strip().replace("\"", ""))
+                .toList();
     }
 
     private static boolean isEnum(String type) {

@@ -17,7 +17,7 @@ import static org.atrium.platform.ProblemAssertions.assertInvalidField;
 import static org.atrium.platform.ProblemAssertions.assertProblem;
 
 /**
- * Request size limits, enforced before parsing, and what Tomcat refuses itself: every answer a problem detail with
+ * Request size limits, enforced before parsing, and what Jetty refuses itself: every answer a problem detail with
  * an accurate code (the limits are listed in docs/limits.md).
  */
 class RequestLimitsTest extends IntegrationTest {

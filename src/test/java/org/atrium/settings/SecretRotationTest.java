@@ -169,7 +169,7 @@ class SecretRotationTest {
                 .env("SPRING_DATA_REDIS_URL", TestInfrastructure.redisUrl()).start()) {
             assertThat(cluster.awaitExit(TIMEOUT)).as("it must exit, not serve:\n" + cluster.output()).isNotZero();
             assertThat(cluster.output()).contains("ATRIUM_SECRETS_KEYS", "ATRIUM_SECRETS_ACTIVE_KEY")
-                    .doesNotContain("Tomcat started");
+                    .doesNotContain("Jetty started");
         }
         try (AtriumProcess withKey = AtriumProcess.builder().database(database)
                 .env("SPRING_DATA_REDIS_URL", TestInfrastructure.redisUrl())

@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 public final class AtriumProcess implements AutoCloseable {
 
     private static final java.util.regex.Pattern STARTED_ON = java.util.regex.Pattern.compile(
-            "Tomcat started on port (\\d+)");
+            "Jetty started on port (\\d+)");
 
     private final Process process;
     private final Path output;

@@ -50,7 +50,8 @@ import static java.nio.file.StandardOpenOption.WRITE;
  * <p>It also bounds the whole multipart body: unless {@code spring.servlet.multipart.max-request-size} is set, by the
  * file limit ({@code spring.servlet.multipart.max-file-size}, from {@code atrium.knowledge.max-file-size}) plus
  * {@link #ENVELOPE} for the part headers and boundaries, so that a body of many parts cannot fill the spool. Part
- * count and part header size are Tomcat's ({@code server.tomcat.max-part-count}, {@code max-part-header-size}).
+ * count and part header size are Jetty's ({@code server.jetty.max-form-keys} and
+ * {@code server.max-http-request-header-size}).
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnWebApplication
@@ -79,7 +80,7 @@ class UploadSpool implements DisposableBean {
     record Spool(Path directory, FileChannel lock) {
     }
 
-    /** Tomcat's multipart settings from {@code spring.servlet.multipart.*}, with this process's own directory. */
+    /** The multipart settings from {@code spring.servlet.multipart.*}, with this process's own directory. */
     @Bean
     MultipartConfigElement multipartConfigElement(MultipartProperties multipart) {
         MultipartConfigElement configured = multipart.createMultipartConfig();

@@ -1,26 +1,28 @@
 package org.atrium.platform.internal;
 
-import org.apache.tomcat.util.http.InvalidParameterException;
-import org.apache.tomcat.util.http.fileupload.FileUploadException;
-import org.apache.tomcat.util.http.fileupload.InvalidFileNameException;
-import org.apache.tomcat.util.http.fileupload.MultipartStream;
-import org.apache.tomcat.util.http.fileupload.impl.FileCountLimitExceededException;
-import org.apache.tomcat.util.http.fileupload.impl.FileSizeLimitExceededException;
-import org.apache.tomcat.util.http.fileupload.impl.SizeLimitExceededException;
 import org.atrium.platform.Problems;
+import org.eclipse.jetty.http.HttpException;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.multipart.MultipartException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.StreamConstraintsException;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
  * Recognises, anywhere in a failure's cause chain, the limits and checks on client input that readers deep inside
- * Spring, Jackson or Tomcat trip over, and answers each with its own code instead of a generic one (or a 500).
+ * Spring, Jackson or Jetty trip over, and answers each with its own code instead of a generic one (or a 500).
+ *
+ * <p>Jetty reports every multipart failure the same way (a {@code 400 bad multipart} around what its parser threw),
+ * and a query it cannot decode as {@code 400 Bad query}; which limit was met is only in the parser's message. The
+ * messages matched here are Jetty 12.1's; {@code RequestLimitsTest} sends each case, so a Jetty that words them
+ * otherwise fails it rather than answering {@code malformed_multipart} unnoticed.
  */
 final class ClientInputProblems {
 
@@ -36,24 +38,24 @@ final class ClientInputProblems {
      * @return the problem for the client input at fault, or empty when the failure is not one of these
      */
     static Optional<ResponseEntity<ProblemDetail>> of(Throwable failure) {
-        boolean unreadableParameters = false;
-        boolean malformedMultipart = false;
-        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+        List<Throwable> chain = new ArrayList<>();
+        for (Throwable cause = failure; cause != null && chain.size() < 32;
+             cause = cause.getCause() == cause ? null : cause.getCause()) {
+            chain.add(cause);
+        }
+        for (Throwable cause : chain) {
             Optional<ResponseEntity<ProblemDetail>> problem = single(cause);
             if (problem.isPresent()) {
                 return problem;
             }
-            unreadableParameters |= cause instanceof InvalidParameterException;
-            malformedMultipart |= cause instanceof FileUploadException
-                    || cause instanceof MultipartStream.MalformedStreamException;
         }
-        if (malformedMultipart) {
-            return Optional.of(problem(HttpStatus.BAD_REQUEST, "malformed_multipart", MALFORMED_MULTIPART));
+        if (chain.stream().anyMatch(cause -> cause instanceof MultipartException || reason(cause, "bad multipart"))) {
+            return Optional.of(multipart(chain));
         }
-        // Tomcat reports a failed multipart parse as unreadable parameters too; its cause, found above, says more.
-        return unreadableParameters ? Optional.of(problem(HttpStatus.BAD_REQUEST, "invalid_parameter",
-                "A query parameter cannot be read: it is not valid percent-encoded UTF-8, or there are more"
-                        + " parameters than this server accepts.")) : Optional.empty();
+        return chain.stream().anyMatch(cause -> reason(cause, "Bad query"))
+                ? Optional.of(problem(HttpStatus.BAD_REQUEST, "invalid_parameter", "A query parameter cannot be"
+                        + " read: it is not valid percent-encoded UTF-8."))
+                : Optional.empty();
     }
 
     private static Optional<ResponseEntity<ProblemDetail>> single(Throwable cause) {
@@ -68,23 +70,53 @@ final class ClientInputProblems {
                             + JsonInputConfiguration.MAX_NESTING_DEPTH + ", a number longer than "
                             + JsonInputConfiguration.MAX_NUMBER_LENGTH + " characters or a string longer than "
                             + JsonInputConfiguration.MAX_STRING_LENGTH + ". See docs/limits.md."));
-            case FileCountLimitExceededException ignored -> Optional.of(problem(HttpStatus.CONTENT_TOO_LARGE,
-                    "too_many_parts", "The multipart body has more parts than this server accepts"
-                            + " (server.tomcat.max-part-count). Send the file as the one part named 'file'."));
-            case FileSizeLimitExceededException ignored -> Optional.of(problem(HttpStatus.CONTENT_TOO_LARGE,
-                    "file_too_large", "The file is larger than this instance accepts"
-                            + " (atrium.knowledge.max-file-size)."));
-            case SizeLimitExceededException limit when String.valueOf(limit.getMessage()).startsWith("Header") ->
-                    Optional.of(problem(HttpStatus.CONTENT_TOO_LARGE, "part_header_too_large", "The headers of a"
-                            + " multipart part (its file name, for example) are larger than this server accepts"
-                            + " (server.tomcat.max-part-header-size)."));
-            case SizeLimitExceededException ignored -> Optional.of(problem(HttpStatus.CONTENT_TOO_LARGE,
-                    "payload_too_large", "The multipart body is larger than this instance accepts"
-                            + " (atrium.knowledge.max-file-size and a little room for the part headers)."));
-            case InvalidFileNameException ignored -> Optional.of(ProblemDetailsAdvice.validationProblem(List.of(
-                    new ProblemDetailsAdvice.FieldError("file", "the file name must not contain NUL (U+0000)"))));
             default -> Optional.empty();
         };
+    }
+
+    /**
+     * What Jetty's multipart parser met, from its message. The answer closes the connection: Jetty does not keep a
+     * connection whose body its parser gave up on, and says so only if the answer does.
+     */
+    private static ResponseEntity<ProblemDetail> multipart(List<Throwable> chain) {
+        ResponseEntity<ProblemDetail> problem = multipartProblem(chain);
+        return ResponseEntity.status(problem.getStatusCode()).header(HttpHeaders.CONNECTION, "close")
+                .body(problem.getBody());
+    }
+
+    private static ResponseEntity<ProblemDetail> multipartProblem(List<Throwable> chain) {
+        for (Throwable cause : chain) {
+            String message = String.valueOf(cause.getMessage());
+            if (message.startsWith("max file size exceeded")) {
+                return problem(HttpStatus.CONTENT_TOO_LARGE, "file_too_large", "The file is larger than this"
+                        + " instance accepts (atrium.knowledge.max-file-size).");
+            }
+            if (message.startsWith("Form with too many keys") || message.startsWith("Too many form keys")) {
+                return problem(HttpStatus.CONTENT_TOO_LARGE, "too_many_parts", "The multipart body has more parts"
+                        + " than this server accepts (server.jetty.max-form-keys). Send the file as the one part"
+                        + " named 'file'.");
+            }
+            if (message.startsWith("headers max length exceeded")) {
+                return problem(HttpStatus.CONTENT_TOO_LARGE, "part_header_too_large", "The headers of a multipart"
+                        + " part (its file name, for example) are larger than this server accepts"
+                        + " (server.max-http-request-header-size).");
+            }
+            if (message.startsWith("max length exceeded") || message.startsWith("Form is larger than max length")) {
+                return problem(HttpStatus.CONTENT_TOO_LARGE, "payload_too_large", "The multipart body is larger"
+                        + " than this instance accepts (atrium.knowledge.max-file-size and a little room for the"
+                        + " part headers).");
+            }
+            if (reason(cause, "invalid byte 0")) {
+                // A part's headers may hold no control character; the one a client puts there is the file's name.
+                return ProblemDetailsAdvice.validationProblem(List.of(new ProblemDetailsAdvice.FieldError("file",
+                        "the file name must not contain NUL (U+0000)")));
+            }
+        }
+        return problem(HttpStatus.BAD_REQUEST, "malformed_multipart", MALFORMED_MULTIPART);
+    }
+
+    private static boolean reason(Throwable cause, String reason) {
+        return cause instanceof HttpException http && reason.equals(http.getReason());
     }
 
     private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String code, String detail) {

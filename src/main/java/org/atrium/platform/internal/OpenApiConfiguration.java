@@ -112,8 +112,8 @@ class OpenApiConfiguration {
                 && operation.getRequestBody().getContent().containsKey("multipart/form-data");
         var responses = operation.getResponses();
         String tooLarge = multipart
-                ? "`too_many_parts`: more multipart parts than `server.tomcat.max-part-count`;"
-                        + " `part_header_too_large`: a part's headers exceed `server.tomcat.max-part-header-size`;"
+                ? "`too_many_parts`: more multipart parts than `server.jetty.max-form-keys`;"
+                        + " `part_header_too_large`: a part's headers exceed `server.max-http-request-header-size`;"
                         + " `payload_too_large`: the whole body exceeds the file limit plus 1 MB"
                 : "`payload_too_large`: the body is larger than this endpoint accepts (see docs/limits.md)";
         String malformed = multipart

@@ -129,7 +129,8 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
             HttpStatusCode statusCode, WebRequest request) {
         Optional<ResponseEntity<ProblemDetail>> clientInput = ClientInputProblems.of(failure);
         if (clientInput.isPresent()) {
-            return ResponseEntity.status(clientInput.get().getStatusCode()).body(clientInput.get().getBody());
+            return new ResponseEntity<>(clientInput.get().getBody(), clientInput.get().getHeaders(),
+                    clientInput.get().getStatusCode());
         }
         ProblemDetail problem = body instanceof ProblemDetail given ? given
                 : ProblemDetail.forStatusAndDetail(statusCode, failure.getMessage());

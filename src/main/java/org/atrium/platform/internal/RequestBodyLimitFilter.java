@@ -33,7 +33,7 @@ import java.util.regex.Pattern;
  * reader at the limit. Both answer {@code 413 payload_too_large}. Multipart bodies sent to the upload endpoints (one
  * file, or a batch) are left to the multipart parser's own limits (knowledge's {@code UploadSpool}). Multipart and form
  * ({@code application/x-www-form-urlencoded}) bodies sent anywhere else are refused unread with
- * {@code 415 unsupported_media_type}: Tomcat parses them from the connector, past the counting stream, whenever
+ * {@code 415 unsupported_media_type}: Jetty parses them from the connection, past the counting stream, whenever
  * anything asks for a request parameter, and no other endpoint takes them, except the web interface's forms
  * (sign-in, sign-up and sign-out within the sign-in body limit; the forms of the chat, knowledge, settings, group and
  * admin pages within the settings limit), with a declared length. Runs right after
@@ -50,7 +50,7 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
     /**
      * The web interface's forms (module {@code web}): url-encoded bodies, taken only with a declared length within
      * the sign-in limit for the public ones ({@link #PUBLIC_FORMS}) and the settings limit for the signed-in pages'
-     * (a settings form carries a system prompt), so that Tomcat never parses more than that.
+     * (a settings form carries a system prompt), so that Jetty never parses more than that.
      */
     private static final Pattern FORMS = Pattern.compile(
             "/(signin|signup|signout|knowledge|(chats|knowledge|settings|groups|admin)/[^?#]+)");
@@ -66,6 +66,9 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
             "/(v1|api)/chat/completions|/api/v1/messages|/ollama/api/(chat|generate)"
                     + "|/api/v1/chats|/api/v1/chats/[^/]+/messages");
 
+    /** The most of an unread body read before answering on a kept connection (Tomcat's default swallow). */
+    static final long MAX_DRAIN = 2L * 1024 * 1024;
+
     private final HttpLimitsProperties limits;
 
     RequestBodyLimitFilter(HttpLimitsProperties limits) {
@@ -79,7 +82,11 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
                 : request.getContentType().toLowerCase(Locale.ROOT);
         if (contentType.startsWith(MediaType.MULTIPART_FORM_DATA_VALUE) && "POST".equals(request.getMethod())
                 && UPLOADS.matcher(request.getRequestURI()).matches()) {
-            chain.doFilter(request, response);
+            try {
+                chain.doFilter(request, response);
+            } finally {
+                drainUnread(request, response);
+            }
             return;
         }
         if (contentType.startsWith(MediaType.APPLICATION_FORM_URLENCODED_VALUE) && "POST".equals(request.getMethod())
@@ -91,7 +98,11 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
                 refuse(response, limit);
                 return;
             }
-            chain.doFilter(request, response);
+            try {
+                chain.doFilter(request, response);
+            } finally {
+                drainUnread(request, response);
+            }
             return;
         }
         if ((contentType.startsWith("multipart/")
@@ -105,7 +116,47 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
             refuse(response, limit);
             return;
         }
-        chain.doFilter(new LimitedRequest(request, limit), response);
+        try {
+            chain.doFilter(new LimitedRequest(request, limit), response);
+        } finally {
+            drainUnread(request, response);
+        }
+    }
+
+    /**
+     * Reads what is left of a body the endpoint answered without reading whole (a refusal before the body, a parser
+     * stopped at a limit), up to {@link #MAX_DRAIN}, as Tomcat's swallow did: Jetty reads only what has already
+     * arrived and otherwise closes the connection, and closing a socket that still receives makes the kernel reset
+     * it, so a client still sending its body could lose the answer. A client that waits for {@code 100 Continue}
+     * sends nothing more, and an answer that closes the connection needs nothing read. A body that cannot be read
+     * to its end (larger than that, or its reader failed, as a multipart parser does on a malformed body) leaves the
+     * connection to be closed: the answer says so while it can, so that the client does not send another request
+     * on it.
+     */
+    private static void drainUnread(HttpServletRequest request, HttpServletResponse response) {
+        long declared = request.getContentLengthLong();
+        boolean chunked = request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
+        if ((declared <= 0 && !chunked) || request.isAsyncStarted() || request.getHeader(HttpHeaders.EXPECT) != null
+                || "close".equalsIgnoreCase(response.getHeader(HttpHeaders.CONNECTION))) {
+            return;
+        }
+        boolean drained = false;
+        if (declared <= MAX_DRAIN) {
+            try {
+                ServletInputStream in = request.getInputStream();
+                byte[] buffer = new byte[8192];
+                long read = 0;
+                for (int n = 0; n >= 0 && read <= MAX_DRAIN; n = in.read(buffer)) {
+                    read += n;
+                }
+                drained = read <= MAX_DRAIN;
+            } catch (IOException | RuntimeException unreadable) {
+                // Read through a reader already, failed, or the client went away: the connection closes.
+            }
+        }
+        if (!drained && !response.isCommitted()) {
+            response.setHeader(HttpHeaders.CONNECTION, "close");
+        }
     }
 
     private static boolean hasBody(HttpServletRequest request) {
@@ -135,7 +186,7 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
 
     private static void refuse(HttpServletResponse response, long limit) throws IOException {
         LogEvents.info(log, "http.request.body_too_large").addKeyValue("limit_bytes", limit).log();
-        // The body is not read; closing the connection keeps Tomcat from swallowing it.
+        // The body is not read; closing the connection keeps Jetty from reading it to reuse the connection.
         response.setHeader(HttpHeaders.CONNECTION, "close");
         Problems.write(response, HttpStatus.CONTENT_TOO_LARGE, "payload_too_large", detail(limit));
     }

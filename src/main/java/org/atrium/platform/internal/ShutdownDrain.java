@@ -14,7 +14,7 @@ import java.time.Duration;
  * On shutdown, keeps the web server accepting requests for {@code atrium.shutdown.drain-delay} after readiness went to
  * {@code REFUSING_TRAFFIC} (Spring Boot publishes that as the context starts closing), so that whoever routes by
  * readiness stops sending requests before the listener closes. Stopped before the web server's graceful shutdown
- * (a higher phase stops first), and only then does Tomcat stop accepting and wait for what is in flight.
+ * (a higher phase stops first), and only then does Jetty stop accepting and wait for what is in flight.
  */
 @Component
 class ShutdownDrain implements SmartLifecycle {
