@@ -111,7 +111,13 @@
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = '';
     for (;;) {
-      const { value, done } = await reader.read();
+      let chunk;
+      try {
+        chunk = await reader.read();
+      } catch (lost) {
+        throw Object.assign(new Error('The connection to Atrium was lost.'), { cut: true });
+      }
+      const { value, done } = chunk;
       if (done) {
         return;
       }
@@ -371,6 +377,8 @@
     let drawn = false;
     let ended = false;
     let received = false;
+    let known = 0; // how much of the answer the page had when the current stream began
+    let progressed = false;
     const draw = () => {
       drawn = false;
       renderMarkdown(body, text);
@@ -380,6 +388,9 @@
       if (!received) {
         received = true;
         status.textContent = 'Answering…';
+      }
+      if (name === 'end' || (name === 'delta' && data.offset + data.text.length > known)) {
+        progressed = true;
       }
       if (name === 'answer') {
         current.messageId = data.messageId;
@@ -418,6 +429,8 @@
       let attempts = 0;
       for (;;) {
         received = false;
+        progressed = false;
+        known = text.length;
         let response = null;
         try {
           response = await fetch(path, { credentials: 'same-origin', headers: headers('text/event-stream'), ...init });
@@ -433,9 +446,9 @@
         } else if (response) {
           try {
             await readEvents(response, onEvent);
-          } catch (cut) {
-            if (!(cut instanceof TypeError)) {
-              throw cut; // not the network's doing
+          } catch (failure) {
+            if (!failure.cut) {
+              throw failure; // not the network's doing
             }
           }
         }
@@ -449,7 +462,8 @@
           window.location.reload();
           return;
         }
-        attempts = received ? 0 : attempts;
+        // Only new text resets the count: a replica shutting down answers each reattachment with what is saved.
+        attempts = progressed ? 0 : attempts;
         if (attempts >= REATTACH_DELAYS_MS.length) {
           status.textContent = 'The connection to Atrium was lost. The answer goes on; reload the page to see it.';
           return;
@@ -590,6 +604,7 @@
       await call('POST', '/api/v1/chats/' + chatId + '/messages/' + current.messageId + '/stop');
     } catch (failure) {
       status.textContent = failure.message;
+      stop.disabled = false; // not stopped (Atrium unreachable, say): it may be asked again
     }
   });
 

@@ -115,6 +115,31 @@ class AbuseLimitsProcessTest {
                 .isEqualTo(200);
     }
 
+    /**
+     * Nor can it claim HTTPS through the proxy (the session cookie would be {@code Secure}): only the nearest proxy's
+     * {@code X-Forwarded-Proto}, the rightmost, counts; the other HTTPS headers Jetty knows count not at all.
+     */
+    @Test
+    void aClientCannotClaimHttpsThroughTheProxy() {
+        assertThat(sessionCookieThrough(Map.of("X-Forwarded-Proto", "http, https"))).as("the nearest proxy: https")
+                .containsPattern(";\\s*Secure");
+        assertThat(sessionCookieThrough(Map.of("X-Forwarded-Proto", "https, http"))).as("the client wrote https")
+                .doesNotContainPattern(";\\s*Secure");
+        assertThat(sessionCookieThrough(Map.of("X-Proxied-Https", "on"))).doesNotContainPattern(";\\s*Secure");
+        assertThat(sessionCookieThrough(Map.of("Forwarded", "for=198.51.100.21;proto=https")))
+                .doesNotContainPattern(";\\s*Secure");
+    }
+
+    private String sessionCookieThrough(Map<String, String> forwarded) {
+        Map<String, String> headers = new java.util.HashMap<>(forwarded);
+        headers.put("X-Forwarded-For", "198.51.100.20");
+        headers.put("Content-Type", "application/json");
+        Api.Response signedIn = api.send("POST", "/api/v1/auth/signin", "{\"email\":\"" + adminEmail
+                + "\",\"password\":\"" + PASSWORD + "\"}", headers);
+        assertThat(signedIn.status()).as(signedIn.text()).isEqualTo(200);
+        return signedIn.header("Set-Cookie");
+    }
+
     private Api.Response signInThrough(String forwardedFor, String email, String password) {
         return api.send("POST", "/api/v1/auth/signin", "{\"email\":\"" + email + "\",\"password\":\"" + password
                 + "\"}", Map.of("X-Forwarded-For", forwardedFor, "Content-Type", "application/json"));

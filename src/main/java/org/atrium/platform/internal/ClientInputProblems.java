@@ -106,10 +106,10 @@ final class ClientInputProblems {
                         + " than this instance accepts (atrium.knowledge.max-file-size and a little room for the"
                         + " part headers).");
             }
-            if (reason(cause, "invalid byte 0")) {
-                // A part's headers may hold no control character; the one a client puts there is the file's name.
+            if (cause instanceof HttpException http && String.valueOf(http.getReason()).startsWith("invalid byte ")) {
+                // A part's headers may hold no control character; where a client puts one is the file's name.
                 return ProblemDetailsAdvice.validationProblem(List.of(new ProblemDetailsAdvice.FieldError("file",
-                        "the file name must not contain NUL (U+0000)")));
+                        "the file name must not contain control characters, NUL (U+0000) among them")));
             }
         }
         return problem(HttpStatus.BAD_REQUEST, "malformed_multipart", MALFORMED_MULTIPART);

@@ -37,11 +37,13 @@ class JettyConfiguration {
             TrustedForwardedHeaders customizer = new TrustedForwardedHeaders(properties.trustedProxies());
             factory.addServerCustomizers(server -> {
                 for (var connector : server.getConnectors()) {
-                    for (var connectionFactory : connector.getConnectionFactories()) {
-                        if (connectionFactory instanceof HttpConfiguration.ConnectionFactory http) {
-                            http.getHttpConfiguration().addCustomizer(customizer);
-                        }
-                    }
+                    // HTTP/1.1 and h2c share one configuration: add the customizer to it once.
+                    connector.getConnectionFactories().stream()
+                            .filter(HttpConfiguration.ConnectionFactory.class::isInstance)
+                            .map(http -> ((HttpConfiguration.ConnectionFactory) http).getHttpConfiguration())
+                            .distinct()
+                            .filter(configuration -> !configuration.getCustomizers().contains(customizer))
+                            .forEach(configuration -> configuration.addCustomizer(customizer));
                 }
             });
         };
