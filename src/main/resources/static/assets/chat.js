@@ -356,8 +356,8 @@
     }
   }
 
-  // Waits before each reattachment of a stream that was cut; the count starts again once a reattachment brings
-  // something.
+  // Waits before each reattachment of a stream that was cut; the count starts again once a reattachment brings new
+  // text.
   const REATTACH_DELAYS_MS = [250, 500, 1000, 2000, 4000, 8000, 8000, 8000];
   const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
