@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
  * endpoint's class is refused at once, and a body without one (chunked) is counted as it is read and stops the
  * reader at the limit. Both answer {@code 413 payload_too_large}. Multipart bodies sent to the upload endpoints (one
  * file, or a batch) are left to the multipart parser's own limits (knowledge's {@code UploadSpool}). Multipart and form
- * ({@code application/x-www-form-urlencoded}) bodies sent anywhere else are refused unread with
+ * ({@code application/x-www-form-urlencoded}) bodies sent anywhere else are refused unparsed with
  * {@code 415 unsupported_media_type}: Jetty parses them from the connection, past the counting stream, whenever
  * anything asks for a request parameter, and no other endpoint takes them, except the web interface's forms
  * (sign-in, sign-up and sign-out within the sign-in body limit; the forms of the chat, knowledge, settings, group and
@@ -95,7 +95,7 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
             long limit = PUBLIC_FORMS.matcher(request.getRequestURI()).matches() ? limits.maxAuthBodySize().toBytes()
                     : limits.maxSettingsBodySize().toBytes();
             if (request.getContentLengthLong() > limit) {
-                refuse(response, limit);
+                refuse(request, response, limit);
                 return;
             }
             try {
@@ -107,13 +107,13 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
         }
         if ((contentType.startsWith("multipart/")
                 || contentType.startsWith(MediaType.APPLICATION_FORM_URLENCODED_VALUE)) && hasBody(request)) {
-            refuseForm(response);
+            refuseForm(request, response);
             return;
         }
         long limit = limitFor(request.getRequestURI());
         long declared = request.getContentLengthLong();
         if (declared > limit) {
-            refuse(response, limit);
+            refuse(request, response, limit);
             return;
         }
         try {
@@ -134,28 +134,41 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
      * on it.
      */
     private static void drainUnread(HttpServletRequest request, HttpServletResponse response) {
-        long declared = request.getContentLengthLong();
-        boolean chunked = request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
-        if ((declared <= 0 && !chunked) || request.isAsyncStarted() || request.getHeader(HttpHeaders.EXPECT) != null
-                || "close".equalsIgnoreCase(response.getHeader(HttpHeaders.CONNECTION))) {
+        if (request.isAsyncStarted() || "close".equalsIgnoreCase(response.getHeader(HttpHeaders.CONNECTION))) {
             return;
         }
-        boolean drained = false;
-        if (declared <= MAX_DRAIN) {
-            try {
-                ServletInputStream in = request.getInputStream();
-                byte[] buffer = new byte[8192];
-                long read = 0;
-                for (int n = 0; n >= 0 && read <= MAX_DRAIN; n = in.read(buffer)) {
-                    read += n;
-                }
-                drained = read <= MAX_DRAIN;
-            } catch (IOException | RuntimeException unreadable) {
-                // Read through a reader already, failed, or the client went away: the connection closes.
-            }
-        }
-        if (!drained && !response.isCommitted()) {
+        if (!drained(request) && !response.isCommitted()) {
             response.setHeader(HttpHeaders.CONNECTION, "close");
+        }
+    }
+
+    /** Before a refusal: the body is read unparsed (up to {@link #MAX_DRAIN}) or the connection closes. */
+    private static void closeUnlessDrained(HttpServletRequest request, HttpServletResponse response) {
+        if (!drained(request)) {
+            response.setHeader(HttpHeaders.CONNECTION, "close");
+        }
+    }
+
+    /** @return whether the body, if any, has been read to its end now (never when it is over {@link #MAX_DRAIN}) */
+    private static boolean drained(HttpServletRequest request) {
+        long declared = request.getContentLengthLong();
+        boolean chunked = request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
+        if ((declared <= 0 && !chunked) || request.getHeader(HttpHeaders.EXPECT) != null) {
+            return true; // nothing sent, or nothing sent until asked for
+        }
+        if (declared > MAX_DRAIN) {
+            return false;
+        }
+        try {
+            ServletInputStream in = request.getInputStream();
+            byte[] buffer = new byte[8192];
+            long read = 0;
+            for (int n = 0; n >= 0 && read <= MAX_DRAIN; n = in.read(buffer)) {
+                read += n;
+            }
+            return read <= MAX_DRAIN;
+        } catch (IOException | RuntimeException unreadable) {
+            return false; // read through a reader already, failed, or the client went away
         }
     }
 
@@ -163,9 +176,9 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
         return request.getContentLengthLong() > 0 || request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
     }
 
-    private static void refuseForm(HttpServletResponse response) throws IOException {
+    private static void refuseForm(HttpServletRequest request, HttpServletResponse response) throws IOException {
         LogEvents.info(log, "http.request.form_refused").log();
-        response.setHeader(HttpHeaders.CONNECTION, "close");
+        closeUnlessDrained(request, response);
         Problems.write(response, HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "This endpoint takes"
                 + " JSON. Multipart bodies are accepted by the file uploads (POST /api/v1/collections/{id}/files,"
                 + " .../files/batch and POST /api/v1/files/) only, form bodies nowhere.");
@@ -184,10 +197,10 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
         return limits.maxBodySize().toBytes();
     }
 
-    private static void refuse(HttpServletResponse response, long limit) throws IOException {
+    private static void refuse(HttpServletRequest request, HttpServletResponse response, long limit)
+            throws IOException {
         LogEvents.info(log, "http.request.body_too_large").addKeyValue("limit_bytes", limit).log();
-        // The body is not read; closing the connection keeps Jetty from reading it to reuse the connection.
-        response.setHeader(HttpHeaders.CONNECTION, "close");
+        closeUnlessDrained(request, response);
         Problems.write(response, HttpStatus.CONTENT_TOO_LARGE, "payload_too_large", detail(limit));
     }
 
