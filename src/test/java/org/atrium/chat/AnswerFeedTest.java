@@ -184,6 +184,17 @@ class AnswerFeedTest {
         assertThat(client.keepAlives).as("a comment while nothing happened").isPositive();
     }
 
+    /** Streams the feed to the client on a thread of its own, as a request's thread does. */
+    private static Thread streamInBackground(AnswerFeed feed, Recorder client) {
+        return Thread.ofVirtual().start(() -> {
+            try {
+                feed.stream(client);
+            } catch (IOException | InterruptedException unexpected) {
+                throw new IllegalStateException(unexpected);
+            }
+        });
+    }
+
     @Test
     void aStoppedFeedEndsItsStreamAtOnceWithoutAnEndAndUnsubscribes() throws Exception {
         // This replica shuts down: the client's stream ends, the answer goes on, the client reattaches elsewhere.
@@ -192,13 +203,7 @@ class AnswerFeedTest {
         AtomicInteger unsubscribed = new AtomicInteger();
         feed.subscribed(unsubscribed::incrementAndGet, unsubscribed::incrementAndGet);
         Recorder client = new Recorder();
-        Thread streaming = Thread.ofVirtual().start(() -> {
-            try {
-                feed.stream(client);
-            } catch (IOException | InterruptedException unexpected) {
-                throw new IllegalStateException(unexpected);
-            }
-        });
+        Thread streaming = streamInBackground(feed, client);
         Thread.sleep(100);
         feed.stop();
 
@@ -218,13 +223,7 @@ class AnswerFeedTest {
         feed.subscribed(unsubscribed::incrementAndGet, unsubscribed::incrementAndGet);
         feed.stop();
         Recorder client = new Recorder();
-        Thread streaming = Thread.ofVirtual().start(() -> {
-            try {
-                feed.stream(client);
-            } catch (IOException | InterruptedException unexpected) {
-                throw new IllegalStateException(unexpected);
-            }
-        });
+        Thread streaming = streamInBackground(feed, client);
 
         assertThat(streaming.join(Duration.ofSeconds(5))).as("the stream ended long before its poll interval")
                 .isTrue();

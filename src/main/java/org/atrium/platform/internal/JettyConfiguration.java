@@ -42,7 +42,6 @@ class JettyConfiguration {
                             .filter(HttpConfiguration.ConnectionFactory.class::isInstance)
                             .map(http -> ((HttpConfiguration.ConnectionFactory) http).getHttpConfiguration())
                             .distinct()
-                            .filter(configuration -> !configuration.getCustomizers().contains(customizer))
                             .forEach(configuration -> configuration.addCustomizer(customizer));
                 }
             });

@@ -78,15 +78,20 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
+        try {
+            admit(request, response, chain);
+        } finally {
+            drainUnread(request, response);
+        }
+    }
+
+    private void admit(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
         String contentType = request.getContentType() == null ? ""
                 : request.getContentType().toLowerCase(Locale.ROOT);
         if (contentType.startsWith(MediaType.MULTIPART_FORM_DATA_VALUE) && "POST".equals(request.getMethod())
                 && UPLOADS.matcher(request.getRequestURI()).matches()) {
-            try {
-                chain.doFilter(request, response);
-            } finally {
-                drainUnread(request, response);
-            }
+            chain.doFilter(request, response);
             return;
         }
         if (contentType.startsWith(MediaType.APPLICATION_FORM_URLENCODED_VALUE) && "POST".equals(request.getMethod())
@@ -98,11 +103,7 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
                 refuse(request, response, limit);
                 return;
             }
-            try {
-                chain.doFilter(request, response);
-            } finally {
-                drainUnread(request, response);
-            }
+            chain.doFilter(request, response);
             return;
         }
         if ((contentType.startsWith("multipart/")
@@ -116,11 +117,7 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
             refuse(request, response, limit);
             return;
         }
-        try {
-            chain.doFilter(new LimitedRequest(request, limit), response);
-        } finally {
-            drainUnread(request, response);
-        }
+        chain.doFilter(new LimitedRequest(request, limit), response);
     }
 
     /**
@@ -161,6 +158,9 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
         }
         try {
             ServletInputStream in = request.getInputStream();
+            if (in.isFinished()) {
+                return true; // read whole by the endpoint, the common case: nothing to allocate
+            }
             byte[] buffer = new byte[8192];
             long read = 0;
             for (int n = 0; n >= 0 && read <= MAX_DRAIN; n = in.read(buffer)) {
