@@ -3,11 +3,15 @@ package org.atrium.chat;
 import org.atrium.cache.Broadcasts;
 import org.jspecify.annotations.Nullable;
 
+import org.slf4j.MDC;
+
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -17,7 +21,12 @@ import java.util.function.Supplier;
  * listens to the generator from before it began). Pieces of text carry their offset: what the client already has is
  * skipped, and a piece beyond it (a batch lost while Redis was down, a full queue) makes it read the database instead.
  * When no piece arrives for the poll interval it reads the database anyway, so the end of an answer is never lost with
- * a broadcast. Not thread-safe: one thread streams it.
+ * a broadcast.
+ *
+ * <p>An idle feed holds no thread: a virtual thread sends what has arrived and ends when nothing is left, and the
+ * next piece (or the poll interval's timer) starts another. A thread parked for each open stream kept its stack, the
+ * web server's, the filters' and Spring MVC's frames included: most of an idle stream's heap (docs/benchmarks.md).
+ * One thread at a time sends to the client.
  */
 public final class AnswerFeed implements AutoCloseable {
 
@@ -32,6 +41,16 @@ public final class AnswerFeed implements AutoCloseable {
 
         /** Sends a comment, so that a client that went away is noticed. @throws IOException when it went away */
         void keepAlive() throws IOException;
+    }
+
+    /** Runs a short task after a delay (on a timer's thread: it must not block); returns what cancels it. */
+    public interface Timer {
+        /**
+         * @param delay how long from now
+         * @param task  what to run
+         * @return what cancels the task
+         */
+        Runnable later(Duration delay, Runnable task);
     }
 
     /**
@@ -65,12 +84,29 @@ public final class AnswerFeed implements AutoCloseable {
     private final Supplier<ChatMessage> read;
     private final Duration poll;
     private final boolean fresh;
+    private final Timer timer;
     private final BlockingQueue<Piece> queue = new LinkedBlockingQueue<>(QUEUE);
+    /** Whether a thread is sending (or about to): the one that sets it starts one. */
+    private final AtomicBoolean sending = new AtomicBoolean();
+    /** Whether the poll interval's timer is armed: one at a time. */
+    private final AtomicBoolean timing = new AtomicBoolean();
+    private final AtomicBoolean over = new AtomicBoolean();
+    private volatile Runnable disarm = () -> { };
+    /** When the armed timer is due (nanoTime). */
+    private volatile long armedFor;
     private volatile boolean overflowed;
     private volatile boolean stopped;
     private Broadcasts.Subscription broadcast = () -> { };
     private Runnable local = () -> { };
+    // Set before the first thread starts, then read and written by the thread that holds `sending` (one at a time,
+    // each after the previous one let go): no lock needed.
+    private volatile @Nullable Sink sink;
+    private Consumer<@Nullable Exception> done = failure -> { };
+    private @Nullable Map<String, String> logContext;
     private int sent;
+    private boolean behind;
+    /** When the last wait for a piece began: the poll interval counts from here. */
+    private long waitingSince;
 
     /**
      * @param started what the first event says
@@ -79,13 +115,15 @@ public final class AnswerFeed implements AutoCloseable {
      * @param fresh   whether the feed follows an answer this replica has just started, listening to its generator
      *                since before the generator began: the database has nothing the pieces will not bring, so the
      *                first read is skipped (it would only delay the first token and cost a query per answer)
+     * @param timer   wakes the feed when the poll interval has passed without a piece
      */
-    AnswerFeed(AnswerEvents.Started started, Supplier<ChatMessage> read, Duration poll, boolean fresh) {
+    AnswerFeed(AnswerEvents.Started started, Supplier<ChatMessage> read, Duration poll, boolean fresh, Timer timer) {
         this.started = started;
         this.announced = started;
         this.read = read;
         this.poll = poll;
         this.fresh = fresh;
+        this.timer = timer;
     }
 
     void subscribed(Broadcasts.Subscription subscription, Runnable localUnsubscribe) {
@@ -98,15 +136,17 @@ public final class AnswerFeed implements AutoCloseable {
         if (!queue.offer(piece)) {
             overflowed = true;
         }
+        wake();
     }
 
     /**
-     * Ends {@link #stream} at its next step, without an end event: this replica is shutting down, and the client
-     * reattaches elsewhere. Never blocks; the answer is not stopped.
+     * Ends the stream at its next step, without an end event: this replica is shutting down (the client reattaches
+     * elsewhere), or the client went away. Never blocks; the answer is not stopped.
      */
     public void stop() {
         stopped = true;
         queue.offer(Piece.STOP);
+        wake();
     }
 
     /** @return the answer's id */
@@ -115,49 +155,136 @@ public final class AnswerFeed implements AutoCloseable {
     }
 
     /**
-     * Streams the answer to the end, or until the client goes away; then unsubscribes.
+     * Streams the answer to the end, or until the client goes away or the feed is {@linkplain #stop() stopped}; then
+     * unsubscribes. The first event (and, for a feed that is not fresh, what is saved) is sent on the calling thread
+     * before this returns, so that a web response is committed, headers included, by the request's thread; the rest
+     * is sent by virtual threads of the feed's own, each started when something arrives.
      *
      * @param sink the client
-     * @throws IOException when the client went away
-     * @throws InterruptedException when the thread is interrupted (shutdown)
+     * @param done called once when the stream is over, from whichever thread ended it, with the client's failure
+     *             ({@link IOException}), another failure, or {@code null} when it ended, or was stopped, without one
      */
-    public void stream(Sink sink) throws IOException, InterruptedException {
+    public void stream(Sink sink, Consumer<@Nullable Exception> done) {
+        sending.set(true);
+        this.done = done;
+        this.logContext = MDC.getCopyOfContextMap();
+        this.waitingSince = System.nanoTime();
+        this.sink = sink;
         try {
             sink.send(AnswerEvents.ANSWER, started);
             if (!fresh && catchUp(sink, null)) {
+                finish(null);
                 return;
             }
-            boolean behind = false;
-            while (!stopped) {
-                Piece piece = queue.poll(behind || overflowed ? CATCH_UP.toMillis() : poll.toMillis(),
-                        TimeUnit.MILLISECONDS);
-                if (stopped) {
+        } catch (IOException | RuntimeException failure) {
+            finish(failure);
+            return;
+        }
+        if (!letGo()) {
+            Thread.ofVirtual().name("answer-feed").start(this::send);
+        }
+    }
+
+    /** Starts a thread to send what arrived, unless one is sending (it sees the new piece before it lets go). */
+    private void wake() {
+        if (sink != null && !over.get() && sending.compareAndSet(false, true)) {
+            Thread.ofVirtual().name("answer-feed").start(this::send);
+        }
+    }
+
+    /** Runs while it holds {@link #sending}. */
+    private void send() {
+        if (logContext != null) {
+            MDC.setContextMap(logContext);
+        }
+        try {
+            do {
+                if (sendArrived()) {
+                    finish(null);
                     return;
                 }
-                if (piece == null || piece.text() == null || overflowed) {
-                    overflowed = false;
-                    behind = false;
-                    if (catchUp(sink, piece == null ? null : piece.ended())) {
-                        return;
-                    }
-                    if (piece == null) {
-                        sink.keepAlive();
-                    }
-                    continue;
-                }
-                int end = piece.offset() + piece.text().length();
-                if (piece.offset() > sent) {
-                    // Text between what the client has and this piece went missing: the database has it (soon).
-                    behind = true;
-                } else if (end > sent) {
-                    sink.send(AnswerEvents.DELTA, new AnswerEvents.Delta(sent,
-                            piece.text().substring(sent - piece.offset())));
-                    sent = end;
-                }
-            }
-        } finally {
-            close();
+            } while (!letGo());
+        } catch (IOException | RuntimeException failure) {
+            finish(failure);
         }
+    }
+
+    /**
+     * Done sending for now: lets go of {@link #sending} and arms the timer for the end of the wait, unless something
+     * arrived meanwhile (or the wait is over) and no other thread took it.
+     *
+     * @return whether it let go; {@code false}: it holds {@link #sending} again, and sends what is due
+     */
+    private boolean letGo() {
+        sending.set(false);
+        long deadline = waitingSince + waitFor().toNanos();
+        long now = System.nanoTime();
+        if (stopped || !queue.isEmpty() || now - deadline >= 0) {
+            return !sending.compareAndSet(false, true);
+        }
+        // One timer at a time, unless the wait became shorter (a piece beyond what was sent): the earlier one only
+        // wakes the feed for nothing.
+        if (timing.compareAndSet(false, true) || deadline - armedFor < 0) {
+            armedFor = deadline;
+            disarm = timer.later(Duration.ofNanos(deadline - now), () -> {
+                timing.set(false);
+                wake();
+            });
+        }
+        return true;
+    }
+
+    private Duration waitFor() {
+        return behind || overflowed ? CATCH_UP : poll;
+    }
+
+    /**
+     * Sends what arrived; when nothing arrived for the wait, what the database has and a comment.
+     *
+     * @return whether the stream is over
+     */
+    private boolean sendArrived() throws IOException {
+        Sink client = java.util.Objects.requireNonNull(sink);
+        while (!stopped) {
+            Piece piece = queue.poll();
+            if (stopped) {
+                return true;
+            }
+            if (piece == null && System.nanoTime() - waitingSince < waitFor().toNanos()) {
+                return false;
+            }
+            waitingSince = System.nanoTime();
+            if (piece == null || piece.text() == null || overflowed) {
+                overflowed = false;
+                behind = false;
+                if (catchUp(client, piece == null ? null : piece.ended())) {
+                    return true;
+                }
+                if (piece == null) {
+                    client.keepAlive();
+                }
+                continue;
+            }
+            int end = piece.offset() + piece.text().length();
+            if (piece.offset() > sent) {
+                // Text between what the client has and this piece went missing: the database has it (soon).
+                behind = true;
+            } else if (end > sent) {
+                client.send(AnswerEvents.DELTA, new AnswerEvents.Delta(sent,
+                        piece.text().substring(sent - piece.offset())));
+                sent = end;
+            }
+        }
+        return true;
+    }
+
+    private void finish(@Nullable Exception failure) {
+        if (!over.compareAndSet(false, true)) {
+            return;
+        }
+        disarm.run();
+        close();
+        done.accept(failure);
     }
 
     /**

@@ -319,7 +319,7 @@ public class AnswerGeneration implements MeterBinder {
     private AnswerFeed feed(UUID messageId, AnswerEvents.Started started, boolean fresh) {
         Generator generator = running.get(messageId);
         AnswerFeed feed = new AnswerFeed(started, () -> current(messageId), properties.pollInterval(),
-                fresh && generator != null);
+                fresh && generator != null, providers::later);
         Broadcasts.Subscription subscription = broadcasts.subscribe(topic(messageId), message -> {
             JsonNode node = json.readTree(message);
             feed.offer(node.path("end").asBoolean(false) ? AnswerFeed.Piece.END

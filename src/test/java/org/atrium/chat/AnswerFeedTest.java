@@ -8,7 +8,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -41,7 +44,7 @@ class AnswerFeedTest {
         database.set(answer("b/backup", "From the backup.", MessageStatus.COMPLETE));
         feed.offer(AnswerFeed.Piece.END);
         Recorder client = new Recorder();
-        feed.stream(client);
+        stream(feed, client);
 
         assertThat(client.sent.stream().map(Sent::event).toList()).containsExactly(AnswerEvents.ANSWER,
                 AnswerEvents.ANSWER, AnswerEvents.DELTA, AnswerEvents.END);
@@ -56,12 +59,12 @@ class AnswerFeedTest {
     private record Sent(String event, Object data) {
     }
 
-    private static final class Recorder implements AnswerFeed.Sink {
-        final List<Sent> sent = new ArrayList<>();
-        int keepAlives;
+    private static class Recorder implements AnswerFeed.Sink {
+        final List<Sent> sent = java.util.Collections.synchronizedList(new ArrayList<>());
+        volatile int keepAlives;
 
         @Override
-        public void send(String event, Object data) {
+        public void send(String event, Object data) throws IOException {
             sent.add(new Sent(event, data));
         }
 
@@ -72,8 +75,8 @@ class AnswerFeedTest {
 
         String text() {
             StringBuilder text = new StringBuilder();
-            sent.stream().filter(s -> s.data() instanceof AnswerEvents.Delta).map(s -> (AnswerEvents.Delta) s.data())
-                    .forEach(d -> {
+            new ArrayList<>(sent).stream().filter(s -> s.data() instanceof AnswerEvents.Delta)
+                    .map(s -> (AnswerEvents.Delta) s.data()).forEach(d -> {
                         assertThat(d.offset()).as("deltas are contiguous").isEqualTo(text.length());
                         text.append(d.text());
                     });
@@ -83,7 +86,32 @@ class AnswerFeedTest {
 
     private static AnswerFeed feed(AtomicReference<ChatMessage> database, Duration poll) {
         return new AnswerFeed(new AnswerEvents.Started(UUID.randomUUID(), UUID.randomUUID(), ID, "c/m", "c"),
-                database::get, poll, false);
+                database::get, poll, false, TIMER);
+    }
+
+    /** The application's timer is a wheel on a thread of its own; a sleeping thread per task is the same here. */
+    private static final AnswerFeed.Timer TIMER = (delay, task) -> {
+        Thread waiting = Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(delay);
+                task.run();
+            } catch (InterruptedException cancelled) {
+                // disarmed
+            }
+        });
+        return waiting::interrupt;
+    };
+
+    /** Streams the feed to the client; @return what completes when the stream is over, with its failure if any */
+    private static CompletableFuture<Optional<Exception>> streamed(AnswerFeed feed, Recorder client) {
+        CompletableFuture<Optional<Exception>> over = new CompletableFuture<>();
+        feed.stream(client, failure -> over.complete(Optional.ofNullable(failure)));
+        return over;
+    }
+
+    /** Streams the feed to the client until the stream is over; fails if it failed. */
+    private static void stream(AnswerFeed feed, Recorder client) throws Exception {
+        assertThat(streamed(feed, client).get(10, TimeUnit.SECONDS)).isEmpty();
     }
 
     @Test
@@ -94,13 +122,13 @@ class AnswerFeedTest {
                 "c"), () -> {
             reads.incrementAndGet();
             return database.get();
-        }, Duration.ofSeconds(5), true);
+        }, Duration.ofSeconds(5), true, TIMER);
         feed.offer(new AnswerFeed.Piece(0, "Hello "));
         feed.offer(new AnswerFeed.Piece(6, "world"));
         database.set(answer("Hello world", MessageStatus.COMPLETE));
         feed.offer(AnswerFeed.Piece.END);
         Recorder client = new Recorder();
-        feed.stream(client);
+        stream(feed, client);
 
         assertThat(client.text()).isEqualTo("Hello world");
         assertThat(client.sent.getLast().event()).isEqualTo(AnswerEvents.END);
@@ -115,11 +143,11 @@ class AnswerFeedTest {
                 "c"), () -> {
             reads.incrementAndGet();
             return answer("", MessageStatus.IN_PROGRESS);
-        }, Duration.ofSeconds(5), true);
+        }, Duration.ofSeconds(5), true, TIMER);
         feed.offer(new AnswerFeed.Piece(0, "Hello "));
         feed.offer(AnswerFeed.Piece.end(answer("Hello world", MessageStatus.COMPLETE)));
         Recorder client = new Recorder();
-        feed.stream(client);
+        stream(feed, client);
 
         assertThat(client.text()).isEqualTo("Hello world");
         assertThat(client.sent.getLast().event()).isEqualTo(AnswerEvents.END);
@@ -133,11 +161,11 @@ class AnswerFeedTest {
         AtomicInteger reads = new AtomicInteger();
         AnswerFeed feed = new AnswerFeed(new AnswerEvents.Started(UUID.randomUUID(), UUID.randomUUID(), ID, "c/m",
                 "c"), () -> reads.incrementAndGet() == 1 ? answer("Hello ", MessageStatus.IN_PROGRESS)
-                : answer("Hello world", MessageStatus.COMPLETE), Duration.ofSeconds(5), false);
+                : answer("Hello world", MessageStatus.COMPLETE), Duration.ofSeconds(5), false, TIMER);
         feed.offer(new AnswerFeed.Piece(6, "world"));
         feed.offer(AnswerFeed.Piece.END);
         Recorder client = new Recorder();
-        feed.stream(client);
+        stream(feed, client);
 
         assertThat(client.sent.get(1).data()).isEqualTo(new AnswerEvents.Delta(0, "Hello "));
         assertThat(client.text()).isEqualTo("Hello world");
@@ -154,7 +182,7 @@ class AnswerFeedTest {
         database.set(answer("Hello world", MessageStatus.COMPLETE));
         feed.offer(AnswerFeed.Piece.END);
         Recorder client = new Recorder();
-        feed.stream(client);
+        stream(feed, client);
         assertThat(client.text()).isEqualTo("Hello world");
         assertThat(client.sent.getFirst().event()).isEqualTo(AnswerEvents.ANSWER);
         assertThat(client.sent.getLast().event()).isEqualTo(AnswerEvents.END);
@@ -178,21 +206,10 @@ class AnswerFeedTest {
             database.set(answer("first second third", MessageStatus.STOPPED));
         });
         Recorder client = new Recorder();
-        feed.stream(client);
+        stream(feed, client);
         assertThat(client.text()).isEqualTo("first second third");
         assertThat(((AnswerEvents.End) client.sent.getLast().data()).status()).isEqualTo(MessageStatus.STOPPED);
         assertThat(client.keepAlives).as("a comment while nothing happened").isPositive();
-    }
-
-    /** Streams the feed to the client on a thread of its own, as a request's thread does. */
-    private static Thread streamInBackground(AnswerFeed feed, Recorder client) {
-        return Thread.ofVirtual().start(() -> {
-            try {
-                feed.stream(client);
-            } catch (IOException | InterruptedException unexpected) {
-                throw new IllegalStateException(unexpected);
-            }
-        });
     }
 
     @Test
@@ -203,12 +220,13 @@ class AnswerFeedTest {
         AtomicInteger unsubscribed = new AtomicInteger();
         feed.subscribed(unsubscribed::incrementAndGet, unsubscribed::incrementAndGet);
         Recorder client = new Recorder();
-        Thread streaming = streamInBackground(feed, client);
+        CompletableFuture<Optional<Exception>> streaming = streamed(feed, client);
         Thread.sleep(100);
+        assertThat(streaming).as("an idle stream goes on").isNotDone();
         feed.stop();
 
-        assertThat(streaming.join(Duration.ofSeconds(5))).as("the stream ended long before its poll interval")
-                .isTrue();
+        assertThat(streaming.get(5, TimeUnit.SECONDS)).as("the stream ended long before its poll interval")
+                .isEmpty();
         assertThat(client.sent).extracting(Sent::event).containsExactly(AnswerEvents.ANSWER, AnswerEvents.DELTA);
         assertThat(unsubscribed).as("from the broadcast and from the generator").hasValue(2);
     }
@@ -223,10 +241,9 @@ class AnswerFeedTest {
         feed.subscribed(unsubscribed::incrementAndGet, unsubscribed::incrementAndGet);
         feed.stop();
         Recorder client = new Recorder();
-        Thread streaming = streamInBackground(feed, client);
 
-        assertThat(streaming.join(Duration.ofSeconds(5))).as("the stream ended long before its poll interval")
-                .isTrue();
+        assertThat(streamed(feed, client).get(5, TimeUnit.SECONDS)).as("the stream ended long before its poll"
+                + " interval").isEmpty();
         assertThat(client.sent).extracting(Sent::event).containsExactly(AnswerEvents.ANSWER, AnswerEvents.DELTA);
         assertThat(client.sent.getFirst().data()).isInstanceOf(AnswerEvents.Started.class);
         assertThat(((AnswerEvents.Started) client.sent.getFirst().data()).messageId()).isEqualTo(ID);
@@ -237,7 +254,117 @@ class AnswerFeedTest {
     void anAnswerThatEndedReplaysAtOnce() throws Exception {
         AtomicReference<ChatMessage> database = new AtomicReference<>(answer("done", MessageStatus.COMPLETE));
         Recorder client = new Recorder();
-        feed(database, Duration.ofMinutes(1)).stream(client);
+        stream(feed(database, Duration.ofMinutes(1)), client);
         assertThat(client.sent).extracting(Sent::event).containsExactly("answer", "delta", "end");
+    }
+
+    @Test
+    void anIdleFeedHoldsNoThreadAndTheNextPieceStartsOne() throws Exception {
+        AtomicReference<ChatMessage> database = new AtomicReference<>(answer("", MessageStatus.IN_PROGRESS));
+        AnswerFeed feed = feed(database, Duration.ofMinutes(1));
+        List<Thread> senders = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Recorder client = new Recorder() {
+            @Override
+            public void send(String event, Object data) throws IOException {
+                senders.add(Thread.currentThread());
+                super.send(event, data);
+            }
+        };
+        CompletableFuture<Optional<Exception>> streaming = streamed(feed, client);
+        feed.offer(new AnswerFeed.Piece(0, "Hello "));
+        await(() -> senders.size() == 2);
+        Thread first = senders.get(1);
+        assertThat(first).as("the piece is sent by a thread of the feed's own").isNotEqualTo(Thread.currentThread());
+        first.join(Duration.ofSeconds(5));
+        assertThat(first.isAlive()).as("with nothing left to send, its thread ended").isFalse();
+
+        feed.offer(new AnswerFeed.Piece(6, "world"));
+        database.set(answer("Hello world", MessageStatus.COMPLETE));
+        feed.offer(AnswerFeed.Piece.END);
+        assertThat(streaming.get(5, TimeUnit.SECONDS)).isEmpty();
+        assertThat(client.text()).isEqualTo("Hello world");
+        assertThat(senders.get(2)).as("another thread for the next piece").isNotSameAs(first);
+    }
+
+    @Test
+    void aPieceOfferedWhileTheSendingThreadLetsGoIsSentAtOnceAndOnlyOnce() throws Exception {
+        // Each piece is offered the moment the previous one reached the client, while its thread is letting go: the
+        // offer finds a thread still sending, which must see the piece before it ends (a lost wake-up would leave it
+        // unsent until the poll interval, an hour here). A broadcast repeats some pieces: skipped by their offset.
+        int pieces = 3_000;
+        AtomicReference<ChatMessage> database = new AtomicReference<>(answer("", MessageStatus.IN_PROGRESS));
+        AnswerFeed feed = new AnswerFeed(new AnswerEvents.Started(UUID.randomUUID(), UUID.randomUUID(), ID, "c/m",
+                "c"), database::get, Duration.ofHours(1), true, TIMER);
+        AtomicInteger sendingNow = new AtomicInteger();
+        AtomicInteger overlaps = new AtomicInteger();
+        AtomicInteger length = new AtomicInteger();
+        Recorder client = new Recorder() {
+            @Override
+            public void send(String event, Object data) throws IOException {
+                if (sendingNow.incrementAndGet() > 1) {
+                    overlaps.incrementAndGet();
+                }
+                super.send(event, data);
+                if (data instanceof AnswerEvents.Delta delta) {
+                    length.set(delta.offset() + delta.text().length());
+                }
+                sendingNow.decrementAndGet();
+            }
+        };
+        CompletableFuture<Optional<Exception>> streaming = streamed(feed, client);
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < pieces; i++) {
+            AnswerFeed.Piece piece = new AnswerFeed.Piece(expected.length(), Integer.toString(i % 10));
+            expected.append(piece.text());
+            feed.offer(piece);
+            if (i % 3 == 0) {
+                Thread.ofVirtual().start(() -> feed.offer(piece));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (length.get() < expected.length()) {
+                assertThat(System.nanoTime() < deadline).as("piece %d was sent", i).isTrue();
+                Thread.onSpinWait();
+            }
+        }
+        database.set(answer(expected.toString(), MessageStatus.COMPLETE));
+        feed.offer(AnswerFeed.Piece.END);
+
+        assertThat(streaming.get(10, TimeUnit.SECONDS)).isEmpty();
+        assertThat(client.text()).isEqualTo(expected.toString());
+        assertThat(overlaps).as("never two threads sending at once").hasValue(0);
+        assertThat(client.sent.getLast().event()).isEqualTo(AnswerEvents.END);
+    }
+
+    @Test
+    void aClientGoneIsTheStreamsFailureAndUnsubscribesTheFeed() throws Exception {
+        AtomicReference<ChatMessage> database = new AtomicReference<>(answer("", MessageStatus.IN_PROGRESS));
+        AnswerFeed feed = feed(database, Duration.ofMinutes(1));
+        AtomicInteger unsubscribed = new AtomicInteger();
+        feed.subscribed(unsubscribed::incrementAndGet, unsubscribed::incrementAndGet);
+        Recorder client = new Recorder() {
+            @Override
+            public void send(String event, Object data) throws IOException {
+                if (!sent.isEmpty()) {
+                    throw new IOException("Broken pipe");
+                }
+                super.send(event, data);
+            }
+        };
+        CompletableFuture<Optional<Exception>> streaming = streamed(feed, client);
+        feed.offer(new AnswerFeed.Piece(0, "Hello"));
+
+        assertThat(streaming.get(5, TimeUnit.SECONDS)).get().isInstanceOf(IOException.class);
+        assertThat(unsubscribed).hasValue(2);
+        feed.offer(new AnswerFeed.Piece(5, " again"));
+        Thread.sleep(50);
+        assertThat(client.sent).as("nothing is sent after the end").hasSize(1);
+    }
+
+    private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime() < deadline).as("waited 10 s").isTrue();
+            Thread.sleep(5);
+        }
     }
 }

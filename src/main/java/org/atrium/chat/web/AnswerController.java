@@ -8,6 +8,10 @@ import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
@@ -38,6 +42,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
@@ -143,12 +148,12 @@ class AnswerController implements SmartLifecycle {
     @ApiResponse(responseCode = "429", description = TOO_MANY, headers = @Header(name = HttpHeaders.RETRY_AFTER,
             description = "seconds to wait", schema = @Schema(type = "integer")))
     @ApiResponse(responseCode = "502", description = "`provider_unavailable`: the connection's address is refused.")
-    void answer(EffectiveState state, HttpServletResponse response,
+    void answer(EffectiveState state, HttpServletRequest request, HttpServletResponse response,
                                       @Parameter(description = "The chat's id.") @PathVariable UUID chatId,
                                       @Valid @RequestBody AnswerRequest body) {
         AnswerGeneration.Started started = generation.answer(state, chatId, body.questionId(), body.model(),
                 body.parameters() == null ? AnswerParameters.DEFAULTS : body.parameters(), body.tools());
-        stream(started.feed(), started.preparation(), response);
+        stream(started.feed(), started.preparation(), request, response);
     }
 
     @PostMapping(path = "/messages/{messageId}/regenerate", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
@@ -170,7 +175,7 @@ class AnswerController implements SmartLifecycle {
     @ApiResponse(responseCode = "429", description = TOO_MANY, headers = @Header(name = HttpHeaders.RETRY_AFTER,
             description = "seconds to wait", schema = @Schema(type = "integer")))
     @ApiResponse(responseCode = "502", description = "`provider_unavailable`: the connection's address is refused.")
-    void regenerate(EffectiveState state, HttpServletResponse response,
+    void regenerate(EffectiveState state, HttpServletRequest request, HttpServletResponse response,
                                           @Parameter(description = "The chat's id.") @PathVariable UUID chatId,
                                           @Parameter(description = "The answer to regenerate.")
                                           @PathVariable UUID messageId,
@@ -178,7 +183,7 @@ class AnswerController implements SmartLifecycle {
         AnswerGeneration.Started started = generation.regenerate(state, chatId, messageId,
                 body == null ? null : body.model(), body == null ? null : body.parameters(),
                 body == null ? null : body.tools());
-        stream(started.feed(), started.preparation(), response);
+        stream(started.feed(), started.preparation(), request, response);
     }
 
     @GetMapping(path = "/messages/{messageId}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
@@ -194,12 +199,12 @@ class AnswerController implements SmartLifecycle {
                     schema = @Schema(type = "string")))
     @ApiResponse(responseCode = "400", description = "`validation_failed`: the message is not an answer.")
     @ApiResponse(responseCode = "404", description = NOT_FOUND + ".")
-    void events(EffectiveState state, HttpServletResponse response,
+    void events(EffectiveState state, HttpServletRequest request, HttpServletResponse response,
                                       @Parameter(description = "The chat's id.") @PathVariable UUID chatId,
                                       @Parameter(description = "The answer's id.") @PathVariable UUID messageId) {
         long begun = System.nanoTime();
         AnswerFeed feed = generation.attach(state, chatId, messageId);
-        stream(feed, Duration.ofNanos(System.nanoTime() - begun), response);
+        stream(feed, Duration.ofNanos(System.nanoTime() - begun), request, response);
     }
 
     @PostMapping("/messages/{messageId}/stop")
@@ -215,45 +220,78 @@ class AnswerController implements SmartLifecycle {
     }
 
     /**
-     * Streams the feed on the request's thread, written straight to the response (as the gateway streams its calls):
-     * no asynchronous dispatch and no thread of the feed's own between the answer's pieces and the client. Headers
-     * leave with the first event. Returns when the answer ended, the client went away (a write failed: the answer
-     * goes on without it), or this replica is shutting down (the stream ends without {@code end}: the client
-     * reattaches).
+     * Streams the feed, written straight to the response (as the gateway streams its calls), without Spring's
+     * asynchronous dispatch: the request's thread sends the first event, which commits the response with its headers
+     * (so that no filter changes them while another thread writes), and returns; the feed's own threads send the
+     * rest, only while something arrives, and complete the request when the answer ended, the client went away (a
+     * write failed: the answer goes on without it), or this replica is shutting down (the stream ends without
+     * {@code end}: the client reattaches).
      */
-    private void stream(AnswerFeed feed, Duration preparation, HttpServletResponse response) {
-        streaming.add(feed);
+    private void stream(AnswerFeed feed, Duration preparation, HttpServletRequest request,
+                        HttpServletResponse response) {
+        response.setContentType(MediaType.TEXT_EVENT_STREAM_VALUE);
+        response.setHeader("Server-Timing", String.format(Locale.ROOT, "atrium;dur=%.1f",
+                preparation.toNanos() / 1_000_000.0));
+        OutputStream out;
         try {
-            response.setContentType(MediaType.TEXT_EVENT_STREAM_VALUE);
-            response.setHeader("Server-Timing", String.format(Locale.ROOT, "atrium;dur=%.1f",
-                    preparation.toNanos() / 1_000_000.0));
-            if (!running) {
-                feed.stop(); // shutting down: the answer's id alone, with which the client reattaches elsewhere
-            }
-            OutputStream out = response.getOutputStream();
-            feed.stream(new AnswerFeed.Sink() {
-                @Override
-                public void send(String event, Object data) throws IOException {
-                    write(out, "event:" + event + "\ndata:" + json.writeValueAsString(data) + "\n\n");
-                }
-
-                @Override
-                public void keepAlive() throws IOException {
-                    write(out, ":keep-alive\n\n");
-                }
-            });
-        } catch (IOException clientGone) {
-            // The client went away: the answer goes on without it.
-            LogEvents.debug(log, "chat.answer.feed.client_gone").addKeyValue("message_id", feed.messageId()).log();
-        } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException failed) {
-            LogEvents.warn(log, "chat.answer.feed.failed").addKeyValue("message_id", feed.messageId())
-                    .addKeyValue("reason", failed.getClass().getSimpleName()).log();
-        } finally {
-            streaming.remove(feed);
+            out = response.getOutputStream();
+        } catch (IOException unusable) {
             feed.close();
+            throw new UncheckedIOException(unusable);
         }
+        AsyncContext async = request.startAsync();
+        async.setTimeout(0); // the answer's own limits end it; the client's idle connection is noticed by a write
+        async.addListener(new AsyncListener() {
+            @Override
+            public void onError(AsyncEvent event) {
+                feed.stop(); // the connection failed: nothing more can be sent
+            }
+
+            @Override
+            public void onComplete(AsyncEvent event) {
+                // the feed completed it, or onError came first
+            }
+
+            @Override
+            public void onTimeout(AsyncEvent event) {
+                // no time limit is set
+            }
+
+            @Override
+            public void onStartAsync(AsyncEvent event) {
+                // started once
+            }
+        });
+        streaming.add(feed);
+        if (!running) {
+            feed.stop(); // shutting down: the answer's id alone, with which the client reattaches elsewhere
+        }
+        feed.stream(new AnswerFeed.Sink() {
+            @Override
+            public void send(String event, Object data) throws IOException {
+                write(out, "event:" + event + "\ndata:" + json.writeValueAsString(data) + "\n\n");
+            }
+
+            @Override
+            public void keepAlive() throws IOException {
+                write(out, ":keep-alive\n\n");
+            }
+        }, failure -> {
+            streaming.remove(feed);
+            if (failure instanceof IOException) {
+                // The client went away: the answer goes on without it.
+                LogEvents.debug(log, "chat.answer.feed.client_gone").addKeyValue("message_id", feed.messageId())
+                        .log();
+            } else if (failure != null) {
+                LogEvents.warn(log, "chat.answer.feed.failed").addKeyValue("message_id", feed.messageId())
+                        .addKeyValue("reason", failure.getClass().getSimpleName()).log();
+            }
+            try {
+                async.complete();
+            } catch (IllegalStateException alreadyEnded) {
+                // The web server ended the request with the connection's error.
+            }
+        });
     }
 
     private static void write(OutputStream out, String text) throws IOException {
