@@ -1,21 +1,25 @@
 package org.atrium.cache;
 
 import org.atrium.platform.LogEvents;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
- * One subscription's deliveries, in order, on a virtual thread of its own that exists only while messages wait. A
- * receiver that blocks (an event stream writing to a client that stopped reading, a slow query) delays only its own
- * messages: with one delivery thread for all, it stopped every live event of the replica. A subscriber more than
+ * One subscription's deliveries, in order, on a virtual thread of its own that exists only while messages wait: the
+ * first message to arrive starts it, and it ends as soon as none is left (an answer's feed subscribes for as long as
+ * the answer streams, and a thread kept alive after each delivery was a parked stack per open stream). A receiver
+ * that blocks (an event stream writing to a client that stopped reading, a slow query) delays only its own messages:
+ * with one delivery thread for all, it stopped every live event of the replica. A subscriber more than
  * {@value #CAPACITY} messages behind loses the newest, as {@link Broadcasts} allows.
  */
 final class Mailbox implements Broadcasts.Subscription {
@@ -23,9 +27,16 @@ final class Mailbox implements Broadcasts.Subscription {
     private static final Logger log = LoggerFactory.getLogger(Mailbox.class);
     private static final int CAPACITY = 1_000;
 
-    private final ThreadPoolExecutor worker;
+    private final String topic;
     private final Runnable onClose;
     private final Consumer<String> receiver;
+    private final ConcurrentLinkedQueue<String> waiting = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger count = new AtomicInteger();
+    /** Whether a thread delivers (or is about to): the one that sets it starts one. */
+    private final AtomicBoolean delivering = new AtomicBoolean();
+    private volatile boolean closed;
+    /** The thread delivering now, interrupted by a close. */
+    private final AtomicReference<@Nullable Thread> deliverer = new AtomicReference<>();
 
     /**
      * @param topic    the topic, for names in the log
@@ -33,23 +44,9 @@ final class Mailbox implements Broadcasts.Subscription {
      * @param onClose  run when the subscription is closed (to forget it)
      */
     Mailbox(String topic, Consumer<String> receiver, Runnable onClose) {
+        this.topic = topic;
         this.onClose = onClose;
-        this.worker = new ThreadPoolExecutor(1, 1, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(CAPACITY),
-                Thread.ofVirtual().name("broadcast-" + topic).factory(), (dropped, executor) -> {
-                    if (!executor.isShutdown()) {
-                        LogEvents.warn(log, "events.deliver.dropped").addKeyValue("topic", topic)
-                                .addKeyValue("reason", "subscriber_behind").log();
-                    }
-                });
-        worker.allowCoreThreadTimeOut(true);
-        this.receiver = message -> {
-            try {
-                receiver.accept(message);
-            } catch (RuntimeException failed) {
-                LogEvents.warn(log, "events.deliver.failed").addKeyValue("topic", topic)
-                        .addKeyValue("reason", failed.getClass().getSimpleName()).log();
-            }
-        };
+        this.receiver = receiver;
     }
 
     /**
@@ -73,12 +70,57 @@ final class Mailbox implements Broadcasts.Subscription {
 
     /** Queues a message for the receiver; never blocks. */
     void deliver(String message) {
-        worker.execute(() -> receiver.accept(message));
+        if (closed) {
+            return;
+        }
+        if (count.incrementAndGet() > CAPACITY) {
+            count.decrementAndGet();
+            LogEvents.warn(log, "events.deliver.dropped").addKeyValue("topic", topic)
+                    .addKeyValue("reason", "subscriber_behind").log();
+            return;
+        }
+        waiting.add(message);
+        if (delivering.compareAndSet(false, true)) {
+            Thread.ofVirtual().name("broadcast-" + topic).start(this::deliverWaiting);
+        }
     }
 
+    /** Runs while it holds {@link #delivering}; lets go when nothing waits, unless a message came meanwhile. */
+    private void deliverWaiting() {
+        Thread self = Thread.currentThread();
+        deliverer.set(self);
+        try {
+            do {
+                String message;
+                while (!closed && (message = waiting.poll()) != null) {
+                    count.decrementAndGet();
+                    receive(message);
+                }
+                delivering.set(false);
+            } while (!closed && !waiting.isEmpty() && delivering.compareAndSet(false, true));
+        } finally {
+            deliverer.compareAndSet(self, null);
+        }
+    }
+
+    private void receive(String message) {
+        try {
+            receiver.accept(message);
+        } catch (RuntimeException failed) {
+            LogEvents.warn(log, "events.deliver.failed").addKeyValue("topic", topic)
+                    .addKeyValue("reason", failed.getClass().getSimpleName()).log();
+        }
+    }
+
+    /** Forgets the subscription and what waits for it; a delivery under way is interrupted. */
     @Override
     public void close() {
+        closed = true;
         onClose.run();
-        worker.shutdownNow();
+        waiting.clear();
+        Thread current = deliverer.get();
+        if (current != null) {
+            current.interrupt();
+        }
     }
 }
