@@ -62,8 +62,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ChatLatencyBenchmark extends IntegrationTest {
 
     static {
-        // One user holds the idle streams: the per-user bound would refuse them.
+        // One user holds the idle streams: the per-user bound would refuse them (and, past 200, the replica's).
         System.setProperty("atrium.chat.generation.max-per-user", "1000");
+        System.setProperty("atrium.chat.generation.max-per-replica", "1000");
     }
 
     private static final FakeChatServer UPSTREAM = FakeChatServer.start();
@@ -321,7 +322,7 @@ class ChatLatencyBenchmark extends IntegrationTest {
     }
 
     private void heapPerIdleStream(Place atrium, String model) throws Exception {
-        int streams = 150;
+        int streams = Integer.getInteger("bench.streams", 150); // more: less of the heap's own noise per stream
         Duration stall = Duration.ofSeconds(20);
         Conversation conversation = new Conversation(atrium, model);
         conversation.answer(); // a chat to hold the streams

@@ -60,8 +60,11 @@ public final class Clients implements AutoCloseable {
     private static final int MAX_LINE = 32 * 1024;
     /** Most header lines in a response's head (and in a chunked body's trailer). */
     private static final int MAX_HEADERS = 200;
-    /** Read and write buffer of a connection; a stream held open keeps both. */
-    private static final int BUFFER = 4 * 1024;
+    /**
+     * Read and write buffer of a connection; a stream held open keeps both (answers streaming to clients keep one
+     * connection each). A larger body is written past the buffer, and reads of one only take more calls.
+     */
+    private static final int BUFFER = 2 * 1024;
 
     private final ConcurrentMap<Key, CloseableHttpClient> clients = new ConcurrentHashMap<>();
 

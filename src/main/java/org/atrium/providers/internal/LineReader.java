@@ -22,7 +22,8 @@ final class LineReader {
     private final InputStream in;
     private final int maxLine;
     private final long maxTotal;
-    private final byte[] buffer = new byte[2048];
+    /** Small: the connection's own buffer is under it, so a refill is a copy, not a read from the socket. */
+    private final byte[] buffer = new byte[512];
     private int position;
     private int limit;
     private long total;
