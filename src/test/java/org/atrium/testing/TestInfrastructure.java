@@ -72,10 +72,34 @@ public final class TestInfrastructure {
         execute("create database " + name);
         // A benchmark's database can be kept to be examined afterwards (EXPLAIN, pgbench); dropped by hand then.
         if (!Boolean.getBoolean("atrium.test.keep-databases")) {
-            Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(
-                    () -> execute("drop database if exists " + name + " with (force)")));
+            Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
+                awaitApplicationShutdown();
+                execute("drop database if exists " + name + " with (force)");
+            }));
         }
         return new Database(name, jdbcUrl(name), user, password);
+    }
+
+    /**
+     * Waits (a while) for Spring's shutdown hook, which closes the application contexts of the JVM: hooks run at the
+     * same time, and a database dropped under a context made its shutdown wait for a connection until the pool's
+     * timeout (the usage buffer's last flush), past the 30 s Surefire gives a test JVM to exit.
+     */
+    private static void awaitApplicationShutdown() {
+        try {
+            // The hooks are started one after another: Spring's may not be running yet.
+            for (int tries = 0; tries < 10; tries++) {
+                java.util.Optional<Thread> hook = Thread.getAllStackTraces().keySet().stream()
+                        .filter(thread -> thread.getName().equals("SpringApplicationShutdownHook")).findFirst();
+                if (hook.isPresent()) {
+                    hook.get().join(java.time.Duration.ofSeconds(20));
+                    return;
+                }
+                Thread.sleep(50);
+            }
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
