@@ -2,7 +2,6 @@ package org.atrium.chat;
 
 import org.atrium.cache.Broadcasts;
 import org.jspecify.annotations.Nullable;
-
 import org.slf4j.MDC;
 
 import java.io.IOException;
@@ -181,14 +180,18 @@ public final class AnswerFeed implements AutoCloseable {
             return;
         }
         if (!letGo()) {
-            Thread.ofVirtual().name("answer-feed").start(this::send);
+            startSending();
         }
+    }
+
+    private void startSending() {
+        Thread.ofVirtual().name("answer-feed").start(this::send);
     }
 
     /** Starts a thread to send what arrived, unless one is sending (it sees the new piece before it lets go). */
     private void wake() {
         if (sink != null && !over.get() && sending.compareAndSet(false, true)) {
-            Thread.ofVirtual().name("answer-feed").start(this::send);
+            startSending();
         }
     }
 
