@@ -130,7 +130,6 @@ public class AnswerGeneration implements MeterBinder {
         if (tools != null) {
             tools.checked();
         }
-        chats.requireMessage(state, chatId, questionId);
         if (slots.incrementAndGet() > properties.maxPerReplica()) {
             slots.decrementAndGet();
             LogEvents.info(log, "chat.answer.refused").addKeyValue("reason", "replica_busy").log();
@@ -139,9 +138,19 @@ public class AnswerGeneration implements MeterBinder {
         }
         boolean handedOver = false;
         try {
-            PresetRun run = presets.prepare(state, modelId, parameters);
-            ModelResolver.ResolvedModel model = models.resolve(state, run.modelId());
-            quotas.acquire(state);
+            PresetRun run;
+            ModelResolver.ResolvedModel model;
+            try {
+                run = presets.prepare(state, modelId, parameters);
+                model = models.resolve(state, run.modelId());
+                quotas.acquire(state);
+            } catch (AtriumException refused) {
+                // The start checks the chat and the question in the round trip that inserts the answer; an answer
+                // that goes ahead pays no round trip of its own for them (a tenth of a millisecond or more of the
+                // first token). A refusal before it still names a chat or question that is not the caller's first.
+                chats.requireMessage(state, chatId, questionId);
+                throw refused;
+            }
             ChatAnswers.Opened opened = answers.start(state, chatId, questionId, new AnswerStart(model.id(),
                     model.connection(), run.parameters().set(), run.preset() == null ? null : run.preset().id(),
                     tools));

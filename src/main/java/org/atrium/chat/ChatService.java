@@ -303,7 +303,7 @@ public class ChatService {
 
     /**
      * For {@link AnswerGeneration}: that the caller's chat holds the message, in one statement and no transaction,
-     * before the work that comes ahead of the start's locked checks (which check again).
+     * when the work that comes ahead of the start's locked checks (which check again) refused the answer.
      *
      * @throws AtriumException {@code chat_not_found} or {@code message_not_found} (404)
      */

@@ -466,7 +466,17 @@ class AnswerStreamingTest extends IntegrationTest {
 
         Api.Response othersChat = api.post(Chats.CHATS + "/" + q[0] + "/answers",
                 Map.of("questionId", q[1], "model", model()), keyless.token());
-        assertThat(othersChat.json().path("code").asString()).isEqualTo("chat_not_found");
+        assertThat(othersChat.json().path("code").asString()).as("named before the model the caller lacks")
+                .isEqualTo("chat_not_found");
+        // With a model the caller has, nothing is checked before the start, which refuses these itself.
+        Api.Response othersChatWithAModel = api.post(Chats.CHATS + "/" + theirs[0] + "/answers",
+                Map.of("questionId", theirs[1], "model", model()), user.token());
+        assertThat(othersChatWithAModel.status()).isEqualTo(404);
+        assertThat(othersChatWithAModel.json().path("code").asString()).isEqualTo("chat_not_found");
+        Api.Response noSuchQuestion = api.post(Chats.CHATS + "/" + q[0] + "/answers",
+                Map.of("questionId", UUID.randomUUID(), "model", model()), user.token());
+        assertThat(noSuchQuestion.status()).isEqualTo(404);
+        assertThat(noSuchQuestion.json().path("code").asString()).isEqualTo("message_not_found");
 
         Api.Response notAnAnswer = api.post(Chats.CHATS + "/" + q[0] + "/messages/" + q[1] + "/stop", null,
                 user.token());
