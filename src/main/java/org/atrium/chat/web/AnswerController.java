@@ -233,13 +233,15 @@ class AnswerController implements SmartLifecycle {
         response.setHeader("Server-Timing", String.format(Locale.ROOT, "atrium;dur=%.1f",
                 preparation.toNanos() / 1_000_000.0));
         OutputStream out;
+        AsyncContext async;
         try {
             out = response.getOutputStream();
-        } catch (IOException unusable) {
-            feed.close();
-            throw new UncheckedIOException(unusable);
+            async = request.startAsync();
+        } catch (IOException | RuntimeException unusable) {
+            feed.close(); // never streamed: its subscriptions go now
+            throw unusable instanceof IOException failed ? new UncheckedIOException(failed)
+                    : (RuntimeException) unusable;
         }
-        AsyncContext async = request.startAsync();
         async.setTimeout(0); // the answer's own limits end it; the client's idle connection is noticed by a write
         async.addListener(new AsyncListener() {
             @Override

@@ -88,8 +88,9 @@ public final class ChatEngine {
         if (meters != null) {
             Gauge.builder(SCHEDULED, WATCHDOG, HashedWheelTimer::pendingTimeouts)
                     .description("Timeout checks, stream drains and models-in-use listings scheduled for chat"
-                            + " calls: one or two per call in progress; growing with the calls made would mean ended"
-                            + " calls are kept")
+                            + " calls, and the poll timers of answer streams waiting for text: one or two per call"
+                            + " in progress, one per open answer stream; growing with the calls made would mean"
+                            + " ended calls are kept")
                     .register(meters);
         }
         breakers.getEventPublisher().onEntryAdded(added -> {
