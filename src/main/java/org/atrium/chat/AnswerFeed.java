@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -87,12 +88,10 @@ public final class AnswerFeed implements AutoCloseable {
     private final BlockingQueue<Piece> queue = new LinkedBlockingQueue<>(QUEUE);
     /** Whether a thread is sending (or about to): the one that sets it starts one. */
     private final AtomicBoolean sending = new AtomicBoolean();
-    /** Whether the poll interval's timer is armed: one at a time. */
-    private final AtomicBoolean timing = new AtomicBoolean();
     private final AtomicBoolean over = new AtomicBoolean();
+    /** When the armed poll timer is due (nanoTime), 0 when none is: one at a time, unless the wait became shorter. */
+    private final AtomicLong armedFor = new AtomicLong();
     private volatile Runnable disarm = () -> { };
-    /** When the armed timer is due (nanoTime). */
-    private volatile long armedFor;
     private volatile boolean overflowed;
     private volatile boolean stopped;
     private Broadcasts.Subscription broadcast = () -> { };
@@ -225,12 +224,12 @@ public final class AnswerFeed implements AutoCloseable {
         if (stopped || !queue.isEmpty() || now - deadline >= 0) {
             return !sending.compareAndSet(false, true);
         }
-        // One timer at a time, unless the wait became shorter (a piece beyond what was sent): the earlier one only
-        // wakes the feed for nothing.
-        if (timing.compareAndSet(false, true) || deadline - armedFor < 0) {
-            armedFor = deadline;
+        // One timer at a time, unless the wait became shorter (a piece beyond what was sent): the earlier one then
+        // only wakes the feed for nothing.
+        long armed = armedFor.get();
+        if ((armed == 0 || deadline - armed < 0) && armedFor.compareAndSet(armed, deadline)) {
             disarm = timer.later(Duration.ofNanos(deadline - now), () -> {
-                timing.set(false);
+                armedFor.compareAndSet(deadline, 0);
                 wake();
             });
         }
