@@ -54,11 +54,11 @@ public class AnswerGeneration implements MeterBinder {
     /**
      * An answer that has started.
      *
-     * @param answer      the answer, {@code in_progress}
-     * @param feed        the caller's feed, subscribed before generation began
-     * @param preparation Atrium's own time before the provider was called (checks, model, quota, storage)
+     * @param answer the answer, {@code in_progress}
+     * @param feed   the caller's feed, subscribed before generation began
+     * @param start  the answer's start in the database, one round trip ({@link ChatAnswers#start})
      */
-    public record Started(ChatMessage answer, AnswerFeed feed, Duration preparation) {
+    public record Started(ChatMessage answer, AnswerFeed feed, Duration start) {
     }
 
     private final ChatService chats;
@@ -126,7 +126,6 @@ public class AnswerGeneration implements MeterBinder {
      */
     public Started answer(EffectiveState state, UUID chatId, UUID questionId, String modelId,
                           AnswerParameters parameters, @Nullable AnswerTools tools) {
-        long begun = System.nanoTime();
         if (tools != null) {
             tools.checked();
         }
@@ -151,9 +150,11 @@ public class AnswerGeneration implements MeterBinder {
                 chats.requireMessage(state, chatId, questionId);
                 throw refused;
             }
+            long starting = System.nanoTime();
             ChatAnswers.Opened opened = answers.start(state, chatId, questionId, new AnswerStart(model.id(),
                     model.connection(), run.parameters().set(), run.preset() == null ? null : run.preset().id(),
                     tools));
+            Duration start = Duration.ofNanos(System.nanoTime() - starting);
             ChatMessage answer = opened.answer();
             AnswerFeed feed;
             Generator generator;
@@ -176,10 +177,8 @@ public class AnswerGeneration implements MeterBinder {
             }
             handedOver = true;
             generator.startUngrounded();
-            // Building the provider's request (in startUngrounded, without knowledge) is Atrium's own time too.
-            Duration preparation = Duration.ofNanos(System.nanoTime() - begun);
             Thread.ofVirtual().name("answer-" + answer.id()).start(generator);
-            return new Started(answer, feed, preparation);
+            return new Started(answer, feed, start);
         } finally {
             if (!handedOver) {
                 slots.decrementAndGet();

@@ -78,13 +78,17 @@ class ChatLatencyBenchmark extends IntegrationTest {
     private static final int ANSWERS_PER_CHAT = 10;
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static final Pattern ATRIUM_TIME = Pattern.compile("atrium;dur=([\\d.]+)");
+    private static final Pattern START_TIME = Pattern.compile("db;dur=([\\d.]+)");
 
     @Autowired
     private JdbcClient jdbc;
 
 
-    /** Times of one call, in nanoseconds; {@code atrium}: the {@code Server-Timing} it reported, or -1. */
-    private record Call(long headers, long firstToken, long whole, int chunks, long atrium) {
+    /**
+     * Times of one call, in nanoseconds; {@code atrium} and {@code start}: the {@code Server-Timing} it reported
+     * (Atrium's own time to the first event, the answer's start in the database), or -1.
+     */
+    private record Call(long headers, long firstToken, long whole, int chunks, long atrium, long start) {
     }
 
     private interface Caller {
@@ -155,8 +159,8 @@ class ChatLatencyBenchmark extends IntegrationTest {
 
     private void latency(Place atrium, String model) throws Exception {
         System.out.println("| callers | path | first token p50 ms | p99 ms | whole answer p50 ms | p99 ms"
-                + " | response headers p50 ms | Server-Timing atrium p50 ms |");
-        System.out.println("|---|---|---|---|---|---|---|---|");
+                + " | response headers p50 ms | Server-Timing atrium p50 ms | of which db p50 ms |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|");
         for (int callers : new int[]{1, 64}) {
             int measured = callers == 1 ? MEASURED / 2 : MEASURED;
             ThreadLocal<Conversation> conversations = ThreadLocal.withInitial(() -> new Conversation(atrium,
@@ -169,7 +173,7 @@ class ChatLatencyBenchmark extends IntegrationTest {
             long[][] throughTimes = run(through, callers, measured);
             print(callers, "direct to the fake", directTimes);
             print(callers, "through Atrium", throughTimes);
-            System.out.printf(Locale.ROOT, "| %d | **added** | %.2f | %.2f | %.2f | %.2f | | |%n", callers,
+            System.out.printf(Locale.ROOT, "| %d | **added** | %.2f | %.2f | %.2f | %.2f | | | |%n", callers,
                     ms(pct(throughTimes[0], 50) - pct(directTimes[0], 50)),
                     ms(pct(throughTimes[0], 99) - pct(directTimes[0], 99)),
                     ms(pct(throughTimes[1], 50) - pct(directTimes[1], 50)),
@@ -254,9 +258,14 @@ class ChatLatencyBenchmark extends IntegrationTest {
         }
         assertThat(whole).as("the last event arrived").isPositive();
         assertThat(firstToken).as("a first token arrived").isPositive();
-        long atrium = response.headers().firstValue("Server-Timing").map(ATRIUM_TIME::matcher)
-                .filter(Matcher::find).map(found -> (long) (Double.parseDouble(found.group(1)) * 1e6)).orElse(-1L);
-        return new Call(headers, firstToken, whole, chunks, atrium);
+        String timing = response.headers().firstValue("Server-Timing").orElse("");
+        return new Call(headers, firstToken, whole, chunks, nanos(ATRIUM_TIME, timing), nanos(START_TIME, timing));
+    }
+
+    /** @return the duration the pattern finds in a {@code Server-Timing} value, in nanoseconds, or -1 */
+    private static long nanos(Pattern duration, String timing) {
+        Matcher found = duration.matcher(timing);
+        return found.find() ? (long) (Double.parseDouble(found.group(1)) * 1e6) : -1;
     }
 
     private static long[][] run(Caller caller, int callers, int total) throws Exception {
@@ -264,10 +273,12 @@ class ChatLatencyBenchmark extends IntegrationTest {
         long[] first = new long[total];
         long[] whole = new long[total];
         long[] atrium = new long[total];
+        long[] start = new long[total];
         Callers.run(callers, total, index -> {
             Call call = caller.call();
             headers[index] = call.headers();
             atrium[index] = call.atrium();
+            start[index] = call.start();
             first[index] = call.firstToken();
             whole[index] = call.whole();
         });
@@ -275,7 +286,8 @@ class ChatLatencyBenchmark extends IntegrationTest {
         Arrays.sort(first);
         Arrays.sort(whole);
         Arrays.sort(atrium);
-        return new long[][]{first, whole, headers, atrium};
+        Arrays.sort(start);
+        return new long[][]{first, whole, headers, atrium, start};
     }
 
     private void throughput(Place atrium, String model) throws Exception {
@@ -422,9 +434,11 @@ class ChatLatencyBenchmark extends IntegrationTest {
 
     private static void print(int callers, String path, long[][] times) {
         long atrium = pct(times[3], 50);
-        System.out.printf(Locale.ROOT, "| %d | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %s |%n", callers, path,
+        long start = pct(times[4], 50);
+        System.out.printf(Locale.ROOT, "| %d | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %s | %s |%n", callers, path,
                 ms(pct(times[0], 50)), ms(pct(times[0], 99)), ms(pct(times[1], 50)), ms(pct(times[1], 99)),
-                ms(pct(times[2], 50)), atrium < 0 ? "" : String.format(Locale.ROOT, "%.2f", ms(atrium)));
+                ms(pct(times[2], 50)), atrium < 0 ? "" : String.format(Locale.ROOT, "%.2f", ms(atrium)),
+                start < 0 ? "" : String.format(Locale.ROOT, "%.2f", ms(start)));
     }
 
     private static long pct(long[] sorted, int percentile) {

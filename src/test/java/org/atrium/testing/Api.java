@@ -63,10 +63,15 @@ public final class Api {
         return exchange(builder.build(), method + " " + path);
     }
 
-    /** Sends raw bytes as they are (for malformed multipart and the like); the headers carry the content type. */
+    /**
+     * Sends raw bytes as they are (for malformed multipart and the like); the headers carry the content type. A body
+     * over 1 MiB waits for {@code 100 Continue}, as curl's does: a server that refuses it unread (too large) closes
+     * the connection, and a client still sending then may lose the answer to the reset that follows.
+     */
     public Response sendBytes(String method, String path, byte[] body, Map<String, String> headers) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path))
-                .timeout(Duration.ofSeconds(30)).method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+                .timeout(Duration.ofSeconds(30)).method(method, HttpRequest.BodyPublishers.ofByteArray(body))
+                .expectContinue(body.length > 1024 * 1024);
         headers.forEach(builder::header);
         return exchange(builder.build(), method + " " + path);
     }

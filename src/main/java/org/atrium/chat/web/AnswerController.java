@@ -25,6 +25,7 @@ import org.atrium.chat.AnswerTools;
 import org.atrium.chat.ChatAnswers;
 import org.atrium.chat.ChatMessage;
 import org.atrium.platform.LogEvents;
+import org.atrium.platform.RequestArrival;
 import org.atrium.settings.EffectiveState;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -65,8 +66,11 @@ class AnswerController implements SmartLifecycle {
             + " `delta` (`offset`, `text`) as it is generated, then `end` (status `complete`, `stopped` or `failed`"
             + " with `failureCode` and `failureReason`, `length`, `usage`, `timings` of the upstream call,"
             + " `citations`: the passages of the attached knowledge it is grounded on, with file, collection, chunk,"
-            + " span and score). The header `Server-Timing` carries Atrium's own preparation time (`atrium`); the"
-            + " upstream's time is in the `end` event, because headers leave before it is known.";
+            + " span and score). The header `Server-Timing` carries Atrium's own time (`atrium`); the upstream's time"
+            + " is in the `end` event, because headers leave before it is known.";
+    private static final String TIMING = "`atrium;dur=<ms>;desc=\"Atrium\"`: Atrium's own time, from the request's"
+            + " arrival to the first event (authentication, checks, model, quota, storage); for a new answer also"
+            + " `db;dur=<ms>;desc=\"answer start\"`, the part of it spent starting the answer in the database.";
     private static final String EXAMPLE = "event: answer\ndata: {\"chatId\":\"5b1c2d3e-4f50-4a61-8b72-9c8d7e6f5a4b\","
             + "\"questionId\":\"6c2d3e4f-5a60-4b71-8c82-9d8e7f6a5b4c\",\"messageId\":"
             + "\"7d3e4f5a-6b70-4c81-9d92-ae9f8a7b6c5d\",\"model\":\"research-gateway/gpt-4o-mini\","
@@ -137,8 +141,7 @@ class AnswerController implements SmartLifecycle {
             mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, examples = @ExampleObject(value = EXAMPLE),
             schema = @Schema(description = "The data of each event.", oneOf = {AnswerEvents.Started.class,
                     AnswerEvents.Delta.class, AnswerEvents.End.class})),
-            headers = @Header(name = "Server-Timing", description = "`atrium;dur=<ms>`: Atrium's own preparation"
-                    + " time", schema = @Schema(type = "string")))
+            headers = @Header(name = "Server-Timing", description = TIMING, schema = @Schema(type = "string")))
     @ApiResponse(responseCode = "400", description = "`validation_failed`: `questionId` is missing or not a"
             + " question (or tool result), the model is blank or too long, a parameter is out of range, a tool is"
             + " offered twice or its `parameters` is not an object, `toolChoice` names no offered tool.")
@@ -153,7 +156,7 @@ class AnswerController implements SmartLifecycle {
                                       @Valid @RequestBody AnswerRequest body) {
         AnswerGeneration.Started started = generation.answer(state, chatId, body.questionId(), body.model(),
                 body.parameters() == null ? AnswerParameters.DEFAULTS : body.parameters(), body.tools());
-        stream(started.feed(), started.preparation(), request, response);
+        stream(started.feed(), started.start(), request, response);
     }
 
     @PostMapping(path = "/messages/{messageId}/regenerate", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
@@ -165,8 +168,7 @@ class AnswerController implements SmartLifecycle {
             mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, examples = @ExampleObject(value = EXAMPLE),
             schema = @Schema(description = "The data of each event.", oneOf = {AnswerEvents.Started.class,
                     AnswerEvents.Delta.class, AnswerEvents.End.class})),
-            headers = @Header(name = "Server-Timing", description = "`atrium;dur=<ms>`",
-                    schema = @Schema(type = "string")))
+            headers = @Header(name = "Server-Timing", description = TIMING, schema = @Schema(type = "string")))
     @ApiResponse(responseCode = "400", description = "`validation_failed`: the message is not an answer, a"
             + " parameter is out of range, or the tools are invalid (as for `POST .../answers`).")
     @ApiResponse(responseCode = "404", description = NOT_FOUND + "; `model_not_found`: the model is not in the"
@@ -183,7 +185,7 @@ class AnswerController implements SmartLifecycle {
         AnswerGeneration.Started started = generation.regenerate(state, chatId, messageId,
                 body == null ? null : body.model(), body == null ? null : body.parameters(),
                 body == null ? null : body.tools());
-        stream(started.feed(), started.preparation(), request, response);
+        stream(started.feed(), started.start(), request, response);
     }
 
     @GetMapping(path = "/messages/{messageId}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
@@ -195,16 +197,13 @@ class AnswerController implements SmartLifecycle {
             mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, examples = @ExampleObject(value = EXAMPLE),
             schema = @Schema(description = "The data of each event.", oneOf = {AnswerEvents.Started.class,
                     AnswerEvents.Delta.class, AnswerEvents.End.class})),
-            headers = @Header(name = "Server-Timing", description = "`atrium;dur=<ms>`",
-                    schema = @Schema(type = "string")))
+            headers = @Header(name = "Server-Timing", description = TIMING, schema = @Schema(type = "string")))
     @ApiResponse(responseCode = "400", description = "`validation_failed`: the message is not an answer.")
     @ApiResponse(responseCode = "404", description = NOT_FOUND + ".")
     void events(EffectiveState state, HttpServletRequest request, HttpServletResponse response,
                                       @Parameter(description = "The chat's id.") @PathVariable UUID chatId,
                                       @Parameter(description = "The answer's id.") @PathVariable UUID messageId) {
-        long begun = System.nanoTime();
-        AnswerFeed feed = generation.attach(state, chatId, messageId);
-        stream(feed, Duration.ofNanos(System.nanoTime() - begun), request, response);
+        stream(generation.attach(state, chatId, messageId), null, request, response);
     }
 
     @PostMapping("/messages/{messageId}/stop")
@@ -227,11 +226,13 @@ class AnswerController implements SmartLifecycle {
      * write failed: the answer goes on without it), or this replica is shutting down (the stream ends without
      * {@code end}: the client reattaches).
      */
-    private void stream(AnswerFeed feed, Duration preparation, HttpServletRequest request,
+    private void stream(AnswerFeed feed, @Nullable Duration start, HttpServletRequest request,
                         HttpServletResponse response) {
         response.setContentType(MediaType.TEXT_EVENT_STREAM_VALUE);
-        response.setHeader("Server-Timing", String.format(Locale.ROOT, "atrium;dur=%.1f",
-                preparation.toNanos() / 1_000_000.0));
+        String own = String.format(Locale.ROOT, "atrium;dur=%.3f;desc=\"Atrium\"",
+                (System.nanoTime() - RequestArrival.nanos(request)) / 1_000_000.0);
+        response.setHeader("Server-Timing", start == null ? own : own + String.format(Locale.ROOT,
+                ", db;dur=%.3f;desc=\"answer start\"", start.toNanos() / 1_000_000.0));
         OutputStream out;
         AsyncContext async;
         try {

@@ -80,7 +80,6 @@ public abstract class CompatErrorFilter extends OncePerRequestFilter implements 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        request.setAttribute(ServerTiming.ARRIVED, System.nanoTime());
         ProblemCatcher catcher = new ProblemCatcher(response);
         try {
             chain.doFilter(request, catcher);

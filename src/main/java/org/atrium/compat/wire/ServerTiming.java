@@ -1,6 +1,7 @@
 package org.atrium.compat.wire;
 
 import jakarta.servlet.http.HttpServletRequest;
+import org.atrium.platform.RequestArrival;
 import java.time.Duration;
 
 /**
@@ -12,8 +13,6 @@ public final class ServerTiming {
 
     /** The header's name. */
     public static final String HEADER = "Server-Timing";
-    /** The request attribute holding {@link System#nanoTime()} at the request's arrival. */
-    public static final String ARRIVED = ServerTiming.class.getName() + ".arrived";
 
     private final long arrived;
     // Written by the call's thread and by the request's: volatile, though one event at a time touches them.
@@ -25,9 +24,9 @@ public final class ServerTiming {
         this.arrived = arrived;
     }
 
-    /** @return timing from the request's arrival, as {@link CompatErrorFilter} recorded it (else from now) */
+    /** @return timing from the request's {@linkplain RequestArrival arrival} */
     public static ServerTiming of(HttpServletRequest request) {
-        return new ServerTiming(request.getAttribute(ARRIVED) instanceof Long nanos ? nanos : System.nanoTime());
+        return new ServerTiming(RequestArrival.nanos(request));
     }
 
     /** The provider call starts now. */

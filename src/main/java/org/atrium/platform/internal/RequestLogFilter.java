@@ -5,6 +5,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.atrium.platform.LogEvents;
+import org.atrium.platform.RequestArrival;
 import org.atrium.platform.RequestIds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +41,7 @@ class RequestLogFilter extends OncePerRequestFilter {
         MDC.put(RequestIds.MDC_KEY, requestId);
         response.setHeader(RequestIds.HEADER, requestId);
         long started = System.nanoTime();
+        RequestArrival.record(request, started);
         try {
             chain.doFilter(request, response);
         } finally {
