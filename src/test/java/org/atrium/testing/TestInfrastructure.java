@@ -43,6 +43,8 @@ public final class TestInfrastructure {
     private static final String RUN_ID = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     private static final Object LOCK = new Object();
     private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Guarded by {@link #LOCK}. */
+    private static final java.util.List<String> DROPPED_AT_EXIT = new java.util.ArrayList<>();
 
     private static String adminUrl;
     private static String user;
@@ -72,12 +74,32 @@ public final class TestInfrastructure {
         execute("create database " + name);
         // A benchmark's database can be kept to be examined afterwards (EXPLAIN, pgbench); dropped by hand then.
         if (!Boolean.getBoolean("atrium.test.keep-databases")) {
-            Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
-                awaitApplicationShutdown();
-                execute("drop database if exists " + name + " with (force)");
-            }));
+            dropAtExit(name);
         }
         return new Database(name, jdbcUrl(name), user, password);
+    }
+
+    /** Drops the database when the JVM exits, after its application contexts closed: one hook drops them all. */
+    private static void dropAtExit(String name) {
+        synchronized (LOCK) {
+            if (DROPPED_AT_EXIT.isEmpty()) {
+                Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
+                    awaitApplicationShutdown();
+                    java.util.List<String> names;
+                    synchronized (LOCK) {
+                        names = java.util.List.copyOf(DROPPED_AT_EXIT);
+                    }
+                    for (String database : names) {
+                        try {
+                            execute("drop database if exists " + database + " with (force)");
+                        } catch (IllegalStateException failed) {
+                            System.err.println("test database " + database + " not dropped: " + failed.getCause());
+                        }
+                    }
+                }));
+            }
+            DROPPED_AT_EXIT.add(name);
+        }
     }
 
     /**
