@@ -1,7 +1,7 @@
 package org.atrium.cache;
 
+import org.atrium.platform.DrainThread;
 import org.atrium.platform.LogEvents;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -9,18 +9,16 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
- * One subscription's deliveries, in order, on a virtual thread of its own that exists only while messages wait: the
- * first message to arrive starts it, and it ends as soon as none is left (an answer's feed subscribes for as long as
- * the answer streams, and a thread kept alive after each delivery was a parked stack per open stream). A receiver
- * that blocks (an event stream writing to a client that stopped reading, a slow query) delays only its own messages:
- * with one delivery thread for all, it stopped every live event of the replica. A subscriber more than
- * {@value #CAPACITY} messages behind loses the newest, as {@link Broadcasts} allows.
+ * One subscription's deliveries, in order, on a virtual thread of its own that exists only while messages wait
+ * ({@link DrainThread}: an answer's feed subscribes for as long as the answer streams, and a thread kept alive after
+ * each delivery was a parked stack per open stream). A receiver that blocks (an event stream writing to a client
+ * that stopped reading, a slow query) delays only its own messages: with one delivery thread for all, it stopped
+ * every live event of the replica. A subscriber more than {@value #CAPACITY} messages behind loses the newest, as
+ * {@link Broadcasts} allows.
  */
 final class Mailbox implements Broadcasts.Subscription {
 
@@ -32,11 +30,8 @@ final class Mailbox implements Broadcasts.Subscription {
     private final Consumer<String> receiver;
     private final ConcurrentLinkedQueue<String> waiting = new ConcurrentLinkedQueue<>();
     private final AtomicInteger count = new AtomicInteger();
-    /** Whether a thread delivers (or is about to): the one that sets it starts one. */
-    private final AtomicBoolean delivering = new AtomicBoolean();
+    private final DrainThread deliverer;
     private volatile boolean closed;
-    /** The thread delivering now, interrupted by a close. */
-    private final AtomicReference<@Nullable Thread> deliverer = new AtomicReference<>();
 
     /**
      * @param topic    the topic, for names in the log
@@ -47,6 +42,8 @@ final class Mailbox implements Broadcasts.Subscription {
         this.topic = topic;
         this.onClose = onClose;
         this.receiver = receiver;
+        this.deliverer = new DrainThread("broadcast-" + topic, this::deliverWaiting,
+                () -> !closed && !waiting.isEmpty());
     }
 
     /**
@@ -80,26 +77,14 @@ final class Mailbox implements Broadcasts.Subscription {
             return;
         }
         waiting.add(message);
-        if (delivering.compareAndSet(false, true)) {
-            Thread.ofVirtual().name("broadcast-" + topic).start(this::deliverWaiting);
-        }
+        deliverer.wake();
     }
 
-    /** Runs while it holds {@link #delivering}; lets go when nothing waits, unless a message came meanwhile. */
     private void deliverWaiting() {
-        Thread self = Thread.currentThread();
-        deliverer.set(self);
-        try {
-            do {
-                String message;
-                while (!closed && (message = waiting.poll()) != null) {
-                    count.decrementAndGet();
-                    receive(message);
-                }
-                delivering.set(false);
-            } while (!closed && !waiting.isEmpty() && delivering.compareAndSet(false, true));
-        } finally {
-            deliverer.compareAndSet(self, null);
+        String message;
+        while (!closed && (message = waiting.poll()) != null) {
+            count.decrementAndGet();
+            receive(message);
         }
     }
 
@@ -118,9 +103,6 @@ final class Mailbox implements Broadcasts.Subscription {
         closed = true;
         onClose.run();
         waiting.clear();
-        Thread current = deliverer.get();
-        if (current != null) {
-            current.interrupt();
-        }
+        deliverer.interrupt();
     }
 }

@@ -1,6 +1,7 @@
 package org.atrium.chat;
 
 import org.atrium.cache.Broadcasts;
+import org.atrium.platform.DrainThread;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.MDC;
 
@@ -23,10 +24,10 @@ import java.util.function.Supplier;
  * When no piece arrives for the poll interval it reads the database anyway, so the end of an answer is never lost with
  * a broadcast.
  *
- * <p>An idle feed holds no thread: a virtual thread sends what has arrived and ends when nothing is left, and the
- * next piece (or the poll interval's timer) starts another. A thread parked for each open stream kept its stack, the
- * web server's, the filters' and Spring MVC's frames included: most of an idle stream's heap (docs/benchmarks.md).
- * One thread at a time sends to the client.
+ * <p>An idle feed holds no thread ({@link DrainThread}): a virtual thread sends what has arrived and ends when nothing
+ * is left, and the next piece (or the poll interval's timer) starts another. A thread parked for each open stream
+ * kept its stack, the web server's, the filters' and Spring MVC's frames included: most of an idle stream's heap
+ * (docs/benchmarks.md). One thread at a time sends to the client.
  */
 public final class AnswerFeed implements AutoCloseable {
 
@@ -86,8 +87,8 @@ public final class AnswerFeed implements AutoCloseable {
     private final boolean fresh;
     private final Timer timer;
     private final BlockingQueue<Piece> queue = new LinkedBlockingQueue<>(QUEUE);
-    /** Whether a thread is sending (or about to): the one that sets it starts one. */
-    private final AtomicBoolean sending = new AtomicBoolean();
+    /** Sends what arrived, one thread at a time, a thread only while something is due. */
+    private final DrainThread sender = new DrainThread("answer-feed", this::send, this::due);
     private final AtomicBoolean over = new AtomicBoolean();
     /** When the armed poll timer is due (nanoTime), 0 when none is: one at a time, unless the wait became shorter. */
     private final AtomicLong armedFor = new AtomicLong();
@@ -96,7 +97,7 @@ public final class AnswerFeed implements AutoCloseable {
     private volatile boolean stopped;
     private Broadcasts.Subscription broadcast = () -> { };
     private Runnable local = () -> { };
-    // Set before the first thread starts, then read and written by the thread that holds `sending` (one at a time,
+    // Set before the first thread starts, then read and written by the thread that holds the sender (one at a time,
     // each after the previous one let go): no lock needed.
     private volatile @Nullable Sink sink;
     private Consumer<@Nullable Exception> done = failure -> { };
@@ -163,7 +164,7 @@ public final class AnswerFeed implements AutoCloseable {
      *             ({@link IOException}), another failure, or {@code null} when it ended, or was stopped, without one
      */
     public void stream(Sink sink, Consumer<@Nullable Exception> done) {
-        sending.set(true);
+        sender.hold(); // nothing wakes the sender before the sink is set
         this.done = done;
         this.logContext = MDC.getCopyOfContextMap();
         this.waitingSince = System.nanoTime();
@@ -178,51 +179,47 @@ public final class AnswerFeed implements AutoCloseable {
             finish(failure);
             return;
         }
-        if (!letGo()) {
-            startSending();
-        }
-    }
-
-    private void startSending() {
-        Thread.ofVirtual().name("answer-feed").start(this::send);
+        sender.release();
     }
 
     /** Starts a thread to send what arrived, unless one is sending (it sees the new piece before it lets go). */
     private void wake() {
-        if (sink != null && !over.get() && sending.compareAndSet(false, true)) {
-            startSending();
+        if (sink != null && !over.get()) {
+            sender.wake();
         }
     }
 
-    /** Runs while it holds {@link #sending}. */
+    /** Runs on the thread that holds the sender. */
     private void send() {
+        if (over.get()) {
+            return; // woken as it ended
+        }
         if (logContext != null) {
             MDC.setContextMap(logContext);
         }
         try {
-            do {
-                if (sendArrived()) {
-                    finish(null);
-                    return;
-                }
-            } while (!letGo());
+            if (sendArrived()) {
+                finish(null);
+            }
         } catch (IOException | RuntimeException failure) {
             finish(failure);
         }
     }
 
     /**
-     * Done sending for now: lets go of {@link #sending} and arms the timer for the end of the wait, unless something
-     * arrived meanwhile (or the wait is over) and no other thread took it.
+     * Asked when the sending thread let go: whether something arrived meanwhile (or the wait is over); if not, arms
+     * the timer for the end of the wait.
      *
-     * @return whether it let go; {@code false}: it holds {@link #sending} again, and sends what is due
+     * @return whether something is due
      */
-    private boolean letGo() {
-        sending.set(false);
+    private boolean due() {
+        if (over.get()) {
+            return false;
+        }
         long deadline = waitingSince + waitFor().toNanos();
         long now = System.nanoTime();
         if (stopped || !queue.isEmpty() || now - deadline >= 0) {
-            return !sending.compareAndSet(false, true);
+            return true;
         }
         // One timer at a time, unless the wait became shorter (a piece beyond what was sent): the earlier one then
         // only wakes the feed for nothing.
@@ -233,7 +230,7 @@ public final class AnswerFeed implements AutoCloseable {
                 wake();
             });
         }
-        return true;
+        return false;
     }
 
     private Duration waitFor() {
