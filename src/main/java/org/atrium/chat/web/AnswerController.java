@@ -26,6 +26,7 @@ import org.atrium.chat.ChatAnswers;
 import org.atrium.chat.ChatMessage;
 import org.atrium.platform.LogEvents;
 import org.atrium.platform.RequestArrival;
+import org.atrium.platform.ServerTimingMetric;
 import org.atrium.settings.EffectiveState;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -46,7 +47,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -229,10 +229,12 @@ class AnswerController implements SmartLifecycle {
     private void stream(AnswerFeed feed, @Nullable Duration start, HttpServletRequest request,
                         HttpServletResponse response) {
         response.setContentType(MediaType.TEXT_EVENT_STREAM_VALUE);
-        String own = String.format(Locale.ROOT, "atrium;dur=%.3f;desc=\"Atrium\"",
-                (System.nanoTime() - RequestArrival.nanos(request)) / 1_000_000.0);
-        response.setHeader("Server-Timing", start == null ? own : own + String.format(Locale.ROOT,
-                ", db;dur=%.3f;desc=\"answer start\"", start.toNanos() / 1_000_000.0));
+        StringBuilder timing = ServerTimingMetric.append(new StringBuilder(72), "atrium",
+                System.nanoTime() - RequestArrival.nanos(request), "Atrium");
+        if (start != null) {
+            ServerTimingMetric.append(timing, "db", start.toNanos(), "answer start");
+        }
+        response.setHeader("Server-Timing", timing.toString());
         OutputStream out;
         AsyncContext async;
         try {

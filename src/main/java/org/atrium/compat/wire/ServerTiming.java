@@ -2,6 +2,7 @@ package org.atrium.compat.wire;
 
 import jakarta.servlet.http.HttpServletRequest;
 import org.atrium.platform.RequestArrival;
+import org.atrium.platform.ServerTimingMetric;
 import java.time.Duration;
 
 /**
@@ -56,24 +57,10 @@ public final class ServerTiming {
         return header(own, upstream);
     }
 
-    /**
-     * Written by hand rather than with {@code String.format}, which showed among the costliest steps of a proxied call.
-     *
-     * @return the header's value for these durations, in milliseconds with three decimals
-     */
+    /** @return the header's value for these durations, in milliseconds with three decimals */
     static String header(long ownNanos, long upstreamNanos) {
-        StringBuilder value = new StringBuilder(72).append("atrium;dur=");
-        millis(value, ownNanos).append(";desc=\"Atrium\", upstream;dur=");
-        return millis(value, upstreamNanos).append(";desc=\"provider\"").toString();
-    }
-
-    private static StringBuilder millis(StringBuilder out, long nanos) {
-        long micros = (Math.max(0, nanos) + 500) / 1000;
-        long fraction = micros % 1000;
-        out.append(micros / 1000).append('.');
-        if (fraction < 100) {
-            out.append(fraction < 10 ? "00" : "0");
-        }
-        return out.append(fraction);
+        StringBuilder value = new StringBuilder(72);
+        ServerTimingMetric.append(value, "atrium", ownNanos, "Atrium");
+        return ServerTimingMetric.append(value, "upstream", upstreamNanos, "provider").toString();
     }
 }
