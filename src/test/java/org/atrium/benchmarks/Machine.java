@@ -31,6 +31,33 @@ final class Machine {
         return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }
 
+    /**
+     * A JVM's just-in-time compilers still at work make a point's tail (a compilation takes a core for tens of
+     * milliseconds on a machine of two): this tells whether they were.
+     *
+     * @return user plus system time of a JVM's compiler threads ({@code C1 CompilerThread*}, {@code C2 ...}), in
+     *         clock ticks; 0 for a process that is not a JVM
+     */
+    static long compilerTicks(long pid) throws IOException {
+        long ticks = 0;
+        try (var threads = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path thread : threads.toList()) {
+                String stat;
+                try {
+                    stat = Files.readString(thread.resolve("stat"));
+                } catch (IOException ended) {
+                    continue;
+                }
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                if (name.matches("C[12] CompilerThre.*")) {
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                }
+            }
+        }
+        return ticks;
+    }
+
     /** @return a process's resident memory, in KiB, or 0 when {@code /proc} does not say */
     static long rssKb(long pid) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
