@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -50,13 +51,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * is the difference of the percentiles, at 1 and 64 concurrent callers, for the time to the first token and the time
  * to the whole answer. Atrium is a replica of its own for these (a JVM of its own, as deployed, with the gateway
  * benchmark's heap; its own database, this machine's Redis), asked from this JVM, which holds the fake too;
- * {@code -Dbench.atrium=in-process} asks the Atrium of this JVM instead, as the figures before session 23 (2026-12-06) did (client,
- * fake and Atrium then share one JVM's threads, collector and JIT); {@code -Dbench.atrium-jvm=} sets the replica's JVM
- * options. Then streaming throughput, from the same Atrium (chunks relayed per second by this replica, with the chat
- * messages table's row updates per answer, which shows there is no write per token), and heap per idle open stream,
- * from the Atrium of this JVM, whose heap it reads (streams stalled upstream after their first chunk, held open by raw
- * sockets; through Atrium minus the same number held directly to the fake, so the fake's and the client's share
- * cancel out).
+ * {@code -Dbench.atrium=in-process} asks the Atrium of this JVM instead, as the figures before session 23 (2026-12-06)
+ * did (client, fake and Atrium then share one JVM's threads, collector and JIT); {@code -Dbench.atrium-jvm=} sets the
+ * replica's JVM options. Then streaming throughput, from the same Atrium (chunks relayed per second by this replica,
+ * with the chat messages table's row updates per answer, which shows there is no write per token), and heap per idle
+ * open stream, from the Atrium of this JVM, whose heap it reads (streams stalled upstream after their first chunk,
+ * held open by raw sockets; through Atrium minus the same number held directly to the fake, so the fake's and the
+ * client's share cancel out). {@code -Dbench.owner-chats=10000 -Dbench.in-progress=2000} measures instead the start of an answer for
+ * an owner with many chats while many answers are in progress elsewhere ({@link #startAtScale}).
  */
 @Tag("benchmark")
 class ChatLatencyBenchmark extends IntegrationTest {
@@ -76,6 +78,13 @@ class ChatLatencyBenchmark extends IntegrationTest {
     private static final int WARMUP = Integer.getInteger("bench.warmups", 3_000);
     private static final int MEASURED = 2_000;
     private static final int ANSWERS_PER_CHAT = 10;
+    /**
+     * {@code -Dbench.owner-chats=10000 -Dbench.in-progress=2000}: instead of the other measures, the start of an answer
+     * for an owner with that many chats while that many answers of other users are in progress ({@link
+     * #startAtScale}); 0 (the default): not measured.
+     */
+    private static final int OWNER_CHATS = Integer.getInteger("bench.owner-chats", 0);
+    private static final int IN_PROGRESS_ELSEWHERE = Integer.getInteger("bench.in-progress", 0);
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static final Pattern ATRIUM_TIME = Pattern.compile("atrium;dur=([\\d.]+)");
     private static final Pattern START_TIME = Pattern.compile("db;dur=([\\d.]+)");
@@ -99,7 +108,7 @@ class ChatLatencyBenchmark extends IntegrationTest {
     void nativeChatEndpointOverhead() throws Exception {
         UPSTREAM.models("bench-model");
         String model = connection(api, users.admin().token());
-        Place here = new Place(api, () -> users.user().token(), this::messageUpdates);
+        Place here = new Place(api, () -> users.user().token(), sql -> jdbc.sql(sql).query(Long.class).single());
 
         if (Boolean.getBoolean("bench.heap-only")) { // -Dbench.heap-only=true: the memory figures alone
             heapPerIdleStream(here, model);
@@ -118,11 +127,16 @@ class ChatLatencyBenchmark extends IntegrationTest {
                     .env("ATRIUM_CONNECTIONS_ALLOW_PRIVATE_ADDRESSES", "true")
                     .env("ATRIUM_SIGNUP_DEFAULT_ROLE", "user")
                     .env("ATRIUM_CHAT_GENERATION_MAX_PER_USER", "1000")
+                    .env("ATRIUM_CHAT_GENERATION_MAX_PER_REPLICA", Integer.toString(IN_PROGRESS_ELSEWHERE + 1_000))
                     .jvm(System.getProperty("bench.atrium-jvm", "-Xms1g -Xmx1g").split(" ")).start()) {
                 replica.awaitReady(Duration.ofMinutes(3));
                 Api there = replica.api();
-                Place replicaPlace = new Place(there, () -> signUp(there), () -> messageUpdates(database));
+                Place replicaPlace = new Place(there, () -> signUp(there), sql -> count(database, sql));
                 String replicaModel = connection(there, signUp(there));
+                if (OWNER_CHATS > 0) {
+                    startAtScale(replicaPlace, replicaModel);
+                    return;
+                }
                 latency(replicaPlace, replicaModel);
                 if (!latencyOnly) {
                     throughput(replicaPlace, replicaModel);
@@ -135,17 +149,33 @@ class ChatLatencyBenchmark extends IntegrationTest {
     }
 
     /**
-     * Where answers are asked: an Atrium, how to get a new approved user's token there, and how many row updates its
-     * database has counted on {@code chat_messages}.
+     * Where answers are asked: an Atrium, how to get a new approved user's token there, and a query's single number
+     * from its database.
      */
-    private record Place(Api api, Supplier<String> newUser, Supplier<Long> messageUpdates) {
+    private record Place(Api api, Supplier<String> newUser, Function<String, Long> count) {
+
+        /** @return the row updates PostgreSQL has counted on {@code chat_messages} */
+        long messageUpdates() {
+            return count.apply("select coalesce(sum(n_tup_upd), 0) from pg_stat_user_tables"
+                    + " where relname = 'chat_messages'");
+        }
+
+        /** @return the answers in progress */
+        long answersInProgress() {
+            return count.apply("select count(*) from chat_messages where status = 'in_progress'");
+        }
     }
 
     /** Registers the fake as a connection (as an admin) and returns its model's id. */
     private static String connection(Api api, String adminToken) {
         String connection = "bench-" + Long.toString(System.nanoTime(), 36);
-        assertThat(api.post("/api/v1/connections", Map.of("name", connection, "kind", "openai", "baseUrl",
-                UPSTREAM.openAiBaseUrl()), adminToken).status()).isEqualTo(201);
+        Map<String, Object> request = new HashMap<>(Map.of("name", connection, "kind", "openai", "baseUrl",
+                UPSTREAM.openAiBaseUrl()));
+        if (OWNER_CHATS > 0) { // the answers in progress elsewhere stay silent for minutes
+            request.put("timeouts", Map.of("connectMs", 5_000, "firstTokenMs", 60_000, "idleMs", 600_000,
+                    "totalMs", 3_600_000));
+        }
+        assertThat(api.post("/api/v1/connections", request, adminToken).status()).isEqualTo(201);
         return connection + "/bench-model";
     }
 
@@ -189,9 +219,13 @@ class ChatLatencyBenchmark extends IntegrationTest {
         private final Api api;
         private final String model;
         private final String token;
-        private String answersPath;
-        private String body;
+        private Question question;
         private int answered;
+        private int chats;
+
+        /** A chat's question: where its answers are asked, and the body that asks for one. */
+        private record Question(String answersPath, String body) {
+        }
 
         Conversation(Place atrium, String model) {
             this.api = atrium.api();
@@ -202,19 +236,40 @@ class ChatLatencyBenchmark extends IntegrationTest {
                     token).status()).isEqualTo(201);
         }
 
+        /** @return a new chat of this user, with a question (safe to call from several threads) */
+        Question ask() {
+            Api.Response chat = api.post("/api/v1/chats", Map.of("message", Map.of("content", "Hello?")), token);
+            assertThat(chat.status()).as(chat.text()).isEqualTo(201);
+            return new Question("/api/v1/chats/" + chat.json().path("chat").path("id").asString() + "/answers",
+                    "{\"questionId\":\"" + chat.json().path("messages").get(0).path("message").path("id").asString()
+                            + "\",\"model\":\"" + model + "\"}");
+        }
+
+        /** Starts a new chat, which the next answers answer. */
+        void newChat() {
+            question = ask();
+            chats++;
+        }
+
+        /** @return the chats {@link #newChat} and {@link #answer} started */
+        int chats() {
+            return chats;
+        }
+
         Call answer() throws Exception {
-            if (answersPath == null || answered++ % ANSWERS_PER_CHAT == 0) {
-                Api.Response chat = api.post("/api/v1/chats", Map.of("message", Map.of("content", "Hello?")),
-                        token);
-                assertThat(chat.status()).as(chat.text()).isEqualTo(201);
-                answersPath = "/api/v1/chats/" + chat.json().path("chat").path("id").asString() + "/answers";
-                body = "{\"questionId\":\"" + chat.json().path("messages").get(0).path("message").path("id")
-                        .asString() + "\",\"model\":\"" + model + "\"}";
+            if (question == null || answered++ % ANSWERS_PER_CHAT == 0) {
+                newChat();
             }
-            return stream(HttpRequest.newBuilder(URI.create(api.baseUrl() + answersPath))
+            return stream(HttpRequest.newBuilder(URI.create(api.baseUrl() + question.answersPath()))
                     .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                    .header("Accept", "text/event-stream").POST(HttpRequest.BodyPublishers.ofString(body))
+                    .header("Accept", "text/event-stream").POST(HttpRequest.BodyPublishers.ofString(question.body()))
                     .build(), "event:delta", "event:end");
+        }
+
+        /** Opens an answer's stream of the current chat on a raw socket and reads up to its first delta. */
+        Socket openStream() throws IOException {
+            return open(URI.create(api.baseUrl()), "POST", question.answersPath(), question.body(), "Bearer " + token,
+                    "event:delta");
         }
     }
 
@@ -290,12 +345,62 @@ class ChatLatencyBenchmark extends IntegrationTest {
         return new long[][]{first, whole, headers, atrium, start};
     }
 
+    /**
+     * What migration V24 is for, through the API alone: an owner with {@code bench.owner-chats} chats (a question
+     * each, asked through {@code POST /api/v1/chats}) asks for answers one at a time while {@code bench.in-progress}
+     * answers of other users are in progress (streams held open by raw sockets, their upstream calls stalled after a
+     * first chunk, their generators marking them alive as usual). Prints the owner's first token through Atrium and
+     * directly, and the start's round trip ({@code Server-Timing} {@code db}), next to a new owner's in the same run.
+     */
+    private void startAtScale(Place atrium, String model) throws Exception {
+        Conversation owner = new Conversation(atrium, model);
+        Callers.run(8, OWNER_CHATS, index -> owner.ask());
+        Duration stall = Duration.ofMinutes(5);
+        int perUser = 500;
+        List<Socket> elsewhere = new ArrayList<>();
+        try {
+            Conversation other = null;
+            for (int i = 0; i < IN_PROGRESS_ELSEWHERE; i++) {
+                if (i % perUser == 0) {
+                    other = new Conversation(atrium, model);
+                }
+                other.newChat();
+                UPSTREAM.enqueue(FakeChatServer.Script.text("first then silence").inChunks(2).stallAfter(1, stall));
+                elsewhere.add(other.openStream());
+            }
+            System.out.printf(Locale.ROOT, "%nstart at scale (%s, load average %s): an owner with %d chats asks,"
+                            + " %d answers of %d other users in progress%n", java.time.Instant.now(),
+                    Machine.loadAverage(), OWNER_CHATS, elsewhere.size(), (elsewhere.size() + perUser - 1) / perUser);
+            System.out.println("| callers | path | first token p50 ms | p99 ms | whole answer p50 ms | p99 ms"
+                    + " | response headers p50 ms | Server-Timing atrium p50 ms | of which db p50 ms |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|");
+            Conversation newcomer = new Conversation(atrium, model);
+            Caller direct = () -> direct(UPSTREAM.openAiBaseUrl());
+            int warmups = Math.min(WARMUP, 1_000);
+            run(direct, 1, warmups);
+            run(owner::answer, 1, warmups);
+            run(newcomer::answer, 1, warmups);
+            long[][] directTimes = run(direct, 1, MEASURED / 2);
+            long[][] ownerTimes = run(owner::answer, 1, MEASURED / 2);
+            long[][] newcomerTimes = run(newcomer::answer, 1, MEASURED / 2);
+            print(1, "direct to the fake", directTimes);
+            print(1, "through Atrium, an owner of " + (OWNER_CHATS + owner.chats()) + " chats", ownerTimes);
+            print(1, "through Atrium, an owner of " + newcomer.chats() + " chats", newcomerTimes);
+            System.out.printf(Locale.ROOT, "answers in progress after the timed ones: %d%n",
+                    atrium.answersInProgress());
+        } finally {
+            for (Socket socket : elsewhere) {
+                socket.close();
+            }
+        }
+    }
+
     private void throughput(Place atrium, String model) throws Exception {
         int callers = 16;
         int answers = 64;
         int chunks = 2_000;
         String text = "word ".repeat(chunks);
-        long updatesBefore = atrium.messageUpdates().get();
+        long updatesBefore = atrium.messageUpdates();
         for (int i = 0; i < answers; i++) {
             UPSTREAM.enqueue(FakeChatServer.Script.text(text).inChunks(chunks));
         }
@@ -309,23 +414,17 @@ class ChatLatencyBenchmark extends IntegrationTest {
         }, callers, answers);
         double seconds = (System.nanoTime() - begun) / 1e9;
         Thread.sleep(1_500); // table statistics reach pg_stat a little after the commits
-        long updates = atrium.messageUpdates().get() - updatesBefore;
+        long updates = atrium.messageUpdates() - updatesBefore;
         System.out.printf(Locale.ROOT, "%nstreaming throughput: %d answers of %d chunks by %d callers in %.2f s:"
                         + " %.0f chunks/s relayed; chat_messages row updates per answer: %.1f (chunks per answer:"
                         + " %d)%n", answers, chunks, callers, seconds, relayed.get() / seconds,
                 (double) updates / answers, chunks);
     }
 
-    private long messageUpdates() {
-        return jdbc.sql("select coalesce(sum(n_tup_upd), 0) from pg_stat_user_tables where relname = 'chat_messages'")
-                .query(Long.class).single();
-    }
-
-    private static long messageUpdates(TestInfrastructure.Database database) {
+    private static long count(TestInfrastructure.Database database, String sql) {
         try (java.sql.Connection connection = java.sql.DriverManager.getConnection(database.jdbcUrl(), database.user(),
                 database.password()); java.sql.Statement statement = connection.createStatement();
-             java.sql.ResultSet result = statement.executeQuery("select coalesce(sum(n_tup_upd), 0)"
-                     + " from pg_stat_user_tables where relname = 'chat_messages'")) {
+             java.sql.ResultSet result = statement.executeQuery(sql)) {
             result.next();
             return result.getLong(1);
         } catch (java.sql.SQLException failed) {
@@ -345,8 +444,7 @@ class ChatLatencyBenchmark extends IntegrationTest {
         Map<String, Long> histogramBefore = histogram();
         List<Socket> through = new ArrayList<>();
         for (int i = 0; i < streams; i++) {
-            through.add(open(URI.create(atrium.api().baseUrl()), "POST", conversation.answersPath, conversation.body,
-                    "Bearer " + conversation.token, "event:delta"));
+            through.add(conversation.openStream());
         }
         long throughHeap = settledHeap() - before;
         printGrowth(histogramBefore, histogram(), streams);

@@ -39,8 +39,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Knowledge figures for {@code docs/benchmarks.md}: ingestion throughput and upload latency (retrieval latency and
- * recall are {@link RetrievalLatencyBenchmark}'s). Not part of the default suite; run it alone (it adds a connection {@code bench}, a 384-dimensional
- * {@link FakeEmbeddingServer}, to the shared context, which other test classes' contexts do not know):
+ * recall are {@link RetrievalLatencyBenchmark}'s). Not part of the default suite; run it alone (it adds a connection
+ * {@code bench}, a 384-dimensional {@link FakeEmbeddingServer}, to the shared context, which other test classes'
+ * contexts do not know):
  *
  * <pre>./mvnw test -Dtest=KnowledgeBenchmark -Dexcluded.test.groups= -Dsurefire.failIfNoSpecifiedTests=false</pre>
  *
