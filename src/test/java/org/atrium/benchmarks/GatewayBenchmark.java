@@ -144,7 +144,7 @@ class GatewayBenchmark {
                 double seconds = (System.nanoTime() - started) / 1e9;
                 double cores = (Machine.cpuTicks(target.pid()) - before[0]) / 100.0 / seconds;
                 double fakeCores = (Machine.cpuTicks(fakePid) - before[1]) / 100.0 / seconds;
-                double compilerCores = (Machine.compilerTicks(target.pid()) - before[2]) / 100.0 / seconds;
+                double compilerCores = Machine.compilerCores(before[2], Machine.compilerTicks(target.pid()), seconds);
                 if (base == null) {
                     base = result;
                 }

@@ -33,10 +33,12 @@ final class Machine {
 
     /**
      * A JVM's just-in-time compilers still at work make a point's tail (a compilation takes a core for tens of
-     * milliseconds on a machine of two): this tells whether they were.
+     * milliseconds on a machine of two): this tells whether they were. HotSpot starts and ends compiler threads as
+     * their queue grows and shrinks, and one that ended takes its time with it: a difference of two readings is a
+     * lower bound (and may even be negative, which {@link #compilerCores} clamps).
      *
-     * @return user plus system time of a JVM's compiler threads ({@code C1 CompilerThread*}, {@code C2 ...}), in
-     *         clock ticks; 0 for a process that is not a JVM
+     * @return user plus system time of the compiler threads ({@code C1 CompilerThread*}, {@code C2 ...}) a JVM has
+     *         now, in clock ticks; 0 for a process that is not a JVM
      */
     static long compilerTicks(long pid) throws IOException {
         long ticks = 0;
@@ -56,6 +58,11 @@ final class Machine {
             }
         }
         return ticks;
+    }
+
+    /** @return the cores a JVM's compiler threads took between two {@link #compilerTicks} readings, at least 0 */
+    static double compilerCores(long ticksBefore, long ticksAfter, double seconds) {
+        return Math.max(0, ticksAfter - ticksBefore) / 100.0 / seconds;
     }
 
     /** @return a process's resident memory, in KiB, or 0 when {@code /proc} does not say */
