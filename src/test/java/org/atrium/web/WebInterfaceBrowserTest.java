@@ -539,14 +539,14 @@ class WebInterfaceBrowserTest extends BrowserTest {
         assertThat(copied).isEqualTo(code);
     }
 
-    /** The version shown of the message that has several, or "" (also while the page is being drawn again). */
+    /**
+     * The version shown of the message that has several, or "". Read in one script, so that the page drawn again
+     * between finding the element and reading it cannot fail the read: ChromeDriver reports such a node as stale only
+     * sometimes, and otherwise as "Node with given id does not belong to the document" (a CI run, 2026-12-07).
+     */
     private String version() {
-        try {
-            List<WebElement> shown = browser.findElements(By.cssSelector("#messages nav.versions span"));
-            return shown.isEmpty() ? "" : shown.getFirst().getText();
-        } catch (org.openqa.selenium.StaleElementReferenceException reloaded) {
-            return "";
-        }
+        return (String) browser.executeScript("const shown = document.querySelector('#messages nav.versions span');"
+                + " return shown ? shown.innerText.trim() : '';");
     }
 
     private String lastAnswer() {
