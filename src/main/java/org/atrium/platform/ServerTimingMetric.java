@@ -7,6 +7,9 @@ package org.atrium.platform;
  */
 public final class ServerTimingMetric {
 
+    /** The header's name. */
+    public static final String HEADER = "Server-Timing";
+
     private ServerTimingMetric() {
     }
 

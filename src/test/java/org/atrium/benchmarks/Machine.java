@@ -51,7 +51,7 @@ final class Machine {
                     continue;
                 }
                 String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                if (name.matches("C[12] CompilerThre.*")) {
+                if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
                     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                     ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
                 }

@@ -141,7 +141,7 @@ class AnswerController implements SmartLifecycle {
             mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, examples = @ExampleObject(value = EXAMPLE),
             schema = @Schema(description = "The data of each event.", oneOf = {AnswerEvents.Started.class,
                     AnswerEvents.Delta.class, AnswerEvents.End.class})),
-            headers = @Header(name = "Server-Timing", description = TIMING, schema = @Schema(type = "string")))
+            headers = @Header(name = ServerTimingMetric.HEADER, description = TIMING, schema = @Schema(type = "string")))
     @ApiResponse(responseCode = "400", description = "`validation_failed`: `questionId` is missing or not a"
             + " question (or tool result), the model is blank or too long, a parameter is out of range, a tool is"
             + " offered twice or its `parameters` is not an object, `toolChoice` names no offered tool.")
@@ -168,7 +168,7 @@ class AnswerController implements SmartLifecycle {
             mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, examples = @ExampleObject(value = EXAMPLE),
             schema = @Schema(description = "The data of each event.", oneOf = {AnswerEvents.Started.class,
                     AnswerEvents.Delta.class, AnswerEvents.End.class})),
-            headers = @Header(name = "Server-Timing", description = TIMING, schema = @Schema(type = "string")))
+            headers = @Header(name = ServerTimingMetric.HEADER, description = TIMING, schema = @Schema(type = "string")))
     @ApiResponse(responseCode = "400", description = "`validation_failed`: the message is not an answer, a"
             + " parameter is out of range, or the tools are invalid (as for `POST .../answers`).")
     @ApiResponse(responseCode = "404", description = NOT_FOUND + "; `model_not_found`: the model is not in the"
@@ -197,7 +197,7 @@ class AnswerController implements SmartLifecycle {
             mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, examples = @ExampleObject(value = EXAMPLE),
             schema = @Schema(description = "The data of each event.", oneOf = {AnswerEvents.Started.class,
                     AnswerEvents.Delta.class, AnswerEvents.End.class})),
-            headers = @Header(name = "Server-Timing", description = TIMING, schema = @Schema(type = "string")))
+            headers = @Header(name = ServerTimingMetric.HEADER, description = TIMING, schema = @Schema(type = "string")))
     @ApiResponse(responseCode = "400", description = "`validation_failed`: the message is not an answer.")
     @ApiResponse(responseCode = "404", description = NOT_FOUND + ".")
     void events(EffectiveState state, HttpServletRequest request, HttpServletResponse response,
@@ -234,7 +234,7 @@ class AnswerController implements SmartLifecycle {
         if (start != null) {
             ServerTimingMetric.append(timing, "db", start.toNanos(), "answer start");
         }
-        response.setHeader("Server-Timing", timing.toString());
+        response.setHeader(ServerTimingMetric.HEADER, timing.toString());
         OutputStream out;
         AsyncContext async;
         try {

@@ -20,6 +20,7 @@ import org.atrium.chat.ModelCalls;
 import org.atrium.compat.wire.EmbeddingInputs;
 import org.atrium.compat.wire.ServerTiming;
 import org.atrium.platform.AtriumException;
+import org.atrium.platform.ServerTimingMetric;
 import org.atrium.settings.EffectiveState;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.MediaType;
@@ -113,7 +114,7 @@ class EmbeddingsController {
         }
         body.put("model", embedded.model());
         body.putObject("usage").put("prompt_tokens", embedded.tokens()).put("total_tokens", embedded.tokens());
-        response.setHeader(ServerTiming.HEADER, timing.header());
+        response.setHeader(ServerTimingMetric.HEADER, timing.header());
         return body;
     }
 }

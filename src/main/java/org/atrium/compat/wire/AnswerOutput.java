@@ -3,6 +3,7 @@ package org.atrium.compat.wire;
 import jakarta.servlet.http.HttpServletResponse;
 import org.atrium.chat.ModelCalls;
 import org.atrium.platform.LogEvents;
+import org.atrium.platform.ServerTimingMetric;
 import org.atrium.providers.ChatHandle;
 import org.atrium.providers.ProviderFailure;
 import org.jspecify.annotations.Nullable;
@@ -136,7 +137,7 @@ public final class AnswerOutput {
     public void writeWhole(String contentType, byte[] body) {
         response.setContentType(contentType);
         response.setContentLength(body.length);
-        response.setHeader(ServerTiming.HEADER, timing.header());
+        response.setHeader(ServerTimingMetric.HEADER, timing.header());
         try {
             out = response.getOutputStream();
         } catch (IOException failed) {
@@ -162,7 +163,7 @@ public final class AnswerOutput {
                 response.setHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
                 // Proxies such as nginx must pass each event on at once.
                 response.setHeader("X-Accel-Buffering", "no");
-                response.setHeader(ServerTiming.HEADER, timing.header());
+                response.setHeader(ServerTimingMetric.HEADER, timing.header());
                 stream = response.getOutputStream();
                 out = stream;
                 if (!ended) {

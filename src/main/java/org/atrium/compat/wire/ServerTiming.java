@@ -12,9 +12,6 @@ import java.time.Duration;
  */
 public final class ServerTiming {
 
-    /** The header's name. */
-    public static final String HEADER = "Server-Timing";
-
     private final long arrived;
     // Written by the call's thread and by the request's: volatile, though one event at a time touches them.
     private volatile long upstreamStarted;
