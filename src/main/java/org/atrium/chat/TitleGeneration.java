@@ -140,17 +140,20 @@ public class TitleGeneration implements AnswerEndListener {
     private Boolean automatic(EffectiveState state, ChatMessage answer) {
         UUID chatId = answer.chatId();
         UUID owner = state.caller().userId();
+        // The catalogue first, from memory: without a title model (the default: no gemini-2.5-flash-lite) every
+        // answer would otherwise read its chat, its question and its chat's tree only to find nothing to do.
+        Optional<ModelResolver.ResolvedModel> model = tasks.taskModel(state);
+        if (model.isEmpty()) {
+            LogEvents.debug(log, "chat.title.skipped").addKeyValue("chat_id", chatId)
+                    .addKeyValue("reason", "no_title_model").log();
+            return false;
+        }
         Optional<Chat> chat = store.find(chatId, owner);
         if (chat.isEmpty() || !chat.get().title().isEmpty()) {
             return false;
         }
         ChatMessage question = store.message(java.util.Objects.requireNonNull(answer.parentId())).orElse(null);
         if (question == null || !isFirstQuestion(chatId, question)) {
-            return false;
-        }
-        Optional<ModelResolver.ResolvedModel> model = tasks.taskModel(state);
-        if (model.isEmpty()) {
-            skipped(chatId, "no_title_model");
             return false;
         }
         String title = title(state, model.get(), question.content(), answer.content(), properties.titleTimeout());
