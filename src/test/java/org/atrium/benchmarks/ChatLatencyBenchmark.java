@@ -160,6 +160,17 @@ class ChatLatencyBenchmark extends IntegrationTest {
                     + " where relname = 'chat_messages'");
         }
 
+        /** @return the row updates PostgreSQL has counted on {@code chat_messages} that were HOT (no index touched) */
+        long messageHotUpdates() {
+            return count.apply("select coalesce(sum(n_tup_hot_upd), 0) from pg_stat_user_tables"
+                    + " where relname = 'chat_messages'");
+        }
+
+        /** @return the size of {@code chat_messages}' indexes, in bytes */
+        long messageIndexBytes() {
+            return count.apply("select pg_indexes_size('chat_messages')");
+        }
+
         /** @return the answers in progress */
         long answersInProgress() {
             return count.apply("select count(*) from chat_messages where status = 'in_progress'");
@@ -358,6 +369,11 @@ class ChatLatencyBenchmark extends IntegrationTest {
         Duration stall = Duration.ofMinutes(5);
         int perUser = 500;
         List<Socket> elsewhere = new ArrayList<>();
+        Thread.sleep(1_500); // table statistics reach pg_stat a little after the commits
+        long updatesBefore = atrium.messageUpdates();
+        long hotBefore = atrium.messageHotUpdates();
+        long indexBytesBefore = atrium.messageIndexBytes();
+        long heldSince = System.nanoTime();
         try {
             Conversation other = null;
             for (int i = 0; i < IN_PROGRESS_ELSEWHERE; i++) {
@@ -388,6 +404,14 @@ class ChatLatencyBenchmark extends IntegrationTest {
             print(1, "through Atrium, an owner of " + newcomer.chats() + " chats", newcomerTimes);
             System.out.printf(Locale.ROOT, "answers in progress after the timed ones: %d%n",
                     atrium.answersInProgress());
+            Thread.sleep(1_500);
+            long updates = atrium.messageUpdates() - updatesBefore;
+            long hot = atrium.messageHotUpdates() - hotBefore;
+            // The answers' saves and heartbeats, and the timed answers' own rows (a start, saves, an end each).
+            System.out.printf(Locale.ROOT, "chat_messages while they were in progress (%.0f s): %d row updates, %d"
+                            + " of them HOT (%.1f %%); its indexes grew by %.1f MiB%n",
+                    (System.nanoTime() - heldSince) / 1e9, updates, hot, updates == 0 ? 0 : 100.0 * hot / updates,
+                    (atrium.messageIndexBytes() - indexBytesBefore) / 1048576.0);
         } finally {
             for (Socket socket : elsewhere) {
                 socket.close();
