@@ -1,0 +1,16 @@
+-- An answer in progress is saved every 250 ms while text arrives and marked alive every 5 s otherwise, and each
+-- save sets its updated_at. Both indexes of answers in progress (V13, V24) had updated_at in their key, so no save
+-- could be a HOT update: each wrote a new entry into every index of chat_messages (its key, the chat's, the terms',
+-- both partial ones), for text that no index holds. The answers in progress are now indexed by their owner only,
+-- which an answer never changes while it is in progress; the liveness filter on updated_at reads the rows, at most
+-- max-per-user of them for an owner's count, and every answer in progress for the once-a-minute search of those
+-- whose generator died. Measured in docs/benchmarks.md (2026-12-07, session 28).
+--
+-- A HOT update also needs room on the row's page: inserts now leave a fifth of each new page free for the next
+-- versions of the answers being saved there (pages written before keep their layout until rewritten).
+--
+-- Both releases run the same statements; only their plans change.
+drop index chat_messages_in_progress_idx;
+drop index chat_messages_owner_in_progress_idx;
+create index chat_messages_owner_in_progress_idx on chat_messages (owner_user_id) where status = 'in_progress';
+alter table chat_messages set (fillfactor = 80);
