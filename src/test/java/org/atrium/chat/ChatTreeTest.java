@@ -135,6 +135,26 @@ class ChatTreeTest extends IntegrationTest {
         assertThat(answers.find(started.id())).isPresent();
     }
 
+    /**
+     * A save writes {@code content} and {@code updated_at} only (every 250 ms of every answer in progress); an index
+     * over either, in its key, an expression or its predicate, makes PostgreSQL write a new entry into every index of
+     * the table for each save instead of updating the row in place (HOT). V13 and V24 indexed {@code updated_at}.
+     */
+    @Test
+    void noIndexOfTheMessagesCoversAColumnThatASaveWrites() {
+        List<String> indexed = jdbc.sql("""
+                        select distinct a.attname from pg_index i
+                        join pg_attribute a on a.attrelid = i.indrelid and a.attnum > 0 and not a.attisdropped
+                        where i.indrelid = 'chat_messages'::regclass
+                          and (a.attnum = any(i.indkey)
+                               or coalesce(pg_get_expr(i.indexprs, i.indrelid), '') ~ ('\\m' || a.attname || '\\M')
+                               or coalesce(pg_get_expr(i.indpred, i.indrelid), '') ~ ('\\m' || a.attname || '\\M'))""")
+                .query(String.class).list();
+        assertThat(indexed).as("the columns the indexes of chat_messages cover")
+                .contains("id", "chat_id", "status", "owner_user_id", "terms")
+                .doesNotContain("content", "updated_at");
+    }
+
     @Test
     void aFailedAnswerKeepsItsReasonAndAnOverlongOneIsCut() {
         TestUsers.Account owner = users.user();
