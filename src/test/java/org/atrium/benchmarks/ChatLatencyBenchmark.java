@@ -171,6 +171,11 @@ class ChatLatencyBenchmark extends IntegrationTest {
             return count.apply("select pg_indexes_size('chat_messages')");
         }
 
+        /** @return the transactions committed in its database (the two readings' own included) */
+        long transactions() {
+            return count.apply("select xact_commit from pg_stat_database where datname = current_database()");
+        }
+
         /** @return the answers in progress */
         long answersInProgress() {
             return count.apply("select count(*) from chat_messages where status = 'in_progress'");
@@ -202,6 +207,7 @@ class ChatLatencyBenchmark extends IntegrationTest {
         System.out.println("| callers | path | first token p50 ms | p99 ms | whole answer p50 ms | p99 ms"
                 + " | response headers p50 ms | Server-Timing atrium p50 ms | of which db p50 ms |");
         System.out.println("|---|---|---|---|---|---|---|---|---|");
+        StringBuilder transactions = new StringBuilder();
         for (int callers : new int[]{1, 64}) {
             int measured = callers == 1 ? MEASURED / 2 : MEASURED;
             ThreadLocal<Conversation> conversations = ThreadLocal.withInitial(() -> new Conversation(atrium,
@@ -211,7 +217,11 @@ class ChatLatencyBenchmark extends IntegrationTest {
             run(direct, callers, WARMUP);
             run(through, callers, WARMUP);
             long[][] directTimes = run(direct, callers, measured);
+            long transactionsBefore = atrium.transactions();
             long[][] throughTimes = run(through, callers, measured);
+            Thread.sleep(1_500); // what ends after the answers (their titles), and the counters' way to pg_stat
+            transactions.append(String.format(Locale.ROOT, "database transactions per answer at %d callers: %.2f%n",
+                    callers, (atrium.transactions() - transactionsBefore - 2) / (double) measured));
             print(callers, "direct to the fake", directTimes);
             print(callers, "through Atrium", throughTimes);
             System.out.printf(Locale.ROOT, "| %d | **added** | %.2f | %.2f | %.2f | %.2f | | | |%n", callers,
@@ -220,6 +230,7 @@ class ChatLatencyBenchmark extends IntegrationTest {
                     ms(pct(throughTimes[1], 50) - pct(directTimes[1], 50)),
                     ms(pct(throughTimes[1], 99) - pct(directTimes[1], 99)));
         }
+        System.out.print(transactions);
     }
 
     /**
