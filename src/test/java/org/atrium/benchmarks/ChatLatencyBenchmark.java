@@ -171,7 +171,10 @@ class ChatLatencyBenchmark extends IntegrationTest {
             return count.apply("select pg_indexes_size('chat_messages')");
         }
 
-        /** @return the transactions committed in its database (the two readings' own included) */
+        /**
+         * @return the transactions committed in its database: a reading's own is counted by the next one, not by
+         *         itself (PostgreSQL reports a session's counters after its transactions end)
+         */
         long transactions() {
             return count.apply("select xact_commit from pg_stat_database where datname = current_database()");
         }
@@ -221,7 +224,7 @@ class ChatLatencyBenchmark extends IntegrationTest {
             long[][] throughTimes = run(through, callers, measured);
             Thread.sleep(1_500); // what ends after the answers (their titles), and the counters' way to pg_stat
             transactions.append(String.format(Locale.ROOT, "database transactions per answer at %d callers: %.2f%n",
-                    callers, (atrium.transactions() - transactionsBefore - 2) / (double) measured));
+                    callers, (atrium.transactions() - transactionsBefore - 1) / (double) measured));
             print(callers, "direct to the fake", directTimes);
             print(callers, "through Atrium", throughTimes);
             System.out.printf(Locale.ROOT, "| %d | **added** | %.2f | %.2f | %.2f | %.2f | | | |%n", callers,
