@@ -26,7 +26,11 @@ final class Machine {
 
     /** @return user plus system time of a process, in clock ticks (100 per second) */
     static long cpuTicks(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        return ticks(Files.readString(Path.of("/proc/" + pid + "/stat")));
+    }
+
+    /** @return user plus system time in a {@code stat} line of {@code /proc} (a process's or a thread's) */
+    private static long ticks(String stat) {
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }
@@ -52,8 +56,7 @@ final class Machine {
                 }
                 String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
                 if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
-                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                    ticks += ticks(stat);
                 }
             }
         }
