@@ -11,8 +11,9 @@ import org.atrium.settings.EffectiveState;
 interface AnswerEndListener {
 
     /**
-     * @param state  the effective state of the caller who asked for the answer, as of the request
-     * @param answer the answer as saved at its end: {@code complete}, {@code stopped} or {@code failed}
+     * @param state    the effective state of the caller who asked for the answer, as of the request
+     * @param answer   the answer as saved at its end: {@code complete}, {@code stopped} or {@code failed}
+     * @param question the question it answers, as the answer's start read it
      */
-    void answerEnded(EffectiveState state, ChatMessage answer);
+    void answerEnded(EffectiveState state, ChatMessage answer, AnsweredQuestion question);
 }

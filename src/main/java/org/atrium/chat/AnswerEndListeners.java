@@ -21,10 +21,10 @@ class AnswerEndListeners {
     }
 
     /** Tells every listener that an answer ended; returns as soon as they have returned. */
-    void ended(EffectiveState state, ChatMessage answer) {
+    void ended(EffectiveState state, ChatMessage answer, AnsweredQuestion question) {
         for (AnswerEndListener listener : listeners) {
             try {
-                listener.answerEnded(state, answer);
+                listener.answerEnded(state, answer, question);
             } catch (RuntimeException failed) {
                 LogEvents.warn(log, "chat.answer.listener.failed").addKeyValue("message_id", answer.id())
                         .addKeyValue("listener", listener.getClass().getSimpleName())

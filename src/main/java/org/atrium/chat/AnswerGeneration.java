@@ -164,7 +164,8 @@ public class AnswerGeneration implements MeterBinder {
                         tools));
                 KnowledgeGrounding.Attachments knowledge = grounding.attachments(conversation)
                         .with(run.knowledge().collectionIds(), run.knowledge().fileIds());
-                generator = new Generator(this, state, answer.id(), model, request, knowledge, run.fallbacks());
+                generator = new Generator(this, state, answer.id(), AnsweredQuestion.of(conversation), model,
+                        request, knowledge, run.fallbacks());
                 running.put(answer.id(), generator);
                 feed = feed(answer.id(), new AnswerEvents.Started(chatId, questionId, answer.id(), model.id(),
                         model.connection()), true);

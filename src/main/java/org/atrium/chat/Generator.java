@@ -37,6 +37,7 @@ final class Generator implements Runnable {
     private final AnswerGeneration owner;
     private final EffectiveState state;
     private final java.util.UUID messageId;
+    private final AnsweredQuestion question;
     private volatile ModelResolver.ResolvedModel model;
     private ChatRequest request;
     private final KnowledgeGrounding.Attachments knowledge;
@@ -64,13 +65,14 @@ final class Generator implements Runnable {
     /** What went wrong starting the call on the request's thread, other than the provider's refusal. */
     private @Nullable RuntimeException startFailure;
 
-    Generator(AnswerGeneration owner, EffectiveState state, java.util.UUID messageId,
+    Generator(AnswerGeneration owner, EffectiveState state, java.util.UUID messageId, AnsweredQuestion question,
               ModelResolver.ResolvedModel model, ChatRequest request, KnowledgeGrounding.Attachments knowledge,
               Fallbacks fallbacks) {
         this.fallbacks = fallbacks;
         this.owner = owner;
         this.state = state;
         this.messageId = messageId;
+        this.question = question;
         this.model = model;
         this.request = request;
         this.knowledge = knowledge;
@@ -293,7 +295,7 @@ final class Generator implements Runnable {
                 usageRecorded = true;
                 feeds.forEach(feed -> feed.offer(AnswerFeed.Piece.end(ended)));
                 owner.publishEnd(messageId);
-                owner.endListeners().ended(state, ended);
+                owner.endListeners().ended(state, ended, question);
             }
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();

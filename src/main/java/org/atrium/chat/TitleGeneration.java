@@ -14,9 +14,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Semaphore;
@@ -25,8 +23,9 @@ import java.util.concurrent.Semaphore;
  * Chat titles written by the task model ({@link TaskModels}).
  *
  * <p><b>Automatically</b>, after the first answer of a chat completes: when the caller's
- * {@code features.titleGeneration} is on, the chat is still untitled (its title is empty) and the answered question
- * is the first question of its branch, the task model is asked for a title on a virtual thread of its own, after
+ * {@code features.titleGeneration} is on, the answered question is the first question of its branch (known from the
+ * conversation the answer's start read: a later exchange costs nothing), the task model is in the caller's catalogue
+ * and the chat is still untitled (its title is empty), the task model is asked for a title on a virtual thread of its own, after
  * the answer's {@code end} event was published (the hook returns at once): the answer never waits for it, and a slow or
  * failing task model changes nothing but the title. The whole task is bounded by
  * {@code atrium.chat.tasks.title-timeout} (the upstream call is cancelled past it) and at most
@@ -66,8 +65,9 @@ public class TitleGeneration implements AnswerEndListener {
     }
 
     @Override
-    public void answerEnded(EffectiveState state, ChatMessage answer) {
-        if (answer.status() != MessageStatus.COMPLETE || answer.parentId() == null || !enabled(state)) {
+    public void answerEnded(EffectiveState state, ChatMessage answer, AnsweredQuestion question) {
+        // Later exchanges never title a chat: known from the start's conversation, with nothing read.
+        if (answer.status() != MessageStatus.COMPLETE || !question.firstQuestion() || !enabled(state)) {
             return;
         }
         if (!inFlight.tryAcquire()) {
@@ -78,7 +78,7 @@ public class TitleGeneration implements AnswerEndListener {
             Thread.ofVirtual().name("chat-title-" + answer.chatId()).start(() -> {
                 try {
                     TaskModels.within(properties.titleTimeout(), "chat-title-call-" + answer.chatId(),
-                            () -> automatic(state, answer)).ifPresentOrElse(ignored -> { },
+                            () -> automatic(state, answer, question.question())).ifPresentOrElse(ignored -> { },
                             () -> LogEvents.info(log, "chat.title.failed").addKeyValue("chat_id", answer.chatId())
                                     .addKeyValue("reason", "timeout").log());
                 } catch (RuntimeException failed) {
@@ -137,23 +137,16 @@ public class TitleGeneration implements AnswerEndListener {
     }
 
     /** The automatic title, on its own thread. @return whether a title was saved */
-    private Boolean automatic(EffectiveState state, ChatMessage answer) {
+    private Boolean automatic(EffectiveState state, ChatMessage answer, ChatMessage question) {
         UUID chatId = answer.chatId();
         UUID owner = state.caller().userId();
-        // The catalogue first, from memory: without a title model (the default: no gemini-2.5-flash-lite) every
-        // answer would otherwise read its chat, its question and its chat's tree only to find nothing to do.
         Optional<ModelResolver.ResolvedModel> model = tasks.taskModel(state);
         if (model.isEmpty()) {
-            LogEvents.debug(log, "chat.title.skipped").addKeyValue("chat_id", chatId)
-                    .addKeyValue("reason", "no_title_model").log();
+            skipped(chatId, "no_title_model");
             return false;
         }
         Optional<Chat> chat = store.find(chatId, owner);
         if (chat.isEmpty() || !chat.get().title().isEmpty()) {
-            return false;
-        }
-        ChatMessage question = store.message(java.util.Objects.requireNonNull(answer.parentId())).orElse(null);
-        if (question == null || !isFirstQuestion(chatId, question)) {
             return false;
         }
         String title = title(state, model.get(), question.content(), answer.content(), properties.titleTimeout());
@@ -205,26 +198,6 @@ public class TitleGeneration implements AnswerEndListener {
             }
         } while (!text.equals(previous));
         return TaskModels.bounded(text, ChatService.MAX_TITLE_LENGTH).strip();
-    }
-
-    private boolean isFirstQuestion(UUID chatId, ChatMessage question) {
-        if (question.role() != MessageRole.USER) {
-            return false;
-        }
-        Map<UUID, ChatStore.Node> nodes = new HashMap<>();
-        store.nodes(chatId).forEach(node -> nodes.put(node.id(), node));
-        UUID parent = question.parentId();
-        while (parent != null) {
-            ChatStore.Node node = nodes.get(parent);
-            if (node == null) {
-                return false;
-            }
-            if (node.role() == MessageRole.USER) {
-                return false;
-            }
-            parent = node.parentId();
-        }
-        return true;
     }
 
     private static int indexOfFirstQuestion(List<ChatMessage> messages) {
