@@ -57,8 +57,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * with the chat messages table's row updates per answer, which shows there is no write per token), and heap per idle
  * open stream, from the Atrium of this JVM, whose heap it reads (streams stalled upstream after their first chunk,
  * held open by raw sockets; through Atrium minus the same number held directly to the fake, so the fake's and the
- * client's share cancel out). {@code -Dbench.owner-chats=10000 -Dbench.in-progress=2000} measures instead the start of an answer for
- * an owner with many chats while many answers are in progress elsewhere ({@link #startAtScale}).
+ * client's share cancel out). {@code -Dbench.owner-chats=10000 -Dbench.in-progress=2000} measures instead the start
+ * of an answer for an owner with many chats while many answers are in progress elsewhere ({@link #startAtScale}).
  */
 @Tag("benchmark")
 class ChatLatencyBenchmark extends IntegrationTest {
@@ -437,8 +437,17 @@ class ChatLatencyBenchmark extends IntegrationTest {
         int callers = 16;
         int answers = 64;
         int chunks = 2_000;
-        String text = "word ".repeat(chunks);
+        // Words of random letters, as long as "word ": text that compresses about as little as a real answer does,
+        // so that the saved answer moves to TOAST as it grows, as a real one does.
+        java.util.Random random = new java.util.Random(7);
+        StringBuilder words = new StringBuilder();
+        for (int i = 0; i < chunks; i++) {
+            random.ints(4, 'a', 'z' + 1).forEach(letter -> words.append((char) letter));
+            words.append(' ');
+        }
+        String text = words.toString();
         long updatesBefore = atrium.messageUpdates();
+        long hotBefore = atrium.messageHotUpdates();
         for (int i = 0; i < answers; i++) {
             UPSTREAM.enqueue(FakeChatServer.Script.text(text).inChunks(chunks));
         }
@@ -453,10 +462,12 @@ class ChatLatencyBenchmark extends IntegrationTest {
         double seconds = (System.nanoTime() - begun) / 1e9;
         Thread.sleep(1_500); // table statistics reach pg_stat a little after the commits
         long updates = atrium.messageUpdates() - updatesBefore;
+        long hot = atrium.messageHotUpdates() - hotBefore;
         System.out.printf(Locale.ROOT, "%nstreaming throughput: %d answers of %d chunks by %d callers in %.2f s:"
                         + " %.0f chunks/s relayed; chat_messages row updates per answer: %.1f (chunks per answer:"
-                        + " %d)%n", answers, chunks, callers, seconds, relayed.get() / seconds,
-                (double) updates / answers, chunks);
+                        + " %d), of them HOT: %.1f (the end, which changes the status, cannot be)%n", answers, chunks,
+                callers, seconds, relayed.get() / seconds, (double) updates / answers, chunks,
+                (double) hot / answers);
     }
 
     private static long count(TestInfrastructure.Database database, String sql) {
